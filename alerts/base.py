@@ -1,0 +1,82 @@
+"""The notifier contract: deliver one AlertMessage to one channel, or raise DeliveryError.
+
+A new channel is one module in this package with one class like this, declared under the
+``groundswell.notifiers`` entry point in ``pyproject.toml``:
+
+    class MyChannel(Notifier):
+        kind = "mychannel"            # the `kind` used in settings.toml [[channels]]
+        Options = MyChannelOptions    # pydantic model; secrets typed as monitor.secrets.Secret
+
+        def send(self, message, *, idempotency_key): ...   # -> Receipt, or raise DeliveryError
+
+The outbox (alerts/outbox.py) owns retries: a notifier makes one attempt and says whether a
+failure is transient (retry later) or permanent (dead-letter and tell ops once).
+Mention text inside a message is untrusted: every notifier escapes it for its medium.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+SEVERITY_NAMES = {1: "low", 2: "medium", 3: "high", 4: "critical"}
+
+
+@dataclass(frozen=True)
+class ExamplePost:
+    text: str
+    url: str
+    author: str
+    followers: int | None
+    platform: str
+    posted_at: datetime
+    sentiment: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    """Everything a channel needs to tell a person what is happening, with the evidence."""
+
+    alert_id: int
+    incident_id: int
+    event: str  # "opened" | "escalated" | "resolved" | "test"
+    brand_id: str
+    brand_name: str
+    severity: int  # 1..4
+    title: str
+    reason: str  # plain words with numbers: "41 negative mentions from 33 people in 30 min; expected 4"
+    trigger: str  # "spike" | "story" | "churn_threat" | "high_reach" | "repeat_complainer" | ...
+    opened_at: datetime
+    examples: tuple[ExamplePost, ...] = ()
+    counts: dict[str, Any] = field(default_factory=dict)  # mentions, authors, platforms, categories...
+    thread: dict[str, str] = field(default_factory=dict)  # receipts of earlier messages of this incident
+
+    @property
+    def severity_name(self) -> str:
+        return SEVERITY_NAMES.get(self.severity, str(self.severity))
+
+
+@dataclass(frozen=True)
+class Receipt:
+    channel: str
+    message_id: str = ""  # e.g. Slack ts, SMTP Message-ID: lets later events thread or update
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class NotifierOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Notifier:
+    kind: ClassVar[str]
+    Options: ClassVar[type[NotifierOptions]] = NotifierOptions
+
+    def __init__(self, channel_id: str, options: NotifierOptions) -> None:
+        self.channel_id = channel_id
+        self.options = options
+
+    def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
+        raise NotImplementedError

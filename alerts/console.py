@@ -1,0 +1,38 @@
+"""Console notifier: prints alerts to the terminal, so the demo shows them with no setup."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+
+from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
+
+_STYLE = {1: "cyan", 2: "yellow", 3: "bold red", 4: "bold white on red"}
+
+
+class ConsoleOptions(NotifierOptions):
+    examples: int = 3
+
+
+class ConsoleNotifier(Notifier):
+    kind = "console"
+    Options = ConsoleOptions
+
+    def __init__(self, channel_id: str, options: ConsoleOptions, stream: TextIO | None = None) -> None:
+        super().__init__(channel_id, options)
+        self.console = Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)
+
+    def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
+        assert isinstance(self.options, ConsoleOptions)
+        style = _STYLE.get(message.severity, "white")
+        self.console.print(
+            f"[{style}]ALERT {message.event.upper()} sev {message.severity} ({message.severity_name})[/] "
+            f"[bold]{escape(message.brand_name)}[/]: {escape(message.title)}")
+        self.console.print(f"  {escape(message.reason)}")
+        for post in message.examples[: self.options.examples]:
+            text = " ".join(post.text.split())[:160]
+            self.console.print(f"  - @{escape(post.author)} ({post.platform}): {escape(text)}")
+        return Receipt(channel=self.channel_id, message_id=idempotency_key)

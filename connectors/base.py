@@ -1,0 +1,118 @@
+"""The connector contract: fetch mentions since a cursor, return them normalised with the new cursor.
+
+A new source is one module in this package with one class like this, declared under the
+``groundswell.connectors`` entry point in ``pyproject.toml``:
+
+    class MySource(Connector):
+        kind = "mysource"                  # the `kind` used in settings.toml [[sources]]
+        Options = MySourceOptions          # pydantic model; secrets typed as monitor.secrets.Secret
+
+        def fetch(self, cursor, *, limit): ...   # bounded; no sleeping, no database, no endless streams
+        def check(self): ...                      # credentials + reachability
+
+Rules: raise ``SourceUnavailable`` (network, 5xx, 429 with ``retry_after``) or ``SourceAuthError``
+(401/403); never return False.  The pipeline stores the batch and only then saves ``batch.cursor``,
+so a crash between fetch and commit re-fetches, and (brand, platform, external_id) dedupes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from monitor.clock import Clock, system_clock
+
+Cursor = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Author:
+    id: str
+    handle: str
+    name: str = ""
+    followers: int | None = None
+
+
+@dataclass(frozen=True)
+class Engagement:
+    reposts: int = 0
+    likes: int = 0
+    replies: int = 0
+    quotes: int = 0
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One public post, normalised; ``platform`` + ``external_id`` identify it everywhere."""
+
+    platform: str
+    external_id: str
+    author: Author
+    text: str
+    posted_at: datetime
+    url: str = ""
+    lang: str | None = None
+    engagement: Engagement = field(default_factory=Engagement)
+    conversation_id: str | None = None
+    parent_id: str | None = None
+    quoted_id: str | None = None
+    reposted_id: str | None = None
+    is_brand_reply: bool = False
+    raw: dict[str, Any] | None = None
+
+
+@dataclass
+class Batch:
+    mentions: list[Mention]
+    cursor: Cursor | None
+    problems: list[str] = field(default_factory=list)  # readable notes on skipped input
+    requests_made: int = 0  # API calls spent, for read budgets
+
+
+@dataclass(frozen=True)
+class BrandTerms:
+    """What a connector needs to know about the monitored company to build its queries."""
+
+    id: str
+    name: str
+    names: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConnectorContext:
+    source_id: str
+    brand: BrandTerms
+    clock: Clock = system_clock
+
+
+class ConnectorOptions(BaseModel):
+    """Base for every connector's options: unknown keys are errors, so typos are caught at load."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Connector:
+    kind: ClassVar[str]
+    Options: ClassVar[type[ConnectorOptions]] = ConnectorOptions
+    platform: ClassVar[str] = ""
+
+    def __init__(self, options: ConnectorOptions, context: ConnectorContext) -> None:
+        self.options = options
+        self.context = context
+
+    @property
+    def source_id(self) -> str:
+        return self.context.source_id
+
+    def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
+        raise NotImplementedError
+
+    def check(self) -> None:
+        """Raise SourceAuthError / SourceUnavailable if the source cannot be read."""

@@ -1,0 +1,60 @@
+"""The one exception tree every part of Groundswell raises from.
+
+    GroundswellError
+    ├── ConfigError(key, message)          bad settings: one readable line naming the key; exit code 2
+    ├── StorageError                       the database stayed locked or unreachable after retries
+    ├── ModelError                         the sentiment model is missing or corrupt; says how to fix it
+    ├── SourceError(source)
+    │   ├── SourceUnavailable(retry_after) network, 5xx, 429: back off, keep the cursor, others go on
+    │   └── SourceAuthError                401/403: pause this source and tell ops once
+    └── DeliveryError(channel, transient)  the outbox retries transient ones and dead-letters the rest
+
+Connectors and notifiers raise these; they never return False.  The pipeline owns retry,
+backoff and cursors; the outbox owns delivery retry.
+"""
+
+from __future__ import annotations
+
+
+class GroundswellError(Exception):
+    """Base class: catch this to handle anything Groundswell raises on purpose."""
+
+
+class ConfigError(GroundswellError):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}" if key else message)
+        self.key = key
+        self.message = message
+
+
+class StorageError(GroundswellError):
+    pass
+
+
+class ModelError(GroundswellError):
+    pass
+
+
+class SourceError(GroundswellError):
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class SourceUnavailable(SourceError):
+    def __init__(self, source: str, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(source, message)
+        self.retry_after = retry_after
+
+
+class SourceAuthError(SourceError):
+    pass
+
+
+class DeliveryError(GroundswellError):
+    def __init__(self, channel: str, message: str, *, transient: bool = True,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.channel = channel
+        self.transient = transient
+        self.retry_after = retry_after

@@ -1,0 +1,30 @@
+"""Secrets by reference: ``token = { env = "SLACK_BOT_TOKEN" }`` in settings.toml, held as SecretStr."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, SecretStr
+
+
+def resolve_secret(value: Any) -> Any:
+    """Accept ``{env = NAME}`` (or ``{file = PATH}``, for systemd credentials); refuse literal secrets."""
+    if isinstance(value, SecretStr):
+        return value
+    if isinstance(value, dict) and set(value) == {"env"}:
+        name = str(value["env"])
+        if name not in os.environ:
+            raise ValueError(f"environment variable {name} is not set (export it, or remove this key)")
+        return SecretStr(os.environ[name])
+    if isinstance(value, dict) and set(value) == {"file"}:
+        path = os.path.expandvars(str(value["file"]))
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return SecretStr(handle.read().strip())
+        except OSError as exc:
+            raise ValueError(f"cannot read secret file {path}: {exc.strerror}") from None
+    raise ValueError('secrets are given by reference: { env = "NAME" } or { file = "PATH" }')
+
+
+Secret = Annotated[SecretStr, BeforeValidator(resolve_secret)]

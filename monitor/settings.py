@@ -104,7 +104,9 @@ class SourceSettings(PluginTable):
 
 
 class ChannelSettings(PluginTable):
-    min_severity: int = Field(default=1, ge=1, le=4)
+    min_severity: int = Field(default=1, ge=1, le=4)  # route alerts of at least this severity here
+    brands: list[str] = []  # only these brands (empty: all)
+    triggers: list[str] = []  # only these triggers: spike, story, churn_threat, high_reach, ... (empty: all)
 
 
 class Settings(BaseSettings):

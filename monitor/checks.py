@@ -1,0 +1,82 @@
+"""`groundswell check` and `groundswell sources`: what works, what does not, and what to do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session, select
+
+from monitor import registry
+from monitor.clock import as_utc
+from monitor.errors import GroundswellError
+from monitor.health import is_quiet
+from monitor.runtime import Runtime
+from monitor.settings import Settings
+from monitor.tables import SourceState
+
+
+def run_checks(settings: Settings, console: Console) -> bool:
+    """Configuration (already valid if we got here), database, then each enabled source."""
+    console.print(f"[green]ok[/]   configuration: {len(settings.brands)} brands, {len(settings.sources)} sources, "
+                  f"{len(settings.channels)} channels")
+    runtime = Runtime(settings)
+    try:
+        runtime.engine
+        console.print(f"[green]ok[/]   database: {_redact(settings.database_url())}")
+    except GroundswellError as exc:
+        console.print(f"[red]fail[/] database: {exc}")
+        return False
+    healthy = True
+    for source in settings.sources:
+        if not source.enabled:
+            console.print(f"[dim]off[/]  source {source.id} (disabled)")
+            continue
+        try:
+            runtime.connector(source.id).check()
+            console.print(f"[green]ok[/]   source {source.id} ({source.kind})")
+        except GroundswellError as exc:
+            healthy = False
+            console.print(f"[red]fail[/] source {source.id} ({source.kind}): {exc}")
+    for channel in settings.channels:
+        console.print(f"[green]ok[/]   channel {channel.id} ({channel.kind}), min severity {channel.min_severity}")
+    return healthy
+
+
+def _redact(url: str) -> str:
+    """Never print a database password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def print_sources(settings: Settings, console: Console) -> None:
+    now = datetime.now(UTC)
+    runtime = Runtime(settings)
+    with Session(runtime.engine) as session:
+        states = {s.id: s for s in session.exec(select(SourceState))}
+    table = Table(title="Sources")
+    for column in ("id", "kind", "brand", "status", "last success", "failures", "next poll", "items",
+                   "last error"):
+        table.add_column(column)
+    for source in settings.sources:
+        state = states.get(source.id)
+        status = "disabled" if not source.enabled else (state.status if state else "never polled")
+        if state and is_quiet(state, now=now, quiet_minutes=source.quiet_minutes):
+            status = f"quiet (nothing for > {source.quiet_minutes} min: check it)"
+        table.add_row(source.id, source.kind, source.brand, status, _when(state.last_success_at if state else None),
+                      str(state.consecutive_failures if state else 0), _when(state.next_poll_at if state else None),
+                      str(state.items_last_poll if state else 0), (state.last_error or "") if state else "")
+    console.print(table)
+    kinds = Table(title="Source kinds in this install")
+    kinds.add_column("kind")
+    kinds.add_column("status")
+    for kind, status in registry.load_status(registry.CONNECTORS).items():
+        kinds.add_row(kind, status)
+    console.print(kinds)
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{as_utc(moment):%Y-%m-%d %H:%M} UTC" if moment else "-"

@@ -1,0 +1,167 @@
+"""The `groundswell` command: thin wrappers over monitor.pipeline and friends."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from monitor.errors import ConfigError, GroundswellError
+from monitor.logs import configure_logging
+from monitor.settings import Settings, load_settings
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False)
+
+
+class Context:
+    def __init__(self, config: Path | None) -> None:
+        self.config = config
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+            configure_logging(self._settings.app.log_level, self._settings.app.log_format)
+        return self._settings
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "-c", type=click.Path(path_type=Path), envvar="GROUNDSWELL_CONFIG",
+              help="Settings file (default: ./settings.toml, or $GROUNDSWELL_CONFIG).")
+@click.version_option(package_name="groundswell")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """Groundswell hears complaints about your company early and tells the right people.
+
+    Start with `groundswell demo` (no setup: a bundled week of mentions of a fictional
+    broadband provider), then copy settings.toml, describe your company and sources, and
+    run `groundswell check` and `groundswell run`.
+    """
+    ctx.obj = Context(config)
+
+
+@cli.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Where the demo database goes (default: a new temporary folder).")
+@click.option("--model", default="bundled", show_default=True,
+              help='Sentiment model: "bundled", "lexicon", a Hugging Face id or a local folder.')
+def demo(data_dir: Path | None, model: str) -> None:
+    """Run the bundled demo week through the whole pipeline on a simulated clock.
+
+    Polls, scores, detects and alerts exactly as the service does, 15 simulated minutes per
+    step; alerts print here.  Day 6 brings an evening outage that spreads.
+    """
+    from monitor.demo import demo_settings, run_demo
+
+    configure_logging("warning", "console")
+    folder = data_dir or Path(tempfile.mkdtemp(prefix="groundswell-demo-"))
+    settings = demo_settings(folder, model)
+    started = datetime.now(UTC)
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("Replaying a week of mentions", total=None)
+        result = run_demo(settings, on_step=lambda step, total: progress.update(task, completed=step,
+                                                                                 total=total))
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    table = Table(title=f"Incidents ({len(result.incidents)})")
+    for column in ("#", "opened (UTC)", "trigger", "sev", "status", "reason"):
+        table.add_column(column)
+    for incident in result.incidents:
+        table.add_row(str(incident.id), f"{incident.opened_at:%a %d %b %H:%M}", incident.trigger,
+                      str(incident.severity), incident.status, incident.reason)
+    console.print(table)
+    console.print(f"{result.mentions} mentions ingested and scored, {result.delivered} alerts delivered, "
+                  f"{result.pending} waiting, in {seconds:.1f}s.")
+    console.print(f"Database: {result.database}  (open it with any SQLite tool, or point database.url at it)")
+
+
+@cli.command()
+@pass_context
+def run(ctx: Context) -> None:
+    """Run the monitor as a service: poll every source, score, detect and alert on schedule."""
+    from monitor.service import serve
+
+    serve(ctx.settings)
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--once", is_flag=True, required=True, help="Poll one time and exit (the only mode for now).")
+@pass_context
+def poll(ctx: Context, source: str, once: bool) -> None:
+    """Poll one SOURCE (its id in settings.toml) once and store what it returns."""
+    from monitor.pipeline import poll_source
+    from monitor.runtime import Runtime
+
+    runtime = Runtime(ctx.settings)
+    result = poll_source(runtime.engine, ctx.settings, runtime.connector(source), now=datetime.now(UTC))
+    for problem in result.problems:
+        err.print(f"[yellow]skipped[/]: {problem}")
+    if result.error:
+        err.print(f"[red]{source} failed[/]: {result.error}  (the cursor is unchanged; nothing was lost)")
+        sys.exit(1)
+    console.print(f"{source}: fetched {result.fetched}, new {result.new}, skipped {len(result.problems)}")
+
+
+@cli.command()
+@pass_context
+def check(ctx: Context) -> None:
+    """Check the configuration, the database and every source's credentials."""
+    from monitor.checks import run_checks
+
+    ok = run_checks(ctx.settings, console)
+    sys.exit(0 if ok else 1)
+
+
+@cli.command()
+@pass_context
+def sources(ctx: Context) -> None:
+    """List configured sources with their health, and every source kind this install knows."""
+    from monitor.checks import print_sources
+
+    print_sources(ctx.settings, console)
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Apply database migrations (also done automatically on every start)."""
+    from monitor.db import upgrade
+
+    upgrade(ctx.settings.database_url())
+    console.print("database is up to date")
+
+
+# -- commands from other modules: registered here so `groundswell --help` lists them all --
+
+
+def main() -> None:
+    """Entry point: readable errors, exit code 2 for bad configuration, no tracebacks."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        err.print(f"[red]configuration error[/] {exc}", markup=True, soft_wrap=True)
+        sys.exit(2)
+    except GroundswellError as exc:
+        err.print(f"[red]error[/] {exc}", soft_wrap=True)
+        sys.exit(1)

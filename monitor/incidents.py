@@ -1,0 +1,163 @@
+"""Incidents: open one per spike or trigger, escalate instead of re-paging, resolve when quiet.
+
+Every change worth telling people becomes an ``Alert`` row (unique per incident, event and
+severity, so the same news is never alerted twice) and its outbox rows, in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from alerts.outbox import enqueue_alert
+from monitor import rules
+from monitor.clock import as_utc
+from monitor.db import transaction, with_retries
+from monitor.settings import BrandSettings, Settings
+from monitor.tables import Alert, Incident, Mention
+
+log = logging.getLogger("groundswell.incidents")
+
+
+def detect_and_update(engine: Engine, settings: Settings, *, now: datetime) -> list[str]:
+    """Run the rules for every brand; return a line per incident change."""
+    changes: list[str] = []
+    for brand in settings.brands:
+        def work(brand: BrandSettings = brand) -> list[str]:
+            with transaction(engine) as session:
+                return _detect_brand(session, settings, brand, now)
+        changes.extend(with_retries(work))
+    return changes
+
+
+def _view(m: Mention) -> rules.MentionView:
+    signals = m.signals or {}
+    churn = (signals.get("churn_threat") or {}).get("reason")
+    category = (signals.get("category") or {}).get("value")
+    return rules.MentionView(m.id or 0, f"{m.platform}:{m.author_id}", m.author_handle, m.author_followers,
+                             m.sentiment == "negative", churn, category, as_utc(m.posted_at), m.platform)
+
+
+def _detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[str]:
+    cfg = settings.detection
+    window_start = now - timedelta(minutes=cfg.window_minutes)
+    scored = select(Mention).where(Mention.brand_id == brand.id, col(Mention.sentiment).is_not(None),
+                                   Mention.is_brand_reply == False)  # noqa: E712
+    window = [_view(m) for m in session.exec(scored.where(Mention.posted_at > window_start,
+                                                          Mention.posted_at <= now))]
+    findings = []
+    if found := rules.spike(brand.id, window, _expected(session, brand.id, now, settings), cfg, now):
+        findings.append(found)
+    new_rows = session.exec(scored.where(col(Mention.detected_at).is_(None),
+                                         Mention.posted_at <= now)).all()
+    new = [_view(m) for m in new_rows]
+    findings.extend(rules.individual(brand.id, new, _negatives_by_author(session, brand.id, new, now, cfg),
+                                     cfg))
+    for row in new_rows:
+        row.detected_at = now
+        session.add(row)
+    changes = [change for f in findings if (change := _apply(session, settings, brand, f, now))]
+    return changes + _resolve_quiet(session, settings, brand, now)
+
+
+def _expected(session: Session, brand_id: str, now: datetime, settings: Settings) -> float:
+    """Negative mentions expected in one window, from the days before it (history may be short)."""
+    cfg = settings.detection
+    window = timedelta(minutes=cfg.window_minutes)
+    start = now - timedelta(days=cfg.baseline_days)
+    first = session.exec(select(func.min(Mention.posted_at)).where(Mention.brand_id == brand_id)).one()
+    if first is None:
+        return 0.0
+    start = max(start, as_utc(first))
+    span = (now - window) - start
+    if span < window:
+        return 0.0
+    count = session.exec(select(func.count()).select_from(Mention).where(
+        Mention.brand_id == brand_id, Mention.sentiment == "negative",
+        Mention.posted_at >= start, Mention.posted_at <= now - window)).one()
+    return float(count) * (window / span)
+
+
+def _negatives_by_author(session: Session, brand_id: str, new: list[rules.MentionView], now: datetime,
+                         cfg: object) -> dict[str, int]:
+    from monitor.settings import DetectionSettings
+
+    assert isinstance(cfg, DetectionSettings)
+    ids = {m.author.split(":", 1)[1] for m in new if m.negative}
+    if not ids:
+        return {}
+    rows = session.exec(select(Mention.platform, Mention.author_id).where(
+        Mention.brand_id == brand_id, Mention.sentiment == "negative", col(Mention.author_id).in_(ids),
+        Mention.posted_at > now - timedelta(days=cfg.repeat_days), Mention.posted_at <= now)).all()
+    return dict(Counter(f"{platform}:{author}" for platform, author in rows))
+
+
+def _open_incident(session: Session, brand_id: str, finding: rules.Finding) -> Incident | None:
+    if finding.trigger == "spike":
+        return session.exec(select(Incident).where(Incident.brand_id == brand_id, Incident.trigger == "spike",
+                                                   Incident.status != "resolved")).first()
+    return session.exec(select(Incident).where(Incident.key == finding.key)).first()
+
+
+def _apply(session: Session, settings: Settings, brand: BrandSettings, finding: rules.Finding,
+           now: datetime) -> str | None:
+    incident = _open_incident(session, brand.id, finding)
+    if incident is None:
+        incident = Incident(brand_id=brand.id, key=finding.key, trigger=finding.trigger,
+                            severity=finding.severity, title=finding.title, reason=finding.reason,
+                            opened_at=now, updated_at=now, last_activity_at=now)
+        _refresh(incident, finding, now)
+        session.add(incident)
+        session.flush()
+        _alert(session, settings, incident, "opened", now)
+        return f"opened #{incident.id} [{brand.id}] sev {incident.severity} {finding.trigger}: {finding.reason}"
+    if incident.status == "resolved":
+        return None
+    escalated = finding.severity > incident.severity
+    _refresh(incident, finding, now)
+    session.add(incident)
+    if escalated:
+        incident.severity, incident.status = finding.severity, "escalated"
+        _alert(session, settings, incident, "escalated", now)
+        return f"escalated #{incident.id} [{brand.id}] to sev {incident.severity}: {finding.reason}"
+    return None
+
+
+def _refresh(incident: Incident, finding: rules.Finding, now: datetime) -> None:
+    if finding.mentions >= incident.mention_count:  # keep the peak's numbers, not the fading tail's
+        incident.reason = finding.reason
+    incident.mention_count = max(incident.mention_count, finding.mentions)
+    incident.author_count = max(incident.author_count, finding.authors)
+    known = list(incident.example_mention_ids or [])
+    incident.example_mention_ids = (known + [i for i in finding.mention_ids if i not in known])[:10]
+    incident.details = {**(incident.details or {}), **finding.details}
+    incident.updated_at = incident.last_activity_at = now
+    if incident.status == "open" and incident.mention_count > finding.mentions:
+        incident.status = "growing"
+
+
+def _alert(session: Session, settings: Settings, incident: Incident, event: str, now: datetime) -> None:
+    exists = session.exec(select(Alert).where(Alert.incident_id == incident.id, Alert.event == event,
+                                              Alert.severity == incident.severity)).first()
+    if exists is None:
+        alert = Alert(incident_id=incident.id or 0, event=event, severity=incident.severity, created_at=now)
+        session.add(alert)
+        session.flush()
+        enqueue_alert(session, settings, alert, incident, now=now)
+
+
+def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[str]:
+    cutoff = now - timedelta(minutes=settings.detection.quiet_minutes)
+    stale = session.exec(select(Incident).where(Incident.brand_id == brand.id, Incident.status != "resolved",
+                                                Incident.last_activity_at < cutoff)).all()
+    for incident in stale:
+        incident.status, incident.resolved_at, incident.resolved_by = "resolved", now, "auto (quiet)"
+        session.add(incident)
+        if incident.trigger in ("spike", "story"):
+            _alert(session, settings, incident, "resolved", now)
+    return [f"resolved #{i.id} [{brand.id}] {i.trigger} (quiet for {settings.detection.quiet_minutes} min)"
+            for i in stale]

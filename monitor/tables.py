@@ -1,0 +1,145 @@
+"""The database tables (SQLModel).  Times are UTC; SQLite hands them back naive (see clock.as_utc)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _when(index: bool = False, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), index=index, nullable=nullable))
+
+
+def _json() -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Brand(SQLModel, table=True):
+    __tablename__ = "brands"
+    id: str = Field(primary_key=True)
+    name: str
+    timezone: str = "UTC"
+
+
+class SourceState(SQLModel, table=True):
+    """A source's cursor and health: written in the same transaction as the mentions it fetched."""
+
+    __tablename__ = "sources"
+    id: str = Field(primary_key=True)
+    brand_id: str = Field(index=True)
+    kind: str
+    cursor: dict[str, Any] | None = _json()
+    last_attempt_at: datetime | None = _when()
+    last_success_at: datetime | None = _when()
+    last_item_at: datetime | None = _when()
+    next_poll_at: datetime | None = _when()
+    consecutive_failures: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str = "new"  # new | ok | failing | auth_failed | quiet
+    items_last_poll: int = 0
+    items_total: int = 0
+    requests_total: int = 0
+
+
+class Author(SQLModel, table=True):
+    __tablename__ = "authors"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_author_platform_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    external_id: str
+    handle: str = ""
+    name: str = ""
+    followers: int | None = None
+    updated_at: datetime | None = _when()
+
+
+class Mention(SQLModel, table=True):
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("brand_id", "platform", "external_id", name="uq_mention_brand_platform_id"),
+        Index("ix_mentions_brand_posted", "brand_id", "posted_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: str
+    source_id: str = Field(index=True)
+    platform: str
+    external_id: str
+    url: str = ""
+    author_id: str = ""
+    author_handle: str = ""
+    author_followers: int | None = None
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    lang: str | None = None
+    posted_at: datetime = _when(nullable=False)
+    ingested_at: datetime = _when(nullable=False)
+    reposts: int = 0
+    likes: int = 0
+    replies: int = 0
+    quotes: int = 0
+    conversation_id: str | None = None
+    parent_id: str | None = None
+    quoted_id: str | None = None
+    reposted_id: str | None = None
+    is_brand_reply: bool = False
+    sentiment: str | None = Field(default=None, index=True)
+    p_negative: float | None = None
+    p_neutral: float | None = None
+    p_positive: float | None = None
+    sentiment_model: str | None = None
+    scored_at: datetime | None = _when()
+    signals: dict[str, Any] | None = _json()
+    detected_at: datetime | None = _when(index=True)  # when detection last looked at it
+
+
+class Incident(SQLModel, table=True):
+    __tablename__ = "incidents"
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: str = Field(index=True)
+    key: str = Field(unique=True)  # what makes it "the same" incident: trigger + subject
+    trigger: str  # spike | story | churn_threat | high_reach | repeat_complainer
+    status: str = "open"  # open | growing | escalated | resolved
+    severity: int = 1
+    title: str = ""
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    opened_at: datetime = _when(nullable=False)
+    updated_at: datetime = _when(nullable=False)
+    last_activity_at: datetime = _when(nullable=False)
+    resolved_at: datetime | None = _when()
+    mention_count: int = 0
+    author_count: int = 0
+    example_mention_ids: list[int] | None = _json()
+    details: dict[str, Any] | None = _json()
+    acked_by: str | None = None
+    acked_at: datetime | None = _when()
+    resolved_by: str | None = None
+
+
+class Alert(SQLModel, table=True):
+    """One thing worth telling people about an incident; the outbox fans it out to channels."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("incident_id", "event", "severity", name="uq_alert_event"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(index=True, foreign_key="incidents.id")
+    event: str  # opened | escalated | resolved
+    severity: int
+    created_at: datetime = _when(nullable=False)
+
+
+class OutboxItem(SQLModel, table=True):
+    """One (alert, channel) delivery; the idempotency key makes a restart neither lose nor repeat it."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(index=True, foreign_key="alerts.id")
+    channel_id: str
+    idempotency_key: str = Field(unique=True)
+    status: str = Field(default="pending", index=True)  # pending | sending | sent | dead
+    attempts: int = 0
+    next_attempt_at: datetime = _when(nullable=False)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sent_at: datetime | None = _when()
+    receipt: dict[str, Any] | None = _json()

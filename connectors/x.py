@@ -1,0 +1,283 @@
+"""X (Twitter) recent search through tweepy's API v2 client, bounded by a per-poll and monthly read budget.
+
+Reads are paid per post, so every poll spends at most ``reads_per_poll`` posts and the month's usage
+travels in the cursor (stored atomically with the batch).  Each query keeps its own ``since_id``; a poll
+that stops early (limit or budget) remembers ``until_id`` and resumes the backlog next time, so nothing
+between two polls is skipped.  Errors are raised, never slept on: ``wait_on_rate_limit`` stays False.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+import tweepy
+from pydantic import Field
+
+from connectors.base import (
+    Author,
+    Batch,
+    BrandTerms,
+    Connector,
+    ConnectorOptions,
+    Cursor,
+    Engagement,
+    Mention,
+)
+from connectors.paging import MonthlyReads, RecentIds, quote_term, split_query
+from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
+from monitor.secrets import Secret
+
+X_HOST = "https://api.twitter.com"
+MIN_PAGE = 10  # recent search refuses max_results below 10
+EXPANSIONS = ["author_id", "referenced_tweets.id"]
+TWEET_FIELDS = ["created_at", "public_metrics", "lang", "conversation_id", "referenced_tweets",
+                "in_reply_to_user_id", "author_id"]
+USER_FIELDS = ["username", "name", "public_metrics"]
+log = logging.getLogger(__name__)
+
+
+class _RedactBearer(logging.Filter):
+    """tweepy logs request headers at debug level; never let the bearer token reach a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Bearer " in message:
+            record.msg, record.args = re.sub(r"Bearer \S+", "Bearer ***", message), ()
+        return True
+
+
+logging.getLogger("tweepy.client").addFilter(_RedactBearer())
+
+
+class XOptions(ConnectorOptions):
+    bearer_token: Secret
+    base_url: str = X_HOST  # tests and proxies: the host tweepy's hard-coded URL is rewritten to
+    include_retweets: bool = False
+    include_brand_replies: bool = True  # also read the brand's own replies (from:handle is:reply)
+    languages: list[str] | None = None  # default: the brand's languages; [] for all
+    lookback_hours: float = Field(default=6.0, gt=0, le=167)  # first run only; recent search keeps 7 days
+    reads_per_poll: int = Field(default=300, ge=MIN_PAGE)
+    monthly_read_budget: int | None = Field(default=None, ge=MIN_PAGE)  # None: no monthly cap
+    timeout_seconds: float = Field(default=20.0, gt=0)
+
+
+class _HostSession(requests.Session):
+    """A requests session with a default timeout that can point tweepy's fixed host elsewhere."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        url = str(url)
+        if url.startswith(X_HOST):
+            url = self.base_url + url[len(X_HOST):]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+def build_queries(brand: BrandTerms, languages: list[str], include_retweets: bool) -> list[str]:
+    """Brand names, @handles and terms OR-ed, with exclusions/languages, split under 512 characters."""
+    terms = [quote_term(n) for n in brand.names or (brand.name,)]
+    terms += [f"@{h.lstrip('@')}" for h in brand.handles] + [quote_term(t) for t in brand.terms]
+    suffix = [f"-{quote_term(e)}" for e in brand.exclude]
+    if languages:
+        langs = [f"lang:{code}" for code in languages]
+        suffix.append(langs[0] if len(langs) == 1 else "(" + " OR ".join(langs) + ")")
+    if not include_retweets:
+        suffix.append("-is:retweet")
+    return split_query(terms, " ".join(suffix))
+
+
+def brand_reply_queries(brand: BrandTerms) -> list[str]:
+    return split_query([f"from:{h.lstrip('@')}" for h in brand.handles], "is:reply")
+
+
+@dataclass
+class _Poll:
+    """What one fetch may still spend and what it has gathered."""
+
+    limit_left: int
+    reads_left: int
+    mentions: list[Mention] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    requests: int = 0
+    reads: int = 0
+
+
+def _newer(a: str | None, b: str | None) -> str | None:
+    if a is None or b is None:
+        return a or b
+    return a if int(a) >= int(b) else b
+
+
+class XConnector(Connector):
+    kind = "x"
+    platform = "x"
+    Options = XOptions
+
+    def __init__(self, options: XOptions, context: Any) -> None:  # type: ignore[override]
+        super().__init__(options, context)
+        self.options: XOptions = options
+        languages = list(context.brand.languages) if options.languages is None else options.languages
+        self.handles = {h.lstrip("@").lower() for h in context.brand.handles}
+        try:
+            queries = build_queries(context.brand, languages, options.include_retweets)
+            if options.include_brand_replies and self.handles:
+                queries += brand_reply_queries(context.brand)
+        except ValueError as exc:
+            raise ConfigError(f"sources.{context.source_id}", str(exc)) from None
+        self.queries = queries
+        self.client = tweepy.Client(bearer_token=options.bearer_token.get_secret_value(),
+                                    return_type=dict, wait_on_rate_limit=False)
+        self.client.session = _HostSession(options.base_url, options.timeout_seconds)
+
+    @staticmethod
+    def query_key(query: str) -> str:
+        return hashlib.sha1(query.encode()).hexdigest()[:12]
+
+    def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
+        cursor = cursor or {}
+        now = self.context.clock()
+        usage = MonthlyReads.from_cursor(cursor, now)
+        poll = _Poll(limit_left=limit, reads_left=min(self.options.reads_per_poll,
+                                                      usage.left(self.options.monthly_read_budget)))
+        recent = RecentIds(cursor.get("recent", []), size=500)
+        old_states: dict[str, dict] = cursor.get("queries", {})
+        states = {self.query_key(q): old_states.get(self.query_key(q), {}) for q in self.queries}
+        turn = int(cursor.get("turn", 0))
+        order = self.queries[turn % len(self.queries):] + self.queries[:turn % len(self.queries)]
+        for query in order:
+            key = self.query_key(query)
+            try:
+                states[key] = self._drain(query, states[key], poll, recent, now)
+            except SourceUnavailable as exc:
+                if not poll.mentions:
+                    raise
+                poll.problems.append(f"stopped early, keeping {len(poll.mentions)} posts: {exc}")
+                break
+        if poll.reads_left < MIN_PAGE:
+            poll.problems.append(f"read budget reached ({usage.used + poll.reads} posts this month, "
+                                 f"{poll.reads} this poll); remaining posts wait for the next poll")
+        new_cursor = {"month": usage.month, "reads_this_month": usage.used + poll.reads,
+                      "turn": turn + 1, "queries": states, "recent": recent.to_list()}
+        return Batch(poll.mentions, new_cursor, poll.problems, poll.requests)
+
+    def _drain(self, query: str, state: dict, poll: _Poll, recent: RecentIds, now: datetime) -> dict:
+        """Read one query newest-first until done, the limit or the budget; return its new state."""
+        if not state.get("since_id") and not state.get("start_time"):
+            state = {"start_time": (now - timedelta(hours=self.options.lookback_hours)).isoformat()}
+        newest, oldest, token, done = state.get("newest"), None, None, False
+        while poll.limit_left > 0 and poll.reads_left >= MIN_PAGE:
+            page = max(MIN_PAGE, min(100, poll.limit_left, poll.reads_left))
+            body = self._search(query, state, page, token)
+            poll.requests += 1
+            tweets = body.get("data") or []
+            includes = body.get("includes") or {}
+            charged = len(tweets) + len(includes.get("tweets") or [])
+            poll.reads += charged
+            poll.reads_left -= charged
+            poll.problems += [_describe_error(e) for e in body.get("errors") or []]
+            kept = tweets[:poll.limit_left]
+            users = {u["id"]: u for u in includes.get("users") or []}
+            for tweet in kept:
+                mention = self._mention(tweet, users, poll)
+                if mention and recent.add(mention.external_id):
+                    poll.mentions.append(mention)
+                    poll.limit_left -= 1
+            newest = _newer(newest, (body.get("meta") or {}).get("newest_id"))
+            oldest = kept[-1]["id"] if kept else oldest
+            token = (body.get("meta") or {}).get("next_token")
+            if len(kept) < len(tweets):
+                break
+            if not token:
+                done = True
+                break
+        if done:
+            since = _newer(newest, state.get("since_id"))
+            if since:
+                return {"since_id": since}
+            floor = (now - timedelta(days=6)).isoformat()  # X refuses start_time older than 7 days
+            return {"start_time": max(state["start_time"], floor)}
+        if oldest is None:
+            return state
+        return {**state, "until_id": oldest, "newest": newest}
+
+    def _search(self, query: str, state: dict, page: int, token: str | None) -> dict:
+        params: dict[str, Any] = {"max_results": page, "expansions": EXPANSIONS,
+                                  "tweet_fields": TWEET_FIELDS, "user_fields": USER_FIELDS}
+        if state.get("since_id"):
+            params["since_id"] = state["since_id"]
+        elif state.get("start_time"):
+            params["start_time"] = datetime.fromisoformat(state["start_time"])
+        if state.get("until_id"):
+            params["until_id"] = state["until_id"]
+        if token:
+            params["next_token"] = token
+        return self._call(lambda: self.client.search_recent_tweets(query, **params))
+
+    def _call(self, request: Any) -> dict:
+        """Run one tweepy call and turn every failure into the project's error tree."""
+        source = self.source_id
+        try:
+            body = request()
+        except tweepy.TooManyRequests as exc:
+            reset = getattr(exc, "reset_time", None)
+            wait = max(1.0, reset - self.context.clock().timestamp()) if reset else 60.0
+            raise SourceUnavailable(source, f"X rate limit reached; retry in {wait:.0f} s",
+                                    retry_after=wait) from None
+        except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+            raise SourceAuthError(source, f"X refused the bearer token ({exc.response.status_code}): "
+                                          "check X_BEARER_TOKEN and the app's access level") from None
+        except tweepy.TwitterServerError as exc:
+            raise SourceUnavailable(source, f"X server error {exc.response.status_code}") from None
+        except tweepy.HTTPException as exc:
+            raise SourceUnavailable(source, f"X answered {exc.response.status_code}: "
+                                            f"{'; '.join(exc.api_messages)[:200]}") from None
+        except requests.Timeout:
+            wait = self.options.timeout_seconds
+            raise SourceUnavailable(source, f"X did not answer within {wait} s") from None
+        except (requests.RequestException, ValueError) as exc:
+            raise SourceUnavailable(source, f"X request failed: {type(exc).__name__}") from None
+        if not isinstance(body, dict):
+            raise SourceUnavailable(source, "X answered with something that is not a JSON object")
+        return body
+
+    def _mention(self, tweet: dict, users: dict[str, dict], poll: _Poll) -> Mention | None:
+        try:
+            posted = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
+            user = users.get(tweet.get("author_id", ""), {})
+            handle = user.get("username", "")
+            refs = {r.get("type"): str(r.get("id")) for r in tweet.get("referenced_tweets") or []}
+            metrics = tweet.get("public_metrics") or {}
+            return Mention(
+                platform="x", external_id=str(tweet["id"]),
+                author=Author(id=str(tweet.get("author_id", "")), handle=handle, name=user.get("name", ""),
+                              followers=(user.get("public_metrics") or {}).get("followers_count")),
+                text=tweet.get("text", ""), posted_at=posted,
+                url=f"https://x.com/{handle or 'i/web'}/status/{tweet['id']}", lang=tweet.get("lang"),
+                engagement=Engagement(reposts=metrics.get("retweet_count", 0),
+                                      likes=metrics.get("like_count", 0),
+                                      replies=metrics.get("reply_count", 0),
+                                      quotes=metrics.get("quote_count", 0)),
+                conversation_id=tweet.get("conversation_id"), parent_id=refs.get("replied_to"),
+                quoted_id=refs.get("quoted"), reposted_id=refs.get("retweeted"),
+                is_brand_reply=handle.lower() in self.handles, raw=tweet)
+        except (KeyError, TypeError, ValueError) as exc:
+            poll.problems.append(f"skipped malformed post {tweet.get('id', '?')}: {type(exc).__name__} {exc}")
+            return None
+
+    def check(self) -> None:
+        """Usage endpoint: proves the token and shows the project's cap without spending reads."""
+        self._call(lambda: self.client.request("GET", "/2/usage/tweets").json())
+
+
+def _describe_error(error: dict) -> str:
+    return f"X partial error: {error.get('title', 'error')}: {error.get('detail', '')}"[:300]

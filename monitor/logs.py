@@ -20,5 +20,5 @@ def configure_logging(level: str = "info", fmt: str = "console") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "urllib3", "apscheduler.executors.default", "alembic.runtime.migration"):
+    for noisy in ("httpx", "urllib3", "apscheduler.executors.default", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

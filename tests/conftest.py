@@ -1,0 +1,68 @@
+"""Shared fixtures: real SQLite and real PostgreSQL databases, settings built like a user's."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from monitor.settings import Settings
+
+PG_URL = os.environ.get("GROUNDSWELL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect means "not here"
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """PostgreSQL is required in CI (CI=true): a missing server fails there instead of skipping."""
+    problem = _postgres_reachable()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {PG_URL} is required in CI: {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL} (set GROUNDSWELL_TEST_PG_URL): {problem}")
+    return PG_URL
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    base = request.getfixturevalue("postgres_url")
+    schema = f"gs_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"create schema {schema}"))
+    yield f"{base}?options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f"drop schema {schema} cascade"))
+    admin.dispose()
+
+
+def make_settings(**sections: Any) -> Settings:
+    """Settings as a user would write them, without reading any settings.toml."""
+    cls = type("TestSettings", (Settings,), {"toml_path": None})
+    base: dict[str, Any] = {
+        "brands": [{"id": "acme", "name": "Acme Broadband", "names": ["Acme"], "handles": ["@acme"]}],
+        "channels": [],
+        "sources": [],
+        "model": {"sentiment": "lexicon"},
+    }
+    base.update(sections)
+    return cls(**base)  # type: ignore[no-any-return]

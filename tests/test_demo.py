@@ -1,0 +1,28 @@
+"""The bundled demo: the day-6 outage becomes an incident with an alert, and the seeds' stories show."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.demo import demo_settings, run_demo
+from monitor.demo_data import DEMO_FILE, generate
+
+
+def test_bundled_demo_file_is_what_the_generator_writes() -> None:
+    rows = generate()
+    assert len(DEMO_FILE.read_text().splitlines()) == len(rows)
+    assert DEMO_FILE.read_text().splitlines()[0].startswith('{"id": "' + rows[0]["id"])
+
+
+def test_demo_finds_the_evening_outage_and_the_individual_stories(tmp_path: Path) -> None:
+    result = run_demo(demo_settings(tmp_path, "lexicon"))
+    by_trigger = {incident.trigger: incident for incident in result.incidents}
+    spike = by_trigger["spike"]
+    opened = spike.opened_at.replace(tzinfo=UTC)
+    assert opened.date() == datetime(2026, 11, 7).date() and opened.hour >= 18  # day 6, after 6 pm
+    assert spike.severity >= 3
+    assert {"churn_threat", "high_reach", "repeat_complainer"} <= set(by_trigger)
+    assert sum(1 for i in result.incidents if i.trigger == "spike") == 1  # one incident, not a page per mention
+    assert result.delivered >= 4 and result.pending == 0
+    assert Path(result.database).exists()

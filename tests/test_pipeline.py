@@ -1,0 +1,143 @@
+"""The pipeline end to end on real databases: poll, score, detect, deliver."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from alerts.base import AlertMessage, Notifier, Receipt
+from alerts.console import ConsoleNotifier, ConsoleOptions
+from monitor.clock import ManualClock
+from monitor.errors import DeliveryError
+from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
+from monitor.runtime import Runtime
+from monitor.tables import Incident, Mention, OutboxItem, SourceState
+from tests.conftest import make_settings
+
+NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
+
+
+def write_mentions(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def outage_rows(count: int, start: datetime) -> list[dict]:
+    return [{"id": f"o{i}", "author_id": f"cust{i}", "text": "Acme internet down again, terrible and useless",
+             "posted_at": (start + timedelta(minutes=i)).isoformat()} for i in range(count)]
+
+
+def settings_for(database_url: str, sources: list[dict], channels: list[dict] | None = None):  # noqa: ANN201
+    return make_settings(database={"url": database_url}, sources=sources, channels=channels or [])
+
+
+def test_failing_source_keeps_its_cursor_and_others_go_on(database_url: str, tmp_path: Path) -> None:
+    good = write_mentions(tmp_path / "good.jsonl", outage_rows(3, NOW - timedelta(hours=1)))
+    missing = tmp_path / "later.jsonl"
+    settings = settings_for(database_url, [
+        {"id": "good", "kind": "replay", "brand": "acme", "path": str(good)},
+        {"id": "flaky", "kind": "replay", "brand": "acme", "path": str(missing), "interval_seconds": 60}])
+    runtime = Runtime(settings, clock=ManualClock(NOW))
+    failed = poll_source(runtime.engine, settings, runtime.connector("flaky"), now=NOW)
+    worked = poll_source(runtime.engine, settings, runtime.connector("good"), now=NOW)
+    assert failed.error and "cannot read" in failed.error and worked.new == 3
+    with Session(runtime.engine) as session:
+        state = session.get(SourceState, "flaky")
+        assert state is not None and state.cursor is None and state.status == "failing"
+        assert state.consecutive_failures == 1 and state.next_poll_at is not None
+        assert state.next_poll_at.replace(tzinfo=UTC) >= NOW + timedelta(seconds=45)
+    write_mentions(missing, outage_rows(2, NOW - timedelta(minutes=5)))
+    runtime = Runtime(settings, clock=ManualClock(NOW))  # a fresh process re-reads the file
+    assert poll_source(runtime.engine, settings, runtime.connector("flaky"), now=NOW).new == 0  # same ids: dedupe
+    with Session(runtime.engine) as session:
+        state = session.get(SourceState, "flaky")
+        assert state is not None and state.status == "ok" and state.consecutive_failures == 0
+        assert state.cursor == {"position": 2}
+
+
+def test_scoring_adds_sentiment_model_and_signals(database_url: str, tmp_path: Path) -> None:
+    rows = [{"id": "1", "text": "Acme is down and useless, switching to FibreCo", "posted_at": NOW.isoformat()},
+            {"id": "2", "text": "Thanks Acme, the engineer was brilliant", "posted_at": NOW.isoformat()}]
+    settings = settings_for(database_url, [{"id": "f", "kind": "replay", "brand": "acme",
+                                            "path": str(write_mentions(tmp_path / "m.jsonl", rows))}])
+    runtime = Runtime(settings, clock=ManualClock(NOW))
+    poll_source(runtime.engine, settings, runtime.connector("f"), now=NOW)
+    assert score_pending(runtime.engine, settings, runtime.model, now=NOW) == 2
+    assert score_pending(runtime.engine, settings, runtime.model, now=NOW) == 0
+    with Session(runtime.engine) as session:
+        first, second = session.exec(select(Mention).order_by(Mention.external_id)).all()
+    assert (first.sentiment, second.sentiment) == ("negative", "positive")
+    assert first.sentiment_model == "lexicon@1" and first.signals is not None
+    assert first.signals["churn_threat"] is not None
+
+
+class FlakyChannel(Notifier):
+    """A channel that is down for the first `failures` attempts (a real one would be Slack, SMTP...)."""
+
+    kind = "flaky"
+
+    def __init__(self, failures: int, transient: bool = True) -> None:
+        super().__init__("flaky", ConsoleOptions())
+        self.failures, self.transient, self.sent = failures, transient, []
+
+    def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
+        if self.failures > 0:
+            self.failures -= 1
+            raise DeliveryError("flaky", "connection refused", transient=self.transient)
+        self.sent.append(idempotency_key)
+        return Receipt(channel="flaky", message_id=idempotency_key)
+
+
+def _spike_runtime(database_url: str, tmp_path: Path):  # noqa: ANN202
+    path = write_mentions(tmp_path / "spike.jsonl", outage_rows(20, NOW - timedelta(minutes=30)))
+    settings = settings_for(database_url, [{"id": "f", "kind": "replay", "brand": "acme", "path": str(path)}],
+                            [{"id": "flaky", "kind": "console"}])
+    runtime = Runtime(settings, clock=ManualClock(NOW))
+    poll_source(runtime.engine, settings, runtime.connector("f"), now=NOW)
+    score_pending(runtime.engine, settings, runtime.model, now=NOW)
+    return settings, runtime
+
+
+def test_spike_opens_one_incident_and_its_alert_survives_a_channel_outage(database_url: str,
+                                                                         tmp_path: Path) -> None:
+    settings, runtime = _spike_runtime(database_url, tmp_path)
+    changes = run_detection(runtime.engine, settings, now=NOW)
+    assert any(c.startswith("opened") and "spike" in c for c in changes)
+    assert not any("spike" in c for c in run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=1)))
+    channel = FlakyChannel(failures=2)
+    assert deliver_due(runtime.engine, {"flaky": channel}, now=NOW)[0].startswith("retry")
+    assert deliver_due(runtime.engine, {"flaky": channel}, now=NOW) == []  # not due yet: backoff
+    later = NOW + timedelta(hours=2)
+    deliver_due(runtime.engine, {"flaky": channel}, now=later)
+    restarted = Runtime(settings, clock=ManualClock(later))  # a restart: new engine over the same database
+    deliver_due(restarted.engine, {"flaky": channel}, now=later + timedelta(hours=2))
+    deliver_due(restarted.engine, {"flaky": channel}, now=later + timedelta(hours=4))
+    assert len(channel.sent) == 1  # delivered exactly once after recovery
+    with Session(restarted.engine) as session:
+        item = session.exec(select(OutboxItem)).one()
+        assert item.status == "sent" and item.attempts == 3
+        incident = session.exec(select(Incident).where(Incident.trigger == "spike")).one()
+        assert "20 negative mentions from 20 people" in incident.reason
+
+
+def test_permanent_failure_is_dead_lettered(database_url: str, tmp_path: Path) -> None:
+    settings, runtime = _spike_runtime(database_url, tmp_path)
+    run_detection(runtime.engine, settings, now=NOW)
+    result = deliver_due(runtime.engine, {"flaky": FlakyChannel(failures=1, transient=False)}, now=NOW)
+    assert result[0].startswith("dead")
+    with Session(runtime.engine) as session:
+        assert session.exec(select(OutboxItem)).one().status == "dead"
+
+
+def test_console_channel_prints_the_alert(database_url: str, tmp_path: Path) -> None:
+    settings, runtime = _spike_runtime(database_url, tmp_path)
+    run_detection(runtime.engine, settings, now=NOW)
+    stream = io.StringIO()
+    console = ConsoleNotifier("flaky", ConsoleOptions(), stream=stream)
+    deliver_due(runtime.engine, {"flaky": console}, now=NOW)
+    printed = stream.getvalue()
+    assert "ALERT OPENED" in printed and "Acme Broadband" in printed and "negative mentions" in printed

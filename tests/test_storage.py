@@ -1,0 +1,100 @@
+"""Storage on real SQLite and real PostgreSQL: migrations, idempotent inserts, retries."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+from sqlmodel import Session, func, select
+
+from connectors.base import Author, Mention
+from monitor.db import open_database, transaction, with_retries
+from monitor.errors import StorageError
+from monitor.store import store_mentions
+from monitor.tables import Author as AuthorRow
+from monitor.tables import Mention as MentionRow
+
+NOW = datetime(2026, 11, 2, 12, tzinfo=UTC)
+
+
+def mention(external_id: str, followers: int = 10, text: str = "Acme is down") -> Mention:
+    return Mention(platform="x", external_id=external_id, author=Author(id="u1", handle="ann", followers=followers),
+                   text=text, posted_at=NOW)
+
+
+def test_migrations_create_every_table(database_url: str) -> None:
+    engine = open_database(database_url)
+    tables = set(inspect(engine).get_table_names())
+    assert {"brands", "sources", "authors", "mentions", "incidents", "alerts", "outbox",
+            "alembic_version"} <= tables
+    open_database(database_url)  # upgrading twice is harmless
+
+
+def test_inserting_a_mention_twice_is_a_no_op(database_url: str) -> None:
+    engine = open_database(database_url)
+    with transaction(engine) as session:
+        first = store_mentions(session, [mention("1"), mention("2")], brand_id="acme", source_id="s", now=NOW)
+    with transaction(engine) as session:
+        again = store_mentions(session, [mention("2"), mention("3", followers=99)], brand_id="acme",
+                               source_id="s", now=NOW)
+    assert len(first) == 2 and len(again) == 1
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(MentionRow)).one() == 3
+        author = session.exec(select(AuthorRow)).one()
+        assert author.followers == 99  # the author row follows the newest data
+
+
+def test_nul_characters_and_huge_text_are_stored(database_url: str) -> None:
+    engine = open_database(database_url)
+    with transaction(engine) as session:
+        store_mentions(session, [mention("n", text="bad\x00text " + "x" * 50_000)], brand_id="acme",
+                       source_id="s", now=NOW)
+    with Session(engine) as session:
+        stored = session.exec(select(MentionRow)).one()
+        assert stored.text.startswith("badtext ") and len(stored.text) > 50_000
+
+
+def test_failed_transaction_leaves_nothing_half_written(database_url: str) -> None:
+    engine = open_database(database_url)
+    with pytest.raises(RuntimeError), transaction(engine) as session:
+        store_mentions(session, [mention("a")], brand_id="acme", source_id="s", now=NOW)
+        raise RuntimeError("crash after the insert, before the commit")
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(MentionRow)).one() == 0
+
+
+def test_locked_sqlite_is_retried_then_succeeds(tmp_path: Path) -> None:
+    path = tmp_path / "locked.db"
+    engine = open_database(f"sqlite:///{path}", busy_timeout=0.05)
+    blocker = sqlite3.connect(path)
+    blocker.execute("BEGIN EXCLUSIVE")
+    sleeps: list[float] = []
+
+    def release_after_first_wait(seconds: float) -> None:
+        sleeps.append(seconds)
+        blocker.rollback()
+
+    def write() -> int:
+        with transaction(engine) as session:
+            return len(store_mentions(session, [mention("z")], brand_id="acme", source_id="s", now=NOW))
+
+    assert with_retries(write, sleep=release_after_first_wait) == 1
+    assert len(sleeps) == 1
+
+
+def test_database_that_stays_locked_raises_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "locked.db"
+    engine = open_database(f"sqlite:///{path}", busy_timeout=0.01)
+    blocker = sqlite3.connect(path)
+    blocker.execute("BEGIN EXCLUSIVE")
+
+    def write() -> None:
+        with transaction(engine) as session:
+            store_mentions(session, [mention("z")], brand_id="acme", source_id="s", now=NOW)
+
+    with pytest.raises(StorageError, match="database unavailable after 3 attempts"):
+        with_retries(write, attempts=2, sleep=lambda _s: None)
+    blocker.rollback()

@@ -11,6 +11,7 @@ import logging
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -46,8 +47,11 @@ def deliver_due(engine: Engine, notifiers: Mapping[str, Notifier], *, now: datet
         due = session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending",
                                                        OutboxItem.next_attempt_at <= now)
                            .order_by(col(OutboxItem.id)).limit(limit)).all()
-    return [with_retries(lambda item_id=item_id: _deliver_one(engine, item_id, notifiers, now))
-            for item_id in due if item_id is not None]
+    outcomes: list[str] = []
+    for item_id in due:
+        if item_id is not None:
+            outcomes.append(with_retries(partial(_deliver_one, engine, item_id, notifiers, now)))
+    return outcomes
 
 
 def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, Notifier], now: datetime) -> str:

@@ -45,7 +45,8 @@ class ReplayConnector(Connector):
         rows = self._load()
         position = int((cursor or {}).get("position", 0))
         now = self.context.clock()
-        mentions, problems = [], []
+        mentions: list[Mention] = []
+        problems: list[str] = []
         while position < len(rows) and len(mentions) < limit:
             line, mention, problem = rows[position]
             if mention is not None and self._follow and mention.posted_at > now:

@@ -11,18 +11,22 @@ from collections.abc import Sequence
 
 from models.base import Score
 
-NEGATIVE = frozenset("""
+NEGATIVE = frozenset(
+    """
     down outage broken broke breaks terrible awful worst useless angry furious disgusting pathetic
     hate hopeless joke ridiculous unacceptable slow dropped drops dropping disconnected disconnects
     fail failed failing fails failure cancel cancelling canceling cancelled refund scam rip ripoff
     overcharged charged waiting wait ignored ignore ignoring rude nobody never again sucks shocking
     disappointed disappointing frustrated frustrating annoyed worse lost missing crash crashed error
     problem problems issue issues complaint complain complaining nightmare dead no-show switching
-""".split())
-POSITIVE = frozenset("""
+""".split()  # noqa: SIM905
+)
+POSITIVE = frozenset(
+    """
     thanks thank great love loving loved awesome amazing excellent fast brilliant happy helpful fixed
     perfect best good nice wonderful fantastic superb quick solved resolved recommend impressed smooth
-""".split())
+""".split()  # noqa: SIM905
+)
 NEGATORS = frozenset({"not", "no", "never", "dont", "don't", "isn't", "wasn't", "cant", "can't", "won't"})
 _WORD = re.compile(r"[a-z][a-z'-]*")
 

@@ -23,7 +23,7 @@ def run_checks(settings: Settings, console: Console) -> bool:
                   f"{len(settings.channels)} channels")
     runtime = Runtime(settings)
     try:
-        runtime.engine
+        _ = runtime.engine
         console.print(f"[green]ok[/]   database: {_redact(settings.database_url())}")
     except GroundswellError as exc:
         console.print(f"[red]fail[/] database: {exc}")

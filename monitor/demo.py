@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from monitor.clock import ManualClock
 from monitor.demo_data import DEMO_FILE, START
@@ -64,7 +64,7 @@ def run_demo(settings: Settings, *, days: int = 7, on_step: Callable[[int, int],
             on_step(step, steps)
         clock.advance(STEP)
     with Session(runtime.engine) as session:
-        result.incidents = list(session.exec(select(Incident).order_by(Incident.opened_at)))
+        result.incidents = list(session.exec(select(Incident).order_by(col(Incident.opened_at))))
         outbox = session.exec(select(OutboxItem)).all()
         result.delivered = sum(item.status == "sent" for item in outbox)
         result.pending = sum(item.status == "pending" for item in outbox)

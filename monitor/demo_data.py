@@ -70,12 +70,12 @@ def _poisson(rng: random.Random, rate: float) -> int:
 
 def _stories(rng: random.Random) -> Iterator[tuple[datetime, str, str, int]]:
     day = timedelta(days=1)
-    for n, (offset, text) in enumerate([
+    for offset, text in [
             (1 * day + timedelta(hours=10), "Brightwave billed me twice this month. Email #1 about it, please fix."),
             (2 * day + timedelta(hours=11), "Still no reply from Brightwave about the double charge. Email #9."),
             (3 * day + timedelta(hours=16), "Brightwave, 14 emails and nobody has refunded the double charge."),
             (4 * day + timedelta(hours=9), "Brightwave still ignoring me. 21 emails about one billing error."),
-            (5 * day + timedelta(hours=12), "28 emails to Brightwave. 28. Still charged twice. Shocking service.")]):
+            (5 * day + timedelta(hours=12), "28 emails to Brightwave. 28. Still charged twice. Shocking service.")]:
         yield START + offset, "margaret_h", text, 85
     yield (START + 2 * day + timedelta(hours=19, minutes=12), "techwatch_dan",
            "Brightwave customer support is a joke: 3 hours on hold tonight and nobody could help. Awful.", 250_000)
@@ -87,7 +87,8 @@ def _stories(rng: random.Random) -> Iterator[tuple[datetime, str, str, int]]:
     for index in range(170):  # the spreading outage: slow at first, then fast, for about three hours
         minute += rng.expovariate(0.25 + index / 22) if index < 150 else rng.expovariate(0.3)
         text = rng.choice(OUTAGE).format(town=rng.choice(TOWNS))
-        yield onset + timedelta(minutes=minute), f"cust{rng.randrange(10**5):05d}", text, int(rng.lognormvariate(5, 1.3))
+        author = f"cust{rng.randrange(10**5):05d}"
+        yield onset + timedelta(minutes=minute), author, text, int(rng.lognormvariate(5, 1.3))
 
 
 def generate(seed: int = 6) -> list[dict]:

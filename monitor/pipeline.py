@@ -46,8 +46,12 @@ def poll_source(engine: Engine, settings: Settings, connector: Connector, *, now
     try:
         batch = connector.fetch(state.cursor, limit=source.limit)
     except SourceError as exc:
-        result.error = health.describe(exc)
-        with_retries(lambda: _save_failure(engine, source.id, exc, now, source.interval_seconds))
+        error = exc
+    else:
+        error = None
+    if error is not None:
+        result.error = health.describe(error)
+        with_retries(lambda: _save_failure(engine, source.id, error, now, source.interval_seconds))
         return result
     newest = max((m.posted_at for m in batch.mentions), default=None)
 

@@ -59,8 +59,7 @@ def _guarded(job: Any) -> Any:
 
 def serve(settings: Settings) -> None:
     runtime = Runtime(settings)
-    runtime.engine  # migrate and connect before anything is scheduled
-    runtime.model
+    _ = runtime.engine, runtime.model  # migrate, connect and load the model before anything is scheduled
     scheduler = build_scheduler(runtime)
 
     def stop(signum: int, _frame: Any) -> None:

@@ -13,6 +13,9 @@ from connectors.base import Mention
 from monitor.tables import Author as AuthorRow
 from monitor.tables import Mention as MentionRow
 
+_MENTIONS: Any = MentionRow.__table__  # type: ignore[attr-defined]
+_AUTHORS: Any = AuthorRow.__table__  # type: ignore[attr-defined]
+
 
 def _insert(session: Session, table: Any) -> Any:
     dialect = session.get_bind().dialect.name
@@ -41,9 +44,9 @@ def store_mentions(session: Session, mentions: Sequence[Mention], *, brand_id: s
     rows = [mention_row(m, brand_id=brand_id, source_id=source_id, now=now) for m in mentions]
     new_ids: list[int] = []
     for start in range(0, len(rows), 500):
-        statement = (_insert(session, MentionRow.__table__).values(rows[start:start + 500])
+        statement = (_insert(session, _MENTIONS).values(rows[start:start + 500])
                      .on_conflict_do_nothing(index_elements=["brand_id", "platform", "external_id"])
-                     .returning(MentionRow.__table__.c.id))
+                     .returning(_MENTIONS.c.id))
         new_ids.extend(row[0] for row in session.execute(statement))
     _upsert_authors(session, mentions, now)
     return new_ids
@@ -56,7 +59,7 @@ def _upsert_authors(session: Session, mentions: Sequence[Mention], now: datetime
     rows = [{"platform": platform, "external_id": author_id, "handle": m.author.handle,
              "name": m.author.name, "followers": m.author.followers, "updated_at": now}
             for (platform, author_id), m in latest.items()]
-    statement = _insert(session, AuthorRow.__table__).values(rows)
+    statement = _insert(session, _AUTHORS).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=["platform", "external_id"],
         set_={"handle": statement.excluded.handle, "followers": statement.excluded.followers,

@@ -175,7 +175,8 @@ class BrandDetector:
             self.share_base = base + 0.02 * (share - base)
         if not (step.alert or step.escalated) or not self._share_up(share):
             return []
-        return [_spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), start)]
+        opened = self.series.s.episode_start or start
+        return [_spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened)]
 
     def _share_up(self, share: float) -> bool:
         base = self.share_base or 0.0

@@ -1,0 +1,105 @@
+"""Volume-series backtest (NAB CSV format) and our NAB scoring rules, on series generated here."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.backtest_series import backtest_file, main, parse_timestamp
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("nab_score", ROOT / "benchmarks" / "nab_score.py")
+assert _spec and _spec.loader
+nab = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(nab)
+
+T0 = datetime(2026, 2, 2, tzinfo=UTC)
+
+
+def write_series(path: Path, days: int = 6, spike_at: int | None = None, seed: int = 4) -> list[str]:
+    rng = random.Random(seed)
+    stamps = []
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["timestamp", "value"])
+        for i in range(days * 288):
+            hour = (i / 12) % 24
+            value = rng.randint(5, 15) + int(10 * (1 + math.sin(hour / 24 * 2 * math.pi)))
+            if spike_at is not None and spike_at <= i < spike_at + 4:
+                value += 600
+            stamp = (T0 + timedelta(minutes=5 * i)).strftime("%Y-%m-%d %H:%M:%S")
+            stamps.append(stamp)
+            writer.writerow([stamp, value])
+    return stamps
+
+
+def read_out(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_backtest_writes_scores_and_alerts_the_spike(tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    stamps = write_series(src, spike_at=5 * 288)
+    assert main([str(src), str(dst)]) == 0
+    rows = read_out(dst)
+    assert list(rows[0]) == ["timestamp", "value", "anomaly_score", "alert"]
+    assert [r["timestamp"] for r in rows] == stamps
+    assert all((float(r["anomaly_score"]) >= 0.5) == (r["alert"] == "1") for r in rows)
+    alerts = [i for i, r in enumerate(rows) if r["alert"] == "1"]
+    assert 5 * 288 in alerts and len(alerts) <= 3
+
+
+def test_sensitivity_presets_order_alert_counts(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    write_series(src, days=8, seed=8)
+    counts = {s: backtest_file(src, tmp_path / f"{s}.csv", s)["alerts"] for s in ("low", "default", "high")}
+    assert counts["low"] <= counts["default"] <= counts["high"]
+
+
+def test_bad_rows_blank_values_and_missing_columns(tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("timestamp,value\n2026-01-01 00:00:00,3\n2026-01-01 00:05:00,\n,7\n"
+                   "2026-01-01 00:10:00,abc\n2026-01-01 00:05:00,9\n2026-01-01T00:20:00+01:00,1\n")
+    assert backtest_file(src, dst) == {"rows": 5, "alerts": 0}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,count\n2026-01-01 00:00:00,3\n")
+    with pytest.raises(ValueError):
+        backtest_file(bad, dst)
+    assert parse_timestamp("2015-03-03 04:37:53.000000") == datetime(2015, 3, 3, 4, 37, 53, tzinfo=UTC)
+
+
+def test_nab_scoring_rules_on_a_tiny_file() -> None:
+    times = [T0 + timedelta(minutes=5 * i) for i in range(1000)]
+    window = [(times[400], times[499])]
+    none = [False] * 1000
+    assert nab.score_file(times, none, window, "standard")["raw"] == -1.0
+    early = list(none)
+    early[400] = True
+    assert nab.score_file(times, early, window, "standard")["raw"] == pytest.approx(1.0, abs=1e-9)
+    late = list(none)
+    late[499], late[450] = True, True  # only the first detection in the window counts
+    mid = nab.score_file(times, late, window, "standard")
+    assert 0.0 < mid["raw"] < 1.0 and mid["tp"] == 1
+    noisy = list(early)
+    noisy[900] = True  # far past the window: almost the full A_FP penalty
+    noisy[100] = True  # in the probationary period: ignored
+    res = nab.score_file(times, noisy, window, "standard")
+    assert res["fp"] == 1 and -0.11 < res["raw"] - 1.0 < -0.1
+    assert nab.scaled_sigmoid(-1.0) > 0.98 and nab.scaled_sigmoid(4.0) == -1.0
+
+
+def test_nab_evaluate_normalises_null_to_zero(tmp_path: Path) -> None:
+    stamps = write_series(tmp_path / "flat.csv", days=4, seed=1)
+    labels = {"realTweets/flat.csv": [[stamps[900] + ".000000", stamps[950] + ".000000"]]}
+    (tmp_path / "combined_windows.json").write_text(json.dumps(labels))
+    result = nab.evaluate(tmp_path, "default", "standard")
+    assert result["files"]["flat.csv"]["fn"] == 1
+    assert result["score"] <= 0.0

@@ -54,6 +54,13 @@ def _window_indices(times: list[datetime], windows: list[tuple[datetime, datetim
     return spans
 
 
+def _fp_penalty(prev: tuple[int, int] | None, i: int) -> float:
+    """-1 with no preceding window, else the sigmoid of the distance past it (in window widths)."""
+    if prev is None:
+        return -1.0
+    return scaled_sigmoid(abs(prev[1] - i) / float(max(prev[1] - prev[0], 1)))
+
+
 def score_file(
     times: list[datetime], detections: list[bool], windows: list[tuple[datetime, datetime]], profile: str
 ) -> dict[str, float]:
@@ -71,8 +78,6 @@ def score_file(
     prev: tuple[int, int] | None = None
     for i, detected in enumerate(detections):
         w = window_of.get(i)
-        if w is not None and i == spans[w][1]:
-            pass
         if detected and i >= probation:
             if w is not None:
                 lo, hi = spans[w]
@@ -80,11 +85,7 @@ def score_file(
                 reward = scaled_sigmoid(-(hi - i + 1) / width) * weights["tp"] / max_tp
                 best.setdefault(w, reward)  # only the first detection in a window counts
             else:
-                if prev is None:
-                    penalty = -1.0
-                else:
-                    penalty = scaled_sigmoid(abs(prev[1] - i) / float(max(prev[1] - prev[0], 1)))
-                fp_total += penalty * weights["fp"]
+                fp_total += _fp_penalty(prev, i) * weights["fp"]
                 fp_count += 1
         if w is not None and i == spans[w][1]:
             prev = spans[w]

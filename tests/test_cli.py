@@ -1,0 +1,105 @@
+"""The command line as a user runs it: a real process, a real settings file, a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def groundswell(*args: str, cwd: Path, env: dict[str, str] | None = None,
+                timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "COLUMNS": "200", **(env or {})})
+
+
+def config(tmp_path: Path, rows: list[dict]) -> Path:
+    data = tmp_path / "mentions.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows) + "{broken\n")
+    path = tmp_path / "settings.toml"
+    path.write_text(f"""
+[app]
+data_dir = "{tmp_path / 'data'}"
+[model]
+sentiment = "lexicon"
+[service]
+score_interval_seconds = 1
+detect_interval_seconds = 1
+deliver_interval_seconds = 1
+[[brands]]
+id = "acme"
+name = "Acme"
+[[sources]]
+id = "file"
+kind = "replay"
+brand = "acme"
+path = "{data}"
+[[channels]]
+id = "console"
+kind = "console"
+""")
+    return path
+
+
+ROWS = [{"id": str(i), "text": f"Acme outage number {i}, terrible", "posted_at": "2026-11-01T10:00:00Z",
+         "author_id": f"a{i}"} for i in range(3)]
+
+
+def test_help_explains_every_command(tmp_path: Path) -> None:
+    done = groundswell("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    for command in ("demo", "run", "poll", "check", "sources", "db"):
+        assert command in done.stdout
+    assert "Poll one SOURCE" in groundswell("poll", "--help", cwd=tmp_path).stdout
+
+
+def test_poll_once_reports_counts_and_skipped_lines(tmp_path: Path) -> None:
+    path = config(tmp_path, ROWS)
+    first = groundswell("--config", str(path), "poll", "file", "--once", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "fetched 3, new 3, skipped 1" in first.stdout
+    assert "line 4" in first.stderr
+    sources = groundswell("--config", str(path), "sources", cwd=tmp_path)
+    assert "file" in sources.stdout and "replay" in sources.stdout
+    assert "quiet (nothing for > 1440 min" in sources.stdout  # its newest post is weeks old: suspicious
+
+
+def test_poll_of_an_unknown_source_names_the_known_ones(tmp_path: Path) -> None:
+    done = groundswell("--config", str(config(tmp_path, ROWS)), "poll", "nope", "--once", cwd=tmp_path)
+    assert done.returncode == 2 and "no source with id 'nope' (known: file)" in done.stderr
+
+
+def test_check_and_db_upgrade(tmp_path: Path) -> None:
+    path = config(tmp_path, ROWS)
+    assert groundswell("--config", str(path), "db", "upgrade", cwd=tmp_path).returncode == 0
+    done = groundswell("--config", str(path), "check", cwd=tmp_path)
+    assert done.returncode == 0 and "source file (replay)" in done.stdout
+
+
+def test_run_serves_until_sigterm_and_exits_cleanly(tmp_path: Path) -> None:
+    path = config(tmp_path, ROWS)
+    process = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(path), "run"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    database = tmp_path / "data" / "groundswell.db"
+    import sqlite3
+
+    stored = 0
+    while time.monotonic() < deadline and stored < 3:
+        time.sleep(0.5)
+        if database.exists():
+            try:
+                stored = sqlite3.connect(database).execute(
+                    "select count(*) from mentions where sentiment is not null").fetchone()[0]
+            except sqlite3.OperationalError:
+                stored = 0
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    assert stored == 3, err
+    assert process.returncode == 0, err

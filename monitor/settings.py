@@ -62,6 +62,11 @@ class ServiceSettings(Section):
     metrics_address: str = "127.0.0.1:9108"
 
 
+class DistributedSettings(Section):
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    result_backend: str = "redis://127.0.0.1:6379/1"
+
+
 class BrandSettings(Section):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str
@@ -118,6 +123,7 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     detection: DetectionSettings = DetectionSettings()
     service: ServiceSettings = ServiceSettings()
+    distributed: DistributedSettings = DistributedSettings()
     brands: list[BrandSettings] = []
     sources: list[SourceSettings] = []
     channels: list[ChannelSettings] = []

@@ -1,0 +1,73 @@
+"""Scale-out: a real Celery worker over the real Redis broker runs the same pipeline functions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from monitor.db import open_database
+from monitor.tables import Mention
+
+REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture
+def worker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "m.jsonl"
+    rows = [{"id": str(i), "text": "Acme is down, useless", "posted_at": "2026-11-01T10:00:00Z",
+             "author_id": f"a{i}"} for i in range(25)]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    queue_db = 2 + uuid.uuid4().int % 12
+    path = tmp_path / "settings.toml"
+    path.write_text(f"""
+[app]
+data_dir = "{tmp_path}"
+[model]
+sentiment = "lexicon"
+[distributed]
+broker_url = "{REDIS}/{queue_db}"
+result_backend = "{REDIS}/{queue_db}"
+[[brands]]
+id = "acme"
+name = "Acme"
+[[sources]]
+id = "file"
+kind = "replay"
+brand = "acme"
+path = "{data}"
+""")
+    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(path))
+    return path
+
+
+def test_celery_worker_polls_and_scores_through_redis(worker_config: Path, tmp_path: Path) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is required at {REDIS}: {exc}")
+    env = {**os.environ, "GROUNDSWELL_CONFIG": str(worker_config)}
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "monitor.worker", "worker", "--pool", "solo",
+                               "-Q", "io,ml,core,notify", "--loglevel", "warning"], env=env, cwd=tmp_path)
+    try:
+        sys.modules.pop("monitor.worker", None)
+        from monitor import worker as tasks
+
+        polled = tasks.poll.delay("file").get(timeout=60)
+        assert polled == {"source": "file", "fetched": 25, "new": 25, "error": None}
+        assert tasks.poll.delay("file").get(timeout=60)["new"] == 0  # idempotent: nothing twice
+        assert tasks.score.delay().get(timeout=60) == 25
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    engine = open_database(f"sqlite:///{tmp_path / 'groundswell.db'}")
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Mention).where(Mention.sentiment == "negative")).one() == 25

@@ -43,12 +43,11 @@ def poll_source(engine: Engine, settings: Settings, connector: Connector, *, now
     source = next(s for s in settings.sources if s.id == connector.source_id)
     state = _load_state(engine, source.id, source.brand, source.kind)
     result = PollResult(source.id)
+    error: SourceError | None = None
     try:
         batch = connector.fetch(state.cursor, limit=source.limit)
     except SourceError as exc:
         error = exc
-    else:
-        error = None
     if error is not None:
         result.error = health.describe(error)
         with_retries(lambda: _save_failure(engine, source.id, error, now, source.interval_seconds))

@@ -70,4 +70,5 @@ def test_celery_worker_polls_and_scores_through_redis(worker_config: Path, tmp_p
         worker.wait(timeout=30)
     engine = open_database(f"sqlite:///{tmp_path / 'groundswell.db'}")
     with Session(engine) as session:
-        assert session.exec(select(func.count()).select_from(Mention).where(Mention.sentiment == "negative")).one() == 25
+        negatives = select(func.count()).select_from(Mention).where(Mention.sentiment == "negative")
+        assert session.exec(negatives).one() == 25

@@ -1,0 +1,187 @@
+"""Shared rendering: one view of an AlertMessage that every channel formats for its medium.
+
+``alert_view`` cleans and truncates the untrusted parts once (control characters gone, unsafe URLs
+dropped) and reads ``message.counts`` leniently, so Slack, email and webhooks show the same evidence.
+HTML templates are autoescaped (``*.html.j2``); text templates are not, and must never be served as HTML.
+
+``message.counts`` may hold scalars (``mentions``, ``authors``, ``expected``, ``reach``...) shown as facts,
+and ``categories`` / ``platforms`` as ``{name: count}`` or ``[[name, count], ...]`` or ``[name, ...]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from alerts.base import AlertMessage, ExamplePost
+from alerts.escape import clean, safe_url
+
+SEVERITY_EMOJI = {1: ":large_blue_circle:", 2: ":large_yellow_circle:", 3: ":red_circle:",
+                  4: ":rotating_light:"}
+SEVERITY_COLOR = {1: "#2f80ed", 2: "#f2c94c", 3: "#eb5757", 4: "#9b1c1c"}
+EVENT_LABEL = {"opened": "New incident", "escalated": "Escalated", "resolved": "Resolved",
+               "test": "Test message"}
+BREAKDOWN_KEYS = ("categories", "platforms")
+FACT_LABELS = {"mentions": "Mentions", "negative": "Negative", "authors": "People", "expected": "Expected",
+               "baseline": "Baseline", "reach": "Reach", "negative_share": "Negative share"}
+
+
+@dataclass(frozen=True)
+class ExampleView:
+    text: str
+    url: str
+    author: str
+    reach: str
+    platform: str
+    posted_at: str
+    sentiment: str
+
+
+@dataclass(frozen=True)
+class AlertView:
+    event: str
+    event_label: str
+    severity: int
+    severity_name: str
+    color: str
+    brand: str
+    title: str
+    reason: str
+    trigger: str
+    opened_at: str
+    incident_id: int
+    alert_id: int
+    facts: list[tuple[str, str]]
+    categories: list[tuple[str, int]]
+    platforms: list[tuple[str, int]]
+    examples: list[ExampleView]
+
+
+def format_count(value: Any) -> str:
+    """12345 -> "12.3k": reach and follower counts read at a glance."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return clean(str(value), 40, single_line=True)
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.2f}" if abs(value) < 1 else f"{value:,.1f}"
+    number = int(value)
+    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if abs(number) >= size:
+            return f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(number)
+
+
+def format_time(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def breakdown(raw: Any, limit: int = 8) -> list[tuple[str, int]]:
+    """Read a category/platform breakdown in any of the accepted shapes, largest first."""
+    pairs: Iterable[Any]
+    if isinstance(raw, dict):
+        pairs = raw.items()
+    elif isinstance(raw, list | tuple):
+        pairs = [item if isinstance(item, list | tuple) else (item, 0) for item in raw]
+    else:
+        return []
+    out: list[tuple[str, int]] = []
+    for item in pairs:
+        if len(item) != 2:
+            continue
+        name, count = item
+        try:
+            number = int(count)
+        except (TypeError, ValueError):
+            number = 0
+        out.append((clean(str(name), 40, single_line=True), number))
+    out.sort(key=lambda pair: -pair[1])
+    return out[:limit]
+
+
+def facts(counts: dict[str, Any], limit: int = 8) -> list[tuple[str, str]]:
+    """Scalar counts as (label, value) pairs, known keys first in a stable order."""
+    keys = [k for k in FACT_LABELS if k in counts] + sorted(k for k in counts if k not in FACT_LABELS)
+    out: list[tuple[str, str]] = []
+    for key in keys:
+        value = counts[key]
+        if key in BREAKDOWN_KEYS or isinstance(value, dict | list | tuple) or value is None:
+            continue
+        if key == "negative_share" and isinstance(value, float) and value <= 1:
+            shown = f"{value:.0%}"
+        else:
+            shown = format_count(value)
+        label = FACT_LABELS.get(key, clean(key.replace("_", " ").capitalize(), 30, single_line=True))
+        out.append((label, shown))
+    return out[:limit]
+
+
+def example_view(post: ExamplePost, text_limit: int = 280) -> ExampleView:
+    return ExampleView(
+        text=clean(post.text, text_limit, single_line=True),
+        url=safe_url(post.url),
+        author=clean(post.author, 60, single_line=True),
+        reach=f"{format_count(post.followers)} followers" if post.followers is not None else "",
+        platform=clean(post.platform, 30, single_line=True),
+        posted_at=format_time(post.posted_at),
+        sentiment=clean(post.sentiment or "", 20, single_line=True),
+    )
+
+
+def alert_view(message: AlertMessage, *, max_examples: int = 5, text_limit: int = 280) -> AlertView:
+    """The cleaned, medium-neutral view of a message (still needs escaping for HTML/Slack)."""
+    return AlertView(
+        event=message.event,
+        event_label=EVENT_LABEL.get(message.event, clean(message.event, 30, single_line=True).capitalize()),
+        severity=message.severity,
+        severity_name=message.severity_name,
+        color=SEVERITY_COLOR.get(message.severity, "#828282"),
+        brand=clean(message.brand_name, 80, single_line=True),
+        title=clean(message.title, 200, single_line=True),
+        reason=clean(message.reason, 1000),
+        trigger=clean(message.trigger.replace("_", " "), 40, single_line=True),
+        opened_at=format_time(message.opened_at),
+        incident_id=message.incident_id,
+        alert_id=message.alert_id,
+        facts=facts(message.counts),
+        categories=breakdown(message.counts.get("categories")),
+        platforms=breakdown(message.counts.get("platforms")),
+        examples=[example_view(p, text_limit) for p in message.examples[:max_examples]],
+    )
+
+
+def subject_line(view: AlertView, prefix: str = "") -> str:
+    """One-line summary used as email subject and as the start of Slack's fallback text."""
+    lead = "" if view.event == "opened" else f"{view.event_label}: "
+    text = f"{lead}[{view.severity_name.upper()}] {view.brand}: {view.title}"
+    return clean(f"{prefix} {text}" if prefix else text, 200, single_line=True)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """Jinja2 environment over alerts/templates; ``*.html.j2`` autoescaped, undefined names are errors."""
+    env = Environment(
+        loader=PackageLoader("alerts", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["count"] = format_count
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def render_text(view: AlertView, **extra: Any) -> str:
+    return render_template("alert.txt.j2", v=view, **extra)
+
+
+def render_html(view: AlertView, **extra: Any) -> str:
+    return render_template("alert.html.j2", v=view, **extra)

@@ -1,0 +1,146 @@
+"""Slack through a bot token (Web API): headline message, then updates in its thread.
+
+The first event of an incident in this channel posts a headline; its ``ts`` is the Receipt's
+``message_id``. Later events (``message.thread[channel_id]`` holds that ts) are posted as thread
+replies (escalations also broadcast to the channel), and for ``escalated``/``resolved`` the headline is
+edited with ``chat.update`` so the channel shows the incident's current state.
+
+One attempt per send: slack_sdk's retry handlers are switched off and every failure becomes a
+DeliveryError (429 and 5xx transient with Retry-After; bad token, unknown channel, not invited:
+permanent). Give ``channel`` as the channel ID (``C0123ABCD``) so the headline can be edited before the
+reply is posted; with a ``#name`` the edit happens after the reply and its failure is only recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import ssl
+from typing import Any
+from urllib.error import URLError
+
+from pydantic import Field, field_validator
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
+from alerts.http_errors import header, parse_retry_after
+from alerts.render import alert_view
+from alerts.slack_blocks import alert_blocks, fallback_text
+from monitor.errors import DeliveryError
+from monitor.secrets import Secret
+
+log = logging.getLogger(__name__)
+
+_CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+# API error codes worth retrying; every other error code means the config or the request is wrong.
+TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
+                              "request_timeout", "team_not_ready"})
+UPDATED_EVENTS = frozenset({"escalated", "resolved"})
+
+
+class SlackOptions(NotifierOptions):
+    token: Secret
+    channel: str = Field(min_length=1, description="channel ID (C0123ABCD, preferred) or #name")
+    base_url: str = "https://slack.com/api/"
+    timeout_s: int = Field(10, ge=1, le=120)
+    examples: int = Field(5, ge=0, le=10)
+    broadcast_escalations: bool = True
+    metadata: bool = True
+
+    @field_validator("base_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+
+class SlackNotifier(Notifier):
+    kind = "slack"
+    Options = SlackOptions
+
+    def __init__(self, channel_id: str, options: SlackOptions) -> None:
+        super().__init__(channel_id, options)
+        self.opts = options
+        self.client = WebClient(token=options.token.get_secret_value(), base_url=options.base_url,
+                                timeout=options.timeout_s, retry_handlers=[])
+        self._slack_channel = options.channel if _CHANNEL_ID_RE.match(options.channel) else ""
+
+    def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
+        view = alert_view(message, max_examples=self.opts.examples)
+        text, blocks = fallback_text(view), alert_blocks(view)
+        root_ts = message.thread.get(self.channel_id, "")
+        if not root_ts:
+            resp = self._call("chat_postMessage", text=text, blocks=blocks,
+                              **self._post_extras(message, idempotency_key))
+            return self._receipt(resp, root=str(resp["ts"]))
+        update = message.event in UPDATED_EVENTS
+        if update and self._slack_channel:
+            self._update(self._slack_channel, root_ts, text, blocks, strict=True)
+        reply_blocks = alert_blocks(view, compact=message.event == "resolved")
+        broadcast = message.event == "escalated" and self.opts.broadcast_escalations
+        resp = self._call("chat_postMessage", text=text, blocks=reply_blocks, thread_ts=root_ts,
+                          reply_broadcast=broadcast, **self._post_extras(message, idempotency_key))
+        receipt = self._receipt(resp, root=root_ts)
+        if update and not self._slack_channel:
+            self._slack_channel = str(resp["channel"])
+            error = self._update(self._slack_channel, root_ts, text, blocks, strict=False)
+            if error:
+                receipt.extra["update_error"] = error
+        return receipt
+
+    def check(self) -> str:
+        """Verify the token (auth.test) without posting; returns "team/user" for `channels test`."""
+        resp = self._call("auth_test")
+        return f"{resp.get('team', '?')}/{resp.get('user', '?')}"
+
+    def _post_extras(self, message: AlertMessage, idempotency_key: str) -> dict[str, Any]:
+        extras: dict[str, Any] = {"channel": self.opts.channel, "unfurl_links": False, "unfurl_media": False}
+        if self.opts.metadata:
+            extras["metadata"] = {"event_type": "groundswell_alert", "event_payload": {
+                "idempotency_key": idempotency_key, "incident_id": message.incident_id,
+                "alert_id": message.alert_id, "event": message.event}}
+        return extras
+
+    def _update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]], *, strict: bool) -> str:
+        """Edit the headline. A headline that is gone or not ours must not block the thread reply."""
+        try:
+            self._call("chat_update", channel=channel, ts=ts, text=text, blocks=blocks)
+        except DeliveryError as exc:
+            if strict and exc.transient:
+                raise
+            log.warning("slack channel %s: headline %s not updated: %s", self.channel_id, ts, exc)
+            return str(exc)
+        return ""
+
+    def _receipt(self, resp: Any, *, root: str) -> Receipt:
+        extra = {"channel": str(resp.get("channel", "")), "ts": str(resp.get("ts", ""))}
+        return Receipt(channel=self.channel_id, message_id=root, extra=extra)
+
+    def _call(self, method: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self.client, method)(**kwargs)
+        except SlackApiError as exc:
+            raise api_error(self.channel_id, method, exc) from None
+        except (URLError, OSError, TimeoutError) as exc:
+            raise network_error(self.channel_id, method, exc) from None
+
+
+def api_error(channel: str, method: str, exc: SlackApiError) -> DeliveryError:
+    """Map a Slack API failure: 429 with Retry-After, 5xx and a few codes transient; the rest permanent."""
+    response = exc.response
+    status = int(getattr(response, "status_code", 0) or 0)
+    data = response.data if isinstance(getattr(response, "data", None), dict) else {}
+    code = str(data.get("error", "") or f"http_{status}")
+    headers = dict(getattr(response, "headers", {}) or {})
+    retry_after = parse_retry_after(header(headers, "Retry-After")) if status == 429 else None
+    transient = status == 429 or status >= 500 or code in TRANSIENT_ERRORS
+    return DeliveryError(channel, f"slack {method}: {code} (HTTP {status})", transient=transient,
+                         retry_after=retry_after)
+
+
+def network_error(channel: str, method: str, exc: BaseException) -> DeliveryError:
+    """Connection trouble is transient, except a TLS certificate failure, which is configuration."""
+    reason = getattr(exc, "reason", exc)
+    permanent = isinstance(reason, ssl.SSLCertVerificationError)
+    return DeliveryError(channel, f"slack {method}: {type(reason).__name__}: {reason}",
+                         transient=not permanent)

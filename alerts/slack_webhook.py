@@ -1,0 +1,52 @@
+"""Slack through an incoming webhook: the simplest setup, one fixed channel, no threads or edits.
+
+Every event is a new message with the same Block Kit as the bot-token channel (escalations and
+resolutions say so in the header). The webhook URL is itself a credential, so it is a Secret.
+"""
+
+from __future__ import annotations
+
+from urllib.error import URLError
+
+from pydantic import Field
+from slack_sdk.webhook import WebhookClient
+
+from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
+from alerts.http_errors import status_error
+from alerts.render import alert_view
+from alerts.slack import network_error
+from alerts.slack_blocks import alert_blocks, fallback_text
+from monitor.errors import DeliveryError
+from monitor.secrets import Secret
+
+
+class SlackWebhookOptions(NotifierOptions):
+    url: Secret
+    timeout_s: int = Field(10, ge=1, le=120)
+    examples: int = Field(5, ge=0, le=10)
+
+
+class SlackWebhookNotifier(Notifier):
+    kind = "slack_webhook"
+    Options = SlackWebhookOptions
+
+    def __init__(self, channel_id: str, options: SlackWebhookOptions) -> None:
+        super().__init__(channel_id, options)
+        self.opts = options
+        self.client = WebhookClient(options.url.get_secret_value(), timeout=options.timeout_s,
+                                    retry_handlers=[])
+
+    def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
+        view = alert_view(message, max_examples=self.opts.examples)
+        try:
+            resp = self.client.send(text=fallback_text(view), blocks=alert_blocks(view),
+                                    unfurl_links=False, unfurl_media=False)
+        except (URLError, OSError, TimeoutError) as exc:
+            raise network_error(self.channel_id, "webhook", exc) from None
+        error = status_error(self.channel_id, resp.status_code, resp.headers, resp.body or "")
+        if error is not None:
+            raise error
+        if (resp.body or "").strip() not in ("", "ok"):
+            raise DeliveryError(self.channel_id, f"slack webhook: unexpected answer {resp.body[:100]!r}",
+                                transient=False)
+        return Receipt(channel=self.channel_id, message_id=idempotency_key)

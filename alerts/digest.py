@@ -1,0 +1,132 @@
+"""The daily digest for analysts: what happened to each brand yesterday, against the week before.
+
+``build_digest`` gathers plain data from the database; ``render_digest`` turns it into HTML with an
+inline chart, a CSV of the day's negative mentions, and a plain-text version.  Source coverage is
+always stated, so a quiet day is never mistaken for a dead collector.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from monitor.clock import as_utc
+from monitor.settings import BrandSettings, Settings
+from monitor.tables import Incident, Mention, SourceState
+
+
+@dataclass
+class BrandDigest:
+    brand: BrandSettings
+    day: date
+    hourly: list[tuple[int, int, int]]  # per local hour: (mentions, negative, previous-week mean)
+    total: int
+    negative: int
+    week_daily_mean: float
+    week_negative_share: float
+    categories: list[tuple[str, int, int]]  # name, today, previous-week daily mean (rounded)
+    top_negative: list[Mention]
+    churn_threats: list[Mention]
+    repeat_complainers: list[tuple[str, int]]
+    incidents: list[Incident]
+    coverage: list[tuple[str, str]]  # source id, plain statement
+    negatives: list[Mention] = field(default_factory=list)
+
+    @property
+    def negative_share(self) -> float:
+        return self.negative / self.total if self.total else 0.0
+
+
+def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    return as_utc(start), as_utc(start + timedelta(days=1))
+
+
+def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: date) -> BrandDigest:
+    start, end = day_bounds(day, brand.timezone)
+    week_start = start - timedelta(days=7)
+    with Session(engine) as session:
+        rows = session.exec(select(Mention).where(Mention.brand_id == brand.id, Mention.posted_at >= week_start,
+                                                  Mention.posted_at < end, Mention.is_brand_reply == False)  # noqa: E712
+                            ).all()
+        incidents = session.exec(select(Incident).where(Incident.brand_id == brand.id,
+                                                        Incident.updated_at >= start,
+                                                        Incident.opened_at < end)
+                                 .order_by(col(Incident.severity).desc())).all()
+        states = {s.id: s for s in session.exec(select(SourceState).where(SourceState.brand_id == brand.id))}
+    today = [m for m in rows if as_utc(m.posted_at) >= start]
+    week = [m for m in rows if as_utc(m.posted_at) < start]
+    negatives = [m for m in today if m.sentiment == "negative"]
+    return BrandDigest(
+        brand=brand, day=day, hourly=_hourly(today, week, start), total=len(today), negative=len(negatives),
+        week_daily_mean=len(week) / 7, week_negative_share=_share(week),
+        categories=_categories(negatives, [m for m in week if m.sentiment == "negative"]),
+        top_negative=sorted(negatives, key=lambda m: -(m.author_followers or 0))[:5],
+        churn_threats=[m for m in negatives if (m.signals or {}).get("churn_threat")],
+        repeat_complainers=_repeaters(negatives + [m for m in week if m.sentiment == "negative"], settings),
+        incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end), negatives=negatives)
+
+
+def _share(mentions: list[Mention]) -> float:
+    return sum(m.sentiment == "negative" for m in mentions) / len(mentions) if mentions else 0.0
+
+
+def _hourly(today: list[Mention], week: list[Mention], start: datetime) -> list[tuple[int, int, int]]:
+    def hour(m: Mention) -> int:
+        return int((as_utc(m.posted_at) - start).total_seconds() // 3600) % 24
+
+    counts, previous = Counter(map(hour, today)), Counter(map(hour, week))
+    negatives: Counter[int] = Counter()
+    negatives.update(hour(m) for m in today if m.sentiment == "negative")
+    return [(counts[h], negatives[h], round(previous[h] / 7)) for h in range(24)]
+
+
+def _categories(today: list[Mention], week: list[Mention]) -> list[tuple[str, int, int]]:
+    def category(m: Mention) -> str | None:
+        return ((m.signals or {}).get("category") or {}).get("value")
+
+    now, before = Counter(filter(None, map(category, today))), Counter(filter(None, map(category, week)))
+    return [(name, count, round(before[name] / 7)) for name, count in now.most_common(6)]
+
+
+def _repeaters(negatives: list[Mention], settings: Settings) -> list[tuple[str, int]]:
+    counts = Counter(m.author_handle for m in negatives)
+    return [(handle, n) for handle, n in counts.most_common(5) if n >= settings.detection.repeat_complaints]
+
+
+def _coverage(settings: Settings, brand: BrandSettings, states: dict[str, SourceState], start: datetime,
+              end: datetime) -> list[tuple[str, str]]:
+    lines = []
+    for source in (s for s in settings.sources if s.brand == brand.id):
+        state = states.get(source.id)
+        if not source.enabled:
+            lines.append((source.id, "disabled"))
+        elif state is None or state.last_success_at is None:
+            lines.append((source.id, "NEVER polled successfully: mentions from it are missing"))
+        elif as_utc(state.last_success_at) < start:
+            lines.append((source.id, f"DOWN all day: last success {as_utc(state.last_success_at):%Y-%m-%d %H:%M} "
+                                     f"UTC ({state.last_error or 'no error recorded'})"))
+        elif state.consecutive_failures:
+            lines.append((source.id, f"failing now ({state.consecutive_failures} failures): {state.last_error}"))
+        else:
+            lines.append((source.id, f"ok, {state.items_total} items collected so far"))
+    return lines
+
+
+def negatives_csv(digest: BrandDigest) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["posted_at", "platform", "author", "followers", "p_negative", "category", "url", "text"])
+    for m in sorted(digest.negatives, key=lambda m: m.posted_at):
+        category = ((m.signals or {}).get("category") or {}).get("value", "")
+        writer.writerow([as_utc(m.posted_at).isoformat(), m.platform, m.author_handle, m.author_followers or "",
+                         f"{m.p_negative or 0:.3f}", category, m.url, m.text])
+    return buffer.getvalue()

@@ -1,0 +1,126 @@
+"""Commands for people on call and analysts: incidents (list, show, ack, resolve) and the digest."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from monitor.clock import as_utc
+from monitor.errors import ConfigError
+from monitor.runtime import Runtime
+from monitor.tables import Alert, Incident, Mention, OutboxItem
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+@click.group()
+def incidents() -> None:
+    """List, inspect, acknowledge and resolve incidents."""
+
+
+@incidents.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include resolved incidents.")
+@click.pass_obj
+def list_incidents(ctx: object, show_all: bool) -> None:
+    """Open incidents, most severe first."""
+    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
+    query = select(Incident).order_by(col(Incident.severity).desc(), col(Incident.opened_at).desc())
+    if not show_all:
+        query = query.where(Incident.status != "resolved")
+    table = Table(title="Incidents")
+    for column in ("#", "brand", "opened (UTC)", "trigger", "sev", "status", "acked by", "reason"):
+        table.add_column(column)
+    with Session(engine) as session:
+        for i in session.exec(query):
+            table.add_row(str(i.id), i.brand_id, f"{as_utc(i.opened_at):%Y-%m-%d %H:%M}", i.trigger, str(i.severity),
+                          i.status, i.acked_by or "", i.reason)
+    console.print(table)
+
+
+def _incident(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise ConfigError("INCIDENT", f"no incident #{incident_id} (see `groundswell incidents list --all`)")
+    return incident
+
+
+@incidents.command("show")
+@click.argument("incident_id", type=int)
+@click.pass_obj
+def show_incident(ctx: object, incident_id: int) -> None:
+    """An incident with its example mentions and every alert delivery."""
+    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        i = _incident(session, incident_id)
+        console.print(f"[bold]#{i.id} {i.title}[/] ({i.brand_id}, {i.trigger}, severity {i.severity}, {i.status})")
+        console.print(f"opened {as_utc(i.opened_at):%Y-%m-%d %H:%M} UTC; {i.reason}", markup=False)
+        if i.acked_by:
+            console.print(f"acknowledged by {i.acked_by} at {as_utc(i.acked_at or i.opened_at):%Y-%m-%d %H:%M} UTC")
+        for m in session.exec(select(Mention).where(col(Mention.id).in_(i.example_mention_ids or []))):
+            console.print(f"  @{m.author_handle} ({m.author_followers or 0} followers): {m.text[:200]} {m.url}",
+                          markup=False)
+        rows = session.exec(select(Alert, OutboxItem).join(OutboxItem, col(OutboxItem.alert_id) == Alert.id)
+                            .where(Alert.incident_id == i.id)).all()
+        for alert, item in rows:
+            console.print(f"  alert {alert.event} sev {alert.severity} -> {item.channel_id}: {item.status} "
+                          f"after {item.attempts} attempt(s) {item.last_error or ''}", markup=False)
+
+
+def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool) -> None:
+    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
+    now, who = datetime.now(UTC), who or getpass.getuser()
+    with Session(engine) as session:
+        incident = _incident(session, incident_id)
+        if resolve:
+            incident.status, incident.resolved_at, incident.resolved_by = "resolved", now, who
+        else:
+            incident.acked_by, incident.acked_at = who, now
+        session.add(incident)
+        session.commit()
+    console.print(f"incident #{incident_id} {'resolved' if resolve else 'acknowledged'} by {who}")
+
+
+@incidents.command("ack")
+@click.argument("incident_id", type=int)
+@click.option("--by", "who", help="Who acknowledges (default: your user name).")
+@click.pass_obj
+def ack_incident(ctx: object, incident_id: int, who: str | None) -> None:
+    """Acknowledge an incident: someone is on it (stops unacknowledged escalation)."""
+    _mark(ctx, incident_id, who, resolve=False)
+
+
+@incidents.command("resolve")
+@click.argument("incident_id", type=int)
+@click.option("--by", "who", help="Who resolves (default: your user name).")
+@click.pass_obj
+def resolve_incident(ctx: object, incident_id: int, who: str | None) -> None:
+    """Resolve an incident by hand."""
+    _mark(ctx, incident_id, who, resolve=True)
+
+
+@click.command()
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day to summarise (default: yesterday, in each brand's timezone).")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Write the HTML preview here (the CSV of negative mentions goes beside it).")
+@click.pass_obj
+def digest(ctx: object, day: datetime | None, out: Path) -> None:
+    """Preview the daily digest: volume and sentiment against last week, chart, incidents, coverage."""
+    from alerts.digest import build_digest, negatives_csv
+    from alerts.digest_render import chart_png, data_uri, render_html
+
+    settings = ctx.settings  # type: ignore[attr-defined]
+    engine = Runtime(settings).engine
+    when: date = day.date() if day else (datetime.now(UTC) - timedelta(days=1)).date()
+    digests = [build_digest(engine, settings, brand, when) for brand in settings.brands]
+    out.write_text(render_html(digests, [data_uri(chart_png(d)) for d in digests]), encoding="utf-8")
+    csv_path = out.with_suffix(".csv")
+    csv_path.write_text("".join(negatives_csv(d) for d in digests), encoding="utf-8")
+    console.print(f"digest for {when} written to {out} (negative mentions: {csv_path})")

@@ -1,0 +1,72 @@
+"""The daily digest and the incident commands, on the demo week."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import Session
+
+from alerts.digest import build_digest, negatives_csv
+from alerts.digest_render import chart_png, render_html, render_text
+from monitor.cli import cli
+from monitor.demo import demo_settings, run_demo
+from monitor.runtime import Runtime
+from monitor.tables import Mention
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    folder = tmp_path_factory.mktemp("demo")
+    settings = demo_settings(folder, "lexicon")
+    run_demo(settings)
+    return settings
+
+
+def test_digest_of_the_outage_day_states_volume_chart_and_coverage(demo) -> None:  # noqa: ANN001
+    engine = Runtime(demo).engine
+    with Session(engine) as session:
+        session.add(Mention(brand_id="brightwave", source_id="demo-replay", platform="x", external_id="evil",
+                            author_handle="mallory", author_followers=10**7, url="javascript:alert(1)",
+                            text="Brightwave is down <script>alert(1)</script>", sentiment="negative",
+                            posted_at=datetime(2026, 11, 7, 12, tzinfo=UTC),
+                            ingested_at=datetime(2026, 11, 7, 12, tzinfo=UTC)))
+        session.commit()
+    digest = build_digest(engine, demo, demo.brands[0], date(2026, 11, 7))
+    assert digest.total > 200 and digest.negative > 150 and digest.negative_share > 3 * digest.week_negative_share
+    assert digest.categories[0][0] == "outage"
+    assert any(i.trigger == "spike" for i in digest.incidents)
+    assert digest.coverage == [("demo-replay", "ok, 682 items collected so far")]
+    png = chart_png(digest)
+    assert png.startswith(b"\x89PNG") and len(png) > 5000
+    html = render_html([digest], ["cid:chart"])
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert 'href="javascript:' not in html
+    assert "cid:chart" in html and "demo-replay" in html
+    assert "Brightwave Broadband" in render_text([digest])
+    assert negatives_csv(digest).splitlines()[0].startswith("posted_at,platform,author")
+
+
+def test_a_source_that_never_worked_is_stated_plainly(demo) -> None:  # noqa: ANN001
+    settings = demo.model_copy(update={"sources": [*demo.sources, demo.sources[0].model_copy(
+        update={"id": "dead-feed"})]})
+    digest = build_digest(Runtime(settings).engine, settings, settings.brands[0], date(2026, 11, 7))
+    assert ("dead-feed", "NEVER polled successfully: mentions from it are missing") in digest.coverage
+
+
+def test_incident_commands_and_digest_preview(demo, tmp_path: Path) -> None:  # noqa: ANN001
+    config = tmp_path / "s.toml"
+    config.write_text(f'[database]\nurl = "{demo.database.url}"\n[[brands]]\nid = "brightwave"\nname = "B"\n')
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--config", str(config), "incidents", "list", "--all"])
+    assert listed.exit_code == 0 and "spike" in listed.output
+    acked = runner.invoke(cli, ["--config", str(config), "incidents", "ack", "1", "--by", "dana"])
+    assert acked.exit_code == 0 and "acknowledged by dana" in acked.output
+    shown = runner.invoke(cli, ["--config", str(config), "incidents", "show", "1"])
+    assert "acknowledged by dana" in shown.output and "console: sent" in shown.output
+    out = tmp_path / "digest.html"
+    preview = runner.invoke(cli, ["--config", str(config), "digest", "--date", "2026-11-07", "--out", str(out)])
+    assert preview.exit_code == 0, preview.output
+    assert "data:image/png;base64," in out.read_text() and out.with_suffix(".csv").exists()

@@ -31,7 +31,7 @@ MAX_ATTEMPTS = 12
 def enqueue_alert(session: Session, settings: Settings, alert: Alert, incident: Incident, *,
                   now: datetime) -> list[OutboxItem]:
     items = [OutboxItem(alert_id=alert.id or 0, channel_id=channel, idempotency_key=f"gs-{alert.id}-{channel}",
-                        next_attempt_at=now) for channel in route(settings, incident, alert)]
+                        next_attempt_at=now) for channel in route(settings, incident, alert, now)]
     session.add_all(items)
     return items
 

@@ -124,3 +124,42 @@ def digest(ctx: object, day: datetime | None, out: Path) -> None:
     csv_path = out.with_suffix(".csv")
     csv_path.write_text("".join(negatives_csv(d) for d in digests), encoding="utf-8")
     console.print(f"digest for {when} written to {out} (negative mentions: {csv_path})")
+
+
+@click.group()
+def channels() -> None:
+    """Alert channels: list them, or send a test message."""
+
+
+@channels.command("list")
+@click.pass_obj
+def list_channels(ctx: object) -> None:
+    """Configured channels with their routing filters."""
+    for c in ctx.settings.channels:  # type: ignore[attr-defined]
+        console.print(f"{c.id} ({c.kind}) tier {c.tier}, min severity {c.min_severity}, "
+                      f"brands {c.brands or 'all'}, triggers {c.triggers or 'all'}, "
+                      f"quiet hours {c.quiet_hours or 'none'}{'' if c.enabled else ', DISABLED'}", markup=False)
+
+
+@channels.command("test")
+@click.argument("name")
+@click.pass_obj
+def test_channel(ctx: object, name: str) -> None:
+    """Send a real test message to channel NAME, now, bypassing the outbox."""
+    from alerts.base import AlertMessage
+    from monitor.errors import DeliveryError
+    from monitor.registry import build_notifiers
+
+    notifiers = build_notifiers(ctx.settings)  # type: ignore[attr-defined]
+    if name not in notifiers:
+        raise ConfigError("channels", f"no enabled channel {name!r} (known: {', '.join(notifiers) or 'none'})")
+    now = datetime.now(UTC)
+    message = AlertMessage(alert_id=0, incident_id=0, event="test", brand_id="test", brand_name="Groundswell",
+                           severity=1, title="Test message", reason="If you can read this, alerts reach you here.",
+                           trigger="test", opened_at=now)
+    try:
+        receipt = notifiers[name].send(message, idempotency_key=f"gs-test-{name}-{now:%Y%m%d%H%M%S}")
+    except DeliveryError as exc:
+        console.print(f"[red]failed[/]: {exc} ({'transient: try again' if exc.transient else 'fix the settings'})")
+        sys.exit(1)
+    console.print(f"sent to {name} (message id {receipt.message_id or '-'})")

@@ -61,7 +61,8 @@ def _detect_brand(session: Session, settings: Settings, brand: BrandSettings, no
         row.detected_at = now
         session.add(row)
     changes = [change for f in findings if (change := _apply(session, settings, brand, f, now))]
-    return changes + _resolve_quiet(session, settings, brand, now)
+    return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
+        session, settings, brand, now)
 
 
 def _expected(session: Session, brand_id: str, now: datetime, settings: Settings) -> float:
@@ -140,14 +141,32 @@ def _refresh(incident: Incident, finding: rules.Finding, now: datetime) -> None:
         incident.status = "growing"
 
 
-def _alert(session: Session, settings: Settings, incident: Incident, event: str, now: datetime) -> None:
+def _alert(session: Session, settings: Settings, incident: Incident, event: str, now: datetime) -> bool:
+    """Record the alert and its deliveries, unless this exact news was already alerted."""
     exists = session.exec(select(Alert).where(Alert.incident_id == incident.id, Alert.event == event,
                                               Alert.severity == incident.severity)).first()
-    if exists is None:
-        alert = Alert(incident_id=incident.id or 0, event=event, severity=incident.severity, created_at=now)
-        session.add(alert)
-        session.flush()
-        enqueue_alert(session, settings, alert, incident, now=now)
+    if exists is not None:
+        return False
+    alert = Alert(incident_id=incident.id or 0, event=event, severity=incident.severity, created_at=now)
+    session.add(alert)
+    session.flush()
+    enqueue_alert(session, settings, alert, incident, now=now)
+    return True
+
+
+def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandSettings,
+                             now: datetime) -> list[str]:
+    """Nobody said "I'm on it" in time: tell the next tier (once per incident and severity)."""
+    cutoff = now - timedelta(minutes=settings.escalation.unacknowledged_minutes)
+    waiting = session.exec(select(Incident).where(
+        Incident.brand_id == brand.id, Incident.status != "resolved", col(Incident.acked_by).is_(None),
+        Incident.severity >= 2, Incident.opened_at <= cutoff)).all()
+    changes = []
+    for incident in waiting:
+        if _alert(session, settings, incident, "unacknowledged", now):
+            changes.append(f"unacknowledged #{incident.id} [{brand.id}] for "
+                           f"{settings.escalation.unacknowledged_minutes} min: next tier told")
+    return changes
 
 
 def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[str]:

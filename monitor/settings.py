@@ -60,6 +60,16 @@ class ServiceSettings(Section):
     detect_interval_seconds: int = Field(default=60, ge=1)
     deliver_interval_seconds: int = Field(default=15, ge=1)
     metrics_address: str = "127.0.0.1:9108"
+    retention_mentions_days: int = Field(default=90, ge=1)
+    retention_incidents_days: int = Field(default=365, ge=1)
+    shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
+    digest_hour: int = Field(default=8, ge=-1, le=23)  # -1: no scheduled digest
+
+
+class EscalationSettings(Section):
+    unacknowledged_minutes: int = Field(default=30, ge=1)
+    min_severity: int = Field(default=3, ge=1, le=4)
+    quiet_hours_max_severity: int = Field(default=2, ge=0, le=4)
 
 
 class DistributedSettings(Section):
@@ -112,6 +122,8 @@ class ChannelSettings(PluginTable):
     min_severity: int = Field(default=1, ge=1, le=4)  # route alerts of at least this severity here
     brands: list[str] = []  # only these brands (empty: all)
     triggers: list[str] = []  # only these triggers: spike, story, churn_threat, high_reach, ... (empty: all)
+    tier: int = Field(default=1, ge=1, le=3)  # 1: first responders; 2+: escalation (managers)
+    quiet_hours: str = Field(default="", pattern=r"^$|^\d\d:\d\d-\d\d:\d\d$")  # "22:00-07:00", brand's time
 
 
 class Settings(BaseSettings):
@@ -123,6 +135,7 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     detection: DetectionSettings = DetectionSettings()
     service: ServiceSettings = ServiceSettings()
+    escalation: EscalationSettings = EscalationSettings()
     distributed: DistributedSettings = DistributedSettings()
     brands: list[BrandSettings] = []
     sources: list[SourceSettings] = []

@@ -103,3 +103,12 @@ def test_run_serves_until_sigterm_and_exits_cleanly(tmp_path: Path) -> None:
     out, err = process.communicate(timeout=30)
     assert stored == 3, err
     assert process.returncode == 0, err
+
+
+def test_channels_test_sends_a_real_message(tmp_path: Path) -> None:
+    path = config(tmp_path, ROWS)
+    done = groundswell("--config", str(path), "channels", "test", "console", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Test message" in done.stdout and "sent to console" in done.stdout
+    missing = groundswell("--config", str(path), "channels", "test", "slack", cwd=tmp_path)
+    assert missing.returncode == 2 and "no enabled channel 'slack' (known: console)" in missing.stderr

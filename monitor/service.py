@@ -1,72 +1,286 @@
-"""`groundswell run`: APScheduler wiring only; every job calls a pipeline function.
+"""`groundswell run`: the long-running service.  APScheduler lives here and nowhere else.
 
-One job per source at its interval (with jitter), and scoring, detection and delivery on short
-intervals; ``coalesce`` and ``max_instances=1`` so a slow run never piles up.
+One job per source at its interval (with jitter), scoring, detection and delivery on short
+intervals, the digest on a cron trigger in each brand's timezone, and an hourly retention job;
+``coalesce`` and ``max_instances=1`` so a slow run never piles up.  Every job calls a pipeline
+function, wrapped here with metrics and error containment.
+
+Signals: SIGTERM/SIGINT stop new work, let running jobs finish (bounded by
+``service.shutdown_timeout_seconds``) and exit 0; SIGHUP reloads settings, validated first.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import signal
-from datetime import UTC, datetime
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlmodel import Session
 
+from monitor import lock as instance_lock
+from monitor.clock import Clock, as_utc, system_clock
+from monitor.errors import GroundswellError
+from monitor.logs import configure_logging
+from monitor.observability import Metrics, ObservabilityServer, Readiness
 from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
-from monitor.runtime import Runtime
-from monitor.settings import Settings
+from monitor.runtime import Runtime, sync_brands
+from monitor.settings import Settings, load_settings
+from monitor.tables import SourceState
 
 log = logging.getLogger("groundswell.service")
+SCORE_LIMIT = 2000
+_DELIVERY = re.compile(r"^(sent|retry|dead) alert \d+ to ([^\s:]+)")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+class Service:
+    """The scheduler, its jobs and the HTTP endpoints over one Runtime (swapped on reload)."""
 
+    def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
+        self.runtime = Runtime(settings, clock=clock)
+        self.clock = clock
+        self.metrics = Metrics()
+        self.stopping = threading.Event()
+        self._busy = 0
+        self._idle = threading.Condition()
+        workers = min(16, 4 + sum(s.enabled for s in settings.sources))
+        self.scheduler = BackgroundScheduler(
+            timezone="UTC", executors={"default": ThreadPoolExecutor(workers)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
+        self.http: ObservabilityServer | None = None
 
-def build_scheduler(runtime: Runtime) -> BlockingScheduler:
-    settings = runtime.settings
-    scheduler = BlockingScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1,
-                                                              "misfire_grace_time": 60})
-    for source in settings.sources:
-        if source.enabled:
-            connector = runtime.connector(source.id)
-            scheduler.add_job(_guarded(lambda c=connector: poll_source(runtime.engine, settings, c, now=_now())),
-                              "interval", seconds=source.interval_seconds, jitter=max(1, source.interval_seconds // 10),
-                              id=f"poll:{source.id}", next_run_time=_now())
-    service = settings.service
-    jobs: list[tuple[str, int, Any]] = [
-        ("score", service.score_interval_seconds,
-         lambda: score_pending(runtime.engine, settings, runtime.model, now=_now())),
-        ("detect", service.detect_interval_seconds, lambda: run_detection(runtime.engine, settings, now=_now())),
-        ("deliver", service.deliver_interval_seconds,
-         lambda: deliver_due(runtime.engine, runtime.notifiers, now=_now())),
-    ]
-    for name, seconds, job in jobs:
-        scheduler.add_job(_guarded(job), "interval", seconds=seconds, id=name, next_run_time=_now())
-    return scheduler
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
+    # -- lifecycle --------------------------------------------------------------------------
 
-def _guarded(job: Any) -> Any:
-    """A failing job logs and waits for its next turn; it never takes the scheduler down."""
-    def run() -> None:
+    def start(self, *, http: bool = True) -> None:
+        """Connect, migrate and load the model first, then schedule; a broken setup fails fast."""
+        _ = self.runtime.engine, self.runtime.model, self.runtime.notifiers
+        self._schedule()
+        self.scheduler.start()
+        if http:
+            readiness = Readiness(lambda: self.runtime.engine, lambda: self.settings,
+                                  lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
+                                  self.metrics)
+            self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
+        log.info("groundswell running: %d sources, %d channels", sum(s.enabled for s in self.settings.sources),
+                 len(self.runtime.notifiers))
+
+    def shutdown(self) -> bool:
+        """Take no new work, wait for running jobs (bounded); True if they all finished."""
+        self.stopping.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        deadline = time.monotonic() + self.settings.service.shutdown_timeout_seconds
+        with self._idle:
+            while self._busy and (left := deadline - time.monotonic()) > 0:
+                self._idle.wait(left)
+            finished = self._busy == 0
+        if self.http is not None:
+            self.http.stop()
+        if finished:
+            for notifier in self.runtime.notifiers.values():
+                _close(notifier)
+            self.runtime.engine.dispose()
+        else:
+            log.warning("%d jobs still running after %.0fs; exiting anyway (their transactions roll back)",
+                        self._busy, self.settings.service.shutdown_timeout_seconds)
+        return finished
+
+    def reload(self) -> bool:
+        """Load settings again; a bad file keeps the running configuration and says why."""
+        old = self.runtime
         try:
-            job()
+            new = load_settings(type(old.settings).toml_path)
+            if new.database_url() != old.settings.database_url():
+                raise GroundswellError("database.url changed; that needs a restart")
+            runtime = Runtime(new, clock=self.clock)
+            runtime.__dict__["engine"] = old.engine  # share the open engine (cached_property slot)
+            if new.model == old.settings.model:
+                runtime.__dict__["model"] = old.model
+            _ = runtime.model, runtime.notifiers
+            for source in new.sources:
+                if source.enabled:
+                    runtime.connector(source.id)
+            sync_brands(old.engine, new)
+        except Exception as exc:  # any failure keeps the old, working configuration
+            log.error("reload refused, keeping the running configuration: %s", exc)
+            return False
+        self.runtime = runtime
+        configure_logging(new.app.log_level, new.app.log_format)
+        self._schedule()
+        log.info("configuration reloaded: %d sources, %d channels", sum(s.enabled for s in new.sources),
+                 len(runtime.notifiers))
+        return True
+
+    # -- scheduling -------------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        settings = self.settings
+        self.scheduler.remove_all_jobs()
+        now = self.clock()
+        for source in settings.sources:
+            if source.enabled:
+                self.scheduler.add_job(self._guarded(f"poll:{source.id}", self.poll, source.id), "interval",
+                                       seconds=source.interval_seconds, jitter=max(1, source.interval_seconds // 10),
+                                       id=f"poll:{source.id}", next_run_time=now)
+        service = settings.service
+        for name, seconds, job in (("score", service.score_interval_seconds, self.score),
+                                   ("detect", service.detect_interval_seconds, self.detect),
+                                   ("deliver", service.deliver_interval_seconds, self.deliver)):
+            self.scheduler.add_job(self._guarded(name, job), "interval", seconds=seconds, id=name,
+                                   next_run_time=now)
+        self.scheduler.add_job(self._guarded("retention", self.retention), "interval", hours=1, id="retention",
+                               next_run_time=now + timedelta(minutes=1))
+        if service.digest_hour >= 0:
+            for brand in settings.brands:
+                self.scheduler.add_job(self._guarded(f"digest:{brand.id}", self.digest, brand.id),
+                                       CronTrigger(hour=service.digest_hour, minute=0, timezone=brand.timezone),
+                                       id=f"digest:{brand.id}", misfire_grace_time=3600)
+
+    def _guarded(self, name: str, job: Callable[..., Any], *args: Any) -> Callable[[], None]:
+        """Skip once stopping; count running jobs for shutdown; a failure never stops the scheduler."""
+        def run() -> None:
+            with self._idle:
+                if self.stopping.is_set():
+                    return
+                self._busy += 1
+            try:
+                job(*args)
+            except Exception:
+                self.metrics.job_errors.labels(name.split(":")[0]).inc()
+                log.exception("job %s failed; it will run again at its next interval", name)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+        return run
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def poll(self, source_id: str) -> None:
+        runtime, now = self.runtime, self.clock()
+        if _backing_off(runtime, source_id, now):
+            return
+        started = time.perf_counter()
+        result = poll_source(runtime.engine, runtime.settings, runtime.connector(source_id), now=now)
+        self.metrics.poll_seconds.labels(source_id).observe(time.perf_counter() - started)
+        if result.error is not None:
+            self.metrics.poll_errors.labels(source_id).inc()
+            if "rate limit" in result.error.lower() or "429" in result.error:
+                self.metrics.rate_limited.labels(source_id).inc()
+            return
+        self.metrics.ingested.labels(source_id).inc(result.new)
+        self.metrics.last_success.labels(source_id).set(now.timestamp())
+
+    def score(self) -> None:
+        """Score until nothing is pending, so a backlog drains at model speed, not at job speed."""
+        runtime = self.runtime
+        while not self.stopping.is_set():
+            started = time.perf_counter()
+            count = score_pending(runtime.engine, runtime.settings, runtime.model, now=self.clock(),
+                                  limit=SCORE_LIMIT)
+            if count:
+                self.metrics.score_seconds.observe(time.perf_counter() - started)
+                self.metrics.scored.inc(count)
+            if count < SCORE_LIMIT:
+                return
+
+    def detect(self) -> None:
+        changes = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())
+        for line in changes:
+            log.info("incident: %s", line)
+        self.metrics.incidents.inc(sum(line.startswith("opened") for line in changes))
+
+    def deliver(self) -> None:
+        for line in deliver_due(self.runtime.engine, self.runtime.notifiers, now=self.clock()):
+            if match := _DELIVERY.match(line):
+                counter = self.metrics.alerts_sent if match[1] == "sent" else self.metrics.alerts_failed
+                counter.labels(match[2]).inc()
+
+    def retention(self) -> None:
+        from monitor.retention import purge
+
+        purge(self.runtime.engine, self.runtime.settings, now=self.clock())
+
+    def digest(self, brand_id: str) -> None:
+        """Write yesterday's digest (brand's local day) to <data_dir>/digests/."""
+        from zoneinfo import ZoneInfo
+
+        from alerts.digest import build_digest, negatives_csv
+        from alerts.digest_render import chart_png, data_uri, render_html
+
+        settings = self.settings
+        brand = settings.brand(brand_id)
+        day = (self.clock().astimezone(ZoneInfo(brand.timezone)) - timedelta(days=1)).date()
+        report = build_digest(self.runtime.engine, settings, brand, day)
+        folder = settings.app.data_dir / "digests"
+        folder.mkdir(parents=True, exist_ok=True)
+        out = folder / f"{brand.id}-{day}.html"
+        out.write_text(render_html([report], [data_uri(chart_png(report))]), encoding="utf-8")
+        out.with_suffix(".csv").write_text(negatives_csv(report), encoding="utf-8")
+        log.info("digest for %s on %s written to %s", brand.id, day, out)
+
+
+def _backing_off(runtime: Runtime, source_id: str, now: Any) -> bool:
+    """A failing source waits for its backoff (kept in the database) instead of its interval."""
+    with Session(runtime.engine) as session:
+        state = session.get(SourceState, source_id)
+    return bool(state and state.consecutive_failures and state.next_poll_at and as_utc(state.next_poll_at) > now)
+
+
+def _close(notifier: Any) -> None:
+    close = getattr(notifier, "close", None)
+    if callable(close):
+        try:
+            close()
         except Exception:
-            log.exception("job failed; it will run again at its next interval")
-    return run
+            log.debug("closing notifier failed", exc_info=True)
 
 
 def serve(settings: Settings) -> None:
-    runtime = Runtime(settings)
-    _ = runtime.engine, runtime.model  # migrate, connect and load the model before anything is scheduled
-    scheduler = build_scheduler(runtime)
+    """Run until SIGTERM/SIGINT; one instance per database (AlreadyRunning otherwise)."""
+    held = instance_lock.acquire(settings.database_url())
+    service = Service(settings)
+    wake = threading.Event()
+    reload_wanted = threading.Event()
 
-    def stop(signum: int, _frame: Any) -> None:
+    def on_stop(signum: int, _frame: Any) -> None:
         log.info("received %s; finishing running jobs", signal.Signals(signum).name)
-        scheduler.shutdown(wait=True)
+        service.stopping.set()
+        wake.set()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    log.info("groundswell running: %d sources, %d channels", len(settings.sources), len(settings.channels))
-    scheduler.start()
+    def on_hup(_signum: int, _frame: Any) -> None:
+        reload_wanted.set()
+        wake.set()
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)
+    finished = True
+    try:
+        if not service.stopping.is_set():
+            service.start()
+        while not service.stopping.is_set():
+            wake.wait(1.0)
+            wake.clear()
+            if reload_wanted.is_set() and not service.stopping.is_set():
+                reload_wanted.clear()
+                service.reload()
+    finally:
+        finished = service.shutdown()
+        held.release()
+        log.info("groundswell stopped")
+    if not finished:
+        logging.shutdown()
+        os._exit(0)

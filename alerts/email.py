@@ -124,9 +124,7 @@ def smtp_send(opts: EmailOptions, msg: EmailMessage, to: list[str], *, channel: 
     port = opts.port or DEFAULT_PORTS[opts.security]
     context = ssl.create_default_context(cafile=opts.ca_file)
     try:
-        smtp_cls = smtplib.SMTP_SSL if opts.security == "tls" else smtplib.SMTP
-        kwargs = {"context": context} if opts.security == "tls" else {}
-        with smtp_cls(opts.host, port, timeout=opts.timeout_s, **kwargs) as smtp:
+        with _connect(opts, port, context) as smtp:
             if opts.security == "starttls":
                 smtp.starttls(context=context)
             if opts.username and opts.password is not None:
@@ -148,6 +146,12 @@ def smtp_send(opts: EmailOptions, msg: EmailMessage, to: list[str], *, channel: 
         raise DeliveryError(channel, f"smtp {opts.host}:{port}: {type(exc).__name__}: {exc}",
                             transient=True) from None
     return {addr: f"{code} {_text(text)}" for addr, (code, text) in refused.items()}
+
+
+def _connect(opts: EmailOptions, port: int, context: ssl.SSLContext) -> smtplib.SMTP:
+    if opts.security == "tls":
+        return smtplib.SMTP_SSL(opts.host, port, timeout=opts.timeout_s, context=context)
+    return smtplib.SMTP(opts.host, port, timeout=opts.timeout_s)
 
 
 def _text(value: bytes | str) -> str:

@@ -65,6 +65,8 @@ class FakeAPI:
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(reply.body)))
+                if req.headers.get("connection", "").lower() == "close":
+                    self.send_header("Connection", "close")  # as real servers do: the client must not reuse it
                 self.end_headers()
                 self.wfile.write(reply.body)
 

@@ -1,0 +1,241 @@
+"""Reddit through praw, read-only: brand search across r/all plus new posts and comments in chosen subreddits.
+
+Reddit allows 100 queries a minute per OAuth client, so every request (token included) takes a token from
+a bucket shared by all Reddit sources with the same client id; an empty bucket ends the poll early with what
+was read.  prawcore's own sleeps (rate-limit spreading, retry back-off) are replaced by versions that never
+sleep: the pipeline owns waiting.  Cursor: per-stream newest ``created_utc`` plus recent fullnames.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import praw
+import prawcore
+from prawcore.rate_limit import RateLimiter
+from prawcore.sessions import FiniteRetryStrategy
+from pydantic import Field
+
+from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Engagement, Mention
+from connectors.paging import RecentIds, quote_term, shared_bucket, split_query
+from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
+from monitor.secrets import Secret
+
+GONE = {"[deleted]", "[removed]"}
+
+
+class RedditOptions(ConnectorOptions):
+    client_id: Secret
+    client_secret: Secret
+    user_agent: str = Field(min_length=10)  # Reddit asks for "<platform>:<app id>:<version> (by /u/<name>)"
+    subreddits: list[str] = []  # every new post and comment here is read (e.g. the company's own)
+    search_all: bool = True  # search r/all (sort new) for the brand's names and terms
+    brand_accounts: list[str] | None = None  # Reddit usernames of the brand; default: brand handles
+    queries_per_minute: float = Field(default=90, gt=0, le=100)
+    lookback_hours: float = Field(default=24, gt=0)
+    overlap_minutes: float = Field(default=10, ge=0)  # re-read this far back: search indexing lags
+    fetch_karma: bool = False  # one extra request per new author, for reach
+    oauth_url: str = "https://oauth.reddit.com"
+    reddit_url: str = "https://www.reddit.com"
+    timeout_seconds: float = Field(default=20.0, gt=0)
+
+
+class _BudgetSpent(Exception):
+    """The shared query bucket is empty: stop this poll and keep what was read."""
+
+
+class _RateLimited(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+class _NoRetry(FiniteRetryStrategy):
+    """prawcore retries 5xx with 2-4 s sleeps; we fail fast and let the pipeline back off."""
+
+    DEFAULT_RETRIES = 0
+
+    def __init__(self, retries: int = 0) -> None:
+        object.__setattr__(self, "retries", 0)
+
+
+class _NoSleepLimiter(RateLimiter):
+    """Keep prawcore's header bookkeeping but raise instead of sleeping when Reddit says stop."""
+
+    def delay(self) -> None:
+        if self.remaining is not None and self.remaining <= 0 and self.next_request_timestamp_ns:
+            wait = (self.next_request_timestamp_ns - time.monotonic_ns()) / 1e9
+            if wait > 0:
+                raise _RateLimited(wait)
+
+
+def _make_requestor(connector: RedditConnector) -> type[prawcore.Requestor]:
+    class BudgetedRequestor(prawcore.Requestor):
+        """Every HTTP call takes a token from the client id's shared bucket and is counted."""
+
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            if not connector.bucket.try_take(connector.context.clock()):
+                raise _BudgetSpent()
+            connector.requests_made += 1
+            kwargs["timeout"] = connector.options.timeout_seconds  # praw's config rounds it to an int
+            return super().request(*args, **kwargs)
+
+    return BudgetedRequestor
+
+
+class RedditConnector(Connector):
+    kind = "reddit"
+    platform = "reddit"
+    Options = RedditOptions
+
+    def __init__(self, options: RedditOptions, context: Any) -> None:  # type: ignore[override]
+        super().__init__(options, context)
+        self.options: RedditOptions = options
+        client_id = options.client_id.get_secret_value()
+        self.bucket = shared_bucket(client_id, options.queries_per_minute)
+        accounts = options.brand_accounts if options.brand_accounts is not None else context.brand.handles
+        self.accounts = {a.lstrip("@").removeprefix("u/").lower() for a in accounts}
+        brand = context.brand
+        terms = [quote_term(t) for t in (*(brand.names or (brand.name,)), *brand.terms)]
+        try:
+            self.queries = split_query(terms, " ".join(f"NOT {quote_term(e)}" for e in brand.exclude))
+        except ValueError as exc:
+            raise ConfigError(f"sources.{context.source_id}", str(exc)) from None
+        self.requests_made = 0
+        self.karma: dict[str, int | None] = {}
+        self.reddit = praw.Reddit(
+            client_id=client_id, client_secret=options.client_secret.get_secret_value(),
+            user_agent=options.user_agent, oauth_url=options.oauth_url, reddit_url=options.reddit_url,
+            check_for_updates=False, requestor_class=_make_requestor(self))
+        self.reddit.read_only = True
+        core = self.reddit._read_only_core
+        core._retry_strategy_class = _NoRetry
+        core._rate_limiter = _NoSleepLimiter(window_size=core._rate_limiter.window_size)
+
+    def _streams(self) -> list[tuple[str, Any]]:
+        """(name, listing factory) pairs; each name keeps its own newest time in the cursor."""
+        streams: list[tuple[str, Any]] = []
+        if self.options.search_all:
+            for query in self.queries:
+                streams.append((f"search:{query}", lambda lim, q=query: self.reddit.subreddit("all").search(
+                    q, sort="new", time_filter="week", limit=lim)))
+        for name in self.options.subreddits:
+            sub = name.removeprefix("r/")
+            streams.append((f"new:{sub}", lambda lim, s=sub: self.reddit.subreddit(s).new(limit=lim)))
+            streams.append((f"comments:{sub}",
+                            lambda lim, s=sub: self.reddit.subreddit(s).comments(limit=lim)))
+        return streams
+
+    def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
+        cursor = cursor or {}
+        self.requests_made = 0
+        now = self.context.clock()
+        recent = RecentIds(cursor.get("recent", []), size=1000)
+        newest: dict[str, float] = dict(cursor.get("newest", {}))
+        start = (now - timedelta(hours=self.options.lookback_hours)).timestamp()
+        mentions: list[Mention] = []
+        problems: list[str] = []
+        skipped = 0
+        for name, listing in self._streams():
+            floor = newest.get(name, start + self.options.overlap_minutes * 60)
+            floor -= self.options.overlap_minutes * 60
+            top = newest.get(name, start)
+            drained = True
+            try:
+                for item in listing(1000):
+                    data = vars(item)
+                    created = float(data.get("created_utc", 0))
+                    if created < floor:
+                        break
+                    top = max(top, created)
+                    if not recent.add(data.get("name", "")):
+                        continue
+                    mention = self._mention(data)
+                    if mention is None:
+                        skipped += 1
+                    else:
+                        mentions.append(mention)
+                    if len(mentions) >= limit:
+                        drained = False  # older items of this stream wait for the next poll
+                        break
+            except _BudgetSpent:
+                qpm = self.options.queries_per_minute
+                problems.append(f"Reddit query budget ({qpm:g}/min per client id) spent; "
+                                "the rest waits for the next poll")
+                break
+            except Exception as exc:  # noqa: BLE001 - mapped below, or re-raised
+                error = self._map(exc)
+                if mentions:
+                    problems.append(f"stopped early, keeping {len(mentions)} posts: {error}")
+                    break
+                raise error from None
+            if drained:
+                newest[name] = top
+            if len(mentions) >= limit:
+                break
+        if skipped:
+            problems.append(f"skipped {skipped} deleted or removed items")
+        return Batch(mentions, {"newest": newest, "recent": recent.to_list()}, problems, self.requests_made)
+
+    def _map(self, exc: Exception) -> Exception:
+        source = self.source_id
+        if isinstance(exc, _RateLimited | prawcore.TooManyRequests):
+            wait = exc.seconds if isinstance(exc, _RateLimited) else 60.0
+            return SourceUnavailable(source, f"Reddit rate limit reached; retry in {wait:.0f} s",
+                                     retry_after=wait)
+        if isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken | prawcore.Forbidden):
+            return SourceAuthError(source, "Reddit refused the credentials: check REDDIT_CLIENT_ID/SECRET "
+                                           "and that the app is a 'script' app approved for API access")
+        if isinstance(exc, prawcore.ResponseException) and exc.response.status_code in (401, 403):
+            return SourceAuthError(source, f"Reddit refused the credentials ({exc.response.status_code})")
+        if isinstance(exc, prawcore.ResponseException):
+            status = exc.response.status_code
+            return SourceUnavailable(source, f"Reddit answered {status} ({type(exc).__name__})")
+        if isinstance(exc, prawcore.RequestException):
+            original = type(exc.original_exception).__name__
+            return SourceUnavailable(source, f"Reddit could not be reached ({original})")
+        if isinstance(exc, ValueError | KeyError | TypeError):
+            return SourceUnavailable(source, f"Reddit sent something unreadable ({type(exc).__name__})")
+        raise exc
+
+    def _mention(self, data: dict[str, Any]) -> Mention | None:
+        """A t3 (submission) or t1 (comment) as a Mention; None for deleted/removed items."""
+        fullname = data.get("name", "")
+        is_comment = fullname.startswith("t1_")
+        text = data.get("body", "") if is_comment else "\n\n".join(
+            p for p in (data.get("title", ""), data.get("selftext", "")) if p)
+        author = data.get("author")
+        handle = str(author) if author is not None else "[deleted]"
+        if handle in GONE or text.strip() in GONE or data.get("removed_by_category"):
+            return None
+        return Mention(
+            platform="reddit", external_id=fullname,
+            author=Author(id=str(data.get("author_fullname", "")), handle=handle,
+                          followers=self._karma(handle)),
+            text=text, posted_at=datetime.fromtimestamp(float(data["created_utc"]), UTC),
+            url=f"https://www.reddit.com{data.get('permalink', '')}",
+            engagement=Engagement(likes=int(data.get("score") or 0),
+                                  replies=int(data.get("num_comments") or 0)),
+            conversation_id=data.get("link_id") if is_comment else fullname,
+            parent_id=data.get("parent_id") if is_comment else None,
+            is_brand_reply=handle.lower() in self.accounts,
+            raw={"subreddit": str(data.get("subreddit", "")), "over_18": bool(data.get("over_18", False)),
+                 "kind": "comment" if is_comment else "submission", "score": data.get("score")})
+
+    def _karma(self, handle: str) -> int | None:
+        """Link + comment karma as reach; only when enabled, cached per author, spends budget."""
+        if not self.options.fetch_karma:
+            return None
+        if handle not in self.karma:
+            about = self.reddit.get(f"user/{handle}/about/")
+            self.karma[handle] = int(getattr(about, "link_karma", 0) + getattr(about, "comment_karma", 0))
+        return self.karma[handle]
+
+    def check(self) -> None:
+        """One cheap authenticated read proves the credentials and the network."""
+        try:
+            next(iter(self.reddit.subreddit("all").new(limit=1)), None)
+        except Exception as exc:  # noqa: BLE001
+            raise self._map(exc) from None

@@ -97,3 +97,14 @@ def slack_link(url: str | None, label: str, limit: int = 80) -> str:
         return shown
     target = slack_escape(target).replace("|", "%7C")
     return f"<{target}|{shown}>" if shown else f"<{target}>"
+
+
+_MARKUP_OPEN_RE = re.compile(r"<(?=[!@#/A-Za-z])")
+
+
+def defuse_mentions(text: str) -> str:
+    """For media whose markup we do not know (Apprise targets: Discord, Teams...): break ``@everyone``,
+    ``@here``, ``@channel``, ``<@id>``, ``<!here>``, ``<http://x|y>`` and HTML tags with an invisible
+    word joiner after ``@`` or ``<``; the text reads the same but no markup interprets it."""
+    text = _BROADCAST_RE.sub(lambda m: "@" + _WORD_JOINER + m.group(1), text)
+    return _MARKUP_OPEN_RE.sub("<" + _WORD_JOINER, text)

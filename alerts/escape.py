@@ -18,6 +18,7 @@ _SPACES_RE = re.compile(r"\s+")
 _BROADCAST_RE = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
 ELLIPSIS = "\u2026"
+MAX_LINK_URL = 500
 
 
 def strip_controls(text: str) -> str:
@@ -62,7 +63,22 @@ def slack_text(text: str, limit: int = 500, *, single_line: bool = False) -> str
     Truncation happens before escaping so an entity such as ``&amp;`` is never cut in half.
     """
     cleaned = clean(text, limit, single_line=single_line)
-    return _BROADCAST_RE.sub(lambda m: "@" + _WORD_JOINER + m.group(1), slack_escape(cleaned))
+    out = _slack_final(cleaned)
+    if len(out) <= limit:
+        return out
+    # Escaping grew the text past the limit (``&`` becomes 5 characters): cut the source shorter.
+    low, high = 0, len(cleaned)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if len(_slack_final(cleaned[:mid].rstrip() + ELLIPSIS)) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    return _slack_final(cleaned[:low].rstrip() + ELLIPSIS) if low else ""
+
+
+def _slack_final(text: str) -> str:
+    return _BROADCAST_RE.sub(lambda m: "@" + _WORD_JOINER + m.group(1), slack_escape(text))
 
 
 def slack_plain(text: str, limit: int = 150) -> str:
@@ -93,7 +109,7 @@ def slack_link(url: str | None, label: str, limit: int = 80) -> str:
     """A Slack ``<url|label>`` link with both halves escaped; just the escaped label if the URL is unsafe."""
     shown = slack_text(label, limit, single_line=True)
     target = safe_url(url)
-    if not target:
+    if not target or len(target) > MAX_LINK_URL:  # an absurd URL would overflow Slack's block limits
         return shown
     target = slack_escape(target).replace("|", "%7C")
     return f"<{target}|{shown}>" if shown else f"<{target}>"

@@ -55,10 +55,11 @@ def test_truncate_prefers_word_boundary_and_marks_the_cut() -> None:
     assert truncate("anything", 0) == ""
 
 
-def test_truncate_before_escape_never_splits_an_entity() -> None:
-    out = slack_text("&" * 100, 10)
-    assert out.endswith(ELLIPSIS)
-    assert out[:-1] == "&amp;" * 9
+def test_escaped_text_respects_the_limit_and_never_splits_an_entity() -> None:
+    out = slack_text("&" * 100, 12)
+    assert out == "&amp;&amp;" + ELLIPSIS
+    assert len(slack_text("<" * 5000, 2900)) <= 2900
+    assert slack_text("a & b", 12) == "a &amp; b"
 
 
 def test_clean_single_line_and_limit() -> None:
@@ -78,6 +79,7 @@ def test_slack_link_escapes_both_halves_and_drops_unsafe_targets() -> None:
         "<https://x.com/a?b=1&amp;c=2|@mallory &lt;!here&gt;>"
     assert slack_link("https://x.com/a|b", "l") == "<https://x.com/a%7Cb|l>"
     assert slack_link("javascript:alert(1)", "<@U1>") == "&lt;@U1&gt;"
+    assert slack_link("https://x.com/" + "a" * 600, "long") == "long"
 
 
 def test_slack_plain_is_one_line_and_capped() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -65,6 +66,21 @@ def test_headline_has_block_kit_structure_fallback_and_escaped_text(fake: FakeSl
     assert not SLACK_CONTROL.search(text), SLACK_CONTROL.search(text)
     assert "&lt;!channel&gt; click &lt;http://evil.example|here&gt; &lt;@U123&gt;" in text
     assert "javascript:" not in text
+
+
+def test_block_kit_limits_hold_for_huge_hostile_texts(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    huge = "&<>" * 3000
+    message = sample_message(title=huge, reason=huge, brand_name=huge,
+                             examples=tuple(dataclasses.replace(e, text=huge, author=huge)
+                                            for e in sample_message().examples))
+    make(fake, monkeypatch).send(message, idempotency_key="k")
+    body = fake.calls[0].body
+    assert len(body["blocks"][0]["text"]["text"]) <= 150 and len(body["text"]) <= 3000
+    for block in body["blocks"]:
+        texts = [block.get("text", {}).get("text", "")] + [f["text"] for f in block.get("fields", [])]
+        texts += [e["text"] for e in block.get("elements", [])]
+        assert all(len(t) <= 3000 for t in texts), block["type"]
+    assert len(body["blocks"]) <= 50
 
 
 def test_escalation_updates_headline_then_replies_in_thread(fake: FakeSlack,

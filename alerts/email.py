@@ -118,6 +118,19 @@ class EmailNotifier(Notifier):
         extra = {"refused": ", ".join(sorted(refused))} if refused else {}
         return Receipt(channel=self.channel_id, message_id=earlier or str(msg["Message-ID"]), extra=extra)
 
+    def deliver(self, msg: EmailMessage, *, idempotency_key: str, severity: int = 1) -> dict[str, str]:
+        """Send a ready-made message (e.g. the daily digest) through this channel's server and
+        recipients for ``severity``; fills From/To/Date/Message-ID when missing. Returns refusals."""
+        to = self.opts.recipients(severity)
+        if not to:
+            return {}
+        for name, value in (("From", formataddr((self.opts.from_name, self.opts.from_addr))),
+                            ("To", ", ".join(to)), ("Date", formatdate(localtime=False)),
+                            ("Message-ID", message_id(idempotency_key, self.opts.from_addr))):
+            if msg[name] is None:
+                msg[name] = value
+        return smtp_send(self.opts, msg, to, channel=self.channel_id)
+
 
 def smtp_send(opts: EmailOptions, msg: EmailMessage, to: list[str], *, channel: str) -> dict[str, str]:
     """One SMTP attempt. Returns refused recipients (others got it); raises DeliveryError otherwise."""

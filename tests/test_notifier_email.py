@@ -165,3 +165,14 @@ def test_options_validation() -> None:
                 {"to": ["a@b.example\r\nBcc: evil@x.example"]}):
         with pytest.raises(ValidationError):
             EmailOptions.model_validate({**good, **bad})
+
+
+def test_deliver_sends_a_ready_made_message(smtp: FakeSMTP) -> None:
+    msg = EmailMessage()
+    msg["Subject"] = "Daily digest"
+    msg.set_content("text")
+    msg.add_alternative("<p>html</p>", subtype="html")
+    EmailNotifier("mail", options(smtp)).deliver(msg, idempotency_key="digest-2026-11-23", severity=1)
+    [got] = smtp.received
+    assert got.rcpt_tos == ["team@brightwave.example"] and got.message["Subject"] == "Daily digest"
+    assert got.message["Message-ID"] == message_id("digest-2026-11-23", "alerts@brightwave.example")

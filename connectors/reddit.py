@@ -85,6 +85,15 @@ def _make_requestor(connector: RedditConnector) -> type[prawcore.Requestor]:
     return BudgetedRequestor
 
 
+def _reset_seconds(exc: Exception) -> float:
+    """Seconds until Reddit's rate window resets, from ``x-ratelimit-reset`` (60 when absent)."""
+    headers = getattr(getattr(exc, "response", None), "headers", {}) or {}
+    try:
+        return max(1.0, float(headers.get("x-ratelimit-reset", 60)))
+    except ValueError:
+        return 60.0
+
+
 class RedditConnector(Connector):
     kind = "reddit"
     platform = "reddit"
@@ -181,8 +190,9 @@ class RedditConnector(Connector):
 
     def _map(self, exc: Exception) -> Exception:
         source = self.source_id
-        if isinstance(exc, _RateLimited | prawcore.TooManyRequests):
-            wait = exc.seconds if isinstance(exc, _RateLimited) else 60.0
+        limited = isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 429
+        if isinstance(exc, _RateLimited) or limited:
+            wait = exc.seconds if isinstance(exc, _RateLimited) else _reset_seconds(exc)
             return SourceUnavailable(source, f"Reddit rate limit reached; retry in {wait:.0f} s",
                                      retry_after=wait)
         if isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken | prawcore.Forbidden):

@@ -141,6 +141,8 @@ def test_errors_are_mapped_without_sleeping(
     with pytest.raises(error) as caught:
         make(api, clock).fetch(None, limit=10)
     assert type(caught.value) is error and caught.value.source == "reddit-acme"
+    if fault == "429":
+        assert caught.value.retry_after == 300  # the fake's x-ratelimit-reset
 
 
 def test_reddit_saying_zero_remaining_is_a_retry_after_not_a_sleep(api: FakeReddit, clock: ManualClock) -> None:

@@ -1,24 +1,62 @@
-"""Logging: one pipeline for ours and the libraries' records; console or JSON lines."""
+"""Logging: one pipeline for ours and the libraries' records; console or JSON lines.
+
+Standard-library loggers (ours, APScheduler, SQLAlchemy, httpx, ...) and structlog loggers all
+end in the same handler and renderer.  A last processor masks anything that looks like a
+credential (bearer tokens, Slack tokens, passwords in URLs or key=value pairs), so even a
+library that logs a request line cannot leak a secret.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from typing import Any
 
 import structlog
+
+_SECRETS = [
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 ***"),
+    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{6,}"), "xox*-***"),
+    (re.compile(r"(://[^/\s:@]+:)[^@\s/]+@"), r"\1***@"),
+    (re.compile(r"(?i)\b(password|passwd|secret|token|api_key|apikey|client_secret)=([^\s&,;]+)"), r"\1=***"),
+]
+
+
+def redact(text: str) -> str:
+    """Mask credential-looking substrings (idempotent; cheap when nothing matches)."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _redact_event(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key, value in event.items():
+        if isinstance(value, str):
+            event[key] = redact(value)
+    return event
 
 
 def configure_logging(level: str = "info", fmt: str = "console") -> None:
     renderer: structlog.types.Processor = (structlog.processors.JSONRenderer() if fmt == "json"
                                            else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
+    shared: list[structlog.types.Processor] = [
+        structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True)]
     formatter = structlog.stdlib.ProcessorFormatter(
-        processor=renderer,
-        foreign_pre_chain=[structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
-                           structlog.processors.TimeStamper(fmt="iso", utc=True)])
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    *([structlog.processors.format_exc_info] if fmt == "json" else []),
+                    _redact_event, renderer],
+        foreign_pre_chain=shared)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "urllib3", "apscheduler.executors.default", "alembic"):
+    for noisy in ("httpx", "httpcore", "urllib3", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    structlog.configure(
+        processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.PositionalArgumentsFormatter(),
+                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger, cache_logger_on_first_use=False)

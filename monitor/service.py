@@ -117,7 +117,8 @@ class Service:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return False
         self.runtime = runtime
-        configure_logging(new.app.log_level, new.app.log_format)
+        if new.app != old.settings.app:
+            configure_logging(new.app.log_level, new.app.log_format)
         self._schedule()
         log.info("configuration reloaded: %d sources, %d channels", sum(s.enabled for s in new.sources),
                  len(runtime.notifiers))

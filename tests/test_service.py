@@ -1,0 +1,255 @@
+"""The service's jobs, reload and shutdown in-process (real DB, real webhook receiver), and the
+`groundswell run` process with its signals, lock and endpoints."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlmodel import Session, func, select
+
+from monitor.clock import ManualClock
+from monitor.db import transaction
+from monitor.retention import purge
+from monitor.service import Service
+from monitor.settings import load_settings
+from monitor.tables import Alert, Incident, Mention, OutboxItem, SourceState
+
+T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+
+def rows(count: int, start: datetime = T0 - timedelta(minutes=30)) -> list[dict[str, object]]:
+    """Every 10th row: a very negative post from an author with a big audience (an incident each)."""
+    out: list[dict[str, object]] = []
+    for i in range(count):
+        big = i % 10 == 0
+        out.append({"id": str(i), "text": f"Acme outage again, terrible service #{i}" if big else f"Acme is fine {i}",
+                    "posted_at": (start + timedelta(seconds=i)).isoformat(), "author_id": f"u{i}",
+                    "author_followers": 200_000 if big else 10})
+    return out
+
+
+def write_config(tmp_path: Path, body: str = "", *, count: int = 30, extra_sources: str = "") -> Path:
+    data = tmp_path / "mentions.jsonl"
+    if not data.exists():
+        data.write_text("".join(json.dumps(row) + "\n" for row in rows(count)))
+    path = tmp_path / "settings.toml"
+    path.write_text(f"""
+[app]
+data_dir = "{tmp_path / 'data'}"
+[model]
+sentiment = "lexicon"
+[service]
+score_interval_seconds = 1
+detect_interval_seconds = 1
+deliver_interval_seconds = 1
+{body}
+[[brands]]
+id = "acme"
+name = "Acme"
+[[sources]]
+id = "file"
+kind = "replay"
+brand = "acme"
+interval_seconds = 1
+path = "{data}"
+{extra_sources}
+""")
+    return path
+
+
+def webhook(url: str) -> str:
+    return f'[[channels]]\nid = "hook"\nkind = "webhook"\nurl = "{url}"\n'
+
+
+def test_jobs_record_metrics_and_deliver_through_the_outbox(tmp_path: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    settings = load_settings(write_config(tmp_path, extra_sources=webhook(httpserver.url_for("/hook"))))
+    service = Service(settings, clock=ManualClock(T0))
+    service.poll("file")
+    service.score()
+    service.detect()
+    service.deliver()
+    metrics = service.metrics.render().decode()
+    assert 'groundswell_mentions_ingested_total{source="file"} 30.0' in metrics
+    assert "groundswell_mentions_scored_total 30.0" in metrics
+    assert "groundswell_incidents_opened_total 3.0" in metrics
+    assert 'groundswell_alerts_sent_total{channel="hook"} 3.0' in metrics
+    assert service.metrics.registry.get_sample_value("groundswell_last_successful_poll_timestamp_seconds",
+                                                     {"source": "file"}) == T0.timestamp()
+    keys = {request.headers["Idempotency-Key"] for request, _ in httpserver.log}
+    assert len(httpserver.log) == 3 and len(keys) == 3
+
+
+def test_failed_deliveries_and_polls_are_counted_and_backoff_is_respected(tmp_path: Path,
+                                                                          httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_data("busy", status=503)
+    path = write_config(tmp_path, extra_sources=webhook(httpserver.url_for("/hook")))
+    settings = load_settings(path)
+    service = Service(settings, clock=ManualClock(T0))
+    service.poll("file")
+    service.score()
+    service.detect()
+    service.deliver()
+    assert 'groundswell_alerts_failed_total{channel="hook"} 3.0' in service.metrics.render().decode()
+    (tmp_path / "mentions.jsonl").rename(tmp_path / "gone.jsonl")
+    fresh = Service(settings, clock=ManualClock(T0))  # a new connector: the file is re-read and missing
+    fresh.poll("file")
+    fresh.poll("file")  # inside the backoff: skipped, not counted again
+    assert 'groundswell_poll_errors_total{source="file"} 1.0' in fresh.metrics.render().decode()
+    with Session(fresh.runtime.engine) as session:
+        state = session.get(SourceState, "file")
+        assert state is not None and state.consecutive_failures == 1 and state.cursor == {"position": 30}
+
+
+def test_reload_swaps_valid_settings_and_keeps_the_old_on_bad_ones(tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    path = write_config(tmp_path)
+    service = Service(load_settings(path), clock=ManualClock(T0))
+    service._schedule()
+    assert {job.id for job in service.scheduler.get_jobs()} >= {"poll:file", "score", "detect", "deliver",
+                                                                "retention", "digest:acme"}
+    second = '[[sources]]\nid = "more"\nkind = "replay"\nbrand = "acme"\npath = "x.jsonl"\n'
+    write_config(tmp_path, extra_sources=second)
+    assert service.reload() is True
+    assert service.scheduler.get_job("poll:more") is not None and len(service.settings.sources) == 2
+    path.write_text(path.read_text().replace("score_interval_seconds = 1", "score_interval_seconds = 0"))
+    with caplog.at_level(logging.ERROR, logger="groundswell.service"):
+        assert service.reload() is False
+    assert "reload refused, keeping the running configuration: service.score_interval_seconds" in caplog.text
+    assert len(service.settings.sources) == 2
+    write_config(tmp_path, 'metrics_address = "127.0.0.1:1"')
+    path.write_text(path.read_text().replace(f'data_dir = "{tmp_path / "data"}"', 'data_dir = "elsewhere"'))
+    assert service.reload() is False and "database.url changed; that needs a restart" in caplog.text
+
+
+def test_shutdown_waits_for_running_jobs_and_refuses_new_ones(tmp_path: Path) -> None:
+    service = Service(load_settings(write_config(tmp_path)), clock=ManualClock(T0))
+    ran: list[str] = []
+    guarded = service._guarded("score", lambda: ran.append("ran"))
+    guarded()
+    assert service.shutdown() is True
+    guarded()
+    assert ran == ["ran"]  # stopping: the second call did nothing
+    failing = Service(load_settings(write_config(tmp_path)), clock=ManualClock(T0))
+    failing._guarded("detect", lambda: 1 / 0)()
+    assert 'groundswell_job_errors_total{job="detect"} 1.0' in failing.metrics.render().decode()
+
+
+def test_retention_keeps_recent_mentions_and_open_incidents(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path))
+    service = Service(settings, clock=ManualClock(T0))
+    service.poll("file")
+    engine = service.runtime.engine
+    old = T0 - timedelta(days=400)
+    with transaction(engine) as session:
+        session.add(Mention(brand_id="acme", source_id="file", platform="x", external_id="old", text="old",
+                            posted_at=old, ingested_at=old))
+        for key, status in (("gone", "resolved"), ("kept", "open")):
+            incident = Incident(brand_id="acme", key=key, trigger="story", status=status, opened_at=old,
+                                updated_at=old, last_activity_at=old, resolved_at=old if status == "resolved"
+                                else None)
+            session.add(incident)
+            session.flush()
+            alert = Alert(incident_id=incident.id or 0, event="opened", severity=1, created_at=old)
+            session.add(alert)
+            session.flush()
+            session.add(OutboxItem(alert_id=alert.id or 0, channel_id="c", idempotency_key=key, status="sent",
+                                   next_attempt_at=old))
+    purged = purge(engine, settings, now=T0, batch=7)
+    assert (purged.mentions, purged.incidents) == (1, 1)
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Mention)).one() == 30
+        assert [i.key for i in session.exec(select(Incident)).all()] == ["kept"]
+        assert session.exec(select(func.count()).select_from(OutboxItem)).one() == 1
+
+
+def test_digest_job_writes_the_brands_report(tmp_path: Path) -> None:
+    service = Service(load_settings(write_config(tmp_path)), clock=ManualClock(T0 + timedelta(days=1)))
+    service.poll("file")
+    service.score()
+    service.digest("acme")
+    assert "Acme" in (tmp_path / "data" / "digests" / "acme-2026-11-02.html").read_text()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(check: object, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def ready(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_run_process_lock_reload_json_logs_and_clean_exit(tmp_path: Path) -> None:
+    port = free_port()
+    body = f'metrics_address = "127.0.0.1:{port}"\n'
+    path = write_config(tmp_path, body)
+    path.write_text(path.read_text().replace("[app]\n", '[app]\nlog_format = "json"\n'))
+    command = [sys.executable, "-m", "monitor", "--config", str(path), "run"]
+    env = {**os.environ, "SLACK_TOKEN_NEVER_LOGGED": "xoxb-secret"}
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)
+    try:
+        assert wait_for(lambda: ready(f"http://127.0.0.1:{port}/readyz")), "never became ready"
+        second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert f"another groundswell instance is running against {tmp_path / 'data' / 'groundswell.db'} " \
+               f"(pid {process.pid})" in " ".join(second.stderr.split())
+        good = path.read_text()
+        path.write_text(good + "\n[oops\n")
+        process.send_signal(signal.SIGHUP)
+        metrics = f"http://127.0.0.1:{port}/metrics"
+        assert wait_for(lambda: 'groundswell_mentions_scored_total 30.0' in httpx.get(metrics).text)
+        path.write_text(good)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    events = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert len(events) == len(err.splitlines()), err  # every line is a JSON object
+    messages = [e["event"] for e in events]
+    assert any("reload refused, keeping the running configuration" in m and "not valid TOML" in m
+               for m in messages)
+    assert any("received SIGTERM" in m for m in messages) and messages[-1] == "groundswell stopped"
+    assert "xoxb-secret" not in err
+
+
+def test_logs_mask_credentials_from_any_logger(capsys: pytest.CaptureFixture[str]) -> None:
+    import structlog
+
+    from monitor.logs import configure_logging
+
+    configure_logging("info", "json")
+    try:
+        logging.getLogger("httpx.lib").warning("POST https://bot:hunter2@hooks.example/x Bearer abcdefghijklmnop")
+        structlog.get_logger("ours").info("token", value="xoxb-1234567890-secret", note="password=pa55 ok")
+    finally:
+        configure_logging("info", "console")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert lines[0]["event"] == "POST https://bot:***@hooks.example/x Bearer ***" and lines[0]["logger"] == "httpx.lib"
+    assert lines[1]["value"] == "xox*-***" and lines[1]["note"] == "password=*** ok"

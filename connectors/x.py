@@ -67,6 +67,10 @@ class XOptions(ConnectorOptions):
     timeout_seconds: float = Field(default=20.0, gt=0)
 
 
+class _Rejected(SourceUnavailable):
+    """A 400: the query or the saved position is not acceptable to X."""
+
+
 class _HostSession(requests.Session):
     """A requests session with a default timeout that can point tweepy's fixed host elsewhere."""
 
@@ -177,7 +181,17 @@ class XConnector(Connector):
         newest, oldest, token, done = state.get("newest"), None, None, False
         while poll.limit_left > 0 and poll.reads_left >= MIN_PAGE:
             page = max(MIN_PAGE, min(100, poll.limit_left, poll.reads_left))
-            body = self._search(query, state, page, token)
+            try:
+                body = self._search(query, state, page, token)
+            except _Rejected:
+                if not (state.get("since_id") or state.get("until_id")) or token:
+                    raise
+                # X refuses ids older than its 7-day window (a long outage): restart from the window's edge
+                poll.problems.append("X refused the saved position (older than 7 days?); resumed from the "
+                                     "oldest searchable time, so posts from the outage may be missing")
+                state = {"start_time": (now - timedelta(hours=167)).isoformat()}
+                newest = None
+                continue
             poll.requests += 1
             tweets = body.get("data") or []
             includes = body.get("includes") or {}
@@ -238,6 +252,8 @@ class XConnector(Connector):
                                           "check X_BEARER_TOKEN and the app's access level") from None
         except tweepy.TwitterServerError as exc:
             raise SourceUnavailable(source, f"X server error {exc.response.status_code}") from None
+        except tweepy.BadRequest as exc:
+            raise _Rejected(source, f"X rejected the request: {'; '.join(exc.api_messages)[:200]}") from None
         except tweepy.HTTPException as exc:
             raise SourceUnavailable(source, f"X answered {exc.response.status_code}: "
                                             f"{'; '.join(exc.api_messages)[:200]}") from None

@@ -46,9 +46,7 @@ def make(api: FakeX, clock: ManualClock, brand: BrandTerms = BRAND, **options: o
 
 
 def test_mentions_carry_author_metrics_and_links(api: FakeX, clock: ManualClock) -> None:
-    original = api.add_tweet(
-        "Acme Cloud is down again", user="carol", followers=120_000, likes=40, retweets=9
-    )
+    original = api.add_tweet("Acme Cloud is down again", user="carol", followers=120_000, likes=40, retweets=9)
     api.add_tweet("RT @carol: Acme Cloud is down again", user="dave", refs=[("retweeted", original)])
     api.add_tweet("so true", user="erin", refs=[("quoted", original)])  # no brand term: not matched
     quote = api.add_tweet("Acme please fix", user="erin", refs=[("quoted", original)])
@@ -78,9 +76,7 @@ def test_request_asks_for_expansions_and_never_more_than_the_limit(api: FakeX, c
     assert len(batch.mentions) == 25
     first = api.search_requests()[0].query
     assert set(first["expansions"].split(",")) == {"author_id", "referenced_tweets.id"}
-    assert {"created_at", "public_metrics", "lang", "conversation_id"} <= set(
-        first["tweet.fields"].split(",")
-    )
+    assert {"created_at", "public_metrics", "lang", "conversation_id"} <= set(first["tweet.fields"].split(","))
     assert first["max_results"] == "25" and first["start_time"].startswith("2026-11-23T04:00")
     assert "since_id" not in first
 
@@ -100,6 +96,7 @@ def test_paging_across_polls_misses_nothing_and_repeats_nothing(api: FakeX, cloc
 
 
 def test_read_budget_per_poll_and_per_month_lives_in_the_cursor(api: FakeX, clock: ManualClock) -> None:
+    clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=UTC))
     for i in range(60):
         api.add_tweet(f"acme {i}")
     connector = make(api, clock, reads_per_poll=25, monthly_read_budget=45, include_brand_replies=False)
@@ -118,11 +115,7 @@ def test_read_budget_per_poll_and_per_month_lives_in_the_cursor(api: FakeX, cloc
 
 def test_query_is_built_from_brand_and_split_under_512_chars() -> None:
     (query,) = build_queries(BRAND, ["en", "de"], include_retweets=False)
-    assert (
-        query
-        == '(Acme OR "Acme Cloud" OR @acme OR @AcmeHelp OR $ACME) -roadrunner '
-        "(lang:en OR lang:de) -is:retweet"
-    )
+    assert query == '(Acme OR "Acme Cloud" OR @acme OR @AcmeHelp OR $ACME) -roadrunner (lang:en OR lang:de) -is:retweet'
     many = BrandTerms(id="b", name="B", terms=tuple(f"product{i:03d}" for i in range(120)), exclude=("x",))
     queries = build_queries(many, [], include_retweets=True)
     assert len(queries) > 1 and all(len(q) <= 512 and q.endswith(" -x") for q in queries)
@@ -214,9 +207,7 @@ def test_check_uses_the_usage_endpoint_and_maps_auth(api: FakeX, clock: ManualCl
         bad.check()
 
 
-def test_bearer_token_never_reaches_the_log(
-    api: FakeX, clock: ManualClock, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_bearer_token_never_reaches_the_log(api: FakeX, clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     make(api, clock).fetch(None, limit=10)
     assert "test-bearer" not in caplog.text and "Bearer ***" in caplog.text
@@ -235,3 +226,17 @@ def test_impossible_query_is_a_config_error(api: FakeX, clock: ManualClock) -> N
     brand = BrandTerms(id="b", name="B", names=("b",), exclude=tuple(f"word{i}" for i in range(200)))
     with pytest.raises(ConfigError, match="512"):
         make(api, clock, brand=brand)
+
+
+def test_cursor_older_than_the_search_window_restarts_from_its_edge(api: FakeX, clock: ManualClock) -> None:
+    api.add_tweet("acme before the outage")
+    connector = make(api, clock, include_brand_replies=False)
+    cursor = connector.fetch(None, limit=10).cursor
+    clock.advance(timedelta(days=9))
+    api.oldest_valid_id = 10**19  # every saved id is now older than 7 days
+    fresh = api.add_tweet("acme after the outage", age=timedelta(hours=1))
+    api.oldest_valid_id = int(fresh)
+    batch = connector.fetch(cursor, limit=10)
+    assert [m.external_id for m in batch.mentions] == [fresh]
+    assert any("older than 7 days" in p for p in batch.problems)
+    assert connector.fetch(batch.cursor, limit=10).mentions == []

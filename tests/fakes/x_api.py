@@ -30,6 +30,7 @@ class FakeX(FakeAPI):
         self.users: dict[str, dict[str, Any]] = {}
         self.partial_errors: list[dict[str, Any]] = []
         self.remaining = 450
+        self.oldest_valid_id = 0  # since_id/until_id below this are "older than 7 days" (400)
         self._next = FIRST_ID
 
     # ---- data -----------------------------------------------------------------------------
@@ -88,9 +89,7 @@ class FakeX(FakeAPI):
         if refs:
             tweet["referenced_tweets"] = [{"type": t, "id": i} for t, i in refs]
         if reply_to:
-            tweet["in_reply_to_user_id"] = next(
-                (x["author_id"] for x in self.tweets if x["id"] == reply_to), "1"
-            )
+            tweet["in_reply_to_user_id"] = next((x["author_id"] for x in self.tweets if x["id"] == reply_to), "1")
         self.tweets.append(tweet)
         return tid
 
@@ -169,8 +168,17 @@ class FakeX(FakeAPI):
             )
         return _json(200, self._search(req.query), self._limits())
 
-    @staticmethod
-    def _invalid(q: dict[str, str]) -> str | None:
+    def _invalid(self, q: dict[str, str]) -> str | None:
+        week_ago = self.clock() - timedelta(days=7)
+        for key in ("since_id", "until_id"):
+            if key in q and int(q[key]) < self.oldest_valid_id:
+                return (
+                    f"Invalid '{key}':'{q[key]}'. '{key}' must be a tweet id created after {week_ago:%Y-%m-%dT%H:%MZ}."
+                )
+        if "start_time" in q and datetime.fromisoformat(q["start_time"].replace("Z", "+00:00")) < week_ago:
+            return (
+                f"Invalid 'start_time':'{q['start_time']}'. 'start_time' must be on or after {week_ago:%Y-%m-%dT%H:%MZ}"
+            )
         if not q.get("query"):
             return "The `query` query parameter can not be empty"
         if len(q["query"]) > 512:
@@ -240,9 +248,7 @@ class FakeX(FakeAPI):
             by_id = {t["id"]: t for t in self.tweets}
             for ref in dict.fromkeys(r["id"] for t in page for r in t.get("referenced_tweets", [])):
                 if ref in by_id:
-                    includes.setdefault("tweets", []).append(
-                        self._shape(by_id[ref], q.get("tweet.fields", ""))
-                    )
+                    includes.setdefault("tweets", []).append(self._shape(by_id[ref], q.get("tweet.fields", "")))
                 else:
                     errors.append(
                         {

@@ -13,6 +13,7 @@ reply is posted; with a ``#name`` the edit happens after the reply and its failu
 
 from __future__ import annotations
 
+import http.client
 import logging
 import re
 import ssl
@@ -21,7 +22,7 @@ from urllib.error import URLError
 
 from pydantic import Field, field_validator
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
 from alerts.http_errors import header, parse_retry_after
@@ -37,6 +38,7 @@ _CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                               "request_timeout", "team_not_ready"})
 UPDATED_EVENTS = frozenset({"escalated", "resolved"})
+NETWORK_ERRORS = (URLError, OSError, TimeoutError, http.client.HTTPException)
 
 
 class SlackOptions(NotifierOptions):
@@ -121,7 +123,9 @@ class SlackNotifier(Notifier):
             return getattr(self.client, method)(**kwargs)
         except SlackApiError as exc:
             raise api_error(self.channel_id, method, exc) from None
-        except (URLError, OSError, TimeoutError) as exc:
+        except SlackRequestError as exc:  # the request could not even be built: configuration
+            raise DeliveryError(self.channel_id, f"slack {method}: {exc}", transient=False) from None
+        except NETWORK_ERRORS as exc:
             raise network_error(self.channel_id, method, exc) from None
 
 

@@ -6,15 +6,13 @@ resolutions say so in the header). The webhook URL is itself a credential, so it
 
 from __future__ import annotations
 
-from urllib.error import URLError
-
 from pydantic import Field
 from slack_sdk.webhook import WebhookClient
 
 from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
 from alerts.http_errors import status_error
 from alerts.render import alert_view
-from alerts.slack import network_error
+from alerts.slack import NETWORK_ERRORS, network_error
 from alerts.slack_blocks import alert_blocks, fallback_text
 from monitor.errors import DeliveryError
 from monitor.secrets import Secret
@@ -41,7 +39,7 @@ class SlackWebhookNotifier(Notifier):
         try:
             resp = self.client.send(text=fallback_text(view), blocks=alert_blocks(view),
                                     unfurl_links=False, unfurl_media=False)
-        except (URLError, OSError, TimeoutError) as exc:
+        except NETWORK_ERRORS as exc:
             raise network_error(self.channel_id, "webhook", exc) from None
         error = status_error(self.channel_id, resp.status_code, resp.headers, resp.body or "")
         if error is not None:

@@ -178,6 +178,20 @@ def test_unknown_channel_is_permanent(fake: FakeSlack, monkeypatch: pytest.Monke
     assert not err.value.transient and "channel_not_found" in str(err.value)
 
 
+def test_hang_up_without_answer_is_transient(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake.fail_next(0)
+    with pytest.raises(DeliveryError) as err:
+        make(fake, monkeypatch).send(sample_message(), idempotency_key="k")
+    assert err.value.transient and len(fake.calls) == 1
+
+
+def test_webhook_hang_up_is_transient(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake.fail_next(0)
+    with pytest.raises(DeliveryError) as err:
+        make_hook(fake, monkeypatch).send(sample_message(), idempotency_key="k")
+    assert err.value.transient
+
+
 def test_connection_refused_is_transient(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GS_TEST_SLACK_TOKEN", "xoxb-test-token")
     options = SlackOptions.model_validate({"token": {"env": "GS_TEST_SLACK_TOKEN"}, "channel": "C0ALERTS1",

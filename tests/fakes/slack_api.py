@@ -3,7 +3,8 @@
 Routes: ``POST /api/chat.postMessage``, ``/api/chat.update``, ``/api/auth.test`` (Slack-shaped JSON,
 ``Authorization: Bearer <token>`` checked) and ``POST /hooks/<anything>`` (incoming webhook: ``ok``).
 Queue failures with ``fail_next(...)``: an HTTP status (429 with Retry-After, 500) or a Slack error
-code (``invalid_auth``, ``channel_not_found``...), consumed one per request in order.
+code (``invalid_auth``, ``channel_not_found``...), or status 0 to hang up without answering;
+consumed one per request in order.
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ class FakeSlack:
         with self._lock:
             self.calls.append(Call(method, body, headers))
             failure = self.failures.popleft() if self.failures else None
+            if failure is not None and failure.status == 0:  # "reset": hang up without an answer
+                return 0, {}, b""
             if method == "webhook":  # webhooks answer plain text: "ok" or an error code with a 4xx/5xx
                 if failure is None:
                     return 200, {}, b"ok"
@@ -143,6 +146,9 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(int(self.headers.get("content-length") or 0))
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, extra, payload = fake.handle(self.path, headers, raw)
+            if status == 0:
+                self.close_connection = True
+                return
             self.send_response(status)
             for key, value in extra.items():
                 self.send_header(key, value)

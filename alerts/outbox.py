@@ -25,7 +25,7 @@ from monitor.settings import Settings
 from monitor.tables import Alert, Brand, Incident, Mention, OutboxItem
 
 log = logging.getLogger("groundswell.outbox")
-MAX_ATTEMPTS = 12
+MAX_ATTEMPTS = 60  # with backoff capped at an hour: about two and a half days of trying
 
 
 def enqueue_alert(session: Session, settings: Settings, alert: Alert, incident: Incident, *,

@@ -120,6 +120,7 @@ class RedditConnector(Connector):
             check_for_updates=False, requestor_class=_make_requestor(self))
         self.reddit.read_only = True
         core = self.reddit._read_only_core
+        assert core is not None
         core._retry_strategy_class = _NoRetry
         core._rate_limiter = _NoSleepLimiter(window_size=core._rate_limiter.window_size)
 
@@ -193,8 +194,7 @@ class RedditConnector(Connector):
         limited = isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 429
         if isinstance(exc, _RateLimited) or limited:
             wait = exc.seconds if isinstance(exc, _RateLimited) else _reset_seconds(exc)
-            return SourceUnavailable(source, f"Reddit rate limit reached; retry in {wait:.0f} s",
-                                     retry_after=wait)
+            return SourceUnavailable(source, "Reddit rate limit reached", retry_after=wait)
         if isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken | prawcore.Forbidden):
             return SourceAuthError(source, "Reddit refused the credentials: check REDDIT_CLIENT_ID/SECRET "
                                            "and that the app is a 'script' app approved for API access")

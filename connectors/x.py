@@ -80,7 +80,7 @@ class _HostSession(requests.Session):
         self.timeout = timeout
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
-        url = str(url)
+        method, url = str(method), str(url)
         if url.startswith(X_HOST):
             url = self.base_url + url[len(X_HOST):]
         kwargs.setdefault("timeout", self.timeout)
@@ -245,8 +245,7 @@ class XConnector(Connector):
         except tweepy.TooManyRequests as exc:
             reset = getattr(exc, "reset_time", None)
             wait = max(1.0, reset - self.context.clock().timestamp()) if reset else 60.0
-            raise SourceUnavailable(source, f"X rate limit reached; retry in {wait:.0f} s",
-                                    retry_after=wait) from None
+            raise SourceUnavailable(source, "X rate limit reached", retry_after=wait) from None
         except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
             raise SourceAuthError(source, f"X refused the bearer token ({exc.response.status_code}): "
                                           "check X_BEARER_TOKEN and the app's access level") from None
@@ -289,6 +288,13 @@ class XConnector(Connector):
         except (KeyError, TypeError, ValueError) as exc:
             poll.problems.append(f"skipped malformed post {tweet.get('id', '?')}: {type(exc).__name__} {exc}")
             return None
+
+    def usage(self, cursor: Cursor | None) -> str:
+        """One line for `groundswell sources` and the digest: posts read this month against the budget."""
+        month = MonthlyReads.from_cursor(cursor, self.context.clock())
+        budget = self.options.monthly_read_budget
+        cap = f" of {budget:,}" if budget else " (no monthly cap)"
+        return f"{month.used:,}{cap} posts read in {month.month}; at most {self.options.reads_per_poll:,} per poll"
 
     def check(self) -> None:
         """Usage endpoint: proves the token and shows the project's cap without spending reads."""

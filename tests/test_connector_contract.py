@@ -23,12 +23,12 @@ from connectors.base import BrandTerms, Connector, ConnectorContext, Mention
 from connectors.reddit import RedditConnector, RedditOptions
 from connectors.x import XConnector, XOptions
 from monitor.clock import ManualClock
-from monitor.errors import SourceAuthError, SourceUnavailable
+from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
 from tests.fakes.reddit_api import FakeReddit
 from tests.fakes.x_api import FakeX
 
 BRAND = BrandTerms(id="acme", name="Acme", names=("Acme",), handles=("acmehelp",))
-EXPECTED = {"401": SourceAuthError, "403": SourceAuthError, "429": SourceUnavailable,
+EXPECTED: dict[str, type[SourceError]] = {"401": SourceAuthError, "403": SourceAuthError, "429": SourceUnavailable,
             "500": SourceUnavailable, "503": SourceUnavailable, "truncated": SourceUnavailable,
             "slow": SourceUnavailable, "reset": SourceUnavailable}
 NETWORK_FAULTS = frozenset(EXPECTED)
@@ -175,6 +175,7 @@ def test_faults_raise_the_right_error_and_lose_nothing(kind: str, fault: str, cl
         assert type(caught.value) is EXPECTED[fault]
         assert str(caught.value) and "secret" not in str(caught.value).lower()
         if fault == "429":
+            assert isinstance(caught.value, SourceUnavailable)
             assert caught.value.retry_after and caught.value.retry_after > 0
         h.clear()
         assert set(ids(h.connect().fetch(None, limit=50).mentions)) == published

@@ -7,17 +7,23 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
-from connectors.base import BrandTerms, ConnectorContext
+from connectors.base import Batch, BrandTerms, ConnectorContext
 from connectors.reddit import RedditConnector, RedditOptions
 from monitor.clock import ManualClock
-from monitor.errors import SourceAuthError, SourceUnavailable
+from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
 from tests.fakes.reddit_api import FakeReddit
 
 BRAND = BrandTerms(id="acme", name="Acme", names=("Acme",), handles=("AcmeSupport",), exclude=("roadrunner",))
+
+
+def cursor_of(batch: Batch) -> dict[str, Any]:
+    assert batch.cursor is not None
+    return batch.cursor
 
 
 @pytest.fixture
@@ -69,7 +75,7 @@ def test_search_and_subreddit_streams_become_mentions(api: FakeReddit, clock: Ma
     assert carol.url.startswith("https://www.reddit.com/r/gadgets/comments/")
     assert carol.posted_at.tzinfo is not None and carol.raw and carol.raw["over_18"] is False
     assert by_id[reply].is_brand_reply and by_id[reply].parent_id == own and by_id[reply].conversation_id == own
-    assert [m.raw["over_18"] for m in batch.mentions if m.author.handle == "dan"] == [True]
+    assert [(m.raw or {}).get("over_18") for m in batch.mentions if m.author.handle == "dan"] == [True]
     search = next(r for r in api.listing_requests() if "search" in r.path)
     assert search.query["sort"] == "new" and search.query["q"] == "Acme NOT roadrunner"
     json.dumps(batch.cursor)
@@ -134,7 +140,7 @@ def test_karma_as_reach_when_enabled(api: FakeReddit, clock: ManualClock) -> Non
     ],
 )
 def test_errors_are_mapped_without_sleeping(
-    api: FakeReddit, clock: ManualClock, fault: str, prefix: str, error: type[Exception]
+    api: FakeReddit, clock: ManualClock, fault: str, prefix: str, error: type[SourceError]
 ) -> None:
     api.add_post("Acme")
     api.fail(fault, prefix)
@@ -142,6 +148,7 @@ def test_errors_are_mapped_without_sleeping(
         make(api, clock).fetch(None, limit=10)
     assert type(caught.value) is error and caught.value.source == "reddit-acme"
     if fault == "429":
+        assert isinstance(caught.value, SourceUnavailable)
         assert caught.value.retry_after == 300  # the fake's x-ratelimit-reset
 
 

@@ -6,15 +6,16 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from connectors.base import BrandTerms, ConnectorContext
+from connectors.base import Batch, BrandTerms, ConnectorContext
 from connectors.paging import split_query
 from connectors.x import XConnector, XOptions, build_queries
 from monitor.clock import ManualClock
-from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
+from monitor.errors import ConfigError, SourceAuthError, SourceError, SourceUnavailable
 from tests.fakes.x_api import FakeX
 
 BRAND = BrandTerms(
@@ -26,6 +27,11 @@ BRAND = BrandTerms(
     exclude=("roadrunner",),
     languages=("en",),
 )
+
+
+def cursor_of(batch: Batch) -> dict[str, Any]:
+    assert batch.cursor is not None
+    return batch.cursor
 
 
 @pytest.fixture
@@ -101,16 +107,17 @@ def test_read_budget_per_poll_and_per_month_lives_in_the_cursor(api: FakeX, cloc
         api.add_tweet(f"acme {i}")
     connector = make(api, clock, reads_per_poll=25, monthly_read_budget=45, include_brand_replies=False)
     first = connector.fetch(None, limit=500)
-    assert len(first.mentions) == 25 and first.cursor["reads_this_month"] == 25
+    assert len(first.mentions) == 25 and cursor_of(first)["reads_this_month"] == 25
     second = connector.fetch(first.cursor, limit=500)
-    assert len(second.mentions) == 20 and second.cursor["reads_this_month"] == 45
+    assert len(second.mentions) == 20 and cursor_of(second)["reads_this_month"] == 45
     assert any("budget" in p for p in second.problems)
     spent = len(api.search_requests())
     third = connector.fetch(second.cursor, limit=500)
+    assert connector.usage(third.cursor) == "45 of 45 posts read in 2026-11; at most 25 per poll"
     assert third.mentions == [] and len(api.search_requests()) == spent  # nothing paid for
     clock.set(datetime(2026, 12, 1, 0, 5, tzinfo=UTC))
     december = connector.fetch(third.cursor, limit=500)
-    assert december.cursor["month"] == "2026-12" and len(december.mentions) == 15
+    assert cursor_of(december)["month"] == "2026-12" and len(december.mentions) == 15
 
 
 def test_query_is_built_from_brand_and_split_under_512_chars() -> None:
@@ -131,8 +138,8 @@ def test_split_queries_each_keep_their_own_since_id(api: FakeX, clock: ManualClo
     first, last = api.add_tweet("I like brandword000"), api.add_tweet("brandword059 is bad")
     batch = connector.fetch(None, limit=100)
     assert {m.external_id for m in batch.mentions} == {first, last}
-    assert len(batch.cursor["queries"]) == len(connector.queries)
-    assert all("since_id" in state for state in batch.cursor["queries"].values())
+    assert len(cursor_of(batch)["queries"]) == len(connector.queries)
+    assert all("since_id" in state for state in cursor_of(batch)["queries"].values())
 
 
 def test_partial_errors_are_reported_and_good_data_kept(api: FakeX, clock: ManualClock) -> None:
@@ -162,7 +169,7 @@ def test_empty_results_keep_the_cursor_usable(api: FakeX, clock: ManualClock) ->
         ("reset", SourceUnavailable),
     ],
 )
-def test_errors_are_mapped(api: FakeX, clock: ManualClock, fault: str, error: type[Exception]) -> None:
+def test_errors_are_mapped(api: FakeX, clock: ManualClock, fault: str, error: type[SourceError]) -> None:
     api.add_tweet("acme")
     api.fail(fault)
     with pytest.raises(error) as caught:

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -41,7 +41,7 @@ class FakeAPI:
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
 
-    def start(self) -> FakeAPI:
+    def start(self) -> Self:
         api = self
 
         class Handler(BaseHTTPRequestHandler):

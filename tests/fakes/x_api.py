@@ -69,7 +69,7 @@ class FakeX(FakeAPI):
         tid = str(self._next)
         created = (self.clock() - age).astimezone(UTC)
         reply_to = next((i for t, i in refs if t == "replied_to"), None)
-        tweet = {
+        tweet: dict[str, Any] = {
             "id": tid,
             "text": text,
             "edit_history_tweet_ids": [tid],

@@ -239,8 +239,11 @@ class RedditConnector(Connector):
         if not self.options.fetch_karma:
             return None
         if handle not in self.karma:
-            about = self.reddit.get(f"user/{handle}/about/")
-            self.karma[handle] = int(getattr(about, "link_karma", 0) + getattr(about, "comment_karma", 0))
+            try:
+                about = self.reddit.get(f"user/{handle}/about/")
+                self.karma[handle] = int(getattr(about, "link_karma", 0) + getattr(about, "comment_karma", 0))
+            except (prawcore.NotFound, prawcore.Forbidden, prawcore.Redirect):
+                self.karma[handle] = None  # suspended or shadow-banned accounts have no public profile
         return self.karma[handle]
 
     def check(self) -> None:

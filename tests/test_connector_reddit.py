@@ -121,10 +121,12 @@ def test_query_budget_is_shared_per_client_id_and_never_sleeps(api: FakeReddit, 
 def test_karma_as_reach_when_enabled(api: FakeReddit, clock: ManualClock) -> None:
     api.add_post("Acme broke", author="bigposter")
     api.add_post("Acme broke again", author="bigposter")
+    api.add_post("Acme sucks", author="banned")
     api.karma["bigposter"] = 250_000
+    api.suspended.add("banned")
     batch = make(api, clock, fetch_karma=True).fetch(None, limit=10)
-    assert [m.author.followers for m in batch.mentions] == [250_000, 250_000]
-    assert sum(r.path.startswith("/user/") for r in api.requests) == 1
+    assert {m.author.handle: m.author.followers for m in batch.mentions} == {"bigposter": 250_000, "banned": None}
+    assert sum(r.path.startswith("/user/") for r in api.requests) == 2  # once per author
 
 
 @pytest.mark.parametrize(

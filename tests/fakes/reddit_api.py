@@ -27,6 +27,7 @@ class FakeReddit(FakeAPI):
         self.karma: dict[str, int] = {}
         self.remaining = 996.0
         self.tokens_issued = 0
+        self.suspended: set[str] = set()
 
     def _add(self, kind: str, data: dict[str, Any], age: timedelta) -> str:
         ident = f"{len(self.items) + 1:x}k"
@@ -126,6 +127,8 @@ class FakeReddit(FakeAPI):
             return _json(401, {"message": "Unauthorized", "error": 401})
         self.remaining -= 1
         parts = [p for p in req.path.split("/") if p]
+        if len(parts) == 3 and parts[0] == "user" and parts[2] == "about" and parts[1] in self.suspended:
+            return _json(404, {"message": "Not Found", "error": 404})
         if len(parts) == 3 and parts[0] == "user" and parts[2] == "about":
             return _json(200, self._about(parts[1]), self._limits())
         if len(parts) == 3 and parts[0] == "r":

@@ -11,6 +11,7 @@ Signals: SIGTERM/SIGINT stop new work, let running jobs finish (bounded by
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -18,10 +19,11 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session
@@ -167,6 +169,12 @@ class Service:
                     self._idle.notify_all()
         return run
 
+    def _kick(self, job_id: str) -> None:
+        """Run the next stage now instead of at its interval: new mentions reach an alert fast."""
+        if self.scheduler.running and not self.stopping.is_set():
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+
     # -- jobs -------------------------------------------------------------------------------
 
     def poll(self, source_id: str) -> None:
@@ -183,6 +191,8 @@ class Service:
             return
         self.metrics.ingested.labels(source_id).inc(result.new)
         self.metrics.last_success.labels(source_id).set(now.timestamp())
+        if result.new:
+            self._kick("score")
 
     def score(self) -> None:
         """Score until nothing is pending, so a backlog drains at model speed, not at job speed."""
@@ -194,6 +204,7 @@ class Service:
             if count:
                 self.metrics.score_seconds.observe(time.perf_counter() - started)
                 self.metrics.scored.inc(count)
+                self._kick("detect")
             if count < SCORE_LIMIT:
                 return
 
@@ -202,6 +213,8 @@ class Service:
         for line in changes:
             log.info("incident: %s", line)
         self.metrics.incidents.inc(sum(line.startswith("opened") for line in changes))
+        if changes:
+            self._kick("deliver")
 
     def deliver(self) -> None:
         for line in deliver_due(self.runtime.engine, self.runtime.notifiers, now=self.clock()):

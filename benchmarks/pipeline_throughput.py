@@ -1,0 +1,226 @@
+"""End-to-end throughput (ingest -> score -> store -> detect) and alert latency, printed as JSON.
+
+    python benchmarks/pipeline_throughput.py                      # SQLite and PostgreSQL, lexicon + bundled
+    python benchmarks/pipeline_throughput.py --databases sqlite --models lexicon --rows 5000
+    python benchmarks/pipeline_throughput.py --latency            # also: post at a source -> webhook alert
+
+Each (database, model) pair runs in a fresh process (so RSS is its own) over a synthetic replay
+file, calling the same pipeline functions the service calls, in the order the service runs them.
+PostgreSQL gets a fresh schema, dropped afterwards.  Targets: >= 300 mentions/s, RSS <= 1 GB,
+alert latency <= one poll interval + 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+TEXTS = [
+    "{b} broadband down again in {c}, third time this week. useless",
+    "Anyone else having {b} outage? no internet since {h}am",
+    "Been on hold with {b} support for {h} hours, absolutely terrible service",
+    "If {b} doesn't fix this I'm cancelling and switching provider",
+    "{b} engineer came today, fast and friendly, thanks!",
+    "Just upgraded to {b} fibre in {c}, speeds look great",
+    "{b} price rise letter arrived. again. not happy",
+    "Does {b} have a status page? router lights flashing orange",
+    "Moving house next month, how do I transfer my {b} contract?",
+    "@brightwave my bill is wrong for the {h}th month in a row",
+]
+CITIES = ["Leeds", "Bristol", "Cardiff", "York", "Bath", "Derby"]
+
+
+def synthetic_rows(count: int, seed: int = 1) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    start = NOW - timedelta(days=2)
+    step = timedelta(days=2) / count
+    return [{"id": str(i), "posted_at": (start + step * i).isoformat(), "author_id": f"u{rng.randrange(count // 3)}",
+             "author_followers": rng.choice([10, 150, 900, 4000, 20_000]) if i % 97 else 600_000,
+             "text": rng.choice(TEXTS).format(b=rng.choice(["Brightwave", "brightwave"]), c=rng.choice(CITIES),
+                                              h=rng.randrange(2, 12)) + f" #{i}"} for i in range(count)]
+
+
+def bench_settings(url: str, data: Path, model: str, folder: Path, *, live: bool = False, interval: int = 300,
+                   channels: list[dict[str, Any]] | None = None) -> Any:
+    from monitor.settings import Settings
+
+    cls = type("BenchSettings", (Settings,), {"toml_path": None})
+    return cls(app={"data_dir": str(folder)}, database={"url": url}, model={"sentiment": model, "threads": 2},
+               service={"metrics_address": "127.0.0.1:0"},
+               brands=[{"id": "brightwave", "name": "Brightwave", "names": ["Brightwave"],
+                        "handles": ["@brightwave"]}],
+               sources=[{"id": "bench", "kind": "replay", "brand": "brightwave", "path": str(data),
+                         "limit": 1000, "follow_clock": live, "interval_seconds": interval}],
+               channels=channels or [])
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current, peak) resident memory of this process in MB."""
+    current = 0.0
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            current = int(line.split()[1]) / 1024
+    return round(current, 1), round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def run_one(database: str, model: str, rows: int, pg_url: str) -> dict[str, Any]:
+    from monitor.pipeline import poll_source, run_detection, score_pending
+    from monitor.runtime import Runtime
+
+    folder = Path(tempfile.mkdtemp(prefix="gs-bench-"))
+    data = folder / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in synthetic_rows(rows)))
+    url, cleanup = _database(database, folder, pg_url)
+    try:
+        settings = bench_settings(url, data, model, folder)
+        runtime = Runtime(settings)
+        started = time.perf_counter()
+        _ = runtime.engine, runtime.model  # migrations and model load: startup, not throughput
+        startup = time.perf_counter() - started
+        connector = runtime.connector("bench")
+        stages = {"poll": 0.0, "score": 0.0, "detect": 0.0}
+        incidents = 0
+        began = time.perf_counter()
+        while True:
+            t = time.perf_counter()
+            fetched = poll_source(runtime.engine, settings, connector, now=NOW).fetched
+            stages["poll"] += time.perf_counter() - t
+            t = time.perf_counter()
+            while score_pending(runtime.engine, settings, runtime.model, now=NOW) >= 2000:
+                pass
+            stages["score"] += time.perf_counter() - t
+            t = time.perf_counter()
+            incidents += sum(line.startswith("opened") for line in run_detection(runtime.engine, settings, now=NOW))
+            stages["detect"] += time.perf_counter() - t
+            if fetched == 0:
+                break
+        elapsed = time.perf_counter() - began
+        current, peak = rss_mb()
+        return {"database": database, "model": model, "mentions": rows, "seconds": round(elapsed, 2),
+                "mentions_per_s": round(rows / elapsed, 1), "startup_s": round(startup, 2),
+                "stage_seconds": {k: round(v, 2) for k, v in stages.items()}, "incidents_opened": incidents,
+                "rss_mb": current, "peak_rss_mb": peak}
+    finally:
+        cleanup()
+
+
+def _database(kind: str, folder: Path, pg_url: str) -> tuple[str, Any]:
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'bench.db'}", lambda: None
+    from sqlalchemy import create_engine, text
+
+    schema = f"gs_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(pg_url)
+    with admin.begin() as connection:
+        connection.execute(text(f"create schema {schema}"))
+
+    def drop() -> None:
+        with admin.begin() as connection:
+            connection.execute(text(f"drop schema {schema} cascade"))
+        admin.dispose()
+
+    return f"{pg_url}?options=-csearch_path%3D{schema}", drop
+
+
+def bundled_available() -> bool:
+    try:
+        from models.loader import load_sentiment_model
+
+        load_sentiment_model("bundled").score(["it works"])
+        return True
+    except Exception:
+        return False
+
+
+def measure_latency(poll_interval: int = 10, posts: int = 4, spacing: float = 12.0) -> dict[str, Any]:
+    """The real service (scheduler, default score/detect/deliver intervals) and a webhook receiver:
+    seconds from a post's posted_at (when the replay source first offers it) to its alert arriving."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from monitor.service import Service
+
+    arrived: dict[str, float] = {}
+
+    class Sink(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            for example in body["examples"]:
+                arrived.setdefault(example["posted_at"], time.time())
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    folder = Path(tempfile.mkdtemp(prefix="gs-latency-"))
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
+    times = [start + timedelta(seconds=k * spacing) for k in range(posts)]
+    data = folder / "live.jsonl"
+    data.write_text("".join(json.dumps({"id": f"live{k}", "posted_at": t.isoformat(), "author_id": f"big{k}",
+                                        "author_followers": 900_000,
+                                        "text": f"Brightwave outage again, terrible, cancelling #{k}"}) + "\n"
+                            for k, t in enumerate(times)))
+    hook = {"id": "hook", "kind": "webhook", "url": f"http://127.0.0.1:{server.server_address[1]}/"}
+    settings = bench_settings(f"sqlite:///{folder / 'live.db'}", data, "lexicon", folder, live=True,
+                              interval=poll_interval, channels=[hook])
+    service = Service(settings)
+    service.start()
+    deadline = time.time() + (times[-1] - datetime.now(UTC)).total_seconds() + poll_interval + 75
+    while len(arrived) < posts and time.time() < deadline:
+        time.sleep(0.5)
+    service.shutdown()
+    server.shutdown()
+    latencies = [round(arrived[t.isoformat()] - t.timestamp(), 1) for t in times if t.isoformat() in arrived]
+    return {"poll_interval_s": poll_interval, "posts": posts, "alerts_received": len(latencies),
+            "latency_s": latencies, "max_s": max(latencies, default=None),
+            "target_s": poll_interval + 30}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000, help="mentions per run with the lexicon model")
+    parser.add_argument("--bundled-rows", type=int, default=5_000, help="mentions per run with the bundled model")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--models", default="lexicon,bundled")
+    parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--latency", action="store_true", help="also measure post -> alert latency (~90 s)")
+    parser.add_argument("--one", nargs=2, metavar=("DATABASE", "MODEL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one[0], args.one[1], args.rows, args.pg_url)))
+        return
+    results: list[dict[str, Any]] = []
+    models = [m for m in args.models.split(",") if m != "bundled" or bundled_available()]
+    for database in args.databases.split(","):
+        for model in models:
+            rows = args.bundled_rows if model == "bundled" else args.rows
+            done = subprocess.run([sys.executable, __file__, "--one", database, model, "--rows", str(rows),
+                                   "--pg-url", args.pg_url], capture_output=True, text=True, cwd=ROOT)
+            results.append(json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else
+                           {"database": database, "model": model, "error": done.stderr.strip()[-500:]})
+    report: dict[str, Any] = {"throughput": results,
+                              "targets": {"mentions_per_s": 300, "rss_mb": 1024, "latency": "poll interval + 30 s"}}
+    if args.latency:
+        report["latency"] = measure_latency()
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

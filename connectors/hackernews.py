@@ -1,0 +1,153 @@
+"""Hacker News stories and comments through the Algolia HN search API (``search_by_date``), via httpx.
+
+No credentials.  Each brand term is its own query (Algolia ANDs the words of one query) with its own moving
+``created_at_i`` window: newest first down to the last poll's newest second; a poll cut short by ``limit``
+keeps ``until`` and resumes the backlog next time.  Bounds are inclusive and a recent-id set drops repeats,
+so posts sharing a second are neither lost nor doubled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from pydantic import Field
+
+from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Engagement, Mention
+from connectors.paging import RecentIds
+from connectors.rss import USER_AGENT, _retry_after, html_to_text
+from monitor.errors import SourceAuthError, SourceUnavailable
+
+HN_API = "https://hn.algolia.com"
+ALGOLIA_MAX_HITS = 1000  # Algolia stops paging after this many hits for one query
+
+
+class HackerNewsOptions(ConnectorOptions):
+    base_url: str = HN_API
+    queries: list[str] | None = None  # default: the brand's names and terms
+    tags: str = "(story,comment)"
+    lookback_hours: float = Field(default=24.0, gt=0)
+    hits_per_page: int = Field(default=100, ge=1, le=1000)
+    requests_per_poll: int = Field(default=20, ge=1)
+    timeout_seconds: float = Field(default=15.0, gt=0)
+
+
+class HackerNewsConnector(Connector):
+    kind = "hackernews"
+    platform = "hackernews"
+    Options = HackerNewsOptions
+
+    def __init__(self, options: HackerNewsOptions, context: Any) -> None:  # type: ignore[override]
+        super().__init__(options, context)
+        self.options: HackerNewsOptions = options
+        brand = context.brand
+        terms = options.queries if options.queries is not None else [*(brand.names or (brand.name,)), *brand.terms]
+        self.queries = list(dict.fromkeys(t.strip() for t in terms if t.strip()))
+        self.http = httpx.Client(base_url=options.base_url.rstrip("/"), timeout=options.timeout_seconds,
+                                 headers={"user-agent": USER_AGENT})
+
+    @staticmethod
+    def query_key(query: str) -> str:
+        return hashlib.sha1(query.encode()).hexdigest()[:12]
+
+    def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
+        cursor = cursor or {}
+        recent = RecentIds(cursor.get("recent", []), size=2000)
+        old = cursor.get("queries", {})
+        states = {self.query_key(q): old.get(self.query_key(q), {}) for q in self.queries}
+        batch = Batch([], None)
+        for query in self.queries:
+            key = self.query_key(query)
+            try:
+                states[key] = self._drain(query, states[key], batch, recent, limit)
+            except SourceUnavailable as exc:
+                if not batch.mentions or isinstance(exc, SourceAuthError):
+                    raise
+                batch.problems.append(f"stopped early, keeping {len(batch.mentions)} posts: {exc}")
+                break
+        batch.cursor = {"queries": states, "recent": recent.to_list()}
+        return batch
+
+    def _drain(self, query: str, state: dict, batch: Batch, recent: RecentIds, limit: int) -> dict:
+        """Newest first within [since, until]; return the query's new state."""
+        since = state.get("since")
+        if since is None:
+            since = int((self.context.clock() - timedelta(hours=self.options.lookback_hours)).timestamp())
+        until, newest, page = state.get("until"), state.get("newest"), 0
+        oldest_kept: int | None = None
+        while len(batch.mentions) < limit and batch.requests_made < self.options.requests_per_poll:
+            body = self._search(query, since, until, page, batch)
+            hits = body["hits"]
+            for hit in hits:
+                mention = self._mention(hit, batch)
+                if mention is None or mention.external_id in recent:
+                    continue
+                if len(batch.mentions) >= limit:
+                    break
+                recent.add(mention.external_id)
+                batch.mentions.append(mention)
+                stamp = int(hit["created_at_i"])
+                newest = stamp if newest is None else max(newest, stamp)
+                oldest_kept = stamp
+            else:
+                page += 1
+                if page < int(body.get("nbPages") or 0) and page * self.options.hits_per_page < ALGOLIA_MAX_HITS:
+                    continue
+                return {"since": max(newest or since, since)}  # drained: next poll starts at the newest second
+            break
+        resume = oldest_kept if oldest_kept is not None else until
+        return {"since": since, "until": resume, "newest": newest} if resume is not None else {"since": since}
+
+    def _search(self, query: str, since: int, until: int | None, page: int, batch: Batch) -> dict:
+        filters = f"created_at_i>={since}" + (f",created_at_i<={until}" if until is not None else "")
+        params = {"query": query, "tags": self.options.tags, "numericFilters": filters,
+                  "hitsPerPage": self.options.hits_per_page, "page": page}
+        batch.requests_made += 1
+        source = self.source_id
+        try:
+            response = self.http.get("/api/v1/search_by_date", params=params)
+        except httpx.TimeoutException:
+            wait = self.options.timeout_seconds
+            raise SourceUnavailable(source, f"HN search did not answer within {wait} s") from None
+        except httpx.HTTPError as exc:
+            raise SourceUnavailable(source, f"HN search request failed: {type(exc).__name__}") from None
+        status = response.status_code
+        if status in (401, 403):
+            raise SourceAuthError(source, f"HN search refused the request ({status}); is this IP blocked?")
+        if status >= 400:
+            wait = _retry_after(response.headers.get("retry-after"), self.context.clock()) if status == 429 else None
+            raise SourceUnavailable(source, f"HN search answered {status}", retry_after=wait)
+        try:
+            body = response.json()
+        except ValueError:
+            raise SourceUnavailable(source, "HN search answered with malformed JSON") from None
+        if not isinstance(body, dict) or not isinstance(body.get("hits"), list):
+            raise SourceUnavailable(source, "HN search answer has no hits list")
+        return body
+
+    def _mention(self, hit: Any, batch: Batch) -> Mention | None:
+        try:
+            ident = str(hit["objectID"])
+            posted = datetime.fromtimestamp(int(hit["created_at_i"]), UTC)
+            title = html_to_text(hit.get("title") or hit.get("story_title") or "")
+            body = html_to_text(hit.get("comment_text") or hit.get("story_text") or "")
+            is_comment = hit.get("comment_text") is not None
+            text = body if is_comment else (f"{title}\n{body}" if body else title)
+            author = str(hit.get("author") or "")
+            parent = hit.get("parent_id")
+            story = hit.get("story_id") or (None if is_comment else ident)
+            return Mention(
+                platform="hackernews", external_id=ident,
+                author=Author(id=author, handle=author, name=author),
+                text=text, posted_at=posted, url=f"https://news.ycombinator.com/item?id={ident}", lang=None,
+                engagement=Engagement(likes=int(hit.get("points") or 0), replies=int(hit.get("num_comments") or 0)),
+                conversation_id=str(story) if story is not None else None,
+                parent_id=str(parent) if parent is not None else None, raw=hit)
+        except (KeyError, TypeError, ValueError) as exc:
+            batch.problems.append(f"skipped malformed hit: {type(exc).__name__} {exc}")
+            return None
+
+    def check(self) -> None:
+        self._search(self.queries[0] if self.queries else "", 0, None, 0, Batch([], None))

@@ -1,0 +1,220 @@
+"""RSS/Atom feeds (Google Alerts, news searches, review and app-store feeds, status pages) via httpx + feedparser.
+
+Feeds are fetched as bytes by httpx (timeouts, conditional GET with the ETag/Last-Modified kept in the
+cursor) and only then parsed, so feedparser never does network I/O.  Entries are deduped on id/link with a
+bounded recent-id set per feed; Google Alerts redirect links are unwrapped; HTML is reduced to plain text.
+A poll that stops at ``limit`` forgets the validators so the next poll reads the feed again in full.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from xml.sax import SAXParseException
+
+import feedparser
+import httpx
+from pydantic import Field
+
+from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Mention
+from connectors.paging import RecentIds
+from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
+
+USER_AGENT = "groundswell/0.1 (+self-hosted reputation monitor)"
+_SKIP_TAGS = {"script", "style", "template", "noscript", "head", "title"}
+_BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+
+
+class _TextOnly(HTMLParser):
+    """Keeps character data only; script/style contents are dropped, entities decoded."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in _SKIP_TAGS:
+            self.skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS and self.skipping:
+            self.skipping -= 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text from untrusted HTML: no tags survive, whitespace collapsed (renderers escape it again)."""
+    if "<" not in markup and "&" not in markup:
+        return " ".join(markup.split())
+    parser = _TextOnly()
+    parser.feed(markup)
+    parser.close()
+    return " ".join(html.unescape("".join(parser.parts)).replace("<", "‹").replace(">", "›").split())
+
+
+def unwrap_link(link: str) -> str:
+    """Google Alerts (and Google News) wrap links as ``https://www.google.com/url?...&url=REAL``."""
+    parts = urlsplit(link)
+    if parts.hostname and re.fullmatch(r"(www\.)?google\.[a-z.]+", parts.hostname) and parts.path == "/url":
+        target = parse_qs(parts.query).get("url") or parse_qs(parts.query).get("q")
+        if target and target[0].startswith(("http://", "https://")):
+            return target[0]
+    return link
+
+
+class RssOptions(ConnectorOptions):
+    feeds: list[str] = Field(min_length=1)
+    match_brand: bool = False  # keep only entries naming the brand (for broad news/review feeds)
+    timeout_seconds: float = Field(default=20.0, gt=0)
+    max_bytes: int = Field(default=5_000_000, gt=0)
+    remember: int = Field(default=1000, ge=10)  # recent entry ids kept per feed
+
+
+class RssConnector(Connector):
+    kind = "rss"
+    platform = "rss"
+    Options = RssOptions
+
+    def __init__(self, options: RssOptions, context: Any) -> None:  # type: ignore[override]
+        super().__init__(options, context)
+        self.options: RssOptions = options
+        words = [*(context.brand.names or (context.brand.name,)), *context.brand.terms]
+        self.pattern = re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in words if w), re.I)
+        self.http = httpx.Client(timeout=options.timeout_seconds, follow_redirects=True,
+                                 headers={"user-agent": USER_AGENT})
+
+    @staticmethod
+    def feed_key(url: str) -> str:
+        return hashlib.sha1(url.encode()).hexdigest()[:12]
+
+    def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
+        old = (cursor or {}).get("feeds", {})
+        states: dict[str, dict] = {self.feed_key(u): old.get(self.feed_key(u), {}) for u in self.options.feeds}
+        batch = Batch([], None)
+        failures: list[SourceError] = []
+        for url in self.options.feeds:
+            if len(batch.mentions) >= limit:
+                break
+            key = self.feed_key(url)
+            try:
+                states[key] = self._read(url, states[key], batch, limit)
+            except SourceError as exc:
+                failures.append(exc)
+                batch.problems.append(f"{_display(url)}: {exc}")
+        if failures and len(failures) == batch.requests_made:  # every feed read failed
+            raise next((f for f in failures if isinstance(f, SourceAuthError)), failures[0])
+        batch.cursor = {"feeds": states}
+        return batch
+
+    def _read(self, url: str, state: dict, batch: Batch, limit: int) -> dict:
+        """Read one feed into ``batch``; return its new state (validators only once fully read)."""
+        body = self._get(url, state, batch)
+        if body is None:  # 304 Not Modified
+            return state
+        parsed = feedparser.parse(body, response_headers={"content-location": url})
+        if parsed.bozo and not parsed.entries:
+            raise SourceUnavailable(self.source_id, f"not a readable feed ({type(parsed.bozo_exception).__name__})")
+        if parsed.bozo and isinstance(parsed.bozo_exception, _NOT_WELL_FORMED):
+            raise SourceUnavailable(self.source_id, "feed is not well-formed XML (truncated?); nothing kept")
+        recent = RecentIds(state.get("recent", []), size=self.options.remember)
+        feed_title = html_to_text(str(parsed.feed.get("title", ""))) or _display(url)
+        complete = True
+        for entry in reversed(parsed.entries):  # feeds list newest first; deliver oldest first
+            mention = self._mention(entry, feed_title, url, batch)
+            if mention is None or mention.external_id in recent:
+                continue
+            if len(batch.mentions) >= limit:
+                complete = False
+                break
+            recent.add(mention.external_id)
+            if not self.options.match_brand or self.pattern.search(mention.text):
+                batch.mentions.append(mention)
+        new_state: dict[str, Any] = {"recent": recent.to_list()}
+        if complete:
+            new_state.update({k: v for k, v in self._validators.items() if v})
+        return new_state
+
+    def _get(self, url: str, state: dict, batch: Batch) -> bytes | None:
+        headers = {}
+        if state.get("etag"):
+            headers["if-none-match"] = state["etag"]
+        if state.get("modified"):
+            headers["if-modified-since"] = state["modified"]
+        batch.requests_made += 1
+        try:
+            response = self.http.get(url, headers=headers)
+        except httpx.TimeoutException:
+            raise SourceUnavailable(self.source_id, f"no answer within {self.options.timeout_seconds} s") from None
+        except httpx.HTTPError as exc:
+            raise SourceUnavailable(self.source_id, f"request failed: {type(exc).__name__}") from None
+        self._validators = {"etag": response.headers.get("etag"), "modified": response.headers.get("last-modified")}
+        status = response.status_code
+        if status == 304:
+            return None
+        if status in (401, 403):
+            raise SourceAuthError(self.source_id, f"feed refused access ({status}); private feeds need a token URL")
+        if status >= 400:
+            wait = _retry_after(response.headers.get("retry-after"), self.context.clock())
+            raise SourceUnavailable(self.source_id, f"feed answered {status}",
+                                    retry_after=wait if status in (429, 503) else None)
+        if len(response.content) > self.options.max_bytes:
+            raise SourceUnavailable(self.source_id, f"feed larger than {self.options.max_bytes} bytes")
+        return response.content
+
+    def _mention(self, entry: Any, feed_title: str, feed_url: str, batch: Batch) -> Mention | None:
+        link = unwrap_link(str(entry.get("link") or ""))
+        title = html_to_text(str(entry.get("title") or ""))
+        summary = html_to_text(str(entry.get("summary") or ""))
+        ident = str(entry.get("id") or link or hashlib.sha1(f"{title}|{summary}".encode()).hexdigest())
+        if not (title or summary):
+            batch.problems.append(f"{_display(feed_url)}: skipped an entry without title or text")
+            return None
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        posted = datetime.fromtimestamp(calendar.timegm(when), UTC) if when else self.context.clock()
+        author = html_to_text(str(entry.get("author") or "")) or feed_title
+        text = f"{title}\n{summary}" if title and summary and summary != title else title or summary
+        return Mention(platform="rss", external_id=unwrap_link(ident)[:500],
+                       author=Author(id=author[:200], handle=author[:200], name=feed_title[:200]),
+                       text=text, posted_at=posted, url=link if link.startswith(("http://", "https://")) else "",
+                       lang=(entry.get("language") or None), conversation_id=feed_url)
+
+    def check(self) -> None:
+        for url in self.options.feeds:
+            self._get(url, {}, Batch([], None))
+
+
+_NOT_WELL_FORMED = (SAXParseException,)  # what feedparser reports for broken (e.g. truncated) XML
+
+
+def _retry_after(value: str | None, now: datetime) -> float:
+    """Seconds from a Retry-After header (seconds or HTTP date); 60 when absent or unreadable."""
+    if not value:
+        return 60.0
+    if value.strip().isdigit():
+        return max(1.0, float(value))
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return max(1.0, (parsedate_to_datetime(value) - now).total_seconds())
+    except (TypeError, ValueError):
+        return 60.0
+
+
+def _display(url: str) -> str:
+    """Feed URL without its query (Google Alerts/private feed tokens live there)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -30,7 +31,7 @@ def redact(text: str) -> str:
     return text
 
 
-def _redact_event(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def _redact_event(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in event.items():
         if isinstance(value, str):
             event[key] = redact(value)

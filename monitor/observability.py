@@ -128,7 +128,7 @@ class ObservabilityServer:
     @property
     def address(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"{host}:{port}"
+        return f"{host!s}:{port}"
 
     def start(self) -> ObservabilityServer:
         self.thread.start()

@@ -1,7 +1,10 @@
 """Complaint signals per mention: churn threat, category, aimed at the brand, language.
 
-Minimal first version (the sentiment issue refines it); the interface is stable:
-``extract_signals(text, brand, categories) -> Signals`` and ``Signals.to_json()``.
+Pure Python and fast (thousands of posts/s), each signal with a confidence and a short reason a
+human can read.  Categories come from a configurable ``name -> description`` mapping so users add
+their own without retraining: a description is comma-separated keywords or short phrases
+(free text works too; its content words are used).  Repeat complainers and reach are computed
+from stored history by the detection layer; this module only gives the per-mention pieces.
 """
 
 from __future__ import annotations
@@ -9,22 +12,34 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from connectors.base import BrandTerms
+from models.churn import find_churn
+from models.language import detect_language
+from models.textprep import normalize
 
 DEFAULT_CATEGORIES: dict[str, str] = {
-    "outage": "outage down not working no service offline connection dropped",
-    "billing": "bill billing charged overcharged price pricing refund fee invoice",
-    "support": "support customer service agent hold waiting call nobody reply ignored",
-    "delivery": "delivery shipping parcel package courier late arrived",
-    "quality": "broken faulty defective quality slow crash bug",
-    "safety": "unsafe danger fire injury hazard",
-    "account": "account password login hacked locked security",
+    "outage": "outage, down, not working, doesn't work, no service, no signal, offline, no internet, "
+              "connection dropped, disconnect, unreachable, loading, server error, no wifi, blackout",
+    "billing": "bill, billing, charged, overcharged, double charged, price, pricing, refund, fee, invoice, "
+               "payment, expensive, subscription cost, hidden charges, rip off, money back",
+    "support": "customer service, customer support, support, agent, on hold, hold, waiting, call centre, "
+               "call center, no reply, nobody, ignored, rude, chat, helpline, complaint, escalate, staff",
+    "delivery": "delivery, delivered, shipping, shipped, parcel, package, courier, late, arrived, "
+                "tracking, never arrived, lost parcel, driver, dispatch",
+    "quality": "broken, breaks, break, faulty, defective, quality, slow, crash, bug, glitch, update, "
+               "broke, stopped working, useless, poor quality, damaged, battery",
+    "safety": "unsafe, danger, dangerous, fire, injury, injured, hazard, burn, explode, exploded, recall, "
+              "food poisoning, sick, allergic, smoke, toxic",
+    "account": "account, password, login, log in, sign in, hacked, locked out, security, breach, "
+               "data leak, fraud, scam, phishing, verification, two factor, 2fa",
 }
-_CHURN = re.compile(
-    r"\b(switch(ing|ed)? (to|provider)|cancel+(ing|ed)? (my|our|the)|never again|done with (you|them)|"
-    r"taking my business|leaving (you|for)|new provider|port(ing)? my number)\b", re.I)
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_STOP = frozenset(str.split("a an the and or of to in on for with is are was be my our your it this that i we you "
+                  "about when their they them any such as by at from"))
+_SUFFIXES = ("ings", "ing", "ies", "ied", "ed", "es", "s", "e", "y")
 
 
 @dataclass(frozen=True)
@@ -51,20 +66,78 @@ class Signals:
                 "non_english": self.non_english}
 
 
+def stem(word: str) -> str:
+    """Crude suffix stripping so "charged"/"charges"/"charge" all meet."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _stems(text: str) -> list[str]:
+    return [stem(token) for token in _TOKEN.findall(text.lower().replace("’", "'"))]
+
+
+@lru_cache(maxsize=64)
+def _compile_categories(items: tuple[tuple[str, str], ...]) -> list[tuple[str, list[tuple[tuple[str, ...], str]]]]:
+    """Per category: (stemmed phrase, display text) pairs; long free-text pieces become single words."""
+    compiled = []
+    for name, description in items:
+        phrases: list[tuple[tuple[str, ...], str]] = []
+        for piece in re.split(r"[,;\n]", description):
+            words = [w for w in _TOKEN.findall(piece.lower()) if w]
+            if 0 < len(words) <= 3:
+                phrases.append((tuple(stem(w) for w in words), " ".join(words)))
+            else:
+                phrases += [((stem(w),), w) for w in words if w not in _STOP]
+        phrases.append(((stem(name.lower()),), name.lower()))
+        compiled.append((name, phrases))
+    return compiled
+
+
+def classify_category(text: str, categories: Mapping[str, str] | None = None) -> Signal | None:
+    """Best-matching category by phrase hits (longer phrases count more), or None."""
+    stems = _stems(text[:2000])
+    if not stems:
+        return None
+    joined = " " + " ".join(stems) + " "
+    scored: list[tuple[float, str, list[str]]] = []
+    for name, phrases in _compile_categories(tuple((categories or DEFAULT_CATEGORIES).items())):
+        hits = [shown for phrase, shown in phrases if f" {' '.join(phrase)} " in joined]
+        if hits:
+            unique = list(dict.fromkeys(hits))
+            scored.append((sum(0.6 + 0.4 * len(h.split()) for h in unique), name, unique))
+    if not scored:
+        return None
+    scored.sort(key=lambda s: -s[0])
+    best, name, hits = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    confidence = min(0.95, 0.35 + 0.2 * best - 0.15 * runner_up / best)
+    quoted = ", ".join(f'"{h}"' for h in hits[:3])
+    return Signal(name, round(max(0.2, confidence), 2), f"mentions {quoted}")
+
+
+def aimed_at(text: str, brand: BrandTerms | None) -> bool:
+    """True when the post names the brand (name, alias or handle); True if no brand is given."""
+    if brand is None:
+        return True
+    lowered = text.lower()
+    names = {n.lower().lstrip("@") for n in (brand.name, *brand.names, *brand.handles) if n and n.strip()}
+    if not names:
+        return True
+    if any(x.lower() in lowered for x in brand.exclude if x) and not any(
+            f"@{h.lower().lstrip('@')}" in lowered for h in brand.handles if h):
+        return False
+    return any(re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", lowered) for n in names)
+
+
 def extract_signals(text: str, brand: BrandTerms | None = None,
                     categories: Mapping[str, str] | None = None) -> Signals:
-    lowered = (text or "").lower()
-    churn = None
-    if match := _CHURN.search(lowered):
-        churn = Signal("churn_threat", 0.8, f'says "{match.group(0)}"')
-    best, hits = None, 0
-    for name, description in (categories or DEFAULT_CATEGORIES).items():
-        count = sum(1 for word in description.split() if re.search(rf"\b{re.escape(word)}", lowered))
-        if count > hits:
-            best, hits = name, count
-    category = Signal(best, min(0.9, 0.4 + 0.2 * hits), "matches its words") if best else None
-    names = [n.lower() for n in (brand.names + brand.handles + (brand.name,))] if brand else []
-    aimed = any(name in lowered for name in names) if names else True
-    ascii_share = sum(ch.isascii() for ch in lowered) / max(1, len(lowered))
-    language = "en" if ascii_share > 0.9 else "und"
-    return Signals(churn, category, aimed, language, language != "en")
+    """All per-mention signals for one post; never raises on odd text."""
+    raw = (text or "")[:5000].replace("\x00", " ")
+    clean = normalize(raw)
+    found = find_churn(clean)
+    churn = Signal("churn_threat", found[0], found[1]) if found else None
+    category = classify_category(clean, categories)
+    language = detect_language(raw)
+    return Signals(churn, category, aimed_at(raw, brand), language, language not in ("en", "und"))

@@ -93,18 +93,22 @@ class BrandDetector:
         st = state or {}
         self.series = SeriesDetector(cfg.series, st.get("series"))
         self.stories = StoryTracker(cfg.stories, st.get("stories"))
+        self.volume = SeriesDetector(cfg.series, st.get("volume"))  # all mentions: expected hourly volume
         self.open: dict[str, dict[str, Any]] = st.get("open", {})
         self.closed_until: float | None = st.get("closed_until")
-        self.recent: list[list[float]] = st.get("recent", [])  # [neg, authors, total, expected, reach]
+        self.recent: list[list[float]] = st.get("recent", [])  # [neg, authors, total, expected, reach, usual]
         self.share_base: float | None = st.get("share_base")
         self.seen: dict[str, float] = st.get("seen", {})
         self.complaints: dict[str, list[float]] = st.get("complaints", {})
         self.fired: dict[str, float] = st.get("fired", {})
+        self.last_prune: float = st.get("last_prune", 0.0)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"series": self.series.to_dict(), "stories": self.stories.to_dict(), "open": self.open,
+        return {"series": self.series.to_dict(), "stories": self.stories.to_dict(),
+                "volume": self.volume.to_dict(), "open": self.open,
                 "closed_until": self.closed_until, "recent": self.recent, "share_base": self.share_base,
-                "seen": self.seen, "complaints": self.complaints, "fired": self.fired}
+                "seen": self.seen, "complaints": self.complaints, "fired": self.fired,
+                "last_prune": self.last_prune}
 
     def run(self, observations: Sequence[Observation], now: datetime) -> list[Finding]:
         """Ingest new observations, close complete buckets, and return new findings."""
@@ -121,7 +125,9 @@ class BrandDetector:
             self._bucket(obs, ts)
             findings.extend(self._individual(obs, ts))
         findings.extend(self._close_buckets(t_now))
-        findings.extend(_story_finding(e) for e in self.stories.evaluate(t_now, touched))
+        hour = self.recent[-12:]
+        volume = (sum(r[2] for r in hour) * 12 / max(len(hour), 1), sum(r[5] for r in hour) * 12 / max(len(hour), 1))
+        findings.extend(_story_finding(e) for e in self.stories.evaluate(t_now, touched, volume))
         self._prune(t_now)
         return findings
 
@@ -164,10 +170,12 @@ class BrandDetector:
         return findings
 
     def _feed(self, start: float, b: dict[str, Any]) -> list[Finding]:
-        step = self.series.step(datetime.fromtimestamp(start, UTC), len(b["authors"]))
-        row = [b["neg"], len(b["authors"]), b["total"], step.expected, b["reach"]]
-        self.recent = (self.recent + [row])[-6:]
-        window = self.recent
+        when = datetime.fromtimestamp(start, UTC)
+        step = self.series.step(when, len(b["authors"]))
+        usual = self.volume.step(when, b["total"]).expected
+        row = [b["neg"], len(b["authors"]), b["total"], step.expected, b["reach"], usual]
+        self.recent = (self.recent + [row])[-12:]
+        window = self.recent[-6:]
         neg, total = sum(r[0] for r in window), sum(r[2] for r in window)
         share = neg / total if total else 0.0
         if not step.in_episode and total:
@@ -213,6 +221,10 @@ class BrandDetector:
         return True
 
     def _prune(self, t_now: float) -> None:
+        """Forget old dedupe keys and complaint times (every 6 h: a full scan every pass is too slow)."""
+        if t_now - self.last_prune < 6 * 3600:
+            return
+        self.last_prune = t_now
         keep = t_now - 2 * 86400
         self.seen = {k: v for k, v in self.seen.items() if v >= keep}
         horizon = t_now - self.cfg.repeat_days * 86400

@@ -3,7 +3,8 @@
 Why: one grievance repeated by many people shows up as a cluster of near-duplicates long before it
 moves a big brand's company-wide count (Petrovic et al. 2010; detection.md lesson 7). A mention joins a
 story by an explicit ``story_key`` (same URL / quoted post) or by MinHash similarity of its character
-5-grams (banded LSH, then checked against the story's signature). We count *unique authors* (bots and
+5-grams (banded LSH, then checked against a few exemplar signatures of the story, so variants of
+variants still join). We count *unique authors* (bots and
 one angry user do not make a story), over all sentiments weighted by negativity (mockery often scores
 neutral), and alert when a story's weighted authors in the last hour exceed a threshold calibrated to
 the alert budget from the brand's own recent daily maximum story size. Pure and serialisable.
@@ -12,8 +13,8 @@ the alert budget from the brand's own recent daily maximum story size. Pure and 
 from __future__ import annotations
 
 import math
+import operator
 import re
-import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -33,34 +34,40 @@ class StoryConfig:
     bands: int = 16
     shingle: int = 5
     min_similarity: float = 0.5
+    exemplars: int = 8
     window_s: float = 3600.0
     min_authors: float = 6.0
     alerts_per_week: float = 0.5
     calib_days: int = 28
     min_calib_days: int = 3
+    robust_drop: int = 2
     singleton_ttl_s: float = 6 * 3600.0
     story_ttl_s: float = 48 * 3600.0
+    author_ttl_s: float = 24 * 3600.0
     base_weight: float = 0.4  # weight of an author whose mention is not negative at all
     escalate_factor: float = 2.0
 
 
 @dataclass
 class Story:
-    """One cluster: its signature, its authors (first time, weight) and a few example refs."""
+    """One cluster: exemplar signatures, its authors (first time, weight) and a few example refs."""
 
-    sig: list[int]
+    sigs: list[list[int]]
     first_ts: float
     last_ts: float
     mentions: int = 0
-    authors: dict[str, list[float]] = field(default_factory=dict)  # author -> [first_ts, weight]
+    authors: dict[str, list[float]] = field(default_factory=dict)  # author -> [first_ts, weight], last day
+    recent: list[list[float]] = field(default_factory=list)  # [first_ts, weight] of authors, last window
+    total_authors: int = 0
     refs: list[str] = field(default_factory=list)
     example: str = ""
     reach: float = 0.0
     alerted: float = 0.0  # weighted authors at the last alert/escalation (0 = never alerted)
 
     def recent_authors(self, now: float, window_s: float) -> tuple[int, float]:
-        """(unique authors, weighted authors) whose first mention falls in the window."""
-        hits = [w for ts, w in self.authors.values() if now - window_s <= ts <= now]
+        """(unique authors, weighted authors) whose first mention falls in the window (O(window))."""
+        self.recent = [r for r in self.recent if r[0] >= now - window_s]
+        hits = [w for ts, w in self.recent if ts <= now]
         return len(hits), sum(hits)
 
 
@@ -100,28 +107,33 @@ class StoryTracker:
         self.day: int | None = state.get("day")
         self.day_max: float = float(state.get("day_max", 0.0))
         self.seq: int = int(state.get("seq", 0))
-        self.index: dict[str, str] = {}
+        self.last_prune: float = float(state.get("last_prune", 0.0))
+        self.index: dict[int, str] = {}
         for sid, story in self.stories.items():
             if not sid.startswith("k:"):
-                for key in self._band_keys(story.sig):
-                    self.index[key] = sid
+                for sig in story.sigs:
+                    for key in self._band_keys(sig):
+                        self.index[key] = sid
 
     def to_dict(self) -> dict[str, Any]:
         return {"stories": {k: asdict(v) for k, v in self.stories.items()}, "daily_max": self.daily_max,
-                "day": self.day, "day_max": self.day_max, "seq": self.seq}
+                "day": self.day, "day_max": self.day_max, "seq": self.seq, "last_prune": self.last_prune}
 
     def signature(self, text: str) -> list[int]:
         """MinHash signature of the text's character shingles (stable across processes)."""
-        norm = normalise(text) or "<empty>"
-        k = self.cfg.shingle
-        grams = {norm[i:i + k] for i in range(max(len(norm) - k + 1, 1))}
-        hashes = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams))
+        raw = np.frombuffer((normalise(text) or "<empty>").encode(), dtype=np.uint8).astype(np.uint64)
+        k = min(self.cfg.shingle, len(raw))
+        grams = np.zeros(len(raw) - k + 1, dtype=np.uint64)
+        for i in range(k):  # byte k-grams packed into one integer each (k <= 8)
+            grams = (grams << np.uint64(8)) | raw[i:len(raw) - k + 1 + i]
+        hashes = np.unique(grams)
         mixed = (self._a[:, None] * hashes[None, :] + self._b[:, None]) % np.uint64(_PRIME)
         return [int(x) for x in mixed.min(axis=1)]
 
-    def _band_keys(self, sig: list[int]) -> list[str]:
+    def _band_keys(self, sig: list[int]) -> list[int]:
+        """One key per LSH band (int hashes of int tuples are stable across processes)."""
         rows = self.cfg.num_perm // self.cfg.bands
-        return [f"{b}:" + ",".join(map(str, sig[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
+        return [hash((b, *sig[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
 
     def assign(self, text: str, story_key: str | None) -> str:
         """Story id for a mention: by explicit key, else by LSH near-duplicate match, else a new story."""
@@ -129,16 +141,20 @@ class StoryTracker:
             return "k:" + story_key
         sig = self.signature(text)
         keys = self._band_keys(sig)
-        for key in keys:
-            sid = self.index.get(key)
-            story = self.stories.get(sid) if sid else None
-            if story and _similarity(story.sig, sig) >= self.cfg.min_similarity:
-                return sid  # type: ignore[return-value]
+        for sid in dict.fromkeys(self.index[k] for k in keys if k in self.index):
+            story = self.stories.get(sid)
+            best = max((_similarity(s, sig) for s in story.sigs), default=0.0) if story else 0.0
+            if story and best >= self.cfg.min_similarity:
+                if best < 0.8 and len(story.sigs) < self.cfg.exemplars:  # a new variant: remember it
+                    story.sigs.append(sig)
+                    for key in keys:
+                        self.index.setdefault(key, sid)
+                return sid
         self.seq += 1
         sid = f"s{self.seq}"
         for key in keys:
             self.index.setdefault(key, sid)
-        self.stories[sid] = Story(sig=sig, first_ts=math.inf, last_ts=-math.inf)
+        self.stories[sid] = Story(sigs=[sig], first_ts=math.inf, last_ts=-math.inf)
         return sid
 
     def add(self, ts: float, author: str, text: str, story_key: str | None, negativity: float,
@@ -147,13 +163,15 @@ class StoryTracker:
         sid = self.assign(text, story_key)
         story = self.stories.get(sid)
         if story is None:
-            story = self.stories[sid] = Story(sig=[], first_ts=ts, last_ts=ts)
+            story = self.stories[sid] = Story(sigs=[], first_ts=ts, last_ts=ts)
         story.first_ts, story.last_ts = min(story.first_ts, ts), max(story.last_ts, ts)
         story.mentions += 1
         weight = self.cfg.base_weight + (1.0 - self.cfg.base_weight) * min(max(negativity, 0.0), 1.0)
         seen = story.authors.get(author)
         if seen is None:
             story.authors[author] = [ts, weight]
+            story.recent.append([ts, weight])
+            story.total_authors += 1
             story.reach += reach
         else:
             seen[0], seen[1] = min(seen[0], ts), max(seen[1], weight)
@@ -164,16 +182,27 @@ class StoryTracker:
         return sid
 
     def threshold(self) -> float:
-        """Weighted authors per hour that count as surprising for this brand (budget-calibrated)."""
+        """Weighted authors per hour that count as surprising for this brand (budget-calibrated).
+
+        The budget quantile of each day's largest story, after dropping the ``robust_drop`` largest
+        days (real incidents must not raise the bar for the next one); ``min_authors`` is the floor.
+        """
         c = self.cfg
         if len(self.daily_max) < c.min_calib_days:
             return c.min_authors
         q = max(0.0, 1.0 - c.alerts_per_week / 7.0)
-        ordered = sorted(self.daily_max)
+        ordered = sorted(self.daily_max)[:max(len(self.daily_max) - c.robust_drop, c.min_calib_days)]
         return max(c.min_authors, ordered[min(int(q * len(ordered)), len(ordered) - 1)] + 1.0)
 
-    def evaluate(self, now: float, touched: set[str] | None = None) -> list[StoryEvent]:
-        """Check stories (only ``touched`` ones if given) against the threshold; prune old ones."""
+    def evaluate(self, now: float, touched: set[str] | None = None,
+                 volume: tuple[float, float] | None = None) -> list[StoryEvent]:
+        """Check stories (only ``touched`` ones if given) against the threshold; prune old ones.
+
+        ``volume`` = (mentions in the last hour, usual mentions for this hour): while the brand as a
+        whole is busier than usual (a bot burst, a launch), a story needs more authors (by the square
+        root of the ratio, since the spread itself adds to the volume), so generic phrases that grow
+        with the overall volume do not page.
+        """
         c = self.cfg
         threshold = self.threshold()
         events, best = [], 0.0
@@ -182,14 +211,17 @@ class StoryTracker:
             if story is None:
                 continue
             n, weighted = story.recent_authors(now, c.window_s)
-            best = max(best, weighted)
-            limit = threshold if not story.alerted else story.alerted * c.escalate_factor
+            busy = 1.0
+            if volume is not None and volume[1] > 0:
+                busy = math.sqrt(max(1.0, (volume[0] - n) / volume[1]))
+            limit = threshold * busy if not story.alerted else story.alerted * c.escalate_factor
             if weighted >= limit:
                 escalated = bool(story.alerted)
                 story.alerted = weighted
-                events.append(StoryEvent(sid, n, round(weighted, 2), len(story.authors), story.mentions,
+                events.append(StoryEvent(sid, n, round(weighted, 2), story.total_authors, story.mentions,
                                          round(threshold, 2), escalated, story.example, tuple(story.refs),
                                          story.reach))
+            best = max(best, weighted / busy)
         self._track_day(now, best, events)
         self._prune(now)
         return events
@@ -205,16 +237,24 @@ class StoryTracker:
 
     def _prune(self, now: float) -> None:
         c = self.cfg
+        if now - self.last_prune < min(3600.0, c.singleton_ttl_s / 4):
+            return
+        self.last_prune = now
+        for story in self.stories.values():  # unique-author memory: one day is enough for growth
+            if len(story.authors) > 2 * len(story.recent) + 100:
+                story.authors = {a: v for a, v in story.authors.items() if v[0] >= now - c.author_ttl_s}
         for sid in [s for s, st in self.stories.items()
-                    if now - st.last_ts > (c.singleton_ttl_s if len(st.authors) <= 1 else c.story_ttl_s)]:
+                    if now - st.last_ts > (c.singleton_ttl_s if st.total_authors <= 1 else c.story_ttl_s)]:
             story = self.stories.pop(sid)
             if not sid.startswith("k:"):
-                for key in self._band_keys(story.sig):
-                    if self.index.get(key) == sid:
-                        del self.index[key]
+                for sig in story.sigs:
+                    for key in self._band_keys(sig):
+                        if self.index.get(key) == sid:
+                            del self.index[key]
 
 
 def _similarity(a: list[int], b: list[int]) -> float:
+    """Estimated Jaccard similarity: the share of equal MinHash values."""
     if not a or not b:
         return 0.0
-    return sum(x == y for x, y in zip(a, b, strict=False)) / len(a)
+    return sum(map(operator.eq, a, b)) / len(a)

@@ -155,7 +155,7 @@ class SeriesDetector:
         if s.last_ts is not None and t <= s.last_ts:
             return Step(0.0, False, False, self.expected(timestamp), value, 1.0, False)
         y = math.log1p(value)
-        if s.level is None:
+        if s.level is None or s.last_ts is None:
             s.level, s.first_ts, s.last_ts = y, t, t
             return Step(0.0, False, False, value, value, 1.0, False)
         dt_h = min((t - s.last_ts) / 3600.0, 24.0)

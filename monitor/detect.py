@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,13 +102,14 @@ class BrandDetector:
         self.complaints: dict[str, list[float]] = st.get("complaints", {})
         self.fired: dict[str, float] = st.get("fired", {})
         self.last_prune: float = st.get("last_prune", 0.0)
+        self.spike_open: str | None = st.get("spike_open")
 
     def to_dict(self) -> dict[str, Any]:
         return {"series": self.series.to_dict(), "stories": self.stories.to_dict(),
                 "volume": self.volume.to_dict(), "open": self.open,
                 "closed_until": self.closed_until, "recent": self.recent, "share_base": self.share_base,
                 "seen": self.seen, "complaints": self.complaints, "fired": self.fired,
-                "last_prune": self.last_prune}
+                "last_prune": self.last_prune, "spike_open": self.spike_open}
 
     def run(self, observations: Sequence[Observation], now: datetime) -> list[Finding]:
         """Ingest new observations, close complete buckets, and return new findings."""
@@ -184,7 +185,26 @@ class BrandDetector:
         if not (step.alert or step.escalated) or not self._share_up(share):
             return []
         opened = self.series.s.episode_start or start
-        return [_spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened)]
+        finding = _spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened)
+        if finding.key != self.spike_open:  # opening was held back by the share gate: this opens it
+            self.spike_open = finding.key
+            finding = replace(finding, escalation=False)
+        return [finding]
+
+    def warm_up(self, buckets: Sequence[tuple[datetime, int, int]]) -> None:
+        """Seed the baselines from stored history: (bucket start, unique negative authors, all mentions).
+
+        For a brand whose detector state was lost or is new but whose mentions are stored; nothing is
+        reported for these buckets. Buckets must be in time order and older than the next ``run``.
+        """
+        for when, authors, total in buckets:
+            self.series.step(when, authors)
+            self.volume.step(when, total)
+            if total > 0:
+                share, base = min(authors / total, 1.0), self.share_base
+                self.share_base = share if base is None else base + 0.02 * (share - base)
+            start = when.timestamp() - when.timestamp() % self.cfg.bucket_s
+            self.closed_until = max(self.closed_until or start, start + self.cfg.bucket_s)
 
     def _share_up(self, share: float) -> bool:
         base = self.share_base or 0.0

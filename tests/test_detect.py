@@ -200,3 +200,17 @@ def test_huge_volume_brand_and_hundred_brand_pass_are_fast() -> None:
     for brand, batch in zip(brands, batches, strict=True):
         brand.run(batch, T0 + STEP)
     assert time.perf_counter() - started < 1.0
+
+
+def test_warm_up_from_stored_counts_lets_a_new_detector_page_at_once() -> None:
+    det = BrandDetector(BrandConfig.for_sensitivity("default"))
+    counts = seasonal_counts(7, seed=21, base=3.0)
+    det.warm_up([(T0 + i * STEP, int(c), int(c) * 6) for i, c in enumerate(counts)])
+    now = T0 + len(counts) * STEP
+    rng, seq, found = random.Random(2), [0], []
+    for i in range(4):
+        t = now + (i + 1) * STEP + timedelta(minutes=1)
+        found += det.run(background(t - timedelta(minutes=1), rng, 15, 0.15, seq)
+                         + background(t - timedelta(minutes=1), rng, 30, 1.0, seq), t)
+    spikes = [f for f in found if f.kind == "spike"]
+    assert spikes and not spikes[0].escalation

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import zlib
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +27,8 @@ class AlreadyRunning(GroundswellError):
 
 
 class InstanceLock(Protocol):
+    def alive(self) -> bool: ...
+
     def release(self) -> None: ...
 
 
@@ -45,7 +48,7 @@ class SqliteLock:
         database = database.resolve()
         database.parent.mkdir(parents=True, exist_ok=True)
         self.pid_file = database.with_name(database.name + ".pid")
-        self.lock = FileLock(str(database) + ".lock", timeout=0)
+        self.lock = FileLock(str(database) + ".lock", timeout=0, thread_local=False)
         try:
             self.lock.acquire()
         except Timeout:
@@ -61,6 +64,9 @@ class SqliteLock:
         except OSError:
             return "unknown"
 
+    def alive(self) -> bool:
+        return self.lock.is_locked
+
     def release(self) -> None:
         if self.lock.is_locked:
             self.pid_file.unlink(missing_ok=True)
@@ -73,9 +79,10 @@ class PostgresLock:
     def __init__(self, url: str) -> None:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        label = f"groundswell pid {os.getpid()} on {socket.gethostname()}"[:63]
+        self._guard = threading.Lock()  # readiness probes may call alive() from several threads
+        self.label = f"groundswell pid {os.getpid()} on {socket.gethostname()}"[:63]
         self.engine: Engine = create_engine(url, poolclass=_single_pool(),
-                                            connect_args={"application_name": label})
+                                            connect_args={"application_name": self.label})
         self.connection: Connection = self.engine.connect()
         schema = self.connection.execute(text("select current_database() || '.' || current_schema()")).scalar()
         self.key = zlib.crc32(f"groundswell:{schema}".encode()) & 0x7FFFFFFF
@@ -99,17 +106,22 @@ class PostgresLock:
 
     def alive(self) -> bool:
         """Whether the lock connection still stands (a dropped connection drops the lock)."""
-        try:
-            self.connection.execute(text("select 1"))
-            self.connection.commit()
-            return True
-        except Exception:
-            return False
+        with self._guard:
+            try:
+                self.connection.execute(text("select 1"))
+                self.connection.commit()
+                return True
+            except Exception:
+                return False
 
     def release(self) -> None:
+        """Unlock; a connection that already died took the lock with it, which is fine here."""
         try:
-            self.connection.execute(text("select pg_advisory_unlock(:k)"), {"k": self.key})
-            self.connection.commit()
+            with self._guard:
+                self.connection.execute(text("select pg_advisory_unlock(:k)"), {"k": self.key})
+                self.connection.commit()
+        except Exception:
+            pass
         finally:
             self.connection.close()
             self.engine.dispose()

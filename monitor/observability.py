@@ -68,9 +68,11 @@ class Readiness:
     scheduler_running: Callable[[], bool]
     clock: Clock
     metrics: Metrics | None = None
+    lock_held: Callable[[], bool] = lambda: True
 
     def check(self) -> tuple[bool, dict[str, Any]]:
-        checks: dict[str, Any] = {"scheduler": "running" if self.scheduler_running() else "stopped"}
+        checks: dict[str, Any] = {"scheduler": "running" if self.scheduler_running() else "stopped",
+                                  "instance_lock": "held" if self.lock_held() else "lost"}
         try:
             with Session(self.engine()) as session:
                 session.exec(text("select 1"))  # type: ignore[call-overload]
@@ -79,7 +81,7 @@ class Readiness:
                 checks["outbox"] = self._outbox(session)
         except Exception as exc:  # an unreachable database is exactly what this reports
             checks["database"] = f"unreachable: {type(exc).__name__}"
-        ready = (checks["scheduler"] == "running" and checks["database"] == "ok"
+        ready = (checks["scheduler"] == "running" and checks["instance_lock"] == "held" and checks["database"] == "ok"
                  and all(v == "ok" for v in checks["sources"].values()) and checks["outbox"]["status"] == "ok")
         return ready, checks
 

@@ -58,6 +58,7 @@ class Service:
             timezone="UTC", executors={"default": ThreadPoolExecutor(workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self.http: ObservabilityServer | None = None
+        self.lock: instance_lock.InstanceLock | None = None
 
     @property
     def settings(self) -> Settings:
@@ -73,7 +74,7 @@ class Service:
         if http:
             readiness = Readiness(lambda: self.runtime.engine, lambda: self.settings,
                                   lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
-                                  self.metrics)
+                                  self.metrics, lambda: self.lock is None or self.lock.alive())
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
         log.info("groundswell running: %d sources, %d channels", sum(s.enabled for s in self.settings.sources),
                  len(self.runtime.notifiers))
@@ -266,6 +267,7 @@ def serve(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT; one instance per database (AlreadyRunning otherwise)."""
     held = instance_lock.acquire(settings.database_url())
     service = Service(settings)
+    service.lock = held
     wake = threading.Event()
     reload_wanted = threading.Event()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,11 @@ def test_the_message_never_shows_a_password(postgres_url: str) -> None:
 def test_different_sqlite_files_do_not_block_each_other(tmp_path: Path) -> None:
     one = acquire(f"sqlite:///{tmp_path / 'a' / 'one.db'}")
     two = acquire(f"sqlite:///{tmp_path / 'b' / 'two.db'}")
+    seen: list[bool] = []
+    probe = threading.Thread(target=lambda: seen.append(one.alive()))  # /readyz asks from its own thread
+    probe.start()
+    probe.join()
+    assert seen == [True]
     assert (tmp_path / "a" / "one.db.pid").read_text().strip() == str(os.getpid())
     one.release()
     two.release()
@@ -61,3 +67,19 @@ def test_postgres_schemas_are_separate_databases(postgres_url: str) -> None:
         with admin.begin() as connection:
             connection.execute(text("drop schema gs_lock_a cascade; drop schema gs_lock_b cascade"))
         admin.dispose()
+
+
+def test_a_dropped_postgres_lock_connection_is_noticed_and_frees_the_lock(postgres_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    held = acquire(postgres_url)
+    assert held.alive()
+    admin = create_engine(postgres_url)
+    with admin.begin() as connection:  # what a database restart or a network cut does to the session
+        connection.execute(text("select pg_terminate_backend(pid) from pg_stat_activity "
+                                "where application_name = :name"), {"name": held.label})  # type: ignore[attr-defined]
+    admin.dispose()
+    assert not held.alive()  # /readyz turns 503 ("instance_lock": "lost")
+    held.release()  # shutting down with a dead lock connection still exits cleanly
+    again = acquire(postgres_url)  # the lock went with the session
+    again.release()

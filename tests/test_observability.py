@@ -61,6 +61,14 @@ def test_a_stopped_scheduler_is_not_ready(engine: Engine) -> None:
     assert not ready and checks["scheduler"] == "stopped"
 
 
+def test_a_lost_instance_lock_is_not_ready(engine: Engine) -> None:
+    polled(engine, T0)
+    probe = readiness(engine, ManualClock(T0))
+    probe.lock_held = lambda: False
+    ready, checks = probe.check()
+    assert not ready and checks["instance_lock"] == "lost" and checks["sources"] == {"feed": "ok"}
+
+
 def test_an_outbox_item_overdue_by_ten_minutes_is_stuck(engine: Engine) -> None:
     with transaction(engine) as session:
         incident = Incident(brand_id="acme", key="k", trigger="high_reach", opened_at=T0, updated_at=T0,

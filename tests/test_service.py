@@ -147,6 +147,27 @@ def test_shutdown_waits_for_running_jobs_and_refuses_new_ones(tmp_path: Path) ->
     assert 'groundswell_job_errors_total{job="detect"} 1.0' in failing.metrics.render().decode()
 
 
+def test_shutdown_lets_a_running_job_finish_but_is_bounded(tmp_path: Path) -> None:
+    import threading
+
+    path = write_config(tmp_path, "shutdown_timeout_seconds = 0.2")
+    service = Service(load_settings(path), clock=ManualClock(T0))
+    started, release = threading.Event(), threading.Event()
+    job = threading.Thread(target=service._guarded("poll:file", lambda: (started.set(), release.wait(5))))
+    job.start()
+    started.wait(5)
+    assert service.shutdown() is False  # still running after 0.2 s: the caller exits anyway
+    release.set()
+    job.join()
+    patient = Service(load_settings(write_config(tmp_path)), clock=ManualClock(T0))
+    started.clear()
+    job = threading.Thread(target=patient._guarded("score", lambda: (started.set(), time.sleep(0.3))))
+    job.start()
+    started.wait(5)
+    assert patient.shutdown() is True  # waited for the job, then closed the engine
+    assert not job.is_alive()
+
+
 def test_retention_keeps_recent_mentions_and_open_incidents(tmp_path: Path) -> None:
     settings = load_settings(write_config(tmp_path))
     service = Service(settings, clock=ManualClock(T0))

@@ -102,15 +102,15 @@ class HackerNewsConnector(Connector):
 
     def _search(self, query: str, since: int, until: int | None, page: int, batch: Batch) -> dict:
         filters = f"created_at_i>={since}" + (f",created_at_i<={until}" if until is not None else "")
-        params = {"query": query, "tags": self.options.tags, "numericFilters": filters,
+        params: dict[str, str | int] = {"query": query, "tags": self.options.tags, "numericFilters": filters,
                   "hitsPerPage": self.options.hits_per_page, "page": page}
         batch.requests_made += 1
         source = self.source_id
         try:
             response = self.http.get("/api/v1/search_by_date", params=params)
         except httpx.TimeoutException:
-            wait = self.options.timeout_seconds
-            raise SourceUnavailable(source, f"HN search did not answer within {wait} s") from None
+            seconds = self.options.timeout_seconds
+            raise SourceUnavailable(source, f"HN search did not answer within {seconds} s") from None
         except httpx.HTTPError as exc:
             raise SourceUnavailable(source, f"HN search request failed: {type(exc).__name__}") from None
         status = response.status_code

@@ -175,3 +175,14 @@ def test_malformed_statuses_are_skipped(one: FakeMastodon, clock: ManualClock) -
     batch = make(clock, one, hashtags=["acme"], search_queries=[]).fetch(None, limit=10)
     assert [m.external_id for m in batch.mentions] == [good]
     assert any("malformed" in p for p in batch.problems)
+
+
+def test_without_the_sources_extra_the_kind_is_reported_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from monitor.registry import load_status
+
+    monkeypatch.setitem(sys.modules, "mastodon", None)  # as if Mastodon.py were not installed
+    monkeypatch.delitem(sys.modules, "connectors.mastodon", raising=False)
+    status = load_status("groundswell.connectors")
+    assert "groundswell[sources]" in status["mastodon"] and status["hackernews"] == "available"

@@ -17,6 +17,7 @@ their posted time but never the spike channel's current window. Findings carry p
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -133,7 +134,7 @@ class BrandDetector:
         return findings
 
     def _first_time(self, obs: Observation, ts: float) -> bool:
-        key = obs.ref or f"{obs.author_id}|{ts}|{hash(obs.text)}"
+        key = obs.ref or f"{obs.author_id}|{ts}|{zlib.crc32(obs.text.encode())}"  # stable across restarts
         if key in self.seen:
             return False
         self.seen[key] = ts

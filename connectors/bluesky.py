@@ -283,6 +283,8 @@ class BlueskyConnector(Connector):
             except SourceUnavailable as exc:
                 batch.problems.append(f"follower counts unavailable: {exc}")
                 break
+            if len(self.followers) > 50_000:  # a long-running service: keep the cache bounded
+                self.followers.clear()
             for profile in found.profiles:
                 self.followers[profile.did] = profile.followers_count or 0
         batch.mentions[:] = [m if m.author.followers is not None or m.author.id not in self.followers else

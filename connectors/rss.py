@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import html
+import json
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -57,13 +58,14 @@ class _TextOnly(HTMLParser):
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text from untrusted HTML: no tags survive, whitespace collapsed (renderers escape it again)."""
+    """Plain text from untrusted HTML: tags and script/style bodies dropped, entities decoded, whitespace
+    collapsed.  The result is text, not markup: every renderer escapes it (``alerts/escape.py``)."""
     if "<" not in markup and "&" not in markup:
         return " ".join(markup.split())
     parser = _TextOnly()
     parser.feed(markup)
     parser.close()
-    return " ".join(html.unescape("".join(parser.parts)).replace("<", "‹").replace(">", "›").split())
+    return " ".join(html.unescape("".join(parser.parts)).split())
 
 
 def unwrap_link(link: str) -> str:
@@ -122,18 +124,15 @@ class RssConnector(Connector):
 
     def _read(self, url: str, state: dict, batch: Batch, limit: int) -> dict:
         """Read one feed into ``batch``; return its new state (validators only once fully read)."""
-        body = self._get(url, state, batch)
-        if body is None:  # 304 Not Modified
+        got = self._get(url, state, batch)
+        if got is None:  # 304 Not Modified
             return state
-        parsed = feedparser.parse(body, response_headers={"content-location": url})
-        if parsed.bozo and not parsed.entries:
-            raise SourceUnavailable(self.source_id, f"not a readable feed ({type(parsed.bozo_exception).__name__})")
-        if parsed.bozo and isinstance(parsed.bozo_exception, _NOT_WELL_FORMED):
-            raise SourceUnavailable(self.source_id, "feed is not well-formed XML (truncated?); nothing kept")
+        body, validators = got
+        title, entries = self._parse(body)
         recent = RecentIds(state.get("recent", []), size=self.options.remember)
-        feed_title = html_to_text(str(parsed.feed.get("title", ""))) or _display(url)
+        feed_title = html_to_text(title) or _display(url)
         complete = True
-        for entry in reversed(parsed.entries):  # feeds list newest first; deliver oldest first
+        for entry in reversed(entries):  # feeds list newest first; deliver oldest first
             mention = self._mention(entry, feed_title, url, batch)
             if mention is None or mention.external_id in recent:
                 continue
@@ -145,10 +144,22 @@ class RssConnector(Connector):
                 batch.mentions.append(mention)
         new_state: dict[str, Any] = {"recent": recent.to_list()}
         if complete:
-            new_state.update({k: v for k, v in self._validators.items() if v})
+            new_state.update({k: v for k, v in validators.items() if v})
         return new_state
 
-    def _get(self, url: str, state: dict, batch: Batch) -> bytes | None:
+    def _parse(self, body: bytes) -> tuple[str, list[Any]]:
+        """Feed title and entries from RSS/Atom (feedparser) or JSON Feed (jsonfeed.org) bytes."""
+        if body.lstrip()[:1] == b"{":
+            return _json_feed(body, self.source_id)
+        parsed = feedparser.parse(body)
+        if parsed.bozo and not parsed.entries:
+            raise SourceUnavailable(self.source_id, f"not a readable feed ({type(parsed.bozo_exception).__name__})")
+        if parsed.bozo and isinstance(parsed.bozo_exception, SAXParseException):
+            raise SourceUnavailable(self.source_id, "feed is not well-formed XML (truncated?); nothing kept")
+        return str(parsed.feed.get("title", "")), list(parsed.entries)
+
+    def _get(self, url: str, state: dict, batch: Batch) -> tuple[bytes, dict[str, str | None]] | None:
+        """Conditional GET, read at most ``max_bytes``; None on 304."""
         headers = {}
         if state.get("etag"):
             headers["if-none-match"] = state["etag"]
@@ -156,24 +167,29 @@ class RssConnector(Connector):
             headers["if-modified-since"] = state["modified"]
         batch.requests_made += 1
         try:
-            response = self.http.get(url, headers=headers)
+            with self.http.stream("GET", url, headers=headers) as response:
+                self._raise_for_status(response)
+                if response.status_code == 304:
+                    return None
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > self.options.max_bytes:
+                        raise SourceUnavailable(self.source_id, f"feed larger than {self.options.max_bytes} bytes")
         except httpx.TimeoutException:
             raise SourceUnavailable(self.source_id, f"no answer within {self.options.timeout_seconds} s") from None
         except httpx.HTTPError as exc:
             raise SourceUnavailable(self.source_id, f"request failed: {type(exc).__name__}") from None
-        self._validators = {"etag": response.headers.get("etag"), "modified": response.headers.get("last-modified")}
+        return bytes(body), {"etag": response.headers.get("etag"), "modified": response.headers.get("last-modified")}
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
         status = response.status_code
-        if status == 304:
-            return None
         if status in (401, 403):
             raise SourceAuthError(self.source_id, f"feed refused access ({status}); private feeds need a token URL")
         if status >= 400:
             wait = _retry_after(response.headers.get("retry-after"), self.context.clock())
             raise SourceUnavailable(self.source_id, f"feed answered {status}",
                                     retry_after=wait if status in (429, 503) else None)
-        if len(response.content) > self.options.max_bytes:
-            raise SourceUnavailable(self.source_id, f"feed larger than {self.options.max_bytes} bytes")
-        return response.content
 
     def _mention(self, entry: Any, feed_title: str, feed_url: str, batch: Batch) -> Mention | None:
         link = unwrap_link(str(entry.get("link") or ""))
@@ -197,7 +213,30 @@ class RssConnector(Connector):
             self._get(url, {}, Batch([], None))
 
 
-_NOT_WELL_FORMED = (SAXParseException,)  # what feedparser reports for broken (e.g. truncated) XML
+def _json_feed(body: bytes, source: str) -> tuple[str, list[dict[str, Any]]]:
+    """JSON Feed 1.0/1.1 items as feedparser-like entries (id, link, title, summary, author, published)."""
+    try:
+        doc = json.loads(body)
+        items = doc["items"]
+        if not isinstance(items, list):
+            raise TypeError("items is not a list")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SourceUnavailable(source, f"not a readable JSON feed ({type(exc).__name__})") from None
+    entries = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        stamp = item.get("date_published") or item.get("date_modified")
+        try:
+            when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).astimezone(UTC) if stamp else None
+        except ValueError:
+            when = None
+        entries.append({"id": item.get("id"), "link": item.get("url") or item.get("external_url"),
+                        "title": item.get("title"), "summary": item.get("content_html") or item.get("content_text")
+                        or item.get("summary"), "author": (authors[0] or {}).get("name") if authors else None,
+                        "published_parsed": when.utctimetuple() if when else None, "language": item.get("language")})
+    return str(doc.get("title") or ""), entries
 
 
 def _retry_after(value: str | None, now: datetime) -> float:

@@ -179,3 +179,19 @@ def test_malformed_posts_are_skipped_and_empty_results_are_fine(api: FakeBluesky
     batch = make(api, clock).fetch(None, limit=5)
     assert [m.external_id for m in batch.mentions] == [good]
     assert any("malformed" in p for p in batch.problems)
+
+
+def test_follower_counts_are_fetched_25_authors_at_a_time_and_cached(api: FakeBluesky, clock: ManualClock) -> None:
+    for i in range(30):
+        api.add_post(f"Acme {i}", handle=f"user{i:02d}.bsky.social", followers=i * 10)
+    connector = make(api, clock, queries=["Acme"])
+    batch = connector.fetch(None, limit=50)
+    assert sorted(m.author.followers or 0 for m in batch.mentions) == [i * 10 for i in range(30)]
+    profile_calls = [r for r in api.requests if r.path.endswith("getProfiles")]
+    assert len(profile_calls) == 2
+    api.add_post("Acme again", handle="user01.bsky.social")
+    again = connector.fetch(batch.cursor, limit=50)
+    assert [m.author.followers for m in again.mentions] == [10]
+    assert len([r for r in api.requests if r.path.endswith("getProfiles")]) == 2  # cached
+    plain = make(api, clock, queries=["Acme"], fetch_followers=False).fetch(None, limit=5)
+    assert all(m.author.followers is None for m in plain.mentions)

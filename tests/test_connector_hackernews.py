@@ -63,7 +63,7 @@ def test_stories_and_comments_are_normalised(api: FakeHN, clock: ManualClock) ->
     assert top.text == "Acme outage again\nDown & out" and top.engagement.likes == 120
     assert top.url == f"https://news.ycombinator.com/item?id={story}" and top.posted_at.tzinfo is not None
     comment = by_id[reply]
-    assert comment.text == "Acme support never answered ›:(" and comment.author.handle == "bob"
+    assert comment.text == "Acme support never answered >:(" and comment.author.handle == "bob"
     assert comment.parent_id == story and comment.conversation_id == story
     request = api.requests[0].query
     assert request["tags"] == "(story,comment)" and request["numericFilters"].startswith("created_at_i>=")

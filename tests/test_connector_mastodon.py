@@ -84,7 +84,7 @@ def test_statuses_are_normalised_and_tags_come_from_the_brand(one: FakeMastodon,
     batch = connector.fetch(None, limit=10)
     (mention,) = batch.mentions
     assert mention.external_id == uri and mention.url.startswith("https://one.example/@carol/")
-    assert mention.text == "rant\n#acme is ‹down› again"
+    assert mention.text == "rant\n#acme is <down> again"
     assert (mention.author.handle, mention.author.followers) == ("carol@one.example", 1234)
     assert (mention.engagement.likes, mention.engagement.reposts, mention.lang) == (5, 2, "en")
     assert mention.posted_at.utcoffset() == timedelta(0)

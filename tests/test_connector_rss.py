@@ -60,7 +60,7 @@ def contract_harness(clock: ManualClock, tmp_path: Path) -> Iterator[object]:
 def test_html_is_reduced_to_text_and_links_unwrapped() -> None:
     assert html_to_text('<p>Acme <b>broke</b><script>alert("x")</script> &amp; <img src=x onerror=y>it</p>') \
         == "Acme broke & it"
-    assert html_to_text("a &lt;script&gt; b") == "a ‹script› b"  # decoded markup never becomes markup again
+    assert html_to_text("<style>p {}</style>5 &lt; 6 <br/>and&nbsp;more") == "5 < 6 and more"  # text, not markup
     wrapped = "https://www.google.com/url?rct=j&sa=t&url=https%3A%2F%2Fnews.example.com%2Fa%3Fb%3D1&ct=ga"
     assert unwrap_link(wrapped) == "https://news.example.com/a?b=1"
     assert unwrap_link("https://evil.example/url?url=https://x") == "https://evil.example/url?url=https://x"
@@ -141,3 +141,28 @@ def test_malformed_documents_and_entries(api: FakeFeeds, clock: ManualClock) -> 
                         b"<item><link>https://x.example/1</link></item></channel></rss>")
     batch = make(api, clock, ["/rss/empty"]).fetch(None, limit=10)
     assert batch.mentions == [] and "without title" in batch.problems[0]
+
+
+def test_json_feeds_are_read_too(api: FakeFeeds, clock: ManualClock) -> None:
+    api.raw["reviews.json"] = json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "App reviews",
+        "items": [{"id": "r2", "url": "https://reviews.example/r2", "title": "Acme app crashes",
+                   "content_html": "<p>1 star</p>", "date_published": "2026-11-23T09:00:00Z",
+                   "authors": [{"name": "Zed"}]},
+                  {"id": "r1", "url": "https://reviews.example/r1", "content_text": "Acme is fine",
+                   "date_published": "2026-11-22T09:00:00+01:00"}, "junk"]}).encode()
+    batch = make(api, clock, ["/rss/reviews.json"]).fetch(None, limit=10)
+    assert [m.external_id for m in batch.mentions] == ["r1", "r2"]
+    newest = batch.mentions[1]
+    assert newest.text == "Acme app crashes\n1 star" and newest.author.handle == "Zed"
+    assert newest.posted_at == datetime(2026, 11, 23, 9, 0, tzinfo=UTC) and newest.author.name == "App reviews"
+    api.raw["bad.json"] = b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}'
+    with pytest.raises(SourceUnavailable, match="JSON feed"):
+        make(api, clock, ["/rss/bad.json"]).fetch(None, limit=10)
+
+
+def test_oversized_feeds_are_refused(api: FakeFeeds, clock: ManualClock) -> None:
+    for i in range(50):
+        api.add_entry("big", f"Acme {i}", summary="x" * 200)
+    with pytest.raises(SourceUnavailable, match="larger than"):
+        make(api, clock, ["/rss/big"], max_bytes=2000).fetch(None, limit=10)

@@ -76,12 +76,14 @@ class BlueskyConnector(Connector):
         self.options: BlueskyOptions = options
         brand = context.brand
         terms = options.queries if options.queries is not None else [
-            *(quote_term(n) for n in brand.names or (brand.name,)), *(f"@{h.lstrip('@')}" for h in brand.handles)]
+            *(quote_term(n) for n in brand.names or (brand.name,)),
+            *(f"mentions:{h.lstrip('@')}" for h in brand.handles if "." in h)]  # Bluesky handles are domains
         self.queries = list(dict.fromkeys(q for q in terms if q.strip()))
         self.account = hashlib.sha1(f"{options.base_url}|{options.handle.lower()}".encode()).hexdigest()[:16]
         self.client = Client(options.base_url, request=Request(timeout=options.timeout_seconds))
         self.client.on_session_change(self._saved)
         self.followers: dict[str, int] = {}
+        self.brand_accounts = {h.lstrip("@").lower() for h in brand.handles if "." in h}
         self._ready = False
 
     # ---- session ----------------------------------------------------------------------------
@@ -264,7 +266,8 @@ class BlueskyConnector(Connector):
                 engagement=Engagement(reposts=post.repost_count or 0, likes=post.like_count or 0,
                                       replies=post.reply_count or 0, quotes=post.quote_count or 0),
                 conversation_id=reply.root.uri if reply else post.uri, parent_id=reply.parent.uri if reply else None,
-                quoted_id=quoted if isinstance(quoted, str) else None)
+                quoted_id=quoted if isinstance(quoted, str) else None,
+                is_brand_reply=str(author.handle).lower() in self.brand_accounts)
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             batch.problems.append(f"skipped malformed post {getattr(post, 'uri', '?')}: {type(exc).__name__}")
             return None

@@ -78,6 +78,7 @@ class MastodonConnector(Connector):
         self.queries = list(dict.fromkeys(q for q in queries if q.strip()))
         self.clients = {self._host(i.url): self._client(i) for i in options.instances}
         self.tokens = {self._host(i.url) for i in options.instances if i.access_token}
+        self.brand_accounts = {h.lstrip("@").lower() for h in brand.handles if "@" in h.lstrip("@")}
 
     @staticmethod
     def _host(url: str) -> str:
@@ -202,7 +203,8 @@ class MastodonConnector(Connector):
             raise SourceUnavailable(self.source_id, f"{host} rate limit reached; retry in {wait:.0f} s",
                                     retry_after=wait) from None
         except mastodon.MastodonUnauthorizedError:
-            raise SourceAuthError(self.source_id, f"{host} refused the access token (401)") from None
+            raise SourceAuthError(self.source_id, f"{host} refused the request (401): the access token is invalid, "
+                                                  "or this instance only serves logged-in users") from None
         except mastodon.MastodonNetworkError as exc:
             timed_out = "timed out" in str(exc).lower() or "timeout" in str(exc).lower()
             raise SourceUnavailable(self.source_id, f"{host} did not answer" + (
@@ -240,7 +242,7 @@ class MastodonConnector(Connector):
                                       likes=int(status.get("favourites_count") or 0),
                                       replies=int(status.get("replies_count") or 0)),
                 parent_id=f"{host}/{status['in_reply_to_id']}" if status.get("in_reply_to_id") else None,
-                raw={"instance": host, "id": str(status["id"])})
+                is_brand_reply=handle.lower() in self.brand_accounts, raw={"instance": host, "id": str(status["id"])})
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             poll.batch.problems.append(f"{host}: skipped malformed status: {type(exc).__name__} {exc}")
             return None

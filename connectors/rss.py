@@ -206,7 +206,7 @@ class RssConnector(Connector):
         return Mention(platform="rss", external_id=unwrap_link(ident)[:500],
                        author=Author(id=author[:200], handle=author[:200], name=feed_title[:200]),
                        text=text, posted_at=posted, url=link if link.startswith(("http://", "https://")) else "",
-                       lang=(entry.get("language") or None), conversation_id=feed_url)
+                       lang=(entry.get("language") or None))
 
     def check(self) -> None:
         for url in self.options.feeds:

@@ -19,7 +19,7 @@ from monitor.clock import ManualClock
 from monitor.errors import SourceAuthError, SourceUnavailable
 from tests.fakes.bluesky_api import FakeBluesky
 
-BRAND = BrandTerms(id="acme", name="Acme", names=("Acme", "Acme Cloud"))
+BRAND = BrandTerms(id="acme", name="Acme", names=("Acme", "Acme Cloud"), handles=("acme", "help.acme.com"))
 
 
 @pytest.fixture
@@ -80,9 +80,16 @@ def test_posts_are_normalised_with_threads_and_followers(api: FakeBluesky, clock
     assert (carol.author.handle, carol.author.followers, carol.engagement.likes) == ("carol.bsky.social", 4200, 12)
     assert carol.lang == "en" and carol.posted_at.utcoffset() == timedelta(0)
     assert by_id[reply].parent_id == root and by_id[reply].conversation_id == root
+    assert not carol.is_brand_reply
     search = api.search_requests()[0].query
     assert search["sort"] == "latest" and search["since"].endswith("Z")
-    assert {r.query["q"] for r in api.search_requests()} == {"Acme", '"Acme Cloud"'}
+    assert {r.query["q"] for r in api.search_requests()} == {"Acme", '"Acme Cloud"', "mentions:help.acme.com"}
+    answer = api.add_post("@dan.example.com sorry, DM us", handle="help.acme.com", reply_to=reply)
+    asked = api.add_post("@help.acme.com are you there?", handle="erin.bsky.social")
+    later = {m.external_id: m for m in make(api, clock).fetch(batch.cursor, limit=10).mentions}
+    assert set(later) == {asked} and not later[asked].is_brand_reply  # the brand's answer names no brand term
+    own = make(api, clock, queries=["DM"]).fetch(None, limit=10).mentions
+    assert [(m.external_id, m.is_brand_reply) for m in own] == [(answer, True)]
     assert json.loads(json.dumps(batch.cursor)) == batch.cursor and "Jwt" not in json.dumps(batch.cursor)
 
 

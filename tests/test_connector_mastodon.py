@@ -18,7 +18,7 @@ from monitor.clock import ManualClock
 from monitor.errors import SourceAuthError, SourceUnavailable
 from tests.fakes.mastodon_api import FakeMastodon
 
-BRAND = BrandTerms(id="acme", name="Acme", names=("Acme", "Acme Cloud"), handles=("acmehelp",))
+BRAND = BrandTerms(id="acme", name="Acme", names=("Acme", "Acme Cloud"), handles=("acmehelp", "@help@one.example"))
 
 
 @pytest.fixture
@@ -80,7 +80,8 @@ def contract_harness(clock: ManualClock, tmp_path: Path) -> Iterator[object]:
 def test_statuses_are_normalised_and_tags_come_from_the_brand(one: FakeMastodon, clock: ManualClock) -> None:
     uri = one.add_status("#acme is <down> again", user="carol", followers=1234, spoiler="rant")
     connector = make(clock, one, token=False)
-    assert connector.hashtags == ["acme", "acmecloud", "acmehelp"] and connector.streams()[-1][1] == "tag"
+    assert connector.hashtags == ["acme", "acmecloud", "acmehelp", "helponeexample"]
+    assert connector.streams()[-1][1] == "tag"
     batch = connector.fetch(None, limit=10)
     (mention,) = batch.mentions
     assert mention.external_id == uri and mention.url.startswith("https://one.example/@carol/")
@@ -89,7 +90,11 @@ def test_statuses_are_normalised_and_tags_come_from_the_brand(one: FakeMastodon,
     assert (mention.engagement.likes, mention.engagement.reposts, mention.lang) == (5, 2, "en")
     assert mention.posted_at.utcoffset() == timedelta(0)
     assert json.loads(json.dumps(batch.cursor)) == batch.cursor
-    assert not one.search_requests()  # no token: no status search
+    assert not one.search_requests()  # no token: no status search and not the brand's own account
+    assert not mention.is_brand_reply
+    one.add_status("#acme sorry, we are on it", user="help", reply_to=mention.raw["id"] if mention.raw else None)
+    (answer,) = connector.fetch(batch.cursor, limit=10).mentions
+    assert answer.is_brand_reply and answer.parent_id and answer.author.handle == "help@one.example"
 
 
 def test_search_needs_a_token_and_finds_only_opted_in_posts(one: FakeMastodon, clock: ManualClock) -> None:

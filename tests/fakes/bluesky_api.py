@@ -164,7 +164,12 @@ class FakeBluesky(FakeAPI):
     def _search(self, q: dict[str, str]) -> Reply:
         if not q.get("q"):
             return self._json(400, {"error": "InvalidRequest", "message": 'Error: Params must have the property "q"'})
-        match = compile_query(q["q"], lambda token: lambda p: text_term(token, p["record"]["text"]))
+        def term(token: str) -> Callable[[dict[str, Any]], bool]:
+            if token.startswith("mentions:"):  # search syntax: posts that mention a handle
+                return lambda p: text_term("@" + token[9:].lstrip("@"), p["record"]["text"])
+            return lambda p: text_term(token, p["record"]["text"])
+
+        match = compile_query(q["q"], term)
         since = _when(q["since"]) if q.get("since") else None
         until = _when(q["until"]) if q.get("until") else None
         hits = [p for p in self.posts if match(p) and (since is None or self.sort_at(p) >= since)

@@ -202,3 +202,11 @@ def test_follower_counts_are_fetched_25_authors_at_a_time_and_cached(api: FakeBl
     assert len([r for r in api.requests if r.path.endswith("getProfiles")]) == 2  # cached
     plain = make(api, clock, queries=["Acme"], fetch_followers=False).fetch(None, limit=5)
     assert all(m.author.followers is None for m in plain.mentions)
+
+
+def test_check_logs_in_and_searches(api: FakeBluesky, clock: ManualClock) -> None:
+    make(api, clock).check()
+    assert api.logins == 1 and len(api.search_requests()) == 1
+    stranger = BlueskyOptions(handle="someone.else", app_password=SecretStr("nope"), base_url=api.url)
+    with pytest.raises(SourceAuthError):
+        BlueskyConnector(stranger, ConnectorContext("b", BRAND, clock)).check()

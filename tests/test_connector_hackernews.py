@@ -134,3 +134,10 @@ def test_a_payload_without_hits_is_unavailable(api: FakeHN, clock: ManualClock) 
     api.route = lambda req: Reply(200, b'{"message": "ok"}', {"content-type": "application/json"})  # type: ignore
     with pytest.raises(SourceUnavailable, match="no hits"):
         make(api, clock).fetch(None, limit=10)
+
+
+def test_check_reaches_the_api(api: FakeHN, clock: ManualClock) -> None:
+    make(api, clock).check()
+    api.fail("503")
+    with pytest.raises(SourceUnavailable):
+        make(api, clock).check()

@@ -191,3 +191,10 @@ def test_without_the_sources_extra_the_kind_is_reported_unavailable(monkeypatch:
     monkeypatch.delitem(sys.modules, "connectors.mastodon", raising=False)
     status = load_status("groundswell.connectors")
     assert "groundswell[sources]" in status["mastodon"] and status["hackernews"] == "available"
+
+
+def test_check_reads_one_page_per_instance(one: FakeMastodon, two: FakeMastodon, clock: ManualClock) -> None:
+    make(clock, one, two).check()
+    two.fail("401")
+    with pytest.raises(SourceAuthError, match="401"):
+        make(clock, one, two).check()

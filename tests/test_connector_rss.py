@@ -166,3 +166,10 @@ def test_oversized_feeds_are_refused(api: FakeFeeds, clock: ManualClock) -> None
         api.add_entry("big", f"Acme {i}", summary="x" * 200)
     with pytest.raises(SourceUnavailable, match="larger than"):
         make(api, clock, ["/rss/big"], max_bytes=2000).fetch(None, limit=10)
+
+
+def test_check_reads_every_feed(api: FakeFeeds, clock: ManualClock) -> None:
+    api.add_entry("news", "Acme")
+    make(api, clock, ["/rss/news"]).check()
+    with pytest.raises(SourceUnavailable, match="404"):
+        make(api, clock, ["/rss/news", "/rss/gone"]).check()

@@ -34,9 +34,11 @@ Row = tuple[int, Mention | None, str | None]  # line number, mention, problem
 
 class ReplayConnector(Connector):
     kind = "replay"
+    platform = "replay"  # rows may name their own platform; this is the default
     Options = ReplayOptions
 
     _rows: list[Row] | None = None
+    _stamp: tuple[float, int] | None = None
 
     def check(self) -> None:
         self._load()
@@ -56,7 +58,7 @@ class ReplayConnector(Connector):
                 problems.append(f"{self._path.name} line {line}: {problem}")
             else:
                 mentions.append(mention)
-        return Batch(mentions, {"position": position}, problems)
+        return Batch(mentions, {"position": position}, problems, requests_made=1)
 
     @property
     def _path(self) -> Path:
@@ -67,11 +69,16 @@ class ReplayConnector(Connector):
         return bool(self.options.follow_clock)  # type: ignore[attr-defined]
 
     def _load(self) -> list[Row]:
-        if self._rows is None:
-            try:
+        """Parse the file once, and again only when it changed (a file that grows is followed)."""
+        try:
+            stat = self._path.stat()
+            stamp = (stat.st_mtime, stat.st_size)
+            if self._rows is None or stamp != self._stamp:
                 text = self._path.read_text(encoding="utf-8", errors="replace")
-            except OSError as exc:
-                raise SourceUnavailable(self.source_id, f"cannot read {self._path}: {exc.strerror}") from None
+                self._rows, self._stamp = None, stamp
+        except OSError as exc:
+            raise SourceUnavailable(self.source_id, f"cannot read {self._path}: {exc.strerror}") from None
+        if self._rows is None:
             records = _csv_records(text) if self._path.suffix.lower() == ".csv" else _jsonl_records(text)
             platform = str(self.options.platform)  # type: ignore[attr-defined]
             self._rows = [_parse(line, record, platform) for line, record in records]

@@ -21,11 +21,16 @@ from pydantic import SecretStr
 
 from connectors.base import BrandTerms, Connector, ConnectorContext, Mention
 from connectors.reddit import RedditConnector, RedditOptions
+from connectors.replay import ReplayConnector, ReplayOptions
 from connectors.x import XConnector, XOptions
 from monitor.clock import ManualClock
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
 from tests.fakes.reddit_api import FakeReddit
 from tests.fakes.x_api import FakeX
+from tests.test_connector_bluesky import contract_harness as bluesky_harness
+from tests.test_connector_hackernews import contract_harness as hackernews_harness
+from tests.test_connector_mastodon import contract_harness as mastodon_harness
+from tests.test_connector_rss import contract_harness as rss_harness
 
 BRAND = BrandTerms(id="acme", name="Acme", names=("Acme",), handles=("acmehelp",))
 EXPECTED: dict[str, type[SourceError]] = {"401": SourceAuthError, "403": SourceAuthError, "429": SourceUnavailable,
@@ -78,11 +83,34 @@ def reddit_harness(clock: ManualClock, tmp_path: Path) -> Iterator[Harness]:
         api.stop()
 
 
+@contextmanager
+def replay_harness(clock: ManualClock, tmp_path: Path) -> Iterator[Harness]:
+    path = tmp_path / "replay.jsonl"
+    path.write_text("")
+    options = ReplayOptions(path=path)
+
+    def publish(text: str) -> str:
+        external_id = uuid.uuid4().hex[:12]
+        row = {"id": external_id, "text": f"Acme {text}", "posted_at": clock().isoformat(), "author_id": "a",
+               "url": f"https://replay.example/{external_id}"}
+        with path.open("a") as handle:
+            handle.write(json.dumps(row) + "\n")
+        return external_id
+
+    yield Harness(lambda: ReplayConnector(options, ConnectorContext("contract-replay", BRAND, clock)),
+                  publish, lambda _fault: None, lambda: None)
+
+
 FACTORIES = [
     ContractFactory("x", NETWORK_FAULTS, x_harness),
     ContractFactory("reddit", NETWORK_FAULTS, reddit_harness),
+    ContractFactory("replay", frozenset(), replay_harness),
+    ContractFactory("mastodon", NETWORK_FAULTS, mastodon_harness),
+    ContractFactory("bluesky", NETWORK_FAULTS, bluesky_harness),
+    ContractFactory("hackernews", NETWORK_FAULTS, hackernews_harness),
+    ContractFactory("rss", NETWORK_FAULTS, rss_harness),
 ]
-PENDING = {"replay"}  # registered kinds whose factory is still to be written (remove when added)
+PENDING: set[str] = set()  # registered kinds whose factory is still to be written (remove when added)
 BY_KIND = {f.kind: f for f in FACTORIES}
 KINDS = sorted(BY_KIND)
 FAULT_CASES = [pytest.param(f.kind, fault, id=f"{f.kind}-{fault}") for f in FACTORIES for fault in sorted(f.faults)]

@@ -108,3 +108,17 @@ def test_every_settings_key_is_documented_in_settings_toml() -> None:
             assert re.search(rf"^\[{section}\][^\[]*^{name} =", text, re.M | re.S), f"{key} undocumented"
     for name in ("id", "name", "names", "handles", "terms", "exclude", "languages", "timezone"):
         assert re.search(rf"^{name} = ", text, re.M), f"brands.{name} undocumented"
+
+
+def test_commented_examples_in_settings_toml_are_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uncommenting any example in settings.toml gives a configuration that loads."""
+    text = (ROOT / "settings.toml").read_text()
+    blocks = re.findall(r"^# \[\[(?:sources|channels)\]\]\n(?:^# [^\n]*\n)+", text, re.M)
+    assert len(blocks) >= 12
+    for name in set(re.findall(r'env = "([A-Z_]+)"', text)):
+        monkeypatch.setenv(name, "placeholder-secret")
+    examples = "\n".join(re.sub(r"^# ?", "", block, flags=re.M) for block in blocks)
+    path = write(tmp_path, text + "\n" + examples)
+    settings = load_settings(path)
+    kinds = {s.kind for s in settings.sources} | {c.kind for c in settings.channels}
+    assert {"x", "reddit", "mastodon", "bluesky", "hackernews", "rss", "slack", "email", "webhook"} <= kinds

@@ -137,7 +137,7 @@ class BrandDetector:
         key = obs.ref or f"{obs.author_id}|{ts}|{zlib.crc32(obs.text.encode())}"  # stable across restarts
         if key in self.seen:
             return False
-        self.seen[key] = ts
+        self.seen[key] = max(ts, self.seen[next(reversed(self.seen))]) if self.seen else ts  # keep order
         return True
 
     def _bucket(self, obs: Observation, ts: float) -> None:
@@ -242,12 +242,16 @@ class BrandDetector:
         return True
 
     def _prune(self, t_now: float) -> None:
-        """Forget old dedupe keys and complaint times (every 6 h: a full scan every pass is too slow)."""
+        """Forget old dedupe keys (oldest first, O(removed)) and, every 6 h, old complaint times."""
+        keep = t_now - 2 * 86400
+        while self.seen:
+            oldest = next(iter(self.seen))
+            if self.seen[oldest] >= keep:
+                break
+            del self.seen[oldest]
         if t_now - self.last_prune < 6 * 3600:
             return
         self.last_prune = t_now
-        keep = t_now - 2 * 86400
-        self.seen = {k: v for k, v in self.seen.items() if v >= keep}
         horizon = t_now - self.cfg.repeat_days * 86400
         self.complaints = {k: v for k, v in self.complaints.items() if v and v[-1] >= horizon}
         self.fired = {k: v for k, v in self.fired.items() if v >= horizon}

@@ -13,8 +13,8 @@ the alert budget from the brand's own recent daily maximum story size. Pure and 
 from __future__ import annotations
 
 import math
-import operator
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ class StoryConfig:
     shingle: int = 5
     min_similarity: float = 0.5
     exemplars: int = 8
+    max_candidates: int = 4
     window_s: float = 3600.0
     min_authors: float = 6.0
     alerts_per_week: float = 0.5
@@ -109,6 +110,7 @@ class StoryTracker:
         self.seq: int = int(state.get("seq", 0))
         self.last_prune: float = float(state.get("last_prune", 0.0))
         self.index: dict[int, str] = {}
+        self._mats: dict[str, np.ndarray] = {}  # exemplar signatures as arrays (cache, not state)
         for sid, story in self.stories.items():
             if not sid.startswith("k:"):
                 for sig in story.sigs:
@@ -121,6 +123,9 @@ class StoryTracker:
 
     def signature(self, text: str) -> list[int]:
         """MinHash signature of the text's character shingles (stable across processes)."""
+        return [int(x) for x in self._signature(text)]
+
+    def _signature(self, text: str) -> np.ndarray:
         raw = np.frombuffer((normalise(text) or "<empty>").encode(), dtype=np.uint8).astype(np.uint64)
         k = min(self.cfg.shingle, len(raw))
         grams = np.zeros(len(raw) - k + 1, dtype=np.uint64)
@@ -128,7 +133,7 @@ class StoryTracker:
             grams = (grams << np.uint64(8)) | raw[i:len(raw) - k + 1 + i]
         hashes = np.unique(grams)
         mixed = (self._a[:, None] * hashes[None, :] + self._b[:, None]) % np.uint64(_PRIME)
-        return [int(x) for x in mixed.min(axis=1)]
+        return mixed.min(axis=1)
 
     def _band_keys(self, sig: list[int]) -> list[int]:
         """One key per LSH band (int hashes of int tuples are stable across processes)."""
@@ -139,12 +144,19 @@ class StoryTracker:
         """Story id for a mention: by explicit key, else by LSH near-duplicate match, else a new story."""
         if story_key:
             return "k:" + story_key
-        sig = self.signature(text)
+        arr = self._signature(text)
+        sig = arr.tolist()
         keys = self._band_keys(sig)
-        for sid in dict.fromkeys(self.index[k] for k in keys if k in self.index):
+        hits = Counter(self.index[k] for k in keys if k in self.index)
+        for sid, _ in hits.most_common(self.cfg.max_candidates):  # most shared bands first, bounded
             story = self.stories.get(sid)
-            best = max((_similarity(s, sig) for s in story.sigs), default=0.0) if story else 0.0
-            if story and best >= self.cfg.min_similarity:
+            if story is None or not story.sigs:
+                continue
+            mat = self._mats.get(sid)
+            if mat is None or len(mat) != len(story.sigs):
+                mat = self._mats[sid] = np.array(story.sigs, dtype=np.uint64)
+            best = float((mat == arr).mean(axis=1).max())
+            if best >= self.cfg.min_similarity:
                 if best < 0.8 and len(story.sigs) < self.cfg.exemplars:  # a new variant: remember it
                     story.sigs.append(sig)
                     for key in keys:
@@ -246,15 +258,10 @@ class StoryTracker:
         for sid in [s for s, st in self.stories.items()
                     if now - st.last_ts > (c.singleton_ttl_s if st.total_authors <= 1 else c.story_ttl_s)]:
             story = self.stories.pop(sid)
+            self._mats.pop(sid, None)
             if not sid.startswith("k:"):
                 for sig in story.sigs:
                     for key in self._band_keys(sig):
                         if self.index.get(key) == sid:
                             del self.index[key]
 
-
-def _similarity(a: list[int], b: list[int]) -> float:
-    """Estimated Jaccard similarity: the share of equal MinHash values."""
-    if not a or not b:
-        return 0.0
-    return sum(map(operator.eq, a, b)) / len(a)

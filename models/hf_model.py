@@ -1,0 +1,80 @@
+"""Any Hugging Face sequence-classification model (hub id or local folder) as a SentimentModel.
+
+For users who pick a larger tweet model in settings.toml.  The model's ``id2label`` is mapped
+onto negative/neutral/positive (case-insensitive names, or ``LABEL_0/1/2`` read as 0=negative,
+1=neutral, 2=positive, the TweetEval order).  Two-label models get p_neutral = 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from models.base import LABELS, Score
+from models.textprep import normalize
+from models.transformer import softmax
+from monitor.errors import ModelError
+
+_ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive"}
+
+
+def map_labels(id2label: Mapping[int, str]) -> list[int]:
+    """Column in the model's output for each of LABELS; raises ModelError if unmappable."""
+    columns: dict[str, int] = {}
+    for index, raw in id2label.items():
+        name = str(raw).strip().lower()
+        name = _ALIASES.get(name, name)
+        if match := re.fullmatch(r"label_(\d+)", name):
+            number = int(match.group(1))
+            name = LABELS[number] if number < 3 else name
+        if name in LABELS:
+            columns[name] = int(index)
+    if "negative" not in columns or "positive" not in columns:
+        raise ModelError(f"cannot map model labels {dict(id2label)} to negative/neutral/positive; "
+                         "choose a sentiment classification model")
+    return [columns.get(label, -1) for label in LABELS]
+
+
+class HFSentiment:
+    """transformers AutoModelForSequenceClassification, scored in length-sorted batches."""
+
+    def __init__(self, spec: str, *, threads: int = 2, batch_size: int = 64, max_length: int = 128) -> None:
+        try:
+            import torch
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        except ImportError as exc:
+            raise ModelError("transformers/torch are not installed: pip install 'groundswell[ml]'") from exc
+        torch.set_num_threads(max(1, threads))
+        try:
+            self._tokenizer = AutoTokenizer.from_pretrained(spec)
+            self._model = AutoModelForSequenceClassification.from_pretrained(spec).eval()
+        except Exception as exc:  # hub/network/file errors come in many types
+            raise ModelError(f"cannot load sentiment model {spec!r} ({exc}). Check the model id or path, "
+                             "the network (or HF_HUB_OFFLINE with a filled cache), or use \"bundled\".") from exc
+        self._columns = map_labels(self._model.config.id2label)
+        self.name = spec
+        self.version = str(getattr(self._model.config, "_commit_hash", None) or "local")
+        self.batch_size = max(1, batch_size)
+        self.max_length = max_length
+
+    def score(self, texts: Sequence[str]) -> list[Score]:
+        import torch
+
+        if not texts:
+            return []
+        clean = [normalize(t) for t in texts]
+        order = sorted(range(len(clean)), key=lambda i: len(clean[i]))
+        probs = np.zeros((len(clean), 3), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            batch = self._tokenizer([clean[i] for i in idx], padding=True, truncation=True,
+                                    max_length=self.max_length, return_tensors="pt")
+            with torch.inference_mode():
+                logits = self._model(**batch).logits.float().numpy()
+            full = softmax(logits)
+            for label_col, model_col in enumerate(self._columns):
+                if model_col >= 0:
+                    probs[idx, label_col] = full[:, model_col]
+        return [Score.from_probabilities(row) for row in probs.tolist()]

@@ -1,0 +1,63 @@
+"""Pick and load the sentiment model named in settings, once per process.
+
+``spec`` is ``"bundled"`` (the fine-tuned int8 MiniLM in models/artifacts, fully offline),
+``"lexicon"`` (word list, no ML dependencies), a folder holding an exported Groundswell ONNX
+model (``meta.json`` + ``*.onnx``), or any Hugging Face model id / local folder for
+``AutoModelForSequenceClassification``.  Loading is cached: the pipeline, the CLI and the
+API all share one instance per (spec, threads, batch_size, max_length).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from models.base import SentimentModel
+from monitor.errors import ModelError
+
+_CACHE: dict[tuple[str, int, int, int], SentimentModel] = {}
+_LOCK = threading.Lock()
+
+
+def load_sentiment_model(spec: str, *, threads: int = 2, batch_size: int = 64,
+                         max_length: int = 128) -> SentimentModel:
+    """Return the (cached) model for ``spec``; raises ModelError with a fix when it cannot load."""
+    key = (spec.strip(), threads, batch_size, max_length)
+    with _LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = _load(key[0], threads=threads, batch_size=batch_size, max_length=max_length)
+        return _CACHE[key]
+
+
+def clear_cache() -> None:
+    """Forget loaded models (tests, or a settings reload that changes the model)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+def _load(spec: str, *, threads: int, batch_size: int, max_length: int) -> SentimentModel:
+    if not spec:
+        raise ModelError('model.sentiment is empty: use "bundled", "lexicon" or a Hugging Face model id')
+    if spec == "lexicon":
+        from models.lexicon import LexiconSentiment
+
+        return LexiconSentiment()
+    if spec == "bundled":
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        from models.transformer import ARTIFACT_DIR
+
+        return _onnx(ARTIFACT_DIR, threads=threads, batch_size=batch_size)
+    folder = Path(spec).expanduser()
+    if folder.is_dir() and (folder / "meta.json").exists():
+        return _onnx(folder, threads=threads, batch_size=batch_size)
+    from models.hf_model import HFSentiment
+
+    return HFSentiment(spec, threads=threads, batch_size=batch_size, max_length=max_length)
+
+
+def _onnx(folder: Path, *, threads: int, batch_size: int) -> SentimentModel:
+    """Our exported format; its own max_length (64, what it was trained with) is kept."""
+    from models.transformer import OnnxSentiment
+
+    return OnnxSentiment(folder, threads=threads, batch_size=batch_size)

@@ -1,0 +1,157 @@
+"""The bundled sentiment model: real predictions, odd input, load errors, other model specs.
+
+Runs offline against models/artifacts (no /work/shared).  The model loads once per session.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from models.base import LABELS, SentimentModel
+from models.hf_model import map_labels
+from models.lexicon import LexiconSentiment
+from models.loader import clear_cache, load_sentiment_model
+from models.textprep import normalize
+from models.transformer import ARTIFACT_DIR, OnnxSentiment
+from monitor.errors import ModelError
+
+
+@pytest.fixture(scope="session")
+def model() -> SentimentModel:
+    return load_sentiment_model("bundled")
+
+
+NEGATIVE = [
+    "This is the worst service I have ever had. I hate it.",
+    "My internet has been down all day and nobody at support answers. Terrible.",
+    "@user you charged me twice and still haven't refunded me. Disgusting.",
+    "Love how my internet dies every evening",  # sarcasm the model does get
+]
+POSITIVE = [
+    "I love this, thank you so much! Best customer service ever.",
+    "Absolutely amazing experience, thanks team!",
+    "So happy with my new phone, it's brilliant :)",
+]
+NEUTRAL = [
+    "The store opens at 9am on Monday.",
+    "Apple will announce the new iPhone on Tuesday in California.",
+]
+
+
+@pytest.mark.parametrize(("text", "label"), [(t, "negative") for t in NEGATIVE]
+                         + [(t, "positive") for t in POSITIVE] + [(t, "neutral") for t in NEUTRAL])
+def test_clear_examples(model: SentimentModel, text: str, label: str) -> None:
+    assert model.score([text])[0].label == label
+
+
+def test_sarcasm_moves_towards_negative(model: SentimentModel) -> None:
+    """The bare "Great, another update that breaks everything" is still scored positive (a known
+    miss, see the report); what holds is that "breaks" pulls it clearly towards negative."""
+    sarcastic, sincere = model.score(["Great, another update that breaks everything",
+                                      "Great, another update that fixes everything"])
+    assert sarcastic.p_negative > 3 * sincere.p_negative
+
+
+def test_scores_are_probabilities_and_carry_identity(model: SentimentModel) -> None:
+    scores = model.score(NEGATIVE + POSITIVE + NEUTRAL)
+    assert len(scores) == len(NEGATIVE + POSITIVE + NEUTRAL)
+    for score in scores:
+        probs = (score.p_negative, score.p_neutral, score.p_positive)
+        assert math.isclose(sum(probs), 1.0, abs_tol=1e-4)
+        assert score.label == LABELS[probs.index(max(probs))]
+        assert score.confidence == max(probs)
+    assert model.name == "groundswell-minilm-tweet-sentiment" and model.version
+
+
+def test_batching_keeps_order_and_values(model: SentimentModel) -> None:
+    texts = ["short", "a considerably longer text about a broken router and a late engineer visit", "ok"]
+    together = model.score(texts)
+    alone = [model.score([t])[0] for t in texts]
+    # int8 dynamic quantization scales activations per batch: batch-mates shift values slightly.
+    for a, b in zip(together, alone, strict=True):
+        assert a.label == b.label and math.isclose(a.p_negative, b.p_negative, abs_tol=0.06)
+
+
+BAD = ["", "   \n\t ", "x" * 50_000, "spam " * 10_000, "😡🔥💀😂", "https://t.co/abc123",
+       "Hello Привет 你好 مرحبا שלום", "nul\x00in\x00the\x00middle", "\x00", "\\ud83d broken escape"]
+
+
+def test_bad_input_never_crashes(model: SentimentModel) -> None:
+    scores = model.score(BAD)
+    assert len(scores) == len(BAD)
+    assert all(s.label in LABELS and math.isfinite(s.p_negative) for s in scores)
+    assert model.score([]) == []
+
+
+def test_normalize_matches_training_preprocessing() -> None:
+    assert normalize("@bob thanks https://x.y/z \\u2019ok") == "@user thanks \u2019ok"
+    assert normalize("a\x00b") == "a b"
+    assert len(normalize("y" * 50_000)) == 2000
+
+
+def test_loaded_once_per_process(model: SentimentModel) -> None:
+    assert load_sentiment_model("bundled") is model
+    assert isinstance(load_sentiment_model("lexicon"), LexiconSentiment)
+
+
+def _copy_artifact(tmp_path: Path) -> Path:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in ("meta.json", "tokenizer.json"):
+        shutil.copy(ARTIFACT_DIR / name, folder / name)
+    return folder
+
+
+def test_corrupt_artifact_fails_with_a_fix(tmp_path: Path) -> None:
+    folder = _copy_artifact(tmp_path)
+    onnx_name = json.loads((folder / "meta.json").read_text())["onnx"]
+    (folder / onnx_name).write_bytes(b"this is not an onnx graph")
+    with pytest.raises(ModelError, match="Reinstall"):
+        load_sentiment_model(str(folder))
+
+
+def test_missing_artifact_fails_with_a_fix(tmp_path: Path) -> None:
+    folder = _copy_artifact(tmp_path)
+    (folder / "meta.json").write_text("{broken json")
+    with pytest.raises(ModelError, match="lexicon"):
+        OnnxSentiment(folder)
+    with pytest.raises(ModelError, match="Reinstall"):
+        OnnxSentiment(tmp_path / "nowhere")
+
+
+def test_unknown_spec_fails_as_model_error() -> None:
+    clear_cache()
+    with pytest.raises(ModelError):
+        load_sentiment_model("")
+
+
+def test_label_mapping() -> None:
+    assert map_labels({0: "NEGATIVE", 1: "Neutral", 2: "positive"}) == [0, 1, 2]
+    assert map_labels({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}) == [0, 1, 2]
+    assert map_labels({0: "positive", 1: "negative"}) == [1, -1, 0]
+    assert map_labels({0: "neg", 1: "neu", 2: "pos"}) == [0, 1, 2]
+    with pytest.raises(ModelError):
+        map_labels({0: "joy", 1: "anger"})
+
+
+def test_local_hugging_face_folder(tmp_path: Path) -> None:
+    """Any local AutoModelForSequenceClassification folder works: a tiny random BERT stands in."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    base = ARTIFACT_DIR / "tokenizer.json"
+    tokenizer = BertTokenizerFast(tokenizer_file=str(base))
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
+                        num_attention_heads=2, intermediate_size=64, num_labels=3,
+                        id2label={0: "Positive", 1: "Negative", 2: "Neutral"},
+                        label2id={"Positive": 0, "Negative": 1, "Neutral": 2})
+    BertForSequenceClassification(config).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    hf = load_sentiment_model(str(tmp_path), batch_size=2)
+    scores = hf.score(["one", "two words", "", "x" * 5000])
+    assert len(scores) == 4 and hf.name == str(tmp_path)
+    assert all(math.isclose(s.p_negative + s.p_neutral + s.p_positive, 1.0, abs_tol=1e-4) for s in scores)

@@ -48,6 +48,10 @@ class Missed(logging.Handler):
         self.skipped += "maximum number of running instances" in text
 
 
+def _text(message: Any) -> str:
+    return " ".join(str(part.get_content()) for part in message.walk() if part.get_content_maintype() == "text")
+
+
 def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -71,7 +75,7 @@ def feed(x: FakeX, stop: threading.Event, posted: dict[int, float]) -> None:
     n = 0
     while not stop.wait(0.5):
         n += 1
-        x.add_tweet(f"Acme router lights blinking again {n}", user=f"user{n % 300}", age=timedelta(0))
+        x.add_tweet(f"Acme new router arrived today, setting it up {n}", user=f"user{n}", age=timedelta(0))
         if n % 60 == 0:
             k = n // 60
             posted[k] = time.time()
@@ -101,7 +105,7 @@ def run(minutes: float, poll: int, model: str) -> dict[str, Any]:
             smtp.stop() if smtp.controller is not None else smtp.start()
         for received in smtp.received[seen:]:
             emails += 1
-            for k in MARK.findall(received.raw.decode(errors="replace")):
+            for k in MARK.findall(_text(received.message)):
                 arrived.setdefault(int(k), time.time())
         seen = len(smtp.received)
         if not memory or elapsed - memory[-1][0] >= 30:
@@ -121,12 +125,16 @@ def report(service: Any, posted: dict[int, float], arrived: dict[int, float], me
         return service.metrics.registry.get_sample_value(name, labels) or 0.0
 
     latencies = sorted(round(arrived[k] - posted[k], 1) for k in posted if k in arrived)
+    start = min(posted.values(), default=0.0) - 30
+    by_post = [(round(posted[k] - start), round(arrived[k] - posted[k], 1) if k in arrived else None)
+               for k in sorted(posted)]
     return {
         "minutes": minutes, "poll_interval_s": poll, "memory_mb": memory, "peak_rss_mb": max(m for _, m in memory),
         "jobs_missed": missed.missed, "runs_skipped_still_running": missed.skipped,
         "incident_posts": len(posted), "alerted": len(latencies), "emails": emails,
         "latency_s": {"p50": latencies[len(latencies) // 2] if latencies else None,
-                      "max": latencies[-1] if latencies else None, "all": latencies},
+                      "max": latencies[-1] if latencies else None},
+        "latency_by_post": [{"posted_at_s": t, "latency_s": lat} for t, lat in by_post],
         "latency_target_s": poll + 30,
         "mentions_ingested": value("groundswell_mentions_ingested_total", source="x-acme"),
         "poll_errors": value("groundswell_poll_errors_total", source="x-acme"),

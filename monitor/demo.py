@@ -46,6 +46,9 @@ class DemoResult:
 def run_demo(settings: Settings, *, days: int = 7, on_step: Callable[[int, int], None] | None = None,
              ) -> DemoResult:
     """Replay the week in 15-minute steps: poll, score, detect, deliver, as the service would."""
+    from monitor.adaptive import forget_detectors
+
+    forget_detectors()  # the demo starts from an empty database: no remembered baselines either
     database = Path(settings.database_url().removeprefix("sqlite:///"))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from alerts.outbox import enqueue_alert
-from monitor import rules
+from monitor import adaptive, rules
 from monitor.clock import as_utc
 from monitor.db import transaction, with_retries
 from monitor.settings import BrandSettings, Settings
@@ -43,26 +45,45 @@ def _view(m: Mention) -> rules.MentionView:
 
 
 def _detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[str]:
-    cfg = settings.detection
-    window_start = now - timedelta(minutes=cfg.window_minutes)
     scored = select(Mention).where(Mention.brand_id == brand.id, col(Mention.sentiment).is_not(None),
                                    Mention.is_brand_reply == False)  # noqa: E712
-    window = [_view(m) for m in session.exec(scored.where(Mention.posted_at > window_start,
-                                                          Mention.posted_at <= now))]
-    findings = []
-    if found := rules.spike(brand.id, window, _expected(session, brand.id, now, settings), cfg, now):
-        findings.append(found)
     new_rows = session.exec(scored.where(col(Mention.detected_at).is_(None),
-                                         Mention.posted_at <= now)).all()
-    new = [_view(m) for m in new_rows]
-    findings.extend(rules.individual(brand.id, new, _negatives_by_author(session, brand.id, new, now, cfg),
-                                     cfg))
+                                         Mention.posted_at <= now + timedelta(hours=1))
+                            .order_by(col(Mention.posted_at))).all()
+    if settings.detection.engine == "adaptive":
+        findings = _adaptive_findings(session, settings, brand, new_rows, now)
+    else:
+        findings = _simple_findings(session, settings, brand, scored, new_rows, now)
     for row in new_rows:
         row.detected_at = now
         session.add(row)
     changes = [change for f in findings if (change := _apply(session, settings, brand, f, now))]
     return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
         session, settings, brand, now)
+
+
+def _adaptive_findings(session: Session, settings: Settings, brand: BrandSettings, new_rows: Sequence[Mention],
+                       now: datetime) -> list[rules.Finding]:
+    detector = adaptive.detector_for(session, settings, brand, now)
+    found = detector.run([adaptive.observation(m) for m in new_rows], now)
+    handles = {f"{m.platform}:{m.author_id}": m.author_handle for m in new_rows}
+    findings = [adaptive.translate(brand.id, f, handles) for f in found]
+    # A small brand's quiet night makes one angry post look "unusual": a spike needs enough people.
+    return [f for f in findings if f.trigger != "spike" or f.authors >= settings.detection.min_negative]
+
+
+def _simple_findings(session: Session, settings: Settings, brand: BrandSettings, scored: Any,
+                     new_rows: Sequence[Mention], now: datetime) -> list[rules.Finding]:
+    cfg = settings.detection
+    window_start = now - timedelta(minutes=cfg.window_minutes)
+    window = [_view(m) for m in session.exec(scored.where(Mention.posted_at > window_start,
+                                                          Mention.posted_at <= now))]
+    findings = []
+    if found := rules.spike(brand.id, window, _expected(session, brand.id, now, settings), cfg, now):
+        findings.append(found)
+    new = [_view(m) for m in new_rows if as_utc(m.posted_at) <= now]
+    findings.extend(rules.individual(brand.id, new, _negatives_by_author(session, brand.id, new, now, cfg), cfg))
+    return findings
 
 
 def _expected(session: Session, brand_id: str, now: datetime, settings: Settings) -> float:
@@ -98,10 +119,12 @@ def _negatives_by_author(session: Session, brand_id: str, new: list[rules.Mentio
 
 
 def _open_incident(session: Session, brand_id: str, finding: rules.Finding) -> Incident | None:
-    if finding.trigger == "spike":
-        return session.exec(select(Incident).where(Incident.brand_id == brand_id, Incident.trigger == "spike",
-                                                   Incident.status != "resolved")).first()
-    return session.exec(select(Incident).where(Incident.key == finding.key)).first()
+    """The incident this finding belongs to: the same key, or (simple rule) the brand's open spike."""
+    same = session.exec(select(Incident).where(Incident.key == finding.key)).first()
+    if same is not None or finding.trigger != "spike" or not finding.key.startswith(f"spike:{brand_id}:2"):
+        return same
+    return session.exec(select(Incident).where(Incident.brand_id == brand_id, Incident.trigger == "spike",
+                                               Incident.status != "resolved")).first()
 
 
 def _apply(session: Session, settings: Settings, brand: BrandSettings, finding: rules.Finding,

@@ -45,6 +45,8 @@ class ModelSettings(Section):
 
 
 class DetectionSettings(Section):
+    engine: Literal["adaptive", "simple"] = "adaptive"
+    sensitivity: Literal["low", "default", "high"] = "default"
     window_minutes: int = Field(default=60, ge=5)
     baseline_days: int = Field(default=7, ge=1)
     min_negative: int = Field(default=8, ge=1)

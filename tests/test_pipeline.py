@@ -31,8 +31,10 @@ def outage_rows(count: int, start: datetime) -> list[dict]:
              "posted_at": (start + timedelta(minutes=i)).isoformat()} for i in range(count)]
 
 
-def settings_for(database_url: str, sources: list[dict], channels: list[dict] | None = None):  # noqa: ANN201
-    return make_settings(database={"url": database_url}, sources=sources, channels=channels or [])
+def settings_for(database_url: str, sources: list[dict], channels: list[dict] | None = None,
+                 engine: str = "simple"):  # noqa: ANN201
+    return make_settings(database={"url": database_url}, sources=sources, channels=channels or [],
+                         detection={"engine": engine})
 
 
 def test_failing_source_keeps_its_cursor_and_others_go_on(database_url: str, tmp_path: Path) -> None:
@@ -141,3 +143,24 @@ def test_console_channel_prints_the_alert(database_url: str, tmp_path: Path) -> 
     deliver_due(runtime.engine, {"flaky": console}, now=NOW)
     printed = stream.getvalue()
     assert "ALERT OPENED" in printed and "Acme Broadband" in printed and "negative mentions" in printed
+
+
+def test_adaptive_engine_opens_one_story_for_many_people_repeating_one_complaint(database_url: str,
+                                                                                tmp_path: Path) -> None:
+    from monitor.adaptive import forget_detectors
+
+    forget_detectors()
+    path = write_mentions(tmp_path / "story.jsonl", outage_rows(20, NOW - timedelta(minutes=30)))
+    settings = settings_for(database_url, [{"id": "f", "kind": "replay", "brand": "acme", "path": str(path)}],
+                            [{"id": "console", "kind": "console"}], engine="adaptive")
+    runtime = Runtime(settings, clock=ManualClock(NOW))
+    poll_source(runtime.engine, settings, runtime.connector("f"), now=NOW)
+    score_pending(runtime.engine, settings, runtime.model, now=NOW)
+    changes = run_detection(runtime.engine, settings, now=NOW)
+    assert [c.split(":")[0] for c in changes] == ["opened #1 [acme] sev 3 story"]
+    assert "20 people repeated one story in 60 min" in changes[0]
+    assert run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=5)) == []  # no re-page
+    with Session(runtime.engine) as session:
+        incident = session.exec(select(Incident)).one()
+        assert len(incident.example_mention_ids or []) == 5
+        assert session.exec(select(OutboxItem)).one().channel_id == "console"

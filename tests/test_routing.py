@@ -24,7 +24,7 @@ def runtime_with(tmp_path: Path, rows: list[dict]) -> Runtime:
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     settings = make_settings(database={"url": f"sqlite:///{tmp_path / 'db.sqlite'}"},
                              sources=[{"id": "f", "kind": "replay", "brand": "acme", "path": str(path)}],
-                             channels=CHANNELS)
+                             channels=CHANNELS, detection={"engine": "simple"})
     runtime = Runtime(settings)
     poll_source(runtime.engine, settings, runtime.connector("f"), now=NOW)
     score_pending(runtime.engine, settings, runtime.model, now=NOW)

@@ -64,6 +64,8 @@ class OnnxSentiment:
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No busy-waiting threads: on a shared 2-core box spinning halved throughput (185 vs 325/s).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
             self._session = ort.InferenceSession(str(folder / meta["onnx"]), options,

@@ -149,11 +149,13 @@ def db_upgrade(ctx: Context) -> None:
 
 # -- commands from other modules: registered here so `groundswell --help` lists them all --
 from monitor.cli_ops import backtest, channels, digest, incidents  # noqa: E402
+from monitor.cli_score import score  # noqa: E402
 
 cli.add_command(incidents)
 cli.add_command(channels)
 cli.add_command(digest)
 cli.add_command(backtest)
+cli.add_command(score)
 
 
 def main() -> None:

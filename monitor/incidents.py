@@ -68,8 +68,23 @@ def _adaptive_findings(session: Session, settings: Settings, brand: BrandSetting
     found = detector.run([adaptive.observation(m) for m in new_rows], now)
     handles = {f"{m.platform}:{m.author_id}": m.author_handle for m in new_rows}
     findings = [adaptive.translate(brand.id, f, handles) for f in found]
-    # A small brand's quiet night makes one angry post look "unusual": a spike needs enough people.
-    return [f for f in findings if f.trigger != "spike" or f.authors >= settings.detection.min_negative]
+    return [f for f in findings if _worth_an_incident(f, settings)]
+
+
+def _worth_an_incident(finding: rules.Finding, settings: Settings) -> bool:
+    """Two guards on the adaptive detector's findings, for the people who get paged.
+
+    A small brand's quiet night makes one angry post look "unusual": a spike needs enough people.
+    A story of mostly contented posts ("congrats on the launch!") is not a complaint spreading: a
+    story needs a mean negativity weight of at least 0.6 (about a third negative: sarcasm that scores neutral still
+    counts when enough of the story reads negative).
+    """
+    if finding.trigger == "spike":
+        return finding.authors >= settings.detection.min_negative
+    if finding.trigger == "story":
+        weighted, authors = finding.details.get("weighted", 0.0), finding.details.get("authors", 0.0)
+        return authors > 0 and weighted / authors >= 0.6
+    return True
 
 
 def _simple_findings(session: Session, settings: Settings, brand: BrandSettings, scored: Any,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from monitor.demo import demo_settings, run_demo
 from monitor.demo_data import DEMO_FILE, generate
 
@@ -15,8 +17,9 @@ def test_bundled_demo_file_is_what_the_generator_writes() -> None:
     assert DEMO_FILE.read_text().splitlines()[0].startswith('{"id": "' + rows[0]["id"])
 
 
-def test_demo_finds_the_evening_outage_and_the_individual_stories(tmp_path: Path) -> None:
-    result = run_demo(demo_settings(tmp_path, "lexicon"))
+@pytest.mark.parametrize("model", ["bundled", "lexicon"])
+def test_demo_finds_the_evening_outage_and_the_individual_stories(tmp_path: Path, model: str) -> None:
+    result = run_demo(demo_settings(tmp_path, model))
     by_trigger = {incident.trigger: incident for incident in result.incidents}
     spike = by_trigger["spike"]
     opened = spike.opened_at.replace(tzinfo=UTC)

@@ -110,9 +110,11 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None) -> None:
               help="The day to summarise (default: yesterday, in each brand's timezone).")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Write the HTML preview here (the CSV of negative mentions goes beside it).")
+@click.option("--send", is_flag=True, help="Also send it now to every channel with digest = true.")
 @click.pass_obj
-def digest(ctx: object, day: datetime | None, out: Path) -> None:
-    """Preview the daily digest: volume and sentiment against last week, chart, incidents, coverage."""
+def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
+    """Preview (and optionally send) the daily digest: volume and sentiment against last week,
+    chart, incidents, churn threats, repeat complainers and source coverage."""
     from alerts.digest import build_digest, negatives_csv
     from alerts.digest_render import chart_png, data_uri, render_html
 
@@ -124,6 +126,14 @@ def digest(ctx: object, day: datetime | None, out: Path) -> None:
     csv_path = out.with_suffix(".csv")
     csv_path.write_text("".join(negatives_csv(d) for d in digests), encoding="utf-8")
     console.print(f"digest for {when} written to {out} (negative mentions: {csv_path})")
+    if send:
+        from alerts.digest_send import send_digest
+        from monitor.registry import build_notifiers
+
+        notifiers = build_notifiers(settings)
+        for report in digests:
+            for outcome in send_digest(settings, notifiers, report):
+                console.print(outcome)
 
 
 @click.group()

@@ -245,6 +245,10 @@ class Service:
         out.write_text(render_html([report], [data_uri(chart_png(report))]), encoding="utf-8")
         out.with_suffix(".csv").write_text(negatives_csv(report), encoding="utf-8")
         log.info("digest for %s on %s written to %s", brand.id, day, out)
+        from alerts.digest_send import send_digest
+
+        for outcome in send_digest(settings, self.runtime.notifiers, report):
+            log.info(outcome)
 
 
 def _backing_off(runtime: Runtime, source_id: str, now: Any) -> bool:

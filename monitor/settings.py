@@ -125,6 +125,7 @@ class ChannelSettings(PluginTable):
     brands: list[str] = []  # only these brands (empty: all)
     triggers: list[str] = []  # only these triggers: spike, story, churn_threat, high_reach, ... (empty: all)
     tier: int = Field(default=1, ge=1, le=3)  # 1: first responders; 2+: escalation (managers)
+    digest: bool = False  # also receives the daily digest
     quiet_hours: str = Field(default="", pattern=r"^$|^\d\d:\d\d-\d\d:\d\d$")  # "22:00-07:00", brand's time
 
 

@@ -14,6 +14,7 @@ from alerts.digest_render import chart_png, render_html, render_text
 from monitor.cli import cli
 from monitor.demo import demo_settings, run_demo
 from monitor.runtime import Runtime
+from monitor.settings import ChannelSettings
 from monitor.tables import Mention
 
 
@@ -70,3 +71,34 @@ def test_incident_commands_and_digest_preview(demo, tmp_path: Path) -> None:  # 
     preview = runner.invoke(cli, ["--config", str(config), "digest", "--date", "2026-11-07", "--out", str(out)])
     assert preview.exit_code == 0, preview.output
     assert "data:image/png;base64," in out.read_text() and out.with_suffix(".csv").exists()
+
+
+def test_digest_email_reaches_a_real_smtp_server_with_inline_chart_and_csv(demo) -> None:  # noqa: ANN001
+    from alerts.digest_send import send_digest
+    from monitor.registry import build_notifiers
+    from tests.fakes.smtp import FakeSMTP
+
+    server = FakeSMTP().start()
+    try:
+        channels = [{"id": "analysts", "kind": "email", "host": "127.0.0.1", "port": server.port,
+                     "security": "none", "from_addr": "gs@example.com", "to": ["analysts@example.com"],
+                     "digest": True, "min_severity": 4},
+                    {"id": "console", "kind": "console", "digest": True}]
+        settings = demo.model_copy(update={"channels": [ChannelSettings.model_validate(c) for c in channels]})
+        report = build_digest(Runtime(settings).engine, settings, settings.brands[0], date(2026, 11, 7))
+        outcomes = send_digest(settings, build_notifiers(settings), report)
+    finally:
+        server.stop()
+    assert outcomes == ["digest sent to analysts", "digest sent to console"]
+    (received,) = server.received
+    message = received.message
+    assert received.rcpt_tos == ["analysts@example.com"]
+    assert "daily digest, 2026-11-07" in message["Subject"]
+    types = [part.get_content_type() for part in message.walk()]
+    assert types[:2] == ["multipart/mixed", "multipart/alternative"]
+    assert "multipart/related" in types and "image/png" in types and "text/csv" in types
+    html = message.get_body(preferencelist=("html",)).get_content()
+    chart = next(p for p in message.walk() if p.get_content_type() == "image/png")
+    assert f"cid:{chart['Content-ID'][1:-1]}" in html
+    csv_part = next(p for p in message.walk() if p.get_content_type() == "text/csv")
+    assert csv_part.get_content().startswith("posted_at,platform,author")

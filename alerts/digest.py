@@ -118,7 +118,20 @@ def _coverage(settings: Settings, brand: BrandSettings, states: dict[str, Source
             lines.append((source.id, f"failing now ({state.consecutive_failures} failures): {state.last_error}"))
         else:
             lines.append((source.id, f"ok, {state.items_total} items collected so far"))
+        budget = _usage(settings, source.id, state)
+        if budget:
+            lines[-1] = (source.id, f"{lines[-1][1]}; budget: {budget}")
     return lines
+
+
+def _usage(settings: Settings, source_id: str, state: SourceState | None) -> str:
+    from monitor.errors import GroundswellError
+    from monitor.registry import build_connector
+
+    try:
+        return build_connector(settings, source_id).usage(state.cursor if state else None)
+    except GroundswellError:
+        return ""
 
 
 def negatives_csv(digest: BrandDigest) -> str:

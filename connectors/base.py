@@ -116,3 +116,7 @@ class Connector:
 
     def check(self) -> None:
         """Raise SourceAuthError / SourceUnavailable if the source cannot be read."""
+
+    def usage(self, cursor: Cursor | None) -> str:
+        """Paid or limited sources: one line on the budget used (shown by `sources` and the digest)."""
+        return ""

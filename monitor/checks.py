@@ -59,7 +59,7 @@ def print_sources(settings: Settings, console: Console) -> None:
         states = {s.id: s for s in session.exec(select(SourceState))}
     table = Table(title="Sources")
     for column in ("id", "kind", "brand", "status", "last success", "failures", "next poll", "items",
-                   "last error"):
+                   "budget", "last error"):
         table.add_column(column)
     for source in settings.sources:
         state = states.get(source.id)
@@ -68,7 +68,8 @@ def print_sources(settings: Settings, console: Console) -> None:
             status = f"quiet (nothing for > {source.quiet_minutes} min: check it)"
         table.add_row(source.id, source.kind, source.brand, status, _when(state.last_success_at if state else None),
                       str(state.consecutive_failures if state else 0), _when(state.next_poll_at if state else None),
-                      str(state.items_last_poll if state else 0), (state.last_error or "") if state else "")
+                      str(state.items_last_poll if state else 0), source_usage(runtime, source.id, state),
+                      (state.last_error or "") if state else "")
     console.print(table)
     kinds = Table(title="Source kinds in this install")
     kinds.add_column("kind")
@@ -76,6 +77,14 @@ def print_sources(settings: Settings, console: Console) -> None:
     for kind, status in registry.load_status(registry.CONNECTORS).items():
         kinds.add_row(kind, status)
     console.print(kinds)
+
+
+def source_usage(runtime: Runtime, source_id: str, state: SourceState | None) -> str:
+    """The connector's own budget line; empty when it has none or cannot be built here."""
+    try:
+        return runtime.connector(source_id).usage(state.cursor if state else None)
+    except GroundswellError:
+        return ""
 
 
 def _when(moment: datetime | None) -> str:

@@ -112,3 +112,19 @@ def test_channels_test_sends_a_real_message(tmp_path: Path) -> None:
     assert "Test message" in done.stdout and "sent to console" in done.stdout
     missing = groundswell("--config", str(path), "channels", "test", "slack", cwd=tmp_path)
     assert missing.returncode == 2 and "no enabled channel 'slack' (known: console)" in missing.stderr
+
+
+def test_sources_shows_the_read_budget_of_a_paid_source(tmp_path: Path) -> None:
+    path = config(tmp_path, ROWS)
+    path.write_text(path.read_text() + '''
+[[sources]]
+id = "x-acme"
+kind = "x"
+brand = "acme"
+bearer_token = { env = "TEST_X_TOKEN" }
+base_url = "http://127.0.0.1:9"
+monthly_read_budget = 30000
+''')
+    done = groundswell("--config", str(path), "sources", cwd=tmp_path, env={"TEST_X_TOKEN": "placeholder"})
+    assert done.returncode == 0, done.stderr
+    assert "0 of 30,000 posts read in" in done.stdout and "never polled" in done.stdout

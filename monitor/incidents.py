@@ -20,7 +20,7 @@ from monitor import adaptive, rules
 from monitor.clock import as_utc
 from monitor.db import transaction, with_retries
 from monitor.settings import BrandSettings, Settings
-from monitor.tables import Alert, Incident, Mention
+from monitor.tables import Alert, Incident, Mention, SourceState
 
 log = logging.getLogger("groundswell.incidents")
 
@@ -214,7 +214,31 @@ def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, n
     for incident in stale:
         incident.status, incident.resolved_at, incident.resolved_by = "resolved", now, "auto (quiet)"
         session.add(incident)
-        if incident.trigger in ("spike", "story"):
+        if incident.trigger in ("spike", "story", "source_down"):
             _alert(session, settings, incident, "resolved", now)
     return [f"resolved #{i.id} [{brand.id}] {i.trigger} (quiet for {settings.detection.quiet_minutes} min)"
             for i in stale]
+
+
+def source_health_changed(session: Session, settings: Settings, state: SourceState, now: datetime) -> None:
+    """A source that starts failing is an incident of its own, so ops hear it once, through the usual
+    channels (route it with ``triggers = ["source_down"]``); its recovery resolves it."""
+    current = session.exec(select(Incident).where(Incident.trigger == "source_down", Incident.status != "resolved",
+                                                  col(Incident.key).startswith(f"source_down:{state.id}:"))).first()
+    failing = state.status in ("failing", "auth_failed")
+    if current is not None and failing:
+        current.last_activity_at = current.updated_at = now
+        current.reason = f"{state.consecutive_failures} failed polls in a row: {state.last_error}"
+        session.add(current)
+    elif failing:
+        incident = Incident(brand_id=state.brand_id, key=f"source_down:{state.id}:{now:%Y%m%dT%H%M%S}",
+                            trigger="source_down", severity=3 if state.status == "auth_failed" else 2,
+                            title=f"Source {state.id} is not collecting", reason=f"{state.last_error}",
+                            opened_at=now, updated_at=now, last_activity_at=now)
+        session.add(incident)
+        session.flush()
+        _alert(session, settings, incident, "opened", now)
+    elif current is not None:
+        current.status, current.resolved_at, current.resolved_by = "resolved", now, "auto (source recovered)"
+        session.add(current)
+        _alert(session, settings, current, "resolved", now)

@@ -22,6 +22,7 @@ from models.signals import extract_signals
 from monitor import health
 from monitor.db import transaction, with_retries
 from monitor.errors import SourceError
+from monitor.incidents import source_health_changed
 from monitor.settings import Settings
 from monitor.store import store_mentions
 from monitor.tables import Mention, SourceState
@@ -50,7 +51,7 @@ def poll_source(engine: Engine, settings: Settings, connector: Connector, *, now
         error = exc
     if error is not None:
         result.error = health.describe(error)
-        with_retries(lambda: _save_failure(engine, source.id, error, now, source.interval_seconds))
+        with_retries(lambda: _save_failure(engine, settings, source.id, error, now, source.interval_seconds))
         return result
     newest = max((m.posted_at for m in batch.mentions), default=None)
 
@@ -60,9 +61,12 @@ def poll_source(engine: Engine, settings: Settings, connector: Connector, *, now
             row = session.get(SourceState, source.id)
             assert row is not None
             row.cursor = batch.cursor
+            recovering = row.status in ("failing", "auth_failed")
             health.record_success(row, fetched=len(batch.mentions), requests=batch.requests_made,
                                   newest=newest, now=now, interval_seconds=source.interval_seconds)
             session.add(row)
+            if recovering:
+                source_health_changed(session, settings, row, now)
             return new_ids
 
     new_ids = with_retries(commit)
@@ -83,12 +87,14 @@ def _load_state(engine: Engine, source_id: str, brand_id: str, kind: str) -> Sou
     return with_retries(load)
 
 
-def _save_failure(engine: Engine, source_id: str, error: SourceError, now: datetime, interval: int) -> None:
+def _save_failure(engine: Engine, settings: Settings, source_id: str, error: SourceError, now: datetime,
+                  interval: int) -> None:
     with transaction(engine) as session:
         state = session.get(SourceState, source_id)
         assert state is not None
         health.record_failure(state, error, now=now, interval_seconds=interval)
         session.add(state)
+        source_health_changed(session, settings, state, now)
 
 
 def brand_terms(settings: Settings) -> dict[str, BrandTerms]:

@@ -15,7 +15,7 @@ from monitor.clock import ManualClock
 from monitor.errors import DeliveryError
 from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
-from monitor.tables import Incident, Mention, OutboxItem, SourceState
+from monitor.tables import Alert, Incident, Mention, OutboxItem, SourceState
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
@@ -45,13 +45,14 @@ def test_failing_source_keeps_its_cursor_and_others_go_on(database_url: str, tmp
         {"id": "flaky", "kind": "replay", "brand": "acme", "path": str(missing), "interval_seconds": 60}])
     runtime = Runtime(settings, clock=ManualClock(NOW))
     failed = poll_source(runtime.engine, settings, runtime.connector("flaky"), now=NOW)
+    poll_source(runtime.engine, settings, runtime.connector("flaky"), now=NOW + timedelta(minutes=2))
     worked = poll_source(runtime.engine, settings, runtime.connector("good"), now=NOW)
     assert failed.error and "cannot read" in failed.error and worked.new == 3
     with Session(runtime.engine) as session:
         state = session.get(SourceState, "flaky")
         assert state is not None and state.cursor is None and state.status == "failing"
-        assert state.consecutive_failures == 1 and state.next_poll_at is not None
-        assert state.next_poll_at.replace(tzinfo=UTC) >= NOW + timedelta(seconds=45)
+        assert state.consecutive_failures == 2 and state.next_poll_at is not None
+        assert state.next_poll_at.replace(tzinfo=UTC) >= NOW + timedelta(minutes=2, seconds=90)
     write_mentions(missing, outage_rows(2, NOW - timedelta(minutes=5)))
     runtime = Runtime(settings, clock=ManualClock(NOW))  # a fresh process re-reads the file
     assert poll_source(runtime.engine, settings, runtime.connector("flaky"), now=NOW).new == 0  # same ids: dedupe
@@ -59,6 +60,10 @@ def test_failing_source_keeps_its_cursor_and_others_go_on(database_url: str, tmp
         state = session.get(SourceState, "flaky")
         assert state is not None and state.status == "ok" and state.consecutive_failures == 0
         assert state.cursor == {"position": 2}
+        down = session.exec(select(Incident).where(Incident.trigger == "source_down")).one()
+        assert down.status == "resolved" and "cannot read" in down.reason
+        events = session.exec(select(Alert.event).where(Alert.incident_id == down.id)).all()
+        assert sorted(events) == ["opened", "resolved"]  # ops hear the failure once and the recovery once
 
 
 def test_scoring_adds_sentiment_model_and_signals(database_url: str, tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ class BrandDigest:
     incidents: list[Incident]
     coverage: list[tuple[str, str]]  # source id, plain statement
     negatives: list[Mention] = field(default_factory=list)
+    responses: tuple[int, int, float | None] | None = None  # complaints, answered, median minutes
 
     @property
     def negative_share(self) -> float:
@@ -62,6 +63,8 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
                                                         Incident.opened_at < end)
                                  .order_by(col(Incident.severity).desc())).all()
         states = {s.id: s for s in session.exec(select(SourceState).where(SourceState.brand_id == brand.id))}
+        today_negatives = [m for m in rows if as_utc(m.posted_at) >= start and m.sentiment == "negative"]
+        answered = _responses(session, brand.id, today_negatives, end)
     today = [m for m in rows if as_utc(m.posted_at) >= start]
     week = [m for m in rows if as_utc(m.posted_at) < start]
     negatives = [m for m in today if m.sentiment == "negative"]
@@ -72,7 +75,21 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         top_negative=sorted(negatives, key=lambda m: -(m.author_followers or 0))[:5],
         churn_threats=[m for m in negatives if (m.signals or {}).get("churn_threat")],
         repeat_complainers=_repeaters(negatives + [m for m in week if m.sentiment == "negative"], settings),
-        incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end), negatives=negatives)
+        incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end), negatives=negatives,
+        responses=answered)
+
+
+def _responses(session: Session, brand_id: str, negatives: list[Mention],
+               end: datetime) -> tuple[int, int, float | None] | None:
+    """Complaints aimed at the brand, how many it answered, and the median minutes to answer."""
+    from monitor.responses import first_reply, replies_collected
+
+    if not replies_collected(session, brand_id, end):
+        return None
+    aimed = [m for m in negatives if (m.signals or {}).get("aimed_at_brand", True)]
+    delays = sorted((reply - as_utc(m.posted_at)).total_seconds() / 60 for m in aimed
+                    if (reply := first_reply(session, m)) is not None)
+    return len(aimed), len(delays), delays[len(delays) // 2] if delays else None
 
 
 def _share(mentions: list[Mention]) -> float:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from alerts.outbox import enqueue_alert
-from monitor import adaptive, rules
+from monitor import adaptive, responses, rules
 from monitor.clock import as_utc
 from monitor.db import transaction, with_retries
 from monitor.settings import BrandSettings, Settings
@@ -58,6 +58,7 @@ def _detect_brand(session: Session, settings: Settings, brand: BrandSettings, no
         row.detected_at = now
         session.add(row)
     changes = [change for f in findings if (change := _apply(session, settings, brand, f, now))]
+    changes += _escalate_unanswered(session, settings, brand, now)
     return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
         session, settings, brand, now)
 
@@ -190,6 +191,30 @@ def _alert(session: Session, settings: Settings, incident: Incident, event: str,
     session.flush()
     enqueue_alert(session, settings, alert, incident, now=now)
     return True
+
+
+def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[str]:
+    """The seeds' lesson: a customer the brand never answered is worth one more step of severity."""
+    target = settings.detection.response_target_minutes
+    if not target or not responses.replies_collected(session, brand.id, now):
+        return []
+    waiting = session.exec(select(Incident).where(
+        Incident.brand_id == brand.id, Incident.status != "resolved", col(Incident.trigger).in_(responses.INDIVIDUAL),
+        Incident.opened_at <= now - timedelta(minutes=target))).all()
+    changes = []
+    for incident in waiting:
+        if (incident.details or {}).get("unanswered") is not None:
+            continue
+        mentions = session.exec(select(Mention).where(col(Mention.id).in_(incident.example_mention_ids or []))).all()
+        answered = [reply for m in mentions if (reply := responses.first_reply(session, m)) is not None]
+        incident.details = {**(incident.details or {}), "unanswered": not answered}
+        if not answered:
+            incident.severity, incident.status = min(4, incident.severity + 1), "escalated"
+            incident.reason += f"; not answered by the brand within {target} min"
+            _alert(session, settings, incident, "escalated", now)
+            changes.append(f"escalated #{incident.id} [{brand.id}]: unanswered for {target} min")
+        session.add(incident)
+    return changes
 
 
 def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandSettings,

@@ -55,6 +55,7 @@ class DetectionSettings(Section):
     repeat_complaints: int = Field(default=3, ge=2)
     repeat_days: int = Field(default=7, ge=1)
     quiet_minutes: int = Field(default=180, ge=10)
+    response_target_minutes: int = Field(default=60, ge=0)  # 0: never check brand replies
 
 
 class ServiceSettings(Section):

@@ -40,12 +40,16 @@ def test_digest_of_the_outage_day_states_volume_chart_and_coverage(demo) -> None
     assert digest.categories[0][0] == "outage"
     assert any(i.trigger == "spike" for i in digest.incidents)
     assert digest.coverage == [("demo-replay", "ok, 682 items collected so far")]
+    assert digest.responses is not None  # the demo brand posted a reply that day
+    complaints, answered, _median = digest.responses
+    assert complaints > 150 and answered == 0
     png = chart_png(digest)
     assert png.startswith(b"\x89PNG") and len(png) > 5000
     html = render_html([digest], ["cid:chart"])
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert 'href="javascript:' not in html
     assert "cid:chart" in html and "demo-replay" in html
+    assert f"0 of {complaints} complaints aimed at Brightwave Broadband were answered" in html
     assert "Brightwave Broadband" in render_text([digest])
     assert negatives_csv(digest).splitlines()[0].startswith("posted_at,platform,author")
 

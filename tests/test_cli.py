@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.conftest import service_settings_toml
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -23,18 +25,7 @@ def config(tmp_path: Path, rows: list[dict]) -> Path:
     data = tmp_path / "mentions.jsonl"
     data.write_text("".join(json.dumps(row) + "\n" for row in rows) + "{broken\n")
     path = tmp_path / "settings.toml"
-    path.write_text(f"""
-[app]
-data_dir = "{tmp_path / 'data'}"
-[model]
-sentiment = "lexicon"
-[service]
-score_interval_seconds = 1
-detect_interval_seconds = 1
-deliver_interval_seconds = 1
-[[brands]]
-id = "acme"
-name = "Acme"
+    path.write_text(service_settings_toml(tmp_path / "data", body=f"""
 [[sources]]
 id = "file"
 kind = "replay"
@@ -43,7 +34,7 @@ path = "{data}"
 [[channels]]
 id = "console"
 kind = "console"
-""")
+"""))
     return path
 
 

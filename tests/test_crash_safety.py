@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tests.conftest import service_settings_toml
+
 SOURCES = 3
 ROWS = 400  # per source
 LIMIT = 40  # per poll: ten polls per source
@@ -56,25 +58,13 @@ def write_setup(tmp_path: Path, url: str) -> Path:
         blocks.append(f'[[sources]]\nid = "feed{s}"\nkind = "replay"\nbrand = "acme"\ninterval_seconds = 1\n'
                       f'limit = {LIMIT}\npath = "{path}"\nplatform = "p{s}"\n')
     config = tmp_path / "settings.toml"
-    config.write_text(f"""
-[app]
-data_dir = "{tmp_path / 'data'}"
-[model]
-sentiment = "lexicon"
-[service]
-score_interval_seconds = 1
-detect_interval_seconds = 1
-deliver_interval_seconds = 1
-metrics_address = "127.0.0.1:0"
-[[brands]]
-id = "acme"
-name = "Acme"
+    config.write_text(service_settings_toml(tmp_path / "data", 'metrics_address = "127.0.0.1:0"', f"""
 [[channels]]
 id = "hook"
 kind = "webhook"
 url = "{url}"
 {''.join(blocks)}
-""")
+"""))
     return config
 
 

@@ -25,6 +25,7 @@ from monitor.retention import purge
 from monitor.service import Service
 from monitor.settings import load_settings
 from monitor.tables import Alert, Incident, Mention, OutboxItem, SourceState
+from tests.conftest import service_settings_toml
 
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 
@@ -45,19 +46,7 @@ def write_config(tmp_path: Path, body: str = "", *, count: int = 30, extra_sourc
     if not data.exists():
         data.write_text("".join(json.dumps(row) + "\n" for row in rows(count)))
     path = tmp_path / "settings.toml"
-    path.write_text(f"""
-[app]
-data_dir = "{tmp_path / 'data'}"
-[model]
-sentiment = "lexicon"
-[service]
-score_interval_seconds = 1
-detect_interval_seconds = 1
-deliver_interval_seconds = 1
-{body}
-[[brands]]
-id = "acme"
-name = "Acme"
+    path.write_text(service_settings_toml(tmp_path / "data", body, f"""
 [[sources]]
 id = "file"
 kind = "replay"
@@ -65,7 +54,7 @@ brand = "acme"
 interval_seconds = 1
 path = "{data}"
 {extra_sources}
-""")
+"""))
     return path
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 
 from monitor.db import open_database
 from monitor.tables import Mention
+from tests.conftest import service_settings_toml
 
 REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -26,23 +27,16 @@ def worker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data.write_text("".join(json.dumps(row) + "\n" for row in rows))
     queue_db = 2 + uuid.uuid4().int % 12
     path = tmp_path / "settings.toml"
-    path.write_text(f"""
-[app]
-data_dir = "{tmp_path}"
-[model]
-sentiment = "lexicon"
+    path.write_text(service_settings_toml(tmp_path, body=f"""
 [distributed]
 broker_url = "{REDIS}/{queue_db}"
 result_backend = "{REDIS}/{queue_db}"
-[[brands]]
-id = "acme"
-name = "Acme"
 [[sources]]
 id = "file"
 kind = "replay"
 brand = "acme"
 path = "{data}"
-""")
+"""))
     monkeypatch.setenv("GROUNDSWELL_CONFIG", str(path))
     return path
 

@@ -129,7 +129,7 @@ def audit(database: Path) -> None:
         assert set(ids) == {f"{s}-{i}" for s in range(SOURCES) for i in range(ROWS)}
         for source, cursor, total in db.execute("select id, cursor, items_total from sources"):
             # the cursor moved in the same transaction as the rows: exactly ROWS counted, never re-counted
-            assert json.loads(cursor) == {"position": ROWS} and total == ROWS, source
+            assert json.loads(cursor)["line"] == ROWS + 1 and total == ROWS, source
         reach = db.execute("select count(*) from incidents where trigger = 'high_reach'").fetchone()[0]
         assert reach == SOURCES * len(range(0, ROWS, 20))
         outbox = [row[0] for row in db.execute("select idempotency_key from outbox where status = 'sent'")]

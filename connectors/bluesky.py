@@ -23,6 +23,7 @@ import httpx
 from atproto import Client, Request, SessionEvent
 from pydantic import Field
 
+from connectors import sanitize
 from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Engagement, Mention
 from connectors.paging import RecentIds, quote_term
 from monitor.errors import SourceAuthError, SourceUnavailable
@@ -177,7 +178,7 @@ class BlueskyConnector(Connector):
             raise SourceUnavailable(source, f"Bluesky request failed ({code})") from None
         except httpx.HTTPError as exc:  # atproto passes some transport errors through unwrapped
             raise SourceUnavailable(source, f"Bluesky request failed: {type(exc).__name__}") from None
-        except (atx.AtProtocolError, ValueError, TypeError) as exc:
+        except (atx.AtProtocolError, ValueError, TypeError, RecursionError) as exc:
             raise SourceUnavailable(source, f"Bluesky answered with malformed data ({type(exc).__name__})") from None
 
     # ---- fetch ------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ class BlueskyConnector(Connector):
                     break
                 recent.add(mention.external_id)
                 batch.mentions.append(mention)
-                sort_at = min(mention.posted_at, _when(post.indexed_at))
+                sort_at = _sort_time(post, mention)
                 newest = _iso(sort_at) if newest is None or sort_at > _when(newest) else newest
                 oldest = sort_at
             else:
@@ -257,17 +258,17 @@ class BlueskyConnector(Connector):
             rkey = post.uri.rsplit("/", 1)[-1]
             author = post.author
             langs = getattr(record, "langs", None) or []
-            return Mention(
-                platform="bluesky", external_id=post.uri,
+            return sanitize.mention(Mention(
+                platform="bluesky", external_id=sanitize.ident(post.uri, "uri"),
                 author=Author(id=author.did, handle=author.handle, name=author.display_name or "",
                               followers=self.followers.get(author.did)),
-                text=text, posted_at=_when(str(created)), url=f"https://bsky.app/profile/{author.handle}/post/{rkey}",
+                text=text, posted_at=sanitize.when(created, "createdAt"), url=f"https://bsky.app/profile/{author.handle}/post/{rkey}",
                 lang=langs[0] if langs else None,
-                engagement=Engagement(reposts=post.repost_count or 0, likes=post.like_count or 0,
-                                      replies=post.reply_count or 0, quotes=post.quote_count or 0),
+                engagement=Engagement(*(sanitize.count(getattr(post, k)) for k in
+                                        ("repost_count", "like_count", "reply_count", "quote_count"))),
                 conversation_id=reply.root.uri if reply else post.uri, parent_id=reply.parent.uri if reply else None,
                 quoted_id=quoted if isinstance(quoted, str) else None,
-                is_brand_reply=str(author.handle).lower() in self.brand_accounts)
+                is_brand_reply=str(author.handle).lower() in self.brand_accounts))
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             batch.problems.append(f"skipped malformed post {getattr(post, 'uri', '?')}: {type(exc).__name__}")
             return None
@@ -289,7 +290,7 @@ class BlueskyConnector(Connector):
             if len(self.followers) > 50_000:  # a long-running service: keep the cache bounded
                 self.followers.clear()
             for profile in found.profiles:
-                self.followers[profile.did] = profile.followers_count or 0
+                self.followers[profile.did] = sanitize.count(profile.followers_count)
         batch.mentions[:] = [m if m.author.followers is not None or m.author.id not in self.followers else
                              _with_followers(m, self.followers[m.author.id]) for m in batch.mentions]
 
@@ -298,6 +299,14 @@ class BlueskyConnector(Connector):
             self._login()
         self._search(self.queries[0] if self.queries else "bluesky", _iso(self.context.clock()), None, None,
                      Batch([], None))
+
+
+def _sort_time(post: Any, mention: Mention) -> datetime:
+    """Search sorts on the earlier of createdAt and indexedAt; an unreadable indexedAt falls back to createdAt."""
+    try:
+        return min(mention.posted_at, sanitize.when(post.indexed_at, "indexedAt"))
+    except sanitize.RowError:
+        return mention.posted_at
 
 
 def _with_followers(mention: Mention, followers: int) -> Mention:

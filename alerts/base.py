@@ -8,9 +8,12 @@ A new channel is one module in this package with one class like this, declared u
         Options = MyChannelOptions    # pydantic model; secrets typed as monitor.secrets.Secret
 
         def send(self, message, *, idempotency_key): ...   # -> Receipt, or raise DeliveryError
+        def find_sent(self, message, *, idempotency_key): ...  # optional: Receipt of an earlier attempt
 
 The outbox (alerts/outbox.py) owns retries: a notifier makes one attempt and says whether a
-failure is transient (retry later) or permanent (dead-letter and tell ops once).
+failure is transient (retry later) or permanent (dead-letter and tell ops once).  Before a retry the
+outbox asks ``find_sent`` whether the earlier attempt got through after all (a crash between sending and
+recording it); channels that can look their own messages up (Slack) answer, the rest return None.
 Mention text inside a message is untrusted: every notifier escapes it for its medium.
 """
 
@@ -80,3 +83,7 @@ class Notifier:
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
         raise NotImplementedError
+
+    def find_sent(self, message: AlertMessage, *, idempotency_key: str) -> Receipt | None:
+        """Receipt of a message an earlier attempt delivered, if this channel can tell; None: send it."""
+        return None

@@ -101,10 +101,7 @@ class BlueskyConnector(Connector):
             _SESSIONS[self.account] = text
         path = self._session_file
         if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            _write_private(path, text)
 
     def _stored_session(self) -> str | None:
         with _LOCK:
@@ -299,6 +296,24 @@ class BlueskyConnector(Connector):
             self._login()
         self._search(self.queries[0] if self.queries else "bluesky", _iso(self.context.clock()), None, None,
                      Batch([], None))
+
+
+def _write_private(path: Path, text: str) -> None:
+    """The session holds live tokens: folder 0700, file 0600 whatever modes they had, replaced atomically."""
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077 and folder.stat().st_uid == os.getuid():
+        folder.chmod(0o700)
+    temporary = folder / f".{path.name}.{os.getpid()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # a leftover temporary file keeps its old mode otherwise
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)  # the new file replaces any old 0644 one
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _sort_time(post: Any, mention: Mention) -> datetime:

@@ -48,8 +48,8 @@ class _RedactBearer(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "Bearer " in message:
-            record.msg, record.args = re.sub(r"Bearer \S+", "Bearer ***", message), ()
+        if "Bearer " in message:  # only the token's characters (RFC 6750 b64token): the quote after it stays
+            record.msg, record.args = re.sub(r"Bearer [A-Za-z0-9._~+/%-]+=*", "Bearer ***", message), ()
         return True
 
 

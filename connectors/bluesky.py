@@ -11,7 +11,6 @@ session once, and the exported session string is reused (kept in memory and, wit
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import deque
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from pydantic import Field
 from connectors import sanitize
 from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Engagement, Mention
 from connectors.paging import RecentIds, quote_term
+from connectors.private_file import write_private
 from monitor.errors import SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
@@ -101,7 +101,7 @@ class BlueskyConnector(Connector):
             _SESSIONS[self.account] = text
         path = self._session_file
         if path:
-            _write_private(path, text)
+            write_private(path, text)
 
     def _stored_session(self) -> str | None:
         with _LOCK:
@@ -296,24 +296,6 @@ class BlueskyConnector(Connector):
             self._login()
         self._search(self.queries[0] if self.queries else "bluesky", _iso(self.context.clock()), None, None,
                      Batch([], None))
-
-
-def _write_private(path: Path, text: str) -> None:
-    """The session holds live tokens: folder 0700, file 0600 whatever modes they had, replaced atomically."""
-    folder = path.parent
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if folder.stat().st_mode & 0o077 and folder.stat().st_uid == os.getuid():
-        folder.chmod(0o700)
-    temporary = folder / f".{path.name}.{os.getpid()}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)  # a leftover temporary file keeps its old mode otherwise
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)  # the new file replaces any old 0644 one
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def _sort_time(post: Any, mention: Mention) -> datetime:

@@ -84,10 +84,16 @@ class RecordReader:
         if not raw:
             return None
         if len(raw) > MAX_RECORD and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):  # skip the rest of the line without holding it
-                raw = self.handle.readline(_CHUNK)
-            return self.handle.tell(), "\0"
+            return self._skip_line(), "\0"
         return offset + len(raw), raw.decode("utf-8", errors="replace")
+
+    def _skip_line(self) -> int:
+        """Read on to the end of an over-long line, a chunk at a time; return where the next line starts."""
+        while chunk := self.handle.read(_CHUNK):
+            newline = chunk.find(b"\n")
+            if newline >= 0:
+                return self.handle.tell() - len(chunk) + newline + 1
+        return self.handle.tell()
 
     def read(self, offset: int, line: int) -> Record | None:
         """The record at ``offset``; None at end of file or when its last line is still being written."""

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
 from monitor.settings import BrandSettings, Settings
-from monitor.tables import Incident, Mention, SourceState
+from monitor.storage.tables import Incident, Mention, SourceState
 
 
 @dataclass
@@ -82,7 +82,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
 def _responses(session: Session, brand_id: str, negatives: list[Mention],
                end: datetime) -> tuple[int, int, float | None] | None:
     """Complaints aimed at the brand, how many it answered, and the median minutes to answer."""
-    from monitor.responses import first_reply, replies_collected
+    from monitor.storage.responses import first_reply, replies_collected
 
     if not replies_collected(session, brand_id, end):
         return None

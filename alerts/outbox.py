@@ -19,10 +19,10 @@ from sqlmodel import Session, col, select
 from alerts.base import AlertMessage, ExamplePost, Notifier
 from alerts.routing import route
 from monitor.clock import as_utc
-from monitor.db import transaction, with_retries
 from monitor.errors import DeliveryError
 from monitor.settings import Settings
-from monitor.tables import Alert, Brand, Incident, Mention, OutboxItem
+from monitor.storage.engine import transaction, with_retries
+from monitor.storage.tables import Alert, Brand, Incident, Mention, OutboxItem
 
 log = logging.getLogger("groundswell.outbox")
 MAX_ATTEMPTS = 60  # with backoff capped at an hour: about two and a half days of trying

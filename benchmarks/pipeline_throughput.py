@@ -152,7 +152,7 @@ def measure_latency(poll_interval: int = 10, posts: int = 4, spacing: float = 12
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from monitor.service import Service
+    from monitor.service.scheduler import Service
 
     arrived: dict[str, float] = {}
 

@@ -14,9 +14,9 @@ from connectors.base import Connector
 from models.base import SentimentModel
 from monitor import registry
 from monitor.clock import Clock, system_clock
-from monitor.db import open_database, with_retries
 from monitor.settings import Settings
-from monitor.tables import Brand
+from monitor.storage.engine import open_database, with_retries
+from monitor.storage.tables import Brand
 
 log = logging.getLogger("groundswell")
 

@@ -8,8 +8,8 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from monitor.baseline import SeriesConfig, SeriesDetector, nab_score, spike_scores
-from monitor.detect import BrandConfig, BrandDetector, Observation, detect_brand
+from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation, detect_brand
+from monitor.detection.seasonal import SeriesConfig, SeriesDetector, nab_score, spike_scores
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 STEP = timedelta(minutes=5)

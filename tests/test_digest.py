@@ -11,11 +11,11 @@ from sqlmodel import Session
 
 from alerts.digest import build_digest, negatives_csv
 from alerts.digest_render import chart_png, render_html, render_text
-from monitor.cli import cli
-from monitor.demo import demo_settings, run_demo
+from monitor.cli.main import cli
+from monitor.replay.demo import demo_settings, run_demo
 from monitor.runtime import Runtime
 from monitor.settings import ChannelSettings
-from monitor.tables import Mention
+from monitor.storage.tables import Mention
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from monitor.clock import ManualClock
 from monitor.errors import DeliveryError
 from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
-from monitor.tables import Alert, Incident, Mention, OutboxItem, SourceState
+from monitor.storage.tables import Alert, Incident, Mention, OutboxItem, SourceState
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
@@ -152,7 +152,7 @@ def test_console_channel_prints_the_alert(database_url: str, tmp_path: Path) -> 
 
 def test_adaptive_engine_opens_one_story_for_many_people_repeating_one_complaint(database_url: str,
                                                                                 tmp_path: Path) -> None:
-    from monitor.adaptive import forget_detectors
+    from monitor.detection.warmup import forget_detectors
 
     forget_detectors()
     path = write_mentions(tmp_path / "story.jsonl", outage_rows(20, NOW - timedelta(minutes=30)))

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from monitor.pipeline import poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
-from monitor.tables import Alert, Incident
+from monitor.storage.tables import Alert, Incident
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)

@@ -20,11 +20,11 @@ from pytest_httpserver import HTTPServer
 from sqlmodel import Session, func, select
 
 from monitor.clock import ManualClock
-from monitor.db import transaction
-from monitor.retention import purge
-from monitor.service import Service
+from monitor.service.scheduler import Service
 from monitor.settings import load_settings
-from monitor.tables import Alert, Incident, Mention, OutboxItem, SourceState
+from monitor.storage.engine import transaction
+from monitor.storage.retention import purge
+from monitor.storage.tables import Alert, Incident, Mention, OutboxItem, SourceState
 from tests.conftest import service_settings_toml
 
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)

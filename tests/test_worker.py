@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from monitor.db import open_database
-from monitor.tables import Mention
+from monitor.storage.engine import open_database
+from monitor.storage.tables import Mention
 from tests.conftest import service_settings_toml
 
 REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -49,11 +49,12 @@ def test_celery_worker_polls_and_scores_through_redis(worker_config: Path, tmp_p
     except redis.RedisError as exc:
         pytest.fail(f"Redis is required at {REDIS}: {exc}")
     env = {**os.environ, "GROUNDSWELL_CONFIG": str(worker_config)}
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "monitor.worker", "worker", "--pool", "solo",
-                               "-Q", "io,ml,core,notify", "--loglevel", "warning"], env=env, cwd=tmp_path)
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "monitor.service.worker", "worker",
+                               "--pool", "solo", "-Q", "io,ml,core,notify", "--loglevel", "warning"],
+                              env=env, cwd=tmp_path)
     try:
-        sys.modules.pop("monitor.worker", None)
-        from monitor import worker as tasks
+        sys.modules.pop("monitor.service.worker", None)
+        from monitor.service import worker as tasks
 
         polled = tasks.poll.delay("file").get(timeout=60)
         assert polled == {"source": "file", "fetched": 25, "new": 25, "error": None}

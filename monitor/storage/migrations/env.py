@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import monitor.tables  # noqa: F401  (registers the tables on the metadata)
-from monitor.db import make_engine
+import monitor.storage.tables  # noqa: F401  (registers the tables on the metadata)
+from monitor.storage.engine import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -19,13 +19,13 @@ from alerts.base import Notifier
 from connectors.base import BrandTerms, Connector
 from models.base import SentimentModel
 from models.signals import extract_signals
-from monitor import health
-from monitor.db import transaction, with_retries
+from monitor.detection.incidents import source_health_changed
 from monitor.errors import SourceError
-from monitor.incidents import source_health_changed
+from monitor.pipeline import source_health as health
 from monitor.settings import Settings
-from monitor.store import store_mentions
-from monitor.tables import Mention, SourceState
+from monitor.storage.engine import transaction, with_retries
+from monitor.storage.mentions import store_mentions
+from monitor.storage.tables import Mention, SourceState
 
 log = logging.getLogger("groundswell.pipeline")
 
@@ -135,7 +135,7 @@ def _apply_score(mention: Mention, score: object, model: SentimentModel, brand: 
 
 def run_detection(engine: Engine, settings: Settings, *, now: datetime) -> list[str]:
     """Open, escalate and resolve incidents; each change becomes an alert in the outbox."""
-    from monitor.incidents import detect_and_update
+    from monitor.detection.incidents import detect_and_update
 
     return detect_and_update(engine, settings, now=now)
 

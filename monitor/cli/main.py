@@ -62,7 +62,7 @@ def demo(data_dir: Path | None, model: str) -> None:
     Polls, scores, detects and alerts exactly as the service does, 15 simulated minutes per
     step; alerts print here.  Day 6 brings an evening outage that spreads.
     """
-    from monitor.demo import demo_settings, run_demo
+    from monitor.replay.demo import demo_settings, run_demo
 
     configure_logging("warning", "console")
     folder = data_dir or Path(tempfile.mkdtemp(prefix="groundswell-demo-"))
@@ -89,7 +89,7 @@ def demo(data_dir: Path | None, model: str) -> None:
 @pass_context
 def run(ctx: Context) -> None:
     """Run the monitor as a service: poll every source, score, detect and alert on schedule."""
-    from monitor.service import serve
+    from monitor.service.scheduler import serve
 
     serve(ctx.settings)
 
@@ -117,7 +117,7 @@ def poll(ctx: Context, source: str, once: bool) -> None:
 @pass_context
 def check(ctx: Context) -> None:
     """Check the configuration, the database and every source's credentials."""
-    from monitor.checks import run_checks
+    from monitor.cli.checks import run_checks
 
     ok = run_checks(ctx.settings, console)
     sys.exit(0 if ok else 1)
@@ -127,7 +127,7 @@ def check(ctx: Context) -> None:
 @pass_context
 def sources(ctx: Context) -> None:
     """List configured sources with their health, and every source kind this install knows."""
-    from monitor.checks import print_sources
+    from monitor.cli.checks import print_sources
 
     print_sources(ctx.settings, console)
 
@@ -141,15 +141,15 @@ def db() -> None:
 @pass_context
 def db_upgrade(ctx: Context) -> None:
     """Apply database migrations (also done automatically on every start)."""
-    from monitor.db import upgrade
+    from monitor.storage.engine import upgrade
 
     upgrade(ctx.settings.database_url())
     console.print("database is up to date")
 
 
 # -- commands from other modules: registered here so `groundswell --help` lists them all --
-from monitor.cli_ops import backtest, channels, digest, incidents  # noqa: E402
-from monitor.cli_score import score  # noqa: E402
+from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
+from monitor.cli.score import score  # noqa: E402
 
 cli.add_command(incidents)
 cli.add_command(channels)

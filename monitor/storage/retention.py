@@ -15,9 +15,9 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from monitor.db import transaction, with_retries
 from monitor.settings import Settings
-from monitor.tables import Alert, Incident, Mention, OutboxItem
+from monitor.storage.engine import transaction, with_retries
+from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
 
 log = logging.getLogger("groundswell.retention")
 BATCH = 2000

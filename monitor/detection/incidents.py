@@ -16,11 +16,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from alerts.outbox import enqueue_alert
-from monitor import adaptive, responses, rules
 from monitor.clock import as_utc
-from monitor.db import transaction, with_retries
+from monitor.detection import simple_rules as rules
+from monitor.detection import warmup as adaptive
 from monitor.settings import BrandSettings, Settings
-from monitor.tables import Alert, Incident, Mention, SourceState
+from monitor.storage import responses
+from monitor.storage.engine import transaction, with_retries
+from monitor.storage.tables import Alert, Incident, Mention, SourceState
 
 log = logging.getLogger("groundswell.incidents")
 

@@ -5,9 +5,9 @@ needs: give it the brand's mentions that are new since the last call (duplicates
 are fine) and the state dict it returned last time (``None`` for a new brand). It buckets mentions by
 *posted* time into 5-minute buckets, closes buckets that are complete, and runs:
 
-* the spike/build test (:mod:`monitor.baseline`) on unique negative authors per bucket (bots and one
+* the spike/build test (:mod:`monitor.detection.seasonal`) on unique negative authors per bucket (bots and one
   angry user do not count many times), gated by a negative-share test so a happy launch does not page;
-* story tracking (:mod:`monitor.stories`) on all mentions, weighted by negativity;
+* story tracking (:mod:`monitor.detection.stories`) on all mentions, weighted by negativity;
 * individual triggers: churn threat, a high-reach negative author, a repeat complainer.
 
 Late mentions (posted in a bucket already closed, e.g. a connector's backfill) still feed stories by
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.baseline import SeriesConfig, SeriesDetector, Step
-from monitor.stories import StoryConfig, StoryEvent, StoryTracker
+from monitor.detection.seasonal import SeriesConfig, SeriesDetector, Step
+from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
 

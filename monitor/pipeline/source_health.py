@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from monitor.clock import as_utc
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
-from monitor.tables import SourceState
+from monitor.storage.tables import SourceState
 
 log = logging.getLogger("groundswell.health")
 MAX_BACKOFF = timedelta(hours=1)

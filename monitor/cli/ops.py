@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from monitor.clock import as_utc
 from monitor.errors import ConfigError
 from monitor.runtime import Runtime
-from monitor.tables import Alert, Incident, Mention, OutboxItem
+from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
@@ -198,12 +198,12 @@ def backtest(input_file: Path, out: Path, series: bool, sensitivity: str, engine
     from rich.progress import Progress
 
     if series:
-        from monitor.backtest_series import backtest_file
+        from monitor.replay.series import backtest_file
 
         result = backtest_file(input_file, out, sensitivity)
         console.print(f"{result['rows']} rows scored, {result['alerts']} alerts: {out}")
         return
-    from monitor.backtest import backtest_settings, run_backtest
+    from monitor.replay.backtest import backtest_settings, run_backtest
 
     settings = backtest_settings(Path(tempfile.mkdtemp(prefix="groundswell-backtest-")), input_file, model,
                                  sensitivity, engine)

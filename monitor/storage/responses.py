@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, or_, select
 
 from monitor.clock import as_utc
-from monitor.tables import Mention
+from monitor.storage.tables import Mention
 
 INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from monitor.clock import Clock, as_utc
 from monitor.settings import Settings
-from monitor.tables import OutboxItem, SourceState
+from monitor.storage.tables import OutboxItem, SourceState
 
 log = logging.getLogger("groundswell.observability")
 STUCK_AFTER = timedelta(minutes=10)

@@ -10,11 +10,11 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from monitor.clock import ManualClock
-from monitor.demo_data import DEMO_FILE, START
 from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
+from monitor.replay.demo_data import DEMO_FILE, START
 from monitor.runtime import Runtime
 from monitor.settings import Settings
-from monitor.tables import Incident, OutboxItem
+from monitor.storage.tables import Incident, OutboxItem
 
 STEP = timedelta(minutes=15)
 
@@ -46,7 +46,7 @@ class DemoResult:
 def run_demo(settings: Settings, *, days: int = 7, on_step: Callable[[int, int], None] | None = None,
              ) -> DemoResult:
     """Replay the week in 15-minute steps: poll, score, detect, deliver, as the service would."""
-    from monitor.adaptive import forget_detectors
+    from monitor.detection.warmup import forget_detectors
 
     forget_detectors()  # the demo starts from an empty database: no remembered baselines either
     database = Path(settings.database_url().removeprefix("sqlite:///"))

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
-from monitor.detect import BrandConfig, BrandDetector, Observation
-from monitor.detect import Finding as DetectorFinding
-from monitor.rules import Finding
+from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
+from monitor.detection.brand_detector import Finding as DetectorFinding
+from monitor.detection.simple_rules import Finding
 from monitor.settings import BrandSettings, Settings
-from monitor.tables import Mention
+from monitor.storage.tables import Mention
 
 TRIGGERS = {"spike": "spike", "build": "spike", "story": "story", "churn": "churn_threat", "reach": "high_reach",
             "repeat": "repeat_complainer"}

@@ -28,15 +28,15 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session
 
-from monitor import lock as instance_lock
 from monitor.clock import Clock, as_utc, system_clock
 from monitor.errors import GroundswellError
 from monitor.logs import configure_logging
-from monitor.observability import Metrics, ObservabilityServer, Readiness
 from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
 from monitor.runtime import Runtime, sync_brands
+from monitor.service import lock as instance_lock
+from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.settings import Settings, load_settings
-from monitor.tables import SourceState
+from monitor.storage.tables import SourceState
 
 log = logging.getLogger("groundswell.service")
 SCORE_LIMIT = 2000
@@ -224,7 +224,7 @@ class Service:
                 counter.labels(match[2]).inc()
 
     def retention(self) -> None:
-        from monitor.retention import purge
+        from monitor.storage.retention import purge
 
         purge(self.runtime.engine, self.runtime.settings, now=self.clock())
 

@@ -1,7 +1,7 @@
 """Scale-out on Celery: the same pipeline functions as tasks, one queue per kind of work.
 
-    celery -A monitor.worker worker -Q io,ml,core,notify     # as many as you need, on any machines
-    celery -A monitor.worker beat                            # exactly one: the schedule
+    celery -A monitor.service.worker worker -Q io,ml,core,notify     # as many as you need, on any machines
+    celery -A monitor.service.worker beat                            # exactly one: the schedule
 
 Queues: ``io`` polls sources, ``ml`` scores, ``core`` detects, ``notify`` delivers.  Every task
 is idempotent (cursors move after commit, mentions dedupe, the outbox has idempotency keys), so

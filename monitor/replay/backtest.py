@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 
 from connectors.base import BrandTerms, ConnectorContext
 from connectors.replay import ReplayConnector, ReplayOptions
-from monitor.adaptive import forget_detectors
 from monitor.clock import ManualClock, as_utc
+from monitor.detection.warmup import forget_detectors
 from monitor.pipeline import poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
 from monitor.settings import Settings
-from monitor.tables import Alert, Incident
+from monitor.storage.tables import Alert, Incident
 
 
 def backtest_settings(data_dir: Path, mentions: Path, model: str, sensitivity: str, engine: str) -> Settings:

@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 from monitor import registry
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
-from monitor.health import is_quiet
+from monitor.pipeline.source_health import is_quiet
 from monitor.runtime import Runtime
 from monitor.settings import Settings
-from monitor.tables import SourceState
+from monitor.storage.tables import SourceState
 
 
 def run_checks(settings: Settings, console: Console) -> bool:

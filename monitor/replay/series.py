@@ -1,6 +1,6 @@
 """Volume-series backtest: NAB-format ``timestamp,value`` CSV in, ``timestamp,value,anomaly_score,alert`` out.
 
-Uses exactly the online spike logic of :mod:`monitor.baseline` at the chosen sensitivity, one row at a
+Uses exactly the online spike logic of :mod:`monitor.detection.seasonal` at the chosen sensitivity, one row at a
 time, so what the file shows is what the live detector would have done. ``anomaly_score >= 0.5`` if and
 only if ``alert == 1`` (alert rows score 1.0; other rows score ``0.49 * min(score / threshold, 1)``).
 """
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from monitor.baseline import SeriesConfig, SeriesDetector, nab_score
+from monitor.detection.seasonal import SeriesConfig, SeriesDetector, nab_score
 
 _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S%z")
 
@@ -78,7 +78,7 @@ def backtest_file(src: Path, dst: Path, sensitivity: str = "default") -> dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m monitor.backtest_series IN.csv OUT.csv [--sensitivity default]``."""
+    """``python -m monitor.replay.series IN.csv OUT.csv [--sensitivity default]``."""
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -10,8 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from connectors.base import Mention
-from monitor.tables import Author as AuthorRow
-from monitor.tables import Mention as MentionRow
+from monitor.storage.tables import Author as AuthorRow
+from monitor.storage.tables import Mention as MentionRow
 
 _MENTIONS: Any = MentionRow.__table__  # type: ignore[attr-defined]
 _AUTHORS: Any = AuthorRow.__table__  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from models.textprep import normalize
 from monitor.errors import ModelError
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "sentiment-minilm"
-_FIX = ("Reinstall Groundswell (pip install --force-reinstall 'groundswell[ml]') so "
+_FIX = ("Reinstall Groundswell (pip install --force-reinstall groundswell) so "
         "models/artifacts/sentiment-minilm is complete, or set model.sentiment to \"lexicon\" "
         "or a Hugging Face model id in settings.toml.")
 
@@ -52,7 +52,7 @@ class OnnxSentiment:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise ModelError("onnxruntime/tokenizers are not installed: pip install 'groundswell[ml]' "
+            raise ModelError("onnxruntime/tokenizers are not installed: pip install --force-reinstall groundswell "
                              'or set model.sentiment = "lexicon"') from exc
         meta = _read_meta(folder)
         self.name = str(meta.get("name", folder.name))

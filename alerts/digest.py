@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -20,6 +22,8 @@ from sqlmodel import Session, col, select
 from monitor.clock import as_utc
 from monitor.settings import BrandSettings, Settings
 from monitor.storage.tables import Incident, Mention, SourceState
+
+UsageLine = Callable[[str, dict[str, Any] | None], str]  # (source id, its saved cursor) -> budget line, or ""
 
 
 @dataclass
@@ -51,7 +55,9 @@ def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
     return as_utc(start), as_utc(start + timedelta(days=1))
 
 
-def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: date) -> BrandDigest:
+def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: date,
+                 usage: UsageLine | None = None) -> BrandDigest:
+    """The brand's local ``day`` against the week before; ``usage`` gives each source's budget line."""
     start, end = day_bounds(day, brand.timezone)
     week_start = start - timedelta(days=7)
     with Session(engine) as session:
@@ -75,7 +81,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         top_negative=sorted(negatives, key=lambda m: -(m.author_followers or 0))[:5],
         churn_threats=[m for m in negatives if (m.signals or {}).get("churn_threat")],
         repeat_complainers=_repeaters(negatives + [m for m in week if m.sentiment == "negative"], settings),
-        incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end), negatives=negatives,
+        incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end, usage), negatives=negatives,
         responses=answered)
 
 
@@ -120,7 +126,7 @@ def _repeaters(negatives: list[Mention], settings: Settings) -> list[tuple[str, 
 
 
 def _coverage(settings: Settings, brand: BrandSettings, states: dict[str, SourceState], start: datetime,
-              end: datetime) -> list[tuple[str, str]]:
+              end: datetime, usage: UsageLine | None) -> list[tuple[str, str]]:
     lines = []
     for source in (s for s in settings.sources if s.brand == brand.id):
         state = states.get(source.id)
@@ -135,20 +141,10 @@ def _coverage(settings: Settings, brand: BrandSettings, states: dict[str, Source
             lines.append((source.id, f"failing now ({state.consecutive_failures} failures): {state.last_error}"))
         else:
             lines.append((source.id, f"ok, {state.items_total} items collected so far"))
-        budget = _usage(settings, source.id, state)
+        budget = usage(source.id, state.cursor if state else None) if usage else ""
         if budget:
             lines[-1] = (source.id, f"{lines[-1][1]}; budget: {budget}")
     return lines
-
-
-def _usage(settings: Settings, source_id: str, state: SourceState | None) -> str:
-    from monitor.errors import GroundswellError
-    from monitor.registry import build_connector
-
-    try:
-        return build_connector(settings, source_id).usage(state.cursor if state else None)
-    except GroundswellError:
-        return ""
 
 
 def negatives_csv(digest: BrandDigest) -> str:

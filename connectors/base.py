@@ -23,9 +23,12 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from monitor.brands import BrandTerms
 from monitor.clock import Clock, system_clock
 
 Cursor = dict[str, Any]
+__all__ = ["Author", "Batch", "BrandTerms", "Connector", "ConnectorContext", "ConnectorOptions", "Cursor",
+           "Engagement", "Mention"]
 
 
 @dataclass(frozen=True)
@@ -70,19 +73,6 @@ class Batch:
     cursor: Cursor | None
     problems: list[str] = field(default_factory=list)  # readable notes on skipped input
     requests_made: int = 0  # API calls spent, for read budgets
-
-
-@dataclass(frozen=True)
-class BrandTerms:
-    """What a connector needs to know about the monitored company to build its queries."""
-
-    id: str
-    name: str
-    names: tuple[str, ...] = ()
-    handles: tuple[str, ...] = ()
-    terms: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from monitor.errors import ConfigError
+from monitor.registry import PluginOptionsInvalid, validate_plugins
 
 CONFIG_ENV = "GROUNDSWELL_CONFIG"
 DEFAULT_CONFIG = Path("settings.toml")
@@ -211,15 +212,16 @@ def resolve_config_path(path: Path | None) -> Path | None:
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     """Load and validate everything, plugins included; raise ConfigError on the first problem."""
-    from monitor.registry import validate_plugins
-
     source_cls = type("LoadedSettings", (Settings,), {"toml_path": resolve_config_path(path)})
     try:
         settings: Settings = source_cls(**overrides)
     except ValidationError as exc:
         raise config_error(exc) from None
     _check_references(settings)
-    validate_plugins(settings)
+    try:
+        validate_plugins({"sources": settings.sources, "channels": settings.channels})
+    except PluginOptionsInvalid as exc:
+        raise config_error(exc.error, (exc.table, exc.index)) from None
     return settings
 
 

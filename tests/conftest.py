@@ -13,6 +13,11 @@ from sqlalchemy import create_engine, text
 
 from monitor.settings import Settings
 
+ROOT = Path(__file__).resolve().parents[1]
+# Subprocesses (the CLI, the service, a Celery worker) run from temporary folders: make them import this
+# checkout's code, never whatever copy of groundswell happens to be installed in the environment.
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+
 PG_URL = os.environ.get("GROUNDSWELL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

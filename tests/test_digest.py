@@ -79,7 +79,7 @@ def test_incident_commands_and_digest_preview(demo, tmp_path: Path) -> None:  # 
 
 def test_digest_email_reaches_a_real_smtp_server_with_inline_chart_and_csv(demo) -> None:  # noqa: ANN001
     from alerts.digest_send import send_digest
-    from monitor.registry import build_notifiers
+    from monitor.runtime import build_notifiers
     from tests.fakes.smtp import FakeSMTP
 
     server = FakeSMTP().start()

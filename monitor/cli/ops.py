@@ -115,21 +115,19 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None) -> None:
 def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     """Preview (and optionally send) the daily digest: volume and sentiment against last week,
     chart, incidents, churn threats, repeat complainers and source coverage."""
-    from alerts.digest import build_digest, negatives_csv
-    from alerts.digest_render import chart_png, data_uri, render_html
+    from alerts.digest import build_digest
+    from alerts.digest_send import send_digest
+    from monitor.pipeline import source_usage, write_digest
+    from monitor.runtime import build_notifiers
 
     settings = ctx.settings  # type: ignore[attr-defined]
-    engine = Runtime(settings).engine
+    runtime = Runtime(settings)
     when: date = day.date() if day else (datetime.now(UTC) - timedelta(days=1)).date()
-    digests = [build_digest(engine, settings, brand, when) for brand in settings.brands]
-    out.write_text(render_html(digests, [data_uri(chart_png(d)) for d in digests]), encoding="utf-8")
-    csv_path = out.with_suffix(".csv")
-    csv_path.write_text("".join(negatives_csv(d) for d in digests), encoding="utf-8")
+    usage = source_usage(runtime.connector)
+    digests = [build_digest(runtime.engine, settings, brand, when, usage) for brand in settings.brands]
+    csv_path = write_digest(out, digests)
     console.print(f"digest for {when} written to {out} (negative mentions: {csv_path})")
     if send:
-        from alerts.digest_send import send_digest
-        from monitor.registry import build_notifiers
-
         notifiers = build_notifiers(settings)
         for report in digests:
             for outcome in send_digest(settings, notifiers, report):
@@ -158,7 +156,7 @@ def test_channel(ctx: object, name: str) -> None:
     """Send a real test message to channel NAME, now, bypassing the outbox."""
     from alerts.base import AlertMessage
     from monitor.errors import DeliveryError
-    from monitor.registry import build_notifiers
+    from monitor.runtime import build_notifiers
 
     notifiers = build_notifiers(ctx.settings)  # type: ignore[attr-defined]
     if name not in notifiers:

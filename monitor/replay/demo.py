@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from monitor.clock import ManualClock
-from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
+from monitor.pipeline import deliver_due, poll_if_due, run_detection, score_pending
 from monitor.replay.demo_data import DEMO_FILE, START
 from monitor.runtime import Runtime
 from monitor.settings import Settings
@@ -59,9 +59,9 @@ def run_demo(settings: Settings, *, days: int = 7, on_step: Callable[[int, int],
     model, connector, notifiers = runtime.model, runtime.connector("demo-replay"), runtime.notifiers
     for step in range(steps + 1):
         now = clock()
-        result.mentions += poll_source(runtime.engine, settings, connector, now=now).new
+        result.mentions += poll_if_due(runtime.engine, settings, connector, now=now).new
         score_pending(runtime.engine, settings, model, now=now)
-        result.changes.extend(run_detection(runtime.engine, settings, now=now))
+        result.changes.extend(run_detection(runtime.engine, settings, now=now).changes)
         deliver_due(runtime.engine, notifiers, now=now)
         if on_step:
             on_step(step, steps)

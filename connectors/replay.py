@@ -32,7 +32,7 @@ class ReplayOptions(ConnectorOptions):
 Row = tuple[int, Mention | None, str | None]  # line number, mention, problem
 
 
-class ReplayConnector(Connector):
+class ReplayConnector(Connector[ReplayOptions]):
     kind = "replay"
     platform = "replay"  # rows may name their own platform; this is the default
     Options = ReplayOptions

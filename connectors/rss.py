@@ -23,8 +23,8 @@ import feedparser
 import httpx
 from pydantic import Field
 
-from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Mention
-from connectors.paging import RecentIds
+from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Mention
+from connectors.paging import RecentIds, query_key
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
 
 USER_AGENT = "groundswell/0.1 (+self-hosted reputation monitor)"
@@ -86,14 +86,13 @@ class RssOptions(ConnectorOptions):
     remember: int = Field(default=1000, ge=10)  # recent entry ids kept per feed
 
 
-class RssConnector(Connector):
+class RssConnector(Connector[RssOptions]):
     kind = "rss"
     platform = "rss"
     Options = RssOptions
 
-    def __init__(self, options: RssOptions, context: Any) -> None:  # type: ignore[override]
+    def __init__(self, options: RssOptions, context: ConnectorContext) -> None:
         super().__init__(options, context)
-        self.options: RssOptions = options
         words = [*(context.brand.names or (context.brand.name,)), *context.brand.terms]
         self.pattern = re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in words if w), re.I)
         self.http = httpx.Client(timeout=options.timeout_seconds, follow_redirects=True,
@@ -101,7 +100,7 @@ class RssConnector(Connector):
 
     @staticmethod
     def feed_key(url: str) -> str:
-        return hashlib.sha1(url.encode()).hexdigest()[:12]
+        return query_key(url)
 
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         old = (cursor or {}).get("feeds", {})

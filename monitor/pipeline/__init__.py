@@ -6,7 +6,7 @@ Each is a plain function over an engine and settings (no scheduler, no globals) 
 typed result (``results.py``), so every runner counts, logs and decides the same way.
 """
 
-from monitor.pipeline.delivery import build_message, deliver_due
+from monitor.pipeline.delivery import deliver_due
 from monitor.pipeline.detecting import run_detection
 from monitor.pipeline.jobs import (
     digest_due,
@@ -30,7 +30,7 @@ from monitor.pipeline.scoring import SCORE_LIMIT, brand_terms, score_pending
 
 __all__ = [
     "SCORE_LIMIT", "DeliveryOutcome", "DeliveryResult", "DetectionResult", "DigestResult", "PollResult",
-    "ScoreResult", "backing_off", "brand_terms", "build_message", "deliver_due", "digest_due", "poll_if_due",
+    "ScoreResult", "backing_off", "brand_terms", "deliver_due", "digest_due", "poll_if_due",
     "poll_source", "run_detection", "run_digest", "run_retention", "score_pending", "send_digests", "source_usage",
     "write_digest", "yesterday",
 ]

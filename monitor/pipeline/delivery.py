@@ -1,95 +1,18 @@
-"""Delivery: send what the outbox has due, one attempt per row; failures wait there for their retry.
-
-Each row is sent, then marked sent in the same transaction; a crash in between re-sends with the
-same idempotency key, which the email (Message-ID) and webhook (Idempotency-Key) channels let
-receivers dedupe.
-"""
+"""Delivery: send what the outbox has due, one attempt per row; failures wait there for their retry."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import datetime
-from functools import partial
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 
-from alerts.base import AlertMessage, ExamplePost, Notifier
-from alerts.outbox import MAX_ATTEMPTS, retry_delay
-from monitor.clock import as_utc
-from monitor.errors import DeliveryError
-from monitor.pipeline.results import DeliveryOutcome, DeliveryResult
-from monitor.storage.engine import transaction, with_retries
-from monitor.storage.tables import Alert, Brand, Incident, Mention, OutboxItem
-
-log = logging.getLogger("groundswell.outbox")
+from alerts import outbox
+from alerts.base import AnyNotifier
+from monitor.pipeline.results import DeliveryResult
 
 
-def deliver_due(engine: Engine, notifiers: Mapping[str, Notifier], *, now: datetime,
+def deliver_due(engine: Engine, notifiers: Mapping[str, AnyNotifier], *, now: datetime,
                 limit: int = 100) -> DeliveryResult:
-    """Attempt every due row once."""
-    with Session(engine) as session:
-        due = session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending",
-                                                       col(OutboxItem.next_attempt_at) <= now)
-                           .order_by(col(OutboxItem.id)).limit(limit)).all()
-    return DeliveryResult(tuple(with_retries(partial(_deliver_one, engine, item_id, notifiers, now))
-                                for item_id in due if item_id is not None))
-
-
-def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, Notifier], now: datetime) -> DeliveryOutcome:
-    with transaction(engine) as session:
-        item = session.get(OutboxItem, item_id)
-        if item is None or item.status != "pending":
-            return DeliveryOutcome(item_id, item.alert_id if item else 0, item.channel_id if item else "", "skipped")
-        notifier = notifiers.get(item.channel_id)
-        if notifier is None:
-            return _dead(item, f"channel {item.channel_id!r} is not configured or disabled", now)
-        message = build_message(session, item)
-        try:
-            receipt = notifier.send(message, idempotency_key=item.idempotency_key)
-        except DeliveryError as exc:
-            return _failed(item, exc, now)
-        finally:
-            item.attempts += 1
-            session.add(item)
-        item.status, item.sent_at, item.last_error = "sent", now, None
-        item.receipt = {"channel": receipt.channel, "message_id": receipt.message_id, **receipt.extra}
-        return DeliveryOutcome(item_id, item.alert_id, item.channel_id, "sent")
-
-
-def _failed(item: OutboxItem, exc: DeliveryError, now: datetime) -> DeliveryOutcome:
-    limited = exc.retry_after is not None
-    if not exc.transient or item.attempts + 1 >= MAX_ATTEMPTS:
-        return _dead(item, str(exc), now, rate_limited=limited)
-    item.last_error = str(exc)
-    item.next_attempt_at = now + retry_delay(item.attempts + 1, exc.retry_after)
-    log.warning("delivery to %s failed (%s); retry at %s", item.channel_id, exc, item.next_attempt_at)
-    return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "retry", str(exc), limited)
-
-
-def _dead(item: OutboxItem, reason: str, now: datetime, *, rate_limited: bool = False) -> DeliveryOutcome:
-    item.status, item.last_error, item.next_attempt_at = "dead", reason, now
-    log.error("alert %s to %s dead-lettered: %s", item.alert_id, item.channel_id, reason)
-    return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "dead", reason, rate_limited)
-
-
-def build_message(session: Session, item: OutboxItem) -> AlertMessage:
-    alert = session.get(Alert, item.alert_id)
-    assert alert is not None
-    incident = session.get(Incident, alert.incident_id)
-    assert incident is not None
-    brand = session.get(Brand, incident.brand_id)
-    ids = list(incident.example_mention_ids or [])
-    mentions = session.exec(select(Mention).where(col(Mention.id).in_(ids))).all() if ids else []
-    examples = tuple(ExamplePost(m.text, m.url, m.author_handle, m.author_followers, m.platform,
-                                 as_utc(m.posted_at), m.sentiment) for m in mentions)
-    earlier = session.exec(select(OutboxItem).join(Alert, col(Alert.id) == OutboxItem.alert_id).where(
-        Alert.incident_id == incident.id, OutboxItem.status == "sent")).all()
-    thread = {o.channel_id: str((o.receipt or {}).get("message_id", "")) for o in earlier}
-    return AlertMessage(
-        alert_id=alert.id or 0, incident_id=incident.id or 0, event=alert.event, brand_id=incident.brand_id,
-        brand_name=brand.name if brand else incident.brand_id, severity=alert.severity, title=incident.title,
-        reason=incident.reason, trigger=incident.trigger, opened_at=as_utc(incident.opened_at),
-        examples=examples, counts={"mentions": incident.mention_count, "authors": incident.author_count,
-                                   **(incident.details or {})}, thread=thread)
+    """Attempt every due outbox row once; the result counts sent, failed and rate-limited deliveries."""
+    return DeliveryResult(tuple(outbox.deliver_due(engine, notifiers, now=now, limit=limit)))

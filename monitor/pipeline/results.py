@@ -10,9 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
-DeliveryStatus = Literal["sent", "retry", "dead", "skipped"]
+from alerts.outbox import DeliveryOutcome, DeliveryStatus
 
 
 @dataclass
@@ -56,25 +55,6 @@ class DetectionResult:
 
     def __bool__(self) -> bool:
         return bool(self.changes) or any(self.events.values())
-
-
-@dataclass(frozen=True)
-class DeliveryOutcome:
-    """One attempt at one outbox row."""
-
-    item_id: int
-    alert_id: int
-    channel: str
-    status: DeliveryStatus
-    error: str | None = None
-    rate_limited: bool = False  # the channel asked us to wait (Retry-After)
-
-    @property
-    def line(self) -> str:
-        if self.status == "skipped":
-            return f"#{self.item_id} already handled"
-        text = f"{self.status} alert {self.alert_id} to {self.channel}"
-        return f"{text}: {self.error}" if self.error else text
 
 
 @dataclass(frozen=True)

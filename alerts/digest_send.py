@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from alerts.base import AlertMessage, Notifier
+from alerts.base import AlertMessage, AnyNotifier
 from alerts.digest import BrandDigest, negatives_csv
 from alerts.digest_render import chart_png, render_html, render_text
 from monitor.errors import DeliveryError
@@ -58,7 +58,8 @@ class DigestDelivery:
         return f"digest to {self.channel} failed: {self.error}" if self.error else f"digest sent to {self.channel}"
 
 
-def deliver_digest(settings: Settings, notifiers: Mapping[str, Notifier], report: BrandDigest) -> list[DigestDelivery]:
+def deliver_digest(settings: Settings, notifiers: Mapping[str, AnyNotifier],
+                   report: BrandDigest) -> list[DigestDelivery]:
     """Deliver to every channel with ``digest = true``; one outcome per channel."""
     key = f"gs-digest-{report.brand.id}-{report.day.isoformat()}"
     outcomes = []
@@ -79,7 +80,7 @@ def deliver_digest(settings: Settings, notifiers: Mapping[str, Notifier], report
     return outcomes
 
 
-def send_digest(settings: Settings, notifiers: Mapping[str, Notifier], report: BrandDigest) -> list[str]:
+def send_digest(settings: Settings, notifiers: Mapping[str, AnyNotifier], report: BrandDigest) -> list[str]:
     """Deliver to every channel with ``digest = true``; return a line per channel (for people)."""
     return [outcome.line for outcome in deliver_digest(settings, notifiers, report)]
 

@@ -18,7 +18,7 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from alerts.base import AlertMessage, ExamplePost, Notifier
+from alerts.base import AlertMessage, AnyNotifier, ExamplePost
 from alerts.routing import route
 from monitor.clock import as_utc
 from monitor.errors import DeliveryError
@@ -63,7 +63,7 @@ def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
     return timedelta(seconds=max(seconds, retry_after or 0))
 
 
-def deliver_due(engine: Engine, notifiers: Mapping[str, Notifier], *, now: datetime,
+def deliver_due(engine: Engine, notifiers: Mapping[str, AnyNotifier], *, now: datetime,
                 limit: int = 100) -> list[DeliveryOutcome]:
     """Attempt every due row once; one outcome per row (runners call ``monitor.pipeline.deliver_due``)."""
     with Session(engine) as session:
@@ -77,7 +77,7 @@ def deliver_due(engine: Engine, notifiers: Mapping[str, Notifier], *, now: datet
     return outcomes
 
 
-def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, Notifier], now: datetime) -> DeliveryOutcome:
+def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, AnyNotifier], now: datetime) -> DeliveryOutcome:
     with transaction(engine) as session:
         item = session.get(OutboxItem, item_id)
         if item is None or item.status != "pending":

@@ -21,7 +21,7 @@ import mastodon
 from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
-from connectors.paging import RecentIds, query_key, quote_term
+from connectors.paging import QueryState, RecentIds, query_key, quote_term
 from connectors.rss import USER_AGENT, html_to_text
 from monitor.errors import SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
@@ -137,7 +137,7 @@ class MastodonConnector(Connector[MastodonOptions]):
         return SourceUnavailable(self.source_id, f"Mastodon rate limit reached; retry in {wait:.0f} s",
                                  retry_after=wait)
 
-    def _drain(self, stream: tuple[str, str, str], state: dict, poll: _Poll) -> dict:
+    def _drain(self, stream: tuple[str, str, str], state: QueryState, poll: _Poll) -> QueryState:
         """Newest first down to ``since``; returns the stream's new state."""
         host = stream[0]
         since, until, newest = state.get("since"), state.get("until"), state.get("newest")
@@ -182,7 +182,7 @@ class MastodonConnector(Connector[MastodonOptions]):
             return True
         return False
 
-    def _page(self, stream: tuple[str, str, str], since: str | None, until: str | None, poll: _Poll) -> list:
+    def _page(self, stream: tuple[str, str, str], since: str | None, until: str | None, poll: _Poll) -> list[Any]:
         host, kind, query = stream
         client = self.clients[host]
         size = self.options.page_size

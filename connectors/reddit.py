@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import praw
@@ -142,15 +143,21 @@ class RedditConnector(Connector[RedditOptions]):
         """(name, listing factory) pairs; each name keeps its own newest time in the cursor."""
         streams: list[tuple[str, Callable[[int], Iterable[Any]]]] = []
         if self.options.search_all:
-            for query in self.queries:
-                streams.append((f"search:{query}", lambda lim, q=query: self.reddit.subreddit("all").search(
-                    q, sort="new", time_filter="week", limit=lim)))
+            streams += [(f"search:{query}", partial(self._search, query)) for query in self.queries]
         for name in self.options.subreddits:
             sub = name.removeprefix("r/")
-            streams.append((f"new:{sub}", lambda lim, s=sub: self.reddit.subreddit(s).new(limit=lim)))
-            streams.append((f"comments:{sub}",
-                            lambda lim, s=sub: self.reddit.subreddit(s).comments(limit=lim)))
+            streams.append((f"new:{sub}", partial(self._listing, sub, "new")))
+            streams.append((f"comments:{sub}", partial(self._listing, sub, "comments")))
         return streams
+
+    def _search(self, query: str, limit: int) -> Iterable[Any]:
+        listing: Iterable[Any] = self.reddit.subreddit("all").search(query, sort="new", time_filter="week",
+                                                                     limit=limit)
+        return listing
+
+    def _listing(self, subreddit: str, kind: str, limit: int) -> Iterable[Any]:
+        listing: Iterable[Any] = getattr(self.reddit.subreddit(subreddit), kind)(limit=limit)
+        return listing
 
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         cursor = cursor or {}

@@ -24,7 +24,7 @@ import httpx
 from pydantic import Field
 
 from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Mention
-from connectors.paging import RecentIds, query_key
+from connectors.paging import QueryState, RecentIds, query_key
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
 
 USER_AGENT = "groundswell/0.1 (+self-hosted reputation monitor)"
@@ -104,7 +104,7 @@ class RssConnector(Connector[RssOptions]):
 
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         old = (cursor or {}).get("feeds", {})
-        states: dict[str, dict] = {self.feed_key(u): old.get(self.feed_key(u), {}) for u in self.options.feeds}
+        states: dict[str, QueryState] = {self.feed_key(u): old.get(self.feed_key(u), {}) for u in self.options.feeds}
         batch = Batch([], None)
         failures: list[SourceError] = []
         for url in self.options.feeds:
@@ -121,7 +121,7 @@ class RssConnector(Connector[RssOptions]):
         batch.cursor = {"feeds": states}
         return batch
 
-    def _read(self, url: str, state: dict, batch: Batch, limit: int) -> dict:
+    def _read(self, url: str, state: QueryState, batch: Batch, limit: int) -> QueryState:
         """Read one feed into ``batch``; return its new state (validators only once fully read)."""
         got = self._get(url, state, batch)
         if got is None:  # 304 Not Modified
@@ -157,7 +157,7 @@ class RssConnector(Connector[RssOptions]):
             raise SourceUnavailable(self.source_id, "feed is not well-formed XML (truncated?); nothing kept")
         return str(parsed.feed.get("title", "")), list(parsed.entries)
 
-    def _get(self, url: str, state: dict, batch: Batch) -> tuple[bytes, dict[str, str | None]] | None:
+    def _get(self, url: str, state: QueryState, batch: Batch) -> tuple[bytes, dict[str, str | None]] | None:
         """Conditional GET, read at most ``max_bytes``; None on 304."""
         headers = {}
         if state.get("etag"):

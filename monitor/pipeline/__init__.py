@@ -6,6 +6,7 @@ Each is a plain function over an engine and settings (no scheduler, no globals) 
 typed result (``results.py``), so every runner counts, logs and decides the same way.
 """
 
+from alerts.outbox import DeliveryOutcome
 from monitor.pipeline.delivery import deliver_due
 from monitor.pipeline.detecting import run_detection
 from monitor.pipeline.jobs import (
@@ -19,7 +20,6 @@ from monitor.pipeline.jobs import (
 )
 from monitor.pipeline.polling import backing_off, poll_if_due, poll_source
 from monitor.pipeline.results import (
-    DeliveryOutcome,
     DeliveryResult,
     DetectionResult,
     DigestResult,

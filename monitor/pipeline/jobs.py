@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
-from alerts.base import Notifier
+from alerts.base import AnyNotifier
 from alerts.digest import BrandDigest, UsageLine, build_digest, negatives_csv
 from alerts.digest_render import chart_png, data_uri, render_html
 from alerts.digest_send import deliver_digest
-from connectors.base import Connector
+from connectors.base import AnyConnector
 from monitor.errors import GroundswellError
 from monitor.pipeline.results import DigestResult
 from monitor.settings import BrandSettings, Settings
@@ -27,7 +27,7 @@ from monitor.storage.retention import Purged, purge
 log = logging.getLogger("groundswell.jobs")
 
 
-def source_usage(connector: Callable[[str], Connector]) -> UsageLine:
+def source_usage(connector: Callable[[str], AnyConnector]) -> UsageLine:
     """Each source's budget line (paid APIs) for the digest's coverage section; "" when it has none."""
     def line(source_id: str, cursor: dict[str, Any] | None) -> str:
         try:
@@ -56,7 +56,7 @@ def write_digest(out: Path, reports: Sequence[BrandDigest]) -> Path:
     return csv_path
 
 
-def send_digests(settings: Settings, notifiers: Mapping[str, Notifier],
+def send_digests(settings: Settings, notifiers: Mapping[str, AnyNotifier],
                  reports: Sequence[BrandDigest]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Send each report to every digest channel: (channels reached, "channel: why" failures)."""
     outcomes = [outcome for report in reports for outcome in deliver_digest(settings, notifiers, report)]
@@ -64,7 +64,7 @@ def send_digests(settings: Settings, notifiers: Mapping[str, Notifier],
             tuple(f"{o.channel}: {o.error}" for o in outcomes if o.error is not None))
 
 
-def run_digest(engine: Engine, settings: Settings, notifiers: Mapping[str, Notifier], brand_id: str, *,
+def run_digest(engine: Engine, settings: Settings, notifiers: Mapping[str, AnyNotifier], brand_id: str, *,
                now: datetime, usage: UsageLine | None = None) -> DigestResult:
     """The scheduled digest: yesterday (brand's local day) to <data_dir>/digests/, then to digest channels."""
     brand = settings.brand(brand_id)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from connectors.base import Connector
+from connectors.base import AnyConnector
 from monitor.clock import as_utc
 from monitor.detection.incidents import source_health_changed
 from monitor.errors import SourceError, SourceUnavailable
@@ -29,14 +29,14 @@ def backing_off(engine: Engine, source_id: str, now: datetime) -> bool:
     return bool(state and state.consecutive_failures and state.next_poll_at and as_utc(state.next_poll_at) > now)
 
 
-def poll_if_due(engine: Engine, settings: Settings, connector: Connector, *, now: datetime) -> PollResult:
+def poll_if_due(engine: Engine, settings: Settings, connector: AnyConnector, *, now: datetime) -> PollResult:
     """What every scheduled poll runs (service, worker, demo): skip a source in backoff, else poll it."""
     if backing_off(engine, connector.source_id, now):
         return PollResult(connector.source_id, backing_off=True)
     return poll_source(engine, settings, connector, now=now)
 
 
-def poll_source(engine: Engine, settings: Settings, connector: Connector, *, now: datetime) -> PollResult:
+def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, now: datetime) -> PollResult:
     """Fetch once, then store the mentions and the new cursor in one transaction (no backoff gate)."""
     source = next(s for s in settings.sources if s.id == connector.source_id)
     state = _load_state(engine, source.id, source.brand, source.kind)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +20,7 @@ from monitor.storage.tables import Incident, OutboxItem
 STEP = timedelta(minutes=15)
 
 
-def demo_settings(data_dir: Path, model: str, extra_channels: list[dict] | None = None) -> Settings:
+def demo_settings(data_dir: Path, model: str, extra_channels: list[dict[str, Any]] | None = None) -> Settings:
     settings_cls = type("DemoSettings", (Settings,), {"toml_path": None})
     return settings_cls(  # type: ignore[no-any-return]
         app={"data_dir": data_dir},

@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-WORDS = ["outage", "billing", "router", "slow", "refund", "support", "app", "login", "wifi", "charge", "fibre", "speed", "help"]
+WORDS = ["outage", "billing", "router", "slow", "refund", "support", "app", "login", "wifi", "charge", "fibre",
+         "speed", "help"]
 
 
 def chatter(now: datetime, rng: random.Random, n: int, share: float, seq: list[int]) -> list[Observation]:

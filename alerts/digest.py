@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
 from monitor.settings import BrandSettings, Settings
+from monitor.storage.responses import first_reply, replies_collected
 from monitor.storage.tables import Incident, Mention, SourceState
 
 UsageLine = Callable[[str, dict[str, Any] | None], str]  # (source id, its saved cursor) -> budget line, or ""
@@ -88,8 +89,6 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
 def _responses(session: Session, brand_id: str, negatives: list[Mention],
                end: datetime) -> tuple[int, int, float | None] | None:
     """Complaints aimed at the brand, how many it answered, and the median minutes to answer."""
-    from monitor.storage.responses import first_reply, replies_collected
-
     if not replies_collected(session, brand_id, end):
         return None
     aimed = [m for m in negatives if (m.signals or {}).get("aimed_at_brand", True)]

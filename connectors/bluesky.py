@@ -14,6 +14,7 @@ import hashlib
 import os
 import threading
 from collections import deque
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -291,6 +292,4 @@ class BlueskyConnector(Connector[BlueskyOptions]):
 
 
 def _with_followers(mention: Mention, followers: int) -> Mention:
-    from dataclasses import replace
-
     return replace(mention, author=replace(mention.author, followers=followers))

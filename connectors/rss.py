@@ -14,6 +14,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -245,8 +246,6 @@ def _retry_after(value: str | None, now: datetime) -> float:
     if value.strip().isdigit():
         return max(1.0, float(value))
     try:
-        from email.utils import parsedate_to_datetime
-
         return max(1.0, (parsedate_to_datetime(value) - now).total_seconds())
     except (TypeError, ValueError):
         return 60.0

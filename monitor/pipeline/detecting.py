@@ -15,7 +15,10 @@ from monitor.storage.tables import Alert
 
 
 def run_detection(engine: Engine, settings: Settings, *, now: datetime) -> DetectionResult:
-    """One detection pass over every brand; the result counts the alert events it recorded, by kind."""
+    """One detection pass over every brand; the result counts the alert events recorded meanwhile, by kind.
+
+    Counted from the Alert rows (the typed record of each change) until detection returns typed changes itself.
+    """
     before = _last_alert_id(engine)
     changes = detect_and_update(engine, settings, now=now)
     return DetectionResult(events=_events_after(engine, before), changes=tuple(changes))

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from monitor.clock import ManualClock
+from monitor.detection.warmup import forget_detectors
 from monitor.pipeline import deliver_due, poll_if_due, run_detection, score_pending
 from monitor.replay.demo_data import DEMO_FILE, START
 from monitor.runtime import Runtime
@@ -47,8 +48,6 @@ class DemoResult:
 def run_demo(settings: Settings, *, days: int = 7, on_step: Callable[[int, int], None] | None = None,
              ) -> DemoResult:
     """Replay the week in 15-minute steps: poll, score, detect, deliver, as the service would."""
-    from monitor.detection.warmup import forget_detectors
-
     forget_detectors()  # the demo starts from an empty database: no remembered baselines either
     database = Path(settings.database_url().removeprefix("sqlite:///"))
     for suffix in ("", "-wal", "-shm"):

@@ -86,6 +86,9 @@ def test_worker_tasks_run_the_pipeline_with_the_service_backoff_gate_and_schedul
         assert state is not None and state.consecutive_failures == 1
     assert tasks.deliver() == {"sent": 0, "failed": 0, "rate_limited": 0}
     assert tasks.detect() == {"events": {}, "changes": []}
+    assert tasks.retention() == {"mentions": 0, "incidents": 0}
+    digest = tasks.digest("acme")  # the service's digest job: the file under data_dir, then the digest channels
+    assert digest["brand"] == "acme" and Path(digest["html"]).is_file() and digest["failed"] == []
     schedule = tasks.beat_schedule(tasks.runtime().settings)
     assert {"poll file", "score", "detect", "deliver", "retention", "digests"} <= set(schedule)
     tasks.runtime.cache_clear()

@@ -7,7 +7,7 @@ constructed/regional languages that never address a brand but attract short Engl
 (Esperanto, Latin, Cebuano, ...) are not offered; text written only in ASCII letters counts
 English twice, because short English posts ("Thank you!", "bye forever") are the common case and
 the model's close calls are between English and a neighbour.  A connector's own ``lang`` field
-(X, Mastodon, Bluesky give one) is a hint that counts three times.  Returns an ISO 639-1 code, or
+(X, Mastodon, Bluesky give one) is a hint that counts five times.  Returns an ISO 639-1 code, or
 ``"und"`` when there is no language to tell (emoji, links, numbers only).
 """
 
@@ -31,7 +31,7 @@ _NOT_OFFERED = frozenset((
     "xal",
 ))
 _ENGLISH_PRIOR = 2.0
-_HINT_PRIOR = 3.0
+_HINT_PRIOR = 5.0
 _LOCK = threading.Lock()
 NAMES = {
     "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan", "cs": "Czech", "cy": "Welsh", "da": "Danish",
@@ -70,13 +70,13 @@ def _normal_hint(hint: str | None) -> str | None:
     return code if len(code) == 2 and code.isalpha() else None
 
 
-def language_scores(text: str, hint: str | None = None, k: int = 10) -> dict[str, float]:
+def language_scores(text: str, hint: str | None = None) -> dict[str, float]:
     """Candidate languages with their (re-weighted, not renormalised) scores; empty when undetermined."""
     clean = clean_for_language(text)
     if not any(ch.isalpha() for ch in clean):
         return {}
     with _LOCK:  # fastText's predict is not documented as thread-safe
-        found = _detector().detect(clean, model="lite", k=k)
+        found = _detector().detect(clean, model="lite", k=40 if hint else 10)
     scores = {str(r["lang"]).split("-")[0]: float(r["score"]) for r in found}
     scores = {code: s for code, s in scores.items() if code not in _NOT_OFFERED} or scores
     if "en" in scores and all(ch.isascii() for ch in clean if ch.isalpha()):

@@ -137,7 +137,7 @@ def extract_signals(text: str, brand: BrandTerms | None = None, categories: Mapp
     when the caller already knows it; ``lang_hint`` is the platform's own language tag, if any."""
     raw = (text or "")[:5000].replace("\x00", " ")
     clean = normalize(raw)
-    found = find_churn(clean)
+    found = find_churn(raw, brand)
     churn = Signal("churn_threat", found[0], found[1]) if found else None
     category = classify_category(clean, categories)
     language = language or detect_language(raw, lang_hint)

@@ -43,6 +43,29 @@ class ModelSettings(Section):
     threads: int = Field(default=2, ge=1)
     batch_size: int = Field(default=64, ge=1)
     max_length: int = Field(default=128, ge=8)
+    sentiment_languages: list[str] = ["en"]  # what `sentiment` scores; ["*"]: every language
+    sentiment_by_language: dict[str, str] = {}  # ISO 639-1 code -> model spec (folder or Hugging Face id)
+
+    @field_validator("sentiment_languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return [_language_code(code, allow_any=True) for code in value]
+
+    @field_validator("sentiment_by_language")
+    @classmethod
+    def _by_language(cls, value: dict[str, str]) -> dict[str, str]:
+        out = {_language_code(code): spec.strip() for code, spec in value.items()}
+        if empty := [code for code, spec in out.items() if not spec]:
+            raise ValueError(f"no model named for {', '.join(empty)}: give a folder or a Hugging Face id")
+        return out
+
+
+def _language_code(code: str, *, allow_any: bool = False) -> str:
+    """A lower-case ISO 639-1 code ("*" too where allowed), or a ValueError saying what is expected."""
+    clean = code.strip().lower()
+    if (allow_any and clean == "*") or (len(clean) == 2 and clean.isalpha() and clean.isascii()):
+        return clean
+    raise ValueError(f"{code!r} is not a two-letter ISO 639-1 language code (e.g. \"en\", \"de\")")
 
 
 class DetectionSettings(Section):

@@ -263,3 +263,18 @@ def test_logs_mask_credentials_from_any_logger(capsys: pytest.CaptureFixture[str
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert lines[0]["event"] == "POST https://bot:***@hooks.example/x Bearer ***" and lines[0]["logger"] == "httpx.lib"
     assert lines[1]["value"] == "xox*-***" and lines[1]["note"] == "password=*** ok"
+
+
+def test_reload_rebuilds_detectors_when_sensitivity_changes(tmp_path: Path) -> None:
+    from monitor.detection.warmup import detector_for
+
+    path = write_config(tmp_path)
+    service = Service(load_settings(path), clock=ManualClock(T0))
+    with Session(service.runtime.engine) as session:
+        before = detector_for(session, service.settings, service.settings.brands[0], T0)
+    assert before.cfg.sensitivity == "default"
+    path.write_text(path.read_text().replace("[model]", '[detection]\nsensitivity = "high"\n[model]'))
+    assert service.reload() is True and service.settings.detection.sensitivity == "high"
+    with Session(service.runtime.engine) as session:
+        after = detector_for(session, service.settings, service.settings.brands[0], T0)
+    assert after.cfg.sensitivity == "high"

@@ -29,6 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session
 
 from monitor.clock import Clock, as_utc, system_clock
+from monitor.detection.warmup import forget_detectors
 from monitor.errors import GroundswellError
 from monitor.logs import configure_logging
 from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
@@ -120,6 +121,8 @@ class Service:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return False
         self.runtime = runtime
+        if new.detection != old.settings.detection:
+            forget_detectors()  # rebuilt on next use with the new sensitivity, warmed from stored history
         if new.app != old.settings.app:
             configure_logging(new.app.log_level, new.app.log_format)
         self._schedule()

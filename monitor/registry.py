@@ -55,18 +55,18 @@ def load_status(group: str) -> dict[str, str]:
 
 def validate_plugins(settings: Settings) -> None:
     """Check every [[sources]] / [[channels]] table against its plugin's Options; name the key."""
-    from monitor.settings import config_error
+    from monitor.settings import config_error, entry_label
 
     for table, group in (("sources", CONNECTORS), ("channels", NOTIFIERS)):
         for index, entry in enumerate(getattr(settings, table)):
             try:
                 cls = plugin_class(group, entry.kind)
             except ConfigError as exc:
-                raise ConfigError(f"{table}[{index}].kind", exc.message) from None
+                raise ConfigError(f"{entry_label(table, index, entry.id)}.kind", exc.message) from None
             try:
                 cls.Options.model_validate(entry.options())
             except ValidationError as exc:
-                raise config_error(exc, (table, index)) from None
+                raise config_error(exc, (table, index), {(table, index): entry.id}, cls.Options) from None
 
 
 def build_connector(settings: Settings, source_id: str, clock: Any = None) -> Connector:

@@ -39,8 +39,13 @@ class PollResult:
     error: str | None = None
 
 
-def poll_source(engine: Engine, settings: Settings, connector: Connector, *, now: datetime) -> PollResult:
-    """Fetch once, then store the mentions and the new cursor in one transaction."""
+def poll_source(engine: Engine, settings: Settings, connector: Connector, *, now: datetime,
+                page: bool = True) -> PollResult:
+    """Fetch once, then store the mentions and the new cursor in one transaction.
+
+    ``page=False`` (a manual `groundswell poll`): a failure is reported only; it neither counts toward
+    the source's backoff nor opens a source-down incident that would alert every channel.
+    """
     source = next(s for s in settings.sources if s.id == connector.source_id)
     state = _load_state(engine, source.id, source.brand, source.kind)
     result = PollResult(source.id)
@@ -51,6 +56,8 @@ def poll_source(engine: Engine, settings: Settings, connector: Connector, *, now
         error = exc
     if error is not None:
         result.error = health.describe(error)
+        if not page:
+            return result
         with_retries(lambda: _save_failure(engine, settings, source.id, error, now, source.interval_seconds))
         return result
     newest = max((m.posted_at for m in batch.mentions), default=None)

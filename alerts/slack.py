@@ -93,7 +93,7 @@ class SlackNotifier(Notifier):
     def check(self) -> str:
         """Verify the token (auth.test) without posting; returns "team/user" for `channels test`."""
         resp = self._call("auth_test")
-        return f"{resp.get('team', '?')}/{resp.get('user', '?')}"
+        return f"token valid (auth.test: team {resp.get('team', '?')}, user {resp.get('user', '?')})"
 
     def _post_extras(self, message: AlertMessage, idempotency_key: str) -> dict[str, Any]:
         extras: dict[str, Any] = {"channel": self.opts.channel, "unfurl_links": False, "unfurl_media": False}

@@ -64,9 +64,25 @@ def validate_plugins(settings: Settings) -> None:
             except ConfigError as exc:
                 raise ConfigError(f"{entry_label(table, index, entry.id)}.kind", exc.message) from None
             try:
-                cls.Options.model_validate(entry.options())
+                options = cls.Options.model_validate(entry.options())
             except ValidationError as exc:
                 raise config_error(exc, (table, index), {(table, index): entry.id}, cls.Options) from None
+            if table == "channels":
+                _check_recipients(entry_label(table, index, entry.id), options, entry.min_severity)
+
+
+def _check_recipients(label: str, options: Any, min_severity: int) -> None:
+    """A channel with per-severity recipients must reach someone for every severity it accepts,
+    or its alerts of the other severities vanish while `channels test` and the outbox say "sent"."""
+    recipients = getattr(options, "recipients", None)
+    if not callable(recipients):
+        return
+    nobody = [severity for severity in range(min_severity, 5) if not recipients(severity)]
+    if nobody:
+        first = max(nobody) + 1
+        raise ConfigError(f"{label}.to_by_severity",
+                          f"alerts of severity {', '.join(map(str, nobody))} would reach nobody: add `to`, "
+                          f"a \"{nobody[0]}\" list, or set min_severity = {first}")
 
 
 def build_connector(settings: Settings, source_id: str, clock: Any = None) -> Connector:

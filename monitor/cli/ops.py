@@ -164,19 +164,25 @@ def test_channel(ctx: object, name: str) -> None:
     from monitor.errors import DeliveryError
     from monitor.registry import build_notifiers
 
-    notifiers = build_notifiers(ctx.settings)  # type: ignore[attr-defined]
+    settings = ctx.settings  # type: ignore[attr-defined]
+    notifiers = build_notifiers(settings)
     if name not in notifiers:
         raise ConfigError("channels", f"no enabled channel {name!r} (known: {', '.join(notifiers) or 'none'})")
+    severity = next(c.min_severity for c in settings.channels if c.id == name)  # the least it will ever get
     now = datetime.now(UTC)
     message = AlertMessage(alert_id=0, incident_id=0, event="test", brand_id="test", brand_name="Groundswell",
-                           severity=1, title="Test message", reason="If you can read this, alerts reach you here.",
-                           trigger="test", opened_at=now)
+                           severity=severity, title="Test message",
+                           reason="If you can read this, alerts reach you here.", trigger="test", opened_at=now)
     try:
         receipt = notifiers[name].send(message, idempotency_key=f"gs-test-{name}-{now:%Y%m%d%H%M%S}")
     except DeliveryError as exc:
         console.print(f"[red]failed[/]: {exc} ({'transient: try again' if exc.transient else 'fix the settings'})")
         sys.exit(1)
-    console.print(f"sent to {name} (message id {receipt.message_id or '-'})")
+    if receipt.extra.get("skipped"):
+        console.print(f"[red]not sent[/] to {name}: {receipt.extra['skipped']}")
+        sys.exit(1)
+    refused = f" (refused: {receipt.extra['refused']})" if receipt.extra.get("refused") else ""
+    console.print(f"sent to {name} (message id {receipt.message_id or '-'}){refused}", markup=False)
 
 
 @click.command()

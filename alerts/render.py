@@ -75,6 +75,13 @@ def format_count(value: Any) -> str:
     return str(number)
 
 
+def followers_text(followers: int | None) -> str:
+    """The one way follower counts are shown everywhere (alerts, digest, CLI): "120.5k followers"."""
+    if followers is None:
+        return ""
+    return "1 follower" if followers == 1 else f"{format_count(followers)} followers"
+
+
 def format_time(when: datetime) -> str:
     return when.strftime("%Y-%m-%d %H:%M %Z").strip()
 
@@ -124,7 +131,7 @@ def example_view(post: ExamplePost, text_limit: int = 280) -> ExampleView:
         text=clean(post.text, text_limit, single_line=True),
         url=safe_url(post.url),
         author=clean(post.author, 60, single_line=True),
-        reach=f"{format_count(post.followers)} followers" if post.followers is not None else "",
+        reach=followers_text(post.followers),
         platform=clean(post.platform, 30, single_line=True),
         posted_at=format_time(post.posted_at),
         sentiment=clean(post.sentiment or "", 20, single_line=True),

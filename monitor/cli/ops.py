@@ -53,6 +53,7 @@ def show_incident(ctx: object, incident_id: int) -> None:
     """An incident with its example mentions and every alert delivery."""
     from sqlmodel import Session, col, select
 
+    from alerts.render import followers_text
     from monitor.cli.incident_actions import get_incident
     from monitor.clock import as_utc
     from monitor.runtime import Runtime
@@ -66,8 +67,8 @@ def show_incident(ctx: object, incident_id: int) -> None:
         if i.acked_by:
             console.print(f"acknowledged by {i.acked_by} at {as_utc(i.acked_at or i.opened_at):%Y-%m-%d %H:%M} UTC")
         for m in session.exec(select(Mention).where(col(Mention.id).in_(i.example_mention_ids or []))):
-            console.print(f"  @{m.author_handle} ({m.author_followers or 0} followers): {m.text[:200]} {m.url}",
-                          markup=False)
+            console.print(f"  @{m.author_handle} ({followers_text(m.author_followers) or 'followers unknown'}): "
+                          f"{m.text[:200]} {m.url}", markup=False)
         rows = session.exec(select(Alert, OutboxItem).join(OutboxItem, col(OutboxItem.alert_id) == Alert.id)
                             .where(Alert.incident_id == i.id)).all()
         for alert, item in rows:
@@ -108,6 +109,13 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool
     _mark(ctx, incident_id, who, resolve=True, force=force)
 
 
+def local_yesterday(timezone: str, now: datetime | None = None) -> date:
+    """Yesterday as the brand's people count days, not as UTC does."""
+    from zoneinfo import ZoneInfo
+
+    return ((now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)) - timedelta(days=1)).date()
+
+
 @click.command()
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The day to summarise (default: yesterday, in each brand's timezone).")
@@ -124,12 +132,13 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
 
     settings = ctx.settings  # type: ignore[attr-defined]
     engine = Runtime(settings).engine
-    when: date = day.date() if day else (datetime.now(UTC) - timedelta(days=1)).date()
-    digests = [build_digest(engine, settings, brand, when) for brand in settings.brands]
+    digests = [build_digest(engine, settings, brand, day.date() if day else local_yesterday(brand.timezone))
+               for brand in settings.brands]
     out.write_text(render_html(digests, [data_uri(chart_png(d)) for d in digests]), encoding="utf-8")
     csv_path = out.with_suffix(".csv")
     csv_path.write_text("".join(negatives_csv(d) for d in digests), encoding="utf-8")
-    console.print(f"digest for {when} written to {out} (negative mentions: {csv_path})")
+    days = ", ".join(sorted({f"{d.day} ({d.brand.timezone})" for d in digests}))
+    console.print(f"digest for {days} written to {out} (negative mentions: {csv_path})", markup=False)
     if send:
         from alerts.digest_send import send_digest
         from monitor.registry import build_notifiers

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
+from monitor.logs import plural
 from monitor.settings import BrandSettings, Settings
 from monitor.storage.tables import Incident, Mention, SourceState
 
@@ -151,10 +152,6 @@ def _coverage(settings: Settings, brand: BrandSettings, states: dict[str, Source
         if budget:
             lines[-1] = (source.id, f"{lines[-1][1]}; budget: {budget}")
     return lines
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def plain_error(error: str | None, limit: int = 120) -> str:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from alerts.base import SEVERITY_NAMES
-from alerts.digest import BrandDigest, plain_error, plural
+from alerts.digest import BrandDigest, plain_error
 from alerts.escape import clean, safe_url
 from alerts.render import SEVERITY_COLOR, followers_text
+from monitor.logs import plural
 
 TRIGGER_LABELS = {"spike": "Spike", "story": "Spreading story", "churn_threat": "Churn threat",
                   "high_reach": "High-reach complaint", "repeat_complainer": "Repeat complainer",

@@ -13,14 +13,11 @@ from monitor import registry
 from monitor.cli.guard import explain
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
+from monitor.logs import plural
 from monitor.pipeline.source_health import is_quiet
 from monitor.runtime import Runtime
 from monitor.settings import Settings
 from monitor.storage.tables import SourceState
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def run_checks(settings: Settings, console: Console) -> bool:

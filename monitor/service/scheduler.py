@@ -31,10 +31,11 @@ from sqlmodel import Session
 from monitor.clock import Clock, as_utc, system_clock
 from monitor.detection.warmup import forget_detectors
 from monitor.errors import GroundswellError
-from monitor.logs import configure_logging
+from monitor.logs import configure_logging, plural
 from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
 from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
+from monitor.service.activity import HEARTBEAT_MINUTES, Activity
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.settings import Settings, load_settings
 from monitor.storage.tables import SourceState
@@ -60,6 +61,7 @@ class Service:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self.http: ObservabilityServer | None = None
         self.lock: instance_lock.InstanceLock | None = None
+        self.activity = Activity()  # counts since the last heartbeat
 
     @property
     def settings(self) -> Settings:
@@ -77,8 +79,8 @@ class Service:
                                   lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
                                   self.metrics, lambda: self.lock is None or self.lock.alive())
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
-        log.info("groundswell running: %d sources, %d channels", sum(s.enabled for s in self.settings.sources),
-                 len(self.runtime.notifiers))
+        log.info("groundswell running: %s, %s", plural(sum(s.enabled for s in self.settings.sources), "source"),
+                 plural(len(self.runtime.notifiers), "channel"))
 
     def shutdown(self) -> bool:
         """Take no new work, wait for running jobs (bounded); True if they all finished."""
@@ -126,8 +128,8 @@ class Service:
         if new.app != old.settings.app:
             configure_logging(new.app.log_level, new.app.log_format)
         self._schedule()
-        log.info("configuration reloaded: %d sources, %d channels", sum(s.enabled for s in new.sources),
-                 len(runtime.notifiers))
+        log.info("configuration reloaded: %s, %s", plural(sum(s.enabled for s in new.sources), "source"),
+                 plural(len(runtime.notifiers), "channel"))
         return True
 
     # -- scheduling -------------------------------------------------------------------------
@@ -149,6 +151,8 @@ class Service:
                                    next_run_time=now)
         self.scheduler.add_job(self._guarded("retention", self.retention), "interval", hours=1, id="retention",
                                next_run_time=now + timedelta(minutes=1))
+        self.scheduler.add_job(self._guarded("heartbeat", self.heartbeat), "interval", minutes=HEARTBEAT_MINUTES,
+                               id="heartbeat", next_run_time=now + timedelta(minutes=HEARTBEAT_MINUTES))
         if service.digest_hour >= 0:
             for brand in settings.brands:
                 self.scheduler.add_job(self._guarded(f"digest:{brand.id}", self.digest, brand.id),
@@ -187,12 +191,18 @@ class Service:
             return
         started = time.perf_counter()
         result = poll_source(runtime.engine, runtime.settings, runtime.connector(source_id), now=now)
-        self.metrics.poll_seconds.labels(source_id).observe(time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        self.metrics.poll_seconds.labels(source_id).observe(seconds)
+        self.activity.count(polls=1, poll_failures=result.error is not None, fetched=result.fetched, new=result.new)
         if result.error is not None:
+            log.warning("poll %s failed after %.1fs: %s", source_id, seconds, result.error)
             self.metrics.poll_errors.labels(source_id).inc()
             if "rate limit" in result.error.lower() or "429" in result.error:
                 self.metrics.rate_limited.labels(source_id).inc()
             return
+        skipped = f", {plural(len(result.problems), 'line')} skipped" if result.problems else ""
+        log.info("poll %s: %s fetched, %s new%s in %.1fs", source_id, f"{result.fetched:,}", f"{result.new:,}",
+                 skipped, seconds)
         self.metrics.ingested.labels(source_id).inc(result.new)
         self.metrics.last_success.labels(source_id).set(now.timestamp())
         if result.new:
@@ -206,6 +216,7 @@ class Service:
             count = score_pending(runtime.engine, runtime.settings, runtime.model, now=self.clock(),
                                   limit=SCORE_LIMIT)
             if count:
+                self.activity.count(scored=count)
                 self.metrics.score_seconds.observe(time.perf_counter() - started)
                 self.metrics.scored.inc(count)
                 self._kick("detect")
@@ -216,15 +227,25 @@ class Service:
         changes = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())
         for line in changes:
             log.info("incident: %s", line)
-        self.metrics.incidents.inc(sum(line.startswith("opened") for line in changes))
+        opened = sum(line.startswith("opened") for line in changes)
+        self.activity.count(incidents=opened)
+        self.metrics.incidents.inc(opened)
         if changes:
             self._kick("deliver")
 
     def deliver(self) -> None:
         for line in deliver_due(self.runtime.engine, self.runtime.notifiers, now=self.clock()):
             if match := _DELIVERY.match(line):
-                counter = self.metrics.alerts_sent if match[1] == "sent" else self.metrics.alerts_failed
+                sent = match[1] == "sent"
+                counter = self.metrics.alerts_sent if sent else self.metrics.alerts_failed
                 counter.labels(match[2]).inc()
+                self.activity.count(sent=sent, failed=not sent)
+                if sent:
+                    log.info("delivery: %s", line)  # failures are logged by the outbox, with the retry time
+
+    def heartbeat(self) -> None:
+        """One line every HEARTBEAT_MINUTES: the service is alive, and what it did since the last one."""
+        log.info(self.activity.heartbeat_line())
 
     def retention(self) -> None:
         from monitor.storage.retention import purge

@@ -128,3 +128,30 @@ def test_help_does_not_import_the_heavy_parts() -> None:
              "print(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'monitor.runtime') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_try_plays_an_outage_to_slack_and_email_stand_ins_on_fixed_ports(tmp_path: Path) -> None:
+    import random
+    import socket
+
+    while True:  # fixed ports relative to a base; pick a base whose ports are free on this machine
+        base = random.randrange(20_000, 60_000, 100)
+        try:
+            for offset in (1, 2, 3, 25):
+                socket.create_server(("127.0.0.1", base + offset)).close()
+            break
+        except OSError:
+            continue
+    done = groundswell("try", "--no-wait", "--pace", "0", "--model", "lexicon", "--port-base", str(base),
+                       cwd=tmp_path, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert f"Slack :{base + 3}, SMTP :{base + 25}" in done.stdout
+    assert "Slack #alerts (new headline): [MEDIUM] Brightwave Broadband: Negative mentions are spiking" in done.stdout
+    assert "Slack #alerts (headline edited): Escalated: [CRITICAL]" in done.stdout
+    assert "Email to comms@brightwave.example: [Groundswell] Escalated: [CRITICAL]" in done.stdout
+    path = tmp_path / "groundswell-try" / "settings.toml"
+    settings = load_settings(path)  # the file it printed is a real one, secrets by reference
+    assert {s.kind for s in settings.sources} == {"x", "reddit"} and f"127.0.0.1:{base + 1}" in path.read_text()
+    database = sqlite3.connect(tmp_path / "groundswell-try" / "data" / "groundswell.db")
+    platforms = dict(database.execute("select platform, count(*) from mentions group by platform").fetchall())
+    assert platforms.get("reddit", 0) > 10 and platforms.get("x", 0) > 400

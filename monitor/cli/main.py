@@ -193,8 +193,10 @@ def db_upgrade(ctx: Context) -> None:
 from monitor.cli.init import init  # noqa: E402
 from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
 from monitor.cli.score import score  # noqa: E402
+from monitor.cli.try_cmd import try_command  # noqa: E402
 
 cli.add_command(init)
+cli.add_command(try_command)
 
 cli.add_command(incidents)
 cli.add_command(channels)

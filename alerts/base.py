@@ -3,7 +3,7 @@
 A new channel is one module in this package with one class like this, declared under the
 ``groundswell.notifiers`` entry point in ``pyproject.toml``:
 
-    class MyChannel(Notifier):
+    class MyChannel(Notifier[MyChannelOptions]):
         kind = "mychannel"            # the `kind` used in settings.toml [[channels]]
         Options = MyChannelOptions    # pydantic model; secrets typed as monitor.secrets.Secret
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -71,15 +71,22 @@ class NotifierOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Notifier:
+OptionsT = TypeVar("OptionsT", bound=NotifierOptions)
+
+
+class Notifier(Generic[OptionsT]):
+    """One configured channel; ``Notifier[MyOptions]`` types ``self.options`` as ``MyOptions``."""
+
     kind: ClassVar[str]
     Options: ClassVar[type[NotifierOptions]] = NotifierOptions
 
-    def __init__(self, channel_id: str, options: NotifierOptions) -> None:
+    def __init__(self, channel_id: str, options: OptionsT) -> None:
         self.channel_id = channel_id
-        self.options = options
+        self.options: OptionsT = options
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
+        """Make one attempt to deliver ``message`` (escaped for this medium) and return its Receipt, or raise
+        DeliveryError saying whether a retry could help; ``idempotency_key`` is the same on every retry."""
         raise NotImplementedError
 
     def check(self) -> str | None:
@@ -90,3 +97,5 @@ class Notifier:
         sending (the default; `groundswell channels test` sends a real test message).
         """
         return None
+
+AnyNotifier = Notifier[Any]  # what runners hold: a channel of any kind

@@ -11,8 +11,10 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -21,7 +23,10 @@ from sqlmodel import Session, col, select
 from monitor.clock import as_utc
 from monitor.logs import plural
 from monitor.settings import BrandSettings, Settings
+from monitor.storage.responses import first_reply, replies_collected
 from monitor.storage.tables import Incident, Mention, SourceState
+
+UsageLine = Callable[[str, dict[str, Any] | None], str]  # (source id, its saved cursor) -> budget line, or ""
 
 
 @dataclass
@@ -59,7 +64,9 @@ def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
     return as_utc(start), as_utc(start + timedelta(days=1))
 
 
-def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: date) -> BrandDigest:
+def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: date,
+                 usage: UsageLine | None = None) -> BrandDigest:
+    """The brand's local ``day`` against the week before; ``usage`` gives each source's budget line."""
     start, end = day_bounds(day, brand.timezone)
     week_start = start - timedelta(days=7)
     repeat_start = end - timedelta(days=settings.detection.repeat_days)
@@ -86,15 +93,13 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         top_negative=sorted(negatives, key=lambda m: -(m.author_followers or 0))[:5],
         churn_threats=[m for m in negatives if (m.signals or {}).get("churn_threat")],
         repeat_complainers=_repeaters(recent, settings),
-        incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end), negatives=negatives,
-        responses=answered, week_total=len(week), repeat_days=settings.detection.repeat_days)
+        incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end, usage),
+        negatives=negatives, responses=answered, week_total=len(week), repeat_days=settings.detection.repeat_days)
 
 
 def _responses(session: Session, brand_id: str, negatives: list[Mention],
                end: datetime) -> tuple[int, int, float | None] | None:
     """Complaints aimed at the brand, how many it answered, and the median minutes to answer."""
-    from monitor.storage.responses import first_reply, replies_collected
-
     if not replies_collected(session, brand_id, end):
         return None
     aimed = [m for m in negatives if (m.signals or {}).get("aimed_at_brand", True)]
@@ -131,7 +136,7 @@ def _repeaters(negatives: list[Mention], settings: Settings) -> list[tuple[str, 
 
 
 def _coverage(settings: Settings, brand: BrandSettings, states: dict[str, SourceState], start: datetime,
-              end: datetime) -> list[tuple[str, str]]:
+              end: datetime, usage: UsageLine | None) -> list[tuple[str, str]]:
     lines = []
     for source in (s for s in settings.sources if s.brand == brand.id):
         state = states.get(source.id)
@@ -148,7 +153,7 @@ def _coverage(settings: Settings, brand: BrandSettings, states: dict[str, Source
                                      f"{plain_error(state.last_error)}"))
         else:
             lines.append((source.id, f"ok, {state.items_total} items collected so far"))
-        budget = _usage(settings, source.id, state)
+        budget = usage(source.id, state.cursor if state else None) if usage else ""
         if budget:
             lines[-1] = (source.id, f"{lines[-1][1]}; budget: {budget}")
     return lines
@@ -159,16 +164,6 @@ def plain_error(error: str | None, limit: int = 120) -> str:
     text = " ".join((error or "").split())
     text = re.sub(r"\b[A-Z][A-Za-z]*(Error|Exception|Unavailable|Timeout)\b:?\s*", "", text).strip(" :")
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _usage(settings: Settings, source_id: str, state: SourceState | None) -> str:
-    from monitor.errors import GroundswellError
-    from monitor.registry import build_connector
-
-    try:
-        return build_connector(settings, source_id).usage(state.cursor if state else None)
-    except GroundswellError:
-        return ""
 
 
 def negatives_csv(digest: BrandDigest) -> str:

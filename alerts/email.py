@@ -100,41 +100,40 @@ def build_email(opts: EmailOptions, message: AlertMessage, idempotency_key: str,
     return msg
 
 
-class EmailNotifier(Notifier):
+class EmailNotifier(Notifier[EmailOptions]):
     kind = "email"
     Options = EmailOptions
 
     def __init__(self, channel_id: str, options: EmailOptions) -> None:
         super().__init__(channel_id, options)
-        self.opts = options
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        to = self.opts.recipients(message.severity)
+        to = self.options.recipients(message.severity)
         if not to:
             return Receipt(channel=self.channel_id, extra={"skipped": f"no recipients for severity "
                                                                      f"{message.severity}"})
         earlier = message.thread.get(self.channel_id, "")
-        msg = build_email(self.opts, message, idempotency_key, to, in_reply_to=earlier)
-        refused = smtp_send(self.opts, msg, to, channel=self.channel_id)
+        msg = build_email(self.options, message, idempotency_key, to, in_reply_to=earlier)
+        refused = smtp_send(self.options, msg, to, channel=self.channel_id)
         # The first message of the incident stays the thread root for later events.
         extra = {"refused": ", ".join(sorted(refused))} if refused else {}
         return Receipt(channel=self.channel_id, message_id=earlier or str(msg["Message-ID"]), extra=extra)
 
     def check(self) -> str:
-        return smtp_check(self.opts, channel=self.channel_id)
+        return smtp_check(self.options, channel=self.channel_id)
 
     def deliver(self, msg: EmailMessage, *, idempotency_key: str, severity: int = 1) -> dict[str, str]:
         """Send a ready-made message (e.g. the daily digest) through this channel's server and
         recipients for ``severity``; fills From/To/Date/Message-ID when missing. Returns refusals."""
-        to = self.opts.recipients(severity)
+        to = self.options.recipients(severity)
         if not to:
             return {}
-        for name, value in (("From", formataddr((self.opts.from_name, self.opts.from_addr))),
+        for name, value in (("From", formataddr((self.options.from_name, self.options.from_addr))),
                             ("To", ", ".join(to)), ("Date", formatdate(localtime=False)),
-                            ("Message-ID", message_id(idempotency_key, self.opts.from_addr))):
+                            ("Message-ID", message_id(idempotency_key, self.options.from_addr))):
             if msg[name] is None:
                 msg[name] = value
-        return smtp_send(self.opts, msg, to, channel=self.channel_id)
+        return smtp_send(self.options, msg, to, channel=self.channel_id)
 
 
 def smtp_send(opts: EmailOptions, msg: EmailMessage, to: list[str], *, channel: str) -> dict[str, str]:

@@ -27,18 +27,17 @@ class SlackWebhookOptions(NotifierOptions):
     examples: int = Field(5, ge=0, le=10)
 
 
-class SlackWebhookNotifier(Notifier):
+class SlackWebhookNotifier(Notifier[SlackWebhookOptions]):
     kind = "slack_webhook"
     Options = SlackWebhookOptions
 
     def __init__(self, channel_id: str, options: SlackWebhookOptions) -> None:
         super().__init__(channel_id, options)
-        self.opts = options
         self.client = WebhookClient(options.url.get_secret_value(), timeout=options.timeout_s,
                                     retry_handlers=[])
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        view = alert_view(message, max_examples=self.opts.examples)
+        view = alert_view(message, max_examples=self.options.examples)
         try:
             resp = self.client.send(text=fallback_text(view), blocks=alert_blocks(view),
                                     unfurl_links=False, unfurl_media=False)
@@ -54,10 +53,10 @@ class SlackWebhookNotifier(Notifier):
 
     def check(self) -> str:
         """Slack has no way to test an incoming webhook without posting: check its host answers."""
-        url = urlsplit(self.opts.url.get_secret_value())
+        url = urlsplit(self.options.url.get_secret_value())
         port = url.port or (443 if url.scheme == "https" else 80)
         try:
-            socket.create_connection((url.hostname or "", port), timeout=self.opts.timeout_s).close()
+            socket.create_connection((url.hostname or "", port), timeout=self.options.timeout_s).close()
         except OSError as exc:
             raise DeliveryError(self.channel_id, f"slack webhook host {url.hostname}:{port}: {exc}",
                                 transient=True) from None

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from connectors.base import BrandTerms
 from models.churn import find_churn
 from models.language import detect_language
 from models.textprep import normalize
+from monitor.brands import BrandTerms
 
 DEFAULT_CATEGORIES: dict[str, str] = {
     "outage": "outage, down, not working, doesn't work, no service, no signal, offline, no internet, "

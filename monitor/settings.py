@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from monitor.errors import ConfigError
+from monitor.registry import NOTIFIERS, PluginOptionsInvalid, plugin_class, validate_plugins
 from monitor.secrets import MissingSecret
 from monitor.settings_paths import anchor_paths
 
@@ -249,8 +250,6 @@ def resolve_config_path(path: Path | None) -> Path:
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     """Load and validate everything, plugins included; raise ConfigError on the first problem."""
-    from monitor.registry import validate_plugins
-
     toml_path = resolve_config_path(path)
     source_cls = type("LoadedSettings", (Settings,), {"toml_path": toml_path})
     try:
@@ -261,8 +260,28 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         raise ConfigError("brands", f"{toml_path.resolve()} describes no company: add a [[brands]] table "
                           f"({START_HINT})")
     _check_references(settings)
-    validate_plugins(settings)
+    try:
+        validate_plugins({"sources": settings.sources, "channels": settings.channels})
+    except PluginOptionsInvalid as exc:
+        raise config_error(exc.error, (exc.table, exc.index), {(exc.table, exc.index): exc.entry_id},
+                           exc.options_model) from None
+    _check_recipients(settings)
     return settings
+
+
+def _check_recipients(settings: Settings) -> None:
+    """A channel with per-severity recipients must reach someone for every severity it accepts,
+    or its alerts of the other severities vanish while `channels test` and the outbox say "sent"."""
+    for index, channel in enumerate(settings.channels):
+        options = plugin_class(NOTIFIERS, channel.kind).Options.model_validate(channel.options())
+        recipients = getattr(options, "recipients", None)
+        if not callable(recipients):
+            continue
+        nobody = [severity for severity in range(channel.min_severity, 5) if not recipients(severity)]
+        if nobody:
+            raise ConfigError(f"{entry_label('channels', index, channel.id)}.to_by_severity",
+                              f"alerts of severity {', '.join(map(str, nobody))} would reach nobody: add `to`, "
+                              f"a \"{nobody[0]}\" list, or set min_severity = {max(nobody) + 1}")
 
 
 def entry_label(table: str, index: int, entry_id: str) -> str:

@@ -80,7 +80,7 @@ def test_incident_commands_and_digest_preview(demo, tmp_path: Path) -> None:  # 
 
 def test_digest_email_reaches_a_real_smtp_server_with_inline_chart_and_csv(demo) -> None:  # noqa: ANN001
     from alerts.digest_send import send_digest
-    from monitor.registry import build_notifiers
+    from monitor.runtime import build_notifiers
     from tests.fakes.smtp import FakeSMTP
 
     server = FakeSMTP().start()
@@ -126,9 +126,18 @@ def test_digest_headline_numbers_arrows_and_readable_incidents(demo) -> None:  #
     assert "0 a day" not in text and "against 0%" not in render_html([first], ["cid:c"])
 
 
-def test_digest_defaults_to_yesterday_in_the_brand_timezone() -> None:
-    from monitor.cli.ops import local_yesterday
+def test_digest_defaults_to_yesterday_in_each_brand_timezone(demo, tmp_path: Path) -> None:  # noqa: ANN001
+    from monitor.pipeline import yesterday
+    from monitor.settings import BrandSettings
 
-    late_evening_utc = datetime(2026, 11, 7, 23, 30, tzinfo=UTC)  # already 8 Nov in Tokyo
-    assert local_yesterday("Asia/Tokyo", late_evening_utc) == date(2026, 11, 7)
-    assert local_yesterday("UTC", late_evening_utc) == date(2026, 11, 6)
+    # UTC+14 and UTC-11: at any hour at least one of them is not on UTC's date.
+    brands = [BrandSettings(id="east", name="E", timezone="Pacific/Kiritimati"),
+              BrandSettings(id="west", name="W", timezone="Pacific/Pago_Pago")]
+    config = tmp_path / "s.toml"
+    config.write_text(f'[database]\nurl = "{demo.database.url}"\n' + "".join(
+        f'[[brands]]\nid = "{b.id}"\nname = "{b.name}"\ntimezone = "{b.timezone}"\n' for b in brands))
+    now = datetime.now(UTC)
+    done = CliRunner().invoke(cli, ["--config", str(config), "digest", "--out", str(tmp_path / "d.html")])
+    assert done.exit_code == 0, done.output
+    for brand in brands:
+        assert f"{yesterday(brand, now)} ({brand.timezone})" in done.output

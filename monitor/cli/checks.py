@@ -20,10 +20,11 @@ from monitor.settings import Settings
 from monitor.storage.tables import SourceState
 
 
-def run_checks(settings: Settings, console: Console) -> bool:
+def run_checks(settings: Settings, console: Console) -> int:
     """Configuration (already valid if we got here), database, each enabled source, each enabled channel.
 
     Nothing is sent: channels are verified as far as each kind allows (SMTP login, Slack auth.test, ...).
+    Returns the exit code: 0 all well, 1 something failed, 2 the database URL itself is wrong.
     """
     console.print(f"[green]ok[/]   configuration: {plural(len(settings.brands), 'brand')}, "
                   f"{plural(len(settings.sources), 'source')}, {plural(len(settings.channels), 'channel')}")
@@ -32,10 +33,11 @@ def run_checks(settings: Settings, console: Console) -> bool:
         _ = runtime.engine
         console.print(f"[green]ok[/]   database: {_redact(settings.database_url())}")
     except Exception as exc:  # any failure to open it: say what, and stop (nothing else can work)
-        console.print(f"[red]fail[/] database: {explain(exc)[1]}", markup=True, soft_wrap=True)
-        return False
+        code, line = explain(exc)
+        console.print(f"[red]fail[/] database: {escape(line)}", soft_wrap=True)
+        return code
     healthy = _check_sources(settings, runtime, console)
-    return _check_channels(settings, runtime, console) and healthy
+    return 0 if _check_channels(settings, runtime, console) and healthy else 1
 
 
 def _check_sources(settings: Settings, runtime: Runtime, console: Console) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -109,13 +109,6 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool
     _mark(ctx, incident_id, who, resolve=True, force=force)
 
 
-def local_yesterday(timezone: str, now: datetime | None = None) -> date:
-    """Yesterday as the brand's people count days, not as UTC does."""
-    from zoneinfo import ZoneInfo
-
-    return ((now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)) - timedelta(days=1)).date()
-
-
 @click.command()
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The day to summarise (default: yesterday, in each brand's timezone).")
@@ -126,23 +119,21 @@ def local_yesterday(timezone: str, now: datetime | None = None) -> date:
 def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     """Preview (and optionally send) the daily digest: volume and sentiment against last week,
     chart, incidents, churn threats, repeat complainers and source coverage."""
-    from alerts.digest import build_digest, negatives_csv
-    from alerts.digest_render import chart_png, data_uri, render_html
-    from monitor.runtime import Runtime
+    from alerts.digest import build_digest
+    from alerts.digest_send import send_digest
+    from monitor.pipeline import source_usage, write_digest, yesterday
+    from monitor.runtime import Runtime, build_notifiers
 
     settings = ctx.settings  # type: ignore[attr-defined]
-    engine = Runtime(settings).engine
-    digests = [build_digest(engine, settings, brand, day.date() if day else local_yesterday(brand.timezone))
+    runtime = Runtime(settings)
+    usage = source_usage(runtime.connector)
+    now = datetime.now(UTC)
+    digests = [build_digest(runtime.engine, settings, brand, day.date() if day else yesterday(brand, now), usage)
                for brand in settings.brands]
-    out.write_text(render_html(digests, [data_uri(chart_png(d)) for d in digests]), encoding="utf-8")
-    csv_path = out.with_suffix(".csv")
-    csv_path.write_text("".join(negatives_csv(d) for d in digests), encoding="utf-8")
+    csv_path = write_digest(out, digests)
     days = ", ".join(sorted({f"{d.day} ({d.brand.timezone})" for d in digests}))
     console.print(f"digest for {days} written to {out} (negative mentions: {csv_path})", markup=False)
     if send:
-        from alerts.digest_send import send_digest
-        from monitor.registry import build_notifiers
-
         notifiers = build_notifiers(settings)
         for report in digests:
             for outcome in send_digest(settings, notifiers, report):
@@ -171,7 +162,7 @@ def test_channel(ctx: object, name: str) -> None:
     """Send a real test message to channel NAME, now, bypassing the outbox."""
     from alerts.base import AlertMessage
     from monitor.errors import DeliveryError
-    from monitor.registry import build_notifiers
+    from monitor.runtime import build_notifiers
 
     settings = ctx.settings  # type: ignore[attr-defined]
     notifiers = build_notifiers(settings)

@@ -193,7 +193,7 @@ def play(settings_path: Path, stand_ins: StandIns, *, days: int = 6,
                 played.mentions += poll_source(runtime.engine, settings, runtime.connector(source.id), now=now).new
         score_pending(runtime.engine, settings, model, now=now)
         run_detection(runtime.engine, settings, now=now)
-        sent = deliver_due(runtime.engine, notifiers, now=now)
+        sent = [outcome.line for outcome in deliver_due(runtime.engine, notifiers, now=now).outcomes]
         played.deliveries.extend(sent)
         if on_step:
             on_step(now, sent, paced)

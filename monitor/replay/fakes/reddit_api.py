@@ -38,7 +38,7 @@ class FakeReddit(FakeAPI):
             created=(self.clock() - age).timestamp(),
         )
         self.items.append({"kind": kind, "data": data})
-        return data["name"]
+        return f"{kind}_{ident}"
 
     def add_post(
         self,

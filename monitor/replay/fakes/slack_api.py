@@ -130,7 +130,8 @@ class FakeSlack:
 
 def _parse(content_type: str, raw: bytes) -> dict[str, Any]:
     if "json" in content_type:
-        return json.loads(raw or b"{}")
+        parsed: dict[str, Any] = json.loads(raw or b"{}")
+        return parsed
     form = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
     for key in ("blocks", "metadata"):  # form-encoded requests carry these as JSON strings
         if isinstance(form.get(key), str):

@@ -231,7 +231,7 @@ class FakeX(FakeAPI):
     @staticmethod
     def _shape(
         obj: dict[str, Any], fields: str, always: tuple[str, ...] = ("id", "text", "edit_history_tweet_ids")
-    ) -> dict:
+    ) -> dict[str, Any]:
         wanted = set(always) | set(filter(None, fields.split(",")))
         return {k: v for k, v in obj.items() if k in wanted}
 

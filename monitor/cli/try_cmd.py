@@ -76,7 +76,7 @@ def try_command(folder: Path, port_base: int, pace: float, model: str, no_wait: 
     click.echo(f"\n{played.mentions} mentions collected from the X and Reddit stand-ins, {sent} alert deliveries "
                f"to Slack and email, in {time.monotonic() - started:.0f} s.")
     flag = f"--config {path}"
-    click.echo(f"Next: groundswell {flag} incidents list   (ack one: incidents ack N; the Slack thread is told)")
+    click.echo(f"Next: groundswell {flag} incidents list --all   (then incidents ack N; `run` tells Slack and email)")
     if no_wait:
         stand_ins.stop()
         return

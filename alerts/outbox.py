@@ -16,21 +16,42 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Literal
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from alerts.base import AlertMessage, ExamplePost, Notifier, Receipt
+from alerts.base import AlertMessage, AnyNotifier, ExamplePost, Receipt
 from alerts.routing import route
 from monitor.clock import as_utc
-from monitor.db import transaction, with_retries
 from monitor.errors import DeliveryError
 from monitor.settings import Settings
-from monitor.tables import Alert, Brand, Incident, Mention, OutboxItem
+from monitor.storage.engine import transaction, with_retries
+from monitor.storage.tables import Alert, Brand, Incident, Mention, OutboxItem
 
 log = logging.getLogger("groundswell.outbox")
 MAX_ATTEMPTS = 60  # with backoff capped at an hour: about two and a half days of trying
+DeliveryStatus = Literal["sent", "retry", "dead", "skipped"]
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """One attempt at one outbox row, for runners to count; ``line`` is for logs only."""
+
+    item_id: int
+    alert_id: int
+    channel: str
+    status: DeliveryStatus
+    error: str | None = None
+    rate_limited: bool = False  # the channel asked us to wait (Retry-After)
+
+    @property
+    def line(self) -> str:
+        if self.status == "skipped":
+            return f"#{self.item_id} already handled"
+        text = f"{self.status} alert {self.alert_id} to {self.channel}"
+        return f"{text}: {self.error}" if self.error else text
 
 
 def enqueue_alert(session: Session, settings: Settings, alert: Alert, incident: Incident, *,
@@ -46,11 +67,12 @@ def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
     return timedelta(seconds=max(seconds, retry_after or 0))
 
 
-def deliver_due(engine: Engine, notifiers: Mapping[str, Notifier], *, now: datetime, limit: int = 100) -> list[str]:
-    """Attempt every due row once; return a line per outcome."""
+def deliver_due(engine: Engine, notifiers: Mapping[str, AnyNotifier], *, now: datetime,
+                limit: int = 100) -> list[DeliveryOutcome]:
+    """Attempt every due row once; one outcome per row (runners call ``monitor.pipeline.deliver_due``)."""
     with Session(engine) as session:
         due = session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending",
-                                                       OutboxItem.next_attempt_at <= now)
+                                                       col(OutboxItem.next_attempt_at) <= now)
                            .order_by(col(OutboxItem.id)).limit(limit)).all()
     return [_deliver_one(engine, item_id, notifiers, now) for item_id in due if item_id is not None]
 
@@ -58,15 +80,15 @@ def deliver_due(engine: Engine, notifiers: Mapping[str, Notifier], *, now: datet
 @dataclass(frozen=True)
 class _Claim:
     message: AlertMessage
-    notifier: Notifier
+    notifier: AnyNotifier
     key: str
     retry: bool  # an earlier attempt began: it may have been delivered before a crash
 
 
-def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, Notifier], now: datetime) -> str:
+def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, AnyNotifier], now: datetime) -> DeliveryOutcome:
     """Claim (attempt counted and committed), look for an earlier delivery, send, record: no step repeated."""
     claim = with_retries(partial(_claim, engine, item_id, notifiers, now))
-    if isinstance(claim, str):
+    if isinstance(claim, DeliveryOutcome):
         return claim
     try:
         receipt = claim.notifier.find_sent(claim.message, idempotency_key=claim.key) if claim.retry else None
@@ -77,18 +99,21 @@ def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, Notifier]
     return with_retries(partial(_record_sent, engine, item_id, receipt, now))
 
 
-def lease(notifier: Notifier) -> timedelta:
-    """How long a claimed row is left alone: longer than an attempt can take (two calls and a margin)."""
-    timeout = getattr(notifier.options, "timeout_s", None)
+def lease(notifier: AnyNotifier) -> timedelta:
+    """How long a claimed row is left alone: longer than an attempt can take (two calls and a margin).
+
+    A plugin channel that sets no ``options`` (or no ``timeout_s``) gets a minute."""
+    timeout = getattr(getattr(notifier, "options", None), "timeout_s", None)
     return timedelta(seconds=2 * float(timeout) + 5 if isinstance(timeout, int | float) else 60)
 
 
-def _claim(engine: Engine, item_id: int, notifiers: Mapping[str, Notifier], now: datetime) -> _Claim | str:
+def _claim(engine: Engine, item_id: int, notifiers: Mapping[str, AnyNotifier],
+           now: datetime) -> _Claim | DeliveryOutcome:
     """Count the attempt before sending, and only if nobody else claimed the row meanwhile."""
     with transaction(engine) as session:
         item = session.get(OutboxItem, item_id)
         if item is None or item.status != "pending" or as_utc(item.next_attempt_at) > now:
-            return f"#{item_id} already handled"
+            return DeliveryOutcome(item_id, 0, "", "skipped")
         notifier = notifiers.get(item.channel_id)
         if notifier is None:
             return _dead(item, f"channel {item.channel_id!r} is not configured or disabled", now)
@@ -99,21 +124,21 @@ def _claim(engine: Engine, item_id: int, notifiers: Mapping[str, Notifier], now:
             .values(attempts=item.attempts + 1, next_attempt_at=now + lease(notifier))
             .execution_options(synchronize_session=False))
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return f"#{item_id} already handled"
+            return DeliveryOutcome(item_id, 0, "", "skipped")
         return _Claim(message, notifier, item.idempotency_key, retry=item.attempts > 0)
 
 
-def _record_sent(engine: Engine, item_id: int, receipt: Receipt, now: datetime) -> str:
+def _record_sent(engine: Engine, item_id: int, receipt: Receipt, now: datetime) -> DeliveryOutcome:
     with transaction(engine) as session:
         item = session.get(OutboxItem, item_id)
         assert item is not None
         item.status, item.sent_at, item.last_error = "sent", now, None
         item.receipt = {"channel": receipt.channel, "message_id": receipt.message_id, **receipt.extra}
         session.add(item)
-        return f"sent alert {item.alert_id} to {item.channel_id}"
+        return DeliveryOutcome(item_id, item.alert_id, item.channel_id, "sent")
 
 
-def _record_failure(engine: Engine, item_id: int, exc: DeliveryError, now: datetime) -> str:
+def _record_failure(engine: Engine, item_id: int, exc: DeliveryError, now: datetime) -> DeliveryOutcome:
     with transaction(engine) as session:
         item = session.get(OutboxItem, item_id)
         assert item is not None
@@ -122,19 +147,21 @@ def _record_failure(engine: Engine, item_id: int, exc: DeliveryError, now: datet
         return outcome
 
 
-def _failed(item: OutboxItem, exc: DeliveryError, now: datetime) -> str:
+def _failed(item: OutboxItem, exc: DeliveryError, now: datetime) -> DeliveryOutcome:
+    """``attempts`` already counts this one (the claim did)."""
+    limited = exc.retry_after is not None
     if not exc.transient or item.attempts >= MAX_ATTEMPTS:
-        return _dead(item, str(exc), now)
+        return _dead(item, str(exc), now, rate_limited=limited)
     item.last_error = str(exc)
     item.next_attempt_at = now + retry_delay(item.attempts, exc.retry_after)
     log.warning("delivery to %s failed (%s); retry at %s", item.channel_id, exc, item.next_attempt_at)
-    return f"retry alert {item.alert_id} to {item.channel_id}: {exc}"
+    return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "retry", str(exc), limited)
 
 
-def _dead(item: OutboxItem, reason: str, now: datetime) -> str:
+def _dead(item: OutboxItem, reason: str, now: datetime, *, rate_limited: bool = False) -> DeliveryOutcome:
     item.status, item.last_error, item.next_attempt_at = "dead", reason, now
     log.error("alert %s to %s dead-lettered: %s", item.alert_id, item.channel_id, reason)
-    return f"dead alert {item.alert_id} to {item.channel_id}: {reason}"
+    return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "dead", reason, rate_limited)
 
 
 def build_message(session: Session, item: OutboxItem) -> AlertMessage:

@@ -13,7 +13,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from monitor.settings import ChannelSettings, Settings
-from monitor.tables import Alert, Incident
+from monitor.storage.tables import Alert, Incident
 
 
 def in_quiet_hours(window: str, moment: datetime, timezone: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import threading
 from urllib.parse import urlsplit
 
@@ -69,19 +70,18 @@ class SlackWebhookOptions(NotifierOptions):
         return value
 
 
-class SlackWebhookNotifier(Notifier):
+class SlackWebhookNotifier(Notifier[SlackWebhookOptions]):
     kind = "slack_webhook"
     Options = SlackWebhookOptions
 
     def __init__(self, channel_id: str, options: SlackWebhookOptions) -> None:
         super().__init__(channel_id, options)
-        self.opts = options
         url = options.url.get_secret_value().strip()
         REDACT.add(url)
         self.client = WebhookClient(url, timeout=options.timeout_s, retry_handlers=[])
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        view = alert_view(message, max_examples=self.opts.examples)
+        view = alert_view(message, max_examples=self.options.examples)
         try:
             resp = self.client.send(text=fallback_text(view), blocks=alert_blocks(view),
                                     unfurl_links=False, unfurl_media=False)
@@ -97,3 +97,14 @@ class SlackWebhookNotifier(Notifier):
             raise DeliveryError(self.channel_id, f"slack webhook: unexpected answer {resp.body[:100]!r}",
                                 transient=False)
         return Receipt(channel=self.channel_id, message_id=idempotency_key)
+
+    def check(self) -> str:
+        """Slack has no way to test an incoming webhook without posting: check its host answers."""
+        url = urlsplit(self.options.url.get_secret_value().strip())
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            socket.create_connection((url.hostname or "", port), timeout=self.options.timeout_s).close()
+        except OSError as exc:
+            raise DeliveryError(self.channel_id, f"slack webhook host {url.hostname}:{port}: {exc}",
+                                transient=True) from None
+        return f"{url.hostname}:{port} reachable (the webhook URL itself is verified only by a real post)"

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.backtest_series import backtest_rows, parse_timestamp, read_series  # noqa: E402
-from monitor.baseline import SeriesConfig  # noqa: E402
+from monitor.detection.seasonal import SeriesConfig  # noqa: E402
+from monitor.replay.series import backtest_rows, parse_timestamp, read_series  # noqa: E402
 
 PROFILES = {
     "standard": {"tp": 1.0, "fp": 0.11, "fn": 1.0},

@@ -85,7 +85,7 @@ def feed(x: FakeX, stop: threading.Event, posted: dict[int, float]) -> None:
 
 def run(minutes: float, poll: int, model: str) -> dict[str, Any]:
     from monitor.logs import configure_logging
-    from monitor.service import Service
+    from monitor.service.scheduler import Service
 
     configure_logging("warning", "console")
     missed = Missed()

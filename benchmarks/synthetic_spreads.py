@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.backtest_series import parse_timestamp  # noqa: E402
-from monitor.detect import BrandConfig, BrandDetector, Observation  # noqa: E402
+from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
+from monitor.replay.series import parse_timestamp  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "nab-realtweets"
 SHAPES = {"fast": (1.3, 5.0), "slow": (1.3, 20.0), "fizzle": (0.5, 10.0)}  # branching, mean delay (min)

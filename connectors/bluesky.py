@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import deque
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,9 @@ from atproto import Client, Request, SessionEvent
 from pydantic import Field
 
 from connectors import sanitize
-from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Engagement, Mention
-from connectors.paging import RecentIds, quote_term
+from connectors.base import Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Mention
+from connectors.bluesky_posts import post_mention, sort_time
+from connectors.paging import QueryState, RecentIds, query_key, query_states, quote_term, read_each
 from connectors.private_file import write_private
 from monitor.errors import SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
@@ -67,14 +69,13 @@ def _error_name(exc: atx.RequestErrorBase) -> str:
     return str(name or "")
 
 
-class BlueskyConnector(Connector):
+class BlueskyConnector(Connector[BlueskyOptions]):
     kind = "bluesky"
     platform = "bluesky"
     Options = BlueskyOptions
 
-    def __init__(self, options: BlueskyOptions, context: Any) -> None:  # type: ignore[override]
+    def __init__(self, options: BlueskyOptions, context: ConnectorContext) -> None:
         super().__init__(options, context)
-        self.options: BlueskyOptions = options
         brand = context.brand
         terms = options.queries if options.queries is not None else [
             *(quote_term(n) for n in brand.names or (brand.name,)),
@@ -179,32 +180,23 @@ class BlueskyConnector(Connector):
             raise SourceUnavailable(source, f"Bluesky answered with malformed data ({type(exc).__name__})") from None
 
     # ---- fetch ------------------------------------------------------------------------------
-    @staticmethod
-    def query_key(query: str) -> str:
-        return hashlib.sha1(query.encode()).hexdigest()[:12]
-
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         cursor = cursor or {}
         if not self._ready:
             self._login()
         batch = Batch([], None)
         recent = RecentIds(cursor.get("recent", []), size=2000)
-        old = cursor.get("queries", {})
-        states = {self.query_key(q): old.get(self.query_key(q), {}) for q in self.queries}
-        for query in self.queries:
-            key = self.query_key(query)
-            try:
-                states[key] = self._drain(query, states[key], batch, recent, limit)
-            except SourceUnavailable as exc:
-                if not batch.mentions or isinstance(exc, SourceAuthError):
-                    raise
-                batch.problems.append(f"stopped early, keeping {len(batch.mentions)} posts: {exc}")
-                break
+        states = query_states(self.queries, cursor)
+
+        def drain(query: str) -> None:
+            states[query_key(query)] = self._drain(query, states[query_key(query)], batch, recent, limit)
+
+        read_each(self.queries, drain, kept=lambda: len(batch.mentions), problems=batch.problems)
         self._add_followers(batch)
         batch.cursor = {"queries": states, "recent": recent.to_list()}
         return batch
 
-    def _drain(self, query: str, state: dict, batch: Batch, recent: RecentIds, limit: int) -> dict:
+    def _drain(self, query: str, state: QueryState, batch: Batch, recent: RecentIds, limit: int) -> QueryState:
         now = self.context.clock()
         since = state.get("since") or _iso(now - timedelta(hours=self.options.lookback_hours))
         until, newest, token = state.get("until"), state.get("newest"), None
@@ -219,7 +211,7 @@ class BlueskyConnector(Connector):
                     break
                 recent.add(mention.external_id)
                 batch.mentions.append(mention)
-                sort_at = _sort_time(post, mention)
+                sort_at = sort_time(post, mention)
                 newest = _iso(sort_at) if newest is None or sort_at > _when(newest) else newest
                 oldest = sort_at
             else:
@@ -246,26 +238,7 @@ class BlueskyConnector(Connector):
 
     def _mention(self, post: Any, batch: Batch) -> Mention | None:
         try:
-            record = post.record
-            text = str(getattr(record, "text", None) if not isinstance(record, dict) else record["text"])
-            created = getattr(record, "created_at", None) if not isinstance(record, dict) else record["createdAt"]
-            reply = getattr(record, "reply", None)
-            embed = getattr(post, "embed", None)
-            quoted = getattr(getattr(embed, "record", None), "uri", None)
-            rkey = post.uri.rsplit("/", 1)[-1]
-            author = post.author
-            langs = getattr(record, "langs", None) or []
-            return sanitize.mention(Mention(
-                platform="bluesky", external_id=sanitize.ident(post.uri, "uri"),
-                author=Author(id=author.did, handle=author.handle, name=author.display_name or "",
-                              followers=self.followers.get(author.did)),
-                text=text, posted_at=sanitize.when(created, "createdAt"), url=f"https://bsky.app/profile/{author.handle}/post/{rkey}",
-                lang=langs[0] if langs else None,
-                engagement=Engagement(*(sanitize.count(getattr(post, k)) for k in
-                                        ("repost_count", "like_count", "reply_count", "quote_count"))),
-                conversation_id=reply.root.uri if reply else post.uri, parent_id=reply.parent.uri if reply else None,
-                quoted_id=quoted if isinstance(quoted, str) else None,
-                is_brand_reply=str(author.handle).lower() in self.brand_accounts))
+            return post_mention(post, self.followers.get(post.author.did), self.brand_accounts)
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             batch.problems.append(f"skipped malformed post {getattr(post, 'uri', '?')}: {type(exc).__name__}")
             return None
@@ -298,15 +271,5 @@ class BlueskyConnector(Connector):
                      Batch([], None))
 
 
-def _sort_time(post: Any, mention: Mention) -> datetime:
-    """Search sorts on the earlier of createdAt and indexedAt; an unreadable indexedAt falls back to createdAt."""
-    try:
-        return min(mention.posted_at, sanitize.when(post.indexed_at, "indexedAt"))
-    except sanitize.RowError:
-        return mention.posted_at
-
-
 def _with_followers(mention: Mention, followers: int) -> Mention:
-    from dataclasses import replace
-
     return replace(mention, author=replace(mention.author, followers=followers))

@@ -46,7 +46,7 @@ class _Poll:
     waiting: list[list[int]] = field(default_factory=list)  # [offset, line] of rows not due yet
 
 
-class ReplayConnector(Connector):
+class ReplayConnector(Connector[ReplayOptions]):
     kind = "replay"
     platform = "replay"  # rows may name their own platform; this is the default
     Options = ReplayOptions
@@ -73,7 +73,7 @@ class ReplayConnector(Connector):
 
     @property
     def _path(self) -> Path:
-        return Path(self.options.path).expanduser()  # type: ignore[attr-defined]
+        return Path(self.options.path).expanduser()
 
     @property
     def _is_csv(self) -> bool:
@@ -81,7 +81,7 @@ class ReplayConnector(Connector):
 
     @property
     def _follow(self) -> bool:
-        return bool(self.options.follow_clock)  # type: ignore[attr-defined]
+        return bool(self.options.follow_clock)
 
     def _resume(self, cursor: Cursor, reader: RecordReader, handle: Any,
                 poll: _Poll) -> tuple[int, int, list[list[int]]]:
@@ -146,7 +146,7 @@ class ReplayConnector(Connector):
         if record.problem is not None:
             return None, record.problem
         try:
-            return _mention(record.value, str(self.options.platform)), ""  # type: ignore[attr-defined]
+            return _mention(record.value, str(self.options.platform)), ""
         except sanitize.RowError as exc:
             return None, str(exc)
 

@@ -22,7 +22,7 @@ from models.textprep import normalize
 from monitor.errors import ModelError
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "sentiment-minilm"
-_FIX = ("Reinstall Groundswell (pip install --force-reinstall 'groundswell[ml]') so "
+_FIX = ("Reinstall Groundswell (pip install --force-reinstall groundswell) so "
         "models/artifacts/sentiment-minilm is complete, or set model.sentiment to \"lexicon\" "
         "or a Hugging Face model id in settings.toml.")
 
@@ -30,7 +30,8 @@ _FIX = ("Reinstall Groundswell (pip install --force-reinstall 'groundswell[ml]')
 def softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
+    result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    return result
 
 
 def _read_meta(folder: Path) -> dict[str, Any]:
@@ -52,7 +53,7 @@ class OnnxSentiment:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise ModelError("onnxruntime/tokenizers are not installed: pip install 'groundswell[ml]' "
+            raise ModelError("onnxruntime/tokenizers are not installed: pip install --force-reinstall groundswell "
                              'or set model.sentiment = "lexicon"') from exc
         meta = _read_meta(folder)
         self.name = str(meta.get("name", folder.name))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.demo import demo_settings, run_demo
+from monitor.replay.demo import demo_settings, run_demo
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.smtp import FakeSMTP
 

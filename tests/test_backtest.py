@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from monitor.cli import cli
-from monitor.demo_data import DEMO_FILE
+from monitor.cli.main import cli
+from monitor.replay.demo_data import DEMO_FILE
 
 
 def test_mentions_mode_writes_the_incident_timeline_of_the_demo_week(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.backtest_series import backtest_file, main, parse_timestamp
+from monitor.replay.series import backtest_file, main, parse_timestamp
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("nab_score", ROOT / "benchmarks" / "nab_score.py")

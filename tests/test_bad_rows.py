@@ -15,7 +15,7 @@ from connectors.base import Batch, Connector, ConnectorContext, Cursor
 from monitor.clock import ManualClock
 from monitor.pipeline import poll_source
 from monitor.runtime import Runtime
-from monitor.tables import Author, Mention, SourceState
+from monitor.storage.tables import Author, Mention, SourceState
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)

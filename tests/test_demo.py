@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.demo import demo_settings, run_demo
-from monitor.demo_data import DEMO_FILE, generate
+from monitor.replay.demo import demo_settings, run_demo
+from monitor.replay.demo_data import DEMO_FILE, generate
 
 
 def test_bundled_demo_file_is_what_the_generator_writes() -> None:

@@ -16,10 +16,10 @@ from alerts import escape
 from alerts.console import ConsoleNotifier, ConsoleOptions
 from alerts.digest import BrandDigest, negatives_csv
 from alerts.render import alert_view, subject_line
-from monitor.cli import cli
+from monitor.cli.main import cli
 from monitor.runtime import Runtime
 from monitor.settings import BrandSettings
-from monitor.tables import Alert, Incident, Mention, OutboxItem
+from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
 from tests.conftest import make_settings
 from tests.fakes.alert_messages import sample_message
 

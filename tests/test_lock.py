@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.lock import AlreadyRunning, acquire
+from monitor.service.lock import AlreadyRunning, acquire
 
 
 def test_second_instance_is_refused_with_the_holders_pid(database_url: str) -> None:

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.clock import ManualClock
-from monitor.db import open_database, transaction
-from monitor.observability import Metrics, ObservabilityServer, Readiness
+from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.settings import Settings
-from monitor.tables import Alert, Incident, OutboxItem, SourceState
+from monitor.storage.engine import open_database, transaction
+from monitor.storage.tables import Alert, Incident, OutboxItem, SourceState
 from tests.conftest import make_settings
 
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)

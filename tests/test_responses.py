@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from monitor.pipeline import poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
-from monitor.tables import Alert, Incident
+from monitor.storage.tables import Alert, Incident
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
@@ -34,7 +34,7 @@ def run(tmp_path: Path, rows: list[dict]) -> tuple[list[str], Incident, list[str
         now = NOW + timedelta(minutes=minutes)
         poll_source(runtime.engine, settings, runtime.connector("f"), now=now)
         score_pending(runtime.engine, settings, runtime.model, now=now)
-        changes += run_detection(runtime.engine, settings, now=now)
+        changes += run_detection(runtime.engine, settings, now=now).changes
     with Session(runtime.engine) as session:
         incident = session.exec(select(Incident).where(Incident.trigger == "churn_threat")).one()
         events = list(session.exec(select(Alert.event).where(Alert.incident_id == incident.id).order_by(Alert.id)))

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from alerts.routing import in_quiet_hours
 from monitor.pipeline import poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
-from monitor.tables import Alert, Incident, OutboxItem
+from monitor.storage.tables import Alert, Incident, OutboxItem
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from monitor.cli_score import ADDED, score
+from monitor.cli.score import ADDED, score
 
 ROWS = [
     {"id": "1", "text": "Cancelling my contract, worst service ever. I hate you.", "author": "a"},

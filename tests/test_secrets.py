@@ -16,7 +16,7 @@ from connectors import bluesky
 from connectors.base import BrandTerms, ConnectorContext
 from connectors.bluesky import BlueskyConnector, BlueskyOptions
 from connectors.x import XConnector, XOptions
-from monitor.cli import cli
+from monitor.cli.main import cli
 from monitor.clock import ManualClock
 from tests.fakes.alert_messages import sample_message
 from tests.fakes.bluesky_api import FakeBluesky

@@ -11,11 +11,11 @@ from sqlalchemy import inspect
 from sqlmodel import Session, func, select
 
 from connectors.base import Author, Mention
-from monitor.db import open_database, transaction, with_retries
 from monitor.errors import StorageError
-from monitor.store import store_mentions
-from monitor.tables import Author as AuthorRow
-from monitor.tables import Mention as MentionRow
+from monitor.storage.engine import open_database, transaction, with_retries
+from monitor.storage.mentions import store_mentions
+from monitor.storage.tables import Author as AuthorRow
+from monitor.storage.tables import Mention as MentionRow
 
 NOW = datetime(2026, 11, 2, 12, tzinfo=UTC)
 

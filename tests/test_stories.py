@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from monitor.stories import StoryConfig, StoryTracker, normalise
+from monitor.detection.stories import StoryConfig, StoryTracker, normalise
 
 BASE = "@acme your update deleted all my saved photos and nobody at support answers"
 OTHER = [

@@ -1,0 +1,1 @@
+"""The `groundswell` command group (thin: every command calls the pipeline or a query)."""

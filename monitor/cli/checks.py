@@ -1,0 +1,124 @@
+"""`groundswell check` and `groundswell sources`: what works, what does not, and what to do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from sqlmodel import Session, select
+
+from monitor import registry
+from monitor.cli.guard import explain
+from monitor.clock import as_utc
+from monitor.errors import GroundswellError
+from monitor.logs import plural
+from monitor.pipeline.source_health import is_quiet
+from monitor.runtime import Runtime
+from monitor.settings import Settings
+from monitor.storage.tables import SourceState
+
+
+def run_checks(settings: Settings, console: Console) -> int:
+    """Configuration (already valid if we got here), database, each enabled source, each enabled channel.
+
+    Nothing is sent: channels are verified as far as each kind allows (SMTP login, Slack auth.test, ...).
+    Returns the exit code: 0 all well, 1 something failed, 2 the database URL itself is wrong.
+    """
+    console.print(f"[green]ok[/]   configuration: {plural(len(settings.brands), 'brand')}, "
+                  f"{plural(len(settings.sources), 'source')}, {plural(len(settings.channels), 'channel')}")
+    runtime = Runtime(settings)
+    try:
+        _ = runtime.engine
+        console.print(f"[green]ok[/]   database: {_redact(settings.database_url())}")
+    except Exception as exc:  # any failure to open it: say what, and stop (nothing else can work)
+        code, line = explain(exc)
+        console.print(f"[red]fail[/] database: {escape(line)}", soft_wrap=True)
+        return code
+    healthy = _check_sources(settings, runtime, console)
+    return 0 if _check_channels(settings, runtime, console) and healthy else 1
+
+
+def _check_sources(settings: Settings, runtime: Runtime, console: Console) -> bool:
+    healthy = True
+    for source in settings.sources:
+        if not source.enabled:
+            console.print(f"[dim]off[/]  source {source.id} (disabled)")
+            continue
+        try:
+            runtime.connector(source.id).check()
+            console.print(f"[green]ok[/]   source {source.id} ({source.kind})")
+        except GroundswellError as exc:
+            healthy = False
+            console.print(f"[red]fail[/] source {source.id} ({source.kind}): {escape(str(exc))}", soft_wrap=True)
+    return healthy
+
+
+def _check_channels(settings: Settings, runtime: Runtime, console: Console) -> bool:
+    healthy = True
+    notifiers = runtime.notifiers
+    for channel in settings.channels:
+        name = f"channel {channel.id} ({channel.kind})"
+        if channel.id not in notifiers:
+            console.print(f"[dim]off[/]  {name} (disabled)")
+            continue
+        try:
+            detail = notifiers[channel.id].check()
+        except GroundswellError as exc:
+            healthy = False
+            console.print(f"[red]fail[/] {name}: {escape(str(exc))}", soft_wrap=True)
+            continue
+        if detail is None:
+            console.print(f"[yellow]?[/]    {name}: cannot be verified without sending; "
+                          f"try `groundswell channels test {channel.id}`", soft_wrap=True)
+        else:
+            console.print(f"[green]ok[/]   {name}: {escape(detail)}", soft_wrap=True)
+    return healthy
+
+
+def _redact(url: str) -> str:
+    """Never print a database password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def print_sources(settings: Settings, console: Console) -> None:
+    now = datetime.now(UTC)
+    runtime = Runtime(settings)
+    with Session(runtime.engine) as session:
+        states = {s.id: s for s in session.exec(select(SourceState))}
+    table = Table(title="Sources")
+    for column in ("id", "kind", "brand", "status", "last success", "failures", "next poll", "items",
+                   "budget", "last error"):
+        table.add_column(column)
+    for source in settings.sources:
+        state = states.get(source.id)
+        status = "disabled" if not source.enabled else (state.status if state else "never polled")
+        if state and is_quiet(state, now=now, quiet_minutes=source.quiet_minutes):
+            status = f"quiet (nothing for > {source.quiet_minutes} min: check it)"
+        table.add_row(source.id, source.kind, source.brand, status, _when(state.last_success_at if state else None),
+                      str(state.consecutive_failures if state else 0), _when(state.next_poll_at if state else None),
+                      str(state.items_last_poll if state else 0), source_usage(runtime, source.id, state),
+                      (state.last_error or "") if state else "")
+    console.print(table)
+    kinds = Table(title="Source kinds in this install")
+    kinds.add_column("kind")
+    kinds.add_column("status")
+    for kind, status in registry.load_status(registry.CONNECTORS).items():
+        kinds.add_row(kind, status)
+    console.print(kinds)
+
+
+def source_usage(runtime: Runtime, source_id: str, state: SourceState | None) -> str:
+    """The connector's own budget line; empty when it has none or cannot be built here."""
+    try:
+        return runtime.connector(source_id).usage(state.cursor if state else None)
+    except GroundswellError:
+        return ""
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{as_utc(moment):%Y-%m-%d %H:%M} UTC" if moment else "-"

@@ -1,0 +1,209 @@
+"""The `groundswell` command: thin wrappers over monitor.pipeline and friends."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+
+from monitor.cli.guard import run_guarded
+
+if TYPE_CHECKING:
+    from monitor.settings import Settings
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False)
+
+
+class Context:
+    def __init__(self, config: Path | None) -> None:
+        self.config = config
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from monitor.logs import configure_logging
+            from monitor.settings import load_settings
+
+            self._settings = load_settings(self.config)
+            configure_logging(self._settings.app.log_level, self._settings.app.log_format)
+        return self._settings
+
+
+pass_context = click.make_pass_decorator(Context)
+_CONFIG_FLAGS = ("--config", "-c")
+
+
+def hoist_config(args: list[str]) -> list[str]:
+    """Move --config/-c PATH (or --config=PATH) to the front, so it works after the command too."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg in _CONFIG_FLAGS and index + 1 < len(args):
+            front.extend(args[index:index + 2])
+            index += 2
+            continue
+        if arg.startswith("--config="):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
+class GroundswellGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_config(args))
+
+
+@click.group(cls=GroundswellGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "-c", type=click.Path(path_type=Path), envvar="GROUNDSWELL_CONFIG",
+              help="Settings file (default: ./settings.toml, or $GROUNDSWELL_CONFIG).")
+@click.version_option(package_name="groundswell")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """Groundswell hears complaints about your company early and tells the right people.
+
+    Start with `groundswell demo` (no setup: a bundled week of mentions of a fictional
+    broadband provider), then copy settings.toml, describe your company and sources, and
+    run `groundswell check` and `groundswell run`.
+    """
+    ctx.obj = Context(config)
+
+
+@cli.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Where the demo database goes (default: a new temporary folder).")
+@click.option("--model", default="bundled", show_default=True,
+              help='Sentiment model: "bundled", "lexicon", a Hugging Face id or a local folder.')
+def demo(data_dir: Path | None, model: str) -> None:
+    """Run the bundled demo week through the whole pipeline on a simulated clock.
+
+    Polls, scores, detects and alerts exactly as the service does, 15 simulated minutes per
+    step; alerts print here.  Day 6 brings an evening outage that spreads.
+    """
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from monitor.logs import configure_logging
+    from monitor.replay.demo import demo_settings, run_demo
+
+    configure_logging("warning", "console")
+    folder = data_dir or Path(tempfile.mkdtemp(prefix="groundswell-demo-"))
+    settings = demo_settings(folder, model)
+    started = datetime.now(UTC)
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("Replaying a week of mentions", total=None)
+        result = run_demo(settings, on_step=lambda step, total: progress.update(task, completed=step,
+                                                                                 total=total))
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    table = Table(title=f"Incidents ({len(result.incidents)})")
+    for column in ("#", "opened (UTC)", "trigger", "sev", "status", "reason"):
+        table.add_column(column)
+    for incident in result.incidents:
+        table.add_row(str(incident.id), f"{incident.opened_at:%a %d %b %H:%M}", incident.trigger,
+                      str(incident.severity), incident.status, incident.reason)
+    console.print(table)
+    console.print(f"{result.mentions} mentions ingested and scored, {result.delivered} alerts delivered, "
+                  f"{result.pending} waiting, in {seconds:.1f}s.")
+    console.print(f"Database: {result.database}  (open it with any SQLite tool, or point database.url at it)")
+
+
+@cli.command()
+@pass_context
+def run(ctx: Context) -> None:
+    """Run the monitor as a service: poll every source, score, detect and alert on schedule."""
+    from monitor.service.scheduler import serve
+
+    serve(ctx.settings)
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--once", is_flag=True, help="Poll one time and exit (also the default: `run` polls on schedule).")
+@pass_context
+def poll(ctx: Context, source: str, once: bool) -> None:
+    """Poll one SOURCE (its id in settings.toml) once and store what it returns.
+
+    A trial: a failure is reported here and pages nobody (no source-down incident, no backoff).
+    """
+    from monitor.pipeline import poll_source
+    from monitor.runtime import Runtime
+
+    if not once:
+        err.print(f"polling {source} once (`groundswell run` polls every source on its schedule)")
+    runtime = Runtime(ctx.settings)
+    result = poll_source(runtime.engine, ctx.settings, runtime.connector(source), now=datetime.now(UTC),
+                         page=False)
+    for problem in result.problems:
+        err.print(f"[yellow]skipped[/]: {problem}", markup=True, soft_wrap=True)
+    if result.error:
+        err.print(f"{source} failed: {result.error} (the cursor is unchanged, nothing was lost, and nobody was "
+                  "alerted: this was a manual poll)", markup=False, soft_wrap=True)
+        sys.exit(1)
+    console.print(f"{source}: fetched {result.fetched}, new {result.new}, skipped {len(result.problems)}")
+
+
+@cli.command()
+@pass_context
+def check(ctx: Context) -> None:
+    """Check the configuration, the database, every source and every channel (nothing is sent; exit 1 if any fail)."""
+    from monitor.cli.checks import run_checks
+
+    sys.exit(run_checks(ctx.settings, console))
+
+
+@cli.command()
+@pass_context
+def sources(ctx: Context) -> None:
+    """List configured sources with their health, and every source kind this install knows."""
+    from monitor.cli.checks import print_sources
+
+    print_sources(ctx.settings, console)
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Apply database migrations (also done automatically on every start)."""
+    from monitor.storage.engine import upgrade
+
+    upgrade(ctx.settings.database_url())
+    console.print("database is up to date")
+
+
+# -- commands from other modules: registered here so `groundswell --help` lists them all --
+from monitor.cli.init import init  # noqa: E402
+from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
+from monitor.cli.score import score  # noqa: E402
+from monitor.cli.try_cmd import try_command  # noqa: E402
+
+cli.add_command(init)
+cli.add_command(try_command)
+
+cli.add_command(incidents)
+cli.add_command(channels)
+cli.add_command(digest)
+cli.add_command(backtest)
+cli.add_command(score)
+
+
+def main() -> None:
+    """Entry point: one line per failure, exit 2 for configuration, 1 at run time (monitor/cli/guard.py)."""
+    run_guarded(lambda: cli.main(standalone_mode=False))

@@ -1,0 +1,235 @@
+"""Commands for people on call and analysts: incidents (list, show, ack, resolve) and the digest."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from monitor.errors import ConfigError
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+@click.group()
+def incidents() -> None:
+    """List, inspect, acknowledge and resolve incidents."""
+
+
+@incidents.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include resolved incidents.")
+@click.pass_obj
+def list_incidents(ctx: object, show_all: bool) -> None:
+    """Open incidents, most severe first."""
+    from rich.table import Table
+    from rich.text import Text
+    from sqlmodel import Session, col, select
+
+    from alerts.escape import terminal
+    from monitor.clock import as_utc
+    from monitor.runtime import Runtime
+    from monitor.storage.tables import Incident
+
+    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
+    query = select(Incident).order_by(col(Incident.severity).desc(), col(Incident.opened_at).desc())
+    if not show_all:
+        query = query.where(Incident.status != "resolved")
+    table = Table(title="Incidents")
+    for column in ("#", "brand", "opened (UTC)", "trigger", "sev", "status", "acked by", "reason"):
+        table.add_column(column)
+    with Session(engine) as session:
+        for i in session.exec(query):
+            table.add_row(str(i.id), Text(terminal(i.brand_id, 60)), f"{as_utc(i.opened_at):%Y-%m-%d %H:%M}",
+                          Text(terminal(i.trigger, 40)), str(i.severity), Text(terminal(i.status, 20)),
+                          Text(terminal(i.acked_by or "", 60)), Text(terminal(i.reason, 300)))
+    console.print(table)
+
+
+@incidents.command("show")
+@click.argument("incident_id", type=int)
+@click.pass_obj
+def show_incident(ctx: object, incident_id: int) -> None:
+    """An incident with its example mentions and every alert delivery."""
+    from rich.text import Text
+    from sqlmodel import Session, col, select
+
+    from alerts.escape import terminal
+    from alerts.render import followers_text
+    from monitor.cli.incident_actions import get_incident
+    from monitor.clock import as_utc
+    from monitor.runtime import Runtime
+    from monitor.storage.tables import Alert, Mention, OutboxItem
+
+    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        i = get_incident(session, incident_id)
+        # every field may carry text written by strangers: terminal() drops escape sequences and bidi controls,
+        # and Text / markup=False keep square brackets from being read as rich markup
+        console.print(Text.assemble((f"#{i.id} {terminal(i.title, 200)}", "bold"),
+                                    f" ({terminal(i.brand_id, 60)}, {terminal(i.trigger, 40)}, severity {i.severity}, "
+                                    f"{terminal(i.status, 20)})"))
+        console.print(f"opened {as_utc(i.opened_at):%Y-%m-%d %H:%M} UTC; {terminal(i.reason, 1000)}", markup=False)
+        if i.acked_by:
+            console.print(f"acknowledged by {terminal(i.acked_by, 60)} at "
+                          f"{as_utc(i.acked_at or i.opened_at):%Y-%m-%d %H:%M} UTC", markup=False)
+        for m in session.exec(select(Mention).where(col(Mention.id).in_(i.example_mention_ids or []))):
+            console.print(f"  @{terminal(m.author_handle, 60)} "
+                          f"({followers_text(m.author_followers) or 'followers unknown'}): "
+                          f"{terminal(m.text, 200)} {terminal(m.url, 300)}", markup=False)
+        rows = session.exec(select(Alert, OutboxItem).join(OutboxItem, col(OutboxItem.alert_id) == Alert.id)
+                            .where(Alert.incident_id == i.id)).all()
+        for alert, item in rows:
+            console.print(f"  alert {alert.event} sev {alert.severity} -> {item.channel_id}: {item.status} "
+                          f"after {item.attempts} attempt(s) {terminal(item.last_error or '', 300)}", markup=False)
+
+
+def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: bool) -> None:
+    from monitor.cli.incident_actions import mark, stamp
+    from monitor.runtime import Runtime
+
+    settings = ctx.settings  # type: ignore[attr-defined]
+    outcome = mark(Runtime(settings).engine, settings, incident_id, who or getpass.getuser(), resolve=resolve,
+                   now=datetime.now(UTC), force=force)
+    told = (f"; {', '.join(outcome.told)} will be told by the running service" if outcome.told
+            else "; no channel had been told about it, so nobody is notified")
+    console.print(f"incident #{incident_id} {outcome.action} {stamp(outcome.who, outcome.when)}{told}",
+                  markup=False)
+
+
+@incidents.command("ack")
+@click.argument("incident_id", type=int)
+@click.option("--by", "who", help="Who acknowledges (default: your user name).")
+@click.option("--force", is_flag=True, help="Take over an incident someone else acknowledged.")
+@click.pass_obj
+def ack_incident(ctx: object, incident_id: int, who: str | None, force: bool) -> None:
+    """Acknowledge an incident: someone is on it (stops unacknowledged escalation; channels are told)."""
+    _mark(ctx, incident_id, who, resolve=False, force=force)
+
+
+@incidents.command("resolve")
+@click.argument("incident_id", type=int)
+@click.option("--by", "who", help="Who resolves (default: your user name).")
+@click.option("--force", is_flag=True, help="Record it again though it is already resolved.")
+@click.pass_obj
+def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool) -> None:
+    """Resolve an incident by hand (channels that heard of it are told who resolved it)."""
+    _mark(ctx, incident_id, who, resolve=True, force=force)
+
+
+@click.command()
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day to summarise (default: yesterday, in each brand's timezone).")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Write the HTML preview here (the CSV of negative mentions goes beside it).")
+@click.option("--send", is_flag=True, help="Also send it now to every channel with digest = true.")
+@click.pass_obj
+def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
+    """Preview (and optionally send) the daily digest: volume and sentiment against last week,
+    chart, incidents, churn threats, repeat complainers and source coverage."""
+    from alerts.digest import build_digest
+    from alerts.digest_send import send_digest
+    from monitor.pipeline import source_usage, write_digest, yesterday
+    from monitor.runtime import Runtime, build_notifiers
+
+    settings = ctx.settings  # type: ignore[attr-defined]
+    runtime = Runtime(settings)
+    usage = source_usage(runtime.connector)
+    now = datetime.now(UTC)
+    digests = [build_digest(runtime.engine, settings, brand, day.date() if day else yesterday(brand, now), usage)
+               for brand in settings.brands]
+    csv_path = write_digest(out, digests)
+    days = ", ".join(sorted({f"{d.day} ({d.brand.timezone})" for d in digests}))
+    console.print(f"digest for {days} written to {out} (negative mentions: {csv_path})", markup=False)
+    if send:
+        notifiers = build_notifiers(settings)
+        for report in digests:
+            for outcome in send_digest(settings, notifiers, report):
+                console.print(outcome)
+
+
+@click.group()
+def channels() -> None:
+    """Alert channels: list them, or send a test message."""
+
+
+@channels.command("list")
+@click.pass_obj
+def list_channels(ctx: object) -> None:
+    """Configured channels with their routing filters."""
+    for c in ctx.settings.channels:  # type: ignore[attr-defined]
+        console.print(f"{c.id} ({c.kind}) tier {c.tier}, min severity {c.min_severity}, "
+                      f"brands {c.brands or 'all'}, triggers {c.triggers or 'all'}, "
+                      f"quiet hours {c.quiet_hours or 'none'}{'' if c.enabled else ', DISABLED'}", markup=False)
+
+
+@channels.command("test")
+@click.argument("name")
+@click.pass_obj
+def test_channel(ctx: object, name: str) -> None:
+    """Send a real test message to channel NAME, now, bypassing the outbox."""
+    from alerts.base import AlertMessage
+    from monitor.errors import DeliveryError
+    from monitor.runtime import build_notifiers
+
+    settings = ctx.settings  # type: ignore[attr-defined]
+    notifiers = build_notifiers(settings)
+    if name not in notifiers:
+        raise ConfigError("channels", f"no enabled channel {name!r} (known: {', '.join(notifiers) or 'none'})")
+    severity = next(c.min_severity for c in settings.channels if c.id == name)  # the least it will ever get
+    now = datetime.now(UTC)
+    message = AlertMessage(alert_id=0, incident_id=0, event="test", brand_id="test", brand_name="Groundswell",
+                           severity=severity, title="Test message",
+                           reason="If you can read this, alerts reach you here.", trigger="test", opened_at=now)
+    try:
+        receipt = notifiers[name].send(message, idempotency_key=f"gs-test-{name}-{now:%Y%m%d%H%M%S}")
+    except DeliveryError as exc:
+        console.print(f"[red]failed[/]: {exc} ({'transient: try again' if exc.transient else 'fix the settings'})")
+        sys.exit(1)
+    if receipt.extra.get("skipped"):
+        console.print(f"[red]not sent[/] to {name}: {receipt.extra['skipped']}")
+        sys.exit(1)
+    refused = f" (refused: {receipt.extra['refused']})" if receipt.extra.get("refused") else ""
+    console.print(f"sent to {name} (message id {receipt.message_id or '-'}){refused}", markup=False)
+
+
+@click.command()
+@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Mentions mode: the incident timeline (JSONL). Series mode: the scored CSV.")
+@click.option("--series", is_flag=True,
+              help="INPUT_FILE is a volume series (timestamp,value; the NAB format): score every row.")
+@click.option("--sensitivity", type=click.Choice(["low", "default", "high"]), default="default", show_default=True)
+@click.option("--engine", type=click.Choice(["adaptive", "simple"]), default="adaptive", show_default=True)
+@click.option("--model", default="bundled", show_default=True, help="Sentiment model for mentions mode.")
+@click.option("--step-minutes", type=int, default=5, show_default=True, help="Simulated clock step.")
+def backtest(input_file: Path, out: Path, series: bool, sensitivity: str, engine: str, model: str,
+             step_minutes: int) -> None:
+    """Replay history through detection with a simulated clock, to see what would have alerted.
+
+    Mentions mode: INPUT_FILE in the replay format (JSONL or CSV) is polled, scored and detected
+    step by step; OUT gets one JSON line per alert event.  Series mode (--series): OUT gets
+    timestamp,value,anomaly_score,alert per row, from the same spike logic.
+    """
+    import tempfile
+
+    from rich.progress import Progress
+
+    if series:
+        from monitor.replay.series import backtest_file
+
+        result = backtest_file(input_file, out, sensitivity)
+        console.print(f"{result['rows']} rows scored, {result['alerts']} alerts: {out}")
+        return
+    from monitor.replay.backtest import backtest_settings, run_backtest
+
+    settings = backtest_settings(Path(tempfile.mkdtemp(prefix="groundswell-backtest-")), input_file, model,
+                                 sensitivity, engine)
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("Replaying", total=None)
+        events = run_backtest(settings, out, step=timedelta(minutes=step_minutes),
+                              on_step=lambda n, total: progress.update(task, completed=n, total=total))
+    console.print(f"{events} alert events written to {out}")

@@ -1,0 +1,1 @@
+"""Detection: the seasonal volume baseline, stories, the simple rule, warm-up, and incidents."""

@@ -1,0 +1,294 @@
+"""Per-brand spread detection: pure, storage-free, state in a plain dict.
+
+``detect_brand(observations, state, cfg, now) -> (findings, state)`` is the one call the pipeline
+needs: give it the brand's mentions that are new since the last call (duplicates and late arrivals
+are fine) and the state dict it returned last time (``None`` for a new brand). It buckets mentions by
+*posted* time into 5-minute buckets, closes buckets that are complete, and runs:
+
+* the spike/build test (:mod:`monitor.detection.seasonal`) on unique negative authors per bucket (bots and one
+  angry user do not count many times), gated by a negative-share test so a happy launch does not page;
+* story tracking (:mod:`monitor.detection.stories`) on all mentions, weighted by negativity;
+* individual triggers: churn threat, a high-reach negative author, a repeat complainer.
+
+Late mentions (posted in a bucket already closed, e.g. a connector's backfill) still feed stories by
+their posted time but never the spike channel's current window. Findings carry plain-words reasons.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from monitor.detection.seasonal import SeriesConfig, SeriesDetector, Step
+from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
+
+__all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One scored mention, as the pipeline hands it to detection."""
+
+    posted_at: datetime
+    author_id: str
+    negative_weight: float  # p(negative), 0..1
+    is_negative: bool
+    text: str = ""
+    followers: int | None = None
+    story_key: str | None = None  # same URL / quoted post id, when known
+    ref: str | None = None  # mention id, for dedupe and example refs
+    churn_threat: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something worth an incident: kind spike/build/story/churn/reach/repeat."""
+
+    kind: str
+    key: str
+    severity: int
+    reason: str
+    counts: dict[str, float]
+    refs: tuple[str, ...] = ()
+    escalation: bool = False
+
+
+@dataclass(frozen=True)
+class BrandConfig:
+    """Detection settings for one brand."""
+
+    sensitivity: str = "default"
+    bucket_s: int = 300
+    grace_s: int = 60
+    future_skew_s: int = 3600
+    max_gap_buckets: int = 2016
+    share_min_lift: float = 0.05
+    share_ratio: float = 1.3
+    high_reach: int = 100_000
+    repeat_count: int = 3
+    repeat_days: float = 7.0
+    series: SeriesConfig = field(default_factory=SeriesConfig)
+    stories: StoryConfig = field(default_factory=StoryConfig)
+
+    @staticmethod
+    def for_sensitivity(name: str = "default") -> BrandConfig:
+        series = SeriesConfig.for_sensitivity(name)
+        stories = StoryConfig(alerts_per_week=series.alerts_per_week,
+                              min_authors={"low": 8.0, "default": 6.0, "high": 4.0}[name])
+        return BrandConfig(sensitivity=name, series=series, stories=stories)
+
+
+def _empty_bucket() -> dict[str, Any]:
+    return {"neg": 0, "total": 0, "authors": [], "reach": 0.0, "refs": []}
+
+
+class BrandDetector:
+    """Stateful wrapper around the pure tests; ``to_dict`` gives the state to persist."""
+
+    def __init__(self, cfg: BrandConfig, state: dict[str, Any] | None = None) -> None:
+        self.cfg = cfg
+        st = state or {}
+        self.series = SeriesDetector(cfg.series, st.get("series"))
+        self.stories = StoryTracker(cfg.stories, st.get("stories"))
+        self.volume = SeriesDetector(cfg.series, st.get("volume"))  # all mentions: expected hourly volume
+        self.open: dict[str, dict[str, Any]] = st.get("open", {})
+        self.closed_until: float | None = st.get("closed_until")
+        self.recent: list[list[float]] = st.get("recent", [])  # [neg, authors, total, expected, reach, usual]
+        self.share_base: float | None = st.get("share_base")
+        self.seen: dict[str, float] = st.get("seen", {})
+        self.complaints: dict[str, list[float]] = st.get("complaints", {})
+        self.fired: dict[str, float] = st.get("fired", {})
+        self.last_prune: float = st.get("last_prune", 0.0)
+        self.spike_open: str | None = st.get("spike_open")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"series": self.series.to_dict(), "stories": self.stories.to_dict(),
+                "volume": self.volume.to_dict(), "open": self.open,
+                "closed_until": self.closed_until, "recent": self.recent, "share_base": self.share_base,
+                "seen": self.seen, "complaints": self.complaints, "fired": self.fired,
+                "last_prune": self.last_prune, "spike_open": self.spike_open}
+
+    def run(self, observations: Sequence[Observation], now: datetime) -> list[Finding]:
+        """Ingest new observations, close complete buckets, and return new findings."""
+        t_now = now.timestamp()
+        findings: list[Finding] = []
+        touched: set[str] = set()
+        for obs in sorted(observations, key=lambda o: o.posted_at):
+            ts = obs.posted_at.timestamp()
+            if ts > t_now + self.cfg.future_skew_s or not self._first_time(obs, ts):
+                continue
+            ts = min(ts, t_now)  # small clock skew: treat as "now"
+            touched.add(self.stories.add(ts, obs.author_id, obs.text, obs.story_key, obs.negative_weight,
+                                         obs.ref, _reach(obs.followers)))
+            self._bucket(obs, ts)
+            findings.extend(self._individual(obs, ts))
+        findings.extend(self._close_buckets(t_now))
+        hour = self.recent[-12:]
+        volume = (sum(r[2] for r in hour) * 12 / max(len(hour), 1), sum(r[5] for r in hour) * 12 / max(len(hour), 1))
+        findings.extend(_story_finding(e) for e in self.stories.evaluate(t_now, touched, volume))
+        self._prune(t_now)
+        return findings
+
+    def _first_time(self, obs: Observation, ts: float) -> bool:
+        key = obs.ref or f"{obs.author_id}|{ts}|{zlib.crc32(obs.text.encode())}"  # stable across restarts
+        if key in self.seen:
+            return False
+        self.seen[key] = max(ts, self.seen[next(reversed(self.seen))]) if self.seen else ts  # keep order
+        return True
+
+    def _bucket(self, obs: Observation, ts: float) -> None:
+        start = ts - ts % self.cfg.bucket_s
+        if self.closed_until is not None and start < self.closed_until:
+            return  # late arrival (backfill): stories only, never the current window
+        b = self.open.setdefault(str(int(start)), _empty_bucket())
+        b["total"] += 1
+        if obs.is_negative:
+            b["neg"] += 1
+            if obs.author_id not in b["authors"]:
+                b["authors"].append(obs.author_id)
+                b["reach"] += _reach(obs.followers)
+            if obs.ref and len(b["refs"]) < 5:
+                b["refs"].append(obs.ref)
+
+    def _close_buckets(self, t_now: float) -> list[Finding]:
+        size = self.cfg.bucket_s
+        last_complete = (t_now - self.cfg.grace_s) - (t_now - self.cfg.grace_s) % size - size
+        if self.closed_until is None:
+            starts = [float(k) for k in self.open]
+            if not starts:
+                return []
+            self.closed_until = min(starts)
+        if last_complete - self.closed_until > self.cfg.max_gap_buckets * size:
+            self.closed_until = last_complete - self.cfg.max_gap_buckets * size  # long outage: skip
+        findings = []
+        while self.closed_until <= last_complete:
+            bucket = self.open.pop(str(int(self.closed_until)), _empty_bucket())
+            findings.extend(self._feed(self.closed_until, bucket))
+            self.closed_until += size
+        return findings
+
+    def _feed(self, start: float, b: dict[str, Any]) -> list[Finding]:
+        when = datetime.fromtimestamp(start, UTC)
+        step = self.series.step(when, len(b["authors"]))
+        usual = self.volume.step(when, b["total"]).expected
+        row = [b["neg"], len(b["authors"]), b["total"], step.expected, b["reach"], usual]
+        self.recent = (self.recent + [row])[-12:]
+        window = self.recent[-6:]
+        neg, total = sum(r[0] for r in window), sum(r[2] for r in window)
+        share = neg / total if total else 0.0
+        if not step.in_episode and total:
+            base = self.share_base if self.share_base is not None else share
+            self.share_base = base + 0.02 * (share - base)
+        if not (step.alert or step.escalated) or not self._share_up(share):
+            return []
+        opened = self.series.s.episode_start or start
+        finding = _spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened)
+        if finding.key != self.spike_open:  # opening was held back by the share gate: this opens it
+            self.spike_open = finding.key
+            finding = replace(finding, escalation=False)
+        return [finding]
+
+    def warm_up(self, buckets: Sequence[tuple[datetime, int, int]]) -> None:
+        """Seed the baselines from stored history: (bucket start, unique negative authors, all mentions).
+
+        For a brand whose detector state was lost or is new but whose mentions are stored; nothing is
+        reported for these buckets. Buckets must be in time order and older than the next ``run``.
+        """
+        for when, authors, total in buckets:
+            self.series.step(when, authors)
+            self.volume.step(when, total)
+            if total > 0:
+                share, base = min(authors / total, 1.0), self.share_base
+                self.share_base = share if base is None else base + 0.02 * (share - base)
+            start = when.timestamp() - when.timestamp() % self.cfg.bucket_s
+            self.closed_until = max(self.closed_until or start, start + self.cfg.bucket_s)
+
+    def _share_up(self, share: float) -> bool:
+        base = self.share_base or 0.0
+        return share >= max(base + self.cfg.share_min_lift, base * self.cfg.share_ratio)
+
+    def _individual(self, obs: Observation, ts: float) -> list[Finding]:
+        out: list[Finding] = []
+        refs = (obs.ref,) if obs.ref else ()
+        who = obs.author_id
+        if obs.churn_threat and self._once(f"churn:{who}", ts, 86400):
+            out.append(Finding("churn", f"churn:{who}", 2, f"{who} threatens to leave: {obs.text[:120]!r}",
+                               {"followers": float(obs.followers or 0)}, refs))
+        big = obs.is_negative and (obs.followers or 0) >= self.cfg.high_reach
+        if big and self._once(f"reach:{who}", ts, 86400):
+            reason = f"complaint from {who} ({obs.followers or 0:,} followers)"
+            counts = {"followers": float(obs.followers or 0)}
+            out.append(Finding("reach", f"reach:{who}", 3, reason, counts, refs))
+        if obs.is_negative:
+            horizon = ts - self.cfg.repeat_days * 86400
+            times = [t for t in self.complaints.get(who, []) if t >= horizon] + [ts]
+            self.complaints[who] = times[-self.cfg.repeat_count * 2:]
+            repeat = len(times) >= self.cfg.repeat_count
+            if repeat and self._once(f"repeat:{who}", ts, self.cfg.repeat_days * 86400):
+                out.append(Finding("repeat", f"repeat:{who}", 2,
+                                   f"{who} complained {len(times)} times in {self.cfg.repeat_days:g} days",
+                                   {"complaints": float(len(times))}, refs))
+        return out
+
+    def _once(self, key: str, ts: float, cooldown_s: float) -> bool:
+        last = self.fired.get(key)
+        if last is not None and ts - last < cooldown_s:
+            return False
+        self.fired[key] = ts
+        return True
+
+    def _prune(self, t_now: float) -> None:
+        """Forget old dedupe keys (oldest first, O(removed)) and, every 6 h, old complaint times."""
+        keep = t_now - 2 * 86400
+        while self.seen:
+            oldest = next(iter(self.seen))
+            if self.seen[oldest] >= keep:
+                break
+            del self.seen[oldest]
+        if t_now - self.last_prune < 6 * 3600:
+            return
+        self.last_prune = t_now
+        horizon = t_now - self.cfg.repeat_days * 86400
+        self.complaints = {k: v for k, v in self.complaints.items() if v and v[-1] >= horizon}
+        self.fired = {k: v for k, v in self.fired.items() if v >= horizon}
+
+
+def _reach(followers: int | None) -> float:
+    """Reach per author: log-scaled and capped, so one celebrity cannot dominate."""
+    return min(math.log10(1 + max(followers or 0, 0)), 7.0)
+
+
+def _spike_finding(step: Step, window: list[list[float]], share: float, base: float,
+                   refs: tuple[str, ...], start: float) -> Finding:
+    neg, people = int(sum(r[0] for r in window)), int(sum(r[1] for r in window))
+    expected = sum(r[3] for r in window)
+    minutes = len(window) * 5
+    severity = 1 + (step.score >= 1.5) + (step.score >= 3.0) + (sum(r[4] for r in window) >= 30)
+    reason = (f"{neg} negative mentions from {people} people in {minutes} min; expected {expected:.0f}"
+              f" (negative share {share:.0%}, usually {base:.0%})")
+    counts = {"negative": float(neg), "authors": float(people), "expected": round(expected, 2),
+              "share": round(share, 3), "score": round(step.score, 2)}
+    key = f"spike:{datetime.fromtimestamp(start, UTC).strftime('%Y%m%dT%H%M')}"
+    return Finding("spike", key, min(severity, 4), reason, counts, refs, step.escalated)
+
+
+def _story_finding(e: StoryEvent) -> Finding:
+    ratio = e.weighted / max(e.threshold, 1e-9)
+    severity = min(4, 2 + (ratio >= 2) + (ratio >= 4 or e.reach >= 30))
+    reason = (f"{e.authors} people repeated one story in 60 min ({e.total_authors} in all,"
+              f" {e.mentions} mentions; usual max {e.threshold:.0f}): {e.example[:120]!r}")
+    counts = {"authors": float(e.authors), "weighted": e.weighted, "total_authors": float(e.total_authors),
+              "mentions": float(e.mentions), "threshold": e.threshold}
+    return Finding("story", f"story:{e.story_id}", severity, reason, counts, e.refs, e.escalated)
+
+
+def detect_brand(observations: Sequence[Observation], state: dict[str, Any] | None,
+                 cfg: BrandConfig | None, now: datetime) -> tuple[list[Finding], dict[str, Any]]:
+    """Pure entry point: new observations + previous state -> findings + next state."""
+    det = BrandDetector(cfg or BrandConfig.for_sensitivity("default"), state)
+    findings = det.run(observations, now)
+    return findings, det.to_dict()

@@ -1,0 +1,85 @@
+"""Adaptive detection over stored mentions: the seasonal, budget-calibrated detector of detect.py.
+
+Each brand's ``BrandDetector`` lives in memory for the life of the process; on first use it is
+warmed up from the brand's stored, already-examined mentions, so a restart resumes with a baseline
+instead of a blank slate (and the incident keys make sure nothing is alerted twice).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from monitor.clock import as_utc
+from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
+from monitor.detection.brand_detector import Finding as DetectorFinding
+from monitor.detection.simple_rules import Finding
+from monitor.settings import BrandSettings, Settings
+from monitor.storage.tables import Mention
+
+TRIGGERS = {"spike": "spike", "build": "spike", "story": "story", "churn": "churn_threat", "reach": "high_reach",
+            "repeat": "repeat_complainer"}
+TITLES = {"spike": "Negative mentions are spiking", "story": "One complaint is spreading",
+          "churn_threat": "A customer threatens to leave", "high_reach": "Complaint from a high-reach account",
+          "repeat_complainer": "A customer keeps complaining"}
+BUCKET = timedelta(minutes=5)
+WARM_UP = timedelta(days=28)
+_BANKS: dict[str, dict[str, BrandDetector]] = {}
+
+
+def detector_for(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> BrandDetector:
+    bank = _BANKS.setdefault(settings.database_url(), {})
+    if brand.id not in bank:
+        detector = BrandDetector(BrandConfig.for_sensitivity(settings.detection.sensitivity))
+        detector.warm_up(_history(session, brand.id, now))
+        bank[brand.id] = detector
+    return bank[brand.id]
+
+
+def forget_detectors() -> None:
+    """Drop in-memory state (tests; or a configuration reload that changed sensitivity)."""
+    _BANKS.clear()
+
+
+def _history(session: Session, brand_id: str, now: datetime) -> list[tuple[datetime, int, int]]:
+    """(bucket start, unique negative authors, all mentions) per 5 min, gaps filled with zeros."""
+    rows = session.exec(select(Mention.posted_at, Mention.author_id, Mention.sentiment).where(
+        Mention.brand_id == brand_id, col(Mention.detected_at).is_not(None),
+        Mention.posted_at >= now - WARM_UP, Mention.posted_at < now)).all()
+    if not rows:
+        return []
+    authors: dict[datetime, set[str]] = defaultdict(set)
+    totals: dict[datetime, int] = defaultdict(int)
+    for posted_at, author, sentiment in rows:
+        moment = as_utc(posted_at)
+        start = moment - timedelta(seconds=moment.timestamp() % BUCKET.total_seconds())
+        totals[start] += 1
+        if sentiment == "negative":
+            authors[start].add(author)
+    first, last = min(totals), max(totals)
+    steps = int((last - first) / BUCKET) + 1
+    buckets = [first + i * BUCKET for i in range(steps)]
+    return [(b, len(authors.get(b, ())), totals.get(b, 0)) for b in buckets]
+
+
+def observation(m: Mention) -> Observation:
+    signals = m.signals or {}
+    return Observation(posted_at=as_utc(m.posted_at), author_id=f"{m.platform}:{m.author_id}",
+                       negative_weight=float(m.p_negative or 0.0), is_negative=m.sentiment == "negative",
+                       text=m.text, followers=m.author_followers, story_key=m.quoted_id or m.reposted_id,
+                       ref=str(m.id), churn_threat=bool(signals.get("churn_threat")))
+
+
+def translate(brand_id: str, found: DetectorFinding, handles: dict[str, str]) -> Finding:
+    """The detector's finding as the incident layer's, with the brand in the key."""
+    trigger = TRIGGERS.get(found.kind, found.kind)
+    reason = found.reason
+    for author, handle in handles.items():
+        reason = reason.replace(author, f"@{handle}")
+    counts = found.counts
+    mentions = int(counts.get("mentions", counts.get("negative", counts.get("complaints", len(found.refs) or 1))))
+    return Finding(trigger, f"{trigger}:{brand_id}:{found.key}", found.severity, TITLES.get(trigger, trigger),
+                   reason[:1000], [int(r) for r in found.refs if r.isdigit()], mentions,
+                   int(counts.get("authors", 1)), dict(counts))

@@ -1,0 +1,71 @@
+"""Per-source health: backoff after failures, and telling ops only when the state changes.
+
+A dead collector must never look like a calm week: a source that returns nothing for longer
+than its quiet period is marked ``quiet`` (suspicious), and `groundswell sources` says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from monitor.clock import as_utc
+from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
+from monitor.logs import plural
+from monitor.storage.tables import SourceState
+
+log = logging.getLogger("groundswell.health")
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def backoff_delay(failures: int, interval_seconds: int, retry_after: float | None = None,
+                  rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with jitter, never sooner than the server asked, never above an hour."""
+    base = min(interval_seconds * 2 ** max(0, failures - 1), MAX_BACKOFF.total_seconds())
+    jittered = base * (0.75 + 0.5 * (rng or random).random())
+    return timedelta(seconds=max(jittered, retry_after or 0.0))
+
+
+def record_success(state: SourceState, *, fetched: int, requests: int, newest: datetime | None,
+                   now: datetime, interval_seconds: int) -> None:
+    if state.status in ("failing", "auth_failed"):
+        log.warning("source %s recovered after %s", state.id, plural(state.consecutive_failures, "failure"))
+    state.status = "ok"
+    state.consecutive_failures = 0
+    state.last_error = None
+    state.last_attempt_at = state.last_success_at = now
+    state.items_last_poll = fetched
+    state.items_total += fetched
+    state.requests_total += requests
+    if newest is not None:
+        state.last_item_at = max(as_utc(state.last_item_at), newest) if state.last_item_at else newest
+    state.next_poll_at = now + timedelta(seconds=interval_seconds)
+
+
+def record_failure(state: SourceState, error: SourceError, *, now: datetime, interval_seconds: int) -> None:
+    """Count the failure and schedule the retry; the cursor is untouched, so nothing is skipped."""
+    state.consecutive_failures += 1
+    state.last_attempt_at = now
+    state.last_error = describe(error)
+    retry_after = error.retry_after if isinstance(error, SourceUnavailable) else None
+    state.next_poll_at = now + backoff_delay(state.consecutive_failures, interval_seconds, retry_after)
+    new_status = "auth_failed" if isinstance(error, SourceAuthError) else "failing"
+    if state.status != new_status:
+        log.error("source %s is %s: %s", state.id, new_status.replace("_", " "), state.last_error)
+    state.status = new_status
+
+
+def describe(error: SourceError) -> str:
+    if isinstance(error, SourceAuthError):
+        return f"credentials rejected ({error}); check the source's token or keys"
+    if isinstance(error, SourceUnavailable) and error.retry_after:
+        return f"{error} (retry in {error.retry_after:.0f}s)"
+    return str(error)
+
+
+def is_quiet(state: SourceState, *, now: datetime, quiet_minutes: int) -> bool:
+    """No items for longer than the quiet period, although polls succeed: suspicious."""
+    reference = state.last_item_at or state.last_success_at
+    return (state.status == "ok" and reference is not None
+            and now - as_utc(reference) > timedelta(minutes=quiet_minutes))

@@ -1,0 +1,200 @@
+"""What ops watch: /healthz (the process answers), /readyz (it is doing its job) and /metrics.
+
+Metrics live in a registry of their own (not prometheus_client's global one), so several
+services in one test process never clash.  Readiness is computed from the database on every
+request: a collector that silently stopped is "not ready", not "fine".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from monitor.clock import Clock, as_utc
+from monitor.pipeline.results import DeliveryResult, PollResult
+from monitor.settings import Settings
+from monitor.storage.tables import OutboxItem, SourceState
+
+log = logging.getLogger("groundswell.observability")
+STUCK_AFTER = timedelta(minutes=10)
+
+
+class Metrics:
+    """Every series the service exports; one instance per service."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.ingested = Counter("groundswell_mentions_ingested", "New mentions stored", ["source"], registry=r)
+        self.poll_seconds = Histogram("groundswell_poll_duration_seconds", "Time per poll (fetch and store)",
+                                      ["source"], registry=r,
+                                      buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120))
+        self.poll_errors = Counter("groundswell_poll_errors", "Failed polls", ["source"], registry=r)
+        self.rate_limited = Counter("groundswell_poll_rate_limited", "Polls refused by a rate limit",
+                                    ["source"], registry=r)
+        self.last_success = Gauge("groundswell_last_successful_poll_timestamp_seconds",
+                                  "Unix time of the last successful poll", ["source"], registry=r)
+        self.scored = Counter("groundswell_mentions_scored", "Mentions given a sentiment", registry=r)
+        self.score_seconds = Histogram("groundswell_scoring_duration_seconds", "Time per scoring run", registry=r,
+                                       buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120))
+        self.incidents = Counter("groundswell_incidents_opened", "Incidents opened", registry=r)
+        self.alerts_sent = Counter("groundswell_alerts_sent", "Alert deliveries that succeeded", ["channel"],
+                                   registry=r)
+        self.alerts_failed = Counter("groundswell_alerts_failed", "Alert deliveries that failed (retry or dead)",
+                                     ["channel"], registry=r)
+        self.alerts_rate_limited = Counter("groundswell_alerts_rate_limited",
+                                           "Alert deliveries a channel refused with Retry-After", ["channel"],
+                                           registry=r)
+        self.outbox_depth = Gauge("groundswell_outbox_depth", "Deliveries waiting in the outbox", registry=r)
+        self.job_errors = Counter("groundswell_job_errors", "Scheduled jobs that raised", ["job"], registry=r)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def record_poll(self, result: PollResult, seconds: float, now: datetime) -> None:
+        self.poll_seconds.labels(result.source_id).observe(seconds)
+        if result.error is not None:
+            self.poll_errors.labels(result.source_id).inc()
+            if result.rate_limited:
+                self.rate_limited.labels(result.source_id).inc()
+            return
+        self.ingested.labels(result.source_id).inc(result.new)
+        self.last_success.labels(result.source_id).set(now.timestamp())
+
+    def record_delivery(self, result: DeliveryResult) -> None:
+        for outcome in result.outcomes:
+            if outcome.status == "sent":
+                self.alerts_sent.labels(outcome.channel).inc()
+            elif outcome.status in ("retry", "dead"):
+                self.alerts_failed.labels(outcome.channel).inc()
+            if outcome.rate_limited:
+                self.alerts_rate_limited.labels(outcome.channel).inc()
+
+
+@dataclass
+class Readiness:
+    """Readiness from the database, the scheduler and the clock; every check says why it failed."""
+
+    engine: Callable[[], Engine]
+    settings: Callable[[], Settings]
+    scheduler_running: Callable[[], bool]
+    clock: Clock
+    metrics: Metrics | None = None
+    lock_held: Callable[[], bool] = lambda: True
+
+    def check(self) -> tuple[bool, dict[str, Any]]:
+        checks: dict[str, Any] = {"scheduler": "running" if self.scheduler_running() else "stopped",
+                                  "instance_lock": "held" if self.lock_held() else "lost"}
+        try:
+            with Session(self.engine()) as session:
+                session.exec(text("select 1"))  # type: ignore[call-overload]
+                checks["database"] = "ok"
+                checks["sources"] = self._sources(session)
+                checks["outbox"] = self._outbox(session)
+        except Exception as exc:  # an unreachable database is exactly what this reports
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        ready = (checks["scheduler"] == "running" and checks["instance_lock"] == "held" and checks["database"] == "ok"
+                 and all(v == "ok" for v in checks["sources"].values()) and checks["outbox"]["status"] == "ok")
+        return ready, checks
+
+    def _sources(self, session: Session) -> dict[str, str]:
+        now = self.clock()
+        states = {s.id: s for s in session.exec(select(SourceState)).all()}
+        result: dict[str, str] = {}
+        for source in self.settings().sources:
+            if not source.enabled:
+                continue
+            state = states.get(source.id)
+            if state is None or state.last_success_at is None:
+                result[source.id] = "never polled successfully"
+                continue
+            age = now - as_utc(state.last_success_at)
+            limit = timedelta(seconds=3 * source.interval_seconds)
+            result[source.id] = "ok" if age <= limit else (
+                f"last success {int(age.total_seconds())}s ago (> 3x interval){_error(state)}")
+        return result
+
+    def _outbox(self, session: Session) -> dict[str, Any]:
+        pending = session.exec(select(func.count()).select_from(OutboxItem)
+                               .where(OutboxItem.status == "pending")).one()
+        if self.metrics is not None:
+            self.metrics.outbox_depth.set(pending)
+        overdue = session.exec(select(func.count()).select_from(OutboxItem).where(
+            OutboxItem.status == "pending", OutboxItem.next_attempt_at < self.clock() - STUCK_AFTER)).one()
+        status = "ok" if overdue == 0 else f"{overdue} deliveries overdue by more than 10 min"
+        return {"status": status, "pending": pending}
+
+
+def _error(state: SourceState) -> str:
+    return f"; last error: {state.last_error}" if state.last_error else ""
+
+
+class ObservabilityServer:
+    """A small threaded HTTP server; it runs beside the scheduler in a daemon thread."""
+
+    def __init__(self, address: str, metrics: Metrics, readiness: Readiness) -> None:
+        host, _, port = address.rpartition(":")
+        handler = _handler(metrics, readiness)
+        self.httpd = ThreadingHTTPServer((host.strip("[]") or "127.0.0.1", int(port)), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="observability", daemon=True)
+
+    @property
+    def address(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"{host!s}:{port}"
+
+    def start(self) -> ObservabilityServer:
+        self.thread.start()
+        log.info("health and metrics on http://%s (/healthz /readyz /metrics)", self.address)
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _handler(metrics: Metrics, readiness: Readiness) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            path = self.path.split("?", 1)[0]
+            if path == "/healthz":
+                self._send(200, _json({"status": "alive", "time": _iso(readiness.clock())}))
+            elif path == "/readyz":
+                ready, checks = readiness.check()
+                self._send(200 if ready else 503, _json({"status": "ready" if ready else "not ready", **checks}))
+            elif path == "/metrics":
+                self._send(200, metrics.render(), CONTENT_TYPE_LATEST)
+            else:
+                self._send(404, _json({"error": "not found", "paths": ["/healthz", "/readyz", "/metrics"]}))
+
+        def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            log.debug("http %s", format % args)
+
+    return Handler
+
+
+def _json(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, sort_keys=True).encode()
+
+
+def _iso(moment: datetime) -> str:
+    return as_utc(moment).isoformat()

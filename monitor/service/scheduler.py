@@ -1,0 +1,303 @@
+"""`groundswell run`: the long-running service.  APScheduler lives here and nowhere else.
+
+One job per source at its interval (with jitter), scoring, detection and delivery on short
+intervals, the digest on a cron trigger in each brand's timezone, and an hourly retention job;
+``coalesce`` and ``max_instances=1`` so a slow run never piles up.  Every job calls a pipeline
+function, wrapped here with metrics and error containment.
+
+Signals: SIGTERM/SIGINT stop new work, let running jobs finish (bounded by
+``service.shutdown_timeout_seconds``) and exit 0; SIGHUP reloads settings, validated first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from monitor.clock import Clock, system_clock
+from monitor.detection.warmup import forget_detectors
+from monitor.errors import GroundswellError
+from monitor.logs import configure_logging, plural
+from monitor.pipeline import (
+    deliver_due,
+    poll_if_due,
+    run_detection,
+    run_digest,
+    run_retention,
+    score_pending,
+    source_usage,
+)
+from monitor.runtime import Runtime, sync_brands
+from monitor.service import lock as instance_lock
+from monitor.service.activity import HEARTBEAT_MINUTES, Activity
+from monitor.service.observability import Metrics, ObservabilityServer, Readiness
+from monitor.settings import Settings, load_settings
+
+log = logging.getLogger("groundswell.service")
+
+
+class Service:
+    """The scheduler, its jobs and the HTTP endpoints over one Runtime (swapped on reload)."""
+
+    def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
+        self.runtime = Runtime(settings, clock=clock)
+        self.clock = clock
+        self.metrics = Metrics()
+        self.stopping = threading.Event()
+        self._busy = 0
+        self._idle = threading.Condition()
+        workers = min(16, 4 + sum(s.enabled for s in settings.sources))
+        self.scheduler = BackgroundScheduler(
+            timezone="UTC", executors={"default": ThreadPoolExecutor(workers)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
+        self.http: ObservabilityServer | None = None
+        self.lock: instance_lock.InstanceLock | None = None
+        self.activity = Activity()  # counts since the last heartbeat
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self, *, http: bool = True) -> None:
+        """Connect, migrate and load the model first, then schedule; a broken setup fails fast."""
+        _ = self.runtime.engine, self.runtime.model, self.runtime.notifiers
+        self._schedule()
+        self.scheduler.start()
+        if http:
+            readiness = Readiness(lambda: self.runtime.engine, lambda: self.settings,
+                                  lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
+                                  self.metrics, lambda: self.lock is None or self.lock.alive())
+            self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
+        log.info("groundswell running: %s, %s", plural(sum(s.enabled for s in self.settings.sources), "source"),
+                 plural(len(self.runtime.notifiers), "channel"))
+
+    def shutdown(self) -> bool:
+        """Take no new work, wait for running jobs (bounded); True if they all finished."""
+        self.stopping.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        deadline = time.monotonic() + self.settings.service.shutdown_timeout_seconds
+        with self._idle:
+            while self._busy and (left := deadline - time.monotonic()) > 0:
+                self._idle.wait(left)
+            finished = self._busy == 0
+        if self.http is not None:
+            self.http.stop()
+        if finished:
+            for notifier in self.runtime.notifiers.values():
+                _close(notifier)
+            self.runtime.engine.dispose()
+        else:
+            log.warning("%d jobs still running after %.0fs; exiting anyway (their transactions roll back)",
+                        self._busy, self.settings.service.shutdown_timeout_seconds)
+        return finished
+
+    def reload(self) -> bool:
+        """Load settings again; a bad file keeps the running configuration and says why."""
+        old = self.runtime
+        try:
+            new = load_settings(type(old.settings).toml_path)
+            if new.database_url() != old.settings.database_url():
+                raise GroundswellError("database.url changed; that needs a restart")
+            runtime = Runtime(new, clock=self.clock)
+            runtime.__dict__["engine"] = old.engine  # share the open engine (cached_property slot)
+            if new.model == old.settings.model:
+                runtime.__dict__["model"] = old.model
+            _ = runtime.model, runtime.notifiers
+            for source in new.sources:
+                if source.enabled:
+                    runtime.connector(source.id)
+            sync_brands(old.engine, new)
+        except Exception as exc:  # any failure keeps the old, working configuration
+            log.error("reload refused, keeping the running configuration: %s", exc)
+            return False
+        self.runtime = runtime
+        if new.detection != old.settings.detection:
+            forget_detectors()  # rebuilt on next use with the new sensitivity, warmed from stored history
+        if new.app != old.settings.app:
+            configure_logging(new.app.log_level, new.app.log_format)
+        self._schedule()
+        log.info("configuration reloaded: %s, %s", plural(sum(s.enabled for s in new.sources), "source"),
+                 plural(len(runtime.notifiers), "channel"))
+        return True
+
+    # -- scheduling -------------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        settings = self.settings
+        self.scheduler.remove_all_jobs()
+        now = self.clock()
+        for source in settings.sources:
+            if source.enabled:
+                self.scheduler.add_job(self._guarded(f"poll:{source.id}", self.poll, source.id), "interval",
+                                       seconds=source.interval_seconds, jitter=max(1, source.interval_seconds // 10),
+                                       id=f"poll:{source.id}", next_run_time=now)
+        service = settings.service
+        for name, seconds, job in (("score", service.score_interval_seconds, self.score),
+                                   ("detect", service.detect_interval_seconds, self.detect),
+                                   ("deliver", service.deliver_interval_seconds, self.deliver)):
+            self.scheduler.add_job(self._guarded(name, job), "interval", seconds=seconds, id=name,
+                                   next_run_time=now)
+        self.scheduler.add_job(self._guarded("retention", self.retention), "interval", hours=1, id="retention",
+                               next_run_time=now + timedelta(minutes=1))
+        self.scheduler.add_job(self._guarded("heartbeat", self.heartbeat), "interval", minutes=HEARTBEAT_MINUTES,
+                               id="heartbeat", next_run_time=now + timedelta(minutes=HEARTBEAT_MINUTES))
+        if service.digest_hour >= 0:
+            for brand in settings.brands:
+                self.scheduler.add_job(self._guarded(f"digest:{brand.id}", self.digest, brand.id),
+                                       CronTrigger(hour=service.digest_hour, minute=0, timezone=brand.timezone),
+                                       id=f"digest:{brand.id}", misfire_grace_time=3600)
+
+    def _guarded(self, name: str, job: Callable[..., Any], *args: Any) -> Callable[[], None]:
+        """Skip once stopping; count running jobs for shutdown; a failure never stops the scheduler."""
+        def run() -> None:
+            with self._idle:
+                if self.stopping.is_set():
+                    return
+                self._busy += 1
+            try:
+                job(*args)
+            except Exception:
+                self.metrics.job_errors.labels(name.split(":")[0]).inc()
+                log.exception("job %s failed; it will run again at its next interval", name)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+        return run
+
+    def _kick(self, job_id: str) -> None:
+        """Run the next stage now instead of at its interval: new mentions reach an alert fast."""
+        if self.scheduler.running and not self.stopping.is_set():
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def poll(self, source_id: str) -> None:
+        runtime, now = self.runtime, self.clock()
+        started = time.perf_counter()
+        result = poll_if_due(runtime.engine, runtime.settings, runtime.connector(source_id), now=now)
+        if result.backing_off:
+            return
+        seconds = time.perf_counter() - started
+        self.metrics.record_poll(result, seconds, now)
+        self.activity.count(polls=1, poll_failures=result.error is not None, fetched=result.fetched, new=result.new)
+        if result.error is not None:
+            log.warning("poll %s failed after %.1fs: %s", source_id, seconds, result.error)
+        else:
+            skipped = f", {plural(len(result.problems), 'line')} skipped" if result.problems else ""
+            log.info("poll %s: %s fetched, %s new%s in %.1fs", source_id, f"{result.fetched:,}", f"{result.new:,}",
+                     skipped, seconds)
+        if result.new:
+            self._kick("score")
+
+    def score(self) -> None:
+        """Score until nothing is pending, so a backlog drains at model speed, not at job speed."""
+        runtime = self.runtime
+        while not self.stopping.is_set():
+            started = time.perf_counter()
+            result = score_pending(runtime.engine, runtime.settings, runtime.model, now=self.clock())
+            if result.scored:
+                self.activity.count(scored=result.scored)
+                self.metrics.score_seconds.observe(time.perf_counter() - started)
+                self.metrics.scored.inc(result.scored)
+                self._kick("detect")
+            if not result.more_pending:
+                return
+
+    def detect(self) -> None:
+        result = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())
+        for line in result.changes:
+            log.info("incident: %s", line)
+        self.activity.count(incidents=result.opened)
+        self.metrics.incidents.inc(result.opened)
+        if result:
+            self._kick("deliver")
+
+    def deliver(self) -> None:
+        result = deliver_due(self.runtime.engine, self.runtime.notifiers, now=self.clock())
+        self.metrics.record_delivery(result)
+        self.activity.count(sent=result.sent, failed=result.failed)
+        for outcome in result.outcomes:
+            if outcome.status == "sent":  # failures are logged by the outbox, with the retry time
+                log.info("delivery: %s", outcome.line)
+
+    def heartbeat(self) -> None:
+        """One line every HEARTBEAT_MINUTES: the service is alive, and what it did since the last one."""
+        log.info(self.activity.heartbeat_line())
+
+    def retention(self) -> None:
+        run_retention(self.runtime.engine, self.runtime.settings, now=self.clock())
+
+    def digest(self, brand_id: str) -> None:
+        """Write yesterday's digest (brand's local day) to <data_dir>/digests/ and send it."""
+        runtime = self.runtime
+        result = run_digest(runtime.engine, runtime.settings, runtime.notifiers, brand_id, now=self.clock(),
+                            usage=source_usage(runtime.connector))
+        for channel in result.sent:
+            log.info("digest sent to %s", channel)
+        for failure in result.failed:
+            log.info("digest to %s", failure)
+
+
+def _close(notifier: Any) -> None:
+    close = getattr(notifier, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:
+            log.debug("closing notifier failed", exc_info=True)
+
+
+def serve(settings: Settings) -> None:
+    """Run until SIGTERM/SIGINT; one instance per database (AlreadyRunning otherwise)."""
+    held = instance_lock.acquire(settings.database_url())
+    service = Service(settings)
+    service.lock = held
+    wake = threading.Event()
+    reload_wanted = threading.Event()
+
+    def on_stop(signum: int, _frame: Any) -> None:
+        log.info("received %s; finishing running jobs", signal.Signals(signum).name)
+        service.stopping.set()
+        wake.set()
+
+    def on_hup(_signum: int, _frame: Any) -> None:
+        reload_wanted.set()
+        wake.set()
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)
+    finished = True
+    try:
+        if not service.stopping.is_set():
+            service.start()
+        while not service.stopping.is_set():
+            wake.wait(1.0)
+            wake.clear()
+            if reload_wanted.is_set() and not service.stopping.is_set():
+                reload_wanted.clear()
+                service.reload()
+    finally:
+        finished = service.shutdown()
+        held.release()
+        log.info("groundswell stopped")
+    if not finished:
+        logging.shutdown()
+        os._exit(0)

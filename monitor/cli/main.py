@@ -150,12 +150,16 @@ def db_upgrade(ctx: Context) -> None:
 # -- commands from other modules: registered here so `groundswell --help` lists them all --
 from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
 from monitor.cli.score import score  # noqa: E402
+from monitor.cli.users import users  # noqa: E402
+from monitor.cli.web import web  # noqa: E402
 
 cli.add_command(incidents)
 cli.add_command(channels)
 cli.add_command(digest)
 cli.add_command(backtest)
 cli.add_command(score)
+cli.add_command(users)
+cli.add_command(web)
 
 
 def main() -> None:

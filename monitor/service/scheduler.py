@@ -42,6 +42,7 @@ from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.settings import Settings, load_settings
+from monitor.web.server import WebThread
 
 log = logging.getLogger("groundswell.service")
 
@@ -61,6 +62,7 @@ class Service:
             timezone="UTC", executors={"default": ThreadPoolExecutor(workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self.http: ObservabilityServer | None = None
+        self.web: WebThread | None = None
         self.lock: instance_lock.InstanceLock | None = None
 
     @property
@@ -79,6 +81,8 @@ class Service:
                                   lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
                                   self.metrics, lambda: self.lock is None or self.lock.alive())
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
+        if http and self.settings.web.enabled:
+            self.web = WebThread(self.settings, self.runtime.engine).start()
         log.info("groundswell running: %d sources, %d channels", sum(s.enabled for s in self.settings.sources),
                  len(self.runtime.notifiers))
 
@@ -94,6 +98,8 @@ class Service:
             finished = self._busy == 0
         if self.http is not None:
             self.http.stop()
+        if self.web is not None:
+            self.web.stop()
         if finished:
             for notifier in self.runtime.notifiers.values():
                 _close(notifier)
@@ -123,6 +129,8 @@ class Service:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return False
         self.runtime = runtime
+        if self.web is not None:
+            self.web.use_settings(new)  # routing of acknowledgements follows; the address needs a restart
         if new.app != old.settings.app:
             configure_logging(new.app.log_level, new.app.log_format)
         self._schedule()

@@ -8,6 +8,7 @@ import time
 
 import uvicorn
 from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
 
 from monitor.errors import ConfigError
 from monitor.settings import Settings
@@ -24,9 +25,13 @@ def split_address(address: str) -> tuple[str, int]:
 
 
 def make_server(settings: Settings, engine: Engine, *, allow_actions: bool) -> uvicorn.Server:
+    return _server(settings, create_app(settings, engine, allow_actions=allow_actions))
+
+
+def _server(settings: Settings, app: Starlette) -> uvicorn.Server:
     host, port = split_address(settings.web.address)
     web = settings.web
-    config = uvicorn.Config(create_app(settings, engine, allow_actions=allow_actions), host=host, port=port,
+    config = uvicorn.Config(app, host=host, port=port,
                             log_level="warning", access_log=False, lifespan="off", server_header=False,
                             ssl_certfile=web.tls_certfile or None, ssl_keyfile=web.tls_keyfile or None,
                             proxy_headers=False)
@@ -39,7 +44,8 @@ class WebThread:
     """The workspace beside the scheduler in `groundswell run`; stop() lets requests in flight finish."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
-        self.server = make_server(settings, engine, allow_actions=settings.web.allow_actions)
+        self.app = create_app(settings, engine, allow_actions=settings.web.allow_actions)
+        self.server = _server(settings, self.app)
         self.thread = threading.Thread(target=self.server.run, name="groundswell-web", daemon=True)
 
     def start(self, timeout: float = 10.0) -> WebThread:
@@ -53,6 +59,9 @@ class WebThread:
         log.info("web workspace on http%s://%s:%d", "s" if self.server.config.ssl_certfile else "",
                  self.server.config.host, self.server.config.port)
         return self
+
+    def use_settings(self, settings: Settings) -> None:
+        self.app.state.web.settings = settings
 
     def stop(self, timeout: float = 10.0) -> None:
         self.server.should_exit = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 720, 200, 44, 24, 10
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_BOTTOM, PAD_TOP = 960, 220, 44, 28, 24, 10
 COLOURS = ("#c0392b", "#2c6fbb", "#999999", "#8e44ad")
 
 
@@ -15,6 +15,7 @@ class Line:
     points: str  # "x,y x,y ..." for <polyline points=...>
     colour: str
     dashed: bool
+    width: int  # the first line is drawn widest, so a line hidden under the next still shows
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,14 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Se
                percent: bool = False) -> Chart:
     """One polyline per (name, values, dashed); x labels thinned to at most eight."""
     top = 1.0 if percent else _nice_max(max((max(v, default=0) for _, v, _ in series), default=0))
-    plot_w, plot_h = WIDTH - PAD_LEFT - 8, HEIGHT - PAD_BOTTOM - PAD_TOP
+    plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_BOTTOM - PAD_TOP
     count = max(1, len(labels) - 1)
 
     def xy(index: int, value: float) -> tuple[float, float]:
         return PAD_LEFT + plot_w * index / count, PAD_TOP + plot_h * (1 - min(value, top) / top)
 
     lines = [Line(name, " ".join("{:.1f},{:.1f}".format(*xy(i, v)) for i, v in enumerate(values)),
-                  COLOURS[n % len(COLOURS)], dashed) for n, (name, values, dashed) in enumerate(series)]
+                  COLOURS[n % len(COLOURS)], dashed, 4 if n == 0 else 2) for n, (name, values, dashed) in enumerate(series)]
     every = max(1, len(labels) // 8 + (len(labels) % 8 > 0))
     x_ticks = [Tick(xy(i, 0)[0], HEIGHT - 6, label) for i, label in enumerate(labels) if i % every == 0]
     y_ticks = [Tick(PAD_LEFT - 4, xy(0, top * f)[1] + 4, f"{top * f:.0%}" if percent else f"{top * f:g}")

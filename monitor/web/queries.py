@@ -49,7 +49,14 @@ def choices(session: Session) -> dict[str, list[str]]:
 
     return {"brands": distinct_of(SourceState.brand_id, SourceState) or distinct_of(Incident.brand_id, Incident),
             "triggers": distinct_of(Incident.trigger, Incident), "owners": distinct_of(Incident.owner, Incident),
-            "platforms": distinct_of(SourceState.kind, SourceState)}
+            "platforms": recent_platforms(session)}
+
+
+def recent_platforms(session: Session) -> list[str]:
+    """Platforms among the newest mentions (a bounded look, not a scan of the whole table)."""
+    recent = select(Mention.platform).order_by(col(Mention.id).desc()).limit(5000).subquery()
+    rows = session.exec(select(recent.c.platform).distinct().order_by(recent.c.platform).limit(50)).all()
+    return [str(value) for value in rows if value]
 
 
 def mentions(session: Session, flt: MentionFilter, now: datetime, *, limit: int = MENTION_PAGE) -> list[Mention]:

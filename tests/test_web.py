@@ -161,7 +161,10 @@ def test_mention_text_is_escaped_and_unsafe_links_dropped(seeded: Seeded) -> Non
 
 def test_mention_filters_narrow_the_stream(seeded: Seeded) -> None:
     client = signed_in(seeded, "vera")
-    count = lambda query: client.get(f"/mentions?{query}").text.count('<article class="post')  # noqa: E731
+
+    def count(query: str) -> int:
+        return client.get(f"/mentions?{query}").text.count('<article class="post')
+
     assert count("") == 45  # everything seeded (a page holds 100)
     assert count("platform=reddit") == 1
     assert count("sentiment=negative&since=24h") == 4  # 2 a day seeded + the script one + dana's

@@ -53,7 +53,8 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Se
         return PAD_LEFT + plot_w * index / count, PAD_TOP + plot_h * (1 - min(value, top) / top)
 
     lines = [Line(name, " ".join("{:.1f},{:.1f}".format(*xy(i, v)) for i, v in enumerate(values)),
-                  COLOURS[n % len(COLOURS)], dashed, 4 if n == 0 else 2) for n, (name, values, dashed) in enumerate(series)]
+                  COLOURS[n % len(COLOURS)], dashed, 4 if n == 0 else 2)
+             for n, (name, values, dashed) in enumerate(series)]
     every = max(1, len(labels) // 8 + (len(labels) % 8 > 0))
     x_ticks = [Tick(xy(i, 0)[0], HEIGHT - 6, label) for i, label in enumerate(labels) if i % every == 0]
     y_ticks = [Tick(PAD_LEFT - 4, xy(0, top * f)[1] + 4, f"{top * f:.0%}" if percent else f"{top * f:g}")

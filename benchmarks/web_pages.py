@@ -30,7 +30,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CATEGORIES = ["outage", "billing", "support", "speed", None, None]
 PAGES = ["/incidents", "/incidents/1", "/mentions", "/mentions?brand=acme&sentiment=negative&since=7d",
          "/mentions?category=billing", "/mentions?q=engineer", "/mentions?author=user42",
-         "/trends", "/trends?brand=acme", "/sources"]
+         "/trends", "/trends?brand=acme", "/trends/categories", "/sources"]
 
 
 def fill(url: str, rows: int) -> Any:
@@ -109,7 +109,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reuse", help="a SQLite database this script filled before (skips the fill)")
     args = parser.parse_args()
+    if args.reuse:
+        from monitor.storage.engine import open_database
+
+        print(json.dumps({"database": "sqlite", "reused": args.reuse, "pages": measure(
+            open_database(f"sqlite:///{args.reuse}"), args.repeat)}, indent=1))
+        return
     schema = ""
     if args.database == "sqlite":
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='gs-web-bench-')) / 'bench.db'}"

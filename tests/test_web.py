@@ -183,10 +183,14 @@ def test_exports_neutralise_formulas_and_follow_the_filters(seeded: Seeded) -> N
 
 
 def test_trends_compare_each_day_with_the_week_before(seeded: Seeded) -> None:
-    page = signed_in(seeded, "vera").get("/trends?brand=acme&days=7").text
+    client = signed_in(seeded, "vera")
+    page = client.get("/trends?brand=acme&days=7").text
     day = re.search(r"<td>2026-11-19</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)%</td><td>(\d+)%</td>", page)
     assert day and day.groups() == ("4", "2", "50", "50")
-    assert "<polyline" in page and "outage" in page
+    assert "<polyline" in page and 'hx-get="/trends/categories?brand=acme' in page
+    categories = client.get("/trends/categories?brand=acme").text  # loaded after the page
+    growth = re.findall(r">(\w+)</a></td><td>(\d+)</td><td>(\d+)</td>", categories)
+    assert growth == [("outage", "15", "7"), ("hardware", "1", "0")]  # 2 a day + dana; 1 a day
 
 
 def test_incident_page_and_sources(seeded: Seeded) -> None:

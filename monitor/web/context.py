@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment
 from sqlalchemy.engine import Engine
@@ -16,6 +19,8 @@ from monitor.clock import Clock
 from monitor.settings import Settings
 from monitor.web.accounts import Account
 from monitor.web.guard import LoginLimiter, csrf_token
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,7 +33,7 @@ class WebState:
     clock: Clock
     templates: Environment
     limiter: LoginLimiter
-    extra: dict[str, Any] = field(default_factory=dict)
+    cache: TtlCache = field(default_factory=lambda: TtlCache(600.0))
 
     def now(self) -> datetime:
         return self.clock()
@@ -46,6 +51,28 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         request=request, user=user, csrf=csrf_token(request.session), allow_actions=web.allow_actions,
         new_request_id=lambda: secrets.token_urlsafe(16), path=request.url.path, **context)
     return HTMLResponse(html, status_code=status)
+
+
+class TtlCache:
+    """A few slow aggregates, kept for ``seconds`` (bounded: the oldest entries go first)."""
+
+    def __init__(self, seconds: float, size: int = 64) -> None:
+        self.seconds, self.size = seconds, size
+        self._items: dict[tuple[str, ...], tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and time.monotonic() - hit[0] < self.seconds:
+            value: T = hit[1]
+            return value
+        result = compute()
+        with self._lock:
+            self._items[key] = (time.monotonic(), result)
+            while len(self._items) > self.size:
+                self._items.pop(next(iter(self._items)))
+        return result
 
 
 def account(request: Request) -> Account:

@@ -96,16 +96,26 @@ def trend_page(request: Request) -> Response:
     web, flt = state(request), TrendFilter.parse(request.query_params)
     with Session(web.engine) as session:
         now = trends.trend_end(session, flt, web.now())
-        days, growth, menus = trends.daily(session, flt, now), trends.growing_categories(session, flt, now), \
-            queries.choices(session)
+        days, menus = trends.daily(session, flt, now), queries.choices(session)
     labels = [d.label[5:] for d in days]
     volume = charts.line_chart("Mentions per day (dashed: the week before)", labels, [
         ("this week", [d.volume for d in days], False), ("last week", [d.last_week_volume for d in days], True)])
     share = charts.line_chart("Negative share per day (dashed: the week before)", labels, [
         ("this week", [d.share for d in days], False), ("last week", [d.last_week_share for d in days], True)],
         percent=True)
-    return render(request, "trends.html", flt=flt, end_day=f"{now:%Y-%m-%d}", days=days, growth=growth,
-                  menus=menus, volume=volume, share=share)
+    return render(request, "trends.html", flt=flt, end_day=f"{now:%Y-%m-%d}", days=days, menus=menus,
+                  volume=volume, share=share)
+
+
+def category_fragment(request: Request) -> Response:
+    """Growing categories, loaded after the trends page (a JSON field per negative mention: slow on large
+    tables), kept for ten minutes per (brand, period)."""
+    web, flt = state(request), TrendFilter.parse(request.query_params)
+    with Session(web.engine) as session:
+        now = trends.trend_end(session, flt, web.now())
+        key = ("categories", flt.brand, f"{now:%Y-%m-%d %H}")
+        growth = web.cache.get(key, lambda: trends.growing_categories(session, flt, now))
+    return render(request, "_categories.html", flt=flt, growth=growth)
 
 
 def source_page(request: Request) -> Response:
@@ -169,5 +179,5 @@ ROUTES = [
     Route("/incidents/{incident_id:int}/action", incident_action, methods=["POST"]),
     Route("/alerts/{alert_id:int}/feedback", alert_feedback, methods=["POST"]),
     Route("/mentions", mention_stream), Route("/mentions.{kind:str}", mention_export),
-    Route("/trends", trend_page), Route("/sources", source_page),
+    Route("/trends", trend_page), Route("/trends/categories", category_fragment), Route("/sources", source_page),
 ]

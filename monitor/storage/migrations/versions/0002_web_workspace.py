@@ -1,4 +1,4 @@
-"""web workspace: users, incident actions, alert feedback, incident owner
+"""web workspace: users, incident actions, alert feedback, incident owner, trends index
 
 Revision ID: 0002_web
 Revises: 0001
@@ -56,9 +56,12 @@ def upgrade() -> None:
     op.create_index('ix_alert_feedback_alert_id', 'alert_feedback', ['alert_id'], unique=False)
     with op.batch_alter_table('incidents') as batch:
         batch.add_column(sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    op.create_index('ix_mentions_brand_posted_sentiment', 'mentions', ['brand_id', 'posted_at', 'sentiment'],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_mentions_brand_posted_sentiment', table_name='mentions')
     with op.batch_alter_table('incidents') as batch:
         batch.drop_column('owner')
     op.drop_index('ix_alert_feedback_alert_id', table_name='alert_feedback')

@@ -4,6 +4,7 @@ rate limit, escaping, filters, exports and actions recorded once."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -41,8 +42,14 @@ def signed_in(seeded: Seeded, name: str = "otto", **kwargs: bool) -> TestClient:
     return client
 
 
-def form_ids(html: str) -> Iterator[str]:
-    yield from re.findall(r'name="request_id" value="([^"]+)"', html)
+def next_field(page: str) -> str:
+    match = re.search(r'name="next" value="([^"]*)"', page)
+    assert match
+    return match.group(1)
+
+
+def form_ids(page: str) -> Iterator[str]:
+    yield from re.findall(r'name="request_id" value="([^"]+)"', page)
 
 
 def test_every_page_needs_a_signed_in_user(seeded: Seeded) -> None:
@@ -52,6 +59,12 @@ def test_every_page_needs_a_signed_in_user(seeded: Seeded) -> None:
         response = client.get(path)
         assert response.status_code == 303 and response.headers["location"].startswith("/login"), path
     assert client.get("/static/htmx.min.js").status_code == 200
+    back = client.get("/mentions?sentiment=negative&q=a+b").headers["location"]
+    assert back == "/login?next=%2Fmentions%3Fsentiment%3Dnegative%26q%3Da%2Bb"
+    page = client.get(back)
+    response = client.post("/login", data={"csrf": token(client), "name": "vera", "password": PASSWORD,
+                                           "next": html.unescape(next_field(page.text))})
+    assert response.headers["location"] == "/mentions?sentiment=negative&q=a+b"  # back where the link pointed
 
 
 def test_sign_in_sets_a_hardened_cookie_and_refuses_wrong_passwords(seeded: Seeded) -> None:

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader
 from sqlalchemy.engine import Engine
@@ -102,7 +103,8 @@ class RequireLogin(BaseHTTPMiddleware):
         found = await _run(accounts.account, state(request).engine, uid) if isinstance(uid, int) else None
         if found is None:
             request.session.pop("uid", None)
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            target = path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
         request.scope["account"] = found
         return await call_next(request)
 

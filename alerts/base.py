@@ -8,6 +8,7 @@ A new channel is one module in this package with one class like this, declared u
         Options = MyChannelOptions    # pydantic model; secrets typed as monitor.secrets.Secret
 
         def send(self, message, *, idempotency_key): ...   # -> Receipt, or raise DeliveryError
+        def check(self): ...                                # optional: verify without sending (see below)
 
 The outbox (alerts/outbox.py) owns retries: a notifier makes one attempt and says whether a
 failure is transient (retry later) or permanent (dead-letter and tell ops once).
@@ -88,5 +89,13 @@ class Notifier(Generic[OptionsT]):
         DeliveryError saying whether a retry could help; ``idempotency_key`` is the same on every retry."""
         raise NotImplementedError
 
+    def check(self) -> str | None:
+        """Verify the channel can deliver, WITHOUT sending anything (`groundswell check`).
+
+        Return a short line of what was verified ("smtp.example.com:587 accepted EHLO, STARTTLS, login"),
+        raise DeliveryError with what failed, or return None when this kind cannot be verified without
+        sending (the default; `groundswell channels test` sends a real test message).
+        """
+        return None
 
 AnyNotifier = Notifier[Any]  # what runners hold: a channel of any kind

@@ -25,6 +25,9 @@ class ConsoleNotifier(Notifier[ConsoleOptions]):
         super().__init__(channel_id, options)
         self.console = Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)
 
+    def check(self) -> str:
+        return "prints to the standard output of `groundswell run`"
+
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
         style = _STYLE.get(message.severity, "white")
         self.console.print(

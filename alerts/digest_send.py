@@ -41,10 +41,12 @@ def digest_email(report: BrandDigest) -> EmailMessage:
 
 
 def summary(report: BrandDigest) -> str:
-    incidents = ", ".join(f"#{i.id} {i.trigger} sev {i.severity}" for i in report.incidents[:5]) or "none"
+    from alerts.digest_render import cards, incident_line
+
+    headline = "; ".join(f"{c.label} {c.value} ({c.change})" for c in cards(report))
+    incidents = " ".join(incident_line(i) for i in report.incidents[:5]) or "none"
     down = [f"{source}: {status}" for source, status in report.coverage if not status.startswith("ok")]
-    return (f"{report.total} mentions, {report.negative} negative ({report.negative_share:.0%}; "
-            f"{report.week_negative_share:.0%} the week before). Incidents: {incidents}."
+    return (f"{headline}. Incidents: {incidents}."
             + (f" Coverage problems: {'; '.join(down)}." if down else " All sources reported."))
 
 

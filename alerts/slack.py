@@ -37,7 +37,7 @@ _CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 # API error codes worth retrying; every other error code means the config or the request is wrong.
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                               "request_timeout", "team_not_ready"})
-UPDATED_EVENTS = frozenset({"escalated", "resolved"})
+UPDATED_EVENTS = frozenset({"escalated", "resolved", "acknowledged"})  # the headline shows the current state
 NETWORK_ERRORS = (URLError, OSError, TimeoutError, http.client.HTTPException)
 
 
@@ -77,7 +77,7 @@ class SlackNotifier(Notifier[SlackOptions]):
         update = message.event in UPDATED_EVENTS
         if update and self._slack_channel:
             self._update(self._slack_channel, root_ts, text, blocks, strict=True)
-        reply_blocks = alert_blocks(view, compact=message.event == "resolved")
+        reply_blocks = alert_blocks(view, compact=message.event in ("resolved", "acknowledged"))
         broadcast = message.event == "escalated" and self.options.broadcast_escalations
         resp = self._call("chat_postMessage", text=text, blocks=reply_blocks, thread_ts=root_ts,
                           reply_broadcast=broadcast, **self._post_extras(message, idempotency_key))
@@ -92,7 +92,7 @@ class SlackNotifier(Notifier[SlackOptions]):
     def check(self) -> str:
         """Verify the token (auth.test) without posting; returns "team/user" for `channels test`."""
         resp = self._call("auth_test")
-        return f"{resp.get('team', '?')}/{resp.get('user', '?')}"
+        return f"token valid (auth.test: team {resp.get('team', '?')}, user {resp.get('user', '?')})"
 
     def _post_extras(self, message: AlertMessage, idempotency_key: str) -> dict[str, Any]:
         extras: dict[str, Any] = {"channel": self.options.channel, "unfurl_links": False, "unfurl_media": False}

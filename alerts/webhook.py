@@ -120,5 +120,14 @@ class WebhookNotifier(Notifier[WebhookOptions]):
             raise error
         return Receipt(channel=self.channel_id, message_id=resp.headers.get("X-Request-Id", idempotency_key))
 
+    def check(self) -> str:
+        """Reachability without a delivery: a HEAD request; any HTTP answer means the receiver is there."""
+        try:
+            resp = self.client.head(self.options.url)
+        except httpx.TransportError as exc:
+            raise DeliveryError(self.channel_id, f"webhook {self.options.url}: {type(exc).__name__}: {exc}",
+                                transient=True) from None
+        return f"{self.options.url} reachable (HEAD answered {resp.status_code}; nothing was posted)"
+
     def close(self) -> None:
         self.client.close()

@@ -55,12 +55,16 @@ def load_status(group: str) -> dict[str, str]:
 class PluginOptionsInvalid(Exception):
     """A [[sources]]/[[channels]] table its plugin's Options refused; settings turns it into a ConfigError."""
 
-    def __init__(self, table: str, index: int, error: ValidationError) -> None:
+    def __init__(self, table: str, index: int, error: ValidationError, entry_id: str = "",
+                 options_model: Any = None) -> None:
         super().__init__(str(error))
         self.table, self.index, self.error = table, index, error
+        self.entry_id, self.options_model = entry_id, options_model  # the id names it; the model tells optional keys
 
 
 class PluginTableLike(Protocol):
+    @property
+    def id(self) -> str: ...
     @property
     def kind(self) -> str: ...
     def options(self) -> dict[str, Any]: ...
@@ -74,8 +78,8 @@ def validate_plugins(tables: Mapping[str, Sequence[PluginTableLike]]) -> None:
             try:
                 cls = plugin_class(group, entry.kind)
             except ConfigError as exc:
-                raise ConfigError(f"{table}[{index}].kind", exc.message) from None
+                raise ConfigError(f"{table}[{index}] ({entry.id}).kind", exc.message) from None
             try:
                 cls.Options.model_validate(entry.options())
             except ValidationError as exc:
-                raise PluginOptionsInvalid(table, index, exc) from None
+                raise PluginOptionsInvalid(table, index, exc, entry.id, cls.Options) from None

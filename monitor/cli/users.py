@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 import click
@@ -11,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
-from monitor.settings import Settings
+from monitor.errors import ConfigError
+from monitor.settings import Settings, resolve_config_path
 from monitor.storage.engine import open_database
 from monitor.web import accounts
 
@@ -21,6 +23,8 @@ console = Console(highlight=False)
 class Context(Protocol):
     """monitor.cli.main.Context, as these commands see it (no import of main: no cycle)."""
 
+    config: Path | None
+
     @property
     def settings(self) -> Settings: ...
 
@@ -28,11 +32,25 @@ class Context(Protocol):
 pass_context = click.pass_obj
 
 
-def database_url(ctx: Context, database: str | None) -> str:
-    """--database (a URL, or a SQLite file such as the one `groundswell demo` prints), else [database]."""
-    if not database:
-        return ctx.settings.database_url()
+def database_url_of(database: str) -> str:
+    """--database: a URL, or a SQLite file such as the one `groundswell demo` prints."""
     return database if "://" in database else f"sqlite:///{click.format_filename(database)}"
+
+
+def database_url(ctx: Context, database: str | None) -> str:
+    return database_url_of(database) if database else ctx.settings.database_url()
+
+
+def settings_for(ctx: Context, database: str | None) -> Settings:
+    """The settings file's; with --database and no settings file, the defaults (a demo database needs none)."""
+    if database is None:
+        return ctx.settings
+    try:
+        resolve_config_path(ctx.config)
+    except ConfigError:
+        defaults: Settings = type("DefaultSettings", (Settings,), {"toml_path": None})()
+        return defaults
+    return ctx.settings
 
 
 @click.group()

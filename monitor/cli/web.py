@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli.users import Context, console, database_url, pass_context
+from monitor.cli.users import Context, console, database_url, pass_context, settings_for
 
 
 @click.command()
@@ -19,7 +19,7 @@ def web(ctx: Context, address: str | None, allow_actions: bool, database: str | 
     from monitor.storage.engine import open_database
     from monitor.web.server import make_server, split_address
 
-    settings = ctx.settings
+    settings = settings_for(ctx, database)
     if address:
         split_address(address)
         settings = settings.model_copy(update={"web": settings.web.model_copy(update={"address": address})})

@@ -36,8 +36,13 @@ def poll_if_due(engine: Engine, settings: Settings, connector: AnyConnector, *, 
     return poll_source(engine, settings, connector, now=now)
 
 
-def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, now: datetime) -> PollResult:
-    """Fetch once, then store the mentions and the new cursor in one transaction (no backoff gate)."""
+def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, now: datetime,
+                page: bool = True) -> PollResult:
+    """Fetch once, then store the mentions and the new cursor in one transaction (no backoff gate).
+
+    ``page=False`` (a manual `groundswell poll`): a failure is reported only; it neither counts toward
+    the source's backoff nor opens a source-down incident that would alert every channel.
+    """
     source = next(s for s in settings.sources if s.id == connector.source_id)
     state = _load_state(engine, source.id, source.brand, source.kind)
     result = PollResult(source.id)
@@ -50,6 +55,8 @@ def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, 
         failure = error
         result.error = health.describe(failure)
         result.rate_limited = isinstance(failure, SourceUnavailable) and failure.retry_after is not None
+        if not page:
+            return result
         with_retries(lambda: _save_failure(engine, settings, source.id, failure, now, source.interval_seconds))
         return result
     newest = max((m.posted_at for m in batch.mentions), default=None)

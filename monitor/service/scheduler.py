@@ -27,8 +27,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from monitor.clock import Clock, system_clock
+from monitor.detection.warmup import forget_detectors
 from monitor.errors import GroundswellError
-from monitor.logs import configure_logging
+from monitor.logs import configure_logging, plural
 from monitor.pipeline import (
     deliver_due,
     poll_if_due,
@@ -40,6 +41,7 @@ from monitor.pipeline import (
 )
 from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
+from monitor.service.activity import HEARTBEAT_MINUTES, Activity
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.settings import Settings, load_settings
 from monitor.web.server import WebThread
@@ -64,6 +66,7 @@ class Service:
         self.http: ObservabilityServer | None = None
         self.web: WebThread | None = None
         self.lock: instance_lock.InstanceLock | None = None
+        self.activity = Activity()  # counts since the last heartbeat
 
     @property
     def settings(self) -> Settings:
@@ -83,8 +86,8 @@ class Service:
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
         if http and self.settings.web.enabled:
             self.web = WebThread(self.settings, self.runtime.engine).start()
-        log.info("groundswell running: %d sources, %d channels", sum(s.enabled for s in self.settings.sources),
-                 len(self.runtime.notifiers))
+        log.info("groundswell running: %s, %s", plural(sum(s.enabled for s in self.settings.sources), "source"),
+                 plural(len(self.runtime.notifiers), "channel"))
 
     def shutdown(self) -> bool:
         """Take no new work, wait for running jobs (bounded); True if they all finished."""
@@ -131,11 +134,13 @@ class Service:
         self.runtime = runtime
         if self.web is not None:
             self.web.use_settings(new)  # routing of acknowledgements follows; the address needs a restart
+        if new.detection != old.settings.detection:
+            forget_detectors()  # rebuilt on next use with the new sensitivity, warmed from stored history
         if new.app != old.settings.app:
             configure_logging(new.app.log_level, new.app.log_format)
         self._schedule()
-        log.info("configuration reloaded: %d sources, %d channels", sum(s.enabled for s in new.sources),
-                 len(runtime.notifiers))
+        log.info("configuration reloaded: %s, %s", plural(sum(s.enabled for s in new.sources), "source"),
+                 plural(len(runtime.notifiers), "channel"))
         return True
 
     # -- scheduling -------------------------------------------------------------------------
@@ -157,6 +162,8 @@ class Service:
                                    next_run_time=now)
         self.scheduler.add_job(self._guarded("retention", self.retention), "interval", hours=1, id="retention",
                                next_run_time=now + timedelta(minutes=1))
+        self.scheduler.add_job(self._guarded("heartbeat", self.heartbeat), "interval", minutes=HEARTBEAT_MINUTES,
+                               id="heartbeat", next_run_time=now + timedelta(minutes=HEARTBEAT_MINUTES))
         if service.digest_hour >= 0:
             for brand in settings.brands:
                 self.scheduler.add_job(self._guarded(f"digest:{brand.id}", self.digest, brand.id),
@@ -195,7 +202,15 @@ class Service:
         result = poll_if_due(runtime.engine, runtime.settings, runtime.connector(source_id), now=now)
         if result.backing_off:
             return
-        self.metrics.record_poll(result, time.perf_counter() - started, now)
+        seconds = time.perf_counter() - started
+        self.metrics.record_poll(result, seconds, now)
+        self.activity.count(polls=1, poll_failures=result.error is not None, fetched=result.fetched, new=result.new)
+        if result.error is not None:
+            log.warning("poll %s failed after %.1fs: %s", source_id, seconds, result.error)
+        else:
+            skipped = f", {plural(len(result.problems), 'line')} skipped" if result.problems else ""
+            log.info("poll %s: %s fetched, %s new%s in %.1fs", source_id, f"{result.fetched:,}", f"{result.new:,}",
+                     skipped, seconds)
         if result.new:
             self._kick("score")
 
@@ -206,6 +221,7 @@ class Service:
             started = time.perf_counter()
             result = score_pending(runtime.engine, runtime.settings, runtime.model, now=self.clock())
             if result.scored:
+                self.activity.count(scored=result.scored)
                 self.metrics.score_seconds.observe(time.perf_counter() - started)
                 self.metrics.scored.inc(result.scored)
                 self._kick("detect")
@@ -216,12 +232,22 @@ class Service:
         result = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())
         for line in result.changes:
             log.info("incident: %s", line)
+        self.activity.count(incidents=result.opened)
         self.metrics.incidents.inc(result.opened)
         if result:
             self._kick("deliver")
 
     def deliver(self) -> None:
-        self.metrics.record_delivery(deliver_due(self.runtime.engine, self.runtime.notifiers, now=self.clock()))
+        result = deliver_due(self.runtime.engine, self.runtime.notifiers, now=self.clock())
+        self.metrics.record_delivery(result)
+        self.activity.count(sent=result.sent, failed=result.failed)
+        for outcome in result.outcomes:
+            if outcome.status == "sent":  # failures are logged by the outbox, with the retry time
+                log.info("delivery: %s", outcome.line)
+
+    def heartbeat(self) -> None:
+        """One line every HEARTBEAT_MINUTES: the service is alive, and what it did since the last one."""
+        log.info(self.activity.heartbeat_line())
 
     def retention(self) -> None:
         run_retention(self.runtime.engine, self.runtime.settings, now=self.clock())

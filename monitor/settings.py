@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from monitor.errors import ConfigError
 from monitor.registry import NOTIFIERS, PluginOptionsInvalid, plugin_class, validate_plugins
-from monitor.secrets import MissingSecret
+from monitor.secrets import MissingSecret, Secret
 from monitor.settings_paths import anchor_paths
 
 CONFIG_ENV = "GROUNDSWELL_CONFIG"
@@ -116,6 +116,23 @@ class DistributedSettings(Section):
     result_backend: str = "redis://127.0.0.1:6379/1"
 
 
+class WebSettings(Section):
+    enabled: bool = False  # `groundswell run` also serves the workspace
+    address: str = Field(default="127.0.0.1:8080", pattern=r"^[^:\s]+:\d{1,5}$")
+    secret_key: Secret | None = None  # signs session cookies; unset: a random key per start
+    secure_cookies: bool = False  # cookies only over HTTPS (set when a TLS proxy is in front)
+    tls_certfile: str = ""
+    tls_keyfile: str = ""
+    allow_actions: bool = True  # `groundswell run`: operators may ack, assign, note, resolve
+    session_hours: int = Field(default=12, ge=1)
+    login_attempts: int = Field(default=5, ge=1)  # failed logins per client per 15 minutes
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+
 class BrandSettings(Section):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str
@@ -177,6 +194,7 @@ class Settings(BaseSettings):
     service: ServiceSettings = ServiceSettings()
     escalation: EscalationSettings = EscalationSettings()
     distributed: DistributedSettings = DistributedSettings()
+    web: WebSettings = WebSettings()
     brands: list[BrandSettings] = []
     sources: list[SourceSettings] = []
     channels: list[ChannelSettings] = []

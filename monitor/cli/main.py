@@ -193,6 +193,8 @@ from monitor.cli.init import init  # noqa: E402
 from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
 from monitor.cli.score import score  # noqa: E402
 from monitor.cli.try_cmd import try_command  # noqa: E402
+from monitor.cli.users import users  # noqa: E402
+from monitor.cli.web import web  # noqa: E402
 
 cli.add_command(init)
 cli.add_command(try_command)
@@ -202,6 +204,8 @@ cli.add_command(channels)
 cli.add_command(digest)
 cli.add_command(backtest)
 cli.add_command(score)
+cli.add_command(users)
+cli.add_command(web)
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ from monitor.service import lock as instance_lock
 from monitor.service.activity import HEARTBEAT_MINUTES, Activity
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.settings import Settings, load_settings
+from monitor.web.server import WebThread
 
 log = logging.getLogger("groundswell.service")
 
@@ -63,6 +64,7 @@ class Service:
             timezone="UTC", executors={"default": ThreadPoolExecutor(workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self.http: ObservabilityServer | None = None
+        self.web: WebThread | None = None
         self.lock: instance_lock.InstanceLock | None = None
         self.activity = Activity()  # counts since the last heartbeat
 
@@ -82,6 +84,8 @@ class Service:
                                   lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
                                   self.metrics, lambda: self.lock is None or self.lock.alive())
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
+        if http and self.settings.web.enabled:
+            self.web = WebThread(self.settings, self.runtime.engine).start()
         log.info("groundswell running: %s, %s", plural(sum(s.enabled for s in self.settings.sources), "source"),
                  plural(len(self.runtime.notifiers), "channel"))
 
@@ -97,6 +101,8 @@ class Service:
             finished = self._busy == 0
         if self.http is not None:
             self.http.stop()
+        if self.web is not None:
+            self.web.stop()
         if finished:
             for notifier in self.runtime.notifiers.values():
                 _close(notifier)
@@ -126,6 +132,8 @@ class Service:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return False
         self.runtime = runtime
+        if self.web is not None:
+            self.web.use_settings(new)  # routing of acknowledgements follows; the address needs a restart
         if new.detection != old.settings.detection:
             forget_detectors()  # rebuilt on next use with the new sensitivity, warmed from stored history
         if new.app != old.settings.app:

@@ -61,6 +61,7 @@ class Mention(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("brand_id", "platform", "external_id", name="uq_mention_brand_platform_id"),
         Index("ix_mentions_brand_posted", "brand_id", "posted_at"),
+        Index("ix_mentions_brand_posted_sentiment", "brand_id", "posted_at", "sentiment"),  # web trends: covering
     )
     id: int | None = Field(default=None, primary_key=True)
     brand_id: str
@@ -115,6 +116,7 @@ class Incident(SQLModel, table=True):
     acked_by: str | None = None
     acked_at: datetime | None = _when()
     resolved_by: str | None = None
+    owner: str | None = None  # who is on it (assigned in the web workspace)
 
 
 class Alert(SQLModel, table=True):
@@ -143,3 +145,45 @@ class OutboxItem(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     sent_at: datetime | None = _when()
     receipt: dict[str, Any] | None = _json()
+
+
+class User(SQLModel, table=True):
+    """A person who may sign in to the web workspace; the password is an Argon2 hash, never the password."""
+
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    password_hash: str
+    role: str = "viewer"  # viewer | operator | admin
+    created_at: datetime = _when(nullable=False)
+    disabled: bool = False
+
+
+class IncidentAction(SQLModel, table=True):
+    """One thing a person did to an incident (ack, assign, note, resolve): who, when, from where.
+
+    ``request_id`` is the form's one-time id: a double submit or a retried request is recorded once.
+    """
+
+    __tablename__ = "incident_actions"
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(index=True, foreign_key="incidents.id")
+    kind: str  # ack | assign | note | resolve
+    value: str = Field(default="", sa_column=Column(Text, nullable=False))
+    actor: str
+    origin: str  # "web 127.0.0.1", "cli", ...
+    at: datetime = _when(nullable=False)
+    request_id: str = Field(unique=True)
+
+
+class AlertFeedback(SQLModel, table=True):
+    """A person's verdict on one alert; one row per (alert, person): giving it again updates it."""
+
+    __tablename__ = "alert_feedback"
+    __table_args__ = (UniqueConstraint("alert_id", "actor", name="uq_feedback_alert_actor"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(index=True, foreign_key="alerts.id")
+    verdict: str  # useful | noise
+    actor: str
+    origin: str
+    at: datetime = _when(nullable=False)

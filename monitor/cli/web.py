@@ -1,0 +1,31 @@
+"""`groundswell web`: the workspace alone, read-only unless --allow-actions (an analyst's box)."""
+
+from __future__ import annotations
+
+import click
+
+from monitor.cli.users import Context, console, database_url, pass_context, settings_for
+
+
+@click.command()
+@click.option("--address", help="host:port to listen on (default: [web] address, 127.0.0.1:8080).")
+@click.option("--allow-actions", is_flag=True, help="Let operators acknowledge, assign, note, resolve and give "
+              "feedback (off: read-only).")
+@click.option("--database", help="Database URL or SQLite file to show (default: [database]; e.g. the path "
+              "`groundswell demo` prints).")
+@pass_context
+def web(ctx: Context, address: str | None, allow_actions: bool, database: str | None) -> None:
+    """Serve the web workspace: incidents, mentions, trends and sources (sign in as a `users add` user)."""
+    from monitor.storage.engine import open_database
+    from monitor.web.server import make_server, split_address
+
+    settings = settings_for(ctx, database)
+    if address:
+        split_address(address)
+        settings = settings.model_copy(update={"web": settings.web.model_copy(update={"address": address})})
+    url = database_url(ctx, database)
+    server = make_server(settings, open_database(url), allow_actions=allow_actions)
+    scheme = "https" if settings.web.tls_certfile else "http"
+    console.print(f"Groundswell workspace on {scheme}://{settings.web.address} "
+                  f"({'actions allowed' if allow_actions else 'read-only'}); Ctrl-C stops it")
+    server.run()

@@ -1,0 +1,1 @@
+"""The web workspace: incidents, mentions, trends and sources for analysts and marketers (server rendered)."""

@@ -42,6 +42,7 @@ class Observation:
     story_key: str | None = None  # same URL / quoted post id, when known
     ref: str | None = None  # mention id, for dedupe and example refs
     churn_threat: bool = False
+    post_id: str | None = None  # the platform's id of this post, so its quotes and reposts join its story
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class BrandConfig:
     def for_sensitivity(name: str = "default") -> BrandConfig:
         series = SeriesConfig.for_sensitivity(name)
         stories = StoryConfig(alerts_per_week=series.alerts_per_week,
-                              min_authors={"low": 8.0, "default": 6.0, "high": 4.0}[name])
+                              min_authors={"low": 9.0, "default": 6.5, "high": 4.5}[name])
         return BrandConfig(sensitivity=name, series=series, stories=stories)
 
 
@@ -122,8 +123,10 @@ class BrandDetector:
             if ts > t_now + self.cfg.future_skew_s or not self._first_time(obs, ts):
                 continue
             ts = min(ts, t_now)  # small clock skew: treat as "now"
-            touched.add(self.stories.add(ts, obs.author_id, obs.text, obs.story_key, obs.negative_weight,
-                                         obs.ref, _reach(obs.followers)))
+            sid = self.stories.add(ts, obs.author_id, obs.text, obs.story_key, obs.negative_weight, obs.ref,
+                                   _reach(obs.followers), obs.post_id)
+            if sid is not None:
+                touched.add(sid)
             self._bucket(obs, ts)
             findings.extend(self._individual(obs, ts))
         findings.extend(self._close_buckets(t_now))
@@ -279,8 +282,8 @@ def _spike_finding(step: Step, window: list[list[float]], share: float, base: fl
 def _story_finding(e: StoryEvent) -> Finding:
     ratio = e.weighted / max(e.threshold, 1e-9)
     severity = min(4, 2 + (ratio >= 2) + (ratio >= 4 or e.reach >= 30))
-    reason = (f"{e.authors} people repeated one story in 60 min ({e.total_authors} in all,"
-              f" {e.mentions} mentions; usual max {e.threshold:.0f}): {e.example[:120]!r}")
+    reason = (f"{e.authors} people repeated one story in {e.window_h:g} h ({e.total_authors} in all,"
+              f" {e.mentions} mentions; pages at {e.threshold:.0f}): {e.example[:120]!r}")
     counts = {"authors": float(e.authors), "weighted": e.weighted, "total_authors": float(e.total_authors),
               "mentions": float(e.mentions), "threshold": e.threshold}
     return Finding("story", f"story:{e.story_id}", severity, reason, counts, e.refs, e.escalated)

@@ -1,29 +1,28 @@
-"""Near-duplicate story clustering (MinHash-LSH) and unique-author growth per story.
+"""Story clustering (near-duplicates, shared rare words, quoted posts) and unique-author growth per story.
 
-Why: one grievance repeated by many people shows up as a cluster of near-duplicates long before it
-moves a big brand's company-wide count (Petrovic et al. 2010; detection.md lesson 7). A mention joins a
-story by an explicit ``story_key`` (same URL / quoted post) or by MinHash similarity of its character
-5-grams (banded LSH, then checked against a few exemplar signatures of the story, so variants of
-variants still join). We count *unique authors* (bots and
-one angry user do not make a story), over all sentiments weighted by negativity (mockery often scores
-neutral), and alert when a story's weighted authors in the last hour exceed a threshold calibrated to
-the alert budget from the brand's own recent daily maximum story size. Pure and serialisable.
+Why: one grievance repeated by many people shows up as a cluster long before it moves a big brand's
+company-wide count (Petrovic et al. 2010; detection.md lessons 7, 8, 13). A mention joins a story by
+the post it quotes or reposts (``story_key``: the original's story when we saw it, so a big account's
+post and its retweets are one story), by MinHash similarity of character 5-grams (retweets, small
+edits), or by sharing the story's *rare* words (a new wording of the same grievance). Short texts with
+too few content words ("thanks!", "I did") never form stories. We count unique authors over all
+sentiments, weighted by negativity (mockery often scores neutral), and alert when a story's weighted
+authors within the window reach the threshold: a fixed floor above what a fizzle reaches, raised only
+for brands whose *typical* day (the median of daily maxima, which past stories cannot move) is
+busy. Pure and serialisable.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
-_PRIME = (1 << 61) - 1
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_HANDLE = re.compile(r"[@#]\w+")
-_NONWORD = re.compile(r"[^\w ]+")
+from monitor.detection.story_text import WordStats, content_words, minhash, normalise
+
+__all__ = ["Story", "StoryConfig", "StoryEvent", "StoryTracker", "normalise"]
 
 
 @dataclass(frozen=True)
@@ -36,12 +35,16 @@ class StoryConfig:
     min_similarity: float = 0.5
     exemplars: int = 8
     max_candidates: int = 4
-    window_s: float = 3600.0
-    min_authors: float = 6.0
-    alerts_per_week: float = 0.5
+    min_words: int = 3  # content words a text needs to start or join a story by its wording
+    word_overlap: float = 0.3  # share of the text's rare-word weight found in the story's exemplars
+    min_shared: int = 3  # rare words shared with the story, at least
+    window_s: float = 6 * 3600.0
+    min_authors: float = 6.5  # weighted authors in the window: above what a fizzle (<= 6 people) reaches
+    typical_factor: float = 2.0  # threshold >= this x a typical day's largest story (busy brands' chatter)
+    typical_quantile: float = 0.25  # which day is "typical": low, so days with stories cannot raise it
+    alerts_per_week: float = 0.5  # kept for settings compatibility; the floor and median set the bar
     calib_days: int = 28
     min_calib_days: int = 3
-    robust_drop: int = 2
     singleton_ttl_s: float = 6 * 3600.0
     story_ttl_s: float = 48 * 3600.0
     author_ttl_s: float = 24 * 3600.0
@@ -51,7 +54,7 @@ class StoryConfig:
 
 @dataclass
 class Story:
-    """One cluster: exemplar signatures, its authors (first time, weight) and a few example refs."""
+    """One cluster: exemplar signatures and words, its authors (first time, weight) and example refs."""
 
     sigs: list[list[int]]
     first_ts: float
@@ -64,6 +67,8 @@ class Story:
     example: str = ""
     reach: float = 0.0
     alerted: float = 0.0  # weighted authors at the last alert/escalation (0 = never alerted)
+    words: list[str] = field(default_factory=list)  # content words of its exemplars
+    posts: list[str] = field(default_factory=list)  # post ids in it (quotes/reposts of them join it)
 
     def recent_authors(self, now: float, window_s: float) -> tuple[int, float]:
         """(unique authors, weighted authors) whose first mention falls in the window (O(window))."""
@@ -86,12 +91,7 @@ class StoryEvent:
     example: str
     refs: tuple[str, ...]
     reach: float
-
-
-def normalise(text: str) -> str:
-    """Drop URLs, handles and punctuation so retweets/quotes of one complaint look alike."""
-    text = _HANDLE.sub(" ", _URL.sub(" ", text.lower()))
-    return " ".join(_NONWORD.sub(" ", text).split())
+    window_h: float = 1.0
 
 
 class StoryTracker:
@@ -100,8 +100,8 @@ class StoryTracker:
     def __init__(self, cfg: StoryConfig | None = None, state: dict[str, Any] | None = None) -> None:
         self.cfg = cfg or StoryConfig()
         rng = np.random.default_rng(20150226)
-        self._a = rng.integers(1, _PRIME, self.cfg.num_perm, dtype=np.uint64)
-        self._b = rng.integers(0, _PRIME, self.cfg.num_perm, dtype=np.uint64)
+        self._a = rng.integers(1, (1 << 61) - 1, self.cfg.num_perm, dtype=np.uint64)
+        self._b = rng.integers(0, (1 << 61) - 1, self.cfg.num_perm, dtype=np.uint64)
         state = state or {}
         self.stories: dict[str, Story] = {k: Story(**v) for k, v in state.get("stories", {}).items()}
         self.daily_max: list[float] = list(state.get("daily_max", []))
@@ -109,46 +109,64 @@ class StoryTracker:
         self.day_max: float = float(state.get("day_max", 0.0))
         self.seq: int = int(state.get("seq", 0))
         self.last_prune: float = float(state.get("last_prune", 0.0))
+        self.stats = WordStats.from_dict(state.get("words"))
         self.index: dict[int, str] = {}
+        self.by_word: dict[str, set[str]] = {}
+        self.by_post: dict[str, str] = {}
         self._mats: dict[str, np.ndarray] = {}  # exemplar signatures as arrays (cache, not state)
         for sid, story in self.stories.items():
-            if not sid.startswith("k:"):
-                for sig in story.sigs:
-                    for key in self._band_keys(sig):
-                        self.index[key] = sid
+            self._index(sid, story)
 
     def to_dict(self) -> dict[str, Any]:
         return {"stories": {k: asdict(v) for k, v in self.stories.items()}, "daily_max": self.daily_max,
-                "day": self.day, "day_max": self.day_max, "seq": self.seq, "last_prune": self.last_prune}
+                "day": self.day, "day_max": self.day_max, "seq": self.seq, "last_prune": self.last_prune,
+                "words": self.stats.to_dict()}
+
+    def _index(self, sid: str, story: Story) -> None:
+        for sig in story.sigs:
+            for key in self._band_keys(sig):
+                self.index.setdefault(key, sid)
+        for word in story.words:
+            self.by_word.setdefault(word, set()).add(sid)
+        for post in story.posts:
+            self.by_post[post] = sid
 
     def signature(self, text: str) -> list[int]:
         """MinHash signature of the text's character shingles (stable across processes)."""
-        return [int(x) for x in self._signature(text)]
-
-    def _signature(self, text: str) -> np.ndarray:
-        raw = np.frombuffer((normalise(text) or "<empty>").encode(), dtype=np.uint8).astype(np.uint64)
-        k = min(self.cfg.shingle, len(raw))
-        grams = np.zeros(len(raw) - k + 1, dtype=np.uint64)
-        for i in range(k):  # byte k-grams packed into one integer each (k <= 8)
-            grams = (grams << np.uint64(8)) | raw[i:len(raw) - k + 1 + i]
-        hashes = np.unique(grams)
-        mixed = (self._a[:, None] * hashes[None, :] + self._b[:, None]) % np.uint64(_PRIME)
-        return mixed.min(axis=1)
+        return [int(x) for x in minhash(text, self._a, self._b, self.cfg.shingle)]
 
     def _band_keys(self, sig: list[int]) -> list[int]:
         """One key per LSH band (int hashes of int tuples are stable across processes)."""
         rows = self.cfg.num_perm // self.cfg.bands
         return [hash((b, *sig[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
 
-    def assign(self, text: str, story_key: str | None) -> str:
-        """Story id for a mention: by explicit key, else by LSH near-duplicate match, else a new story."""
-        if story_key:
-            return "k:" + story_key
-        arr = self._signature(text)
+    def assign(self, text: str, story_key: str | None, post_id: str | None = None) -> str | None:
+        """Story id for a mention (None: too short to be story material and no quoted post)."""
+        sid = self._by_key(story_key)
+        words = content_words(text)
+        if sid is None and len(words) >= self.cfg.min_words:
+            sid = self._by_text(text, words)
+        elif sid is None and story_key:
+            sid = self._new([], [], ())
+        if sid is not None:
+            for post in filter(None, (story_key, post_id)):
+                self.by_post[post] = sid
+                self.stories[sid].posts.append(post)
+        return sid
+
+    def _by_key(self, story_key: str | None) -> str | None:
+        sid = self.by_post.get(story_key) if story_key else None
+        return sid if sid in self.stories else None
+
+    def _by_text(self, text: str, words: list[str]) -> str:
+        arr = minhash(text, self._a, self._b, self.cfg.shingle)
         sig = arr.tolist()
         keys = self._band_keys(sig)
-        hits = Counter(self.index[k] for k in keys if k in self.index)
-        for sid, _ in hits.most_common(self.cfg.max_candidates):  # most shared bands first, bounded
+        hits: dict[str, int] = {}
+        for key in keys:
+            if key in self.index:
+                hits[self.index[key]] = hits.get(self.index[key], 0) + 1
+        for sid in sorted(hits, key=lambda s: -hits[s])[:self.cfg.max_candidates]:  # most shared bands first
             story = self.stories.get(sid)
             if story is None or not story.sigs:
                 continue
@@ -157,25 +175,60 @@ class StoryTracker:
                 mat = self._mats[sid] = np.array(story.sigs, dtype=np.uint64)
             best = float((mat == arr).mean(axis=1).max())
             if best >= self.cfg.min_similarity:
-                if best < 0.8 and len(story.sigs) < self.cfg.exemplars:  # a new variant: remember it
-                    story.sigs.append(sig)
-                    for key in keys:
-                        self.index.setdefault(key, sid)
+                if best < 0.8:  # a new variant: remember it
+                    self._remember(sid, story, sig, keys, words)
                 return sid
-        self.seq += 1
-        sid = f"s{self.seq}"
+        sid = self._by_words(words)
+        if sid is not None:
+            self._remember(sid, self.stories[sid], sig, keys, words)
+            return sid
+        self.stats.observe(words)  # per story, not per mention: a spreading story keeps its words rare
+        return self._new(sig, keys, words)
+
+    def _by_words(self, words: list[str]) -> str | None:
+        """The story whose exemplars share most of this text's rare-word weight (a new wording)."""
+        rare = {w: self.stats.idf(w) for w in set(words) if self.stats.is_rare(w)}
+        total = sum(self.stats.idf(w) for w in set(words))
+        if len(rare) < self.cfg.min_shared or total <= 0:
+            return None
+        shared: dict[str, list[str]] = {}
+        for word in rare:
+            for sid in self.by_word.get(word, ()):
+                shared.setdefault(sid, []).append(word)
+        best, best_score = None, 0.0
+        for sid, common in shared.items():
+            if len(common) < self.cfg.min_shared:
+                continue
+            score = sum(rare[w] for w in common) / total
+            if score >= self.cfg.word_overlap and score > best_score:
+                best, best_score = sid, score
+        return best
+
+    def _remember(self, sid: str, story: Story, sig: list[int], keys: list[int], words: list[str]) -> None:
+        if len(story.sigs) >= self.cfg.exemplars:
+            return
+        story.sigs.append(sig)
         for key in keys:
             self.index.setdefault(key, sid)
-        self.stories[sid] = Story(sigs=[sig], first_ts=math.inf, last_ts=-math.inf)
+        for word in set(words) - set(story.words):
+            story.words.append(word)
+            self.by_word.setdefault(word, set()).add(sid)
+
+    def _new(self, sig: list[int], keys: list[int], words: list[str] | tuple[()]) -> str:
+        self.seq += 1
+        sid = f"s{self.seq}"
+        self.stories[sid] = Story(sigs=[sig] if sig else [], first_ts=math.inf, last_ts=-math.inf,
+                                  words=sorted(set(words)))
+        self._index(sid, self.stories[sid])
         return sid
 
     def add(self, ts: float, author: str, text: str, story_key: str | None, negativity: float,
-            ref: str | None = None, reach: float = 0.0) -> str:
-        """Record one mention; returns its story id."""
-        sid = self.assign(text, story_key)
-        story = self.stories.get(sid)
-        if story is None:
-            story = self.stories[sid] = Story(sigs=[], first_ts=ts, last_ts=ts)
+            ref: str | None = None, reach: float = 0.0, post_id: str | None = None) -> str | None:
+        """Record one mention; returns its story id (None when it is no story material)."""
+        sid = self.assign(text, story_key, post_id)
+        if sid is None:
+            return None
+        story = self.stories[sid]
         story.first_ts, story.last_ts = min(story.first_ts, ts), max(story.last_ts, ts)
         story.mentions += 1
         weight = self.cfg.base_weight + (1.0 - self.cfg.base_weight) * min(max(negativity, 0.0), 1.0)
@@ -187,58 +240,52 @@ class StoryTracker:
             story.reach += reach
         else:
             seen[0], seen[1] = min(seen[0], ts), max(seen[1], weight)
-        if not story.example:
+        if not story.example and text:
             story.example = text[:280]
         if ref and len(story.refs) < 5:
             story.refs.append(ref)
         return sid
 
     def threshold(self) -> float:
-        """Weighted authors per hour that count as surprising for this brand (budget-calibrated).
+        """Weighted authors within the window that make a story worth a page for this brand.
 
-        The budget quantile of each day's largest story, after dropping the ``robust_drop`` largest
-        days (real incidents must not raise the bar for the next one); ``min_authors`` is the floor.
+        The floor sits above what a fizzle reaches; busy brands whose ordinary days already hold big
+        generic clusters get ``typical_factor`` x a low quantile of their daily maxima (stories that
+        paged are left out of those maxima), so past stories cannot raise the bar (detection.md lesson 13).
         """
         c = self.cfg
         if len(self.daily_max) < c.min_calib_days:
             return c.min_authors
-        q = max(0.0, 1.0 - c.alerts_per_week / 7.0)
-        ordered = sorted(self.daily_max)[:max(len(self.daily_max) - c.robust_drop, c.min_calib_days)]
-        return max(c.min_authors, ordered[min(int(q * len(ordered)), len(ordered) - 1)] + 1.0)
+        ordered = sorted(self.daily_max)
+        return max(c.min_authors, c.typical_factor * ordered[int(c.typical_quantile * (len(ordered) - 1))])
 
     def evaluate(self, now: float, touched: set[str] | None = None,
                  volume: tuple[float, float] | None = None) -> list[StoryEvent]:
         """Check stories (only ``touched`` ones if given) against the threshold; prune old ones.
 
-        ``volume`` = (mentions in the last hour, usual mentions for this hour): while the brand as a
-        whole is busier than usual (a bot burst, a launch), a story needs more authors (by the square
-        root of the ratio, since the spread itself adds to the volume), so generic phrases that grow
-        with the overall volume do not page.
+        ``volume`` is accepted for compatibility; the median calibration covers busy brands.
         """
-        c = self.cfg
         threshold = self.threshold()
         events, best = [], 0.0
         for sid in touched if touched is not None else list(self.stories):
             story = self.stories.get(sid)
             if story is None:
                 continue
-            n, weighted = story.recent_authors(now, c.window_s)
-            busy = 1.0
-            if volume is not None and volume[1] > 0:
-                busy = math.sqrt(max(1.0, (volume[0] - n) / volume[1]))
-            limit = threshold * busy if not story.alerted else story.alerted * c.escalate_factor
+            n, weighted = story.recent_authors(now, self.cfg.window_s)
+            limit = threshold if not story.alerted else story.alerted * self.cfg.escalate_factor
             if weighted >= limit:
                 escalated = bool(story.alerted)
                 story.alerted = weighted
                 events.append(StoryEvent(sid, n, round(weighted, 2), story.total_authors, story.mentions,
                                          round(threshold, 2), escalated, story.example, tuple(story.refs),
-                                         story.reach))
-            best = max(best, weighted / busy)
-        self._track_day(now, best, events)
+                                         story.reach, self.cfg.window_s / 3600))
+            if not story.alerted:  # a story that paged is news, not the brand's typical chatter
+                best = max(best, weighted)
+        self._track_day(now, best)
         self._prune(now)
         return events
 
-    def _track_day(self, now: float, best: float, events: list[StoryEvent]) -> None:
+    def _track_day(self, now: float, best: float) -> None:
         day = int(now // 86400)
         if self.day is None:
             self.day = day
@@ -257,11 +304,21 @@ class StoryTracker:
                 story.authors = {a: v for a, v in story.authors.items() if v[0] >= now - c.author_ttl_s}
         for sid in [s for s, st in self.stories.items()
                     if now - st.last_ts > (c.singleton_ttl_s if st.total_authors <= 1 else c.story_ttl_s)]:
-            story = self.stories.pop(sid)
-            self._mats.pop(sid, None)
-            if not sid.startswith("k:"):
-                for sig in story.sigs:
-                    for key in self._band_keys(sig):
-                        if self.index.get(key) == sid:
-                            del self.index[key]
+            self._drop(sid)
 
+    def _drop(self, sid: str) -> None:
+        story = self.stories.pop(sid)
+        self._mats.pop(sid, None)
+        for sig in story.sigs:
+            for key in self._band_keys(sig):
+                if self.index.get(key) == sid:
+                    del self.index[key]
+        for word in story.words:
+            sids = self.by_word.get(word)
+            if sids is not None:
+                sids.discard(sid)
+                if not sids:
+                    del self.by_word[word]
+        for post in story.posts:
+            if self.by_post.get(post) == sid:
+                del self.by_post[post]

@@ -161,7 +161,7 @@ def make_cascade(shape: str, onset: float, rng: random.Random, family: list[str]
         if (2 <= len(times) <= 6) if shape == "fizzle" else len(times) >= 20:
             break
     order = sorted(range(len(times)), key=lambda i: times[i][0])
-    cas, made = Cascade(shape, onset), {}
+    cas, made = Cascade(shape, onset), dict[int, Post]()
     for rank, i in enumerate(order):
         ts, parent = times[i]
         up = made.get(parent)

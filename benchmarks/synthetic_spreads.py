@@ -28,6 +28,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -97,10 +98,10 @@ def replay(posts: list[Post], cfg: BrandConfig, step_s: float) -> tuple[list[tup
     return pages, others, time.process_time() - began
 
 
-def judge(cascades: list[Cascade], pages: list[tuple[float, str, tuple[str, ...]]]) -> dict[str, object]:
+def judge(cascades: list[Cascade], pages: list[tuple[float, str, tuple[str, ...]]]) -> dict[str, Any]:
     owner = {p.ref: i for i, c in enumerate(cascades) for p in c.posts}
     first: dict[int, tuple[float, str]] = {}
-    false, dupes, fizzle = 0, 0, 0
+    false, fizzle, dupes = 0, 0, {"spike": 0, "story": 0}
     for ts, kind, refs in pages:
         votes = [owner[r] for r in refs if r in owner]
         if not votes:
@@ -110,7 +111,7 @@ def judge(cascades: list[Cascade], pages: list[tuple[float, str, tuple[str, ...]
         if cascades[i].shape == "fizzle":
             fizzle += 1
         elif i in first:
-            dupes += 1
+            dupes[kind] += 1
         else:
             first[i] = (ts, kind)
     rows = []
@@ -124,13 +125,14 @@ def judge(cascades: list[Cascade], pages: list[tuple[float, str, tuple[str, ...]
 
 
 def run_split(split: str, scenarios: int, days: int, per_day: float, step_s: float, model: str,
-              sensitivity: str) -> dict[str, object]:
+              sensitivity: str) -> dict[str, Any]:
     raw = load_background(split)
     scores = sentiment([t for _, t in raw], model)
     pool = [(a, t, *scores[t]) for a, t in raw]
     cfg = BrandConfig.for_sensitivity(sensitivity)
     seeds = [s + (0 if split == "tune" else 100) for s in range(1, scenarios + 1)]
-    rows, quiet_false, story_false, dupes, fizz, others, mentions, cpu = [], 0, 0, 0, 0, {}, 0, 0.0
+    rows, quiet_false, story_false, fizz, others, mentions, cpu = [], 0, 0, 0, dict[str, int](), 0, 0.0
+    dupes = {"spike": 0, "story": 0}
     for seed in seeds:
         rng = random.Random(f"{split}-{seed}")
         base = background(pool, rng, days, per_day, f"s{seed}")
@@ -142,18 +144,19 @@ def run_split(split: str, scenarios: int, days: int, per_day: float, step_s: flo
         injected = [p for c in cascades for p in c.posts]
         pages, _, secs2 = replay(base + injected, cfg, step_s)
         verdict = judge(cascades, pages)
-        rows += verdict["rows"]  # type: ignore[arg-type]
-        story_false += int(verdict["false"])  # type: ignore[call-overload]
-        dupes += int(verdict["duplicates"])  # type: ignore[call-overload]
-        fizz += int(verdict["fizzle_pages"])  # type: ignore[call-overload]
+        rows += verdict["rows"]
+        story_false += int(verdict["false"])
+        for kind, n in verdict["duplicates"].items():
+            dupes[kind] += n
+        fizz += int(verdict["fizzle_pages"])
         mentions += 2 * len(base) + len(injected)
         cpu += secs + secs2
     return summarise(split, rows, quiet_false, story_false, dupes, fizz, others, scenarios * days / 7,
                      mentions, cpu)
 
 
-def summarise(split: str, rows: list[dict[str, object]], quiet_false: int, story_false: int, dupes: int,
-              fizz: int, others: dict[str, int], weeks: float, mentions: int, cpu: float) -> dict[str, object]:
+def summarise(split: str, rows: list[dict[str, Any]], quiet_false: int, story_false: int, dupes: dict[str, int],
+              fizz: int, others: dict[str, int], weeks: float, mentions: int, cpu: float) -> dict[str, Any]:
     def med(values: list[float]) -> float | None:
         return round(statistics.median(values), 1) if values else None
 
@@ -163,17 +166,17 @@ def summarise(split: str, rows: list[dict[str, object]], quiet_false: int, story
         found = [r for r in mine if r["detected"]]
         shapes[shape] = {"stories": len(mine), "paged": len(found),
                          "recall": round(len(found) / len(mine), 3) if mine and shape != "fizzle" else None,
-                         "median_delay_first_min": med([float(r["delay_first_min"]) for r in found]),  # type: ignore[arg-type]
+                         "median_delay_first_min": med([float(r["delay_first_min"]) for r in found]),
                          "median_delay_10th_min": med([float(r["delay_10th_min"]) for r in found
-                                                       if r["delay_10th_min"] is not None])}  # type: ignore[arg-type]
+                                                       if r["delay_10th_min"] is not None])}
     spread = [r for r in rows if r["shape"] != "fizzle" and r["detected"] and int(r["people"]) >= 20]
     return {"split": split, "scenarios_weeks": round(weeks, 2), "by_shape": shapes,
-            "median_delay_first_min": med([float(r["delay_first_min"]) for r in spread]),  # type: ignore[arg-type]
+            "median_delay_first_min": med([float(r["delay_first_min"]) for r in spread]),
             "median_delay_10th_min": med([float(r["delay_10th_min"]) for r in spread
-                                          if r["delay_10th_min"] is not None]),  # type: ignore[arg-type]
+                                          if r["delay_10th_min"] is not None]),
             "quiet_false_pages_per_brand_week": round(quiet_false / weeks, 3),
             "story_scenario_false_pages_per_brand_week": round(story_false / weeks, 3),
-            "fizzle_pages": fizz, "duplicate_pages": dupes,
+            "fizzle_pages": fizz, "extra_pages_per_story_by_kind": dupes,
             "per_person_findings_per_week_quiet": {k: round(v / weeks, 1) for k, v in sorted(others.items())},
             "detector_mentions_per_cpu_s": round(mentions / cpu) if cpu else None}
 

@@ -14,13 +14,11 @@ busy. Pure and serialisable.
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-
-from monitor.detection.story_text import WordStats, content_words, minhash, normalise
+from monitor.detection.story_index import Story, StoryIndex
+from monitor.detection.story_text import WordStats, normalise
 
 __all__ = ["Story", "StoryConfig", "StoryEvent", "StoryTracker", "normalise"]
 
@@ -36,9 +34,11 @@ class StoryConfig:
     exemplars: int = 8
     max_candidates: int = 4
     min_words: int = 3  # content words a text needs to start or join a story by its wording
-    word_overlap: float = 0.3  # share of the text's rare-word weight found in the story's exemplars
+    word_overlap: float = 0.45  # share of the text's rare-word weight found in the story's exemplars
     min_shared: int = 3  # rare words shared with the story, at least
     window_s: float = 6 * 3600.0
+    long_window_s: float = 24 * 3600.0  # slow builds: this window pages at long_factor x the threshold
+    long_factor: float = 2.0
     min_authors: float = 6.5  # weighted authors in the window: above what a fizzle (<= 6 people) reaches
     typical_factor: float = 2.0  # threshold >= this x a typical day's largest story (busy brands' chatter)
     typical_quantile: float = 0.25  # which day is "typical": low, so days with stories cannot raise it
@@ -50,31 +50,8 @@ class StoryConfig:
     author_ttl_s: float = 24 * 3600.0
     base_weight: float = 0.4  # weight of an author whose mention is not negative at all
     escalate_factor: float = 2.0
-
-
-@dataclass
-class Story:
-    """One cluster: exemplar signatures and words, its authors (first time, weight) and example refs."""
-
-    sigs: list[list[int]]
-    first_ts: float
-    last_ts: float
-    mentions: int = 0
-    authors: dict[str, list[float]] = field(default_factory=dict)  # author -> [first_ts, weight], last day
-    recent: list[list[float]] = field(default_factory=list)  # [first_ts, weight] of authors, last window
-    total_authors: int = 0
-    refs: list[str] = field(default_factory=list)
-    example: str = ""
-    reach: float = 0.0
-    alerted: float = 0.0  # weighted authors at the last alert/escalation (0 = never alerted)
-    words: list[str] = field(default_factory=list)  # content words of its exemplars
-    posts: list[str] = field(default_factory=list)  # post ids in it (quotes/reposts of them join it)
-
-    def recent_authors(self, now: float, window_s: float) -> tuple[int, float]:
-        """(unique authors, weighted authors) whose first mention falls in the window (O(window))."""
-        self.recent = [r for r in self.recent if r[0] >= now - window_s]
-        hits = [w for ts, w in self.recent if ts <= now]
-        return len(hits), sum(hits)
+    merge_authors: int = 3  # two stories each with this many people in the window ...
+    merge_shared: int = 2  # ... sharing this many rare words are merged
 
 
 @dataclass(frozen=True)
@@ -99,133 +76,37 @@ class StoryTracker:
 
     def __init__(self, cfg: StoryConfig | None = None, state: dict[str, Any] | None = None) -> None:
         self.cfg = cfg or StoryConfig()
-        rng = np.random.default_rng(20150226)
-        self._a = rng.integers(1, (1 << 61) - 1, self.cfg.num_perm, dtype=np.uint64)
-        self._b = rng.integers(0, (1 << 61) - 1, self.cfg.num_perm, dtype=np.uint64)
         state = state or {}
         self.stories: dict[str, Story] = {k: Story(**v) for k, v in state.get("stories", {}).items()}
         self.daily_max: list[float] = list(state.get("daily_max", []))
         self.day: int | None = state.get("day")
         self.day_max: float = float(state.get("day_max", 0.0))
-        self.seq: int = int(state.get("seq", 0))
         self.last_prune: float = float(state.get("last_prune", 0.0))
         self.stats = WordStats.from_dict(state.get("words"))
-        self.index: dict[int, str] = {}
-        self.by_word: dict[str, set[str]] = {}
-        self.by_post: dict[str, str] = {}
-        self._mats: dict[str, np.ndarray] = {}  # exemplar signatures as arrays (cache, not state)
-        for sid, story in self.stories.items():
-            self._index(sid, story)
+        self.lookup = StoryIndex(self.cfg, self.stories, self.stats, int(state.get("seq", 0)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"stories": {k: asdict(v) for k, v in self.stories.items()}, "daily_max": self.daily_max,
-                "day": self.day, "day_max": self.day_max, "seq": self.seq, "last_prune": self.last_prune,
+                "day": self.day, "day_max": self.day_max, "seq": self.lookup.seq, "last_prune": self.last_prune,
                 "words": self.stats.to_dict()}
 
-    def _index(self, sid: str, story: Story) -> None:
-        for sig in story.sigs:
-            for key in self._band_keys(sig):
-                self.index.setdefault(key, sid)
-        for word in story.words:
-            self.by_word.setdefault(word, set()).add(sid)
-        for post in story.posts:
-            self.by_post[post] = sid
+    @property
+    def index(self) -> dict[int, str]:
+        """LSH band key -> story id (exposed for tests and inspection)."""
+        return self.lookup.bands
 
     def signature(self, text: str) -> list[int]:
         """MinHash signature of the text's character shingles (stable across processes)."""
-        return [int(x) for x in minhash(text, self._a, self._b, self.cfg.shingle)]
-
-    def _band_keys(self, sig: list[int]) -> list[int]:
-        """One key per LSH band (int hashes of int tuples are stable across processes)."""
-        rows = self.cfg.num_perm // self.cfg.bands
-        return [hash((b, *sig[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
+        return [int(x) for x in self.lookup.signature(text)]
 
     def assign(self, text: str, story_key: str | None, post_id: str | None = None) -> str | None:
         """Story id for a mention (None: too short to be story material and no quoted post)."""
-        sid = self._by_key(story_key)
-        words = content_words(text)
-        if sid is None and len(words) >= self.cfg.min_words:
-            sid = self._by_text(text, words)
-        elif sid is None and story_key:
-            sid = self._new([], [], ())
-        if sid is not None:
-            for post in filter(None, (story_key, post_id)):
-                self.by_post[post] = sid
-                self.stories[sid].posts.append(post)
-        return sid
-
-    def _by_key(self, story_key: str | None) -> str | None:
-        sid = self.by_post.get(story_key) if story_key else None
-        return sid if sid in self.stories else None
-
-    def _by_text(self, text: str, words: list[str]) -> str:
-        arr = minhash(text, self._a, self._b, self.cfg.shingle)
-        sig = arr.tolist()
-        keys = self._band_keys(sig)
-        hits: dict[str, int] = {}
-        for key in keys:
-            if key in self.index:
-                hits[self.index[key]] = hits.get(self.index[key], 0) + 1
-        for sid in sorted(hits, key=lambda s: -hits[s])[:self.cfg.max_candidates]:  # most shared bands first
-            story = self.stories.get(sid)
-            if story is None or not story.sigs:
-                continue
-            mat = self._mats.get(sid)
-            if mat is None or len(mat) != len(story.sigs):
-                mat = self._mats[sid] = np.array(story.sigs, dtype=np.uint64)
-            best = float((mat == arr).mean(axis=1).max())
-            if best >= self.cfg.min_similarity:
-                if best < 0.8:  # a new variant: remember it
-                    self._remember(sid, story, sig, keys, words)
-                return sid
-        sid = self._by_words(words)
-        if sid is not None:
-            self._remember(sid, self.stories[sid], sig, keys, words)
-            return sid
-        self.stats.observe(words)  # per story, not per mention: a spreading story keeps its words rare
-        return self._new(sig, keys, words)
-
-    def _by_words(self, words: list[str]) -> str | None:
-        """The story whose exemplars share most of this text's rare-word weight (a new wording)."""
-        rare = {w: self.stats.idf(w) for w in set(words) if self.stats.is_rare(w)}
-        total = sum(self.stats.idf(w) for w in set(words))
-        if len(rare) < self.cfg.min_shared or total <= 0:
-            return None
-        shared: dict[str, list[str]] = {}
-        for word in rare:
-            for sid in self.by_word.get(word, ()):
-                shared.setdefault(sid, []).append(word)
-        best, best_score = None, 0.0
-        for sid, common in shared.items():
-            if len(common) < self.cfg.min_shared:
-                continue
-            score = sum(rare[w] for w in common) / total
-            if score >= self.cfg.word_overlap and score > best_score:
-                best, best_score = sid, score
-        return best
-
-    def _remember(self, sid: str, story: Story, sig: list[int], keys: list[int], words: list[str]) -> None:
-        if len(story.sigs) >= self.cfg.exemplars:
-            return
-        story.sigs.append(sig)
-        for key in keys:
-            self.index.setdefault(key, sid)
-        for word in set(words) - set(story.words):
-            story.words.append(word)
-            self.by_word.setdefault(word, set()).add(sid)
-
-    def _new(self, sig: list[int], keys: list[int], words: list[str] | tuple[()]) -> str:
-        self.seq += 1
-        sid = f"s{self.seq}"
-        self.stories[sid] = Story(sigs=[sig] if sig else [], first_ts=math.inf, last_ts=-math.inf,
-                                  words=sorted(set(words)))
-        self._index(sid, self.stories[sid])
-        return sid
+        return self.lookup.assign(text, story_key, post_id)
 
     def add(self, ts: float, author: str, text: str, story_key: str | None, negativity: float,
             ref: str | None = None, reach: float = 0.0, post_id: str | None = None) -> str | None:
         """Record one mention; returns its story id (None when it is no story material)."""
-        sid = self.assign(text, story_key, post_id)
+        sid = self.lookup.assign(text, story_key, post_id)
         if sid is None:
             return None
         story = self.stories[sid]
@@ -265,25 +146,55 @@ class StoryTracker:
 
         ``volume`` is accepted for compatibility; the median calibration covers busy brands.
         """
+        c = self.cfg
         threshold = self.threshold()
         events, best = [], 0.0
-        for sid in touched if touched is not None else list(self.stories):
+        for sid in self._merge_growing(now, set(touched) if touched is not None else set(self.stories)):
             story = self.stories.get(sid)
             if story is None:
                 continue
-            n, weighted = story.recent_authors(now, self.cfg.window_s)
-            limit = threshold if not story.alerted else story.alerted * self.cfg.escalate_factor
-            if weighted >= limit:
+            n, weighted = story.recent_authors(now, c.window_s, c.long_window_s)
+            n_long, w_long = story.recent_authors(now, c.long_window_s)
+            level, bar, hours = weighted, threshold, c.window_s / 3600  # level: in short-window units
+            if w_long / c.long_factor > weighted:  # a slow build: the long window speaks
+                n, weighted, bar, hours = n_long, w_long, threshold * c.long_factor, c.long_window_s / 3600
+                level = w_long / c.long_factor
+            limit = threshold if not story.alerted else story.alerted * c.escalate_factor
+            if level >= limit:
                 escalated = bool(story.alerted)
-                story.alerted = weighted
+                story.alerted = level
                 events.append(StoryEvent(sid, n, round(weighted, 2), story.total_authors, story.mentions,
-                                         round(threshold, 2), escalated, story.example, tuple(story.refs),
-                                         story.reach, self.cfg.window_s / 3600))
+                                         round(bar, 2), escalated, story.example, tuple(story.refs),
+                                         story.reach, hours))
             if not story.alerted:  # a story that paged is news, not the brand's typical chatter
-                best = max(best, weighted)
+                best = max(best, level)
         self._track_day(now, best)
         self._prune(now)
         return events
+
+    def _merge_growing(self, now: float, touched: set[str]) -> set[str]:
+        """Stories growing at the same time that share rare words are one event told two ways: merge them.
+
+        Returns the touched ids after merging (a merged-away story is replaced by the one it joined).
+        """
+        c = self.cfg
+        for sid in sorted(touched):
+            story = self.stories.get(sid)
+            if story is None or story.recent_authors(now, c.window_s, c.long_window_s)[0] < c.merge_authors:
+                continue
+            for other in self.lookup.related(sid, c.merge_shared):
+                peer = self.stories.get(other)
+                if peer is None or peer.recent_authors(now, c.window_s, c.long_window_s)[0] < c.merge_authors:
+                    continue
+                keep, gone = (other, sid) if peer.alerted > story.alerted or (
+                    peer.alerted == story.alerted and peer.first_ts < story.first_ts) else (sid, other)
+                self.lookup.merge(keep, gone, now, c.long_window_s)
+                touched.discard(gone)
+                touched.add(keep)
+                if gone == sid:
+                    break
+                story = self.stories[sid]
+        return touched
 
     def _track_day(self, now: float, best: float) -> None:
         day = int(now // 86400)
@@ -304,21 +215,5 @@ class StoryTracker:
                 story.authors = {a: v for a, v in story.authors.items() if v[0] >= now - c.author_ttl_s}
         for sid in [s for s, st in self.stories.items()
                     if now - st.last_ts > (c.singleton_ttl_s if st.total_authors <= 1 else c.story_ttl_s)]:
-            self._drop(sid)
+            self.lookup.drop(sid)
 
-    def _drop(self, sid: str) -> None:
-        story = self.stories.pop(sid)
-        self._mats.pop(sid, None)
-        for sig in story.sigs:
-            for key in self._band_keys(sig):
-                if self.index.get(key) == sid:
-                    del self.index[key]
-        for word in story.words:
-            sids = self.by_word.get(word)
-            if sids is not None:
-                sids.discard(sid)
-                if not sids:
-                    del self.by_word[word]
-        for post in story.posts:
-            if self.by_post.get(post) == sid:
-                del self.by_post[post]

@@ -19,13 +19,14 @@ _HANDLE = re.compile(r"[@#]\w+")
 _NONWORD = re.compile(r"[^\w ]+")
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are aren as at be because been before being below
-between both but by can cannot could did didn do does doesn doing don down during each few for from further
-had has have having he her here hers him his how i if in into is isn it its itself just let me more most my
-no nor not now of off on once only or other our ours out over own same she should so some such than that the
-their them then there these they this those through to too under until up very was wasn we were what when
-where which while who whom why will with won would you your yours yourself im ive dont cant got get
-thanks thank please hi hello hey yes yeah ok okay still also one like know need want back help amp rt via
-""".split())
+between both but by can cannot could did didn do does doesn doing don down during each few for from
+further had has have having he her here hers him his how i if in into is isn it its itself just let me
+more most my no nor not now of off on once only or other our ours out over own same she should so some
+such than that the their them then there these they this those through to too under until up very was
+wasn we were what when where which while who whom why will with won would you your yours yourself im
+ive dont cant got get thanks thank please hi hello hey yes yeah ok okay still also one like know need
+want back help amp rt via
+""".split())  # noqa: SIM905
 
 
 def normalise(text: str) -> str:
@@ -56,13 +57,14 @@ def minhash(text: str, a: np.ndarray, b: np.ndarray, shingle: int) -> np.ndarray
         grams = (grams << np.uint64(8)) | raw[i:len(raw) - k + 1 + i]
     hashes = np.unique(grams)
     mixed = (a[:, None] * hashes[None, :] + b[:, None]) % np.uint64(_PRIME)
-    return mixed.min(axis=1)
+    result: np.ndarray = mixed.min(axis=1)
+    return result
 
 
 class WordStats:
     """Document frequency of content words in the brand's stream; halved when it grows large."""
 
-    def __init__(self, df: dict[str, float] | None = None, docs: float = 0.0, *, min_docs: float = 300.0,
+    def __init__(self, df: dict[str, float] | None = None, docs: float = 0.0, *, min_docs: float = 100.0,
                  rare_share: float = 0.02, horizon: float = 20_000.0) -> None:
         self.df = df or {}
         self.docs = docs

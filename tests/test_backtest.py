@@ -27,6 +27,16 @@ def demo(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture()
+def short(demo: Path) -> Path:
+    """Two days of the demo week around its outage (the slower replays use it)."""
+    path = demo.with_name("short.jsonl")
+    rows = [line for line in demo.read_text().splitlines()
+            if "2026-11-06T06" <= json.loads(line)["posted_at"] < "2026-11-08T06"]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
 def replay(tmp_path: Path, mentions: Path, name: str, *, reminders: bool = False,
            exact: bool = False) -> tuple[list[dict[str, Any]], BacktestResult]:
     work = tmp_path / name
@@ -52,23 +62,23 @@ def test_mentions_mode_writes_the_incident_timeline_of_the_demo_week(demo: Path,
     assert not any(e["event"] == "unacknowledged" for e in events)  # reminders are off by default
 
 
-def test_reminders_can_be_switched_on(demo: Path, tmp_path: Path) -> None:
-    events, _ = replay(tmp_path, demo, "on", reminders=True)
+def test_reminders_can_be_switched_on(short: Path, tmp_path: Path) -> None:
+    events, _ = replay(tmp_path, short, "on", reminders=True)
     assert any(e["event"] == "unacknowledged" for e in events)
 
 
-def test_scores_are_cached_beside_the_input_and_the_replay_is_the_same(demo: Path, tmp_path: Path) -> None:
-    first, run1 = replay(tmp_path, demo, "one")
-    again, run2 = replay(tmp_path, demo, "two")
+def test_scores_are_cached_beside_the_input_and_the_replay_is_the_same(short: Path, tmp_path: Path) -> None:
+    first, run1 = replay(tmp_path, short, "one")
+    again, run2 = replay(tmp_path, short, "two")
     assert run1.scored > 0 and run2.scored == 0
-    assert run1.cache is not None and run1.cache.parent == demo.parent and run1.cache.exists()
+    assert run1.cache is not None and run1.cache.parent == short.parent and run1.cache.exists()
     assert [(e["time"], e["event"], e["trigger"]) for e in first] == [
         (e["time"], e["event"], e["trigger"]) for e in again]
 
 
-def test_the_fast_loop_opens_what_stepping_every_five_minutes_opens(demo: Path, tmp_path: Path) -> None:
-    fast, run_fast = replay(tmp_path, demo, "fast")
-    exact, run_exact = replay(tmp_path, demo, "exact", exact=True)
+def test_the_fast_loop_opens_what_stepping_every_five_minutes_opens(short: Path, tmp_path: Path) -> None:
+    fast, run_fast = replay(tmp_path, short, "fast")
+    exact, run_exact = replay(tmp_path, short, "exact", exact=True)
     assert run_fast.detection_runs < run_exact.detection_runs / 2
 
     def opened(events: list[dict[str, Any]]) -> list[tuple[object, ...]]:
@@ -77,8 +87,8 @@ def test_the_fast_loop_opens_what_stepping_every_five_minutes_opens(demo: Path, 
     assert opened(fast) == opened(exact) and opened(fast)
 
 
-def test_a_brand_column_replays_each_brand(demo: Path, tmp_path: Path) -> None:
-    rows = [json.loads(line) for line in demo.read_text().splitlines()]
+def test_a_brand_column_replays_each_brand(short: Path, tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in short.read_text().splitlines()]
     mixed = tmp_path / "two_brands.jsonl"
     with mixed.open("w") as handle:
         for row in rows:  # the same week for two brands: each must page on its own
@@ -92,16 +102,16 @@ def test_a_brand_column_replays_each_brand(demo: Path, tmp_path: Path) -> None:
                for e in events for i in e["example_ids"])
 
 
-def test_the_temporary_database_is_removed_or_kept_on_request(demo: Path, tmp_path: Path,
+def test_the_temporary_database_is_removed_or_kept_on_request(short: Path, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     out = tmp_path / "t.jsonl"
-    result = CliRunner().invoke(cli, ["backtest", str(demo), "--out", str(out), "--model", "lexicon"])
+    result = CliRunner().invoke(cli, ["backtest", str(short), "--out", str(out), "--model", "lexicon"])
     assert result.exit_code == 0, result.output
     assert list(scratch.iterdir()) == [] and "database kept" not in result.output
-    result = CliRunner().invoke(cli, ["backtest", str(demo), "--out", str(out), "--model", "lexicon", "--keep-db"])
+    result = CliRunner().invoke(cli, ["backtest", str(short), "--out", str(out), "--model", "lexicon", "--keep-db"])
     assert result.exit_code == 0, result.output
     kept = next(scratch.iterdir()) / "backtest.db"
     assert kept.exists() and "database kept:" in result.output and kept.name in result.output

@@ -91,7 +91,8 @@ def replay(posts: list[Post], cfg: BrandConfig, step_s: float) -> tuple[list[tup
             j += 1
         for f in det.run(batch, datetime.fromtimestamp(t, UTC)):
             if f.kind in PAGES and not f.escalation:
-                pages.append((t, f.kind, f.refs))
+                low = f.kind == "story" and f.counts["weighted"] < 0.6 * f.counts["authors"]
+                pages.append((t, f.kind + ("-mocking" if low else ""), f.refs))
             elif f.kind not in PAGES and not f.escalation:
                 others[f.kind] = others.get(f.kind, 0) + 1
         t += step_s
@@ -111,14 +112,15 @@ def judge(cascades: list[Cascade], pages: list[tuple[float, str, tuple[str, ...]
         if cascades[i].shape == "fizzle":
             fizzle += 1
         elif i in first:
-            dupes[kind] += 1
+            dupes[kind.removesuffix("-mocking")] += 1
         else:
             first[i] = (ts, kind)
     rows = []
     for i, c in enumerate(cascades):
         hit, tenth = first.get(i), c.person_time(10)
         rows.append({"shape": c.shape, "people": c.people, "detected": hit is not None,
-                     "by": hit[1] if hit else None,
+                     "by": hit[1].removesuffix("-mocking") if hit else None,
+                     "mocking": bool(hit and hit[1].endswith("-mocking")),
                      "delay_first_min": round((hit[0] - c.onset) / 60, 1) if hit else None,
                      "delay_10th_min": round((hit[0] - tenth) / 60, 1) if hit and tenth else None})
     return {"rows": rows, "false": false, "duplicates": dupes, "fizzle_pages": fizzle}
@@ -176,6 +178,7 @@ def summarise(split: str, rows: list[dict[str, Any]], quiet_false: int, story_fa
                                           if r["delay_10th_min"] is not None]),
             "quiet_false_pages_per_brand_week": round(quiet_false / weeks, 3),
             "story_scenario_false_pages_per_brand_week": round(story_false / weeks, 3),
+            "paged_with_mean_weight_below_0_6": sum(bool(r["mocking"]) for r in spread),
             "fizzle_pages": fizz, "extra_pages_per_story_by_kind": dupes,
             "per_person_findings_per_week_quiet": {k: round(v / weeks, 1) for k, v in sorted(others.items())},
             "detector_mentions_per_cpu_s": round(mentions / cpu) if cpu else None}

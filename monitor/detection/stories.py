@@ -14,7 +14,7 @@ busy. Pure and serialisable.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from monitor.detection.story_index import Story, StoryIndex
@@ -171,6 +171,19 @@ class StoryTracker:
         self._track_day(now, best)
         self._prune(now)
         return events
+
+    def snapshot(self, event: StoryEvent, now: float) -> StoryEvent:
+        """The event again with the story's numbers as of ``now`` (it may have grown since it fired)."""
+        story = self.stories.get(event.story_id)
+        if story is None:
+            return event
+        c = self.cfg
+        n, weighted = story.recent_authors(now, c.window_s, c.long_window_s)
+        if event.window_h * 3600 == c.long_window_s:
+            n, weighted = story.recent_authors(now, c.long_window_s)
+        return replace(event, authors=max(n, event.authors), weighted=round(max(weighted, event.weighted), 2),
+                       total_authors=story.total_authors, mentions=story.mentions, refs=tuple(story.refs),
+                       reach=story.reach)
 
     def _merge_growing(self, now: float, touched: set[str]) -> set[str]:
         """Stories growing at the same time that share rare words are one event told two ways: merge them.

@@ -4,9 +4,10 @@ Why: the service runs poll -> score -> detect every few minutes; replaying two w
 full pass of the incident layer per 5-minute step (~25 ms each, whatever the volume). Here rows go into
 the database already scored (from the cache) in one statement per step, and a *shadow* detector (the
 same pure detector, same settings, in memory) tells at which steps something can happen. The incident
-layer (``run_detection``, the service's own code) runs at those steps, at least hourly, and every
-``sync`` minutes while incidents are open (resolution and escalation timers), so pages open at the same
-minute as stepping every 5 minutes would, and resolutions come at most ``sync`` minutes late.
+layer (``run_detection``, the service's own code) runs at those steps, when an open incident's quiet
+period ends (resolution), and at least every ``sync`` minutes while incidents are open (other timers:
+unanswered complaints, reminders), else hourly. Pages and resolutions come at the same minute as
+stepping every 5 minutes would; other timed escalations at most ``sync`` minutes late.
 ``exact=True`` runs it at every step instead (the reference the fast loop is tested against).
 """
 
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from connectors.base import Mention
+from monitor.clock import as_utc
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
 from monitor.pipeline import brand_terms, run_detection
 from monitor.replay.score_cache import CachedModel, SignalCache
@@ -59,7 +61,7 @@ class Stepper:
     """Feeds, caches and shadow detectors of one replay."""
 
     def __init__(self, engine: Engine, settings: Settings, feeds: Sequence[Feed], model: CachedModel,
-                 signals: SignalCache, *, exact: bool = False, sync: timedelta = timedelta(minutes=15),
+                 signals: SignalCache, *, exact: bool = False, sync: timedelta = timedelta(minutes=60),
                  idle: timedelta = timedelta(hours=1)) -> None:
         self.engine, self.settings, self.feeds, self.model, self.signals = engine, settings, feeds, model, signals
         self.terms = brand_terms(settings)
@@ -68,6 +70,7 @@ class Stepper:
         cfg = BrandConfig.for_sensitivity(settings.detection.sensitivity)
         self.shadows = {b.id: BrandDetector(cfg) for b in settings.brands}
         self.last_run: datetime | None = None
+        self.next_quiet: datetime | None = None
         self.runs = 0
 
     def step(self, now: datetime) -> None:
@@ -84,16 +87,24 @@ class Stepper:
         if self._due(now, busy):
             run_detection(self.engine, self.settings, now=now)
             self.last_run, self.runs = now, self.runs + 1
+            self.next_quiet = self._next_quiet()
 
     def _due(self, now: datetime, busy: bool) -> bool:
+        """Something may change now: a finding, an open incident going quiet, or the sync/idle interval."""
         if self.exact or busy or self.last_run is None or now - self.last_run >= self.idle:
             return True
-        if now - self.last_run < self.sync:
+        if self.next_quiet is None:
             return False
+        return now > self.next_quiet or now - self.last_run >= self.sync
+
+    def _next_quiet(self) -> datetime | None:
+        """When the quietest open incident resolves (its last activity + quiet_minutes); None: none open."""
         with Session(self.engine) as session:
-            open_now = session.exec(select(func.count()).select_from(Incident)
-                                    .where(Incident.status != "resolved")).one()
-        return bool(open_now)
+            oldest = session.exec(select(func.min(Incident.last_activity_at))
+                                  .where(Incident.status != "resolved")).one()
+        if oldest is None:
+            return None
+        return as_utc(oldest) + timedelta(minutes=self.settings.detection.quiet_minutes)
 
     def _rows(self, feed: Feed, fresh: list[Mention], now: datetime) -> list[dict[str, Any]]:
         if not fresh:

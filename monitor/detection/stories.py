@@ -149,7 +149,8 @@ class StoryTracker:
         c = self.cfg
         threshold = self.threshold()
         events, best = [], 0.0
-        for sid in self._merge_growing(now, set(touched) if touched is not None else set(self.stories)):
+        growing = self._merge_growing(now, set(touched) if touched is not None else set(self.stories))
+        for sid in sorted(growing, key=lambda s: (len(s), s)):  # creation order: the same in every process
             story = self.stories.get(sid)
             if story is None:
                 continue

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from connectors.base import BrandTerms
 from models.base import Score, SentimentModel
+from models.language import detect_language
 from models.signals import extract_signals
+from monitor.brands import BrandTerms
 
 log = logging.getLogger("groundswell.backtest")
 
@@ -85,15 +86,16 @@ class CachedModel:
 
 
 class SignalCache:
-    """Complaint signals (churn threat, category, language) per brand and text, cached like the scores.
+    """Language and complaint signals (churn threat, category) per brand and text, cached like the scores.
 
     The file name carries a hash of the signals code, so a changed extractor never reads stale signals.
     """
 
     def __init__(self, path: Path) -> None:
+        import models.language as language_module
         import models.signals as signals_module
 
-        source = Path(signals_module.__file__ or "").read_bytes() if signals_module.__file__ else b""
+        source = b"".join(Path(m.__file__).read_bytes() for m in (signals_module, language_module) if m.__file__)
         self.path = path.with_name(f"{path.name}-{hashlib.sha1(source).hexdigest()[:10]}.json")
         self.cache: dict[str, dict[str, Any]] = {}
         self.dirty = False
@@ -103,13 +105,16 @@ class SignalCache:
         except (OSError, ValueError):
             self.cache = {}
 
-    def get(self, text: str, brand: BrandTerms | None) -> dict[str, Any]:
-        key = text_key(f"{brand.id if brand else ''}\x00{text}")
+    def get(self, text: str, lang_hint: str | None, brand: BrandTerms | None) -> tuple[str, dict[str, Any]]:
+        """(language, signals) as scoring computes them (models.language, models.signals)."""
+        key = text_key(f"{brand.id if brand else ''}\x00{lang_hint or ''}\x00{text}")
         found = self.cache.get(key)
         if found is None:
-            found = self.cache[key] = extract_signals(text, brand).to_json()
+            language = detect_language(text, lang_hint)
+            found = self.cache[key] = {"language": language,
+                                       "signals": extract_signals(text, brand, language=language).to_json()}
             self.dirty = True
-        return found
+        return str(found["language"]), dict(found["signals"])
 
     def save(self) -> None:
         if not self.dirty:

@@ -25,7 +25,8 @@ from sqlmodel import Session, select
 from connectors.base import Mention
 from monitor.clock import as_utc
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
-from monitor.pipeline import brand_terms, run_detection
+from monitor.pipeline import run_detection
+from monitor.pipeline.scoring import brand_terms, sentiment_router
 from monitor.replay.score_cache import CachedModel, SignalCache
 from monitor.settings import Settings
 from monitor.storage.mentions import mention_row
@@ -65,6 +66,7 @@ class Stepper:
                  idle: timedelta = timedelta(hours=1)) -> None:
         self.engine, self.settings, self.feeds, self.model, self.signals = engine, settings, feeds, model, signals
         self.terms = brand_terms(settings)
+        self.router = sentiment_router(settings, model)  # what score_pending does, on cached scores
         self.exact = exact or settings.detection.engine != "adaptive"
         self.sync, self.idle = sync, idle
         cfg = BrandConfig.for_sensitivity(settings.detection.sensitivity)
@@ -109,15 +111,19 @@ class Stepper:
     def _rows(self, feed: Feed, fresh: list[Mention], now: datetime) -> list[dict[str, Any]]:
         if not fresh:
             return []
-        scores = self.model.score([m.text for m in fresh])
         brand = self.terms.get(feed.brand_id)
-        version = f"{self.model.name}@{self.model.version}"
+        known = [self.signals.get(m.text, m.lang, brand) for m in fresh]
+        routed = self.router.score([m.text for m in fresh], [language for language, _ in known])
         rows = []
-        for m, score in zip(fresh, scores, strict=True):
+        for m, (language, signals), result in zip(fresh, known, routed, strict=True):
             row = mention_row(m, brand_id=feed.brand_id, source_id=feed.source_id, now=now)
-            row.update(sentiment=score.label, p_negative=score.p_negative, p_neutral=score.p_neutral,
-                       p_positive=score.p_positive, sentiment_model=version, scored_at=now,
-                       signals=self.signals.get(m.text, brand))
+            score, model = result.score, result.model
+            if result.reason:
+                signals["sentiment_reason"] = result.reason
+            row.update(lang=language, sentiment=result.label, p_negative=score.p_negative if score else None,
+                       p_neutral=score.p_neutral if score else None, p_positive=score.p_positive if score else None,
+                       sentiment_model=f"{model.name}@{model.version}" if model else None, scored_at=now,
+                       signals=signals)
             rows.append(row)
         return rows
 

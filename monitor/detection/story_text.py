@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -45,12 +46,23 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Stems of the words that carry the grievance: no stopwords, numbers or very short words."""
-    return [stem(w) for w in normalise(text).split() if len(w) > 2 and w not in STOPWORDS and not w.isdigit()]
+    return list(_content_words(text))
+
+
+@lru_cache(maxsize=8192)  # reposts repeat a text; a backtest's shadow detector sees each text twice
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in normalise(text).split() if len(w) > 2 and w not in STOPWORDS and not w.isdigit())
 
 
 def minhash(text: str, a: np.ndarray, b: np.ndarray, shingle: int) -> np.ndarray:
-    """MinHash of the normalised text's byte k-grams (k <= 8), stable across processes."""
-    raw = np.frombuffer((normalise(text) or "<empty>").encode(), dtype=np.uint8).astype(np.uint64)
+    """MinHash of the normalised text's byte k-grams (k <= 8), stable across processes (read-only result)."""
+    return _minhash(normalise(text) or "<empty>", a.tobytes(), b.tobytes(), shingle)
+
+
+@lru_cache(maxsize=8192)
+def _minhash(clean: str, a_bytes: bytes, b_bytes: bytes, shingle: int) -> np.ndarray:
+    a, b = np.frombuffer(a_bytes, dtype=np.uint64), np.frombuffer(b_bytes, dtype=np.uint64)
+    raw = np.frombuffer(clean.encode(), dtype=np.uint8).astype(np.uint64)
     k = min(shingle, len(raw))
     grams = np.zeros(len(raw) - k + 1, dtype=np.uint64)
     for i in range(k):  # byte k-grams packed into one integer each
@@ -58,6 +70,7 @@ def minhash(text: str, a: np.ndarray, b: np.ndarray, shingle: int) -> np.ndarray
     hashes = np.unique(grams)
     mixed = (a[:, None] * hashes[None, :] + b[:, None]) % np.uint64(_PRIME)
     result: np.ndarray = mixed.min(axis=1)
+    result.flags.writeable = False
     return result
 
 

@@ -1,28 +1,128 @@
-"""`groundswell backtest` in both modes, through the command line."""
+"""`groundswell backtest` in both modes, through the command line and the replay API, on real SQLite."""
 
 from __future__ import annotations
 
 import json
 import math
+import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from monitor.cli.main import cli
+from monitor.replay.backtest import BacktestResult, backtest_settings, run_backtest
 from monitor.replay.demo_data import DEMO_FILE
 
 
-def test_mentions_mode_writes_the_incident_timeline_of_the_demo_week(tmp_path: Path) -> None:
+@pytest.fixture()
+def demo(tmp_path: Path) -> Path:
+    """A copy of the demo week, so score caches land in the test's folder."""
+    path = tmp_path / "data" / DEMO_FILE.name
+    path.parent.mkdir()
+    shutil.copy(DEMO_FILE, path)
+    return path
+
+
+@pytest.fixture()
+def short(demo: Path) -> Path:
+    """Two days of the demo week around its outage (the slower replays use it)."""
+    path = demo.with_name("short.jsonl")
+    rows = [line for line in demo.read_text().splitlines()
+            if "2026-11-06T06" <= json.loads(line)["posted_at"] < "2026-11-08T06"]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def replay(tmp_path: Path, mentions: Path, name: str, *, reminders: bool = False,
+           exact: bool = False) -> tuple[list[dict[str, Any]], BacktestResult]:
+    work = tmp_path / name
+    work.mkdir()
+    settings = backtest_settings(work, mentions, "lexicon", "default", "adaptive", reminders=reminders)
+    result = run_backtest(settings, work / "timeline.jsonl", input_file=mentions, exact=exact)
+    events = [json.loads(line) for line in (work / "timeline.jsonl").read_text().splitlines()]
+    return events, result
+
+
+def test_mentions_mode_writes_the_incident_timeline_of_the_demo_week(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "timeline.jsonl"
-    result = CliRunner().invoke(cli, ["backtest", str(DEMO_FILE), "--out", str(out), "--model", "lexicon"])
+    result = CliRunner().invoke(cli, ["backtest", str(demo), "--out", str(out), "--model", "lexicon"])
     assert result.exit_code == 0, result.output
     events = [json.loads(line) for line in out.read_text().splitlines()]
     spikes = [e for e in events if e["trigger"] == "spike" and e["event"] == "opened"]
     assert len(spikes) == 1 and spikes[0]["time"].startswith("2026-11-07T18:")
     assert any(e["event"] == "escalated" and e["severity"] == 4 for e in events)
-    assert {"high_reach", "churn_threat", "repeat_complainer"} <= {e["trigger"] for e in events}
     assert all(e["resolved_at"] for e in events)  # the replay runs on until incidents go quiet
+    ids = {json.loads(line)["id"] for line in demo.read_text().splitlines()}
+    assert all(e["example_ids"] and set(e["example_ids"]) <= ids for e in events)  # the input's own ids
+    assert all(e["trigger"] in e["facets"] for e in events)
+    assert not any(e["event"] == "unacknowledged" for e in events)  # reminders are off by default
+
+
+def test_reminders_can_be_switched_on(short: Path, tmp_path: Path) -> None:
+    events, _ = replay(tmp_path, short, "on", reminders=True)
+    assert any(e["event"] == "unacknowledged" for e in events)
+
+
+def test_scores_are_cached_beside_the_input_and_the_replay_is_the_same(short: Path, tmp_path: Path) -> None:
+    first, run1 = replay(tmp_path, short, "one")
+    again, run2 = replay(tmp_path, short, "two")
+    assert run1.scored > 0 and run2.scored == 0
+    assert run1.cache is not None and run1.cache.parent == short.parent and run1.cache.exists()
+    assert [(e["time"], e["event"], e["trigger"]) for e in first] == [
+        (e["time"], e["event"], e["trigger"]) for e in again]
+
+
+def test_the_fast_loop_opens_what_stepping_every_five_minutes_opens(short: Path, tmp_path: Path) -> None:
+    fast, run_fast = replay(tmp_path, short, "fast")
+    exact, run_exact = replay(tmp_path, short, "exact", exact=True)
+    assert run_fast.detection_runs < run_exact.detection_runs / 2
+
+    def opened(events: list[dict[str, Any]]) -> list[tuple[object, ...]]:
+        return [(e["time"], e["trigger"], e["severity"], tuple(e["example_ids"])) for e in events
+                if e["event"] in ("opened", "escalated", "resolved")]
+    assert opened(fast) == opened(exact) and opened(fast)
+
+
+def test_a_brand_column_replays_each_brand(short: Path, tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in short.read_text().splitlines()]
+    mixed = tmp_path / "two_brands.jsonl"
+    with mixed.open("w") as handle:
+        for row in rows:  # the same week for two brands: each must page on its own
+            for brand in ("Acme Corp", "Brightwave"):
+                handle.write(json.dumps({**row, "id": f"{brand[:2]}-{row['id']}", "brand": brand}) + "\n")
+    events, result = replay(tmp_path, mixed, "mixed")
+    assert result.brands == ["acme-corp", "brightwave"]
+    spikes = {e["brand"] for e in events if e["trigger"] == "spike" and e["event"] == "opened"}
+    assert spikes == {"acme-corp", "brightwave"}
+    assert all(str(i).startswith({"acme-corp": "Ac-", "brightwave": "Br-"}[str(e["brand"])])
+               for e in events for i in e["example_ids"])
+
+
+def test_the_temporary_database_is_removed_or_kept_on_request(short: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    out = tmp_path / "t.jsonl"
+    result = CliRunner().invoke(cli, ["backtest", str(short), "--out", str(out), "--model", "lexicon"])
+    assert result.exit_code == 0, result.output
+    assert list(scratch.iterdir()) == [] and "database kept" not in result.output
+    result = CliRunner().invoke(cli, ["backtest", str(short), "--out", str(out), "--model", "lexicon", "--keep-db"])
+    assert result.exit_code == 0, result.output
+    kept = next(scratch.iterdir()) / "backtest.db"
+    assert kept.exists() and "database kept:" in result.output and kept.name in result.output
+
+
+def test_a_file_without_usable_rows_is_one_clear_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "no id or time"}\nnot json\n')
+    result = CliRunner().invoke(cli, ["backtest", str(bad), "--out", str(tmp_path / "o.jsonl"), "--model", "lexicon"])
+    assert result.exit_code != 0 and "no usable rows in" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_series_mode_scores_every_row_and_flags_the_spike(tmp_path: Path) -> None:

@@ -211,3 +211,22 @@ def test_warm_up_from_stored_counts_lets_a_new_detector_page_at_once() -> None:
                          + background(t - timedelta(minutes=1), rng, 30, 1.0, seq), t)
     spikes = [f for f in found if f.kind == "spike"]
     assert spikes and not spikes[0].escalation
+
+
+def test_an_hour_in_one_batch_tells_the_story_as_twelve_five_minute_batches_do() -> None:
+    text = "@acme the payday outage locked every account and the helpline queue is two hours long"
+    rng, seq = random.Random(4), [0]
+    steps = []
+    for i in range(12):
+        t = T0 + (i + 1) * STEP
+        ours = [Observation(t - timedelta(seconds=30 + j), f"s{i}-{j}", 0.9, True, f"{text} {'!' * j}",
+                            ref=f"s{i}-{j}") for j in range(2)]
+        steps.append((t, background(t, rng, 6, 0.15, seq) + ours))
+    stepwise = BrandDetector(BrandConfig.for_sensitivity("default"))
+    found = [f for t, batch in steps for f in stepwise.run(batch, t) if f.kind == "story"]
+    late = BrandDetector(BrandConfig.for_sensitivity("default"))
+    once = [f for f in late.run([o for _, batch in steps for o in batch], steps[-1][0]) if f.kind == "story"]
+    assert found and not found[0].escalation
+    assert len(once) == 1 and not once[0].escalation and once[0].key == found[0].key  # one page, same story
+    assert once[0].counts["authors"] == 24  # with the numbers as they stand at the end of the batch
+    assert late.stories.to_dict()["stories"].keys() == stepwise.stories.to_dict()["stories"].keys()

@@ -166,7 +166,7 @@ def test_adaptive_engine_opens_one_story_for_many_people_repeating_one_complaint
     score_pending(runtime.engine, settings, runtime.model, now=NOW)
     changes = run_detection(runtime.engine, settings, now=NOW).changes
     assert [c.split(":")[0] for c in changes] == ["opened #1 [acme] sev 3 story"]
-    assert "20 people repeated one story in 60 min" in changes[0]
+    assert "20 people repeated one story in 6 h" in changes[0]
     assert not run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=5))  # no re-page
     with Session(runtime.engine) as session:
         incident = session.exec(select(Incident)).one()

@@ -206,14 +206,20 @@ def test_channel(ctx: object, name: str) -> None:
 @click.option("--engine", type=click.Choice(["adaptive", "simple"]), default="adaptive", show_default=True)
 @click.option("--model", default="bundled", show_default=True, help="Sentiment model for mentions mode.")
 @click.option("--step-minutes", type=int, default=5, show_default=True, help="Simulated clock step.")
+@click.option("--reminders/--no-reminders", default=False, show_default=True,
+              help="Include 'unacknowledged' reminders (nobody acknowledges in a replay).")
+@click.option("--keep-db", is_flag=True, help="Keep the replay's SQLite database and print its path.")
 def backtest(input_file: Path, out: Path, series: bool, sensitivity: str, engine: str, model: str,
-             step_minutes: int) -> None:
+             step_minutes: int, reminders: bool, keep_db: bool) -> None:
     """Replay history through detection with a simulated clock, to see what would have alerted.
 
-    Mentions mode: INPUT_FILE in the replay format (JSONL or CSV) is polled, scored and detected
-    step by step; OUT gets one JSON line per alert event.  Series mode (--series): OUT gets
+    Mentions mode: INPUT_FILE in the replay format (JSONL or CSV; a ``brand`` column replays each brand)
+    is polled, scored and detected step by step; OUT gets one JSON line per alert event, with the ids of
+    each incident's example mentions.  Sentiment is scored once and cached beside INPUT_FILE, so the
+    next replay of the same file runs detection only.  Series mode (--series): OUT gets
     timestamp,value,anomaly_score,alert per row, from the same spike logic.
     """
+    import shutil
     import tempfile
 
     from rich.progress import Progress
@@ -226,10 +232,21 @@ def backtest(input_file: Path, out: Path, series: bool, sensitivity: str, engine
         return
     from monitor.replay.backtest import backtest_settings, run_backtest
 
-    settings = backtest_settings(Path(tempfile.mkdtemp(prefix="groundswell-backtest-")), input_file, model,
-                                 sensitivity, engine)
-    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
-        task = progress.add_task("Replaying", total=None)
-        events = run_backtest(settings, out, step=timedelta(minutes=step_minutes),
-                              on_step=lambda n, total: progress.update(task, completed=n, total=total))
-    console.print(f"{events} alert events written to {out}")
+    work = Path(tempfile.mkdtemp(prefix="groundswell-backtest-"))
+    try:
+        settings = backtest_settings(work, input_file, model, sensitivity, engine, reminders=reminders)
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+            task = progress.add_task("Scoring", total=None)
+            run = run_backtest(settings, out, step=timedelta(minutes=step_minutes), input_file=input_file,
+                               on_step=lambda n, total: progress.update(task, description="Replaying",
+                                                                        completed=n, total=total))
+    except ValueError as exc:  # no usable rows: one line, not a traceback
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if not keep_db:
+            shutil.rmtree(work, ignore_errors=True)
+    brands = f" ({len(run.brands)} brands)" if len(run.brands) > 1 else ""
+    console.print(f"{run.events} alert events written to {out}{brands}; {run.mentions} mentions, "
+                  f"{run.scored} scored now, the rest from the cache {run.cache or ''}", soft_wrap=True)
+    if keep_db:
+        console.print(f"database kept: {work / 'backtest.db'}", soft_wrap=True)

@@ -42,6 +42,7 @@ class Observation:
     story_key: str | None = None  # same URL / quoted post id, when known
     ref: str | None = None  # mention id, for dedupe and example refs
     churn_threat: bool = False
+    post_id: str | None = None  # the platform's id of this post, so its quotes and reposts join its story
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class BrandConfig:
     def for_sensitivity(name: str = "default") -> BrandConfig:
         series = SeriesConfig.for_sensitivity(name)
         stories = StoryConfig(alerts_per_week=series.alerts_per_week,
-                              min_authors={"low": 8.0, "default": 6.0, "high": 4.0}[name])
+                              min_authors={"low": 9.0, "default": 6.5, "high": 4.5}[name])
         return BrandConfig(sensitivity=name, series=series, stories=stories)
 
 
@@ -104,32 +105,50 @@ class BrandDetector:
         self.fired: dict[str, float] = st.get("fired", {})
         self.last_prune: float = st.get("last_prune", 0.0)
         self.spike_open: str | None = st.get("spike_open")
+        self.evaluated_until: float = float(st.get("evaluated_until", 0.0))  # stories were evaluated up to here
 
     def to_dict(self) -> dict[str, Any]:
         return {"series": self.series.to_dict(), "stories": self.stories.to_dict(),
                 "volume": self.volume.to_dict(), "open": self.open,
                 "closed_until": self.closed_until, "recent": self.recent, "share_base": self.share_base,
                 "seen": self.seen, "complaints": self.complaints, "fired": self.fired,
-                "last_prune": self.last_prune, "spike_open": self.spike_open}
+                "last_prune": self.last_prune, "spike_open": self.spike_open,
+                "evaluated_until": self.evaluated_until}
 
     def run(self, observations: Sequence[Observation], now: datetime) -> list[Finding]:
-        """Ingest new observations, close complete buckets, and return new findings."""
+        """Ingest new observations, close complete buckets, and return new findings.
+
+        Stories are evaluated at every bucket boundary the batch crosses (in posted time), so a batch of
+        an hour (a poll after downtime, a replay that skips quiet steps) tells the same story as twelve
+        5-minute batches would.
+        """
         t_now = now.timestamp()
         findings: list[Finding] = []
+        fired: dict[str, StoryEvent] = {}  # story id -> its first event in this batch
         touched: set[str] = set()
+        size, due = self.cfg.bucket_s, 0.0  # due: the boundary at or after the previous mention
         for obs in sorted(observations, key=lambda o: o.posted_at):
             ts = obs.posted_at.timestamp()
             if ts > t_now + self.cfg.future_skew_s or not self._first_time(obs, ts):
                 continue
             ts = min(ts, t_now)  # small clock skew: treat as "now"
-            touched.add(self.stories.add(ts, obs.author_id, obs.text, obs.story_key, obs.negative_weight,
-                                         obs.ref, _reach(obs.followers)))
+            if touched and ts > due > self.evaluated_until:  # crossed a boundary: stories as they stood there
+                for event in self.stories.evaluate(due, touched):
+                    fired.setdefault(event.story_id, event)
+                self.evaluated_until, touched = due, set()
+            due = math.ceil(ts / size) * size
+            sid = self.stories.add(ts, obs.author_id, obs.text, obs.story_key, obs.negative_weight, obs.ref,
+                                   _reach(obs.followers), obs.post_id)
+            if sid is not None:
+                touched.add(sid)
             self._bucket(obs, ts)
             findings.extend(self._individual(obs, ts))
         findings.extend(self._close_buckets(t_now))
-        hour = self.recent[-12:]
-        volume = (sum(r[2] for r in hour) * 12 / max(len(hour), 1), sum(r[5] for r in hour) * 12 / max(len(hour), 1))
-        findings.extend(_story_finding(e) for e in self.stories.evaluate(t_now, touched, volume))
+        self.evaluated_until = max(t_now, self.evaluated_until)
+        for event in self.stories.evaluate(self.evaluated_until, touched):
+            fired.setdefault(event.story_id, event)
+        # one finding per story and batch, with its numbers as they stand now
+        findings.extend(_story_finding(self.stories.snapshot(e, self.evaluated_until)) for e in fired.values())
         self._prune(t_now)
         return findings
 
@@ -279,8 +298,8 @@ def _spike_finding(step: Step, window: list[list[float]], share: float, base: fl
 def _story_finding(e: StoryEvent) -> Finding:
     ratio = e.weighted / max(e.threshold, 1e-9)
     severity = min(4, 2 + (ratio >= 2) + (ratio >= 4 or e.reach >= 30))
-    reason = (f"{e.authors} people repeated one story in 60 min ({e.total_authors} in all,"
-              f" {e.mentions} mentions; usual max {e.threshold:.0f}): {e.example[:120]!r}")
+    reason = (f"{e.authors} people repeated one story in {e.window_h:g} h ({e.total_authors} in all,"
+              f" {e.mentions} mentions; pages at {e.threshold:.0f}): {e.example[:120]!r}")
     counts = {"authors": float(e.authors), "weighted": e.weighted, "total_authors": float(e.total_authors),
               "mentions": float(e.mentions), "threshold": e.threshold}
     return Finding("story", f"story:{e.story_id}", severity, reason, counts, e.refs, e.escalated)

@@ -1,76 +1,188 @@
 """`groundswell backtest`: replay a mentions file through scoring and detection on a simulated clock.
 
-The same pipeline functions as the service; the output is the incident timeline (JSONL), one line
-per alert event: when, which incident, trigger, severity, reason and counts.
+The same pipeline functions as the service (poll, score, detect); the output is the incident timeline
+(JSONL), one line per alert event: when, which incident, trigger and facets, severity, reason, counts and
+the ids (from the input file) of its example mentions, so a replay can be judged against labelled data.
+
+Sentiment is scored once per text and model version and cached beside the input (see
+:mod:`monitor.replay.score_cache`), so replaying the same file again only runs detection. A file with a
+``brand`` column replays every brand as its own brand. Reminders for unacknowledged incidents are off
+unless asked for (nobody acknowledges anything in a replay, so they would only add noise).
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import logging
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from connectors.base import BrandTerms, ConnectorContext
 from connectors.replay import ReplayConnector, ReplayOptions
 from monitor.clock import ManualClock, as_utc
 from monitor.detection.warmup import forget_detectors
-from monitor.pipeline import poll_if_due, run_detection, score_pending
+from monitor.replay.score_cache import CachedModel, SignalCache, cache_path
+from monitor.replay.stepper import Feed, Stepper, replay
 from monitor.runtime import Runtime
 from monitor.settings import Settings
-from monitor.storage.tables import Alert, Incident
+from monitor.storage.tables import Alert, Incident, Mention
+
+log = logging.getLogger("groundswell.backtest")
+NO_REMINDERS = 10 ** 8  # minutes (190 years): "unacknowledged" never comes due within a replay
 
 
-def backtest_settings(data_dir: Path, mentions: Path, model: str, sensitivity: str, engine: str) -> Settings:
+@dataclass
+class BacktestResult:
+    events: int
+    mentions: int
+    scored: int  # texts the model had to score (the rest came from the cache)
+    cache: Path | None
+    brands: list[str] = field(default_factory=list)
+    detection_runs: int = 0  # passes of the incident layer (the fast loop skips steps where nothing can happen)
+
+
+def split_by_brand(mentions: Path, work_dir: Path) -> dict[str, Path]:
+    """One replay file per value of the input's ``brand`` column; {} when there is no such column."""
+    if mentions.suffix.lower() == ".csv":
+        with mentions.open(newline="", encoding="utf-8", errors="replace") as handle:
+            reader = csv.DictReader(handle)
+            if "brand" not in (reader.fieldnames or []):
+                return {}
+            groups: dict[str, list[dict[str, Any]]] = {}
+            for row in reader:
+                groups.setdefault(str(row.get("brand") or "").strip() or "unknown", []).append(row)
+        out = {}
+        for brand, rows in groups.items():
+            path = out[brand] = work_dir / f"{_brand_id(brand)}.csv"
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(reader.fieldnames or []))
+                writer.writeheader()
+                writer.writerows(rows)
+        return out
+    lines: dict[str, list[str]] = {}
+    for line in mentions.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line) if line.strip() else None
+        except json.JSONDecodeError:
+            record = None  # the replay connector reports it with its line number
+        value = record.get("brand") if isinstance(record, dict) else None
+        lines.setdefault(str(value).strip() if value else "", []).append(line)
+    if set(lines) <= {""}:
+        return {}
+    out = {}
+    for brand, group in lines.items():
+        path = out[brand or "unknown"] = work_dir / f"{_brand_id(brand or 'unknown')}.jsonl"
+        path.write_text("\n".join(group) + "\n", encoding="utf-8")
+    return out
+
+
+def _brand_id(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_")
+    return slug[:40] or "brand"
+
+
+def backtest_settings(data_dir: Path, mentions: Path, model: str, sensitivity: str, engine: str, *,
+                      reminders: bool = False) -> Settings:
+    """Settings for a replay in ``data_dir``: one brand, or one per value of the file's ``brand`` column."""
+    files = split_by_brand(mentions, data_dir) or {mentions.stem: mentions}
+    brands, sources, seen = [], [], set()
+    for name, path in sorted(files.items()):
+        brand_id = _brand_id(name) if len(files) > 1 else "brand"
+        while brand_id in seen:
+            brand_id += "-x"
+        seen.add(brand_id)
+        brands.append({"id": brand_id, "name": name})
+        sources.append({"id": f"file-{brand_id}", "kind": "replay", "brand": brand_id, "path": str(path),
+                        "limit": 100_000})
     settings_cls = type("BacktestSettings", (Settings,), {"toml_path": None})
+    escalation = {} if reminders else {"unacknowledged_minutes": NO_REMINDERS}
     return settings_cls(  # type: ignore[no-any-return]
         model={"sentiment": model}, detection={"sensitivity": sensitivity, "engine": engine},
-        database={"url": f"sqlite:///{(data_dir / 'backtest.db').resolve()}"},
-        brands=[{"id": "brand", "name": mentions.stem}],
-        sources=[{"id": "file", "kind": "replay", "brand": "brand", "path": str(mentions), "limit": 100_000}])
+        database={"url": f"sqlite:///{(data_dir / 'backtest.db').resolve()}"}, escalation=escalation,
+        brands=brands, sources=sources)
+
+
+def _feeds(settings: Settings) -> list[Feed]:
+    """Every source's rows, parsed once by the replay connector (bad rows are reported, not fatal)."""
+    feeds = []
+    end_of_time = ManualClock(datetime(9999, 1, 1, tzinfo=UTC))
+    for source in settings.sources:
+        everything = ConnectorContext(source.id, BrandTerms(id=source.brand, name=source.brand), end_of_time)
+        rows = ReplayConnector(ReplayOptions.model_validate(source.options()), everything).fetch(None, limit=10**9)
+        if not rows.mentions:
+            raise ValueError(f"no usable rows in {source.options()['path']}: {rows.problems[:3]}")
+        for problem in rows.problems[:20]:
+            log.warning("skipped: %s", problem)
+        feeds.append(Feed(source.id, source.brand, sorted(rows.mentions, key=lambda m: m.posted_at)))
+    return feeds
 
 
 def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(minutes=5),
-                 on_step: Callable[[int, int], None] | None = None) -> int:
-    """Replay every row at its posted time; write the alert timeline; return how many events."""
+                 on_step: Callable[[int, int], None] | None = None, input_file: Path | None = None,
+                 exact: bool = False) -> BacktestResult:
+    """Replay every row at its posted time; write the alert timeline.
+
+    Sentiment comes from the score cache (beside ``input_file``, or the database's folder); texts not
+    in it are scored once before the replay starts. ``exact`` runs the incident layer at every step.
+    """
     forget_detectors()
-    Path(settings.database_url().removeprefix("sqlite:///")).unlink(missing_ok=True)
-    source = settings.sources[0]
-    end_of_time = ManualClock(datetime(9999, 1, 1, tzinfo=UTC))
-    everything = ConnectorContext("file", BrandTerms(id="brand", name="brand"), end_of_time)
-    reader = ReplayConnector(ReplayOptions.model_validate(source.options()), everything)
-    rows = reader.fetch(None, limit=10**9)
-    if not rows.mentions:
-        raise ValueError(f"no usable rows in {source.options()['path']}: {rows.problems[:3]}")
-    first = min(m.posted_at for m in rows.mentions)
-    last = max(m.posted_at for m in rows.mentions) + timedelta(hours=4)  # let incidents resolve
-    clock = ManualClock(first.replace(second=0, microsecond=0))
-    runtime = Runtime(settings, clock=clock)
-    steps = int((last - first) / step) + 1
-    for number in range(steps):
-        now = clock()
-        poll_if_due(runtime.engine, settings, runtime.connector(source.id), now=now)
-        score_pending(runtime.engine, settings, runtime.model, now=now, limit=100_000)
-        run_detection(runtime.engine, settings, now=now)
-        if on_step:
-            on_step(number, steps)
-        clock.advance(step)
-    return _write_timeline(runtime, out)
+    db_path = Path(settings.database_url().removeprefix("sqlite:///"))
+    db_path.unlink(missing_ok=True)
+    feeds = _feeds(settings)
+    texts = [m.text for feed in feeds for m in feed.rows]
+    first = min(feed.rows[0].posted_at for feed in feeds).replace(second=0, microsecond=0)
+    first -= timedelta(minutes=first.minute % 5)  # steps on 5-minute boundaries, like the detector's buckets
+    last = max(feed.rows[-1].posted_at for feed in feeds) + timedelta(hours=4)  # let incidents resolve
+    runtime = Runtime(settings, clock=ManualClock(first))
+    _throwaway(runtime.engine)
+    path = cache_path(input_file, runtime.model, db_path.parent) if input_file else db_path.parent / "scores.json"
+    model = CachedModel(runtime.model, path, settings.model.batch_size)
+    scored = model.prime(texts)
+    signals = SignalCache(path.with_name(path.name.replace(".scores-", ".signals-").removesuffix(".json")))
+    stepper = Stepper(runtime.engine, settings, feeds, model, signals, exact=exact)
+    replay(stepper, first, last, step, on_step)
+    signals.save()
+    events = _write_timeline(runtime, out)
+    runtime.engine.dispose()
+    return BacktestResult(events, len(texts), scored, path if input_file else None,
+                          [b.id for b in settings.brands], stepper.runs)
+
+
+def _throwaway(engine: Engine) -> None:
+    """A replay's database is scratch: no fsync per commit (wall time on slow disks), nothing else changes."""
+    def no_sync(connection: Any, _record: Any) -> None:
+        connection.execute("PRAGMA synchronous=OFF")
+
+    event.listen(engine, "connect", no_sync)
+    engine.dispose()  # pooled connections were opened before the listener
 
 
 def _write_timeline(runtime: Runtime, out: Path) -> int:
     with Session(runtime.engine) as session:
         events = session.exec(select(Alert, Incident).join(Incident, col(Incident.id) == Alert.incident_id)
                               .order_by(col(Alert.created_at), col(Alert.id))).all()
+        wanted = {i for _, incident in events for i in (incident.example_mention_ids or [])}
+        external = dict(session.exec(select(Mention.id, Mention.external_id)
+                                     .where(col(Mention.id).in_(wanted))).all()) if wanted else {}
     with out.open("w", encoding="utf-8") as handle:
         for alert, incident in events:
+            details = incident.details or {}
             handle.write(json.dumps({
                 "time": as_utc(alert.created_at).isoformat(), "event": alert.event, "incident": incident.id,
-                "trigger": incident.trigger, "severity": alert.severity, "status": incident.status,
-                "opened_at": as_utc(incident.opened_at).isoformat(),
+                "brand": incident.brand_id, "trigger": incident.trigger,
+                "facets": details.get("facets") or [incident.trigger], "severity": alert.severity,
+                "status": incident.status, "opened_at": as_utc(incident.opened_at).isoformat(),
                 "resolved_at": as_utc(incident.resolved_at).isoformat() if incident.resolved_at else None,
                 "reason": incident.reason, "mentions": incident.mention_count, "authors": incident.author_count,
+                "example_ids": [external[i] for i in incident.example_mention_ids or [] if i in external],
             }) + "\n")
     return len(events)

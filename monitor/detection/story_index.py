@@ -1,0 +1,242 @@
+"""Which story a mention belongs to: by the post it quotes or reposts, near-duplicate text, or shared rare words.
+
+Why: a big account's post and its retweets are one story (``story_key`` = the quoted/reposted post id,
+looked up among the posts already seen); retweets and small edits are near-duplicates (MinHash-LSH over
+character 5-grams, checked against a few exemplar signatures so variants of variants still join); a new
+wording of the same grievance shares the story's *rare* words. Two stories that grow at the same time
+and share rare words are one event told two ways: they are merged. Short texts with too few content
+words ("thanks!", "I did") never start a story by their wording.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from monitor.detection.story_text import WordStats, content_words, minhash
+
+
+class IndexConfig(Protocol):
+    """The clustering knobs of StoryConfig (read-only)."""
+
+    @property
+    def num_perm(self) -> int: ...
+
+    @property
+    def bands(self) -> int: ...
+
+    @property
+    def shingle(self) -> int: ...
+
+    @property
+    def min_similarity(self) -> float: ...
+
+    @property
+    def exemplars(self) -> int: ...
+
+    @property
+    def max_candidates(self) -> int: ...
+
+    @property
+    def min_words(self) -> int: ...
+
+    @property
+    def word_overlap(self) -> float: ...
+
+    @property
+    def min_shared(self) -> int: ...
+
+
+@dataclass
+class Story:
+    """One cluster: exemplar signatures and words, its authors (first time, weight) and example refs."""
+
+    sigs: list[list[int]]
+    first_ts: float
+    last_ts: float
+    mentions: int = 0
+    authors: dict[str, list[float]] = field(default_factory=dict)  # author -> [first_ts, weight], last day
+    recent: list[list[float]] = field(default_factory=list)  # [first_ts, weight] of authors, last window
+    total_authors: int = 0
+    refs: list[str] = field(default_factory=list)
+    example: str = ""
+    reach: float = 0.0
+    alerted: float = 0.0  # weighted authors at the last alert/escalation (0 = never alerted)
+    words: list[str] = field(default_factory=list)  # content words of its exemplars
+    posts: list[str] = field(default_factory=list)  # post ids in it (quotes/reposts of them join it)
+
+    def recent_authors(self, now: float, window_s: float, keep_s: float | None = None) -> tuple[int, float]:
+        """(unique authors, weighted authors) whose first mention falls in the window (O(window)).
+
+        Authors older than ``keep_s`` (default: the window) are forgotten from the recent list.
+        """
+        self.recent = [r for r in self.recent if r[0] >= now - max(keep_s or window_s, window_s)]
+        hits = [w for ts, w in self.recent if now - window_s <= ts <= now]
+        return len(hits), sum(hits)
+
+    def absorb(self, other: Story, now: float, window_s: float) -> None:
+        """Take in another story's people, examples and identity (a merge)."""
+        overlap = set(self.authors) & set(other.authors)
+        for author, (ts, weight) in other.authors.items():
+            mine = self.authors.setdefault(author, [ts, weight])
+            mine[0], mine[1] = min(mine[0], ts), max(mine[1], weight)
+        self.recent = [list(v) for v in self.authors.values() if v[0] >= now - window_s]
+        self.total_authors += other.total_authors - len(overlap)
+        self.mentions += other.mentions
+        self.refs = (self.refs + [r for r in other.refs if r not in self.refs])[:5]
+        self.reach += other.reach
+        self.alerted = max(self.alerted, other.alerted)
+        self.first_ts, self.last_ts = min(self.first_ts, other.first_ts), max(self.last_ts, other.last_ts)
+        self.example = self.example or other.example
+        self.words = sorted(set(self.words) | set(other.words))
+        self.posts += other.posts
+
+
+class StoryIndex:
+    """Lookup structures over the stories dict it shares with the tracker (rebuilt from it, never saved)."""
+
+    def __init__(self, cfg: IndexConfig, stories: dict[str, Story], stats: WordStats, seq: int) -> None:
+        self.cfg, self.stories, self.stats, self.seq = cfg, stories, stats, seq
+        rng = np.random.default_rng(20150226)
+        self._a = rng.integers(1, (1 << 61) - 1, cfg.num_perm, dtype=np.uint64)
+        self._b = rng.integers(0, (1 << 61) - 1, cfg.num_perm, dtype=np.uint64)
+        self.bands: dict[int, str] = {}
+        self.by_word: dict[str, set[str]] = {}
+        self.by_post: dict[str, str] = {}
+        self._mats: dict[str, np.ndarray] = {}  # exemplar signatures as arrays
+        for sid, story in stories.items():
+            self._index(sid, story)
+
+    def _index(self, sid: str, story: Story) -> None:
+        for sig in story.sigs:
+            for key in self.band_keys(sig):
+                self.bands.setdefault(key, sid)
+        for word in story.words:
+            self.by_word.setdefault(word, set()).add(sid)
+        for post in story.posts:
+            self.by_post[post] = sid
+
+    def signature(self, text: str) -> np.ndarray:
+        return minhash(text, self._a, self._b, self.cfg.shingle)
+
+    def band_keys(self, sig: list[int]) -> list[int]:
+        """One key per LSH band (int hashes of int tuples are stable across processes)."""
+        rows = self.cfg.num_perm // self.cfg.bands
+        return [hash((b, *sig[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
+
+    def assign(self, text: str, story_key: str | None, post_id: str | None = None) -> str | None:
+        """Story id for a mention (None: too short to be story material and no quoted post)."""
+        sid = self.by_post.get(story_key) if story_key else None
+        sid = sid if sid in self.stories else None
+        words = content_words(text)
+        if sid is None and len(words) >= self.cfg.min_words:
+            sid = self._by_text(text, words)
+        elif sid is None and story_key:
+            sid = self._new([], [], [])
+        if sid is not None:
+            for post in filter(None, (story_key, post_id)):
+                self.by_post[post] = sid
+                self.stories[sid].posts.append(post)
+        return sid
+
+    def _by_text(self, text: str, words: list[str]) -> str:
+        arr = self.signature(text)
+        sig = arr.tolist()
+        keys = self.band_keys(sig)
+        hits: dict[str, int] = {}
+        for key in keys:
+            if key in self.bands:
+                hits[self.bands[key]] = hits.get(self.bands[key], 0) + 1
+        for sid in sorted(hits, key=lambda s: -hits[s])[:self.cfg.max_candidates]:  # most shared bands first
+            story = self.stories.get(sid)
+            if story is None or not story.sigs:
+                continue
+            mat = self._mats.get(sid)
+            if mat is None or len(mat) != len(story.sigs):
+                mat = self._mats[sid] = np.array(story.sigs, dtype=np.uint64)
+            best = float((mat == arr).mean(axis=1).max())
+            if best >= self.cfg.min_similarity:
+                if best < 0.8:  # a new variant: remember it
+                    self._remember(sid, story, sig, keys, words)
+                return sid
+        found = self._by_words(words)
+        if found is not None:
+            self._remember(found, self.stories[found], sig, keys, words)
+            return found
+        self.stats.observe(words)  # per story, not per mention: a spreading story keeps its words rare
+        return self._new(sig, keys, words)
+
+    def _by_words(self, words: list[str]) -> str | None:
+        """The story whose exemplars share most of this text's rare-word weight (a new wording)."""
+        rare = {w: self.stats.idf(w) for w in set(words) if self.stats.is_rare(w)}
+        total = sum(self.stats.idf(w) for w in set(words))
+        if len(rare) < self.cfg.min_shared or total <= 0:
+            return None
+        shared: dict[str, list[str]] = {}
+        for word in rare:
+            for sid in self.by_word.get(word, ()):
+                shared.setdefault(sid, []).append(word)
+        best, best_score = None, 0.0
+        for sid, common in shared.items():
+            score = sum(rare[w] for w in common) / total
+            if len(common) >= self.cfg.min_shared and score >= self.cfg.word_overlap and score > best_score:
+                best, best_score = sid, score
+        return best
+
+    def related(self, sid: str, min_rare: int) -> list[str]:
+        """Other stories sharing at least ``min_rare`` rare words with this one (merge candidates)."""
+        counts: dict[str, int] = {}
+        for word in self.stories[sid].words:
+            if self.stats.is_rare(word):
+                for other in self.by_word.get(word, ()):
+                    if other != sid:
+                        counts[other] = counts.get(other, 0) + 1
+        return [other for other, n in counts.items() if n >= min_rare]
+
+    def merge(self, keep: str, gone: str, now: float, window_s: float) -> None:
+        """Fold story ``gone`` into ``keep``; lookups that led to ``gone`` now lead to ``keep``."""
+        other = self.stories[gone]
+        story = self.stories[keep]
+        self.drop(gone)
+        story.absorb(other, now, window_s)
+        for sig in other.sigs[:max(self.cfg.exemplars - len(story.sigs), 0)]:
+            story.sigs.append(sig)
+        self._index(keep, story)
+
+    def _remember(self, sid: str, story: Story, sig: list[int], keys: list[int], words: list[str]) -> None:
+        if len(story.sigs) >= self.cfg.exemplars:
+            return
+        story.sigs.append(sig)
+        for key in keys:
+            self.bands.setdefault(key, sid)
+        for word in set(words) - set(story.words):
+            story.words.append(word)
+            self.by_word.setdefault(word, set()).add(sid)
+
+    def _new(self, sig: list[int], keys: list[int], words: list[str]) -> str:
+        self.seq += 1
+        sid = f"s{self.seq}"
+        self.stories[sid] = Story(sigs=[sig] if sig else [], first_ts=math.inf, last_ts=-math.inf,
+                                  words=sorted(set(words)))
+        self._index(sid, self.stories[sid])
+        return sid
+
+    def drop(self, sid: str) -> None:
+        story = self.stories.pop(sid)
+        self._mats.pop(sid, None)
+        for sig in story.sigs:
+            for key in self.band_keys(sig):
+                if self.bands.get(key) == sid:
+                    del self.bands[key]
+        for word in story.words:
+            sids = self.by_word.get(word)
+            if sids is not None:
+                sids.discard(sid)
+                if not sids:
+                    del self.by_word[word]
+        for post in story.posts:
+            if self.by_post.get(post) == sid:
+                del self.by_post[post]

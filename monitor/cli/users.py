@@ -5,17 +5,19 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import Engine
 
 from monitor.errors import ConfigError
 from monitor.settings import Settings, resolve_config_path
-from monitor.storage.engine import open_database
-from monitor.web import accounts
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+ROLES = ("viewer", "operator", "admin")  # monitor.web.accounts.ROLES, named here so --help stays light
 
 console = Console(highlight=False)
 
@@ -62,6 +64,8 @@ def users(click_ctx: click.Context, database: str | None) -> None:
 
 
 def _engine(ctx: Context) -> Engine:
+    from monitor.storage.engine import open_database
+
     database = click.get_current_context().meta.get("groundswell.database")
     return open_database(database_url(ctx, database))
 
@@ -75,7 +79,7 @@ def _password(from_stdin: bool) -> str:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(accounts.ROLES), default="viewer", show_default=True,
+@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True,
               help="viewer: read; operator: also acknowledge, assign, note, resolve, give feedback; admin: all.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @click.option("--replace", is_flag=True, help="Set a new password and role for an existing user.")
@@ -83,6 +87,8 @@ def _password(from_stdin: bool) -> str:
 def add_user(ctx: Context, name: str, role: str, password_stdin: bool, replace: bool) -> None:
     """Create user NAME (the password is prompted for, or read from stdin; only its hash is stored)."""
     engine = _engine(ctx)
+    from monitor.web import accounts
+
     accounts.add_user(engine, name, _password(password_stdin), role, now=datetime.now(UTC), replace=replace)
     console.print(f"user {name} ({role}) {'updated' if replace else 'added'}")
 
@@ -94,6 +100,8 @@ def list_users(ctx: Context) -> None:
     table = Table()
     for column in ("name", "role", "created (UTC)", "enabled"):
         table.add_column(column)
+    from monitor.web import accounts
+
     for user in accounts.list_users(_engine(ctx)):
         table.add_row(user.name, user.role, f"{user.created_at:%Y-%m-%d %H:%M}", "no" if user.disabled else "yes")
     console.print(table)
@@ -104,6 +112,8 @@ def list_users(ctx: Context) -> None:
 @pass_context
 def disable_user(ctx: Context, name: str) -> None:
     """Stop NAME signing in (their open sessions end at their next request)."""
+    from monitor.web import accounts
+
     accounts.set_disabled(_engine(ctx), name, True)
     console.print(f"user {name} disabled")
 
@@ -113,5 +123,7 @@ def disable_user(ctx: Context, name: str) -> None:
 @pass_context
 def enable_user(ctx: Context, name: str) -> None:
     """Let a disabled user sign in again."""
+    from monitor.web import accounts
+
     accounts.set_disabled(_engine(ctx), name, False)
     console.print(f"user {name} enabled")

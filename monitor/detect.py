@@ -5,8 +5,9 @@ needs: give it the brand's mentions that are new since the last call (duplicates
 are fine) and the state dict it returned last time (``None`` for a new brand). It buckets mentions by
 *posted* time into 5-minute buckets, closes buckets that are complete, and runs:
 
-* the spike/build test (:mod:`monitor.baseline`) on unique negative authors per bucket (bots and one
-  angry user do not count many times), gated by a negative-share test so a happy launch does not page;
+* the spike test (:mod:`monitor.baseline`: the most negative people in 5 min / 30 min / 3 h in weeks, or a
+  first-day burst far above the first hours) on unique negative authors per bucket (bots and one angry user do
+  not count many times), gated by a negative-share test so a happy launch does not page;
 * story tracking (:mod:`monitor.stories`) on all mentions, weighted by negativity;
 * individual triggers: churn threat, a high-reach negative author, a repeat complainer.
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.baseline import SeriesConfig, SeriesDetector, Step
+from monitor.baseline import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector, Step
 from monitor.stories import StoryConfig, StoryEvent, StoryTracker
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
@@ -77,7 +78,7 @@ class BrandConfig:
     @staticmethod
     def for_sensitivity(name: str = "default") -> BrandConfig:
         series = SeriesConfig.for_sensitivity(name)
-        stories = StoryConfig(alerts_per_week=series.alerts_per_week,
+        stories = StoryConfig(alerts_per_week=SENSITIVITY_BUDGET[name],
                               min_authors={"low": 8.0, "default": 6.0, "high": 4.0}[name])
         return BrandConfig(sensitivity=name, series=series, stories=stories)
 
@@ -186,7 +187,8 @@ class BrandDetector:
         if not (step.alert or step.escalated) or not self._share_up(share):
             return []
         opened = self.series.s.episode_start or start
-        finding = _spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened)
+        finding = _spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened,
+                                 self.cfg.bucket_s)
         if finding.key != self.spike_open:  # opening was held back by the share gate: this opens it
             self.spike_open = finding.key
             finding = replace(finding, escalation=False)
@@ -263,17 +265,39 @@ def _reach(followers: int | None) -> float:
 
 
 def _spike_finding(step: Step, window: list[list[float]], share: float, base: float,
-                   refs: tuple[str, ...], start: float) -> Finding:
+                   refs: tuple[str, ...], start: float, bucket_s: int) -> Finding:
     neg, people = int(sum(r[0] for r in window)), int(sum(r[1] for r in window))
     expected = sum(r[3] for r in window)
     minutes = len(window) * 5
     severity = 1 + (step.score >= 1.5) + (step.score >= 3.0) + (sum(r[4] for r in window) >= 30)
     reason = (f"{neg} negative mentions from {people} people in {minutes} min; expected {expected:.0f}"
-              f" (negative share {share:.0%}, usually {base:.0%})")
+              f" (negative share {share:.0%}, usually {base:.0%}){_why(step, bucket_s)}")
     counts = {"negative": float(neg), "authors": float(people), "expected": round(expected, 2),
-              "share": round(share, 3), "score": round(step.score, 2)}
+              "share": round(share, 3), "score": round(step.score, 2), "window_min": step.window * bucket_s / 60,
+              "window_people": round(step.count, 1), "previous_high": round(step.high, 1),
+              "history_h": step.history_h}
     key = f"spike:{datetime.fromtimestamp(start, UTC).strftime('%Y%m%dT%H%M')}"
     return Finding("spike", key, min(severity, 4), reason, counts, refs, step.escalated)
+
+
+def _why(step: Step, bucket_s: int) -> str:
+    """The detector's own reason in plain words: a record, a first-day burst, or growth since the page."""
+    span = _duration(step.window * bucket_s)
+    if step.escalated:
+        return f"; still growing: {step.count:.0f} people in {span}, {step.score:.1f}x the level when it paged"
+    if step.kind == "cold":
+        return (f"; {step.count:.0f} people in {span} in the first {_duration(step.history_h * 3600)} of"
+                f" monitoring, where about {step.high:.0f} were expected")
+    if step.kind == "record":
+        days = step.history_h / 24
+        since = f"in {days / 7:.0f} weeks" if days >= 14 else f"since monitoring began {days:.0f} days ago"
+        return f"; {step.count:.0f} people in {span} is the most {since} (previous high {step.high:.0f})"
+    return ""
+
+
+def _duration(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.0f} h"
 
 
 def _story_finding(e: StoryEvent) -> Finding:

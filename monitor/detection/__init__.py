@@ -1,0 +1,1 @@
+"""Detection: what turns scored mentions into findings (spikes, stories, individual triggers)."""

@@ -3,9 +3,11 @@
 Why this shape (detection.md lessons 1, 10, 14): what fits a handful of series does not generalise, so the
 decision rests on two principled knobs. An alert means "more in the last 5 minutes / 30 minutes / 3 hours than
 in any such window we remember, by more than that window's usual wobble" (:mod:`monitor.detection.records`);
-highs fade with a half-life of ``memory_days``. Before the series has shown one daily cycle, a cold-start test
-compares the last minutes with the recent rate, with wide uncertainty and a minimum number of people, so a brand
-added on the day things go wrong still pages. One alert opens an episode; a surge that grows past
+highs fade with a half-life of ``memory_days``. Confidence grows with the history seen, not after a fixed blind
+warm-up: the record test starts once one daily cycle has been seen, with its margin widened by ``settle_h`` / hours
+seen until three cycles have; from the first half hour until then a cold-start test compares the last minutes with
+the recent rate, with wide uncertainty and a minimum number of people, so a brand added on the day things go wrong
+still pages. One alert opens an episode; a surge that grows past
 ``escalate_factor`` times the alert's level is an escalation, not a new page; the episode's peak may raise the
 remembered high at most ``episode_memory`` times, so one outage does not deafen the next month.
 A seasonal baseline (level plus hour-of-day and hour-of-week offsets on ``log1p``, learnt from clipped residuals)
@@ -38,6 +40,7 @@ class SeriesConfig:
     windows: tuple[int, ...] = (1, 6, 36)  # window lengths in buckets (5 min, 30 min, 3 h for 5-minute buckets)
     min_count: float = 5.0  # a window with fewer than this many (people) never pages
     history_h: float = 24.0  # the record test starts after one daily cycle; the cold-start test covers it
+    settle_h: float = 72.0  # until then the margin is widened by settle_h / hours seen and the cold test stays on
     cold_z: float = 3.0  # cold start: square-root z-score over the recent rate (with dispersion) that pages
     cold_min_count: float = 10.0  # cold start: fewest in the last 5-15 minutes that can page
     cold_dispersion: float = 5.0  # extra-Poisson dispersion of the cold-start expectation (wide at first)
@@ -146,9 +149,13 @@ class SeriesDetector:
         s.first_ts = t if s.first_ts is None else s.first_ts
         history_h = (t - s.first_ts) / 3600.0
         y = math.log1p(value)
-        verdict = record_step(self.rec, y, dt_d, c.windows, c.margin, c.memory_days, c.min_count, c.two_sided)
+        margin = c.margin * max(1.0, c.settle_h / max(history_h, 1.0))
+        verdict = record_step(self.rec, y, dt_d, c.windows, margin, c.memory_days, c.min_count, c.two_sided)
         if history_h < c.history_h:
-            verdict = cold_step(self.rec, value, dt_d, c.cold_z, c.cold_min_count, c.cold_dispersion)
+            verdict = Verdict()
+        if history_h < c.settle_h:
+            cold = cold_step(self.rec, value, dt_d, c.cold_z, c.cold_min_count, c.cold_dispersion)
+            verdict = cold if cold.score > verdict.score else verdict
         self._learn(timestamp, y, dt_d * 24.0)
         s.last_ts = t
         step = self._decide(t, verdict)

@@ -100,6 +100,7 @@ class BrandDetector:
         self.closed_until: float | None = st.get("closed_until")
         self.recent: list[list[float]] = st.get("recent", [])  # [neg, authors, total, expected, reach, usual]
         self.share_base: float | None = st.get("share_base")
+        self.share_n: int = st.get("share_n", 0)
         self.seen: dict[str, float] = st.get("seen", {})
         self.complaints: dict[str, list[float]] = st.get("complaints", {})
         self.fired: dict[str, float] = st.get("fired", {})
@@ -110,6 +111,7 @@ class BrandDetector:
         return {"series": self.series.to_dict(), "stories": self.stories.to_dict(),
                 "volume": self.volume.to_dict(), "open": self.open,
                 "closed_until": self.closed_until, "recent": self.recent, "share_base": self.share_base,
+                "share_n": self.share_n,
                 "seen": self.seen, "complaints": self.complaints, "fired": self.fired,
                 "last_prune": self.last_prune, "spike_open": self.spike_open}
 
@@ -182,8 +184,7 @@ class BrandDetector:
         neg, total = sum(r[0] for r in window), sum(r[2] for r in window)
         share = neg / total if total else 0.0
         if not step.in_episode and total:
-            base = self.share_base if self.share_base is not None else share
-            self.share_base = base + 0.02 * (share - base)
+            self._learn_share(share)
         if not (step.alert or step.escalated) or not self._share_up(share):
             return []
         opened = self.series.s.episode_start or start
@@ -204,10 +205,15 @@ class BrandDetector:
             self.series.step(when, authors)
             self.volume.step(when, total)
             if total > 0:
-                share, base = min(authors / total, 1.0), self.share_base
-                self.share_base = share if base is None else base + 0.02 * (share - base)
+                self._learn_share(min(authors / total, 1.0))
             start = when.timestamp() - when.timestamp() % self.cfg.bucket_s
             self.closed_until = max(self.closed_until or start, start + self.cfg.bucket_s)
+
+    def _learn_share(self, share: float) -> None:
+        """Usual negative share: a plain mean of what was seen at first, then a slow moving average."""
+        self.share_n += 1
+        base = self.share_base if self.share_base is not None else share
+        self.share_base = base + max(0.02, 1.0 / self.share_n) * (share - base)
 
     def _share_up(self, share: float) -> bool:
         base = self.share_base or 0.0

@@ -11,10 +11,10 @@ one report per novelty; no code from them). The window's noise is the robust mea
 consecutive windows. Each estimator weighs a new bucket by ``max(decay, 1/n)``: early on, by the fraction of data
 seen, so nothing waits for a fixed warm-up before it has a value.
 
-The record test needs one daily cycle of history (before that, "the highest so far" has not seen the busy hours).
-For the first day the cold-start test compares the last 5-15 minutes with the recent rate (Poisson counts with
-extra dispersion, a square-root z-score, and a minimum number of people), so a burst on the day a brand is added
-still pages. Pure, O(window) per step, state in plain lists.
+The caller starts the record test after one daily cycle (before that, "the highest so far" has not seen the busy
+hours). In the first days the cold-start test compares the last 5-15 minutes with the recent rate (Poisson counts
+with extra dispersion, a square-root z-score, and a minimum number of people), so a burst on the day a brand is
+added still pages. Pure, O(window) per step, state in plain lists.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ official NAB rules (:mod:`nab_score`, threshold 0.5 = the detector's own alerts)
 * ``within_realTweets_loso``: choices made on the other four realTweets series only (small data: noisy).
 * ``defaults``: the shipped defaults on each corpus and on all 53 (the whole-corpus score), with the grid point
   the same selection rule picks on all 53, to show the defaults are what the protocol itself picks.
-Non-count series (everything but realTweets) run with ``min_count=0`` (their values are not people); the
-detector pages on highs only, as in the product; ``two_sided`` shows the same defaults also reporting lows.
+The default preset runs everywhere (``nab_score.config_for``: non-count series, everything but realTweets, get no
+people floor); the detector pages on highs only, as in the product; ``two_sided`` shows the same defaults also
+reporting record lows, for comparison with detectors that report both.
 
 Usage: ``nice python benchmarks/nab_cv.py [--jobs 2]`` (about 2 CPU-minutes); prints JSON.
 """
@@ -33,25 +34,19 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nab_score import SHARED, Series, detect, load_corpus, score_file, total  # noqa: E402
+from nab_score import COUNT_CATEGORY, SHARED, Series, config_for, detect, load_corpus, score_file, total  # noqa: E402
 
 from monitor.baseline import SeriesConfig  # noqa: E402
 
 MARGINS = (0.5, 1.0, 1.5, 2.0)
 MEMORY_DAYS = (7.0, 14.0, 28.0, 56.0)
-TWEETS = "realTweets/"
+TWEETS = COUNT_CATEGORY
 Result = dict[str, dict[str, float]]  # series key -> score_file result
-
-
-def config_for(series: Series, margin: float, memory_days: float, two_sided: bool = False) -> SeriesConfig:
-    counts = series.key.startswith(TWEETS)
-    return SeriesConfig(margin=margin, memory_days=memory_days, min_count=5.0 if counts else 0.0,
-                        two_sided=two_sided)
 
 
 def _score_one(job: tuple[Series, float, float, bool]) -> tuple[str, dict[str, float]]:
     series, margin, memory_days, two_sided = job
-    decisions = detect(series, config_for(series, margin, memory_days, two_sided))
+    decisions = detect(series, config_for(series, margin=margin, memory_days=memory_days, two_sided=two_sided))
     return series.key, score_file(series.times, decisions, series.windows, "standard")
 
 

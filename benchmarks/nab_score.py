@@ -1,7 +1,8 @@
 """NAB scoring, faithful to NAB v1.1's official scorer (``nab/sweeper.py`` + ``runner.normalize``), on any
 data folder with NAB-format label files, for our own detector's decisions or for a folder of result CSVs.
 
-The rules, as the official code applies them (checked line by line against numenta/NAB):
+The rules, as the official code applies them (read line by line in numenta/NAB, and checked against a local
+transcription of it on random detections over all 53 series: largest difference 1e-14):
 * the probationary period is ``min(floor(0.15 * rows), 0.15 * 5000)`` rows; rows before it are ignored,
   and a window lying wholly inside it is neither a hit nor a miss;
 * a window rewards only its *first* detection, with ``scaledSigmoid(-(right - i + 1) / width) * A_TP / maxTP``

@@ -119,7 +119,7 @@ def cap_highs(st: RecordState, ceiling: list[float]) -> None:
 
 def cold_step(st: RecordState, value: float, dt_d: float, z_min: float, min_count: float,
               dispersion: float) -> Verdict:
-    """First-day test: the last 1-3 buckets against the recent rate (wide uncertainty), then learn the bucket."""
+    """Cold-start test (first days): the last 1-3 buckets against the recent rate, with wide uncertainty; then learn."""
     best = Verdict()
     if st.rate_n >= COLD_MIN_BUCKETS:
         for k in COLD_WINDOWS:

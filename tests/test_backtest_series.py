@@ -101,5 +101,5 @@ def test_nab_evaluate_normalises_null_to_zero(tmp_path: Path) -> None:
     labels = {"realTweets/flat.csv": [[stamps[900] + ".000000", stamps[950] + ".000000"]]}
     (tmp_path / "combined_windows.json").write_text(json.dumps(labels))
     result = nab.evaluate(tmp_path, "default", "standard")
-    assert result["files"]["flat.csv"]["fn"] == 1
+    assert result["files"]["realTweets/flat.csv"]["fn"] == 1
     assert result["score"] <= 0.0

@@ -5,8 +5,9 @@ needs: give it the brand's mentions that are new since the last call (duplicates
 are fine) and the state dict it returned last time (``None`` for a new brand). It buckets mentions by
 *posted* time into 5-minute buckets, closes buckets that are complete, and runs:
 
-* the spike/build test (:mod:`monitor.detection.seasonal`) on unique negative authors per bucket (bots and one
-  angry user do not count many times), gated by a negative-share test so a happy launch does not page;
+* the spike test (:mod:`monitor.detection.seasonal`: the most negative people in 5 min / 30 min / 3 h in weeks, or a
+  first-day burst far above the first hours) on unique negative authors per bucket (bots and one angry user do
+  not count many times), gated by a negative-share test so a happy launch does not page;
 * story tracking (:mod:`monitor.detection.stories`) on all mentions, weighted by negativity;
 * individual triggers: churn threat, a high-reach negative author, a repeat complainer.
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.detection.seasonal import SeriesConfig, SeriesDetector, Step
+from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector, Step
 from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
@@ -78,7 +79,7 @@ class BrandConfig:
     @staticmethod
     def for_sensitivity(name: str = "default") -> BrandConfig:
         series = SeriesConfig.for_sensitivity(name)
-        stories = StoryConfig(alerts_per_week=series.alerts_per_week,
+        stories = StoryConfig(alerts_per_week=SENSITIVITY_BUDGET[name],
                               min_authors={"low": 9.0, "default": 6.5, "high": 4.5}[name])
         return BrandConfig(sensitivity=name, series=series, stories=stories)
 
@@ -100,6 +101,7 @@ class BrandDetector:
         self.closed_until: float | None = st.get("closed_until")
         self.recent: list[list[float]] = st.get("recent", [])  # [neg, authors, total, expected, reach, usual]
         self.share_base: float | None = st.get("share_base")
+        self.share_n: int = st.get("share_n", 0)
         self.seen: dict[str, float] = st.get("seen", {})
         self.complaints: dict[str, list[float]] = st.get("complaints", {})
         self.fired: dict[str, float] = st.get("fired", {})
@@ -111,6 +113,7 @@ class BrandDetector:
         return {"series": self.series.to_dict(), "stories": self.stories.to_dict(),
                 "volume": self.volume.to_dict(), "open": self.open,
                 "closed_until": self.closed_until, "recent": self.recent, "share_base": self.share_base,
+                "share_n": self.share_n,
                 "seen": self.seen, "complaints": self.complaints, "fired": self.fired,
                 "last_prune": self.last_prune, "spike_open": self.spike_open,
                 "evaluated_until": self.evaluated_until}
@@ -200,12 +203,12 @@ class BrandDetector:
         neg, total = sum(r[0] for r in window), sum(r[2] for r in window)
         share = neg / total if total else 0.0
         if not step.in_episode and total:
-            base = self.share_base if self.share_base is not None else share
-            self.share_base = base + 0.02 * (share - base)
+            self._learn_share(share)
         if not (step.alert or step.escalated) or not self._share_up(share):
             return []
         opened = self.series.s.episode_start or start
-        finding = _spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened)
+        finding = _spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened,
+                                 self.cfg.bucket_s)
         if finding.key != self.spike_open:  # opening was held back by the share gate: this opens it
             self.spike_open = finding.key
             finding = replace(finding, escalation=False)
@@ -221,10 +224,15 @@ class BrandDetector:
             self.series.step(when, authors)
             self.volume.step(when, total)
             if total > 0:
-                share, base = min(authors / total, 1.0), self.share_base
-                self.share_base = share if base is None else base + 0.02 * (share - base)
+                self._learn_share(min(authors / total, 1.0))
             start = when.timestamp() - when.timestamp() % self.cfg.bucket_s
             self.closed_until = max(self.closed_until or start, start + self.cfg.bucket_s)
+
+    def _learn_share(self, share: float) -> None:
+        """Usual negative share: a plain mean of what was seen at first, then a slow moving average."""
+        self.share_n += 1
+        base = self.share_base if self.share_base is not None else share
+        self.share_base = base + max(0.02, 1.0 / self.share_n) * (share - base)
 
     def _share_up(self, share: float) -> bool:
         base = self.share_base or 0.0
@@ -282,17 +290,39 @@ def _reach(followers: int | None) -> float:
 
 
 def _spike_finding(step: Step, window: list[list[float]], share: float, base: float,
-                   refs: tuple[str, ...], start: float) -> Finding:
+                   refs: tuple[str, ...], start: float, bucket_s: int) -> Finding:
     neg, people = int(sum(r[0] for r in window)), int(sum(r[1] for r in window))
     expected = sum(r[3] for r in window)
     minutes = len(window) * 5
     severity = 1 + (step.score >= 1.5) + (step.score >= 3.0) + (sum(r[4] for r in window) >= 30)
     reason = (f"{neg} negative mentions from {people} people in {minutes} min; expected {expected:.0f}"
-              f" (negative share {share:.0%}, usually {base:.0%})")
+              f" (negative share {share:.0%}, usually {base:.0%}){_why(step, bucket_s)}")
     counts = {"negative": float(neg), "authors": float(people), "expected": round(expected, 2),
-              "share": round(share, 3), "score": round(step.score, 2)}
+              "share": round(share, 3), "score": round(step.score, 2), "window_min": step.window * bucket_s / 60,
+              "window_people": round(step.count, 1), "previous_high": round(step.high, 1),
+              "history_h": step.history_h}
     key = f"spike:{datetime.fromtimestamp(start, UTC).strftime('%Y%m%dT%H%M')}"
     return Finding("spike", key, min(severity, 4), reason, counts, refs, step.escalated)
+
+
+def _why(step: Step, bucket_s: int) -> str:
+    """The detector's own reason in plain words: a record, a first-day burst, or growth since the page."""
+    span = _duration(step.window * bucket_s)
+    if step.escalated:
+        return f"; still growing: {step.count:.0f} people in {span}, {step.score:.1f}x the level when it paged"
+    if step.kind == "cold":
+        return (f"; {step.count:.0f} people in {span} in the first {_duration(step.history_h * 3600)} of"
+                f" monitoring, where about {step.high:.0f} were expected")
+    if step.kind == "record":
+        days = step.history_h / 24
+        since = f"in {days / 7:.0f} weeks" if days >= 14 else f"since monitoring began {days:.0f} days ago"
+        return f"; {step.count:.0f} people in {span} is the most {since} (previous high {step.high:.0f})"
+    return ""
+
+
+def _duration(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.0f} h"
 
 
 def _story_finding(e: StoryEvent) -> Finding:

@@ -1,64 +1,67 @@
-"""Online, robust, seasonal baseline and spike/CUSUM scoring for one count series.
+"""Online spike detection for one count series: novelty against remembered highs, a cold-start test, episodes.
 
-Why this shape: mention counts are heavy-tailed and strongly seasonal, so we model ``log1p(count)``
-with a Holt-Winters-like level plus hour-of-day and hour-of-week offsets (the hour-of-week profile is
-shrunk toward hour-of-day and flat while history is short), learn only from *clipped* residuals (a
-spread must not teach the baseline that it is normal), score with a fast spike test over a few
-window lengths plus a CUSUM for slow builds, and turn scores into alerts with a threshold calibrated
-to an alert budget (false alerts per week) from the recent distribution of daily maximum scores.
-Episode logic gives one alert per episode; a bigger score inside an episode is an escalation.
-Everything is O(1) per step and the state is a plain dict (``to_dict``/``from_dict``).
+Why this shape (detection.md lessons 1, 10, 14): what fits a handful of series does not generalise, so the
+decision rests on two principled knobs. An alert means "more in the last 5 minutes / 30 minutes / 3 hours than
+in any such window we remember, by more than that window's usual wobble" (:mod:`monitor.detection.records`);
+highs fade with a half-life of ``memory_days``. Confidence grows with the history seen, not after a fixed blind
+warm-up: the record test starts once one daily cycle has been seen, with its margin widened by ``settle_h`` / hours
+seen until three cycles have; from the first half hour until then a cold-start test compares the last minutes with
+the recent rate, with wide uncertainty and a minimum number of people, so a brand added on the day things go wrong
+still pages. One alert opens an episode; a surge that grows past
+``escalate_factor`` times the alert's level is an escalation, not a new page; the episode's peak may raise the
+remembered high at most ``episode_memory`` times, so one outage does not deafen the next month.
+A seasonal baseline (level plus hour-of-day and hour-of-week offsets on ``log1p``, learnt from clipped residuals)
+supplies the *expected* count for explanations. O(window) per step, state a plain dict (``to_dict``/``from_dict``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-SENSITIVITY_BUDGET = {"low": 0.25, "default": 0.5, "high": 1.5}  # false alerts per week
-SENSITIVITY_FLOOR = {"low": 6.0, "default": 4.5, "high": 3.5}  # minimum score to alert
+from monitor.detection.records import RecordState, Verdict, cap_highs, cold_step, record_step
+
+SENSITIVITY_MARGIN = {"low": 1.5, "default": 1.0, "high": 0.5}  # margin above remembered highs, in noise units
+SENSITIVITY_MIN_COUNT = {"low": 8.0, "default": 5.0, "high": 3.0}  # fewest in the window that can page
+SENSITIVITY_BUDGET = {"low": 0.25, "default": 0.5, "high": 1.5}  # story channel's false alerts per week
+LEVEL_HALF_LIFE_H, SCALE_HALF_LIFE_H = 6.0, 24.0
+HOD_HALF_LIFE_VISITS, HOW_HALF_LIFE_VISITS, HOD_SHRINK, HOW_SHRINK = 60.0, 36.0, 36.0, 24.0
+CLIP, MIN_SCALE = 2.5, 0.08
 
 
 @dataclass(frozen=True)
 class SeriesConfig:
-    """Knobs of the series detector; ``for_sensitivity`` gives the presets."""
+    """Knobs of the series detector; ``for_sensitivity`` gives the presets. Defaults: see ``benchmarks/nab_cv.py``."""
 
-    alerts_per_week: float = 0.5
-    floor: float = 4.5
-    ceiling_factor: float = 4.0  # a score this many times the floor always alerts
-    level_half_life_h: float = 6.0
-    scale_half_life_h: float = 24.0
-    hod_half_life_visits: float = 60.0
-    how_half_life_visits: float = 36.0
-    how_shrink_visits: float = 24.0
-    hod_shrink_visits: float = 36.0
-    clip: float = 2.5
-    cusum_slack: float = 1.5
-    cusum_cap: float = 60.0
-    cusum_floor_factor: float = 3.0
-    windows: tuple[int, ...] = (1, 3, 6)
-    warmup_h: float = 24.0
-    calib_days: int = 28
-    min_calib_days: int = 5
-    cooldown_h: float = 12.0
+    margin: float = 1.0  # how far above the remembered high, in units of the window's usual wobble
+    memory_days: float = 28.0  # half-life of remembered highs
+    windows: tuple[int, ...] = (1, 6, 36)  # window lengths in buckets (5 min, 30 min, 3 h for 5-minute buckets)
+    min_count: float = 5.0  # a window with fewer than this many (people) never pages
+    history_h: float = 24.0  # the record test starts after one daily cycle; the cold-start test covers it
+    settle_h: float = 72.0  # until then the margin is widened by settle_h / hours seen and the cold test stays on
+    cold_z: float = 3.0  # cold start: square-root z-score over the recent rate (with dispersion) that pages
+    cold_min_count: float = 10.0  # cold start: fewest in the last 5-15 minutes that can page
+    cold_dispersion: float = 5.0  # extra-Poisson dispersion of the cold-start expectation (wide at first)
+    episode_memory: float = 4.0  # an episode raises the remembered high at most this many times
+    cooldown_h: float = 24.0  # one alert per episode, at most one a day
     quiet_h: float = 1.0
-    max_episode_h: float = 24.0
+    max_episode_h: float = 48.0
     escalate_factor: float = 1.5
-    min_scale: float = 0.08
+    two_sided: bool = False  # also record lows (generic benchmark series; complaints only page on highs)
 
     @staticmethod
     def for_sensitivity(name: str = "default", **overrides: Any) -> SeriesConfig:
-        if name not in SENSITIVITY_BUDGET:
+        if name not in SENSITIVITY_MARGIN:
             raise ValueError(f"unknown sensitivity {name!r}; use low, default or high")
-        budget, floor = SENSITIVITY_BUDGET[name], SENSITIVITY_FLOOR[name]
-        return SeriesConfig(alerts_per_week=budget, floor=floor, **overrides)
+        preset: dict[str, Any] = {"margin": SENSITIVITY_MARGIN[name], "min_count": SENSITIVITY_MIN_COUNT[name]}
+        return SeriesConfig(**{**preset, **overrides})
 
 
 @dataclass
 class Step:
-    """What one update produced: the score, whether it pages, and numbers for the reason string."""
+    """What one update produced: score (1.0 = the alert threshold), whether it pages, and numbers for the reason."""
 
     score: float
     alert: bool
@@ -67,6 +70,11 @@ class Step:
     value: float
     threshold: float
     in_episode: bool
+    kind: str = ""  # "record" (highest in memory), "cold" (first day) or "low"
+    window: int = 0  # buckets in the window that fired
+    count: float = 0.0  # total in that window
+    high: float = 0.0  # remembered high (or cold-start expectation) for that window
+    history_h: float = 0.0  # hours of history behind the decision
 
 
 @dataclass
@@ -77,29 +85,21 @@ class _State:
     how: list[float] = field(default_factory=lambda: [0.0] * 168)
     hod_n: list[int] = field(default_factory=lambda: [0] * 24)
     how_n: list[int] = field(default_factory=lambda: [0] * 168)
-    recent: list[float] = field(default_factory=list)  # clipped-free raw residuals, newest last
-    cusum: float = 0.0
+    n: int = 0
     last_ts: float | None = None
     first_ts: float | None = None
-    day: int | None = None
-    day_max: list[float] = field(default_factory=lambda: [0.0, 0.0])
-    daily_max: list[list[float]] = field(default_factory=lambda: [[], []])
+    rec: dict[str, Any] = field(default_factory=dict)
     episode_start: float | None = None
-    episode_peak: float = 0.0
     last_alert: float | None = None
     quiet_since: float | None = None
+    peak: float = 0.0
+    episode_kind: str = ""
+    alert_levels: list[float] = field(default_factory=list)  # per window: its level (or bar) at the alert
+    ceilings: list[float] = field(default_factory=list)  # per window: how high the episode may raise its high
 
 
 def _decay(dt_h: float, half_life_h: float) -> float:
-    return 1.0 - 0.5 ** (max(dt_h, 1e-6) / half_life_h)
-
-
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    pos = q * (len(ordered) - 1)
-    lo = int(math.floor(pos))
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    return 1.0 - math.pow(0.5, max(dt_h, 1e-6) / half_life_h)
 
 
 class SeriesDetector:
@@ -107,9 +107,12 @@ class SeriesDetector:
 
     def __init__(self, cfg: SeriesConfig | None = None, state: dict[str, Any] | None = None) -> None:
         self.cfg = cfg or SeriesConfig()
-        self.s = _State(**state) if state else _State()
+        known = {f.name for f in fields(_State)}
+        self.s = _State(**{k: v for k, v in (state or {}).items() if k in known})
+        self.rec = RecordState(**self.s.rec)
 
     def to_dict(self) -> dict[str, Any]:
+        self.s.rec = asdict(self.rec)
         return asdict(self.s)
 
     @classmethod
@@ -117,30 +120,17 @@ class SeriesDetector:
         return cls(cfg, state)
 
     def expected(self, when: datetime) -> float:
-        """Expected count (back on the count scale) for a bucket at ``when``."""
+        """Expected count (back on the count scale) for a bucket at ``when``, from the seasonal baseline."""
         if self.s.level is None:
             return 0.0
         return max(math.expm1(self.s.level + self._offset(when)), 0.0)
 
     def _offset(self, when: datetime) -> float:
-        c, s = self.cfg, self.s
+        s = self.s
         d, w = when.hour, when.weekday() * 24 + when.hour
-        w_how = s.how_n[w] / (s.how_n[w] + c.how_shrink_visits)
-        w_hod = s.hod_n[d] / (s.hod_n[d] + c.hod_shrink_visits)
+        w_how = s.how_n[w] / (s.how_n[w] + HOW_SHRINK)
+        w_hod = s.hod_n[d] / (s.hod_n[d] + HOD_SHRINK)
         return w_how * s.how[w] + (1.0 - w_how) * w_hod * s.hod[d]
-
-    def threshold(self, component: int = 0) -> float:
-        """Threshold of one test (0 spike, 1 build): the budget quantile of its recent daily maxima.
-
-        Each test gets half the alert budget; the result stays within [floor, floor * ceiling_factor].
-        """
-        c, s = self.cfg, self.s
-        floor = c.floor * (c.cusum_floor_factor if component else 1.0)
-        history = s.daily_max[component]
-        if len(history) < c.min_calib_days:
-            return floor * 1.25
-        q = max(0.0, 1.0 - c.alerts_per_week / 14.0)
-        return min(max(_quantile(history, q), floor), floor * c.ceiling_factor)
 
     def update(self, timestamp: datetime, value: float) -> tuple[float, bool]:
         """Feed one bucket; returns ``(anomaly_score, alert)``. Out-of-order buckets are ignored."""
@@ -148,90 +138,96 @@ class SeriesDetector:
         return step.score, step.alert
 
     def step(self, timestamp: datetime, value: float) -> Step:
-        """Feed one bucket and return the full step (score relative to threshold, alert, expected)."""
-        s = self.s
+        """Feed one bucket and return the full step (score relative to the threshold, alert, expected, why)."""
+        s, c = self.s, self.cfg
         t = timestamp.timestamp()
         value = max(float(value), 0.0) if math.isfinite(value) else 0.0
         if s.last_ts is not None and t <= s.last_ts:
             return Step(0.0, False, False, self.expected(timestamp), value, 1.0, False)
+        expected = self.expected(timestamp)
+        dt_d = 0.0 if s.last_ts is None else min((t - s.last_ts) / 86400.0, 7.0)
+        s.first_ts = t if s.first_ts is None else s.first_ts
+        history_h = (t - s.first_ts) / 3600.0
         y = math.log1p(value)
-        if s.level is None or s.last_ts is None:
-            s.level, s.first_ts, s.last_ts = y, t, t
-            return Step(0.0, False, False, value, value, 1.0, False)
-        dt_h = min((t - s.last_ts) / 3600.0, 24.0)
-        pred = s.level + self._offset(timestamp)
-        resid = y - pred
-        spike, build = self._score(resid)
-        self._learn(timestamp, y, resid, dt_h)
+        margin = c.margin * max(1.0, c.settle_h / max(history_h, 1.0))
+        verdict = record_step(self.rec, y, dt_d, c.windows, margin, c.memory_days, c.min_count, c.two_sided)
+        if history_h < c.history_h:
+            verdict = Verdict()
+        if history_h < c.settle_h:
+            cold = cold_step(self.rec, value, dt_d, c.cold_z, c.cold_min_count, c.cold_dispersion)
+            verdict = cold if cold.score > verdict.score else verdict
+        self._learn(timestamp, y, dt_d * 24.0)
         s.last_ts = t
-        self._track_day(t, spike, build)
-        score = max(spike / self.threshold(0), build / self.threshold(1))
-        return self._decide(t, score, timestamp, value)
+        step = self._decide(t, verdict)
+        step.expected, step.value, step.history_h = expected, value, round(history_h, 2)
+        return step
 
-    def _score(self, resid: float) -> tuple[float, float]:
-        s, c = self.s, self.cfg
-        sd = max(s.scale * 1.25, c.min_scale)
-        s.recent = (s.recent + [resid])[-max(c.windows):]
-        best = 0.0
-        for k in c.windows:
-            tail = s.recent[-k:]
-            best = max(best, sum(tail) / (sd * math.sqrt(len(tail))))
-        z = max(-4.0, min(3.0, resid / sd))
-        s.cusum = min(max(0.0, s.cusum + z - c.cusum_slack), c.cusum_cap)
-        return best, s.cusum
-
-    def _learn(self, when: datetime, y: float, resid: float, dt_h: float) -> None:
-        s, c = self.s, self.cfg
-        assert s.level is not None
-        sd = max(s.scale * 1.25, c.min_scale)
-        clip = c.clip * (0.4 if s.episode_start is not None else 1.0)
-        r = max(-clip * sd, min(clip * sd, resid))
-        s.level += _decay(dt_h, c.level_half_life_h) * r
+    def _learn(self, when: datetime, y: float, dt_h: float) -> None:
+        """Seasonal baseline for ``expected``: learns from clipped residuals, more cautiously inside an episode."""
+        s = self.s
+        s.n += 1
+        if s.level is None:
+            s.level = y
+            return
+        sd = max(s.scale * 1.25, MIN_SCALE)
+        resid = y - (s.level + self._offset(when))
+        bound = CLIP * sd * (0.4 if s.episode_start is not None else 1.0)
+        s.level += max(_decay(dt_h, LEVEL_HALF_LIFE_H), 1.0 / s.n) * max(-bound, min(bound, resid))
         d, w = when.hour, when.weekday() * 24 + when.hour
-        season_target = y - s.level
-        bound = clip * sd
-        g_hod, g_how = 1 - 0.5 ** (1 / c.hod_half_life_visits), 1 - 0.5 ** (1 / c.how_half_life_visits)
-        s.hod[d] += g_hod * max(-bound, min(bound, season_target - s.hod[d]))
-        s.how[w] += g_how * max(-bound, min(bound, season_target - s.how[w]))
+        target = y - s.level
+        g_hod, g_how = 1 - math.pow(0.5, 1 / HOD_HALF_LIFE_VISITS), 1 - math.pow(0.5, 1 / HOW_HALF_LIFE_VISITS)
+        s.hod[d] += max(g_hod, 1.0 / (s.hod_n[d] + 1)) * max(-bound, min(bound, target - s.hod[d]))
+        s.how[w] += max(g_how, 1.0 / (s.how_n[w] + 1)) * max(-bound, min(bound, target - s.how[w]))
         s.hod_n[d] += 1
         s.how_n[w] += 1
-        s.scale += _decay(dt_h, c.scale_half_life_h) * (min(abs(resid), c.clip * sd) - s.scale)
+        s.scale += max(_decay(dt_h, SCALE_HALF_LIFE_H), 1.0 / s.n) * (min(abs(resid), CLIP * sd) - s.scale)
 
-    def _decide(self, t: float, score: float, when: datetime, value: float) -> Step:
+    def _decide(self, t: float, v: Verdict) -> Step:
         s, c = self.s, self.cfg
-        threshold = 1.0
-        expected = self.expected(when)
-        warm = s.first_ts is not None and t - s.first_ts >= c.warmup_h * 3600
-        alert = escalated = False
-        if s.episode_start is not None:
-            if score >= threshold * 0.5:
-                s.quiet_since = None
-            elif s.quiet_since is None:
-                s.quiet_since = t
-            if score > s.episode_peak * c.escalate_factor and score >= threshold:
-                escalated, s.episode_peak = True, score
-            cooled = s.last_alert is None or t - s.last_alert >= c.cooldown_h * 3600
-            quiet = s.quiet_since is not None and t - s.quiet_since >= c.quiet_h * 3600
-            if cooled and (quiet or t - s.episode_start >= c.max_episode_h * 3600):
-                s.episode_start = s.quiet_since = None
-                s.cusum = 0.0
-        elif warm and score >= threshold:
-            alert = True
-            s.episode_start = s.last_alert = t
-            s.episode_peak = score
-            s.cusum = 0.0
-        return Step(score, alert, escalated, expected, value, threshold, s.episode_start is not None)
+        if s.episode_start is None:
+            if v.score < 1.0:
+                return Step(v.score, False, False, 0.0, 0.0, 1.0, False, v.kind, v.window, v.count, v.high)
+            self._open(t, v.kind)
+            return Step(v.score, True, False, 0.0, 0.0, 1.0, True, v.kind, v.window, v.count, v.high)
+        score, window = self._episode_score()
+        escalated = score >= s.peak * c.escalate_factor
+        if escalated:
+            s.peak = score
+        if score >= 1.0 or v.score >= 1.0:
+            s.quiet_since = None
+        elif s.quiet_since is None:
+            s.quiet_since = t
+        cap_highs(self.rec, s.ceilings)
+        cooled = s.last_alert is None or t - s.last_alert >= c.cooldown_h * 3600
+        quiet = s.quiet_since is not None and t - s.quiet_since >= c.quiet_h * 3600
+        if cooled and (quiet or t - s.episode_start >= c.max_episode_h * 3600):
+            s.episode_start = s.quiet_since = None
+            s.alert_levels, s.ceilings = [], []
+        count = sum(math.expm1(x) for x in self.rec.ring[-window:]) if window else 0.0
+        return Step(score, False, escalated, 0.0, 0.0, 1.0, s.episode_start is not None, s.episode_kind, window,
+                    count)
 
-    def _track_day(self, t: float, spike: float, build: float) -> None:
-        s, c = self.s, self.cfg
-        day = int(t // 86400)
-        if s.day is None:
-            s.day = day
-        if day != s.day:
-            for i in (0, 1):
-                s.daily_max[i] = (s.daily_max[i] + [s.day_max[i]])[-c.calib_days:]
-            s.day, s.day_max = day, [0.0, 0.0]
-        s.day_max = [max(s.day_max[0], spike), max(s.day_max[1], build)]
+    def _open(self, t: float, kind: str) -> None:
+        """Open an episode: remember each window's level at the alert (escalations are measured against it) and
+        the ceiling its remembered high may reach while the episode lasts."""
+        s, c, rec = self.s, self.cfg, self.rec
+        s.episode_start = s.last_alert = t
+        s.quiet_since, s.peak, s.episode_kind, s.ceilings = None, 1.0, kind, []
+        bars = [h + c.margin * max(n, 1e-6) for h, n in zip(rec.high, rec.noise, strict=False)]
+        now = [sum(rec.ring[-k:]) / max(len(rec.ring[-k:]), 1) for k in c.windows]
+        s.alert_levels = [max(b, x) for b, x in zip(bars, now, strict=False)]
+        if kind == "record":  # a first-day burst has no remembered highs worth capping
+            s.ceilings = [b + math.log(c.episode_memory) for b in bars]
+
+    def _episode_score(self) -> tuple[float, int]:
+        """How far the windows are above their level at the alert (1.0 = as high as then)."""
+        best, window = 0.0, 0
+        for k, level in zip(self.cfg.windows, self.s.alert_levels, strict=False):
+            if len(self.rec.ring) >= k:
+                score = math.exp(min(sum(self.rec.ring[-k:]) / k - level, 50.0))
+                if score > best:
+                    best, window = score, k
+        return best, window
 
 
 def nab_score(step: Step) -> float:

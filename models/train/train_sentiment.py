@@ -122,6 +122,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--eval-every", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--complaints", action="store_true", help="add the English complaint DEV posts to training")
+    p.add_argument("--complaint-repeat", type=int, default=16, help="each complaint post appears this often")
+    p.add_argument("--complaint-folds", type=int, default=3)
+    p.add_argument("--complaint-holdout", type=int, default=-1,
+                   help="keep this fold of the complaint dev posts out of training and score it (-1: use all)")
+    p.add_argument("--freeze-embeddings", action="store_true", help="train no embedding table (faster steps)")
     return p.parse_args()
 
 
@@ -144,6 +150,18 @@ def main() -> None:  # noqa: C901 - a linear training script reads best in one p
     tokenizer.no_padding()
     train_texts, train_labels = read_split(args.data, "train")
     val_texts, val_labels = read_split(args.data, "val")
+    holdout = None
+    if args.complaints:
+        from models.train.complaint_mix import complaint_rows
+
+        fold = args.complaint_holdout if args.complaint_holdout >= 0 else None
+        extra = complaint_rows(folds=args.complaint_folds, holdout=fold)
+        train_texts += extra.texts * args.complaint_repeat
+        train_labels += extra.labels * args.complaint_repeat
+        log.info("complaint dev posts in training: %d x %d", len(extra.texts), args.complaint_repeat)
+        if fold is not None:
+            held = complaint_rows(folds=args.complaint_folds, holdout=fold, want_holdout=True)
+            holdout = ([e.ids for e in tokenizer.encode_batch(held.texts)], held.labels)
     train_enc = [e.ids for e in tokenizer.encode_batch(train_texts)]
     val_enc = [e.ids for e in tokenizer.encode_batch(val_texts)]
     log.info("args %s; train %d val %d", vars(args), len(train_enc), len(val_enc))
@@ -152,13 +170,18 @@ def main() -> None:  # noqa: C901 - a linear training script reads best in one p
     if args.init:
         model.load_state_dict(torch.load(args.init, map_location="cpu"))
         log.info("initialised from %s", args.init)
+    if args.freeze_embeddings:
+        embeddings = model.encoder.get_submodule("embeddings")
+        for param in embeddings.parameters():
+            param.requires_grad_(False)
     counts = np.bincount(train_labels, minlength=3).astype(np.float64)
     weights = (counts / counts.sum()) ** -args.class_weight_power
     weights = torch.tensor(weights / weights.mean(), dtype=torch.float32)
     loss_fn = nn.CrossEntropyLoss(weight=weights)
     log.info("class weights %s", weights.tolist())
-    no_decay = [p for n, p in model.named_parameters() if "bias" in n or "LayerNorm" in n]
-    decay = [p for n, p in model.named_parameters() if not ("bias" in n or "LayerNorm" in n)]
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    no_decay = [p for n, p in trainable if "bias" in n or "LayerNorm" in n]
+    decay = [p for n, p in trainable if not ("bias" in n or "LayerNorm" in n)]
     optim = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
                                {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
     rng = random.Random(args.seed)
@@ -189,16 +212,24 @@ def main() -> None:  # noqa: C901 - a linear training script reads best in one p
                 log.info("step %d/%d loss %.4f lr %.2e %.3fs/step eta %.1f min", step, total, running,
                          sched.get_last_lr()[0], rate, rate * (total - step) / 60)
             if args.eval_every and step % args.eval_every == 0:
-                evaluate_and_save(model, val_enc, val_labels, args.out, step)
+                evaluate_and_save(model, val_enc, val_labels, args.out, step, holdout)
             if step >= total or step == args.stop_after:
                 total = step
                 break
     log.info("training done in %.1f min", (time.time() - started) / 60)
-    evaluate_and_save(model, val_enc, val_labels, args.out, step)
+    if not (args.eval_every and step % args.eval_every == 0):
+        evaluate_and_save(model, val_enc, val_labels, args.out, step, holdout)
 
 
 def evaluate_and_save(model: nn.Module, val_enc: list[list[int]], val_labels: list[int], out: Path,
-                      step: int) -> None:
+                      step: int, holdout: tuple[list[list[int]], list[int]] | None = None) -> None:
+    if holdout is not None:
+        held_logits = predict_logits(model, holdout[0])
+        held_pred = held_logits.argmax(1).tolist()
+        held_acc = sum(p == g for p, g in zip(held_pred, holdout[1], strict=True)) / len(holdout[1])
+        log.info("EVAL step %d complaint holdout accuracy %.4f macro-recall %.4f", step, held_acc,
+                 macro_recall(holdout[1], held_pred))
+        np.save(out / "holdout_logits.npy", held_logits)
     logits = predict_logits(model, val_enc)
     pred = logits.argmax(1).tolist()
     recall = macro_recall(val_labels, pred)

@@ -129,6 +129,19 @@ class ChannelSettings(PluginTable):
     digest: bool = False  # also receives the daily digest
     quiet_hours: str = Field(default="", pattern=r"^$|^\d\d:\d\d-\d\d:\d\d$")  # "22:00-07:00", brand's time
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _real_times(cls, value: str) -> str:
+        """``25:00-99:99`` matches the pattern but would raise in detection and lose the alert: refuse it here."""
+        from datetime import time
+
+        for part in filter(None, value.split("-")):
+            try:
+                time.fromisoformat(part)
+            except ValueError:
+                raise ValueError(f"{part!r} is not a time of day (use HH:MM-HH:MM, e.g. 22:00-07:00)") from None
+        return value
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GROUNDSWELL_", env_nested_delimiter="__", extra="forbid")

@@ -7,7 +7,10 @@ instead of a blank slate (and the incident keys make sure nothing is alerted twi
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -36,6 +39,29 @@ def detector_for(session: Session, settings: Settings, brand: BrandSettings, now
         detector.warm_up(_history(session, brand.id, now))
         bank[brand.id] = detector
     return bank[brand.id]
+
+
+@contextmanager
+def advance_with_commit(settings: Settings, brand_id: str) -> Iterator[None]:
+    """Detector state advances only if the pass it belongs to commits.
+
+    ``BrandDetector.run`` remembers what it saw (``seen``, ``fired``, open buckets) as it runs, before the
+    incidents are written.  If that transaction then fails (a dropped connection, a locked file, any bug),
+    the retry would hand the same mentions to a detector that already saw them, find nothing new, and the
+    incidents would be lost.  So: snapshot the state before the pass, put it back on any failure.
+    """
+    url = settings.database_url()
+    before = _BANKS.get(url, {}).get(brand_id)
+    snapshot = copy.deepcopy(before.to_dict()) if before is not None else None
+    try:
+        yield
+    except BaseException:
+        bank = _BANKS.setdefault(url, {})
+        if before is None:
+            bank.pop(brand_id, None)  # warmed up during the failed pass: warm up again from what was committed
+        else:
+            bank[brand_id] = BrandDetector(before.cfg, snapshot)
+        raise
 
 
 def forget_detectors() -> None:

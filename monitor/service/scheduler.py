@@ -26,10 +26,11 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from monitor.clock import Clock, as_utc, system_clock
-from monitor.errors import GroundswellError
+from monitor.errors import GroundswellError, StorageError
 from monitor.logs import configure_logging
 from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
 from monitor.runtime import Runtime, sync_brands
@@ -59,6 +60,7 @@ class Service:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self.http: ObservabilityServer | None = None
         self.lock: instance_lock.InstanceLock | None = None
+        self.paused = False  # the instance lock is lost: no job runs until it is ours again
 
     @property
     def settings(self) -> Settings:
@@ -156,11 +158,15 @@ class Service:
         """Skip once stopping; count running jobs for shutdown; a failure never stops the scheduler."""
         def run() -> None:
             with self._idle:
-                if self.stopping.is_set():
+                if self.stopping.is_set() or self.paused:
                     return
                 self._busy += 1
             try:
                 job(*args)
+            except (StorageError, OperationalError) as exc:  # the database is away: one line, not a traceback
+                self.metrics.job_errors.labels(name.split(":")[0]).inc()
+                log.error("job %s failed, database unavailable (%s); it will run again at its next interval", name,
+                          str(exc).splitlines()[0])
             except Exception:
                 self.metrics.job_errors.labels(name.split(":")[0]).inc()
                 log.exception("job %s failed; it will run again at its next interval", name)
@@ -272,6 +278,7 @@ def serve(settings: Settings) -> None:
     held = instance_lock.acquire(settings.database_url())
     service = Service(settings)
     service.lock = held
+    watch = instance_lock.LockWatch(held)
     wake = threading.Event()
     reload_wanted = threading.Event()
 
@@ -294,6 +301,7 @@ def serve(settings: Settings) -> None:
         while not service.stopping.is_set():
             wake.wait(1.0)
             wake.clear()
+            service.paused = not watch.check()  # AlreadyRunning (another took the lock) stops this one
             if reload_wanted.is_set() and not service.stopping.is_set():
                 reload_wanted.clear()
                 service.reload()

@@ -30,11 +30,27 @@ class AppSettings(Section):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
 
+    @field_validator("data_dir")
+    @classmethod
+    def _a_folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is a file, not a folder (point data_dir at a folder; it is created if missing)")
+        return value
+
 
 class DatabaseSettings(Section):
     url: str = ""  # empty: SQLite file in app.data_dir
     busy_timeout_seconds: float = 30.0
     retries: int = Field(default=5, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+            scheme = value.split(":", 1)[0] if ":" in value else value[:20]
+            raise ValueError(f"unsupported database {scheme!r}: use postgresql://user@host/db or sqlite:///path "
+                             "(or leave it empty for SQLite in app.data_dir)")
+        return value
 
 
 class ModelSettings(Section):
@@ -67,6 +83,14 @@ class ServiceSettings(Section):
     retention_incidents_days: int = Field(default=365, ge=1)
     shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
     digest_hour: int = Field(default=8, ge=-1, le=23)  # -1: no scheduled digest
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError(f"{value!r} is not host:port (e.g. 127.0.0.1:9108, or [::1]:9108)")
+        return value
 
 
 class EscalationSettings(Section):
@@ -194,6 +218,12 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError("--config", f"file {path} not found (copy settings.toml from the repository)") from None
+    except IsADirectoryError:
+        raise ConfigError("--config", f"{path} is a folder; give the settings file itself") from None
+    except OSError as exc:
+        raise ConfigError("--config", f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "not valid TOML: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), f"not valid TOML: {exc}") from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlmodel import Session, select
 
@@ -26,9 +27,9 @@ def run_checks(settings: Settings, console: Console) -> bool:
         _ = runtime.engine
         console.print(f"[green]ok[/]   database: {_redact(settings.database_url())}")
     except GroundswellError as exc:
-        console.print(f"[red]fail[/] database: {exc}")
+        console.print(f"[red]fail[/] database: {escape(str(exc))}")
         return False
-    healthy = True
+    healthy = _check_metrics_address(settings.service.metrics_address, console)
     for source in settings.sources:
         if not source.enabled:
             console.print(f"[dim]off[/]  source {source.id} (disabled)")
@@ -38,10 +39,31 @@ def run_checks(settings: Settings, console: Console) -> bool:
             console.print(f"[green]ok[/]   source {source.id} ({source.kind})")
         except GroundswellError as exc:
             healthy = False
-            console.print(f"[red]fail[/] source {source.id} ({source.kind}): {exc}")
+            console.print(f"[red]fail[/] source {source.id} ({source.kind}): {escape(str(exc))}")
     for channel in settings.channels:
         console.print(f"[green]ok[/]   channel {channel.id} ({channel.kind}), min severity {channel.min_severity}")
     return healthy
+
+
+def _check_metrics_address(address: str, console: Console) -> bool:
+    """The host must resolve here; a port in use is only a warning (a running service holds it)."""
+    import socket
+
+    host, _, port = address.rpartition(":")
+    try:
+        family, kind, proto, _, target = socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)[0]
+    except OSError as exc:
+        console.print(f"[red]fail[/] service.metrics_address: cannot resolve {escape(host)}: {escape(str(exc))}")
+        return False
+    with socket.socket(family, kind, proto) as probe:
+        try:
+            probe.bind(target)
+        except OSError as exc:
+            console.print(f"[yellow]warn[/] service.metrics_address {escape(address)}: {escape(exc.strerror or '')} "
+                          "(fine if groundswell is running; otherwise choose another port)")
+            return True
+    console.print(f"[green]ok[/]   service.metrics_address {escape(address)}")
+    return True
 
 
 def _redact(url: str) -> str:

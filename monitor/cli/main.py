@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -106,9 +107,10 @@ def poll(ctx: Context, source: str, once: bool) -> None:
     runtime = Runtime(ctx.settings)
     result = poll_source(runtime.engine, ctx.settings, runtime.connector(source), now=datetime.now(UTC))
     for problem in result.problems:
-        err.print(f"[yellow]skipped[/]: {problem}")
+        err.print(f"[yellow]skipped[/]: {escape(problem)}")
     if result.error:
-        err.print(f"[red]{source} failed[/]: {result.error}  (the cursor is unchanged; nothing was lost)")
+        err.print(f"[red]{escape(source)} failed[/]: {escape(result.error)}  "
+                  "(the cursor is unchanged; nothing was lost)")
         sys.exit(1)
     console.print(f"{source}: fetched {result.fetched}, new {result.new}, skipped {len(result.problems)}")
 
@@ -168,8 +170,8 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except ConfigError as exc:
-        err.print(f"[red]configuration error[/] {exc}", markup=True, soft_wrap=True)
+        err.print(f"[red]configuration error[/] {escape(str(exc))}", markup=True, soft_wrap=True)
         sys.exit(2)
     except GroundswellError as exc:
-        err.print(f"[red]error[/] {exc}", soft_wrap=True)
+        err.print(f"[red]error[/] {escape(str(exc))}", soft_wrap=True)
         sys.exit(1)

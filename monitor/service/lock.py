@@ -24,6 +24,7 @@ from typing import Protocol
 from filelock import FileLock, Timeout
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 
 from monitor.errors import GroundswellError
 
@@ -49,7 +50,12 @@ def acquire(url: str) -> InstanceLock:
     """Take the lock for the database at ``url`` or raise AlreadyRunning naming the holder."""
     if url.startswith("sqlite:///"):
         return SqliteLock(Path(url.removeprefix("sqlite:///")))
-    return PostgresLock(url)
+    try:
+        return PostgresLock(url)
+    except DBAPIError as exc:  # unreachable at start: one line, not a traceback
+        from monitor.storage.engine import cannot_open
+
+        raise cannot_open(url, exc) from None
 
 
 def _described(url: str) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from monitor.clock import Clock, as_utc
+from monitor.errors import ConfigError
 from monitor.settings import Settings
 from monitor.storage.tables import OutboxItem, SourceState
 
@@ -123,7 +124,12 @@ class ObservabilityServer:
     def __init__(self, address: str, metrics: Metrics, readiness: Readiness) -> None:
         host, _, port = address.rpartition(":")
         handler = _handler(metrics, readiness)
-        self.httpd = ThreadingHTTPServer((host.strip("[]") or "127.0.0.1", int(port)), handler)
+        try:
+            self.httpd = ThreadingHTTPServer((host.strip("[]") or "127.0.0.1", int(port)), handler)
+        except (OSError, ValueError) as exc:  # unresolvable host, port in use, no permission
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigError("service.metrics_address", f"cannot listen on {address}: {reason} (choose a free "
+                              "port on an address of this machine)") from None
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="observability", daemon=True)
 

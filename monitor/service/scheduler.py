@@ -71,13 +71,15 @@ class Service:
     def start(self, *, http: bool = True) -> None:
         """Connect, migrate and load the model first, then schedule; a broken setup fails fast."""
         _ = self.runtime.engine, self.runtime.model, self.runtime.notifiers
-        self._schedule()
-        self.scheduler.start()
-        if http:
+        if http:  # bound before any job runs: a bad address stops the start with one line
             readiness = Readiness(lambda: self.runtime.engine, lambda: self.settings,
                                   lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
                                   self.metrics, lambda: self.lock is None or self.lock.alive())
-            self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
+            self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness)
+        self._schedule()
+        self.scheduler.start()
+        if self.http is not None:
+            self.http.start()
         log.info("groundswell running: %d sources, %d channels", sum(s.enabled for s in self.settings.sources),
                  len(self.runtime.notifiers))
 

@@ -95,5 +95,18 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def open_database(url: str, *, busy_timeout: float = 30.0) -> Engine:
-    upgrade(url)
+    """Migrate, then connect; an unreachable or unusable database is one StorageError line, not a traceback."""
+    try:
+        upgrade(url)
+    except (DBAPIError, OSError) as exc:
+        raise cannot_open(url, exc) from None
     return make_engine(url, busy_timeout=busy_timeout)
+
+
+def cannot_open(url: str, exc: BaseException) -> StorageError:
+    """One line naming the database (never its password) and the driver's reason."""
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url).render_as_string(hide_password=True)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return StorageError(f"cannot open the database at {where}: {reason}")

@@ -14,13 +14,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
 from tests.conftest import service_settings_toml
 from tests.fakes.tcp_proxy import TcpProxy
@@ -30,18 +28,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def schema(postgres_url: str) -> Iterator[str]:
-    name = f"gs_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as connection:
-        connection.execute(text(f"create schema {name}"))
-    yield name
-    with admin.begin() as connection:
-        connection.execute(text(f"drop schema {name} cascade"))
-    admin.dispose()
 
 
 def start(tmp_path: Path, name: str, url: str) -> tuple[subprocess.Popen[str], int]:
@@ -90,10 +76,10 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 
 def test_the_lock_is_taken_again_after_an_outage_and_a_second_instance_is_still_refused(
-        postgres_url: str, schema: str, tmp_path: Path) -> None:
+        postgres_url: str, pg_schema: str, tmp_path: Path) -> None:
     target = make_url(postgres_url)
     proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
-    via_proxy, direct = urls(postgres_url, schema, proxy)
+    via_proxy, direct = urls(postgres_url, pg_schema, proxy)
     first, port = start(tmp_path, "first", via_proxy)
     try:
         assert wait_for(lambda: readiness(port).get("instance_lock") == "held"), (tmp_path / "first.log").read_text()
@@ -114,11 +100,11 @@ def test_the_lock_is_taken_again_after_an_outage_and_a_second_instance_is_still_
         proxy.close()
 
 
-def test_an_instance_whose_lock_was_taken_during_the_outage_stops(postgres_url: str, schema: str,
+def test_an_instance_whose_lock_was_taken_during_the_outage_stops(postgres_url: str, pg_schema: str,
                                                                    tmp_path: Path) -> None:
     target = make_url(postgres_url)
     proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
-    via_proxy, direct = urls(postgres_url, schema, proxy)
+    via_proxy, direct = urls(postgres_url, pg_schema, proxy)
     first, port = start(tmp_path, "first", via_proxy)
     second: subprocess.Popen[str] | None = None
     try:

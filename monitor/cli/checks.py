@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from monitor import registry
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
+from monitor.pipeline import unscored_by_source
 from monitor.pipeline.source_health import is_quiet
 from monitor.runtime import Runtime
 from monitor.settings import Settings
@@ -79,9 +80,10 @@ def print_sources(settings: Settings, console: Console) -> None:
     runtime = Runtime(settings)
     with Session(runtime.engine) as session:
         states = {s.id: s for s in session.exec(select(SourceState))}
+        unscored = unscored_by_source(session)
     table = Table(title="Sources")
     for column in ("id", "kind", "brand", "status", "last success", "failures", "next poll", "items",
-                   "budget", "last error"):
+                   "unscored", "budget", "last error"):
         table.add_column(column)
     for source in settings.sources:
         state = states.get(source.id)
@@ -90,7 +92,8 @@ def print_sources(settings: Settings, console: Console) -> None:
             status = f"quiet (nothing for > {source.quiet_minutes} min: check it)"
         table.add_row(source.id, source.kind, source.brand, status, _when(state.last_success_at if state else None),
                       str(state.consecutive_failures if state else 0), _when(state.next_poll_at if state else None),
-                      str(state.items_last_poll if state else 0), source_usage(runtime, source.id, state),
+                      str(state.items_last_poll if state else 0), str(unscored.get((source.brand, source.id), 0)),
+                      source_usage(runtime, source.id, state),
                       (state.last_error or "") if state else "")
     console.print(table)
     kinds = Table(title="Source kinds in this install")

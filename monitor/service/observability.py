@@ -54,6 +54,8 @@ class Metrics:
                                    registry=r)
         self.alerts_failed = Counter("groundswell_alerts_failed", "Alert deliveries that failed (retry or dead)",
                                      ["channel"], registry=r)
+        self.unscored = Gauge("groundswell_unscored_mentions", "Mentions waiting for a sentiment (backpressure)",
+                              ["brand", "source"], registry=r)
         self.outbox_depth = Gauge("groundswell_outbox_depth", "Deliveries waiting in the outbox", registry=r)
         self.job_errors = Counter("groundswell_job_errors", "Scheduled jobs that raised", ["job"], registry=r)
 

@@ -32,7 +32,7 @@ from sqlmodel import Session
 from monitor.clock import Clock, as_utc, system_clock
 from monitor.errors import GroundswellError, StorageError
 from monitor.logs import configure_logging
-from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
+from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending, unscored_by_source
 from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
@@ -201,6 +201,7 @@ class Service:
         self.metrics.ingested.labels(source_id).inc(result.new)
         self.metrics.last_success.labels(source_id).set(now.timestamp())
         if result.new:
+            self.backlog()
             self._kick("score")
 
     def score(self) -> None:
@@ -215,7 +216,15 @@ class Service:
                 self.metrics.scored.inc(count)
                 self._kick("detect")
             if count < SCORE_LIMIT:
-                return
+                break
+        self.backlog()
+
+    def backlog(self) -> None:
+        """Unscored mentions per source into /metrics: a burst (or a slow model) is visible, not silent."""
+        with Session(self.runtime.engine) as session:
+            counts = unscored_by_source(session)
+        for source in self.settings.sources:
+            self.metrics.unscored.labels(source.brand, source.id).set(counts.get((source.brand, source.id), 0))
 
     def detect(self) -> None:
         changes = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())

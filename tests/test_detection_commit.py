@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as OrmSession
@@ -68,7 +69,8 @@ def noting_writes() -> Iterator[None]:
         event.remove(OrmSession, "after_flush", after_flush)
 
 
-def _scored_runtime(database_url: str, tmp_path: Path, rows: list[dict[str, Any]]) -> tuple[Any, Runtime]:
+def _scored_runtime(database_url: str, tmp_path: Path, rows: list[dict[str, Any]],
+                    warm: bool = False) -> tuple[Any, Runtime]:
     forget_detectors()
     path = tmp_path / "m.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -76,13 +78,16 @@ def _scored_runtime(database_url: str, tmp_path: Path, rows: list[dict[str, Any]
                              sources=[{"id": "f", "kind": "replay", "brand": "acme", "path": str(path)}],
                              channels=[{"id": "console", "kind": "console"}])
     runtime = Runtime(settings, clock=ManualClock(NOW))
+    if warm:  # the detector exists before the failing pass: its snapshot is what comes back
+        assert run_detection(runtime.engine, settings, now=NOW - timedelta(minutes=30)) == []
     poll_source(runtime.engine, settings, runtime.connector("f"), now=NOW)
     score_pending(runtime.engine, settings, runtime.model, now=NOW)
     return settings, runtime
 
 
-def test_a_failed_detection_commit_loses_no_incident(database_url: str, tmp_path: Path) -> None:
-    settings, runtime = _scored_runtime(database_url, tmp_path, high_reach_rows(2))
+@pytest.mark.parametrize("warm", [False, True], ids=["new-detector", "running-detector"])
+def test_a_failed_detection_commit_loses_no_incident(database_url: str, tmp_path: Path, warm: bool) -> None:
+    settings, runtime = _scored_runtime(database_url, tmp_path, high_reach_rows(2), warm)
     with commit_fails_once(Alert) as failures:
         changes = run_detection(runtime.engine, settings, now=NOW)
     assert failures == [1]  # the fault really happened, and with_retries ran the pass again

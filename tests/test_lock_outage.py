@@ -30,11 +30,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(tmp_path: Path, name: str, url: str) -> tuple[subprocess.Popen[str], int]:
+def start(tmp_path: Path, name: str, url: str, body: str = "") -> tuple[subprocess.Popen[str], int]:
     port = free_port()
     config = tmp_path / f"{name}.toml"
     config.write_text(service_settings_toml(tmp_path / name, f'metrics_address = "127.0.0.1:{port}"',
-                                            f'[database]\nurl = "{url}"\n'))
+                                            f'{body}\n[database]\nurl = "{url}"\n'))
     log = (tmp_path / f"{name}.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"], text=True,
                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"})

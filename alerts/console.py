@@ -17,7 +17,7 @@ class ConsoleOptions(NotifierOptions):
     examples: int = 3
 
 
-class ConsoleNotifier(Notifier):
+class ConsoleNotifier(Notifier[ConsoleOptions]):
     kind = "console"
     Options = ConsoleOptions
 
@@ -25,8 +25,10 @@ class ConsoleNotifier(Notifier):
         super().__init__(channel_id, options)
         self.console = Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)
 
+    def check(self) -> str:
+        return "prints to the standard output of `groundswell run`"
+
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        assert isinstance(self.options, ConsoleOptions)
         style = _STYLE.get(message.severity, "white")
         self.console.print(
             f"[{style}]ALERT {message.event.upper()} sev {message.severity} ({message.severity_name})[/] "

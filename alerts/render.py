@@ -25,7 +25,7 @@ SEVERITY_EMOJI = {1: ":large_blue_circle:", 2: ":large_yellow_circle:", 3: ":red
                   4: ":rotating_light:"}
 SEVERITY_COLOR = {1: "#2f80ed", 2: "#f2c94c", 3: "#eb5757", 4: "#9b1c1c"}
 EVENT_LABEL = {"opened": "New incident", "escalated": "Escalated", "resolved": "Resolved",
-               "test": "Test message"}
+               "acknowledged": "Acknowledged", "unacknowledged": "Not acknowledged", "test": "Test message"}
 BREAKDOWN_KEYS = ("categories", "platforms")
 FACT_LABELS = {"mentions": "Mentions", "negative": "Negative", "authors": "People", "expected": "Expected",
                "baseline": "Baseline", "reach": "Reach", "negative_share": "Negative share"}
@@ -73,6 +73,13 @@ def format_count(value: Any) -> str:
         if abs(number) >= size:
             return f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
     return str(number)
+
+
+def followers_text(followers: int | None) -> str:
+    """The one way follower counts are shown everywhere (alerts, digest, CLI): "120.5k followers"."""
+    if followers is None:
+        return ""
+    return "1 follower" if followers == 1 else f"{format_count(followers)} followers"
 
 
 def format_time(when: datetime) -> str:
@@ -124,7 +131,7 @@ def example_view(post: ExamplePost, text_limit: int = 280) -> ExampleView:
         text=clean(post.text, text_limit, single_line=True),
         url=safe_url(post.url),
         author=clean(post.author, 60, single_line=True),
-        reach=f"{format_count(post.followers)} followers" if post.followers is not None else "",
+        reach=followers_text(post.followers),
         platform=clean(post.platform, 30, single_line=True),
         posted_at=format_time(post.posted_at),
         sentiment=clean(post.sentiment or "", 20, single_line=True),

@@ -64,7 +64,9 @@ def alert_blocks(view: AlertView, *, compact: bool = False) -> list[Block]:
         _section(f"*{_mrk(view.title, 300)}*\n{_mrk(view.reason, 2000)}"),
     ]
     if compact:
-        blocks.append(_context(f"Incident #{view.incident_id} · alert {view.alert_id}"))
+        who = next((value for label, value in view.facts if label == view.event_label), "")  # "by alice at ..."
+        blocks.append(_context(_mrk(f"{view.event_label} {who}", 300) if who else "",
+                               f"Incident #{view.incident_id} · alert {view.alert_id}"))
         return blocks
     blocks.append({"type": "section", "fields": fact_fields(view)})
     if view.examples:
@@ -74,7 +76,7 @@ def alert_blocks(view: AlertView, *, compact: bool = False) -> list[Block]:
                           breakdown_text("Platforms", view.platforms))
     if breakdowns["elements"]:
         blocks.append(breakdowns)
-    blocks.append(_context(
-        f"Incident #{view.incident_id} · alert {view.alert_id} · "
-        f"acknowledge: `groundswell incidents ack {view.incident_id}`"))
+    hint = ("" if view.event in ("acknowledged", "resolved")
+            else f" · acknowledge: `groundswell incidents ack {view.incident_id}`")
+    blocks.append(_context(f"Incident #{view.incident_id} · alert {view.alert_id}{hint}"))
     return blocks

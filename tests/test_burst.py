@@ -19,7 +19,8 @@ from sqlmodel import Session, col, func, select
 
 from monitor.clock import ManualClock
 from monitor.errors import StorageError
-from monitor.pipeline import STORE_CHUNK, poll_source, score_pending
+from monitor.pipeline import poll_source, score_pending
+from monitor.storage.mentions import STORE_CHUNK
 from monitor.runtime import Runtime
 from monitor.storage.tables import Mention, SourceState
 from tests.conftest import make_settings
@@ -94,7 +95,7 @@ def test_scoring_shares_the_model_across_sources_newest_first(database_url: str,
     runtime = Runtime(settings, clock=ManualClock(NOW))
     poll_source(runtime.engine, settings, runtime.connector("burst"), now=NOW)  # the backlog is stored first
     poll_source(runtime.engine, settings, runtime.connector("quiet"), now=NOW)
-    assert score_pending(runtime.engine, settings, runtime.model, now=NOW, limit=100) == 100
+    assert score_pending(runtime.engine, settings, runtime.model, now=NOW, limit=100).scored == 100
     with Session(runtime.engine) as session:
         scored = col(Mention.sentiment).is_not(None)
         quiet = session.exec(select(func.count()).select_from(Mention).where(scored, Mention.source_id == "quiet"))

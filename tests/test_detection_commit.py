@@ -79,7 +79,7 @@ def _scored_runtime(database_url: str, tmp_path: Path, rows: list[dict[str, Any]
                              channels=[{"id": "console", "kind": "console"}])
     runtime = Runtime(settings, clock=ManualClock(NOW))
     if warm:  # the detector exists before the failing pass: its snapshot is what comes back
-        assert run_detection(runtime.engine, settings, now=NOW - timedelta(minutes=30)) == []
+        assert run_detection(runtime.engine, settings, now=NOW - timedelta(minutes=30)).changes == ()
     poll_source(runtime.engine, settings, runtime.connector("f"), now=NOW)
     score_pending(runtime.engine, settings, runtime.model, now=NOW)
     return settings, runtime
@@ -89,7 +89,7 @@ def _scored_runtime(database_url: str, tmp_path: Path, rows: list[dict[str, Any]
 def test_a_failed_detection_commit_loses_no_incident(database_url: str, tmp_path: Path, warm: bool) -> None:
     settings, runtime = _scored_runtime(database_url, tmp_path, high_reach_rows(2), warm)
     with commit_fails_once(Alert) as failures:
-        changes = run_detection(runtime.engine, settings, now=NOW)
+        changes = run_detection(runtime.engine, settings, now=NOW).changes
     assert failures == [1]  # the fault really happened, and with_retries ran the pass again
     assert sorted(c.split(": ", 1)[1] for c in changes) == ["complaint from @famous0 (900,000 followers)",
                                                             "complaint from @famous1 (900,000 followers)"]
@@ -97,7 +97,7 @@ def test_a_failed_detection_commit_loses_no_incident(database_url: str, tmp_path
         assert len(session.exec(select(Incident)).all()) == 2
         assert len(session.exec(select(OutboxItem)).all()) == 2
         assert all(m.detected_at is not None for m in session.exec(select(Mention)))
-    assert run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=5)) == []  # and nothing doubles
+    assert run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=5)).changes == ()  # nothing doubles
 
 
 def test_a_pass_that_fails_for_good_leaves_the_mentions_for_the_next_pass(database_url: str,
@@ -123,7 +123,7 @@ def test_a_pass_that_fails_for_good_leaves_the_mentions_for_the_next_pass(databa
         finally:
             event.remove(OrmSession, "before_commit", always)
     assert raised and len(calls) == 6
-    changes = run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=1))
+    changes = run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=1)).changes
     assert len([c for c in changes if c.startswith("opened")]) == 2
 
 
@@ -135,5 +135,5 @@ def test_impossible_quiet_hours_fail_check_with_one_line(tmp_path: Path) -> None
                           text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "configuration error channels[0].quiet_hours: '25:00' is not a time of day (use HH:MM-HH:MM, e.g. "
+        "configuration error channels[0] (c).quiet_hours: '25:00' is not a time of day (use HH:MM-HH:MM, e.g. "
         "22:00-07:00)"]

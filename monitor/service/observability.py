@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from monitor.clock import Clock, as_utc
 from monitor.errors import ConfigError
+from monitor.pipeline.results import DeliveryResult, PollResult
 from monitor.settings import Settings
 from monitor.storage.tables import OutboxItem, SourceState
 
@@ -56,11 +57,33 @@ class Metrics:
                                      ["channel"], registry=r)
         self.unscored = Gauge("groundswell_unscored_mentions", "Mentions waiting for a sentiment (backpressure)",
                               ["brand", "source"], registry=r)
+        self.alerts_rate_limited = Counter("groundswell_alerts_rate_limited",
+                                           "Alert deliveries a channel refused with Retry-After", ["channel"],
+                                           registry=r)
         self.outbox_depth = Gauge("groundswell_outbox_depth", "Deliveries waiting in the outbox", registry=r)
         self.job_errors = Counter("groundswell_job_errors", "Scheduled jobs that raised", ["job"], registry=r)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+    def record_poll(self, result: PollResult, seconds: float, now: datetime) -> None:
+        self.poll_seconds.labels(result.source_id).observe(seconds)
+        if result.error is not None:
+            self.poll_errors.labels(result.source_id).inc()
+            if result.rate_limited:
+                self.rate_limited.labels(result.source_id).inc()
+            return
+        self.ingested.labels(result.source_id).inc(result.new)
+        self.last_success.labels(result.source_id).set(now.timestamp())
+
+    def record_delivery(self, result: DeliveryResult) -> None:
+        for outcome in result.outcomes:
+            if outcome.status == "sent":
+                self.alerts_sent.labels(outcome.channel).inc()
+            elif outcome.status in ("retry", "dead"):
+                self.alerts_failed.labels(outcome.channel).inc()
+            if outcome.rate_limited:
+                self.alerts_rate_limited.labels(outcome.channel).inc()
 
 
 @dataclass
@@ -134,9 +157,9 @@ class BoundedHTTPServer(HTTPServer):
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, workers: int = 4,
                  backlog: int = 32) -> None:
-        super().__init__(address, handler)
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="observability-request")
         self.slots = threading.BoundedSemaphore(workers + backlog)
+        super().__init__(address, handler)  # binds (and on failure calls server_close, which needs the pool)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.slots.acquire(blocking=False):

@@ -20,8 +20,8 @@ from sqlmodel import Session, col, func, select
 from monitor.clock import ManualClock
 from monitor.errors import StorageError
 from monitor.pipeline import poll_source, score_pending
-from monitor.storage.mentions import STORE_CHUNK
 from monitor.runtime import Runtime
+from monitor.storage.mentions import STORE_CHUNK
 from monitor.storage.tables import Mention, SourceState
 from tests.conftest import make_settings
 

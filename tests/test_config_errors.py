@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a dozen real processes, about 60 s
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

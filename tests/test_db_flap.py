@@ -17,10 +17,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.test_lock_outage import readiness, start, stop, wait_for
+
+pytestmark = pytest.mark.slow  # a real service for about 45 s
 
 POSTS = 40
 

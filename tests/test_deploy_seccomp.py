@@ -45,6 +45,7 @@ def test_numpy_imports_under_the_units_filter() -> None:
     assert done.stdout.strip() == "3.0"
 
 
+@pytest.mark.slow  # the whole service with the bundled model, about 10 s
 def test_the_real_service_runs_scores_and_alerts_under_the_units_filter(postgres_url: str, pg_schema: str,
                                                                          tmp_path: Path) -> None:
     now = datetime.now(UTC)

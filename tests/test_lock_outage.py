@@ -18,10 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import make_url
 
 from tests.conftest import service_settings_toml
 from tests.fakes.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.slow  # two real services and an outage, about 30 s
 
 
 def free_port() -> int:

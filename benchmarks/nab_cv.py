@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nab_score import COUNT_CATEGORY, SHARED, Series, config_for, detect, load_corpus, score_file, total  # noqa: E402
 
-from monitor.baseline import SeriesConfig  # noqa: E402
+from monitor.detection.seasonal import SeriesConfig  # noqa: E402
 
 MARGINS = (0.5, 1.0, 1.5, 2.0)
 MEMORY_DAYS = (7.0, 14.0, 28.0, 56.0)

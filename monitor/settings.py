@@ -34,6 +34,13 @@ class AppSettings(Section):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
 
+    @field_validator("data_dir")
+    @classmethod
+    def _a_folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is a file, not a folder (point data_dir at a folder; it is created if missing)")
+        return value
+
 
 class DatabaseSettings(Section):
     url: str = ""  # empty: SQLite file in app.data_dir
@@ -47,6 +54,10 @@ class DatabaseSettings(Section):
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value.removeprefix(prefix)
+        if value and not value.startswith(("sqlite:///", "postgresql+psycopg://")):
+            scheme = value.split(":", 1)[0] if ":" in value else value[:20]
+            raise ValueError(f"unsupported database {scheme!r}: use postgresql://user@host/db or sqlite:///path "
+                             "(or leave it empty for SQLite in app.data_dir)")
         return value
 
 
@@ -103,6 +114,14 @@ class ServiceSettings(Section):
     retention_incidents_days: int = Field(default=365, ge=1)
     shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
     digest_hour: int = Field(default=8, ge=-1, le=23)  # -1: no scheduled digest
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError(f"{value!r} is not host:port (e.g. 127.0.0.1:9108, or [::1]:9108)")
+        return value
 
 
 class EscalationSettings(Section):
@@ -182,6 +201,19 @@ class ChannelSettings(PluginTable):
     digest: bool = False  # also receives the daily digest
     quiet_hours: str = Field(default="", pattern=r"^$|^\d\d:\d\d-\d\d:\d\d$")  # "22:00-07:00", brand's time
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _real_times(cls, value: str) -> str:
+        """``25:00-99:99`` matches the pattern but would raise in detection and lose the alert: refuse it here."""
+        from datetime import time
+
+        for part in filter(None, value.split("-")):
+            try:
+                time.fromisoformat(part)
+            except ValueError:
+                raise ValueError(f"{part!r} is not a time of day (use HH:MM-HH:MM, e.g. 22:00-07:00)") from None
+        return value
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GROUNDSWELL_", env_nested_delimiter="__", extra="forbid")
@@ -237,6 +269,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError("--config", f"no settings file at {path.resolve()} ({START_HINT})") from None
     except IsADirectoryError:
         raise ConfigError("--config", f"{path.resolve()} is a folder, not a settings file") from None
+    except OSError as exc:
+        raise ConfigError("--config", f"cannot read {path.resolve()}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path.resolve()), "not valid TOML: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path.resolve()), f"not valid TOML: {exc}") from None
 

@@ -78,6 +78,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     admin.dispose()
 
 
+@pytest.fixture
+def pg_schema(postgres_url: str) -> Iterator[str]:
+    """An empty PostgreSQL schema of its own (for tests that build the URL themselves, e.g. via a proxy)."""
+    name = f"gs_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(text(f"create schema {name}"))
+    yield name
+    with admin.begin() as connection:
+        connection.execute(text(f"drop schema {name} cascade"))
+    admin.dispose()
+
+
 def make_settings(**sections: Any) -> Settings:
     """Settings as a user would write them, without reading any settings.toml."""
     cls = type("TestSettings", (Settings,), {"toml_path": None})

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.baseline import SeriesConfig, SeriesDetector
-from monitor.detect import BrandConfig, BrandDetector, Finding, Observation
+from monitor.detection.brand_detector import BrandConfig, BrandDetector, Finding, Observation
+from monitor.detection.seasonal import SeriesConfig, SeriesDetector
 
 STEP = timedelta(minutes=5)
 GRACE = timedelta(seconds=61)  # the pipeline runs just after each 5-minute bucket closes

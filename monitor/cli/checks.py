@@ -14,6 +14,7 @@ from monitor.cli.guard import explain
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
 from monitor.logs import plural
+from monitor.pipeline import unscored_by_source
 from monitor.pipeline.source_health import is_quiet
 from monitor.runtime import Runtime
 from monitor.settings import Settings
@@ -36,7 +37,8 @@ def run_checks(settings: Settings, console: Console) -> int:
         code, line = explain(exc)
         console.print(f"[red]fail[/] database: {escape(line)}", soft_wrap=True)
         return code
-    healthy = _check_sources(settings, runtime, console)
+    healthy = _check_metrics_address(settings.service.metrics_address, console)
+    healthy = _check_sources(settings, runtime, console) and healthy
     return 0 if _check_channels(settings, runtime, console) and healthy else 1
 
 
@@ -77,6 +79,27 @@ def _check_channels(settings: Settings, runtime: Runtime, console: Console) -> b
     return healthy
 
 
+def _check_metrics_address(address: str, console: Console) -> bool:
+    """The host must resolve here; a port in use is only a warning (a running service holds it)."""
+    import socket
+
+    host, _, port = address.rpartition(":")
+    try:
+        family, kind, proto, _, target = socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)[0]
+    except OSError as exc:
+        console.print(f"[red]fail[/] service.metrics_address: cannot resolve {escape(host)}: {escape(str(exc))}")
+        return False
+    with socket.socket(family, kind, proto) as probe:
+        try:
+            probe.bind(target)
+        except OSError as exc:
+            console.print(f"[yellow]warn[/] service.metrics_address {escape(address)}: {escape(exc.strerror or '')} "
+                          "(fine if groundswell is running; otherwise choose another port)")
+            return True
+    console.print(f"[green]ok[/]   service.metrics_address {escape(address)}")
+    return True
+
+
 def _redact(url: str) -> str:
     """Never print a database password."""
     if "@" in url and "://" in url:
@@ -90,9 +113,10 @@ def print_sources(settings: Settings, console: Console) -> None:
     runtime = Runtime(settings)
     with Session(runtime.engine) as session:
         states = {s.id: s for s in session.exec(select(SourceState))}
+        unscored = unscored_by_source(session)
     table = Table(title="Sources")
     for column in ("id", "kind", "brand", "status", "last success", "failures", "next poll", "items",
-                   "budget", "last error"):
+                   "unscored", "budget", "last error"):
         table.add_column(column)
     for source in settings.sources:
         state = states.get(source.id)
@@ -101,7 +125,8 @@ def print_sources(settings: Settings, console: Console) -> None:
             status = f"quiet (nothing for > {source.quiet_minutes} min: check it)"
         table.add_row(source.id, source.kind, source.brand, status, _when(state.last_success_at if state else None),
                       str(state.consecutive_failures if state else 0), _when(state.next_poll_at if state else None),
-                      str(state.items_last_poll if state else 0), source_usage(runtime, source.id, state),
+                      str(state.items_last_poll if state else 0), str(unscored.get((source.brand, source.id), 0)),
+                      source_usage(runtime, source.id, state),
                       (state.last_error or "") if state else "")
     console.print(table)
     kinds = Table(title="Source kinds in this install")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from monitor.cli.guard import run_guarded
 
@@ -147,7 +148,7 @@ def poll(ctx: Context, source: str, once: bool) -> None:
     result = poll_source(runtime.engine, ctx.settings, runtime.connector(source), now=datetime.now(UTC),
                          page=False)
     for problem in result.problems:
-        err.print(f"[yellow]skipped[/]: {problem}", markup=True, soft_wrap=True)
+        err.print(f"[yellow]skipped[/]: {escape(problem)}", markup=True, soft_wrap=True)
     if result.error:
         err.print(f"{source} failed: {result.error} (the cursor is unchanged, nothing was lost, and nobody was "
                   "alerted: this was a manual poll)", markup=False, soft_wrap=True)

@@ -32,7 +32,8 @@ def detect_and_update(engine: Engine, settings: Settings, *, now: datetime) -> l
     changes: list[str] = []
     for brand in settings.brands:
         def work(brand: BrandSettings = brand) -> list[str]:
-            with transaction(engine) as session:
+            # the in-memory detector moves on only if this transaction commits (else a retry finds nothing new)
+            with adaptive.advance_with_commit(settings, brand.id), transaction(engine) as session:
                 return _detect_brand(session, settings, brand, now)
         changes.extend(with_retries(work))
     return changes

@@ -26,11 +26,11 @@ from monitor.pipeline.results import (
     PollResult,
     ScoreResult,
 )
-from monitor.pipeline.scoring import SCORE_LIMIT, brand_terms, score_pending
+from monitor.pipeline.scoring import SCORE_LIMIT, brand_terms, score_pending, unscored_by_source
 
 __all__ = [
     "SCORE_LIMIT", "DeliveryOutcome", "DeliveryResult", "DetectionResult", "DigestResult", "PollResult",
     "ScoreResult", "backing_off", "brand_terms", "deliver_due", "digest_due", "poll_if_due",
     "poll_source", "run_detection", "run_digest", "run_retention", "score_pending", "send_digests", "source_usage",
-    "write_digest", "yesterday",
+    "unscored_by_source", "write_digest", "yesterday",
 ]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from connectors import sanitize
-from connectors.base import AnyConnector
+from connectors.base import AnyConnector, Mention
 from monitor.clock import as_utc
 from monitor.detection.incidents import source_health_changed
 from monitor.errors import SourceError, SourceUnavailable
@@ -17,7 +19,7 @@ from monitor.pipeline import source_health as health
 from monitor.pipeline.results import PollResult
 from monitor.settings import Settings, SourceSettings
 from monitor.storage.engine import transaction, with_retries
-from monitor.storage.mentions import store_mentions
+from monitor.storage.mentions import STORE_CHUNK, store_mentions
 from monitor.storage.tables import SourceState
 
 log = logging.getLogger("groundswell.pipeline")
@@ -39,7 +41,7 @@ def poll_if_due(engine: Engine, settings: Settings, connector: AnyConnector, *, 
 
 def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, now: datetime,
                 page: bool = True) -> PollResult:
-    """Fetch once, then store the mentions and the new cursor in one transaction (no backoff gate).
+    """Fetch once, then store the mentions (a chunk per transaction) and, with the last, the cursor (no backoff gate).
 
     Any failure, in the connector or while storing, is counted in the source's health (the cursor stays
     where it was); rows that cannot be stored are skipped and reported, and the rest go in.
@@ -60,9 +62,11 @@ def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, 
     problems = [*batch.problems, *refused]
     newest = max((m.posted_at for m in mentions), default=None)
 
-    def commit() -> list[int]:
+    def commit(chunk: Sequence[Mention], last: bool) -> list[int]:
         with transaction(engine) as session:
-            new_ids = store_mentions(session, mentions, brand_id=source.brand, source_id=source.id, now=now)
+            new_ids = store_mentions(session, chunk, brand_id=source.brand, source_id=source.id, now=now)
+            if not last:
+                return new_ids
             row = session.get(SourceState, source.id)
             assert row is not None
             row.cursor = batch.cursor
@@ -74,8 +78,13 @@ def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, 
                 source_health_changed(session, settings, row, now)
             return new_ids
 
+    # A burst is stored a chunk per transaction, so other sources and stages get the database in between;
+    # the cursor moves with the last chunk (a crash before it re-fetches, and the duplicates are ignored).
+    chunks = [mentions[i:i + STORE_CHUNK] for i in range(0, len(mentions), STORE_CHUNK)] or [[]]
+    new_ids: list[int] = []
     try:
-        new_ids = with_retries(commit)
+        for index, chunk in enumerate(chunks):
+            new_ids += with_retries(partial(commit, chunk, index == len(chunks) - 1))
     except Exception as exc:  # noqa: BLE001 - never let a storing failure escape unrecorded
         log.debug("source %s: storing raised", source.id, exc_info=True)
         return _failed(engine, settings, source, result, _unexpected(source.id, "storing", exc), now, page=page)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
 
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -15,10 +18,12 @@ from models.signals import extract_signals
 from monitor.brands import BrandTerms
 from monitor.pipeline.results import ScoreResult
 from monitor.settings import Settings
-from monitor.storage.engine import with_retries
+from monitor.storage.engine import transaction, with_retries
+from monitor.storage.mentions import STORE_CHUNK
 from monitor.storage.tables import Mention
 
 SCORE_LIMIT = 2000
+K = TypeVar("K")
 
 
 def brand_terms(settings: Settings) -> dict[str, BrandTerms]:
@@ -36,34 +41,70 @@ def sentiment_router(settings: Settings, model: SentimentModel) -> SentimentRout
 def score_pending(engine: Engine, settings: Settings, model: SentimentModel | SentimentRouter, *, now: datetime,
                   limit: int = SCORE_LIMIT) -> ScoreResult:
     """Score up to ``limit`` mentions that have no sentiment yet (each by its language's model, or "unscored"
-    when no model covers it), with their language and complaint signals."""
+    when no model covers it), with their language and complaint signals.
+
+    Fair and bounded: every source gets its share of ``limit``, newest first (detection hears the present
+    before a backlog); the model runs outside any transaction; results are written ``STORE_CHUNK`` at a time.
+    """
     brands = brand_terms(settings)
     router = model if isinstance(model, SentimentRouter) else sentiment_router(settings, model)
-    with Session(engine) as session:
-        pending = session.exec(select(Mention).where(col(Mention.sentiment).is_(None))
-                               .order_by(col(Mention.id)).limit(limit)).all()
-        batch_size = settings.model.batch_size
-        for start in range(0, len(pending), batch_size):
-            chunk = pending[start:start + batch_size]
-            languages = [detect_language(m.text, m.lang) for m in chunk]
-            routed = router.score([m.text for m in chunk], languages)
-            for mention, language, result in zip(chunk, languages, routed, strict=True):
-                _apply_score(mention, result, language, brands.get(mention.brand_id), now)
-                session.add(mention)
-        with_retries(session.commit)
-        return ScoreResult(scored=len(pending), limit=limit)
+    with Session(engine, expire_on_commit=False) as session:
+        pending = _pending_fairly(session, limit)
+    values: list[dict[str, Any]] = []
+    batch_size = settings.model.batch_size
+    for start in range(0, len(pending), batch_size):
+        chunk = pending[start:start + batch_size]
+        languages = [detect_language(m.text, m.lang) for m in chunk]
+        routed = router.score([m.text for m in chunk], languages)
+        values += [_scored(m, result, language, brands.get(m.brand_id), now)
+                   for m, language, result in zip(chunk, languages, routed, strict=True)]
+        if len(values) >= STORE_CHUNK or start + batch_size >= len(pending):
+            with_retries(partial(_save_scores, engine, values))
+            values = []
+    return ScoreResult(scored=len(pending), limit=limit)
 
 
-def _apply_score(mention: Mention, result: Routed, language: str, brand: BrandTerms | None, now: datetime) -> None:
+def _pending_fairly(session: Session, limit: int) -> list[Mention]:
+    """Unscored mentions, newest first, ``limit`` shared across sources: a burst on one never starves the rest."""
+    rows: list[Mention] = []
+    for (_, source_id), share in fair_shares(unscored_by_source(session), limit).items():
+        if share:
+            rows += session.exec(select(Mention).where(Mention.source_id == source_id, col(Mention.sentiment).is_(None))
+                                 .order_by(col(Mention.posted_at).desc()).limit(share)).all()
+    return rows
+
+
+def unscored_by_source(session: Session) -> dict[tuple[str, str], int]:
+    """(brand, source) -> mentions waiting for a sentiment: the backlog /metrics and `sources` show."""
+    rows = session.exec(select(Mention.brand_id, Mention.source_id, func.count()).where(
+        col(Mention.sentiment).is_(None)).group_by(Mention.brand_id, Mention.source_id)).all()
+    return {(brand, source): int(count) for brand, source, count in rows}
+
+
+def fair_shares(counts: dict[K, int], limit: int) -> dict[K, int]:
+    """Split ``limit`` evenly; what a small backlog leaves over goes to the bigger ones (water-filling)."""
+    shares: dict[K, int] = {}
+    left = limit
+    ordered = sorted(counts.items(), key=lambda item: item[1])
+    for index, (key, count) in enumerate(ordered):
+        shares[key] = min(count, left // (len(ordered) - index))
+        left -= shares[key]
+    return shares
+
+
+def _save_scores(engine: Engine, rows: list[dict[str, Any]]) -> None:
+    with transaction(engine) as session:
+        session.execute(update(Mention), rows)
+
+
+def _scored(mention: Mention, result: Routed, language: str, brand: BrandTerms | None,
+            now: datetime) -> dict[str, Any]:
     score, model = result.score, result.model
-    mention.lang = language
-    mention.sentiment = result.label
-    mention.p_negative = score.p_negative if score else None
-    mention.p_neutral = score.p_neutral if score else None
-    mention.p_positive = score.p_positive if score else None
-    mention.sentiment_model = f"{model.name}@{model.version}" if model else None
-    mention.scored_at = now
     signals = extract_signals(mention.text, brand, language=language).to_json()
     if result.reason:
         signals["sentiment_reason"] = result.reason
-    mention.signals = signals
+    return {"id": mention.id, "lang": language, "sentiment": result.label,
+            "p_negative": score.p_negative if score else None, "p_neutral": score.p_neutral if score else None,
+            "p_positive": score.p_positive if score else None,
+            "sentiment_model": f"{model.name}@{model.version}" if model else None, "scored_at": now,
+            "signals": signals}

@@ -4,10 +4,16 @@ SQLite: an OS file lock beside the database file (``groundswell.db.lock``) with 
 in ``groundswell.db.pid``.  PostgreSQL: a session advisory lock, keyed by database schema, held on
 a connection of its own for as long as the service runs; the holder is found in pg_stat_activity.
 Both locks vanish with the process, so a ``kill -9`` never leaves a stale lock behind.
+
+A PostgreSQL lock also vanishes with its connection (a database restart, a network cut).  The
+``LockWatch`` notices, pauses the service's jobs, and takes the lock again once the database is
+back; if another instance took it meanwhile, this one stops.  Never two at work on one database.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import socket
 import threading
@@ -21,6 +27,11 @@ from sqlalchemy.engine import Connection, Engine, make_url
 
 from monitor.errors import GroundswellError
 
+log = logging.getLogger("groundswell.lock")
+# a dead peer is noticed within seconds, not after the kernel's two-hour keepalive default
+_CONNECT_ARGS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+                 "keepalives_count": 3, "tcp_user_timeout": 10_000}
+
 
 class AlreadyRunning(GroundswellError):
     """Another instance holds the lock: the CLI prints this and exits non-zero."""
@@ -29,6 +40,8 @@ class AlreadyRunning(GroundswellError):
 class InstanceLock(Protocol):
     def alive(self) -> bool: ...
 
+    def reacquire(self) -> None: ...
+
     def release(self) -> None: ...
 
 
@@ -36,7 +49,7 @@ def acquire(url: str) -> InstanceLock:
     """Take the lock for the database at ``url`` or raise AlreadyRunning naming the holder."""
     if url.startswith("sqlite:///"):
         return SqliteLock(Path(url.removeprefix("sqlite:///")))
-    return PostgresLock(url)
+    return PostgresLock(url)  # unreachable: the DBAPIError becomes one line in monitor/cli/guard.py
 
 
 def _described(url: str) -> str:
@@ -67,6 +80,14 @@ class SqliteLock:
     def alive(self) -> bool:
         return self.lock.is_locked
 
+    def reacquire(self) -> None:
+        """An OS file lock is never lost while the process lives; taking it again is a no-op."""
+        if not self.lock.is_locked:
+            try:
+                self.lock.acquire()
+            except Timeout:
+                raise AlreadyRunning(f"another groundswell instance (pid {self._holder()}) took the lock") from None
+
     def release(self) -> None:
         if self.lock.is_locked:
             self.pid_file.unlink(missing_ok=True)
@@ -81,22 +102,32 @@ class PostgresLock:
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         self._guard = threading.Lock()  # readiness probes may call alive() from several threads
         self.label = f"groundswell pid {os.getpid()} on {socket.gethostname()}"[:63]
+        self.url = url
         self.engine: Engine = create_engine(url, poolclass=_single_pool(),
-                                            connect_args={"application_name": self.label})
-        self.connection: Connection = self.engine.connect()
-        schema = self.connection.execute(text("select current_database() || '.' || current_schema()")).scalar()
-        self.key = zlib.crc32(f"groundswell:{schema}".encode()) & 0x7FFFFFFF
-        got = self.connection.execute(text("select pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
-        self.connection.commit()
-        if not got:
-            holder = self._holder()
-            self.connection.close()
-            self.engine.dispose()
-            raise AlreadyRunning(f"another groundswell instance is running against {_described(url)} "
-                                 f"({holder}); stop it first, or point this one at another database")
+                                            connect_args={"application_name": self.label, **_CONNECT_ARGS})
+        self.connection: Connection = self._take()
 
-    def _holder(self) -> str:
-        row = self.connection.execute(text(
+    def _take(self) -> Connection:
+        """A new connection holding the advisory lock, or AlreadyRunning naming the holder."""
+        connection = self.engine.connect()
+        try:
+            schema = connection.execute(text("select current_database() || '.' || current_schema()")).scalar()
+            self.key = zlib.crc32(f"groundswell:{schema}".encode()) & 0x7FFFFFFF
+            got = connection.execute(text("select pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+            connection.commit()
+            if not got:
+                holder = self._holder(connection)
+                raise AlreadyRunning(f"another groundswell instance is running against {_described(self.url)} "
+                                     f"({holder}); stop it first, or point this one at another database")
+        except BaseException:
+            connection.close()
+            if not hasattr(self, "connection"):
+                self.engine.dispose()
+            raise
+        return connection
+
+    def _holder(self, connection: Connection) -> str:
+        row = connection.execute(text(
             "select a.application_name, a.client_addr from pg_locks l join pg_stat_activity a on a.pid = l.pid "
             "where l.locktype = 'advisory' and l.objid = :k and l.granted limit 1"), {"k": self.key}).first()
         if row is None:
@@ -114,6 +145,13 @@ class PostgresLock:
             except Exception:
                 return False
 
+    def reacquire(self) -> None:
+        """After the lock connection dropped: a new connection, the lock again (AlreadyRunning if taken)."""
+        with self._guard:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+            self.connection = self._take()
+
     def release(self) -> None:
         """Unlock; a connection that already died took the lock with it, which is fine here."""
         try:
@@ -125,6 +163,38 @@ class PostgresLock:
         finally:
             self.connection.close()
             self.engine.dispose()
+
+
+class LockWatch:
+    """Checked every second by the service: is the lock still ours?  If not, take it again.
+
+    ``check`` returns False while the lock is lost and cannot be taken yet (jobs must pause), True
+    while held, and raises AlreadyRunning when another instance took it meanwhile (the service stops).
+    Each change is logged once.
+    """
+
+    def __init__(self, lock: InstanceLock) -> None:
+        self.lock = lock
+        self.held = True
+
+    def check(self) -> bool:
+        if self.held and self.lock.alive():
+            return True
+        if self.held:
+            self.held = False
+            log.warning("instance lock lost (its database connection dropped); jobs paused until it is taken again")
+        try:
+            self.lock.reacquire()
+        except AlreadyRunning as exc:
+            log.error("instance lock taken by another instance while the database was away; stopping this one: %s",
+                      exc)
+            raise
+        except Exception as exc:  # the database is still away: try again at the next check
+            log.debug("instance lock not re-acquired yet: %s", exc)
+            return False
+        self.held = True
+        log.warning("instance lock re-acquired; jobs resume")
+        return True
 
 
 def _single_pool() -> type:

@@ -11,9 +11,10 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from monitor.clock import Clock, as_utc
+from monitor.errors import ConfigError
 from monitor.pipeline.results import DeliveryResult, PollResult
 from monitor.settings import Settings
 from monitor.storage.tables import OutboxItem, SourceState
@@ -53,6 +55,8 @@ class Metrics:
                                    registry=r)
         self.alerts_failed = Counter("groundswell_alerts_failed", "Alert deliveries that failed (retry or dead)",
                                      ["channel"], registry=r)
+        self.unscored = Gauge("groundswell_unscored_mentions", "Mentions waiting for a sentiment (backpressure)",
+                              ["brand", "source"], registry=r)
         self.alerts_rate_limited = Counter("groundswell_alerts_rate_limited",
                                            "Alert deliveries a channel refused with Retry-After", ["channel"],
                                            registry=r)
@@ -140,14 +144,59 @@ def _error(state: SourceState) -> str:
     return f"; last error: {state.last_error}" if state.last_error else ""
 
 
-class ObservabilityServer:
-    """A small threaded HTTP server; it runs beside the scheduler in a daemon thread."""
+class BoundedHTTPServer(HTTPServer):
+    """Requests run on a fixed pool of threads, never a thread per connection.
 
-    def __init__(self, address: str, metrics: Metrics, readiness: Readiness) -> None:
+    ``ThreadingHTTPServer`` started a thread for every connection and waited forever for its request:
+    300 idle connections were 300 threads (the unit allows 256 tasks).  Here at most ``workers``
+    threads serve, each connection gets ``timeout`` seconds to send its request, and connections
+    beyond ``backlog`` waiting ones are closed at once.
+    """
+
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, workers: int = 4,
+                 backlog: int = 32) -> None:
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="observability-request")
+        self.slots = threading.BoundedSemaphore(workers + backlog)
+        super().__init__(address, handler)  # binds (and on failure calls server_close, which needs the pool)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)  # overloaded: drop it rather than grow
+            return
+        self.pool.submit(self._serve, request, client_address)
+
+    def _serve(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("http request from %s failed", client_address, exc_info=True)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+class ObservabilityServer:
+    """A small HTTP server on a bounded pool; it runs beside the scheduler in a daemon thread."""
+
+    def __init__(self, address: str, metrics: Metrics, readiness: Readiness, *, request_timeout: float = 5.0,
+                 workers: int = 4) -> None:
         host, _, port = address.rpartition(":")
-        handler = _handler(metrics, readiness)
-        self.httpd = ThreadingHTTPServer((host.strip("[]") or "127.0.0.1", int(port)), handler)
-        self.httpd.daemon_threads = True
+        handler = _handler(metrics, readiness, request_timeout)
+        try:
+            self.httpd = BoundedHTTPServer((host.strip("[]") or "127.0.0.1", int(port)), handler, workers=workers)
+        except (OSError, ValueError) as exc:  # unresolvable host, port in use, no permission
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigError("service.metrics_address", f"cannot listen on {address}: {reason} (choose a free "
+                              "port on an address of this machine)") from None
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="observability", daemon=True)
 
     @property
@@ -165,8 +214,13 @@ class ObservabilityServer:
         self.httpd.server_close()
 
 
-def _handler(metrics: Metrics, readiness: Readiness) -> type[BaseHTTPRequestHandler]:
+def _handler(metrics: Metrics, readiness: Readiness, timeout: float) -> type[BaseHTTPRequestHandler]:
+    request_seconds = timeout
+
     class Handler(BaseHTTPRequestHandler):
+        # a client that connects and says nothing (or too slowly) is cut off after this many seconds
+        timeout = request_seconds
+
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             path = self.path.split("?", 1)[0]
             if path == "/healthz":

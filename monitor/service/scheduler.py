@@ -25,10 +25,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from monitor.clock import Clock, system_clock
 from monitor.detection.warmup import forget_detectors
-from monitor.errors import GroundswellError
+from monitor.errors import GroundswellError, StorageError
 from monitor.logs import configure_logging, plural
 from monitor.pipeline import (
     deliver_due,
@@ -38,6 +40,7 @@ from monitor.pipeline import (
     run_retention,
     score_pending,
     source_usage,
+    unscored_by_source,
 )
 from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
@@ -66,6 +69,7 @@ class Service:
         self.http: ObservabilityServer | None = None
         self.web: WebThread | None = None
         self.lock: instance_lock.InstanceLock | None = None
+        self.paused = False  # the instance lock is lost: no job runs until it is ours again
         self.activity = Activity()  # counts since the last heartbeat
 
     @property
@@ -77,13 +81,15 @@ class Service:
     def start(self, *, http: bool = True) -> None:
         """Connect, migrate and load the model first, then schedule; a broken setup fails fast."""
         _ = self.runtime.engine, self.runtime.model, self.runtime.notifiers
-        self._schedule()
-        self.scheduler.start()
-        if http:
+        if http:  # bound before any job runs: a bad address stops the start with one line
             readiness = Readiness(lambda: self.runtime.engine, lambda: self.settings,
                                   lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
                                   self.metrics, lambda: self.lock is None or self.lock.alive())
-            self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
+            self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness)
+        self._schedule()
+        self.scheduler.start()
+        if self.http is not None:
+            self.http.start()
         if http and self.settings.web.enabled:
             self.web = WebThread(self.settings, self.runtime.engine).start()
         log.info("groundswell running: %s, %s", plural(sum(s.enabled for s in self.settings.sources), "source"),
@@ -174,11 +180,15 @@ class Service:
         """Skip once stopping; count running jobs for shutdown; a failure never stops the scheduler."""
         def run() -> None:
             with self._idle:
-                if self.stopping.is_set():
+                if self.stopping.is_set() or self.paused:
                     return
                 self._busy += 1
             try:
                 job(*args)
+            except (StorageError, OperationalError) as exc:  # the database is away: one line, not a traceback
+                self.metrics.job_errors.labels(name.split(":")[0]).inc()
+                log.error("job %s failed, database unavailable (%s); it will run again at its next interval", name,
+                          str(exc).splitlines()[0])
             except Exception:
                 self.metrics.job_errors.labels(name.split(":")[0]).inc()
                 log.exception("job %s failed; it will run again at its next interval", name)
@@ -212,6 +222,7 @@ class Service:
             log.info("poll %s: %s fetched, %s new%s in %.1fs", source_id, f"{result.fetched:,}", f"{result.new:,}",
                      skipped, seconds)
         if result.new:
+            self.backlog()
             self._kick("score")
 
     def score(self) -> None:
@@ -226,7 +237,15 @@ class Service:
                 self.metrics.scored.inc(result.scored)
                 self._kick("detect")
             if not result.more_pending:
-                return
+                break
+        self.backlog()
+
+    def backlog(self) -> None:
+        """Unscored mentions per source into /metrics: a burst (or a slow model) is visible, not silent."""
+        with Session(self.runtime.engine) as session:
+            counts = unscored_by_source(session)
+        for source in self.settings.sources:
+            self.metrics.unscored.labels(source.brand, source.id).set(counts.get((source.brand, source.id), 0))
 
     def detect(self) -> None:
         result = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())
@@ -277,6 +296,7 @@ def serve(settings: Settings) -> None:
     held = instance_lock.acquire(settings.database_url())
     service = Service(settings)
     service.lock = held
+    watch = instance_lock.LockWatch(held)
     wake = threading.Event()
     reload_wanted = threading.Event()
 
@@ -299,6 +319,7 @@ def serve(settings: Settings) -> None:
         while not service.stopping.is_set():
             wake.wait(1.0)
             wake.clear()
+            service.paused = not watch.check()  # AlreadyRunning (another took the lock) stops this one
             if reload_wanted.is_set() and not service.stopping.is_set():
                 reload_wanted.clear()
                 service.reload()

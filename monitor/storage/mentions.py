@@ -13,6 +13,7 @@ from connectors.base import Mention
 from monitor.storage.tables import Author as AuthorRow
 from monitor.storage.tables import Mention as MentionRow
 
+STORE_CHUNK = 1000  # rows per transaction: a 200,000-row poll must not hold SQLite's one writer for minutes
 _MENTIONS: Any = MentionRow.__table__  # type: ignore[attr-defined]
 _AUTHORS: Any = AuthorRow.__table__  # type: ignore[attr-defined]
 
@@ -59,9 +60,9 @@ def _upsert_authors(session: Session, mentions: Sequence[Mention], now: datetime
     rows = [{"platform": platform, "external_id": author_id, "handle": m.author.handle,
              "name": m.author.name, "followers": m.author.followers, "updated_at": now}
             for (platform, author_id), m in latest.items()]
-    statement = _insert(session, _AUTHORS).values(rows)
+    statement = _insert(session, _AUTHORS)
     statement = statement.on_conflict_do_update(
         index_elements=["platform", "external_id"],
         set_={"handle": statement.excluded.handle, "followers": statement.excluded.followers,
               "updated_at": statement.excluded.updated_at})
-    session.execute(statement)
+    session.execute(statement, rows)

@@ -1,0 +1,120 @@
+"""A real service while its PostgreSQL connection flaps (issue 13 targets): nothing lost, nothing doubled.
+
+``groundswell run`` talks to PostgreSQL through a TCP proxy; the test appends high-reach complaints
+to a replay file while cutting the proxy again and again (and once for several seconds), then
+counts: every post stored once, one incident each, every alert delivered to a local webhook.
+The figures are printed (run with -s) for the issue's report.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from tests.fakes.tcp_proxy import TcpProxy
+from tests.test_lock_outage import readiness, start, stop, wait_for
+
+pytestmark = pytest.mark.slow  # a real service for about 45 s
+
+POSTS = 40
+
+
+class Receiver:
+    """A local webhook endpoint that counts deliveries per idempotency key."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.other = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                if "high_reach" in json.dumps(body):  # not the source_down alerts the outage also raises
+                    receiver.keys.append(self.headers.get("Idempotency-Key", ""))
+                else:
+                    receiver.other += 1
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+def flap(proxy: TcpProxy, until: threading.Event, rng: random.Random, cuts: list[float]) -> None:
+    """Cut for 0.05-1 s every 0.1-1 s; the 20th cut lasts 8 s (an outage, not a blip)."""
+    while not until.is_set():
+        time.sleep(rng.uniform(0.1, 1.0))
+        length = 8.0 if len(cuts) == 19 else rng.uniform(0.05, 1.0)
+        proxy.cut()
+        time.sleep(length)
+        proxy.restore()
+        cuts.append(length)
+
+
+def test_flapping_database_loses_and_doubles_nothing(postgres_url: str, pg_schema: str, tmp_path: Path) -> None:
+    target = make_url(postgres_url)
+    proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+    via = make_url(postgres_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    receiver = Receiver()
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("")
+    body = (f'[[sources]]\nid = "feed"\nkind = "replay"\nbrand = "acme"\npath = "{feed}"\ninterval_seconds = 1\n'
+            f'[[channels]]\nid = "hook"\nkind = "webhook"\nurl = "{receiver.url}"\n')
+    service, port = start(tmp_path, "flap", f"{via}?options=-csearch_path%3D{pg_schema}", body=body)
+    done, cuts, rng = threading.Event(), [], random.Random(13)
+    flapper = threading.Thread(target=flap, args=(proxy, done, rng, cuts), daemon=True)
+    engine = create_engine(f"{postgres_url}?options=-csearch_path%3D{pg_schema}")
+
+    def count(sql: str) -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(text(sql)).scalar() or 0)
+
+    try:
+        assert wait_for(lambda: readiness(port).get("instance_lock") == "held"), (tmp_path / "flap.log").read_text()
+        flapper.start()
+        with feed.open("a") as out:
+            for i in range(POSTS):
+                out.write(json.dumps({"id": f"p{i}", "author_id": f"famous{i}", "author_followers": 500_000,
+                                      "text": "Acme broadband is down again, terrible and useless",
+                                      "posted_at": datetime.now(UTC).isoformat()}) + "\n")
+                out.flush()
+                time.sleep(0.6)
+        time.sleep(5)
+        done.set()
+        flapper.join()
+        assert wait_for(lambda: len(set(receiver.keys)) >= POSTS, 120), (
+            (tmp_path / "flap.log").read_text()[-3000:])
+        time.sleep(3)  # anything doubled would arrive now
+        mentions = count("select count(*) from mentions")
+        incidents = count("select count(distinct example_mention_ids::text) from incidents "
+                          "where trigger = 'high_reach'")
+        all_incidents = count("select count(*) from incidents where trigger = 'high_reach'")
+        figures = {"cuts": len(cuts), "longest_cut_s": round(max(cuts), 1), "posts": POSTS,
+                   "mentions_lost": POSTS - mentions, "alerts_lost": POSTS - len(set(receiver.keys)),
+                   "incidents_lost": POSTS - incidents, "incidents_doubled": all_incidents - incidents,
+                   "deliveries_doubled": len(receiver.keys) - len(set(receiver.keys)),
+                   "other_alerts": receiver.other}
+        print("db-flap figures:", json.dumps(figures))
+        assert figures["mentions_lost"] == 0 and figures["incidents_lost"] == 0 and figures["alerts_lost"] == 0
+        assert figures["incidents_doubled"] == 0
+        assert service.poll() is None  # the lock was taken again every time: still the one instance
+    finally:
+        done.set()
+        stop(service)
+        receiver.server.shutdown()
+        proxy.close()
+        engine.dispose()

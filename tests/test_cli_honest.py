@@ -29,7 +29,7 @@ def one_line_failure(done: subprocess.CompletedProcess[str], code: int) -> str:
 @pytest.mark.parametrize(("url", "code", "words"), [
     ("postgresql://postgres@127.0.0.1:1/test", 1, "database unreachable"),
     ("postgres://postgres@127.0.0.1:5432/no_such_database_gs", 2, 'database "no_such_database_gs" does not exist'),
-    ("nosuchdialect://x@y/z", 2, "database.url: cannot use it"),
+    ("nosuchdialect://x@y/z", 2, "database.url: unsupported database"),
 ])
 def test_database_failures_are_one_line(tmp_path: Path, postgres_url: str, url: str, code: int, words: str) -> None:
     path = tmp_path / "s.toml"

@@ -40,8 +40,10 @@ def score_pending(engine: Engine, settings: Settings, model: SentimentModel | Se
     brands = brand_terms(settings)
     router = model if isinstance(model, SentimentRouter) else sentiment_router(settings, model)
     with Session(engine) as session:
+        # PostgreSQL: claim the rows (SKIP LOCKED) so two scoring workers never score the same mention; the
+        # locks go with the commit (or with a killed worker's connection).  SQLite has one writer anyway.
         pending = session.exec(select(Mention).where(col(Mention.sentiment).is_(None))
-                               .order_by(col(Mention.id)).limit(limit)).all()
+                               .order_by(col(Mention.id)).limit(limit).with_for_update(skip_locked=True)).all()
         batch_size = settings.model.batch_size
         for start in range(0, len(pending), batch_size):
             chunk = pending[start:start + batch_size]

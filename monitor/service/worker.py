@@ -23,6 +23,7 @@ from typing import Any
 from celery import Celery
 from celery.schedules import crontab
 
+from connectors import shared_limits
 from monitor import pipeline
 from monitor.pipeline.detecting import run_brand_detection
 from monitor.runtime import Runtime
@@ -34,8 +35,12 @@ DIGEST_CHECK = 15  # minutes between digest checks; each brand is due in exactly
 
 @cache
 def runtime() -> Runtime:
-    """One runtime per worker process: the model and connections load once."""
-    return Runtime(load_settings())
+    """One runtime per worker process: the model and connections load once; request budgets (Reddit, X)
+    are shared by every worker through the broker's Redis (or ``distributed.rate_limit_url``)."""
+    settings = load_settings()
+    distributed = settings.distributed
+    shared_limits.configure(distributed.rate_limit_url or distributed.broker_url)
+    return Runtime(settings)
 
 
 def _now() -> datetime:

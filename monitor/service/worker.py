@@ -15,6 +15,7 @@ share a PostgreSQL database.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -105,11 +106,13 @@ def detect() -> list[str]:
 @app.task(name="groundswell.detect_brand")  # type: ignore[untyped-decorator]
 def detect_brand(brand_id: str) -> dict[str, Any]:
     """One brand's detection pass under its advisory lock; ``skipped`` when another worker runs it now."""
-    rt = runtime()
+    rt, started = runtime(), time.perf_counter()
     result = run_brand_detection(rt.engine, rt.settings, brand_id, now=_now())
+    seconds = round(time.perf_counter() - started, 4)
     if result is None:
-        return {"brand": brand_id, "skipped": True, "events": {}, "changes": []}
-    return {"brand": brand_id, "skipped": False, "events": dict(result.events), "changes": list(result.changes)}
+        return {"brand": brand_id, "skipped": True, "events": {}, "changes": [], "seconds": seconds}
+    return {"brand": brand_id, "skipped": False, "events": dict(result.events), "changes": list(result.changes),
+            "seconds": seconds}
 
 
 @app.task(name="groundswell.deliver")  # type: ignore[untyped-decorator]

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.storage.engine import open_database
 
+ROOT = Path(__file__).resolve().parents[1]
 AUDIT = """
 create table score_writes (mention_id bigint not null, at timestamptz not null default clock_timestamp());
 create function count_score_write() returns trigger language plpgsql as $$
@@ -89,7 +90,9 @@ class Cluster:
         return self.folder / "settings.toml"
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "GROUNDSWELL_CONFIG": str(self.config)}
+        """Workers import this checkout's code, never another installed copy."""
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        return {**os.environ, "GROUNDSWELL_CONFIG": str(self.config), "PYTHONPATH": path}
 
     def start_worker(self, name: str) -> subprocess.Popen[bytes]:
         log = (self.folder / f"{name}.log").open("ab")

@@ -43,7 +43,8 @@ def run(workers: int, brands: int, per_brand: int, folder: Path, url: str) -> di
         for i in range(workers):
             cluster.start_worker(f"w{i + 1}")
         tasks = cluster.tasks()
-        assert wait_until(lambda: len(tasks.app.control.ping(timeout=1.0)) >= workers, 120), "workers not up"
+        up = wait_until(lambda: len(tasks.app.control.ping(timeout=2.0)) >= workers, 600, 1.0)
+        assert up, f"workers not up after 10 min: see {folder}/w*.log"
         cpu0 = {n: cpu_seconds(p.pid) for n, p in cluster.workers.items()}
         total, started = sum(cluster.expected.values()), time.perf_counter()
         for name in names:
@@ -111,6 +112,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 out.append(run(count, args.brands, args.per_brand, Path(folder),
                                f"{args.postgres}?options=-csearch_path%3D{schema}"))
+                print(json.dumps(out[-1]), file=sys.stderr, flush=True)  # each run as soon as it is done
         finally:
             with admin.begin() as connection:
                 connection.execute(text(f"drop schema {schema} cascade"))

@@ -8,6 +8,7 @@ mention scored twice shows up in the audit.  Used by ``tests/test_scale_out.py``
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
@@ -122,9 +123,8 @@ class Cluster:
     def tasks(self) -> ModuleType:
         """The worker module in this process (as a client that sends tasks), reading this cluster's settings."""
         os.environ["GROUNDSWELL_CONFIG"] = str(self.config)
-        sys.modules.pop("monitor.service.worker", None)
-        from monitor.service import worker
-
+        sys.modules.pop("monitor.service.worker", None)  # import it afresh: its Celery app reads the settings
+        worker = importlib.import_module("monitor.service.worker")
         worker.runtime.cache_clear()
         return worker
 

@@ -34,10 +34,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
 
 
-def run(workers: int, brands: int, per_brand: int, folder: Path, url: str) -> dict[str, Any]:
+def run(workers: int, brands: int, per_brand: int, folder: Path, url: str, model: str) -> dict[str, Any]:
     names = [f"b{i:04d}" for i in range(brands)]
     cluster = Cluster(folder, url, f"{REDIS}/{2 + uuid.uuid4().int % 12}", brands=names,
-                      spreads=set(names[::10]), background=per_brand)
+                      spreads=set(names[::10]), background=per_brand, model=model)
     engine = cluster.prepare()
     try:
         for i in range(workers):
@@ -68,7 +68,7 @@ def run(workers: int, brands: int, per_brand: int, folder: Path, url: str) -> di
     finally:
         cluster.stop()
         engine.dispose()
-    return {"workers": workers, "brands": brands, "mentions": total,
+    return {"workers": workers, "model": model, "brands": brands, "mentions": total,
             "ingest_and_score": {"wall_s": round(ingest_s, 2), "worker_cpu_s": round(ingest_cpu, 2),
                                  "mentions_per_s": round(total / ingest_s, 1),
                                  "mentions_per_worker_cpu_s": round(total / max(ingest_cpu, 1e-9), 1)},
@@ -101,6 +101,7 @@ def main() -> None:
     parser.add_argument("--per-brand", type=int, default=500)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--postgres", default=PG)
+    parser.add_argument("--model", default="lexicon", help="sentiment model: lexicon (default) or bundled")
     args = parser.parse_args()
     out = []
     admin = create_engine(args.postgres)
@@ -111,7 +112,7 @@ def main() -> None:
         try:
             with tempfile.TemporaryDirectory() as folder:
                 out.append(run(count, args.brands, args.per_brand, Path(folder),
-                               f"{args.postgres}?options=-csearch_path%3D{schema}"))
+                               f"{args.postgres}?options=-csearch_path%3D{schema}", args.model))
                 print(json.dumps(out[-1]), file=sys.stderr, flush=True)  # each run as soon as it is done
         finally:
             with admin.begin() as connection:

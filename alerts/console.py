@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
+from alerts.escape import terminal
 
 _STYLE = {1: "cyan", 2: "yellow", 3: "bold red", 4: "bold white on red"}
 
@@ -32,9 +33,9 @@ class ConsoleNotifier(Notifier[ConsoleOptions]):
         style = _STYLE.get(message.severity, "white")
         self.console.print(
             f"[{style}]ALERT {message.event.upper()} sev {message.severity} ({message.severity_name})[/] "
-            f"[bold]{escape(message.brand_name)}[/]: {escape(message.title)}")
-        self.console.print(f"  {escape(message.reason)}")
+            f"[bold]{escape(terminal(message.brand_name, 80))}[/]: {escape(terminal(message.title, 200))}")
+        self.console.print(f"  {escape(terminal(message.reason, 1000))}")
         for post in message.examples[: self.options.examples]:
-            text = " ".join(post.text.split())[:160]
-            self.console.print(f"  - @{escape(post.author)} ({post.platform}): {escape(text)}")
+            self.console.print(f"  - @{escape(terminal(post.author, 60))} ({escape(terminal(post.platform, 30))}): "
+                               f"{escape(terminal(post.text, 160))}")
         return Receipt(channel=self.channel_id, message_id=idempotency_key)

@@ -26,8 +26,10 @@ def incidents() -> None:
 def list_incidents(ctx: object, show_all: bool) -> None:
     """Open incidents, most severe first."""
     from rich.table import Table
+    from rich.text import Text
     from sqlmodel import Session, col, select
 
+    from alerts.escape import terminal
     from monitor.clock import as_utc
     from monitor.runtime import Runtime
     from monitor.storage.tables import Incident
@@ -41,8 +43,9 @@ def list_incidents(ctx: object, show_all: bool) -> None:
         table.add_column(column)
     with Session(engine) as session:
         for i in session.exec(query):
-            table.add_row(str(i.id), i.brand_id, f"{as_utc(i.opened_at):%Y-%m-%d %H:%M}", i.trigger, str(i.severity),
-                          i.status, i.acked_by or "", i.reason)
+            table.add_row(str(i.id), Text(terminal(i.brand_id, 60)), f"{as_utc(i.opened_at):%Y-%m-%d %H:%M}",
+                          Text(terminal(i.trigger, 40)), str(i.severity), Text(terminal(i.status, 20)),
+                          Text(terminal(i.acked_by or "", 60)), Text(terminal(i.reason, 300)))
     console.print(table)
 
 
@@ -51,8 +54,10 @@ def list_incidents(ctx: object, show_all: bool) -> None:
 @click.pass_obj
 def show_incident(ctx: object, incident_id: int) -> None:
     """An incident with its example mentions and every alert delivery."""
+    from rich.text import Text
     from sqlmodel import Session, col, select
 
+    from alerts.escape import terminal
     from alerts.render import followers_text
     from monitor.cli.incident_actions import get_incident
     from monitor.clock import as_utc
@@ -62,18 +67,24 @@ def show_incident(ctx: object, incident_id: int) -> None:
     engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
     with Session(engine) as session:
         i = get_incident(session, incident_id)
-        console.print(f"[bold]#{i.id} {i.title}[/] ({i.brand_id}, {i.trigger}, severity {i.severity}, {i.status})")
-        console.print(f"opened {as_utc(i.opened_at):%Y-%m-%d %H:%M} UTC; {i.reason}", markup=False)
+        # every field may carry text written by strangers: terminal() drops escape sequences and bidi controls,
+        # and Text / markup=False keep square brackets from being read as rich markup
+        console.print(Text.assemble((f"#{i.id} {terminal(i.title, 200)}", "bold"),
+                                    f" ({terminal(i.brand_id, 60)}, {terminal(i.trigger, 40)}, severity {i.severity}, "
+                                    f"{terminal(i.status, 20)})"))
+        console.print(f"opened {as_utc(i.opened_at):%Y-%m-%d %H:%M} UTC; {terminal(i.reason, 1000)}", markup=False)
         if i.acked_by:
-            console.print(f"acknowledged by {i.acked_by} at {as_utc(i.acked_at or i.opened_at):%Y-%m-%d %H:%M} UTC")
+            console.print(f"acknowledged by {terminal(i.acked_by, 60)} at "
+                          f"{as_utc(i.acked_at or i.opened_at):%Y-%m-%d %H:%M} UTC", markup=False)
         for m in session.exec(select(Mention).where(col(Mention.id).in_(i.example_mention_ids or []))):
-            console.print(f"  @{m.author_handle} ({followers_text(m.author_followers) or 'followers unknown'}): "
-                          f"{m.text[:200]} {m.url}", markup=False)
+            console.print(f"  @{terminal(m.author_handle, 60)} "
+                          f"({followers_text(m.author_followers) or 'followers unknown'}): "
+                          f"{terminal(m.text, 200)} {terminal(m.url, 300)}", markup=False)
         rows = session.exec(select(Alert, OutboxItem).join(OutboxItem, col(OutboxItem.alert_id) == Alert.id)
                             .where(Alert.incident_id == i.id)).all()
         for alert, item in rows:
             console.print(f"  alert {alert.event} sev {alert.severity} -> {item.channel_id}: {item.status} "
-                          f"after {item.attempts} attempt(s) {item.last_error or ''}", markup=False)
+                          f"after {item.attempts} attempt(s) {terminal(item.last_error or '', 300)}", markup=False)
 
 
 def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: bool) -> None:

@@ -67,7 +67,7 @@ def load_postgres(url: str, n: int, brands: int) -> None:
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        with cursor.copy(f"copy mentions ({','.join(COLUMNS)}) from stdin") as copy:  # type: ignore[attr-defined]
+        with cursor.copy(f"copy mentions ({','.join(COLUMNS)}) from stdin") as copy:
             for row in rows(n, brands, "+00"):
                 copy.write_row(row)
         raw.commit()

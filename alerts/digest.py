@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -23,7 +22,8 @@ from sqlmodel import Session, col, select
 from monitor.clock import as_utc
 from monitor.logs import plural
 from monitor.settings import BrandSettings, Settings
-from monitor.storage.responses import first_reply, replies_collected
+from monitor.storage import digest_queries as queries
+from monitor.storage.responses import replies_collected
 from monitor.storage.tables import Incident, Mention, SourceState
 
 UsageLine = Callable[[str, dict[str, Any] | None], str]  # (source id, its saved cursor) -> budget line, or ""
@@ -66,73 +66,53 @@ def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
 
 def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: date,
                  usage: UsageLine | None = None) -> BrandDigest:
-    """The brand's local ``day`` against the week before; ``usage`` gives each source's budget line."""
+    """The brand's local ``day`` against the week before; ``usage`` gives each source's budget line.
+
+    Counts are aggregated in the database (``storage.digest_queries``); only the day's negatives are rows.
+    """
     start, end = day_bounds(day, brand.timezone)
     week_start = start - timedelta(days=7)
     repeat_start = end - timedelta(days=settings.detection.repeat_days)
     with Session(engine) as session:
-        rows = session.exec(select(Mention).where(Mention.brand_id == brand.id,
-                                                  Mention.posted_at >= min(week_start, repeat_start),
-                                                  Mention.posted_at < end, Mention.is_brand_reply == False)  # noqa: E712
-                            ).all()
+        hours = queries.hour_counts(session, brand.id, week_start, start, end)
+        categories = queries.category_counts(session, brand.id, week_start, start, end)
+        repeaters = queries.repeat_complainers(session, brand.id, repeat_start, end,
+                                               at_least=settings.detection.repeat_complaints)
+        negatives = queries.day_negatives(session, brand.id, start, end)
         incidents = session.exec(select(Incident).where(Incident.brand_id == brand.id,
                                                         Incident.updated_at >= start,
                                                         Incident.opened_at < end)
                                  .order_by(col(Incident.severity).desc())).all()
         states = {s.id: s for s in session.exec(select(SourceState).where(SourceState.brand_id == brand.id))}
-        today_negatives = [m for m in rows if as_utc(m.posted_at) >= start and m.sentiment == "negative"]
-        answered = _responses(session, brand.id, today_negatives, end)
-    today = [m for m in rows if as_utc(m.posted_at) >= start]
-    week = [m for m in rows if week_start <= as_utc(m.posted_at) < start]
-    negatives = [m for m in today if m.sentiment == "negative"]
-    recent = [m for m in rows if as_utc(m.posted_at) >= repeat_start and m.sentiment == "negative"]
+        answered = _responses(session, brand.id, negatives, start, end)
+    week_total = sum(hours.week)
     return BrandDigest(
-        brand=brand, day=day, hourly=_hourly(today, week, start), total=len(today), negative=len(negatives),
-        week_daily_mean=len(week) / 7, week_negative_share=_share(week),
-        categories=_categories(negatives, [m for m in week if m.sentiment == "negative"]),
+        brand=brand, day=day, total=sum(hours.today), negative=sum(hours.today_negative),
+        hourly=[(hours.today[h], hours.today_negative[h], round(hours.week[h] / 7)) for h in range(24)],
+        week_daily_mean=week_total / 7, week_negative_share=hours.week_negative / week_total if week_total else 0.0,
+        categories=_categories(*categories),
         top_negative=sorted(negatives, key=lambda m: -(m.author_followers or 0))[:5],
         churn_threats=[m for m in negatives if (m.signals or {}).get("churn_threat")],
-        repeat_complainers=_repeaters(recent, settings),
+        repeat_complainers=repeaters,
         incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end, usage),
-        negatives=negatives, responses=answered, week_total=len(week), repeat_days=settings.detection.repeat_days)
+        negatives=negatives, responses=answered, week_total=week_total, repeat_days=settings.detection.repeat_days)
 
 
-def _responses(session: Session, brand_id: str, negatives: list[Mention],
+def _responses(session: Session, brand_id: str, negatives: list[Mention], start: datetime,
                end: datetime) -> tuple[int, int, float | None] | None:
     """Complaints aimed at the brand, how many it answered, and the median minutes to answer."""
     if not replies_collected(session, brand_id, end):
         return None
+    replies = queries.first_replies(session, brand_id, start, end)
     aimed = [m for m in negatives if (m.signals or {}).get("aimed_at_brand", True)]
     delays = sorted((reply - as_utc(m.posted_at)).total_seconds() / 60 for m in aimed
-                    if (reply := first_reply(session, m)) is not None)
+                    if m.id is not None and (reply := replies.get(m.id)) is not None)
     return len(aimed), len(delays), delays[len(delays) // 2] if delays else None
 
 
-def _share(mentions: list[Mention]) -> float:
-    return sum(m.sentiment == "negative" for m in mentions) / len(mentions) if mentions else 0.0
-
-
-def _hourly(today: list[Mention], week: list[Mention], start: datetime) -> list[tuple[int, int, int]]:
-    def hour(m: Mention) -> int:
-        return int((as_utc(m.posted_at) - start).total_seconds() // 3600) % 24
-
-    counts, previous = Counter(map(hour, today)), Counter(map(hour, week))
-    negatives: Counter[int] = Counter()
-    negatives.update(hour(m) for m in today if m.sentiment == "negative")
-    return [(counts[h], negatives[h], round(previous[h] / 7)) for h in range(24)]
-
-
-def _categories(today: list[Mention], week: list[Mention]) -> list[tuple[str, int, int]]:
-    def category(m: Mention) -> str | None:
-        return ((m.signals or {}).get("category") or {}).get("value")
-
-    now, before = Counter(filter(None, map(category, today))), Counter(filter(None, map(category, week)))
-    return [(name, count, round(before[name] / 7)) for name, count in now.most_common(6)]
-
-
-def _repeaters(negatives: list[Mention], settings: Settings) -> list[tuple[str, int]]:
-    counts = Counter(m.author_handle for m in negatives)
-    return [(handle, n) for handle, n in counts.most_common(5) if n >= settings.detection.repeat_complaints]
+def _categories(today: dict[str, int], week: dict[str, int]) -> list[tuple[str, int, int]]:
+    ranked = sorted(today.items(), key=lambda item: (-item[1], item[0]))[:6]
+    return [(name, count, round(week.get(name, 0) / 7)) for name, count in ranked]
 
 
 def _coverage(settings: Settings, brand: BrandSettings, states: dict[str, SourceState], start: datetime,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from connectors.shared_limits import Bucket, RedisBucket, shared_url
 from monitor.clock import as_utc
 from monitor.errors import SourceUnavailable
 
@@ -185,10 +186,14 @@ _BUCKETS: dict[str, TokenBucket] = {}
 _BUCKETS_LOCK = threading.Lock()
 
 
-def shared_bucket(key: str, per_minute: float) -> TokenBucket:
-    """One bucket per key (e.g. an OAuth client id) for the whole process, shared by every source."""
+def shared_bucket(key: str, per_minute: float, *, window_minutes: int = 1) -> Bucket:
+    """One bucket per key (e.g. an OAuth client id): for every worker through Redis when the deployment is
+    distributed (``shared_limits.configure``), else for the whole process, shared by every source."""
+    url = shared_url()
+    if url is not None:
+        return RedisBucket(url, key, int(per_minute * window_minutes), window_minutes)
     with _BUCKETS_LOCK:
         bucket = _BUCKETS.get(key)
         if bucket is None or bucket.per_minute != per_minute:
-            bucket = _BUCKETS[key] = TokenBucket(per_minute=per_minute, capacity=per_minute)
+            bucket = _BUCKETS[key] = TokenBucket(per_minute=per_minute, capacity=per_minute * window_minutes)
         return bucket

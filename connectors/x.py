@@ -31,6 +31,7 @@ from connectors.base import (
     Mention,
 )
 from connectors.paging import (
+    BudgetSpent,
     MonthlyReads,
     QueryState,
     RecentIds,
@@ -38,6 +39,7 @@ from connectors.paging import (
     query_states,
     read_each,
     rotated,
+    shared_bucket,
 )
 from connectors.x_queries import brand_reply_queries, build_queries
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
@@ -45,6 +47,9 @@ from monitor.secrets import Secret
 
 X_HOST = "https://api.twitter.com"
 MIN_PAGE = 10  # recent search refuses max_results below 10
+SEARCH_PER_15_MIN = 450  # recent search requests per app (bearer token)
+BUDGET_SPENT = (f"X request budget ({SEARCH_PER_15_MIN} searches per 15 min per app, shared by every source "
+                "and worker) spent; the rest waits for the next poll")
 EXPANSIONS = ["author_id", "referenced_tweets.id"]
 TWEET_FIELDS = ["created_at", "public_metrics", "lang", "conversation_id", "referenced_tweets",
                 "in_reply_to_user_id", "author_id"]
@@ -107,6 +112,7 @@ class _Poll:
     problems: list[str] = field(default_factory=list)
     requests: int = 0
     reads: int = 0
+    spent: bool = False  # the app's shared request budget ran out
 
 
 def _newer(a: str | None, b: str | None) -> str | None:
@@ -131,7 +137,10 @@ class XConnector(Connector[XOptions]):
         except ValueError as exc:
             raise ConfigError(f"sources.{context.source_id}", str(exc)) from None
         self.queries = queries
-        self.client = tweepy.Client(bearer_token=options.bearer_token.get_secret_value(),
+        token = options.bearer_token.get_secret_value()
+        # X allows 450 recent-search requests per 15 minutes per app: one budget for every source and worker
+        self.bucket = shared_bucket(f"x-search:{token}", SEARCH_PER_15_MIN / 15, window_minutes=15)
+        self.client = tweepy.Client(bearer_token=token,
                                     return_type=dict, wait_on_rate_limit=False)
         self.client.session = _HostSession(options.base_url, options.timeout_seconds)
 
@@ -146,9 +155,13 @@ class XConnector(Connector[XOptions]):
         turn = int(cursor.get("turn", 0))
 
         def drain(query: str) -> None:
+            if poll.spent:
+                raise BudgetSpent(BUDGET_SPENT)
             states[query_key(query)] = self._drain(query, states[query_key(query)], poll, recent, now)
 
         read_each(rotated(self.queries, turn), drain, kept=lambda: len(poll.mentions), problems=poll.problems)
+        if poll.spent and BUDGET_SPENT not in poll.problems:
+            poll.problems.append(BUDGET_SPENT)
         if poll.reads_left < MIN_PAGE:
             poll.problems.append(f"read budget reached ({usage.used + poll.reads} posts this month, "
                                  f"{poll.reads} this poll); remaining posts wait for the next poll")
@@ -162,6 +175,9 @@ class XConnector(Connector[XOptions]):
             state = {"start_time": (now - timedelta(hours=self.options.lookback_hours)).isoformat()}
         newest, oldest, token, done = state.get("newest"), None, None, False
         while poll.limit_left > 0 and poll.reads_left >= MIN_PAGE:
+            if not self.bucket.try_take(now):
+                poll.spent = True
+                break
             page = max(MIN_PAGE, min(100, poll.limit_left, poll.reads_left))
             try:
                 body = self._search(query, state, page, token)

@@ -133,6 +133,7 @@ class EscalationSettings(Section):
 class DistributedSettings(Section):
     broker_url: str = "redis://127.0.0.1:6379/0"
     result_backend: str = "redis://127.0.0.1:6379/1"
+    rate_limit_url: str | None = None  # Redis for request budgets shared by workers; default: the broker if Redis
 
 
 class WebSettings(Section):

@@ -85,7 +85,9 @@ def test_worker_tasks_run_the_pipeline_with_the_service_backoff_gate_and_schedul
         state = session.get(SourceState, "file")
         assert state is not None and state.consecutive_failures == 1
     assert tasks.deliver() == {"sent": 0, "failed": 0, "rate_limited": 0}
-    assert tasks.detect() == {"events": {}, "changes": []}
+    detected = tasks.detect_brand("acme")
+    assert detected["seconds"] >= 0 and {k: v for k, v in detected.items() if k != "seconds"} == {
+        "brand": "acme", "skipped": False, "events": {}, "changes": []}
     assert tasks.retention() == {"mentions": 0, "incidents": 0}
     digest = tasks.digest("acme")  # the service's digest job: the file under data_dir, then the digest channels
     assert digest["brand"] == "acme" and Path(digest["html"]).is_file() and digest["failed"] == []

@@ -49,19 +49,32 @@ def score_pending(engine: Engine, settings: Settings, model: SentimentModel | Se
     brands = brand_terms(settings)
     router = model if isinstance(model, SentimentRouter) else sentiment_router(settings, model)
     with Session(engine, expire_on_commit=False) as session:
+        # PostgreSQL: the rows stay claimed (FOR UPDATE SKIP LOCKED) until this session commits, so two scoring
+        # workers never score the same mention and a killed worker's claim goes with its connection.  SQLite
+        # (one writer anyway) reads them in a WAL snapshot that blocks nobody.
         pending = _pending_fairly(session, limit)
+        values = _score_all(pending, router, brands, settings.model.batch_size, now)
+        if session.get_bind().dialect.name == "postgresql":
+            if values:
+                session.execute(update(Mention), values)
+            session.commit()
+            return ScoreResult(scored=len(pending), limit=limit)
+    for start in range(0, len(values), STORE_CHUNK):  # SQLite: short write transactions, other writers go on
+        with_retries(partial(_save_scores, engine, values[start:start + STORE_CHUNK]))
+    return ScoreResult(scored=len(pending), limit=limit)
+
+
+def _score_all(pending: list[Mention], router: SentimentRouter, brands: dict[str, BrandTerms], batch_size: int,
+               now: datetime) -> list[dict[str, Any]]:
+    """The model's results and signals as column values, batch by batch (no database work here)."""
     values: list[dict[str, Any]] = []
-    batch_size = settings.model.batch_size
     for start in range(0, len(pending), batch_size):
         chunk = pending[start:start + batch_size]
         languages = [detect_language(m.text, m.lang) for m in chunk]
         routed = router.score([m.text for m in chunk], languages)
         values += [_scored(m, result, language, brands.get(m.brand_id), now)
                    for m, language, result in zip(chunk, languages, routed, strict=True)]
-        if len(values) >= STORE_CHUNK or start + batch_size >= len(pending):
-            with_retries(partial(_save_scores, engine, values))
-            values = []
-    return ScoreResult(scored=len(pending), limit=limit)
+    return values
 
 
 def _pending_fairly(session: Session, limit: int) -> list[Mention]:
@@ -70,7 +83,8 @@ def _pending_fairly(session: Session, limit: int) -> list[Mention]:
     for (_, source_id), share in fair_shares(unscored_by_source(session), limit).items():
         if share:
             rows += session.exec(select(Mention).where(Mention.source_id == source_id, col(Mention.sentiment).is_(None))
-                                 .order_by(col(Mention.posted_at).desc()).limit(share)).all()
+                                 .order_by(col(Mention.posted_at).desc()).limit(share)
+                                 .with_for_update(skip_locked=True)).all()
     return rows
 
 

@@ -1,10 +1,13 @@
 """Scale-out on Celery: the same pipeline functions as tasks, one queue per kind of work.
 
     celery -A monitor.service.worker worker -Q io,ml,core,notify     # as many as you need, on any machines
-    celery -A monitor.service.worker beat                            # exactly one: the schedule
+    celery -A monitor.service.worker beat                            # one leads (lock); others stand by
 
 Queues: ``io`` polls sources, ``ml`` scores, ``core`` detects and runs the digest and retention,
-``notify`` delivers.  Every task is idempotent (cursors move after commit, mentions dedupe, the
+``notify`` delivers.  Ownership on PostgreSQL: scoring claims rows with SKIP LOCKED; ``detect`` fans out one
+``detect_brand`` task per brand, each under the brand's advisory lock (a brand already running is skipped);
+only the beat holding the scheduler lock sends the schedule (``service.beat_leader``).
+Every task is idempotent (cursors move after commit, mentions dedupe, the
 outbox has idempotency keys), so a retried or duplicated task does no harm.  Polls go through the
 same backoff gate as the service.  Workers read the same settings (GROUNDSWELL_CONFIG) and should
 share a PostgreSQL database.
@@ -12,6 +15,7 @@ share a PostgreSQL database.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -20,7 +24,9 @@ from typing import Any
 from celery import Celery
 from celery.schedules import crontab
 
+from connectors import shared_limits
 from monitor import pipeline
+from monitor.pipeline.detecting import run_brand_detection
 from monitor.runtime import Runtime
 from monitor.settings import Settings, load_settings
 
@@ -30,8 +36,12 @@ DIGEST_CHECK = 15  # minutes between digest checks; each brand is due in exactly
 
 @cache
 def runtime() -> Runtime:
-    """One runtime per worker process: the model and connections load once."""
-    return Runtime(load_settings())
+    """One runtime per worker process: the model and connections load once; request budgets (Reddit, X)
+    are shared by every worker through the broker's Redis (or ``distributed.rate_limit_url``)."""
+    settings = load_settings()
+    distributed = settings.distributed
+    shared_limits.configure(distributed.rate_limit_url or distributed.broker_url)
+    return Runtime(settings)
 
 
 def _now() -> datetime:
@@ -44,10 +54,13 @@ def make_app() -> Celery:
                  backend=settings.distributed.result_backend)
     app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, task_default_queue="core",
                     task_routes={"groundswell.poll": {"queue": "io"}, "groundswell.score": {"queue": "ml"},
-                                 "groundswell.detect": {"queue": "core"}, "groundswell.deliver": {"queue": "notify"},
+                                 "groundswell.detect": {"queue": "core"},
+                                 "groundswell.detect_brand": {"queue": "core"},
+                                 "groundswell.deliver": {"queue": "notify"},
                                  "groundswell.digest": {"queue": "core"}, "groundswell.digests_due": {"queue": "core"},
                                  "groundswell.retention": {"queue": "core"}},
-                    beat_schedule=beat_schedule(settings))
+                    beat_schedule=beat_schedule(settings),
+                    beat_scheduler="monitor.service.beat_leader:LeaderScheduler")
     return app
 
 
@@ -82,10 +95,24 @@ def score() -> int:
 
 
 @app.task(name="groundswell.detect")  # type: ignore[untyped-decorator]
-def detect() -> dict[str, Any]:
-    rt = runtime()
-    result = pipeline.run_detection(rt.engine, rt.settings, now=_now())
-    return {"events": dict(result.events), "changes": list(result.changes)}
+def detect() -> list[str]:
+    """Fan out: one ``detect_brand`` task per brand, so brands spread over the workers; returns their ids."""
+    brands = [b.id for b in runtime().settings.brands]
+    for brand_id in brands:
+        detect_brand.delay(brand_id)
+    return brands
+
+
+@app.task(name="groundswell.detect_brand")  # type: ignore[untyped-decorator]
+def detect_brand(brand_id: str) -> dict[str, Any]:
+    """One brand's detection pass under its advisory lock; ``skipped`` when another worker runs it now."""
+    rt, started = runtime(), time.perf_counter()
+    result = run_brand_detection(rt.engine, rt.settings, brand_id, now=_now())
+    seconds = round(time.perf_counter() - started, 4)
+    if result is None:
+        return {"brand": brand_id, "skipped": True, "events": {}, "changes": [], "seconds": seconds}
+    return {"brand": brand_id, "skipped": False, "events": dict(result.events), "changes": list(result.changes),
+            "seconds": seconds}
 
 
 @app.task(name="groundswell.deliver")  # type: ignore[untyped-decorator]

@@ -1,0 +1,129 @@
+"""Digest speed at 1 M stored mentions: one brand-day digest (data and chart), SQLite and optionally PostgreSQL.
+
+Usage: ``nice python benchmarks/digest_speed.py [--mentions 1000000] [--brands 50] [--postgres URL]``.
+Loads synthetic mentions fast (executemany on SQLite, COPY on PostgreSQL), refreshes planner statistics,
+then times ``build_digest`` and ``chart_png`` for one brand-day; prints JSON with wall and CPU seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from alerts.digest import build_digest  # noqa: E402
+from alerts.digest_render import chart_png  # noqa: E402
+from monitor.storage.engine import open_database, refresh_statistics  # noqa: E402
+
+ORIGIN = datetime(2026, 9, 1, tzinfo=UTC)
+DAYS = 60
+DAY = date(2026, 10, 20)
+COLUMNS = ("brand_id", "source_id", "platform", "external_id", "author_handle", "author_followers", "text",
+           "posted_at", "ingested_at", "sentiment", "is_brand_reply", "parent_id", "conversation_id", "signals",
+           "reposts", "likes", "replies", "quotes", "url", "author_id")
+CATEGORIES = ["outage", "billing", "support", "speed", "app", "price"]
+
+
+def rows(n: int, brands: int, suffix: str = "", seed: int = 1) -> Iterator[tuple[Any, ...]]:
+    """Mentions spread over 60 days and ``brands`` brands; a third negative, one in 20 a brand reply (to an
+    earlier mention of the same brand)."""
+    rng = random.Random(seed)
+    for i in range(n):
+        posted = ORIGIN + timedelta(seconds=rng.randrange(DAYS * 86400))
+        reply = rng.random() < 0.05
+        negative = not reply and rng.random() < 0.33
+        signals = json.dumps({"category": {"value": rng.choice(CATEGORIES)}, "churn_threat": rng.random() < 0.02}
+                             if negative else {})
+        when = posted.strftime("%Y-%m-%d %H:%M:%S.%f") + suffix  # SQLAlchemy's SQLite text; "+00" for COPY
+        yield (f"b{i % brands}", "s", "x", str(i), f"u{rng.randrange(5000)}", rng.randrange(10**5),
+               "Acme is down again, third time this week", when, when, "negative" if negative else "neutral", reply,
+               str(i - brands * rng.randrange(1, 40)) if reply else None, f"c{i // 3}", signals, 0, 0, 0, 0, "", "")
+
+
+def load_sqlite(url: str, n: int, brands: int) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+    marks = ",".join("?" * len(COLUMNS))
+    with connection:
+        connection.executemany(f"insert into mentions ({','.join(COLUMNS)}) values ({marks})", rows(n, brands))
+    connection.close()
+
+
+def load_postgres(url: str, n: int, brands: int) -> None:
+    engine = create_engine(url)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        with cursor.copy(f"copy mentions ({','.join(COLUMNS)}) from stdin") as copy:
+            for row in rows(n, brands, "+00"):
+                copy.write_row(row)
+        raw.commit()
+    finally:
+        raw.close()
+        engine.dispose()
+
+
+def timed(work: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return result, {"wall_s": round(time.perf_counter() - wall, 3), "cpu_s": round(time.process_time() - cpu, 3)}
+
+
+def bench(url: str, n: int, brands: int) -> dict[str, Any]:
+    from tests.conftest import make_settings
+
+    engine = open_database(url)
+    loader = load_sqlite if url.startswith("sqlite") else load_postgres
+    _, load = timed(lambda: loader(url, n, brands))
+    _, stats = timed(lambda: refresh_statistics(engine))
+    settings = make_settings(brands=[{"id": "b7", "name": "Acme"}])
+    digest, data = timed(lambda: build_digest(engine, settings, settings.brands[0], DAY))
+    _, again = timed(lambda: build_digest(engine, settings, settings.brands[0], DAY))
+    png, chart = timed(lambda: chart_png(digest))
+    engine.dispose()
+    return {"mentions": n, "brands": brands, "load": load, "statistics": stats, "digest_first": data,
+            "digest_warm": again, "chart": chart,
+            "total_first_wall_s": round(data["wall_s"] + chart["wall_s"], 3),
+            "day": {"total": digest.total, "negative": digest.negative, "week_total": digest.week_total,
+                    "answered": digest.responses, "png_bytes": len(png)}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=1_000_000)
+    parser.add_argument("--brands", type=int, default=50)
+    parser.add_argument("--postgres", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                        help="also run against PostgreSQL (a schema of its own, dropped afterwards)")
+    args = parser.parse_args()
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        out["sqlite"] = bench(f"sqlite:///{folder}/bench.db", args.mentions, args.brands)
+    if args.postgres:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(args.postgres)
+        with admin.begin() as connection:
+            connection.execute(text(f"create schema {schema}"))
+        try:
+            out["postgres"] = bench(f"{args.postgres}?options=-csearch_path%3D{schema}", args.mentions, args.brands)
+        finally:
+            with admin.begin() as connection:
+                connection.execute(text(f"drop schema {schema} cascade"))
+            admin.dispose()
+    print(json.dumps(out, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -19,10 +19,11 @@ from alerts.base import Notifier
 from connectors.base import BrandTerms, Connector
 from models.base import SentimentModel
 from models.signals import extract_signals
-from monitor.detection.incidents import source_health_changed
+from monitor.detection.incidents import detect_brand, source_health_changed
 from monitor.errors import SourceError
 from monitor.pipeline import source_health as health
-from monitor.settings import Settings
+from monitor.pipeline.alerting import record_alerts
+from monitor.settings import BrandSettings, Settings
 from monitor.storage.engine import transaction, with_retries
 from monitor.storage.mentions import store_mentions
 from monitor.storage.tables import Mention, SourceState
@@ -66,7 +67,7 @@ def poll_source(engine: Engine, settings: Settings, connector: Connector, *, now
                                   newest=newest, now=now, interval_seconds=source.interval_seconds)
             session.add(row)
             if recovering:
-                source_health_changed(session, settings, row, now)
+                record_alerts(session, settings, source_health_changed(session, row, now), now)
             return new_ids
 
     new_ids = with_retries(commit)
@@ -94,7 +95,7 @@ def _save_failure(engine: Engine, settings: Settings, source_id: str, error: Sou
         assert state is not None
         health.record_failure(state, error, now=now, interval_seconds=interval)
         session.add(state)
-        source_health_changed(session, settings, state, now)
+        record_alerts(session, settings, source_health_changed(session, state, now), now)
 
 
 def brand_terms(settings: Settings) -> dict[str, BrandTerms]:
@@ -134,10 +135,17 @@ def _apply_score(mention: Mention, score: object, model: SentimentModel, brand: 
 
 
 def run_detection(engine: Engine, settings: Settings, *, now: datetime) -> list[str]:
-    """Open, escalate and resolve incidents; each change becomes an alert in the outbox."""
-    from monitor.detection.incidents import detect_and_update
-
-    return detect_and_update(engine, settings, now=now)
+    """Open, join, escalate and resolve incidents; each change becomes an alert (and, when it pages,
+    outbox rows) in the same transaction as the detection that found it. Returns a line per change."""
+    lines: list[str] = []
+    for brand in settings.brands:
+        def work(brand: BrandSettings = brand) -> list[str]:
+            with transaction(engine) as session:
+                changes = detect_brand(session, settings, brand, now)
+                record_alerts(session, settings, changes, now)
+                return [change.line for change in changes]
+        lines.extend(with_retries(work))
+    return lines
 
 
 def deliver_due(engine: Engine, notifiers: Mapping[str, Notifier], *, now: datetime,

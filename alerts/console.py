@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
+from alerts.render import alert_view
 
 _STYLE = {1: "cyan", 2: "yellow", 3: "bold red", 4: "bold white on red"}
 
@@ -27,12 +28,15 @@ class ConsoleNotifier(Notifier):
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
         assert isinstance(self.options, ConsoleOptions)
+        view = alert_view(message, max_examples=self.options.examples, text_limit=160)
         style = _STYLE.get(message.severity, "white")
-        self.console.print(
-            f"[{style}]ALERT {message.event.upper()} sev {message.severity} ({message.severity_name})[/] "
-            f"[bold]{escape(message.brand_name)}[/]: {escape(message.title)}")
-        self.console.print(f"  {escape(message.reason)}")
-        for post in message.examples[: self.options.examples]:
-            text = " ".join(post.text.split())[:160]
-            self.console.print(f"  - @{escape(post.author)} ({post.platform}): {escape(text)}")
+        self.console.print(f"[{style}]{escape(view.event_label.upper())} · {view.severity_name}[/] "
+                           f"[bold]{escape(view.brand)}[/]: {escape(view.headline)}")
+        if view.change:
+            self.console.print(f"  what changed: {escape(view.change)}")
+        numbers = [f"{label} {value}" for label, value in view.facts] + [f"since {view.opened_at}"]
+        self.console.print(f"  {escape(' · '.join(numbers))}" + (f" · {escape(view.facets)}" if view.facets else ""))
+        for e in view.examples:
+            self.console.print(f"  - \"{escape(e.text)}\" @{escape(e.author)}")
+        self.console.print(f"  details: groundswell incidents show {view.incident_id}")
         return Receipt(channel=self.channel_id, message_id=idempotency_key)

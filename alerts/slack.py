@@ -46,7 +46,7 @@ class SlackOptions(NotifierOptions):
     channel: str = Field(min_length=1, description="channel ID (C0123ABCD, preferred) or #name")
     base_url: str = "https://slack.com/api/"
     timeout_s: int = Field(10, ge=1, le=120)
-    examples: int = Field(5, ge=0, le=10)
+    examples: int = Field(3, ge=0, le=10)
     broadcast_escalations: bool = True
     metadata: bool = True
 

@@ -29,19 +29,28 @@ def incidents() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include resolved incidents.")
 @click.pass_obj
 def list_incidents(ctx: object, show_all: bool) -> None:
-    """Open incidents, most severe first."""
+    """Open incidents (most severe first), then the watch list: individual triggers that did not page."""
     engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
     query = select(Incident).order_by(col(Incident.severity).desc(), col(Incident.opened_at).desc())
     if not show_all:
         query = query.where(Incident.status != "resolved")
+    zones = {b.id: b.timezone for b in ctx.settings.brands}  # type: ignore[attr-defined]
     table = Table(title="Incidents")
-    for column in ("#", "brand", "opened (UTC)", "trigger", "sev", "status", "acked by", "reason"):
+    for column in ("#", "brand", "opened (brand time)", "what", "sev", "status", "acked by", "reason"):
         table.add_column(column)
     with Session(engine) as session:
-        for i in session.exec(query):
-            table.add_row(str(i.id), i.brand_id, f"{as_utc(i.opened_at):%Y-%m-%d %H:%M}", i.trigger, str(i.severity),
-                          i.status, i.acked_by or "", i.reason)
+        rows = sorted(session.exec(query), key=lambda i: i.status == "watch")
+        for i in rows:
+            facets = " + ".join(dict.fromkeys([i.trigger, *(i.facets or {})]))
+            table.add_row(str(i.id), i.brand_id, _local(i.opened_at, zones.get(i.brand_id, "UTC")), facets,
+                          str(i.severity), i.status, i.acked_by or "", i.reason)
     console.print(table)
+
+
+def _local(when: datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return f"{as_utc(when).astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}"
 
 
 def _incident(session: Session, incident_id: int) -> Incident:
@@ -55,22 +64,33 @@ def _incident(session: Session, incident_id: int) -> Incident:
 @click.argument("incident_id", type=int)
 @click.pass_obj
 def show_incident(ctx: object, incident_id: int) -> None:
-    """An incident with its example mentions and every alert delivery."""
+    """Everything about an incident: facets, every update and what changed, examples, deliveries."""
     engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
+    zones = {b.id: b.timezone for b in ctx.settings.brands}  # type: ignore[attr-defined]
     with Session(engine) as session:
         i = _incident(session, incident_id)
+        zone = zones.get(i.brand_id, "UTC")
         console.print(f"[bold]#{i.id} {i.title}[/] ({i.brand_id}, {i.trigger}, severity {i.severity}, {i.status})")
-        console.print(f"opened {as_utc(i.opened_at):%Y-%m-%d %H:%M} UTC; {i.reason}", markup=False)
+        console.print(f"opened {_local(i.opened_at, zone)}; {i.reason}",
+                      markup=False)
+        for facet, info in (i.facets or {}).items():
+            console.print(f"  facet {facet} since {info.get('since', '?')}: {info.get('reason', '')}", markup=False)
+        join = (i.details or {}).get("join", {})
+        if join:
+            console.print(f"  {len(join.get('people', []))} people, reach {join.get('reach', 0):,}; "
+                          f"words: {', '.join(list(join.get('words', {}))[:12])}", markup=False)
         if i.acked_by:
-            console.print(f"acknowledged by {i.acked_by} at {as_utc(i.acked_at or i.opened_at):%Y-%m-%d %H:%M} UTC")
+            console.print(f"acknowledged by {i.acked_by} at {_local(i.acked_at or i.opened_at, zone)}")
         for m in session.exec(select(Mention).where(col(Mention.id).in_(i.example_mention_ids or []))):
             console.print(f"  @{m.author_handle} ({m.author_followers or 0} followers): {m.text[:200]} {m.url}",
                           markup=False)
-        rows = session.exec(select(Alert, OutboxItem).join(OutboxItem, col(OutboxItem.alert_id) == Alert.id)
-                            .where(Alert.incident_id == i.id)).all()
-        for alert, item in rows:
-            console.print(f"  alert {alert.event} sev {alert.severity} -> {item.channel_id}: {item.status} "
-                          f"after {item.attempts} attempt(s) {item.last_error or ''}", markup=False)
+        for alert in session.exec(select(Alert).where(Alert.incident_id == i.id).order_by(col(Alert.id))):
+            how = "paged" if alert.paged else "digest only (page budget)"
+            console.print(f"  {_local(alert.created_at, zone)} {alert.event} sev {alert.severity} ({how}): "
+                          f"{alert.summary or ''}", markup=False)
+            for item in session.exec(select(OutboxItem).where(OutboxItem.alert_id == alert.id)):
+                console.print(f"      -> {item.channel_id}: {item.status} after {item.attempts} attempt(s) "
+                              f"{item.last_error or ''}", markup=False)
 
 
 def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool) -> None:

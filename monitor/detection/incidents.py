@@ -36,13 +36,13 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
     for row in rows:
         row.detected_at = now
         session.add(row)
-    changes = [c for f in results for c in _apply(session, settings, brand, f, now)]
+    changes = [c for f in results for c in apply_finding(session, settings, brand, f, now)]
     changes += _review_watch(session, settings, brand, now) + _escalate_unanswered(session, settings, brand, now)
     return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
         session, settings, brand, now)
 
 
-def _apply(session: Session, settings: Settings, brand: BrandSettings, finding: Finding,
+def apply_finding(session: Session, settings: Settings, brand: BrandSettings, finding: Finding,
            now: datetime) -> list[IncidentChange]:
     ev = joining.evidence(session, brand, finding, now)
     incident, why = joining.find_incident(session, brand.id, finding, ev, now, settings.detection.join_minutes)

@@ -2,8 +2,9 @@
 
 A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
 same key (the same story, the same person's trigger), or shares people with it, or shares enough
-distinctive words (a new wording of the same grievance), or is a spike while the incident already is
-one (a brand-wide spike is one event while it lasts). Individual triggers join spreading incidents
+distinctive words, or (spike and story) is mostly the same kind of grievance (the complaint category of
+``models.signals``: a new wording of an outage complaint is still an outage), or is a spike while the
+incident already is one (a brand-wide spike is one event while it lasts). Individual triggers join spreading incidents
 only; they never join each other unless the person is the same. The evidence an incident keeps for
 joining (keys, people, words) lives in ``details["join"]``.
 """
@@ -42,6 +43,7 @@ class Evidence:
 
     people: set[str] = field(default_factory=set)
     words: Counter[str] = field(default_factory=Counter)
+    grievances: Counter[str] = field(default_factory=Counter)  # complaint categories (outage, billing...)
     reach: int = 0
     mention_ids: list[int] = field(default_factory=list)
 
@@ -76,7 +78,19 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
             ev.people.add(who)
             ev.reach += m.author_followers or 0
         ev.words.update(words_of(m.text, ignore))
+        category = ((m.signals or {}).get("category") or {}).get("value")
+        if category:
+            ev.grievances[str(category)] += 1
     return ev
+
+
+def grievance(counts: Counter[str] | dict[str, int]) -> str:
+    """The complaint category most of these mentions share ("" when none has a clear majority)."""
+    total = sum(counts.values())
+    if not total:
+        return ""
+    name, top = max(counts.items(), key=lambda item: item[1])
+    return name if top * 2 > total else ""
 
 
 def _join_data(incident: Incident) -> dict[str, Any]:
@@ -101,6 +115,9 @@ def shares(incident: Incident, finding: Finding, ev: Evidence) -> str:
     top = {w for w, _ in ev.words.most_common(MAX_WORDS)}
     if len(known & top) >= SHARED_WORDS:
         return "the same words"
+    mine = grievance(ev.grievances)
+    if finding.trigger in SPREAD and mine and mine == grievance(data.get("grievances", {})):
+        return f"the same {mine} complaint"
     return ""
 
 
@@ -133,7 +150,9 @@ def absorb(incident: Incident, finding: Finding, ev: Evidence, now: datetime) ->
         keys = (keys + [finding.key])[-50:]
     people += sorted(ev.people - set(people))
     words.update({w: 1 for w in ev.words})
+    grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
     data = {"keys": keys, "people": people[-MAX_PEOPLE:], "words": dict(words.most_common(MAX_WORDS)),
+            "grievances": dict(grievances.most_common(8)),
             "reach": max(int(data.get("reach", 0) or 0), ev.reach)}
     facets = dict(incident.facets or {})
     new = finding.trigger not in facets

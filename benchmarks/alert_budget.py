@@ -21,7 +21,9 @@ Usage: ``nice python benchmarks/alert_budget.py [--model bundled] [--step-min 10
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import io
 import json
 import random
 import resource
@@ -59,21 +61,28 @@ def _cpu() -> float:
 
 
 def twcs_rows() -> list[dict[str, Any]]:
-    """Customer tweets as mentions, support answers as brand replies, inside the contiguous span."""
-    rows = []
+    """Customer tweets as mentions, support answers as brand replies, inside the contiguous span; each
+    tweet carries its conversation (the root of its reply chain), as X's conversation_id does."""
+    rows, parent_of = [], {}
     with TWCS.open(encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle):
+            parent = (record.get("in_response_to_tweet_id") or "").split(".")[0]
+            parent_of[record["tweet_id"]] = parent
             try:
                 when = datetime.strptime(record["created_at"], "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
             except (ValueError, TypeError):
                 continue
             if not SPAN[0] <= when < SPAN[1] or not record.get("text"):
                 continue
-            brand = record["inbound"] != "True"
-            parent = (record.get("in_response_to_tweet_id") or "").split(".")[0]
             rows.append({"id": f"t{record['tweet_id']}", "author_id": record["author_id"],
-                         "text": record["text"], "posted_at": when.isoformat(), "is_brand_reply": brand,
-                         "parent_id": f"t{parent}" if parent else None})
+                         "text": record["text"], "posted_at": when.isoformat(),
+                         "is_brand_reply": record["inbound"] != "True", "parent_id": f"t{parent}" if parent else None})
+    for row in rows:
+        root, seen = row["id"][1:], set()
+        while parent_of.get(root) and root not in seen:
+            seen.add(root)
+            root = parent_of[root]
+        row["conversation_id"] = f"c{root}"
     return sorted(rows, key=lambda r: r["posted_at"])
 
 
@@ -160,7 +169,8 @@ def outage_incidents(session: Session, ids: set[str], authors: set[str]) -> dict
 
 def demo(model: str) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="gs-budget-demo-"))
-    result = run_demo(demo_settings(folder, model, [CHANNELS[1]]))
+    with contextlib.redirect_stdout(io.StringIO()):  # the demo's console channel prints its alerts
+        result = run_demo(demo_settings(folder, model, [CHANNELS[1]]))
     from monitor.runtime import Runtime as _Runtime
 
     engine = _Runtime(demo_settings(folder, model, [CHANNELS[1]])).engine

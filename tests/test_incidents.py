@@ -163,3 +163,36 @@ def test_message_is_plain_local_and_distinct_and_source_down_has_no_counts(datab
     assert "people complaining" in view.headline and "People" in text
     down_text = render_text(alert_view(down))
     assert "People" not in down_text and "Mentions" not in down_text and "HTTP 401" in down_text
+
+
+def test_a_repeat_complainer_pages_only_when_the_brand_ignores_them(database_url: str) -> None:
+    from monitor.detection.watchlist import page_reason
+
+    settings, runtime = setup(database_url)
+    brand = settings.brands[0]
+    with Session(runtime.engine) as session:
+        def complaints(author: str, answered: bool) -> Incident:
+            ids = []
+            for k in range(3):
+                m = Mention(brand_id="acme", source_id="s", platform="x", external_id=f"{author}{k}", author_id=author,
+                            author_handle=author, text=f"Acme still broken, attempt {k}", sentiment="negative",
+                            conversation_id=f"conv-{author}", posted_at=NOW - timedelta(hours=5 - k),
+                            ingested_at=NOW)
+                session.add(m)
+                session.flush()
+                ids.append(m.id or 0)
+            if answered:  # support replied to the first complaint; the last one is not answered yet
+                session.add(Mention(brand_id="acme", source_id="s", platform="x", external_id=f"r-{author}",
+                                    author_id="acme", text="DM us please", is_brand_reply=True,
+                                    parent_id=f"{author}0", conversation_id=f"conv-{author}",
+                                    posted_at=NOW - timedelta(hours=4, minutes=30), ingested_at=NOW))
+            incident = Incident(brand_id="acme", key=f"repeat:{author}", trigger="repeat_complainer", status="watch",
+                                opened_at=NOW - timedelta(hours=2), updated_at=NOW, last_activity_at=NOW,
+                                example_mention_ids=ids[-1:])
+            session.add(incident)
+            session.flush()
+            return incident
+
+        talking, ignored = complaints("talking", True), complaints("ignored", False)
+        assert page_reason(session, settings, brand, talking, NOW) == ""
+        assert "not answered" in page_reason(session, settings, brand, ignored, NOW)

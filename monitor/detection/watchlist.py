@@ -7,8 +7,9 @@ rules fired ~87 times a week on quiet ones). Each opens a *watch* incident: stor
 * a churn threat from an influential (``churn_page_followers``) or key-account customer;
 * a high-reach complaint once its audience reacts (``reach_page_reactions`` reposts, quotes and replies,
   counting replies and quotes from other people we collected);
-* a repeat complainer, or a churn threat, the brand has not answered past ``response_target_minutes``
-  (only when the brand's replies are being collected).
+* a churn threat the brand has not answered past ``response_target_minutes``, or a repeat complainer
+  none of whose complaints in ``repeat_days`` the brand answered (only when the brand's replies are
+  being collected: a customer in a conversation with support is not ignored).
 """
 
 from __future__ import annotations
@@ -26,6 +27,19 @@ from monitor.storage.tables import Incident, Mention
 def _mentions(session: Session, incident: Incident) -> list[Mention]:
     ids = incident.example_mention_ids or []
     return list(session.exec(select(Mention).where(col(Mention.id).in_(ids)))) if ids else []
+
+
+def _their_complaints(session: Session, settings: Settings, mentions: list[Mention], now: datetime) -> list[Mention]:
+    """Every negative mention of these people in the repeat window: a customer the brand is talking
+    to is not ignored, even if its last reply is not in yet."""
+    people = {(m.platform, m.author_id) for m in mentions}
+    out: list[Mention] = []
+    for platform, author in people:
+        out += session.exec(select(Mention).where(
+            Mention.brand_id == mentions[0].brand_id, Mention.platform == platform, Mention.author_id == author,
+            Mention.sentiment == "negative", Mention.posted_at <= now,
+            Mention.posted_at >= now - timedelta(days=settings.detection.repeat_days))).all()
+    return out or mentions
 
 
 def reactions(session: Session, mention: Mention) -> int:
@@ -66,6 +80,8 @@ def page_reason(session: Session, settings: Settings, brand: BrandSettings, inci
         best = max((reactions(session, m) for m in mentions), default=0)
         if best >= cfg.reach_page_reactions:
             return f"its audience is reacting ({best} reposts, quotes and replies)"
+    if trigger == "repeat_complainer" and mentions:
+        mentions = _their_complaints(session, settings, mentions, now)
     if trigger in ("repeat_complainer", "churn_threat") and _unanswered(session, settings, incident, mentions, now):
         return f"not answered by the brand within {cfg.response_target_minutes} min"
     return ""

@@ -49,7 +49,8 @@ from monitor.storage.tables import Alert, Incident, Mention, OutboxItem  # noqa:
 
 TWCS = Path(__file__).resolve().parents[2] / "shared" / "data" / "twcs-sample" / "twcs_head5000.csv"
 SPAN = (datetime(2017, 10, 30, tzinfo=UTC), datetime(2017, 11, 27, tzinfo=UTC))
-CHANNELS = [{"id": "comms", "kind": "console"}, {"id": "ops", "kind": "console", "triggers": ["spike"]}]
+CHANNELS: list[dict[str, Any]] = [{"id": "comms", "kind": "console"},
+                                  {"id": "ops", "kind": "console", "triggers": ["spike"]}]
 NEW_WORDINGS = ["Cannot get online at all, {town} has been offline for two hours, Acme please fix this",
                 "Acme network outage again?? zero signal here in {town}",
                 "Anyone else's Acme connection dead tonight? {town} here, nothing works"]
@@ -63,7 +64,8 @@ def _cpu() -> float:
 def twcs_rows() -> list[dict[str, Any]]:
     """Customer tweets as mentions, support answers as brand replies, inside the contiguous span; each
     tweet carries its conversation (the root of its reply chain), as X's conversation_id does."""
-    rows, parent_of = [], {}
+    rows: list[dict[str, Any]] = []
+    parent_of: dict[str, str] = {}
     with TWCS.open(encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle):
             parent = (record.get("in_response_to_tweet_id") or "").split(".")[0]
@@ -78,7 +80,7 @@ def twcs_rows() -> list[dict[str, Any]]:
                          "text": record["text"], "posted_at": when.isoformat(),
                          "is_brand_reply": record["inbound"] != "True", "parent_id": f"t{parent}" if parent else None})
     for row in rows:
-        root, seen = row["id"][1:], set()
+        root, seen = str(row["id"])[1:], set()
         while parent_of.get(root) and root not in seen:
             seen.add(root)
             root = parent_of[root]
@@ -170,10 +172,8 @@ def outage_incidents(session: Session, ids: set[str], authors: set[str]) -> dict
 def demo(model: str) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="gs-budget-demo-"))
     with contextlib.redirect_stdout(io.StringIO()):  # the demo's console channel prints its alerts
-        result = run_demo(demo_settings(folder, model, [CHANNELS[1]]))
-    from monitor.runtime import Runtime as _Runtime
-
-    engine = _Runtime(demo_settings(folder, model, [CHANNELS[1]])).engine
+        result = run_demo(demo_settings(folder, model, [dict(CHANNELS[1])]))
+    engine = Runtime(demo_settings(folder, model, [dict(CHANNELS[1])])).engine
     with Session(engine) as session:
         counts = alert_counts(session, START, START + timedelta(days=7))
         evening = START + timedelta(days=5, hours=18)

@@ -196,3 +196,16 @@ def test_a_repeat_complainer_pages_only_when_the_brand_ignores_them(database_url
         talking, ignored = complaints("talking", True), complaints("ignored", False)
         assert page_reason(session, settings, brand, talking, NOW) == ""
         assert "not answered" in page_reason(session, settings, brand, ignored, NOW)
+
+
+def test_a_tweetstorm_is_one_complaint_not_a_repeat_complainer() -> None:
+    from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
+
+    detector = BrandDetector(BrandConfig.for_sensitivity("default"))
+    storm = [Observation(NOW + timedelta(minutes=k), "x:ann", 0.9, True, f"part {k} of my complaint", ref=str(k))
+             for k in range(6)]
+    assert not [f for f in detector.run(storm, NOW + timedelta(minutes=10)) if f.kind == "repeat"]
+    later = [Observation(NOW + timedelta(hours=h), "x:ann", 0.9, True, f"still broken, day {h}", ref=f"d{h}")
+             for h in (3, 30)]
+    repeats = [f for f in detector.run(later, NOW + timedelta(hours=31)) if f.kind == "repeat"]
+    assert len(repeats) == 1 and "3 occasions" in repeats[0].reason

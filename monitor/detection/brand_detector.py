@@ -226,12 +226,13 @@ class BrandDetector:
         if obs.is_negative:
             horizon = ts - self.cfg.repeat_days * 86400
             times = [t for t in self.complaints.get(who, []) if t >= horizon] + [ts]
-            self.complaints[who] = times[-self.cfg.repeat_count * 2:]
-            repeat = len(times) >= self.cfg.repeat_count
+            self.complaints[who] = times[-self.cfg.repeat_count * 4:]
+            episodes = complaint_episodes(times)
+            repeat = episodes >= self.cfg.repeat_count
             if repeat and self._once(f"repeat:{who}", ts, self.cfg.repeat_days * 86400):
                 out.append(Finding("repeat", f"repeat:{who}", 2,
-                                   f"{who} complained {len(times)} times in {self.cfg.repeat_days:g} days",
-                                   {"complaints": float(len(times))}, refs))
+                                   f"{who} complained on {episodes} occasions in {self.cfg.repeat_days:g} days",
+                                   {"complaints": float(episodes)}, refs))
         return out
 
     def _once(self, key: str, ts: float, cooldown_s: float) -> bool:
@@ -255,6 +256,20 @@ class BrandDetector:
         horizon = t_now - self.cfg.repeat_days * 86400
         self.complaints = {k: v for k, v in self.complaints.items() if v and v[-1] >= horizon}
         self.fired = {k: v for k, v in self.fired.items() if v >= horizon}
+
+
+REPEAT_GAP_S = 3600.0  # posts of one person closer than this are one complaint (a thread, a tweetstorm)
+
+
+def complaint_episodes(times: Sequence[float], gap_s: float = REPEAT_GAP_S) -> int:
+    """Separate occasions among one person's complaint times: a repeat complainer comes back, a
+    five-part thread posted in two minutes is one complaint."""
+    episodes, last = 0, None
+    for t in sorted(times):
+        if last is None or t - last >= gap_s:
+            episodes += 1
+        last = t
+    return episodes
 
 
 def _reach(followers: int | None) -> float:

@@ -6,7 +6,7 @@ mention ids); the incident layer joins them into incidents. Pure reads, no write
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from monitor.clock import as_utc
 from monitor.detection import simple_rules as rules
 from monitor.detection import warmup as adaptive
+from monitor.detection.brand_detector import complaint_episodes
 from monitor.settings import BrandSettings, DetectionSettings, Settings
 from monitor.storage.tables import Mention
 
@@ -107,10 +108,14 @@ def _expected(session: Session, brand_id: str, now: datetime, settings: Settings
 
 def _negatives_by_author(session: Session, brand_id: str, new: list[rules.MentionView], now: datetime,
                          cfg: DetectionSettings) -> dict[str, int]:
+    """Separate complaint occasions per author in the repeat window (a tweetstorm is one)."""
     ids = {m.author.split(":", 1)[1] for m in new if m.negative}
     if not ids:
         return {}
-    rows = session.exec(select(Mention.platform, Mention.author_id).where(
+    rows = session.exec(select(Mention.platform, Mention.author_id, Mention.posted_at).where(
         Mention.brand_id == brand_id, Mention.sentiment == "negative", col(Mention.author_id).in_(ids),
         Mention.posted_at > now - timedelta(days=cfg.repeat_days), Mention.posted_at <= now)).all()
-    return dict(Counter(f"{platform}:{author}" for platform, author in rows))
+    times: dict[str, list[float]] = defaultdict(list)
+    for platform, author, posted_at in rows:
+        times[f"{platform}:{author}"].append(as_utc(posted_at).timestamp())
+    return {who: complaint_episodes(t) for who, t in times.items()}

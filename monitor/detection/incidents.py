@@ -101,14 +101,15 @@ def _join(session: Session, settings: Settings, brand: BrandSettings, incident: 
 
 
 def what_changed(incident: Incident, before: tuple[int, int], facet: str, why: str) -> str:
-    """"Now 27 people (was 10); also negative mentions spiking (the same people); severity medium -> critical"."""
+    """"Now 27 people (was 10); also negative mentions spiking (the same people); severity now critical (was
+    medium)"."""
     parts = []
     if incident.author_count != before[1]:
         parts.append(f"now {incident.author_count} people (was {before[1]})")
     if facet:
         parts.append(f"also {FACET_WORDS.get(facet, facet)}" + (f" ({why})" if why else ""))
     if incident.severity != before[0]:
-        parts.append(f"severity {SEVERITY_WORDS.get(before[0])} -> {SEVERITY_WORDS.get(incident.severity)}")
+        parts.append(f"severity now {SEVERITY_WORDS.get(incident.severity)} (was {SEVERITY_WORDS.get(before[0])})")
     text = "; ".join(parts) or "more of the same"
     return text[0].upper() + text[1:]
 

@@ -39,13 +39,12 @@ def _notify_type(apprise: Any, message: AlertMessage) -> Any:
     return apprise.NotifyType.WARNING if message.severity == 2 else apprise.NotifyType.INFO
 
 
-class AppriseNotifier(Notifier):
+class AppriseNotifier(Notifier[AppriseOptions]):
     kind = "apprise"
     Options = AppriseOptions
 
     def __init__(self, channel_id: str, options: AppriseOptions) -> None:
         super().__init__(channel_id, options)
-        self.opts = options
         try:
             import apprise
         except ImportError:
@@ -57,10 +56,10 @@ class AppriseNotifier(Notifier):
                 raise ConfigError(f"channels.{channel_id}.urls[{index}]", "not a URL Apprise understands")
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        view = alert_view(message, max_examples=self.opts.examples)
+        view = alert_view(message, max_examples=self.options.examples)
         # A fresh Apprise object per send: plugin throttling state never makes us sleep between alerts.
         client = self.apprise.Apprise()
-        for url in self.opts.urls:
+        for url in self.options.urls:
             client.add(url.get_secret_value())
         ok = client.notify(body=defuse_mentions(render_text(view)), title=defuse_mentions(subject_line(view)),
                            notify_type=_notify_type(self.apprise, message),

@@ -3,11 +3,12 @@
 A new channel is one module in this package with one class like this, declared under the
 ``groundswell.notifiers`` entry point in ``pyproject.toml``:
 
-    class MyChannel(Notifier):
+    class MyChannel(Notifier[MyChannelOptions]):
         kind = "mychannel"            # the `kind` used in settings.toml [[channels]]
         Options = MyChannelOptions    # pydantic model; secrets typed as monitor.secrets.Secret
 
         def send(self, message, *, idempotency_key): ...   # -> Receipt, or raise DeliveryError
+        def check(self): ...                                # optional: verify without sending (see below)
 
 The outbox (alerts/outbox.py) owns retries: a notifier makes one attempt and says whether a
 failure is transient (retry later) or permanent (dead-letter and tell ops once).
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -74,13 +75,31 @@ class NotifierOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Notifier:
+OptionsT = TypeVar("OptionsT", bound=NotifierOptions)
+
+
+class Notifier(Generic[OptionsT]):
+    """One configured channel; ``Notifier[MyOptions]`` types ``self.options`` as ``MyOptions``."""
+
     kind: ClassVar[str]
     Options: ClassVar[type[NotifierOptions]] = NotifierOptions
 
-    def __init__(self, channel_id: str, options: NotifierOptions) -> None:
+    def __init__(self, channel_id: str, options: OptionsT) -> None:
         self.channel_id = channel_id
-        self.options = options
+        self.options: OptionsT = options
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
+        """Make one attempt to deliver ``message`` (escaped for this medium) and return its Receipt, or raise
+        DeliveryError saying whether a retry could help; ``idempotency_key`` is the same on every retry."""
         raise NotImplementedError
+
+    def check(self) -> str | None:
+        """Verify the channel can deliver, WITHOUT sending anything (`groundswell check`).
+
+        Return a short line of what was verified ("smtp.example.com:587 accepted EHLO, STARTTLS, login"),
+        raise DeliveryError with what failed, or return None when this kind cannot be verified without
+        sending (the default; `groundswell channels test` sends a real test message).
+        """
+        return None
+
+AnyNotifier = Notifier[Any]  # what runners hold: a channel of any kind

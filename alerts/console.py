@@ -18,7 +18,7 @@ class ConsoleOptions(NotifierOptions):
     examples: int = 3
 
 
-class ConsoleNotifier(Notifier):
+class ConsoleNotifier(Notifier[ConsoleOptions]):
     kind = "console"
     Options = ConsoleOptions
 
@@ -26,8 +26,10 @@ class ConsoleNotifier(Notifier):
         super().__init__(channel_id, options)
         self.console = Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)
 
+    def check(self) -> str:
+        return "prints to the standard output of `groundswell run`"
+
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        assert isinstance(self.options, ConsoleOptions)
         view = alert_view(message, max_examples=self.options.examples, text_limit=160)
         style = _STYLE.get(message.severity, "white")
         self.console.print(f"[{style}]{escape(view.event_label.upper())} · {view.severity_name}[/] "

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
+from monitor.logs import plural
 from monitor.settings import BrandSettings, Settings
+from monitor.storage.responses import first_reply, replies_collected
 from monitor.storage.tables import Incident, Mention, SourceState
+
+UsageLine = Callable[[str, dict[str, Any] | None], str]  # (source id, its saved cursor) -> budget line, or ""
 
 
 @dataclass
@@ -39,10 +46,16 @@ class BrandDigest:
     coverage: list[tuple[str, str]]  # source id, plain statement
     negatives: list[Mention] = field(default_factory=list)
     responses: tuple[int, int, float | None] | None = None  # complaints, answered, median minutes
+    week_total: int = 0  # mentions in the 7 days before: 0 means no comparison is possible yet
+    repeat_days: int = 7  # the window repeat complainers are counted in
 
     @property
     def negative_share(self) -> float:
         return self.negative / self.total if self.total else 0.0
+
+    @property
+    def has_history(self) -> bool:
+        return self.week_total > 0
 
     @property
     def paged(self) -> list[Incident]:
@@ -69,11 +82,15 @@ def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
     return as_utc(start), as_utc(start + timedelta(days=1))
 
 
-def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: date) -> BrandDigest:
+def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: date,
+                 usage: UsageLine | None = None) -> BrandDigest:
+    """The brand's local ``day`` against the week before; ``usage`` gives each source's budget line."""
     start, end = day_bounds(day, brand.timezone)
     week_start = start - timedelta(days=7)
+    repeat_start = end - timedelta(days=settings.detection.repeat_days)
     with Session(engine) as session:
-        rows = session.exec(select(Mention).where(Mention.brand_id == brand.id, Mention.posted_at >= week_start,
+        rows = session.exec(select(Mention).where(Mention.brand_id == brand.id,
+                                                  Mention.posted_at >= min(week_start, repeat_start),
                                                   Mention.posted_at < end, Mention.is_brand_reply == False)  # noqa: E712
                             ).all()
         incidents = session.exec(select(Incident).where(Incident.brand_id == brand.id,
@@ -84,24 +101,23 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         today_negatives = [m for m in rows if as_utc(m.posted_at) >= start and m.sentiment == "negative"]
         answered = _responses(session, brand.id, today_negatives, end)
     today = [m for m in rows if as_utc(m.posted_at) >= start]
-    week = [m for m in rows if as_utc(m.posted_at) < start]
+    week = [m for m in rows if week_start <= as_utc(m.posted_at) < start]
     negatives = [m for m in today if m.sentiment == "negative"]
+    recent = [m for m in rows if as_utc(m.posted_at) >= repeat_start and m.sentiment == "negative"]
     return BrandDigest(
         brand=brand, day=day, hourly=_hourly(today, week, start), total=len(today), negative=len(negatives),
         week_daily_mean=len(week) / 7, week_negative_share=_share(week),
         categories=_categories(negatives, [m for m in week if m.sentiment == "negative"]),
         top_negative=sorted(negatives, key=lambda m: -(m.author_followers or 0))[:5],
         churn_threats=[m for m in negatives if (m.signals or {}).get("churn_threat")],
-        repeat_complainers=_repeaters(negatives + [m for m in week if m.sentiment == "negative"], settings),
-        incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end), negatives=negatives,
-        responses=answered)
+        repeat_complainers=_repeaters(recent, settings),
+        incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end, usage),
+        negatives=negatives, responses=answered, week_total=len(week), repeat_days=settings.detection.repeat_days)
 
 
 def _responses(session: Session, brand_id: str, negatives: list[Mention],
                end: datetime) -> tuple[int, int, float | None] | None:
     """Complaints aimed at the brand, how many it answered, and the median minutes to answer."""
-    from monitor.storage.responses import first_reply, replies_collected
-
     if not replies_collected(session, brand_id, end):
         return None
     aimed = [m for m in negatives if (m.signals or {}).get("aimed_at_brand", True)]
@@ -138,35 +154,34 @@ def _repeaters(negatives: list[Mention], settings: Settings) -> list[tuple[str, 
 
 
 def _coverage(settings: Settings, brand: BrandSettings, states: dict[str, SourceState], start: datetime,
-              end: datetime) -> list[tuple[str, str]]:
+              end: datetime, usage: UsageLine | None) -> list[tuple[str, str]]:
     lines = []
     for source in (s for s in settings.sources if s.brand == brand.id):
         state = states.get(source.id)
         if not source.enabled:
             lines.append((source.id, "disabled"))
         elif state is None or state.last_success_at is None:
-            lines.append((source.id, "NEVER polled successfully: mentions from it are missing"))
+            lines.append((source.id, "NEVER polled successfully (no record in this database): mentions from it "
+                                     "are missing"))
         elif as_utc(state.last_success_at) < start:
             lines.append((source.id, f"DOWN all day: last success {as_utc(state.last_success_at):%Y-%m-%d %H:%M} "
-                                     f"UTC ({state.last_error or 'no error recorded'})"))
+                                     f"UTC ({plain_error(state.last_error) or 'no error recorded'})"))
         elif state.consecutive_failures:
-            lines.append((source.id, f"failing now ({state.consecutive_failures} failures): {state.last_error}"))
+            lines.append((source.id, f"failing now ({plural(state.consecutive_failures, 'failure')}): "
+                                     f"{plain_error(state.last_error)}"))
         else:
             lines.append((source.id, f"ok, {state.items_total} items collected so far"))
-        budget = _usage(settings, source.id, state)
+        budget = usage(source.id, state.cursor if state else None) if usage else ""
         if budget:
             lines[-1] = (source.id, f"{lines[-1][1]}; budget: {budget}")
     return lines
 
 
-def _usage(settings: Settings, source_id: str, state: SourceState | None) -> str:
-    from monitor.errors import GroundswellError
-    from monitor.registry import build_connector
-
-    try:
-        return build_connector(settings, source_id).usage(state.cursor if state else None)
-    except GroundswellError:
-        return ""
+def plain_error(error: str | None, limit: int = 120) -> str:
+    """A stored error for people: no exception class names, one line, short."""
+    text = " ".join((error or "").split())
+    text = re.sub(r"\b[A-Z][A-Za-z]*(Error|Exception|Unavailable|Timeout)\b:?\s*", "", text).strip(" :")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def negatives_csv(digest: BrandDigest) -> str:

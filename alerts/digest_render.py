@@ -5,16 +5,79 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from alerts.digest import BrandDigest
+from alerts.base import SEVERITY_NAMES
+from alerts.digest import BrandDigest, plain_error
 from alerts.escape import clean, safe_url
+from alerts.render import SEVERITY_COLOR, followers_text
+from monitor.logs import plural
+
+TRIGGER_LABELS = {"spike": "Spike", "story": "Spreading story", "churn_threat": "Churn threat",
+                  "high_reach": "High-reach complaint", "repeat_complainer": "Repeat complainer",
+                  "source_down": "Source down"}
+WORSE, BETTER, NEUTRAL = "#c0392b", "#1e8449", "#555555"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One headline number: value, the change against the week before (arrow and words), its colour."""
+
+    label: str
+    value: str
+    change: str
+    color: str
+
+
+def _arrow(delta: float) -> str:
+    return "▲" if delta > 0 else "▼" if delta < 0 else "■"
+
+
+def cards(d: BrandDigest) -> list[Card]:
+    if d.has_history:
+        change = (d.total - d.week_daily_mean) / d.week_daily_mean if d.week_daily_mean else 0.0
+        volume = f"{_arrow(change)} {abs(change):.0%} vs {d.week_daily_mean:,.0f} a day last week"
+        points = 100 * (d.negative_share - d.week_negative_share)
+        share = f"{_arrow(points)} {abs(points):.0f} points vs {d.week_negative_share:.0%} last week"
+        share_color = WORSE if points >= 5 else BETTER if points <= -5 else NEUTRAL
+    else:
+        volume = share = "no data yet for the week before"
+        share_color = NEUTRAL
+    serious = sum(i.severity >= 3 for i in d.incidents)
+    out = [Card("Mentions", f"{d.total:,}", volume, NEUTRAL),
+           Card("Negative", f"{d.negative_share:.0%}", f"{plural(d.negative, 'mention')}; {share}", share_color),
+           Card("Incidents", str(len(d.incidents)), f"{serious} high or critical" if d.incidents else "none",
+                WORSE if serious else NEUTRAL)]
+    if d.responses:
+        complaints, answered, median = d.responses
+        late = complaints - answered
+        out.append(Card("Answered", f"{answered} of {complaints}",
+                        f"median {median:.0f} min" if median is not None else "none answered",
+                        WORSE if late > answered else BETTER if complaints else NEUTRAL))
+    return out
+
+
+def incident_line(incident: object) -> str:
+    """"#3 HIGH · Spike · Negative mentions are spiking: 41 negative mentions... (resolved)"."""
+    severity = int(getattr(incident, "severity", 1))
+    trigger = str(getattr(incident, "trigger", ""))
+    label = TRIGGER_LABELS.get(trigger, trigger.replace("_", " ").capitalize())
+    reason = plain_error(str(getattr(incident, "reason", "")), 300)
+    return (f"#{getattr(incident, 'id', '?')} {SEVERITY_NAMES.get(severity, str(severity)).upper()} · {label} · "
+            f"{clean(str(getattr(incident, 'title', '')), 120, single_line=True)}: {reason} "
+            f"({getattr(incident, 'status', '')})")
+
 
 _ENV = Environment(loader=PackageLoader("alerts", "templates"), autoescape=select_autoescape(["html.j2"]),
                    trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["clean"] = lambda text, limit=280: clean(str(text), limit)
 _ENV.filters["safe_url"] = safe_url
+_ENV.filters["followers"] = lambda n: followers_text(n) or "followers unknown"
+_ENV.filters["incident"] = incident_line
+_ENV.filters["severity_color"] = lambda severity: SEVERITY_COLOR.get(int(severity), "#828282")
+_ENV.globals["cards"] = cards
 
 
 def chart_png(digest: BrandDigest) -> bytes:

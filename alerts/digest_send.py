@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from alerts.base import AlertMessage, Notifier
+from alerts.base import AlertMessage, AnyNotifier
 from alerts.digest import BrandDigest, negatives_csv
 from alerts.digest_render import chart_png, render_html, render_text
 from monitor.errors import DeliveryError
@@ -40,15 +41,28 @@ def digest_email(report: BrandDigest) -> EmailMessage:
 
 
 def summary(report: BrandDigest) -> str:
-    incidents = ", ".join(f"#{i.id} {i.trigger} sev {i.severity}" for i in report.incidents[:5]) or "none"
+    from alerts.digest_render import cards, incident_line
+
+    headline = "; ".join(f"{c.label} {c.value} ({c.change})" for c in cards(report))
+    incidents = " ".join(incident_line(i) for i in report.incidents[:5]) or "none"
     down = [f"{source}: {status}" for source, status in report.coverage if not status.startswith("ok")]
-    return (f"{report.total} mentions, {report.negative} negative ({report.negative_share:.0%}; "
-            f"{report.week_negative_share:.0%} the week before). Incidents: {incidents}."
+    return (f"{headline}. Incidents: {incidents}."
             + (f" Coverage problems: {'; '.join(down)}." if down else " All sources reported."))
 
 
-def send_digest(settings: Settings, notifiers: Mapping[str, Notifier], report: BrandDigest) -> list[str]:
-    """Deliver to every channel with ``digest = true``; return a line per channel."""
+@dataclass(frozen=True)
+class DigestDelivery:
+    channel: str
+    error: str | None = None  # None: sent
+
+    @property
+    def line(self) -> str:
+        return f"digest to {self.channel} failed: {self.error}" if self.error else f"digest sent to {self.channel}"
+
+
+def deliver_digest(settings: Settings, notifiers: Mapping[str, AnyNotifier],
+                   report: BrandDigest) -> list[DigestDelivery]:
+    """Deliver to every channel with ``digest = true``; one outcome per channel."""
     key = f"gs-digest-{report.brand.id}-{report.day.isoformat()}"
     outcomes = []
     for channel in settings.channels:
@@ -61,11 +75,16 @@ def send_digest(settings: Settings, notifiers: Mapping[str, Notifier], report: B
                 deliver(digest_email(report), idempotency_key=key)
             else:
                 notifier.send(_summary_message(report), idempotency_key=f"{key}-{channel.id}")
-            outcomes.append(f"digest sent to {channel.id}")
+            outcomes.append(DigestDelivery(channel.id))
         except DeliveryError as exc:
             log.error("digest for %s to %s failed: %s", report.brand.id, channel.id, exc)
-            outcomes.append(f"digest to {channel.id} failed: {exc}")
+            outcomes.append(DigestDelivery(channel.id, str(exc)))
     return outcomes
+
+
+def send_digest(settings: Settings, notifiers: Mapping[str, AnyNotifier], report: BrandDigest) -> list[str]:
+    """Deliver to every channel with ``digest = true``; return a line per channel (for people)."""
+    return [outcome.line for outcome in deliver_digest(settings, notifiers, report)]
 
 
 def _summary_message(report: BrandDigest) -> AlertMessage:

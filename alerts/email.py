@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Literal
@@ -98,51 +100,75 @@ def build_email(opts: EmailOptions, message: AlertMessage, idempotency_key: str,
     return msg
 
 
-class EmailNotifier(Notifier):
+class EmailNotifier(Notifier[EmailOptions]):
     kind = "email"
     Options = EmailOptions
 
     def __init__(self, channel_id: str, options: EmailOptions) -> None:
         super().__init__(channel_id, options)
-        self.opts = options
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        to = self.opts.recipients(message.severity)
+        to = self.options.recipients(message.severity)
         if not to:
             return Receipt(channel=self.channel_id, extra={"skipped": f"no recipients for severity "
                                                                      f"{message.severity}"})
         earlier = message.thread.get(self.channel_id, "")
-        msg = build_email(self.opts, message, idempotency_key, to, in_reply_to=earlier)
-        refused = smtp_send(self.opts, msg, to, channel=self.channel_id)
+        msg = build_email(self.options, message, idempotency_key, to, in_reply_to=earlier)
+        refused = smtp_send(self.options, msg, to, channel=self.channel_id)
         # The first message of the incident stays the thread root for later events.
         extra = {"refused": ", ".join(sorted(refused))} if refused else {}
         return Receipt(channel=self.channel_id, message_id=earlier or str(msg["Message-ID"]), extra=extra)
 
+    def check(self) -> str:
+        return smtp_check(self.options, channel=self.channel_id)
+
     def deliver(self, msg: EmailMessage, *, idempotency_key: str, severity: int = 1) -> dict[str, str]:
         """Send a ready-made message (e.g. the daily digest) through this channel's server and
         recipients for ``severity``; fills From/To/Date/Message-ID when missing. Returns refusals."""
-        to = self.opts.recipients(severity)
+        to = self.options.recipients(severity)
         if not to:
             return {}
-        for name, value in (("From", formataddr((self.opts.from_name, self.opts.from_addr))),
+        for name, value in (("From", formataddr((self.options.from_name, self.options.from_addr))),
                             ("To", ", ".join(to)), ("Date", formatdate(localtime=False)),
-                            ("Message-ID", message_id(idempotency_key, self.opts.from_addr))):
+                            ("Message-ID", message_id(idempotency_key, self.options.from_addr))):
             if msg[name] is None:
                 msg[name] = value
-        return smtp_send(self.opts, msg, to, channel=self.channel_id)
+        return smtp_send(self.options, msg, to, channel=self.channel_id)
 
 
 def smtp_send(opts: EmailOptions, msg: EmailMessage, to: list[str], *, channel: str) -> dict[str, str]:
     """One SMTP attempt. Returns refused recipients (others got it); raises DeliveryError otherwise."""
+    with smtp_errors(opts, channel), smtp_session(opts) as smtp:
+        refused = smtp.send_message(msg, from_addr=opts.from_addr, to_addrs=to)
+    return {addr: f"{code} {_text(text)}" for addr, (code, text) in refused.items()}
+
+
+def smtp_check(opts: EmailOptions, *, channel: str) -> str:
+    """Connect, EHLO, STARTTLS and log in as a send would, then quit without sending."""
+    with smtp_errors(opts, channel), smtp_session(opts) as smtp:
+        smtp.ehlo_or_helo_if_needed()
+    steps = ["EHLO", *(["STARTTLS"] if opts.security == "starttls" else []), *(["login"] if opts.username else [])]
+    return f"{opts.host}:{opts.port or DEFAULT_PORTS[opts.security]} accepted {', '.join(steps)}"
+
+
+@contextmanager
+def smtp_session(opts: EmailOptions) -> Iterator[smtplib.SMTP]:
     port = opts.port or DEFAULT_PORTS[opts.security]
     context = ssl.create_default_context(cafile=opts.ca_file)
+    with _connect(opts, port, context) as smtp:
+        if opts.security == "starttls":
+            smtp.starttls(context=context)
+        if opts.username and opts.password is not None:
+            smtp.login(opts.username, opts.password.get_secret_value())
+        yield smtp
+
+
+@contextmanager
+def smtp_errors(opts: EmailOptions, channel: str) -> Iterator[None]:
+    """SMTP and network failures as DeliveryError: 4xx and network trouble transient, the rest permanent."""
+    port = opts.port or DEFAULT_PORTS[opts.security]
     try:
-        with _connect(opts, port, context) as smtp:
-            if opts.security == "starttls":
-                smtp.starttls(context=context)
-            if opts.username and opts.password is not None:
-                smtp.login(opts.username, opts.password.get_secret_value())
-            refused = smtp.send_message(msg, from_addr=opts.from_addr, to_addrs=to)
+        yield
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         transient = bool(codes) and all(400 <= c < 500 for c in codes)
@@ -158,7 +184,6 @@ def smtp_send(opts: EmailOptions, msg: EmailMessage, to: list[str], *, channel: 
     except (smtplib.SMTPException, OSError, TimeoutError) as exc:
         raise DeliveryError(channel, f"smtp {opts.host}:{port}: {type(exc).__name__}: {exc}",
                             transient=True) from None
-    return {addr: f"{code} {_text(text)}" for addr, (code, text) in refused.items()}
 
 
 def _connect(opts: EmailOptions, port: int, context: ssl.SSLContext) -> smtplib.SMTP:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Literal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from alerts import story
-from alerts.base import AlertMessage, ExamplePost, Notifier
+from alerts.base import AlertMessage, AnyNotifier, ExamplePost
 from alerts.routing import route
 from monitor.clock import as_utc
 from monitor.errors import DeliveryError
@@ -27,6 +29,26 @@ from monitor.storage.tables import Alert, Brand, Incident, Mention, OutboxItem
 
 log = logging.getLogger("groundswell.outbox")
 MAX_ATTEMPTS = 60  # with backoff capped at an hour: about two and a half days of trying
+DeliveryStatus = Literal["sent", "retry", "dead", "skipped"]
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """One attempt at one outbox row, for runners to count; ``line`` is for logs only."""
+
+    item_id: int
+    alert_id: int
+    channel: str
+    status: DeliveryStatus
+    error: str | None = None
+    rate_limited: bool = False  # the channel asked us to wait (Retry-After)
+
+    @property
+    def line(self) -> str:
+        if self.status == "skipped":
+            return f"#{self.item_id} already handled"
+        text = f"{self.status} alert {self.alert_id} to {self.channel}"
+        return f"{text}: {self.error}" if self.error else text
 
 
 def enqueue_alert(session: Session, settings: Settings, alert: Alert, incident: Incident, *,
@@ -42,24 +64,25 @@ def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
     return timedelta(seconds=max(seconds, retry_after or 0))
 
 
-def deliver_due(engine: Engine, notifiers: Mapping[str, Notifier], *, now: datetime, limit: int = 100) -> list[str]:
-    """Attempt every due row once; return a line per outcome."""
+def deliver_due(engine: Engine, notifiers: Mapping[str, AnyNotifier], *, now: datetime,
+                limit: int = 100) -> list[DeliveryOutcome]:
+    """Attempt every due row once; one outcome per row (runners call ``monitor.pipeline.deliver_due``)."""
     with Session(engine) as session:
         due = session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending",
-                                                       OutboxItem.next_attempt_at <= now)
+                                                       col(OutboxItem.next_attempt_at) <= now)
                            .order_by(col(OutboxItem.id)).limit(limit)).all()
-    outcomes: list[str] = []
+    outcomes: list[DeliveryOutcome] = []
     for item_id in due:
         if item_id is not None:
             outcomes.append(with_retries(partial(_deliver_one, engine, item_id, notifiers, now)))
     return outcomes
 
 
-def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, Notifier], now: datetime) -> str:
+def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, AnyNotifier], now: datetime) -> DeliveryOutcome:
     with transaction(engine) as session:
         item = session.get(OutboxItem, item_id)
         if item is None or item.status != "pending":
-            return f"#{item_id} already handled"
+            return DeliveryOutcome(item_id, 0, "", "skipped")
         notifier = notifiers.get(item.channel_id)
         if notifier is None:
             return _dead(item, f"channel {item.channel_id!r} is not configured or disabled", now)
@@ -73,22 +96,23 @@ def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, Notifier]
             session.add(item)
         item.status, item.sent_at, item.last_error = "sent", now, None
         item.receipt = {"channel": receipt.channel, "message_id": receipt.message_id, **receipt.extra}
-        return f"sent alert {item.alert_id} to {item.channel_id}"
+        return DeliveryOutcome(item_id, item.alert_id, item.channel_id, "sent")
 
 
-def _failed(item: OutboxItem, exc: DeliveryError, now: datetime) -> str:
+def _failed(item: OutboxItem, exc: DeliveryError, now: datetime) -> DeliveryOutcome:
+    limited = exc.retry_after is not None
     if not exc.transient or item.attempts + 1 >= MAX_ATTEMPTS:
-        return _dead(item, str(exc), now)
+        return _dead(item, str(exc), now, rate_limited=limited)
     item.last_error = str(exc)
     item.next_attempt_at = now + retry_delay(item.attempts + 1, exc.retry_after)
     log.warning("delivery to %s failed (%s); retry at %s", item.channel_id, exc, item.next_attempt_at)
-    return f"retry alert {item.alert_id} to {item.channel_id}: {exc}"
+    return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "retry", str(exc), limited)
 
 
-def _dead(item: OutboxItem, reason: str, now: datetime) -> str:
+def _dead(item: OutboxItem, reason: str, now: datetime, *, rate_limited: bool = False) -> DeliveryOutcome:
     item.status, item.last_error, item.next_attempt_at = "dead", reason, now
     log.error("alert %s to %s dead-lettered: %s", item.alert_id, item.channel_id, reason)
-    return f"dead alert {item.alert_id} to {item.channel_id}: {reason}"
+    return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "dead", reason, rate_limited)
 
 
 def build_message(session: Session, item: OutboxItem) -> AlertMessage:

@@ -30,7 +30,7 @@ SEVERITY_EMOJI = {1: ":large_blue_circle:", 2: ":large_yellow_circle:", 3: ":red
                   4: ":rotating_light:"}
 SEVERITY_COLOR = {1: "#2f80ed", 2: "#f2c94c", 3: "#eb5757", 4: "#9b1c1c"}
 EVENT_LABEL = {"opened": "New incident", "escalated": "Escalated", "updated": "Update", "resolved": "Resolved",
-               "unacknowledged": "Not acknowledged", "test": "Test message"}
+               "acknowledged": "Acknowledged", "unacknowledged": "Not acknowledged", "test": "Test message"}
 BREAKDOWN_KEYS = ("categories", "platforms")
 FACT_LABELS = {"people": "People", "authors": "People", "mentions": "Mentions", "reach": "Reach",
                "growth": "vs normal", "expected": "Usually", "negative_share": "Negative share"}
@@ -87,6 +87,13 @@ def format_count(value: Any) -> str:
         if abs(number) >= size:
             return f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
     return str(number)
+
+
+def followers_text(followers: int | None) -> str:
+    """The one way follower counts are shown everywhere (alerts, digest, CLI): "120.5k followers"."""
+    if followers is None:
+        return ""
+    return "1 follower" if followers == 1 else f"{format_count(followers)} followers"
 
 
 def format_time(when: datetime, timezone: str = "UTC") -> str:
@@ -170,7 +177,7 @@ def example_view(post: ExamplePost, text_limit: int = 280, timezone: str = "UTC"
         text=clean(post.text, text_limit, single_line=True),
         url=safe_url(post.url),
         author=clean(post.author, 60, single_line=True),
-        reach=f"{format_count(post.followers)} followers" if post.followers is not None else "",
+        reach=followers_text(post.followers),
         platform=clean(post.platform, 30, single_line=True),
         posted_at=format_time(post.posted_at, timezone),
         sentiment=clean(post.sentiment or "", 20, single_line=True),

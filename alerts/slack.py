@@ -37,7 +37,7 @@ _CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 # API error codes worth retrying; every other error code means the config or the request is wrong.
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                               "request_timeout", "team_not_ready"})
-UPDATED_EVENTS = frozenset({"escalated", "updated", "resolved"})
+UPDATED_EVENTS = frozenset({"escalated", "updated", "resolved", "acknowledged"})  # the headline shows the current state
 NETWORK_ERRORS = (URLError, OSError, TimeoutError, http.client.HTTPException)
 
 
@@ -56,19 +56,18 @@ class SlackOptions(NotifierOptions):
         return value if value.endswith("/") else value + "/"
 
 
-class SlackNotifier(Notifier):
+class SlackNotifier(Notifier[SlackOptions]):
     kind = "slack"
     Options = SlackOptions
 
     def __init__(self, channel_id: str, options: SlackOptions) -> None:
         super().__init__(channel_id, options)
-        self.opts = options
         self.client = WebClient(token=options.token.get_secret_value(), base_url=options.base_url,
                                 timeout=options.timeout_s, retry_handlers=[])
         self._slack_channel = options.channel if _CHANNEL_ID_RE.match(options.channel) else ""
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        view = alert_view(message, max_examples=self.opts.examples)
+        view = alert_view(message, max_examples=self.options.examples)
         text, blocks = fallback_text(view), alert_blocks(view)
         root_ts = message.thread.get(self.channel_id, "")
         if not root_ts:
@@ -78,8 +77,8 @@ class SlackNotifier(Notifier):
         update = message.event in UPDATED_EVENTS
         if update and self._slack_channel:
             self._update(self._slack_channel, root_ts, text, blocks, strict=True)
-        reply_blocks = alert_blocks(view, compact=message.event == "resolved")
-        broadcast = message.event == "escalated" and self.opts.broadcast_escalations
+        reply_blocks = alert_blocks(view, compact=message.event in ("resolved", "acknowledged"))
+        broadcast = message.event == "escalated" and self.options.broadcast_escalations
         resp = self._call("chat_postMessage", text=text, blocks=reply_blocks, thread_ts=root_ts,
                           reply_broadcast=broadcast, **self._post_extras(message, idempotency_key))
         receipt = self._receipt(resp, root=root_ts)
@@ -93,11 +92,11 @@ class SlackNotifier(Notifier):
     def check(self) -> str:
         """Verify the token (auth.test) without posting; returns "team/user" for `channels test`."""
         resp = self._call("auth_test")
-        return f"{resp.get('team', '?')}/{resp.get('user', '?')}"
+        return f"token valid (auth.test: team {resp.get('team', '?')}, user {resp.get('user', '?')})"
 
     def _post_extras(self, message: AlertMessage, idempotency_key: str) -> dict[str, Any]:
-        extras: dict[str, Any] = {"channel": self.opts.channel, "unfurl_links": False, "unfurl_media": False}
-        if self.opts.metadata:
+        extras: dict[str, Any] = {"channel": self.options.channel, "unfurl_links": False, "unfurl_media": False}
+        if self.options.metadata:
             extras["metadata"] = {"event_type": "groundswell_alert", "event_payload": {
                 "idempotency_key": idempotency_key, "incident_id": message.incident_id,
                 "alert_id": message.alert_id, "event": message.event}}

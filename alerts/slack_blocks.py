@@ -79,8 +79,9 @@ def alert_blocks(view: AlertView, *, compact: bool = False) -> list[Block]:
         {"type": "header", "text": {"type": "plain_text", "text": header_text(view), "emoji": True}},
         _section(story),
     ]
-    footer = _context(f"Incident #{view.incident_id} · details: `groundswell incidents show {view.incident_id}`"
-                      f" · I'm on it: `groundswell incidents ack {view.incident_id}`")
+    hint = ("" if view.event in ("acknowledged", "resolved")
+            else f" · I'm on it: `groundswell incidents ack {view.incident_id}`")
+    footer = _context(f"Incident #{view.incident_id} · details: `groundswell incidents show {view.incident_id}`{hint}")
     if compact:
         return [*blocks, footer]
     blocks.append(_context(numbers_line(view), breakdown_text("Categories", view.categories[:3]),

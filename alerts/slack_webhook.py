@@ -6,6 +6,9 @@ resolutions say so in the header). The webhook URL is itself a credential, so it
 
 from __future__ import annotations
 
+import socket
+from urllib.parse import urlsplit
+
 from pydantic import Field
 from slack_sdk.webhook import WebhookClient
 
@@ -24,18 +27,17 @@ class SlackWebhookOptions(NotifierOptions):
     examples: int = Field(3, ge=0, le=10)
 
 
-class SlackWebhookNotifier(Notifier):
+class SlackWebhookNotifier(Notifier[SlackWebhookOptions]):
     kind = "slack_webhook"
     Options = SlackWebhookOptions
 
     def __init__(self, channel_id: str, options: SlackWebhookOptions) -> None:
         super().__init__(channel_id, options)
-        self.opts = options
         self.client = WebhookClient(options.url.get_secret_value(), timeout=options.timeout_s,
                                     retry_handlers=[])
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        view = alert_view(message, max_examples=self.opts.examples)
+        view = alert_view(message, max_examples=self.options.examples)
         try:
             resp = self.client.send(text=fallback_text(view), blocks=alert_blocks(view),
                                     unfurl_links=False, unfurl_media=False)
@@ -48,3 +50,14 @@ class SlackWebhookNotifier(Notifier):
             raise DeliveryError(self.channel_id, f"slack webhook: unexpected answer {resp.body[:100]!r}",
                                 transient=False)
         return Receipt(channel=self.channel_id, message_id=idempotency_key)
+
+    def check(self) -> str:
+        """Slack has no way to test an incoming webhook without posting: check its host answers."""
+        url = urlsplit(self.options.url.get_secret_value())
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            socket.create_connection((url.hostname or "", port), timeout=self.options.timeout_s).close()
+        except OSError as exc:
+            raise DeliveryError(self.channel_id, f"slack webhook host {url.hostname}:{port}: {exc}",
+                                transient=True) from None
+        return f"{url.hostname}:{port} reachable (the webhook URL itself is verified only by a real post)"

@@ -65,4 +65,7 @@ def change(alert: Alert, incident: Incident) -> str:
     """What changed since the last update; a first message of a spreading incident needs none."""
     if alert.event == "opened" and incident.trigger in (*SPREAD, "source_down"):
         return ""
+    stamp = (incident.details or {}).get(alert.event) if alert.event in ("acknowledged", "resolved") else None
+    if not alert.summary and isinstance(stamp, str):  # `incidents ack/resolve`: "by dana at 2026-11-07 19:02 UTC"
+        return f"{alert.event.capitalize()} {stamp}"
     return alert.summary or ""

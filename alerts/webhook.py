@@ -104,24 +104,23 @@ def encode(document: dict[str, Any]) -> bytes:
                       default=str).encode("utf-8")
 
 
-class WebhookNotifier(Notifier):
+class WebhookNotifier(Notifier[WebhookOptions]):
     kind = "webhook"
     Options = WebhookOptions
 
     def __init__(self, channel_id: str, options: WebhookOptions) -> None:
         super().__init__(channel_id, options)
-        self.opts = options
         self.client = httpx.Client(timeout=options.timeout_s, follow_redirects=False,
                                    headers={"User-Agent": "groundswell-webhook/1"})
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
-        body = encode(payload(message, idempotency_key, self.opts.examples))
-        headers = {**self.opts.headers, "Content-Type": "application/json; charset=utf-8",
+        body = encode(payload(message, idempotency_key, self.options.examples))
+        headers = {**self.options.headers, "Content-Type": "application/json; charset=utf-8",
                    "Idempotency-Key": idempotency_key, "X-Groundswell-Event": message.event}
-        if self.opts.secret is not None:
-            headers[SIGNATURE_HEADER] = sign(body, self.opts.secret.get_secret_value())
+        if self.options.secret is not None:
+            headers[SIGNATURE_HEADER] = sign(body, self.options.secret.get_secret_value())
         try:
-            resp = self.client.post(self.opts.url, content=body, headers=headers)
+            resp = self.client.post(self.options.url, content=body, headers=headers)
         except httpx.TransportError as exc:
             raise DeliveryError(self.channel_id, f"webhook: {type(exc).__name__}: {exc}",
                                 transient=True) from None
@@ -129,6 +128,15 @@ class WebhookNotifier(Notifier):
         if error is not None:
             raise error
         return Receipt(channel=self.channel_id, message_id=resp.headers.get("X-Request-Id", idempotency_key))
+
+    def check(self) -> str:
+        """Reachability without a delivery: a HEAD request; any HTTP answer means the receiver is there."""
+        try:
+            resp = self.client.head(self.options.url)
+        except httpx.TransportError as exc:
+            raise DeliveryError(self.channel_id, f"webhook {self.options.url}: {type(exc).__name__}: {exc}",
+                                transient=True) from None
+        return f"{self.options.url} reachable (HEAD answered {resp.status_code}; nothing was posted)"
 
     def close(self) -> None:
         self.client.close()

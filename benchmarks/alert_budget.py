@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -213,8 +214,9 @@ def main() -> None:
     args = parser.parse_args()
     step = timedelta(minutes=args.step_min)
     report: dict[str, Any] = {"model": args.model, "step_min": args.step_min, "seed": args.seed}
-    jobs = {"demo": lambda: demo(args.model), "twcs_quiet": lambda: twcs(args.model, step, args.seed, False),
-            "twcs_outages": lambda: twcs(args.model, step, args.seed, True)}
+    jobs: dict[str, Callable[[], dict[str, Any]]] = {
+        "demo": lambda: demo(args.model), "twcs_quiet": lambda: twcs(args.model, step, args.seed, False),
+        "twcs_outages": lambda: twcs(args.model, step, args.seed, True)}
     for name, job in jobs.items():
         if args.only and name != args.only:
             continue

@@ -3,12 +3,15 @@
 A new source is one module in this package with one class like this, declared under the
 ``groundswell.connectors`` entry point in ``pyproject.toml``:
 
-    class MySource(Connector):
+    class MySource(Connector[MySourceOptions]):
         kind = "mysource"                  # the `kind` used in settings.toml [[sources]]
         Options = MySourceOptions          # pydantic model; secrets typed as monitor.secrets.Secret
 
         def fetch(self, cursor, *, limit): ...   # bounded; no sleeping, no database, no endless streams
         def check(self): ...                      # credentials + reachability
+
+``self.options`` is the validated options (typed as the class's OptionsT), ``self.context`` the source id,
+the brand's terms and the clock.  Several queries with a position each: see ``connectors.paging``.
 
 Rules: raise ``SourceUnavailable`` (network, 5xx, 429 with ``retry_after``) or ``SourceAuthError``
 (401/403); never return False.  The pipeline stores the batch and only then saves ``batch.cursor``,
@@ -19,13 +22,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from monitor.brands import BrandTerms
 from monitor.clock import Clock, system_clock
 
 Cursor = dict[str, Any]
+__all__ = ["AnyConnector", "Author", "Batch", "BrandTerms", "Connector", "ConnectorContext", "ConnectorOptions",
+           "Cursor", "Engagement", "Mention", "OptionsT"]
 
 
 @dataclass(frozen=True)
@@ -73,19 +79,6 @@ class Batch:
 
 
 @dataclass(frozen=True)
-class BrandTerms:
-    """What a connector needs to know about the monitored company to build its queries."""
-
-    id: str
-    name: str
-    names: tuple[str, ...] = ()
-    handles: tuple[str, ...] = ()
-    terms: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class ConnectorContext:
     source_id: str
     brand: BrandTerms
@@ -98,13 +91,18 @@ class ConnectorOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Connector:
+OptionsT = TypeVar("OptionsT", bound=ConnectorOptions)
+
+
+class Connector(Generic[OptionsT]):
+    """One configured source; ``Connector[MyOptions]`` types ``self.options`` as ``MyOptions``."""
+
     kind: ClassVar[str]
     Options: ClassVar[type[ConnectorOptions]] = ConnectorOptions
     platform: ClassVar[str] = ""
 
-    def __init__(self, options: ConnectorOptions, context: ConnectorContext) -> None:
-        self.options = options
+    def __init__(self, options: OptionsT, context: ConnectorContext) -> None:
+        self.options: OptionsT = options
         self.context = context
 
     @property
@@ -112,6 +110,8 @@ class Connector:
         return self.context.source_id
 
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
+        """Return at most ``limit`` mentions newer than ``cursor`` plus the cursor to resume from, in a bounded
+        number of requests without sleeping, or raise SourceUnavailable / SourceAuthError."""
         raise NotImplementedError
 
     def check(self) -> None:
@@ -120,3 +120,6 @@ class Connector:
     def usage(self, cursor: Cursor | None) -> str:
         """Paid or limited sources: one line on the budget used (shown by `sources` and the digest)."""
         return ""
+
+
+AnyConnector = Connector[Any]  # what runners hold: a connector of any kind

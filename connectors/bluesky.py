@@ -14,6 +14,7 @@ import hashlib
 import os
 import threading
 from collections import deque
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ import httpx
 from atproto import Client, Request, SessionEvent
 from pydantic import Field
 
-from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Engagement, Mention
-from connectors.paging import RecentIds, quote_term
+from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
+from connectors.paging import QueryState, RecentIds, query_key, query_states, quote_term, read_each
 from monitor.errors import SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
@@ -66,14 +67,13 @@ def _error_name(exc: atx.RequestErrorBase) -> str:
     return str(name or "")
 
 
-class BlueskyConnector(Connector):
+class BlueskyConnector(Connector[BlueskyOptions]):
     kind = "bluesky"
     platform = "bluesky"
     Options = BlueskyOptions
 
-    def __init__(self, options: BlueskyOptions, context: Any) -> None:  # type: ignore[override]
+    def __init__(self, options: BlueskyOptions, context: ConnectorContext) -> None:
         super().__init__(options, context)
-        self.options: BlueskyOptions = options
         brand = context.brand
         terms = options.queries if options.queries is not None else [
             *(quote_term(n) for n in brand.names or (brand.name,)),
@@ -181,32 +181,23 @@ class BlueskyConnector(Connector):
             raise SourceUnavailable(source, f"Bluesky answered with malformed data ({type(exc).__name__})") from None
 
     # ---- fetch ------------------------------------------------------------------------------
-    @staticmethod
-    def query_key(query: str) -> str:
-        return hashlib.sha1(query.encode()).hexdigest()[:12]
-
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         cursor = cursor or {}
         if not self._ready:
             self._login()
         batch = Batch([], None)
         recent = RecentIds(cursor.get("recent", []), size=2000)
-        old = cursor.get("queries", {})
-        states = {self.query_key(q): old.get(self.query_key(q), {}) for q in self.queries}
-        for query in self.queries:
-            key = self.query_key(query)
-            try:
-                states[key] = self._drain(query, states[key], batch, recent, limit)
-            except SourceUnavailable as exc:
-                if not batch.mentions or isinstance(exc, SourceAuthError):
-                    raise
-                batch.problems.append(f"stopped early, keeping {len(batch.mentions)} posts: {exc}")
-                break
+        states = query_states(self.queries, cursor)
+
+        def drain(query: str) -> None:
+            states[query_key(query)] = self._drain(query, states[query_key(query)], batch, recent, limit)
+
+        read_each(self.queries, drain, kept=lambda: len(batch.mentions), problems=batch.problems)
         self._add_followers(batch)
         batch.cursor = {"queries": states, "recent": recent.to_list()}
         return batch
 
-    def _drain(self, query: str, state: dict, batch: Batch, recent: RecentIds, limit: int) -> dict:
+    def _drain(self, query: str, state: QueryState, batch: Batch, recent: RecentIds, limit: int) -> QueryState:
         now = self.context.clock()
         since = state.get("since") or _iso(now - timedelta(hours=self.options.lookback_hours))
         until, newest, token = state.get("until"), state.get("newest"), None
@@ -301,6 +292,4 @@ class BlueskyConnector(Connector):
 
 
 def _with_followers(mention: Mention, followers: int) -> Mention:
-    from dataclasses import replace
-
     return replace(mention, author=replace(mention.author, followers=followers))

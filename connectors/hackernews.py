@@ -8,15 +8,14 @@ so posts sharing a second are neither lost nor doubled.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from pydantic import Field
 
-from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Engagement, Mention
-from connectors.paging import RecentIds
+from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
+from connectors.paging import QueryState, RecentIds, query_key, query_states, read_each
 from connectors.rss import USER_AGENT, _retry_after, html_to_text
 from monitor.errors import SourceAuthError, SourceUnavailable
 
@@ -34,43 +33,33 @@ class HackerNewsOptions(ConnectorOptions):
     timeout_seconds: float = Field(default=15.0, gt=0)
 
 
-class HackerNewsConnector(Connector):
+class HackerNewsConnector(Connector[HackerNewsOptions]):
     kind = "hackernews"
     platform = "hackernews"
     Options = HackerNewsOptions
 
-    def __init__(self, options: HackerNewsOptions, context: Any) -> None:  # type: ignore[override]
+    def __init__(self, options: HackerNewsOptions, context: ConnectorContext) -> None:
         super().__init__(options, context)
-        self.options: HackerNewsOptions = options
         brand = context.brand
         terms = options.queries if options.queries is not None else [*(brand.names or (brand.name,)), *brand.terms]
         self.queries = list(dict.fromkeys(t.strip() for t in terms if t.strip()))
         self.http = httpx.Client(base_url=options.base_url.rstrip("/"), timeout=options.timeout_seconds,
                                  headers={"user-agent": USER_AGENT})
 
-    @staticmethod
-    def query_key(query: str) -> str:
-        return hashlib.sha1(query.encode()).hexdigest()[:12]
-
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         cursor = cursor or {}
         recent = RecentIds(cursor.get("recent", []), size=2000)
-        old = cursor.get("queries", {})
-        states = {self.query_key(q): old.get(self.query_key(q), {}) for q in self.queries}
+        states = query_states(self.queries, cursor)
         batch = Batch([], None)
-        for query in self.queries:
-            key = self.query_key(query)
-            try:
-                states[key] = self._drain(query, states[key], batch, recent, limit)
-            except SourceUnavailable as exc:
-                if not batch.mentions or isinstance(exc, SourceAuthError):
-                    raise
-                batch.problems.append(f"stopped early, keeping {len(batch.mentions)} posts: {exc}")
-                break
+
+        def drain(query: str) -> None:
+            states[query_key(query)] = self._drain(query, states[query_key(query)], batch, recent, limit)
+
+        read_each(self.queries, drain, kept=lambda: len(batch.mentions), problems=batch.problems)
         batch.cursor = {"queries": states, "recent": recent.to_list()}
         return batch
 
-    def _drain(self, query: str, state: dict, batch: Batch, recent: RecentIds, limit: int) -> dict:
+    def _drain(self, query: str, state: QueryState, batch: Batch, recent: RecentIds, limit: int) -> QueryState:
         """Newest first within [since, until]; return the query's new state."""
         since = state.get("since")
         if since is None:
@@ -100,7 +89,7 @@ class HackerNewsConnector(Connector):
         resume = oldest_kept if oldest_kept is not None else until
         return {"since": since, "until": resume, "newest": newest} if resume is not None else {"since": since}
 
-    def _search(self, query: str, since: int, until: int | None, page: int, batch: Batch) -> dict:
+    def _search(self, query: str, since: int, until: int | None, page: int, batch: Batch) -> dict[str, Any]:
         filters = f"created_at_i>={since}" + (f",created_at_i<={until}" if until is not None else "")
         params: dict[str, str | int] = {"query": query, "tags": self.options.tags, "numericFilters": filters,
                   "hitsPerPage": self.options.hits_per_page, "page": page}

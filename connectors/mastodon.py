@@ -10,7 +10,6 @@ Full-text status search needs an access token and only finds opted-in posts that
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -21,8 +20,8 @@ from urllib.parse import urlsplit
 import mastodon
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Engagement, Mention
-from connectors.paging import RecentIds, quote_term
+from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
+from connectors.paging import QueryState, RecentIds, query_key, quote_term
 from connectors.rss import USER_AGENT, html_to_text
 from monitor.errors import SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
@@ -62,14 +61,13 @@ def _order(local_id: str) -> tuple[int, str]:
     return len(local_id), local_id
 
 
-class MastodonConnector(Connector):
+class MastodonConnector(Connector[MastodonOptions]):
     kind = "mastodon"
     platform = "mastodon"
     Options = MastodonOptions
 
-    def __init__(self, options: MastodonOptions, context: Any) -> None:  # type: ignore[override]
+    def __init__(self, options: MastodonOptions, context: ConnectorContext) -> None:
         super().__init__(options, context)
-        self.options: MastodonOptions = options
         brand = context.brand
         names = list(brand.names or (brand.name,))
         tags = options.hashtags if options.hashtags is not None else [*names, *brand.handles, *brand.terms]
@@ -98,7 +96,7 @@ class MastodonConnector(Connector):
 
     @staticmethod
     def stream_key(stream: tuple[str, str, str]) -> str:
-        return hashlib.sha1("|".join(stream).encode()).hexdigest()[:12]
+        return query_key("|".join(stream))
 
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         cursor = cursor or {}
@@ -139,7 +137,7 @@ class MastodonConnector(Connector):
         return SourceUnavailable(self.source_id, f"Mastodon rate limit reached; retry in {wait:.0f} s",
                                  retry_after=wait)
 
-    def _drain(self, stream: tuple[str, str, str], state: dict, poll: _Poll) -> dict:
+    def _drain(self, stream: tuple[str, str, str], state: QueryState, poll: _Poll) -> QueryState:
         """Newest first down to ``since``; returns the stream's new state."""
         host = stream[0]
         since, until, newest = state.get("since"), state.get("until"), state.get("newest")
@@ -184,7 +182,7 @@ class MastodonConnector(Connector):
             return True
         return False
 
-    def _page(self, stream: tuple[str, str, str], since: str | None, until: str | None, poll: _Poll) -> list:
+    def _page(self, stream: tuple[str, str, str], since: str | None, until: str | None, poll: _Poll) -> list[Any]:
         host, kind, query = stream
         client = self.clients[host]
         size = self.options.page_size

@@ -1,4 +1,5 @@
-"""Small named helpers shared by the polling connectors: recent-id dedupe, query splitting, budgets.
+"""Small named helpers shared by the polling connectors: recent-id dedupe, query splitting, the
+multi-query read loop with per-query positions, and budgets.
 
 None of these sleep.  A budget that is spent makes the caller stop early and return what it has;
 the pipeline decides when to poll again.
@@ -6,12 +7,64 @@ the pipeline decides when to poll again.
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from monitor.clock import as_utc
+from monitor.errors import SourceUnavailable
+
+T = TypeVar("T")
+QueryState = dict[str, Any]  # one query's position (since/until ids or times), JSON-able, kept in the cursor
+
+
+def query_key(query: str) -> str:
+    """A short, stable name for a query inside the cursor (queries can be hundreds of characters)."""
+    return hashlib.sha1(query.encode()).hexdigest()[:12]
+
+
+def query_states(queries: Sequence[str], cursor: Mapping[str, Any]) -> dict[str, QueryState]:
+    """Each current query's saved position from ``cursor["queries"]``; new queries start empty, removed ones go."""
+    saved: Mapping[str, QueryState] = cursor.get("queries") or {}
+    return {query_key(q): dict(saved.get(query_key(q)) or {}) for q in queries}
+
+
+def rotated(items: Sequence[T], turn: int) -> list[T]:
+    """Start at a different item each poll, so a budget that runs out never starves the same query."""
+    if not items:
+        return []
+    start = turn % len(items)
+    return [*items[start:], *items[:start]]
+
+
+class BudgetSpent(Exception):
+    """Raised by a query's drain when a shared budget is spent: the poll stops quietly with what it read."""
+
+
+def read_each(items: Iterable[T], drain: Callable[[T], None], *, kept: Callable[[], int], problems: list[str],
+              full: Callable[[], bool] = lambda: False) -> None:
+    """Drain each query (or stream) in turn until the batch is ``full``.
+
+    A ``SourceUnavailable`` after something was read ends the poll early but keeps the batch (the queries
+    not reached keep their old positions); before anything was read it propagates, so the pipeline backs
+    off.  Auth errors always propagate.  ``BudgetSpent`` ends the poll with its message as a problem.
+    """
+    for item in items:
+        if full():
+            return
+        try:
+            drain(item)
+        except BudgetSpent as exc:
+            problems.append(str(exc))
+            return
+        except SourceUnavailable as exc:
+            if not kept():
+                raise
+            problems.append(f"stopped early, keeping {kept()} posts: {exc}")
+            return
 
 
 class RecentIds:
@@ -89,7 +142,7 @@ class MonthlyReads:
     used: int = 0
 
     @classmethod
-    def from_cursor(cls, cursor: dict | None, now: datetime) -> MonthlyReads:
+    def from_cursor(cls, cursor: Mapping[str, Any] | None, now: datetime) -> MonthlyReads:
         month = month_key(now)
         if cursor and cursor.get("month") == month:
             return cls(month, int(cursor.get("reads_this_month", 0)))

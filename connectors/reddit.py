@@ -9,7 +9,10 @@ sleep: the pipeline owns waiting.  Cursor: per-stream newest ``created_utc`` plu
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import praw
@@ -18,8 +21,8 @@ from prawcore.rate_limit import RateLimiter
 from prawcore.sessions import FiniteRetryStrategy
 from pydantic import Field
 
-from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Engagement, Mention
-from connectors.paging import RecentIds, quote_term, shared_bucket, split_query
+from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
+from connectors.paging import BudgetSpent, RecentIds, quote_term, read_each, shared_bucket, split_query
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
@@ -94,14 +97,26 @@ def _reset_seconds(exc: Exception) -> float:
         return 60.0
 
 
-class RedditConnector(Connector):
+@dataclass
+class _Poll:
+    limit: int
+    recent: RecentIds
+    newest: dict[str, float]  # per stream: the newest created_utc read, when it was drained
+    mentions: list[Mention] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+    def full(self) -> bool:
+        return len(self.mentions) >= self.limit
+
+
+class RedditConnector(Connector[RedditOptions]):
     kind = "reddit"
     platform = "reddit"
     Options = RedditOptions
 
-    def __init__(self, options: RedditOptions, context: Any) -> None:  # type: ignore[override]
+    def __init__(self, options: RedditOptions, context: ConnectorContext) -> None:
         super().__init__(options, context)
-        self.options: RedditOptions = options
         client_id = options.client_id.get_secret_value()
         self.bucket = shared_bucket(client_id, options.queries_per_minute)
         accounts = options.brand_accounts if options.brand_accounts is not None else context.brand.handles
@@ -124,70 +139,65 @@ class RedditConnector(Connector):
         core._retry_strategy_class = _NoRetry
         core._rate_limiter = _NoSleepLimiter(window_size=core._rate_limiter.window_size)
 
-    def _streams(self) -> list[tuple[str, Any]]:
+    def _streams(self) -> list[tuple[str, Callable[[int], Iterable[Any]]]]:
         """(name, listing factory) pairs; each name keeps its own newest time in the cursor."""
-        streams: list[tuple[str, Any]] = []
+        streams: list[tuple[str, Callable[[int], Iterable[Any]]]] = []
         if self.options.search_all:
-            for query in self.queries:
-                streams.append((f"search:{query}", lambda lim, q=query: self.reddit.subreddit("all").search(
-                    q, sort="new", time_filter="week", limit=lim)))
+            streams += [(f"search:{query}", partial(self._search, query)) for query in self.queries]
         for name in self.options.subreddits:
             sub = name.removeprefix("r/")
-            streams.append((f"new:{sub}", lambda lim, s=sub: self.reddit.subreddit(s).new(limit=lim)))
-            streams.append((f"comments:{sub}",
-                            lambda lim, s=sub: self.reddit.subreddit(s).comments(limit=lim)))
+            streams.append((f"new:{sub}", partial(self._listing, sub, "new")))
+            streams.append((f"comments:{sub}", partial(self._listing, sub, "comments")))
         return streams
+
+    def _search(self, query: str, limit: int) -> Iterable[Any]:
+        listing: Iterable[Any] = self.reddit.subreddit("all").search(query, sort="new", time_filter="week",
+                                                                     limit=limit)
+        return listing
+
+    def _listing(self, subreddit: str, kind: str, limit: int) -> Iterable[Any]:
+        listing: Iterable[Any] = getattr(self.reddit.subreddit(subreddit), kind)(limit=limit)
+        return listing
 
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         cursor = cursor or {}
         self.requests_made = 0
-        now = self.context.clock()
-        recent = RecentIds(cursor.get("recent", []), size=1000)
-        newest: dict[str, float] = dict(cursor.get("newest", {}))
-        start = (now - timedelta(hours=self.options.lookback_hours)).timestamp()
-        mentions: list[Mention] = []
-        problems: list[str] = []
-        skipped = 0
-        for name, listing in self._streams():
-            floor = newest.get(name, start + self.options.overlap_minutes * 60)
-            floor -= self.options.overlap_minutes * 60
-            top = newest.get(name, start)
-            drained = True
-            try:
-                for item in listing(1000):
-                    data = vars(item)
-                    created = float(data.get("created_utc", 0))
-                    if created < floor:
-                        break
-                    top = max(top, created)
-                    if not recent.add(data.get("name", "")):
-                        continue
-                    mention = self._mention(data)
-                    if mention is None:
-                        skipped += 1
-                    else:
-                        mentions.append(mention)
-                    if len(mentions) >= limit:
-                        drained = False  # older items of this stream wait for the next poll
-                        break
-            except _BudgetSpent:
-                qpm = self.options.queries_per_minute
-                problems.append(f"Reddit query budget ({qpm:g}/min per client id) spent; "
-                                "the rest waits for the next poll")
-                break
-            except Exception as exc:  # noqa: BLE001 - mapped below, or re-raised
-                error = self._map(exc)
-                if mentions:
-                    problems.append(f"stopped early, keeping {len(mentions)} posts: {error}")
+        start = (self.context.clock() - timedelta(hours=self.options.lookback_hours)).timestamp()
+        poll = _Poll(limit, RecentIds(cursor.get("recent", []), size=1000), dict(cursor.get("newest", {})))
+        read_each(self._streams(), lambda stream: self._drain(*stream, poll, start),
+                  kept=lambda: len(poll.mentions), problems=poll.problems, full=poll.full)
+        if poll.skipped:
+            poll.problems.append(f"skipped {poll.skipped} deleted or removed items")
+        return Batch(poll.mentions, {"newest": poll.newest, "recent": poll.recent.to_list()}, poll.problems,
+                     self.requests_made)
+
+    def _drain(self, name: str, listing: Callable[[int], Iterable[Any]], poll: _Poll, start: float) -> None:
+        """Newest first down to the stream's last newest time (less the overlap); it moves only when drained."""
+        overlap = self.options.overlap_minutes * 60
+        floor = poll.newest.get(name, start + overlap) - overlap
+        top = poll.newest.get(name, start)
+        try:
+            for item in listing(1000):
+                data = vars(item)
+                created = float(data.get("created_utc", 0))
+                if created < floor:
                     break
-                raise error from None
-            if drained:
-                newest[name] = top
-            if len(mentions) >= limit:
-                break
-        if skipped:
-            problems.append(f"skipped {skipped} deleted or removed items")
-        return Batch(mentions, {"newest": newest, "recent": recent.to_list()}, problems, self.requests_made)
+                top = max(top, created)
+                if not poll.recent.add(data.get("name", "")):
+                    continue
+                mention = self._mention(data)
+                if mention is None:
+                    poll.skipped += 1
+                else:
+                    poll.mentions.append(mention)
+                if poll.full():
+                    return  # older items of this stream wait for the next poll
+        except _BudgetSpent:
+            raise BudgetSpent(f"Reddit query budget ({self.options.queries_per_minute:g}/min per client id) spent; "
+                              "the rest waits for the next poll") from None
+        except Exception as exc:  # noqa: BLE001 - mapped to the project's errors, or re-raised
+            raise self._map(exc) from None
+        poll.newest[name] = top
 
     def _map(self, exc: Exception) -> Exception:
         source = self.source_id

@@ -32,7 +32,7 @@ class ReplayOptions(ConnectorOptions):
 Row = tuple[int, Mention | None, str | None]  # line number, mention, problem
 
 
-class ReplayConnector(Connector):
+class ReplayConnector(Connector[ReplayOptions]):
     kind = "replay"
     platform = "replay"  # rows may name their own platform; this is the default
     Options = ReplayOptions
@@ -62,11 +62,11 @@ class ReplayConnector(Connector):
 
     @property
     def _path(self) -> Path:
-        return Path(self.options.path).expanduser()  # type: ignore[attr-defined]
+        return Path(self.options.path).expanduser()
 
     @property
     def _follow(self) -> bool:
-        return bool(self.options.follow_clock)  # type: ignore[attr-defined]
+        return bool(self.options.follow_clock)
 
     def _load(self) -> list[Row]:
         """Parse the file once, and again only when it changed (a file that grows is followed)."""
@@ -80,7 +80,7 @@ class ReplayConnector(Connector):
             raise SourceUnavailable(self.source_id, f"cannot read {self._path}: {exc.strerror}") from None
         if self._rows is None:
             records = _csv_records(text) if self._path.suffix.lower() == ".csv" else _jsonl_records(text)
-            platform = str(self.options.platform)  # type: ignore[attr-defined]
+            platform = str(self.options.platform)
             self._rows = [_parse(line, record, platform) for line, record in records]
         return self._rows
 

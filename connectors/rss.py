@@ -14,6 +14,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,8 +24,8 @@ import feedparser
 import httpx
 from pydantic import Field
 
-from connectors.base import Author, Batch, Connector, ConnectorOptions, Cursor, Mention
-from connectors.paging import RecentIds
+from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Mention
+from connectors.paging import QueryState, RecentIds, query_key
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
 
 USER_AGENT = "groundswell/0.1 (+self-hosted reputation monitor)"
@@ -86,14 +87,13 @@ class RssOptions(ConnectorOptions):
     remember: int = Field(default=1000, ge=10)  # recent entry ids kept per feed
 
 
-class RssConnector(Connector):
+class RssConnector(Connector[RssOptions]):
     kind = "rss"
     platform = "rss"
     Options = RssOptions
 
-    def __init__(self, options: RssOptions, context: Any) -> None:  # type: ignore[override]
+    def __init__(self, options: RssOptions, context: ConnectorContext) -> None:
         super().__init__(options, context)
-        self.options: RssOptions = options
         words = [*(context.brand.names or (context.brand.name,)), *context.brand.terms]
         self.pattern = re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in words if w), re.I)
         self.http = httpx.Client(timeout=options.timeout_seconds, follow_redirects=True,
@@ -101,11 +101,11 @@ class RssConnector(Connector):
 
     @staticmethod
     def feed_key(url: str) -> str:
-        return hashlib.sha1(url.encode()).hexdigest()[:12]
+        return query_key(url)
 
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         old = (cursor or {}).get("feeds", {})
-        states: dict[str, dict] = {self.feed_key(u): old.get(self.feed_key(u), {}) for u in self.options.feeds}
+        states: dict[str, QueryState] = {self.feed_key(u): old.get(self.feed_key(u), {}) for u in self.options.feeds}
         batch = Batch([], None)
         failures: list[SourceError] = []
         for url in self.options.feeds:
@@ -122,7 +122,7 @@ class RssConnector(Connector):
         batch.cursor = {"feeds": states}
         return batch
 
-    def _read(self, url: str, state: dict, batch: Batch, limit: int) -> dict:
+    def _read(self, url: str, state: QueryState, batch: Batch, limit: int) -> QueryState:
         """Read one feed into ``batch``; return its new state (validators only once fully read)."""
         got = self._get(url, state, batch)
         if got is None:  # 304 Not Modified
@@ -158,7 +158,7 @@ class RssConnector(Connector):
             raise SourceUnavailable(self.source_id, "feed is not well-formed XML (truncated?); nothing kept")
         return str(parsed.feed.get("title", "")), list(parsed.entries)
 
-    def _get(self, url: str, state: dict, batch: Batch) -> tuple[bytes, dict[str, str | None]] | None:
+    def _get(self, url: str, state: QueryState, batch: Batch) -> tuple[bytes, dict[str, str | None]] | None:
         """Conditional GET, read at most ``max_bytes``; None on 304."""
         headers = {}
         if state.get("etag"):
@@ -246,8 +246,6 @@ def _retry_after(value: str | None, now: datetime) -> float:
     if value.strip().isdigit():
         return max(1.0, float(value))
     try:
-        from email.utils import parsedate_to_datetime
-
         return max(1.0, (parsedate_to_datetime(value) - now).total_seconds())
     except (TypeError, ValueError):
         return 60.0

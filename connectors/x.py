@@ -8,9 +8,9 @@ between two polls is skipped.  Errors are raised, never slept on: ``wait_on_rate
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,14 +22,23 @@ from pydantic import Field
 from connectors.base import (
     Author,
     Batch,
-    BrandTerms,
     Connector,
+    ConnectorContext,
     ConnectorOptions,
     Cursor,
     Engagement,
     Mention,
 )
-from connectors.paging import MonthlyReads, RecentIds, quote_term, split_query
+from connectors.paging import (
+    MonthlyReads,
+    QueryState,
+    RecentIds,
+    query_key,
+    query_states,
+    read_each,
+    rotated,
+)
+from connectors.x_queries import brand_reply_queries, build_queries
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
@@ -87,23 +96,6 @@ class _HostSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-def build_queries(brand: BrandTerms, languages: list[str], include_retweets: bool) -> list[str]:
-    """Brand names, @handles and terms OR-ed, with exclusions/languages, split under 512 characters."""
-    terms = [quote_term(n) for n in brand.names or (brand.name,)]
-    terms += [f"@{h.lstrip('@')}" for h in brand.handles] + [quote_term(t) for t in brand.terms]
-    suffix = [f"-{quote_term(e)}" for e in brand.exclude]
-    if languages:
-        langs = [f"lang:{code}" for code in languages]
-        suffix.append(langs[0] if len(langs) == 1 else "(" + " OR ".join(langs) + ")")
-    if not include_retweets:
-        suffix.append("-is:retweet")
-    return split_query(terms, " ".join(suffix))
-
-
-def brand_reply_queries(brand: BrandTerms) -> list[str]:
-    return split_query([f"from:{h.lstrip('@')}" for h in brand.handles], "is:reply")
-
-
 @dataclass
 class _Poll:
     """What one fetch may still spend and what it has gathered."""
@@ -122,14 +114,13 @@ def _newer(a: str | None, b: str | None) -> str | None:
     return a if int(a) >= int(b) else b
 
 
-class XConnector(Connector):
+class XConnector(Connector[XOptions]):
     kind = "x"
     platform = "x"
     Options = XOptions
 
-    def __init__(self, options: XOptions, context: Any) -> None:  # type: ignore[override]
+    def __init__(self, options: XOptions, context: ConnectorContext) -> None:
         super().__init__(options, context)
-        self.options: XOptions = options
         languages = list(context.brand.languages) if options.languages is None else options.languages
         self.handles = {h.lstrip("@").lower() for h in context.brand.handles}
         try:
@@ -143,10 +134,6 @@ class XConnector(Connector):
                                     return_type=dict, wait_on_rate_limit=False)
         self.client.session = _HostSession(options.base_url, options.timeout_seconds)
 
-    @staticmethod
-    def query_key(query: str) -> str:
-        return hashlib.sha1(query.encode()).hexdigest()[:12]
-
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         cursor = cursor or {}
         now = self.context.clock()
@@ -154,19 +141,13 @@ class XConnector(Connector):
         poll = _Poll(limit_left=limit, reads_left=min(self.options.reads_per_poll,
                                                       usage.left(self.options.monthly_read_budget)))
         recent = RecentIds(cursor.get("recent", []), size=500)
-        old_states: dict[str, dict] = cursor.get("queries", {})
-        states = {self.query_key(q): old_states.get(self.query_key(q), {}) for q in self.queries}
+        states = query_states(self.queries, cursor)
         turn = int(cursor.get("turn", 0))
-        order = self.queries[turn % len(self.queries):] + self.queries[:turn % len(self.queries)]
-        for query in order:
-            key = self.query_key(query)
-            try:
-                states[key] = self._drain(query, states[key], poll, recent, now)
-            except SourceUnavailable as exc:
-                if not poll.mentions:
-                    raise
-                poll.problems.append(f"stopped early, keeping {len(poll.mentions)} posts: {exc}")
-                break
+
+        def drain(query: str) -> None:
+            states[query_key(query)] = self._drain(query, states[query_key(query)], poll, recent, now)
+
+        read_each(rotated(self.queries, turn), drain, kept=lambda: len(poll.mentions), problems=poll.problems)
         if poll.reads_left < MIN_PAGE:
             poll.problems.append(f"read budget reached ({usage.used + poll.reads} posts this month, "
                                  f"{poll.reads} this poll); remaining posts wait for the next poll")
@@ -174,7 +155,7 @@ class XConnector(Connector):
                       "turn": turn + 1, "queries": states, "recent": recent.to_list()}
         return Batch(poll.mentions, new_cursor, poll.problems, poll.requests)
 
-    def _drain(self, query: str, state: dict, poll: _Poll, recent: RecentIds, now: datetime) -> dict:
+    def _drain(self, query: str, state: QueryState, poll: _Poll, recent: RecentIds, now: datetime) -> QueryState:
         """Read one query newest-first until done, the limit or the budget; return its new state."""
         if not state.get("since_id") and not state.get("start_time"):
             state = {"start_time": (now - timedelta(hours=self.options.lookback_hours)).isoformat()}
@@ -224,7 +205,7 @@ class XConnector(Connector):
             return state
         return {**state, "until_id": oldest, "newest": newest}
 
-    def _search(self, query: str, state: dict, page: int, token: str | None) -> dict:
+    def _search(self, query: str, state: QueryState, page: int, token: str | None) -> dict[str, Any]:
         params: dict[str, Any] = {"max_results": page, "expansions": EXPANSIONS,
                                   "tweet_fields": TWEET_FIELDS, "user_fields": USER_FIELDS}
         if state.get("since_id"):
@@ -237,7 +218,7 @@ class XConnector(Connector):
             params["next_token"] = token
         return self._call(lambda: self.client.search_recent_tweets(query, **params))
 
-    def _call(self, request: Any) -> dict:
+    def _call(self, request: Callable[[], Any]) -> dict[str, Any]:
         """Run one tweepy call and turn every failure into the project's error tree."""
         source = self.source_id
         try:
@@ -265,7 +246,7 @@ class XConnector(Connector):
             raise SourceUnavailable(source, "X answered with something that is not a JSON object")
         return body
 
-    def _mention(self, tweet: dict, users: dict[str, dict], poll: _Poll) -> Mention | None:
+    def _mention(self, tweet: dict[str, Any], users: dict[str, dict[str, Any]], poll: _Poll) -> Mention | None:
         try:
             posted = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
             user = users.get(tweet.get("author_id", ""), {})
@@ -301,5 +282,5 @@ class XConnector(Connector):
         self._call(lambda: self.client.request("GET", "/2/usage/tweets").json())
 
 
-def _describe_error(error: dict) -> str:
+def _describe_error(error: dict[str, Any]) -> str:
     return f"X partial error: {error.get('title', 'error')}: {error.get('detail', '')}"[:300]

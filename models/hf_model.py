@@ -45,7 +45,8 @@ class HFSentiment:
             import torch
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
         except ImportError as exc:
-            raise ModelError("transformers/torch are not installed: pip install 'groundswell[hf]' (from this checkout: pip install -e '.[hf]')") from exc
+            raise ModelError("transformers/torch are not installed: pip install 'groundswell[hf]' "
+                             "(from a checkout: pip install -e '.[hf]')") from exc
         torch.set_num_threads(max(1, threads))
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(spec)

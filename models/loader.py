@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.base import SentimentModel
 from monitor.errors import ModelError
+
+if TYPE_CHECKING:
+    from models.routing import SentimentRouter
 
 _CACHE: dict[tuple[str, int, int, int], SentimentModel] = {}
 _LOCK = threading.Lock()
@@ -61,3 +66,14 @@ def _onnx(folder: Path, *, threads: int, batch_size: int) -> SentimentModel:
     from models.transformer import OnnxSentiment
 
     return OnnxSentiment(folder, threads=threads, batch_size=batch_size)
+
+
+def load_router(spec: str, *, languages: Sequence[str] = ("en",), by_language: Mapping[str, str] | None = None,
+                threads: int = 2, batch_size: int = 64, max_length: int = 128) -> SentimentRouter:
+    """The default model for ``languages`` plus one (cached) model per entry of ``by_language``."""
+    from models.routing import SentimentRouter
+
+    def load(one: str) -> SentimentModel:
+        return load_sentiment_model(one, threads=threads, batch_size=batch_size, max_length=max_length)
+
+    return SentimentRouter(load(spec), languages, {code: load(one) for code, one in (by_language or {}).items()})

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from connectors.base import BrandTerms
 from models.churn import find_churn
 from models.language import detect_language
 from models.textprep import normalize
+from monitor.brands import BrandTerms
 
 DEFAULT_CATEGORIES: dict[str, str] = {
     "outage": "outage, down, not working, doesn't work, no service, no signal, offline, no internet, "
@@ -131,13 +131,14 @@ def aimed_at(text: str, brand: BrandTerms | None) -> bool:
     return any(re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", lowered) for n in names)
 
 
-def extract_signals(text: str, brand: BrandTerms | None = None,
-                    categories: Mapping[str, str] | None = None) -> Signals:
-    """All per-mention signals for one post; never raises on odd text."""
+def extract_signals(text: str, brand: BrandTerms | None = None, categories: Mapping[str, str] | None = None,
+                    *, language: str | None = None, lang_hint: str | None = None) -> Signals:
+    """All per-mention signals for one post; never raises on odd text.  ``language`` skips detection
+    when the caller already knows it; ``lang_hint`` is the platform's own language tag, if any."""
     raw = (text or "")[:5000].replace("\x00", " ")
     clean = normalize(raw)
-    found = find_churn(clean)
+    found = find_churn(raw, brand)
     churn = Signal("churn_threat", found[0], found[1]) if found else None
     category = classify_category(clean, categories)
-    language = detect_language(raw)
+    language = language or detect_language(raw, lang_hint)
     return Signals(churn, category, aimed_at(raw, brand), language, language not in ("en", "und"))

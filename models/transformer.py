@@ -30,7 +30,8 @@ _FIX = ("Reinstall Groundswell (pip install --force-reinstall groundswell) so "
 def softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
+    result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    return result
 
 
 def _read_meta(folder: Path) -> dict[str, Any]:

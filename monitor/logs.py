@@ -24,6 +24,11 @@ _SECRETS = [
 ]
 
 
+def plural(count: int, noun: str, many: str = "") -> str:
+    """"1 failure", "2 failures", "1,200 mentions": counts in log lines and messages read right."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {many or noun + 's'}"
+
+
 def redact(text: str) -> str:
     """Mask credential-looking substrings (idempotent; cheap when nothing matches)."""
     for pattern, replacement in _SECRETS:

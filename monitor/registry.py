@@ -1,25 +1,24 @@
 """Find connectors and notifiers through entry points; built-ins are declared the same way.
 
-Groups: ``groundswell.connectors`` and ``groundswell.notifiers`` (see pyproject.toml).
+Groups: ``groundswell.connectors`` and ``groundswell.notifiers`` (see pyproject.toml).  Discovery and
+option checks only: building the objects from settings is ``monitor.runtime``'s job, so this module
+imports nothing but the errors (settings imports it, never the other way round).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from monitor.errors import ConfigError
 
-if TYPE_CHECKING:
-    from alerts.base import Notifier
-    from connectors.base import Connector
-    from monitor.settings import Settings
-
 CONNECTORS = "groundswell.connectors"
 NOTIFIERS = "groundswell.notifiers"
+GROUPS = {"sources": CONNECTORS, "channels": NOTIFIERS}
 
 
 @cache
@@ -53,43 +52,34 @@ def load_status(group: str) -> dict[str, str]:
     return status
 
 
-def validate_plugins(settings: Settings) -> None:
-    """Check every [[sources]] / [[channels]] table against its plugin's Options; name the key."""
-    from monitor.settings import config_error
+class PluginOptionsInvalid(Exception):
+    """A [[sources]]/[[channels]] table its plugin's Options refused; settings turns it into a ConfigError."""
 
-    for table, group in (("sources", CONNECTORS), ("channels", NOTIFIERS)):
-        for index, entry in enumerate(getattr(settings, table)):
+    def __init__(self, table: str, index: int, error: ValidationError, entry_id: str = "",
+                 options_model: Any = None) -> None:
+        super().__init__(str(error))
+        self.table, self.index, self.error = table, index, error
+        self.entry_id, self.options_model = entry_id, options_model  # the id names it; the model tells optional keys
+
+
+class PluginTableLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    def options(self) -> dict[str, Any]: ...
+
+
+def validate_plugins(tables: Mapping[str, Sequence[PluginTableLike]]) -> None:
+    """Check every [[sources]] / [[channels]] table against its plugin's Options; name the key."""
+    for table, entries in tables.items():
+        group = GROUPS[table]
+        for index, entry in enumerate(entries):
             try:
                 cls = plugin_class(group, entry.kind)
             except ConfigError as exc:
-                raise ConfigError(f"{table}[{index}].kind", exc.message) from None
+                raise ConfigError(f"{table}[{index}] ({entry.id}).kind", exc.message) from None
             try:
                 cls.Options.model_validate(entry.options())
             except ValidationError as exc:
-                raise config_error(exc, (table, index)) from None
-
-
-def build_connector(settings: Settings, source_id: str, clock: Any = None) -> Connector:
-    from connectors.base import BrandTerms, ConnectorContext
-    from monitor.clock import system_clock
-
-    source = next((s for s in settings.sources if s.id == source_id), None)
-    if source is None:
-        known = ", ".join(s.id for s in settings.sources) or "none configured"
-        raise ConfigError("sources", f"no source with id {source_id!r} (known: {known})")
-    brand = settings.brand(source.brand)
-    terms = BrandTerms(id=brand.id, name=brand.name, names=tuple(brand.names), handles=tuple(brand.handles),
-                       terms=tuple(brand.terms), exclude=tuple(brand.exclude), languages=tuple(brand.languages))
-    cls = plugin_class(CONNECTORS, source.kind)
-    context = ConnectorContext(source_id=source.id, brand=terms, clock=clock or system_clock)
-    connector: Connector = cls(cls.Options.model_validate(source.options()), context)
-    return connector
-
-
-def build_notifiers(settings: Settings) -> dict[str, Notifier]:
-    notifiers = {}
-    for channel in settings.channels:
-        if channel.enabled:
-            cls = plugin_class(NOTIFIERS, channel.kind)
-            notifiers[channel.id] = cls(channel.id, cls.Options.model_validate(channel.options()))
-    return notifiers
+                raise PluginOptionsInvalid(table, index, exc, entry.id, cls.Options) from None

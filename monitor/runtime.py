@@ -1,4 +1,8 @@
-"""Build the running parts from settings once: database, model, connectors, notifiers."""
+"""Build the running parts from settings once: database, model, connectors, notifiers.
+
+The composition root: the one module of the shared base that knows the plugin contracts
+(connectors, notifiers, models) and the storage, so runners get everything from here.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,13 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from alerts.base import Notifier
-from connectors.base import Connector
+from alerts.base import AnyNotifier
+from connectors.base import AnyConnector, ConnectorContext
 from models.base import SentimentModel
 from monitor import registry
+from monitor.brands import BrandTerms
 from monitor.clock import Clock, system_clock
+from monitor.errors import ConfigError
 from monitor.settings import Settings
 from monitor.storage.engine import open_database, with_retries
 from monitor.storage.tables import Brand
@@ -33,11 +39,31 @@ def load_model(settings: Settings) -> SentimentModel:
                                 max_length=settings.model.max_length)
 
 
+def build_connector(settings: Settings, source_id: str, clock: Clock = system_clock) -> AnyConnector:
+    source = next((s for s in settings.sources if s.id == source_id), None)
+    if source is None:
+        known = ", ".join(s.id for s in settings.sources) or "none configured"
+        raise ConfigError("sources", f"no source with id {source_id!r} (known: {known})")
+    cls = registry.plugin_class(registry.CONNECTORS, source.kind)
+    context = ConnectorContext(source_id=source.id, brand=BrandTerms.of(settings.brand(source.brand)), clock=clock)
+    connector: AnyConnector = cls(cls.Options.model_validate(source.options()), context)
+    return connector
+
+
+def build_notifiers(settings: Settings) -> dict[str, AnyNotifier]:
+    notifiers: dict[str, AnyNotifier] = {}
+    for channel in settings.channels:
+        if channel.enabled:
+            cls = registry.plugin_class(registry.NOTIFIERS, channel.kind)
+            notifiers[channel.id] = cls(channel.id, cls.Options.model_validate(channel.options()))
+    return notifiers
+
+
 @dataclass
 class Runtime:
     settings: Settings
     clock: Clock = system_clock
-    _connectors: dict[str, Connector] = field(default_factory=dict)
+    _connectors: dict[str, AnyConnector] = field(default_factory=dict)
 
     @cached_property
     def engine(self) -> Engine:
@@ -50,12 +76,12 @@ class Runtime:
         return load_model(self.settings)
 
     @cached_property
-    def notifiers(self) -> dict[str, Notifier]:
-        return registry.build_notifiers(self.settings)
+    def notifiers(self) -> dict[str, AnyNotifier]:
+        return build_notifiers(self.settings)
 
-    def connector(self, source_id: str) -> Connector:
+    def connector(self, source_id: str) -> AnyConnector:
         if source_id not in self._connectors:
-            self._connectors[source_id] = registry.build_connector(self.settings, source_id, self.clock)
+            self._connectors[source_id] = build_connector(self.settings, source_id, self.clock)
         return self._connectors[source_id]
 
 

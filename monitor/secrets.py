@@ -8,6 +8,14 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, SecretStr
 
 
+class MissingSecret(ValueError):
+    """A referenced environment variable is unset; settings adds "or remove this key" for optional keys."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"environment variable {name} is not set (export it)")
+        self.name = name
+
+
 def resolve_secret(value: Any) -> Any:
     """Accept ``{env = NAME}`` (or ``{file = PATH}``, for systemd credentials); refuse literal secrets."""
     if isinstance(value, SecretStr):
@@ -15,7 +23,7 @@ def resolve_secret(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"env"}:
         name = str(value["env"])
         if name not in os.environ:
-            raise ValueError(f"environment variable {name} is not set (export it, or remove this key)")
+            raise MissingSecret(name)
         return SecretStr(os.environ[name])
     if isinstance(value, dict) and set(value) == {"file"}:
         path = os.path.expandvars(str(value["file"]))

@@ -16,9 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from monitor.errors import ConfigError
+from monitor.registry import NOTIFIERS, PluginOptionsInvalid, plugin_class, validate_plugins
+from monitor.secrets import MissingSecret
+from monitor.settings_paths import anchor_paths
 
 CONFIG_ENV = "GROUNDSWELL_CONFIG"
 DEFAULT_CONFIG = Path("settings.toml")
+START_HINT = "run `groundswell init` to write one for your company, or pass --config PATH"
 
 
 class Section(BaseModel):
@@ -36,12 +40,44 @@ class DatabaseSettings(Section):
     busy_timeout_seconds: float = 30.0
     retries: int = Field(default=5, ge=0)
 
+    @field_validator("url")
+    @classmethod
+    def _psycopg_driver(cls, value: str) -> str:
+        """postgres:// (Heroku, most hosting panels) and postgresql:// both mean psycopg 3 here."""
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value.removeprefix(prefix)
+        return value
+
 
 class ModelSettings(Section):
     sentiment: str = "bundled"  # "bundled", "lexicon", a Hugging Face model id, or a local folder
     threads: int = Field(default=2, ge=1)
     batch_size: int = Field(default=64, ge=1)
     max_length: int = Field(default=128, ge=8)
+    sentiment_languages: list[str] = ["en"]  # what `sentiment` scores; ["*"]: every language
+    sentiment_by_language: dict[str, str] = {}  # ISO 639-1 code -> model spec (folder or Hugging Face id)
+
+    @field_validator("sentiment_languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return [_language_code(code, allow_any=True) for code in value]
+
+    @field_validator("sentiment_by_language")
+    @classmethod
+    def _by_language(cls, value: dict[str, str]) -> dict[str, str]:
+        out = {_language_code(code): spec.strip() for code, spec in value.items()}
+        if empty := [code for code, spec in out.items() if not spec]:
+            raise ValueError(f"no model named for {', '.join(empty)}: give a folder or a Hugging Face id")
+        return out
+
+
+def _language_code(code: str, *, allow_any: bool = False) -> str:
+    """A lower-case ISO 639-1 code ("*" too where allowed), or a ValueError saying what is expected."""
+    clean = code.strip().lower()
+    if (allow_any and clean == "*") or (len(clean) == 2 and clean.isalpha() and clean.isascii()):
+        return clean
+    raise ValueError(f"{code!r} is not a two-letter ISO 639-1 language code (e.g. \"en\", \"de\")")
 
 
 class DetectionSettings(Section):
@@ -172,7 +208,7 @@ class Settings(BaseSettings):
 class _TomlSource(PydanticBaseSettingsSource):
     def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
         super().__init__(settings_cls)
-        self.data = read_toml(path) if path else {}
+        self.data = anchor_paths(read_toml(path), path.resolve().parent) if path else {}
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return self.data.get(field_name), field_name, False
@@ -186,57 +222,110 @@ def read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError("--config", f"file {path} not found (copy settings.toml from the repository)") from None
+        raise ConfigError("--config", f"no settings file at {path.resolve()} ({START_HINT})") from None
+    except IsADirectoryError:
+        raise ConfigError("--config", f"{path.resolve()} is a folder, not a settings file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
+        raise ConfigError(str(path.resolve()), f"not valid TOML: {exc}") from None
 
 
-def key_of(location: tuple[int | str, ...]) -> str:
-    """('sources', 2, 'subreddits') -> 'sources[2].subreddits'."""
-    key = ""
+def key_of(location: tuple[int | str, ...], ids: dict[tuple[str, int], str] | None = None) -> str:
+    """('sources', 2, 'subreddits') -> 'sources[2] (x-acme).subreddits' (the id, when known, says which)."""
+    key, table = "", ""
     for part in location:
-        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+        if isinstance(part, int):
+            entry_id = (ids or {}).get((table, part))
+            key += f"[{part}] ({entry_id})" if entry_id else f"[{part}]"
+        else:
+            key += f".{part}" if key else str(part)
+            table = str(part)
     return key
 
 
-def config_error(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> ConfigError:
+def entry_ids(data: dict[str, Any]) -> dict[tuple[str, int], str]:
+    """(table, index) -> id for every [[sources]], [[channels]] and [[brands]] entry that has one."""
+    out = {}
+    for table in ("sources", "channels", "brands"):
+        for index, entry in enumerate(data.get(table) or []):
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                out[(table, index)] = entry["id"]
+    return out
+
+
+def config_error(exc: ValidationError, prefix: tuple[int | str, ...] = (),
+                 ids: dict[tuple[str, int], str] | None = None, model: type[BaseModel] | None = None) -> ConfigError:
+    """The first validation problem as one line; ``model`` (a plugin's Options) tells optional keys apart."""
     first = exc.errors()[0]
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key (check the spelling against settings.toml)"
-    return ConfigError(key_of(prefix + tuple(first["loc"])), message)
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, MissingSecret):
+        field = model.model_fields.get(str(first["loc"][0])) if model is not None and first["loc"] else None
+        optional = field is not None and not field.is_required()
+        hint = "export it, or remove this key" if optional else "export it"
+        message = f"environment variable {cause.name} is not set ({hint})"
+    return ConfigError(key_of(prefix + tuple(first["loc"]), ids), message)
 
 
-def resolve_config_path(path: Path | None) -> Path | None:
-    if path is not None:
-        return path
-    if os.environ.get(CONFIG_ENV):
-        return Path(os.environ[CONFIG_ENV])
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+def resolve_config_path(path: Path | None) -> Path:
+    """--config, else $GROUNDSWELL_CONFIG, else ./settings.toml; a missing file is an error, not defaults."""
+    if path is None:
+        path = Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else DEFAULT_CONFIG
+    if not path.exists():
+        raise ConfigError("--config", f"no settings file at {path.resolve()} ({START_HINT})")
+    return path
 
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     """Load and validate everything, plugins included; raise ConfigError on the first problem."""
-    from monitor.registry import validate_plugins
-
-    source_cls = type("LoadedSettings", (Settings,), {"toml_path": resolve_config_path(path)})
+    toml_path = resolve_config_path(path)
+    source_cls = type("LoadedSettings", (Settings,), {"toml_path": toml_path})
     try:
         settings: Settings = source_cls(**overrides)
     except ValidationError as exc:
-        raise config_error(exc) from None
+        raise config_error(exc, ids=entry_ids(read_toml(toml_path))) from None
+    if not settings.brands:
+        raise ConfigError("brands", f"{toml_path.resolve()} describes no company: add a [[brands]] table "
+                          f"({START_HINT})")
     _check_references(settings)
-    validate_plugins(settings)
+    try:
+        validate_plugins({"sources": settings.sources, "channels": settings.channels})
+    except PluginOptionsInvalid as exc:
+        raise config_error(exc.error, (exc.table, exc.index), {(exc.table, exc.index): exc.entry_id},
+                           exc.options_model) from None
+    _check_recipients(settings)
     return settings
+
+
+def _check_recipients(settings: Settings) -> None:
+    """A channel with per-severity recipients must reach someone for every severity it accepts,
+    or its alerts of the other severities vanish while `channels test` and the outbox say "sent"."""
+    for index, channel in enumerate(settings.channels):
+        options = plugin_class(NOTIFIERS, channel.kind).Options.model_validate(channel.options())
+        recipients = getattr(options, "recipients", None)
+        if not callable(recipients):
+            continue
+        nobody = [severity for severity in range(channel.min_severity, 5) if not recipients(severity)]
+        if nobody:
+            raise ConfigError(f"{entry_label('channels', index, channel.id)}.to_by_severity",
+                              f"alerts of severity {', '.join(map(str, nobody))} would reach nobody: add `to`, "
+                              f"a \"{nobody[0]}\" list, or set min_severity = {max(nobody) + 1}")
+
+
+def entry_label(table: str, index: int, entry_id: str) -> str:
+    return key_of((table, index), {(table, index): entry_id})
 
 
 def _check_references(settings: Settings) -> None:
     brand_ids = {brand.id for brand in settings.brands}
     for index, source in enumerate(settings.sources):
         if source.brand not in brand_ids:
-            raise ConfigError(f"sources[{index}].brand", f"no brand with id {source.brand!r} in [[brands]]")
+            raise ConfigError(f"{entry_label('sources', index, source.id)}.brand",
+                              f"no brand with id {source.brand!r} in [[brands]] (known: {', '.join(brand_ids)})")
     for table in ("sources", "channels"):
         seen: set[str] = set()
         for index, entry in enumerate(getattr(settings, table)):
             if entry.id in seen:
-                raise ConfigError(f"{table}[{index}].id", f"duplicate id {entry.id!r}")
+                raise ConfigError(f"{entry_label(table, index, entry.id)}.id", f"duplicate id {entry.id!r}")
             seen.add(entry.id)

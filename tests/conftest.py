@@ -13,6 +13,29 @@ from sqlalchemy import create_engine, text
 
 from monitor.settings import Settings
 
+ROOT = Path(__file__).resolve().parents[1]
+# Subprocesses (the CLI, the service, a Celery worker) run from temporary folders: make them import this
+# checkout's code, never whatever copy of groundswell happens to be installed in the environment.
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+
+# The slow/e2e tier: whole-process, kill -9, real-worker and whole-week tests.  `pytest` runs the fast tier;
+# `pytest -m slow` runs these; CI runs both.  A new slow test can also carry @pytest.mark.slow itself.
+SLOW_MODULES = {"test_crash_safety", "test_worker", "test_alerts_demo_delivery", "test_demo"}
+SLOW_TESTS = {
+    "test_mentions_mode_writes_the_incident_timeline_of_the_demo_week",
+    "test_local_hugging_face_folder",
+    "test_run_process_lock_reload_json_logs_and_clean_exit",
+    "test_run_serves_until_sigterm_and_exits_cleanly",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or item.name.split("[", 1)[0] in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
 PG_URL = os.environ.get("GROUNDSWELL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def groundswell(*args: str, cwd: Path, env: dict[str, str] | None = None,
                 timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run this checkout's code (PYTHONPATH), not whatever copy is installed, from ``cwd``."""
     return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "COLUMNS": "200", **(env or {})})
+                          timeout=timeout, env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT),
+                                                **(env or {})})
 
 
 def config(tmp_path: Path, rows: list[dict]) -> Path:

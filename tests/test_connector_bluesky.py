@@ -6,7 +6,6 @@ import json
 import stat
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,26 +45,6 @@ def make(api: FakeBluesky, clock: ManualClock, password: str | None = None, **op
     opts = BlueskyOptions(handle=api.handle, app_password=SecretStr(password or api.password), base_url=api.url,
                           timeout_seconds=0.3, **options)  # type: ignore[arg-type]
     return BlueskyConnector(opts, ConnectorContext("bluesky-acme", BRAND, clock))
-
-
-@contextmanager
-def contract_harness(clock: ManualClock, tmp_path: Path) -> Iterator[object]:
-    """For tests/test_connector_contract.py: ``ContractFactory("bluesky", NETWORK_FAULTS, ...)``."""
-    from tests.test_connector_contract import Harness
-
-    api = FakeBluesky(clock=clock).start()
-    opts = BlueskyOptions(handle=api.handle, app_password=SecretStr(api.password), base_url=api.url,
-                          session_dir=tmp_path / "sessions", queries=["Acme"], timeout_seconds=0.3)
-
-    def publish(text: str) -> str:
-        clock.advance(timedelta(seconds=1))
-        return api.add_post(f"Acme {text}", age=timedelta(0))
-
-    try:
-        yield Harness(lambda: BlueskyConnector(opts, ConnectorContext("contract-bluesky", BRAND, clock)),
-                      publish, api.fail, api.clear)
-    finally:
-        api.stop()
 
 
 def test_posts_are_normalised_with_threads_and_followers(api: FakeBluesky, clock: ManualClock) -> None:

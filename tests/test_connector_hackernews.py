@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -35,20 +33,6 @@ def api(clock: ManualClock) -> Iterator[FakeHN]:
 def make(api: FakeHN, clock: ManualClock, **options: object) -> HackerNewsConnector:
     opts = HackerNewsOptions(base_url=api.url, timeout_seconds=0.3, **options)  # type: ignore[arg-type]
     return HackerNewsConnector(opts, ConnectorContext("hn-acme", BRAND, clock))
-
-
-@contextmanager
-def contract_harness(clock: ManualClock, tmp_path: Path) -> Iterator[object]:
-    """For tests/test_connector_contract.py: ``ContractFactory("hackernews", NETWORK_FAULTS, ...)``."""
-    from tests.test_connector_contract import Harness
-
-    api = FakeHN(clock=clock).start()
-    opts = HackerNewsOptions(base_url=api.url, timeout_seconds=0.3)
-    try:
-        yield Harness(lambda: HackerNewsConnector(opts, ConnectorContext("contract-hn", BRAND, clock)),
-                      lambda text: api.add_story(f"Acme {text}", age=timedelta(0)), api.fail, api.clear)
-    finally:
-        api.stop()
 
 
 def test_stories_and_comments_are_normalised(api: FakeHN, clock: ManualClock) -> None:

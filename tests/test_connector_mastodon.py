@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -56,25 +54,6 @@ def make(clock: ManualClock, *apis: FakeMastodon, token: bool = True, **options:
     opts = MastodonOptions(instances=[instance(a, token) for a in apis], timeout_seconds=0.3,
                            **options)  # type: ignore[arg-type]
     return MastodonConnector(opts, ConnectorContext("mastodon-acme", BRAND, clock))
-
-
-@contextmanager
-def contract_harness(clock: ManualClock, tmp_path: Path) -> Iterator[object]:
-    """For tests/test_connector_contract.py: ``ContractFactory("mastodon", NETWORK_FAULTS, ...)``."""
-    from tests.test_connector_contract import Harness
-
-    api = FakeMastodon("contract.example", clock=clock).start()
-    opts = MastodonOptions(instances=[instance(api)], hashtags=["acme"], search_queries=[], timeout_seconds=0.3)
-
-    def publish(text: str) -> str:
-        clock.advance(timedelta(seconds=1))
-        return api.add_status(f"#Acme {text}", age=timedelta(0))
-
-    try:
-        yield Harness(lambda: MastodonConnector(opts, ConnectorContext("contract-mastodon", BRAND, clock)),
-                      publish, api.fail, api.clear)
-    finally:
-        api.stop()
 
 
 def test_statuses_are_normalised_and_tags_come_from_the_brand(one: FakeMastodon, clock: ManualClock) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -34,27 +32,6 @@ def api(clock: ManualClock) -> Iterator[FakeFeeds]:
 def make(api: FakeFeeds, clock: ManualClock, feeds: list[str], **options: object) -> RssConnector:
     opts = RssOptions(feeds=[f"{api.url}{f}" for f in feeds], timeout_seconds=0.3, **options)  # type: ignore[arg-type]
     return RssConnector(opts, ConnectorContext("rss-acme", BRAND, clock))
-
-
-@contextmanager
-def contract_harness(clock: ManualClock, tmp_path: Path) -> Iterator[object]:
-    """For tests/test_connector_contract.py: ``ContractFactory("rss", NETWORK_FAULTS, ...)``."""
-    from tests.test_connector_contract import Harness
-
-    api = FakeFeeds(clock=clock).start()
-    api.add_entry("alerts", "Acme seed", age=timedelta(days=30))
-    api.entries["alerts"].clear()
-    opts = RssOptions(feeds=[f"{api.url}/atom/alerts"], timeout_seconds=0.3)
-
-    def publish(text: str) -> str:
-        clock.advance(timedelta(seconds=1))
-        return api.add_entry("alerts", f"Acme {text}", google=True, age=timedelta(0))
-
-    try:
-        yield Harness(lambda: RssConnector(opts, ConnectorContext("contract-rss", BRAND, clock)),
-                      publish, api.fail, api.clear)
-    finally:
-        api.stop()
 
 
 def test_html_is_reduced_to_text_and_links_unwrapped() -> None:

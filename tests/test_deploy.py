@@ -60,7 +60,7 @@ def test_production_settings_read_secrets_from_the_credentials_directory(tmp_pat
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
     settings = load_settings(DEPLOY / "settings.toml")
     assert settings.channels[0].options()["token"] == {"file": "${CREDENTIALS_DIRECTORY}/slack-token"}
-    from monitor.registry import build_notifiers
+    from monitor.runtime import build_notifiers
 
     notifier = build_notifiers(settings)["slack-ops"]
     assert notifier.options.token.get_secret_value() == "xoxb-from-credential"  # type: ignore[attr-defined]

@@ -66,7 +66,8 @@ def test_a_source_that_never_worked_is_stated_plainly(demo) -> None:  # noqa: AN
     settings = demo.model_copy(update={"sources": [*demo.sources, demo.sources[0].model_copy(
         update={"id": "dead-feed"})]})
     digest = build_digest(Runtime(settings).engine, settings, settings.brands[0], date(2026, 11, 7))
-    assert ("dead-feed", "NEVER polled successfully: mentions from it are missing") in digest.coverage
+    never = "NEVER polled successfully (no record in this database): mentions from it are missing"
+    assert ("dead-feed", never) in digest.coverage
 
 
 def test_incident_commands_and_digest_preview(demo, tmp_path: Path) -> None:  # noqa: ANN001
@@ -90,7 +91,7 @@ def test_incident_commands_and_digest_preview(demo, tmp_path: Path) -> None:  # 
 
 def test_digest_email_reaches_a_real_smtp_server_with_inline_chart_and_csv(demo) -> None:  # noqa: ANN001
     from alerts.digest_send import send_digest
-    from monitor.registry import build_notifiers
+    from monitor.runtime import build_notifiers
     from tests.fakes.smtp import FakeSMTP
 
     server = FakeSMTP().start()
@@ -117,3 +118,37 @@ def test_digest_email_reaches_a_real_smtp_server_with_inline_chart_and_csv(demo)
     assert f"cid:{chart['Content-ID'][1:-1]}" in html
     csv_part = next(p for p in message.walk() if p.get_content_type() == "text/csv")
     assert csv_part.get_content().startswith("posted_at,platform,author")
+
+
+def test_digest_headline_numbers_arrows_and_readable_incidents(demo) -> None:  # noqa: ANN001
+    from alerts.render import followers_text
+
+    engine = Runtime(demo).engine
+    digest = build_digest(engine, demo, demo.brands[0], date(2026, 11, 7))
+    html = render_html([digest], ["cid:chart"])
+    assert "▲" in html and "points vs" in html and "#c0392b" in html  # negative share up: red arrow
+    assert "churn_threat" not in html and "high_reach" not in html and "Error:" not in html
+    assert "in the last 7 days" in html and "in the last 8 days" not in html
+    followers = [m.author_followers for m in digest.top_negative if m.author_followers and m.author_followers > 999]
+    assert followers and all(followers_text(f) in html and f"{f} followers" not in html for f in followers)
+    first = build_digest(engine, demo, demo.brands[0], date(2026, 11, 1))  # the demo's first day: no history
+    text = render_text([first])
+    assert not first.has_history and "no data yet for the week before" in text
+    assert "0 a day" not in text and "against 0%" not in render_html([first], ["cid:c"])
+
+
+def test_digest_defaults_to_yesterday_in_each_brand_timezone(demo, tmp_path: Path) -> None:  # noqa: ANN001
+    from monitor.pipeline import yesterday
+    from monitor.settings import BrandSettings
+
+    # UTC+14 and UTC-11: at any hour at least one of them is not on UTC's date.
+    brands = [BrandSettings(id="east", name="E", timezone="Pacific/Kiritimati"),
+              BrandSettings(id="west", name="W", timezone="Pacific/Pago_Pago")]
+    config = tmp_path / "s.toml"
+    config.write_text(f'[database]\nurl = "{demo.database.url}"\n' + "".join(
+        f'[[brands]]\nid = "{b.id}"\nname = "{b.name}"\ntimezone = "{b.timezone}"\n' for b in brands))
+    now = datetime.now(UTC)
+    done = CliRunner().invoke(cli, ["--config", str(config), "digest", "--out", str(tmp_path / "d.html")])
+    assert done.exit_code == 0, done.output
+    for brand in brands:
+        assert f"{yesterday(brand, now)} ({brand.timezone})" in done.output

@@ -203,7 +203,7 @@ def test_connection_refused_is_transient(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_check_calls_auth_test(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert make(fake, monkeypatch).check() == "Test Team/groundswell"
+    assert make(fake, monkeypatch).check() == "token valid (auth.test: team Test Team, user groundswell)"
     assert fake.calls_to("auth.test")[0].headers["authorization"] == "Bearer xoxb-test-token"
 
 

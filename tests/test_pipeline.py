@@ -73,8 +73,8 @@ def test_scoring_adds_sentiment_model_and_signals(database_url: str, tmp_path: P
                                             "path": str(write_mentions(tmp_path / "m.jsonl", rows))}])
     runtime = Runtime(settings, clock=ManualClock(NOW))
     poll_source(runtime.engine, settings, runtime.connector("f"), now=NOW)
-    assert score_pending(runtime.engine, settings, runtime.model, now=NOW) == 2
-    assert score_pending(runtime.engine, settings, runtime.model, now=NOW) == 0
+    assert score_pending(runtime.engine, settings, runtime.model, now=NOW).scored == 2
+    assert score_pending(runtime.engine, settings, runtime.model, now=NOW).scored == 0
     with Session(runtime.engine) as session:
         first, second = session.exec(select(Mention).order_by(Mention.external_id)).all()
     assert (first.sentiment, second.sentiment) == ("negative", "positive")
@@ -112,12 +112,15 @@ def _spike_runtime(database_url: str, tmp_path: Path):  # noqa: ANN202
 def test_spike_opens_one_incident_and_its_alert_survives_a_channel_outage(database_url: str,
                                                                          tmp_path: Path) -> None:
     settings, runtime = _spike_runtime(database_url, tmp_path)
-    changes = run_detection(runtime.engine, settings, now=NOW)
-    assert any(c.startswith("opened") and "spike" in c for c in changes)
-    assert not any("spike" in c for c in run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=1)))
+    detected = run_detection(runtime.engine, settings, now=NOW)
+    assert detected.opened == 1 and dict(detected.events) == {"opened": 1}
+    assert any(c.startswith("opened") and "spike" in c for c in detected.changes)
+    again = run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=1))
+    assert not again.opened and not any("spike" in c for c in again.changes)
     channel = FlakyChannel(failures=2)
-    assert deliver_due(runtime.engine, {"flaky": channel}, now=NOW)[0].startswith("retry")
-    assert deliver_due(runtime.engine, {"flaky": channel}, now=NOW) == []  # not due yet: backoff
+    first = deliver_due(runtime.engine, {"flaky": channel}, now=NOW)
+    assert [o.status for o in first.outcomes] == ["retry"] and (first.sent, first.failed) == (0, 1)
+    assert len(deliver_due(runtime.engine, {"flaky": channel}, now=NOW)) == 0  # not due yet: backoff
     later = NOW + timedelta(hours=2)
     deliver_due(runtime.engine, {"flaky": channel}, now=later)
     restarted = Runtime(settings, clock=ManualClock(later))  # a restart: new engine over the same database
@@ -135,7 +138,7 @@ def test_permanent_failure_is_dead_lettered(database_url: str, tmp_path: Path) -
     settings, runtime = _spike_runtime(database_url, tmp_path)
     run_detection(runtime.engine, settings, now=NOW)
     result = deliver_due(runtime.engine, {"flaky": FlakyChannel(failures=1, transient=False)}, now=NOW)
-    assert result[0].startswith("dead")
+    assert [o.status for o in result.outcomes] == ["dead"] and result.failed == 1 and result.sent == 0
     with Session(runtime.engine) as session:
         assert session.exec(select(OutboxItem)).one().status == "dead"
 
@@ -162,10 +165,10 @@ def test_adaptive_engine_opens_one_story_for_many_people_repeating_one_complaint
     runtime = Runtime(settings, clock=ManualClock(NOW))
     poll_source(runtime.engine, settings, runtime.connector("f"), now=NOW)
     score_pending(runtime.engine, settings, runtime.model, now=NOW)
-    changes = run_detection(runtime.engine, settings, now=NOW)
+    changes = run_detection(runtime.engine, settings, now=NOW).changes
     assert [c.split(":")[0] for c in changes] == ["opened #1 [acme] sev 3 story"]
     assert "20 people repeated one story in 60 min" in changes[0]
-    assert run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=5)) == []  # no re-page
+    assert not run_detection(runtime.engine, settings, now=NOW + timedelta(minutes=5))  # no re-page
     with Session(runtime.engine) as session:
         incident = session.exec(select(Incident)).one()
         assert len(incident.example_mention_ids or []) == 5

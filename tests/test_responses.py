@@ -35,7 +35,7 @@ def run(tmp_path: Path, rows: list[dict]) -> tuple[list[str], Incident, list[str
         now = NOW + timedelta(minutes=minutes)
         poll_source(runtime.engine, settings, runtime.connector("f"), now=now)
         score_pending(runtime.engine, settings, runtime.model, now=now)
-        changes += run_detection(runtime.engine, settings, now=now)
+        changes += run_detection(runtime.engine, settings, now=now).changes
     with Session(runtime.engine) as session:
         incident = session.exec(select(Incident).where(Incident.trigger == "churn_threat")).one()
         events = list(session.exec(select(Alert.event).where(Alert.incident_id == incident.id).order_by(Alert.id)))

@@ -265,3 +265,38 @@ def test_logs_mask_credentials_from_any_logger(capsys: pytest.CaptureFixture[str
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert lines[0]["event"] == "POST https://bot:***@hooks.example/x Bearer ***" and lines[0]["logger"] == "httpx.lib"
     assert lines[1]["value"] == "xox*-***" and lines[1]["note"] == "password=*** ok"
+
+
+def test_reload_rebuilds_detectors_when_sensitivity_changes(tmp_path: Path) -> None:
+    from monitor.detection.warmup import detector_for
+
+    path = write_config(tmp_path)
+    service = Service(load_settings(path), clock=ManualClock(T0))
+    with Session(service.runtime.engine) as session:
+        before = detector_for(session, service.settings, service.settings.brands[0], T0)
+    assert before.cfg.sensitivity == "default"
+    path.write_text(path.read_text().replace("[model]", '[detection]\nsensitivity = "high"\n[model]'))
+    assert service.reload() is True and service.settings.detection.sensitivity == "high"
+    with Session(service.runtime.engine) as session:
+        after = detector_for(session, service.settings, service.settings.brands[0], T0)
+    assert after.cfg.sensitivity == "high"
+
+
+def test_info_logs_one_line_per_poll_and_delivery_and_a_heartbeat(tmp_path: Path, httpserver: HTTPServer,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    from monitor.logs import plural
+
+    assert plural(1, "failure") == "1 failure" and plural(2, "delivery", "deliveries") == "2 deliveries"
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    path = write_config(tmp_path, extra_sources=webhook(httpserver.url_for("/hook")))
+    service = Service(load_settings(path), clock=ManualClock(T0))
+    with caplog.at_level(logging.INFO, logger="groundswell.service"):
+        service.poll("file")
+        service.score()
+        service.detect()
+        service.deliver()
+        service.heartbeat()
+    lines = [r.getMessage() for r in caplog.records if r.name == "groundswell.service"]
+    assert any(line.startswith("poll file: 30 fetched, 30 new in ") for line in lines), lines
+    assert sum(line.startswith("delivery: sent alert") for line in lines) == 3
+    assert "alive; last 15 min: 1 poll, 30 mentions new, 30 scored, 3 incidents opened, 3 alerts sent" in lines

@@ -43,16 +43,16 @@ def test_error_names_the_full_key_of_a_plugin_option(tmp_path: Path) -> None:
                  'path = "y.jsonl"\nfollow_clok = true\n')
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
-    assert caught.value.key == "sources[1].follow_clok"
+    assert caught.value.key == "sources[1] (b).follow_clok"
     assert "unknown key" in str(caught.value)
 
 
 @pytest.mark.parametrize(("body", "key"), [
     ("[detection]\nratio = 0.5\n", "detection.ratio"),
-    ('[[brands]]\nid = "Bad Id"\nname = "x"\n', "brands[0].id"),
-    (BRAND + 'timezone = "Mars/Olympus"\n', "brands[0].timezone"),
-    (BRAND + '[[sources]]\nid = "s"\nkind = "nope"\nbrand = "acme"\n', "sources[0].kind"),
-    (BRAND + '[[sources]]\nid = "s"\nkind = "replay"\nbrand = "other"\npath = "p"\n', "sources[0].brand"),
+    ('[[brands]]\nid = "Bad Id"\nname = "x"\n', "brands[0] (Bad Id).id"),
+    (BRAND + 'timezone = "Mars/Olympus"\n', "brands[0] (acme).timezone"),
+    (BRAND + '[[sources]]\nid = "s"\nkind = "nope"\nbrand = "acme"\n', "sources[0] (s).kind"),
+    (BRAND + '[[sources]]\nid = "s"\nkind = "replay"\nbrand = "other"\npath = "p"\n', "sources[0] (s).brand"),
     ("[detection\n", str(Path("settings.toml"))),
 ])
 def test_invalid_config_is_one_error_naming_the_key(tmp_path: Path, body: str, key: str) -> None:

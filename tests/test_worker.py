@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from monitor.storage.engine import open_database
-from monitor.storage.tables import Mention
+from monitor.storage.tables import Mention, SourceState
 from tests.conftest import service_settings_toml
 
 REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -57,7 +57,8 @@ def test_celery_worker_polls_and_scores_through_redis(worker_config: Path, tmp_p
         from monitor.service import worker as tasks
 
         polled = tasks.poll.delay("file").get(timeout=60)
-        assert polled == {"source": "file", "fetched": 25, "new": 25, "error": None}
+        assert polled == {"source_id": "file", "fetched": 25, "new": 25, "problems": [], "error": None,
+                          "rate_limited": False, "backing_off": False}
         assert tasks.poll.delay("file").get(timeout=60)["new"] == 0  # idempotent: nothing twice
         assert tasks.score.delay().get(timeout=60) == 25
     finally:
@@ -67,3 +68,27 @@ def test_celery_worker_polls_and_scores_through_redis(worker_config: Path, tmp_p
     with Session(engine) as session:
         negatives = select(func.count()).select_from(Mention).where(Mention.sentiment == "negative")
         assert session.exec(negatives).one() == 25
+
+
+def test_worker_tasks_run_the_pipeline_with_the_service_backoff_gate_and_schedule(
+        worker_config: Path, tmp_path: Path) -> None:
+    (tmp_path / "m.jsonl").rename(tmp_path / "gone.jsonl")  # the source fails: it must back off
+    sys.modules.pop("monitor.service.worker", None)
+    from monitor.service import worker as tasks
+
+    tasks.runtime.cache_clear()
+    first = tasks.poll("file")  # run in this process, as a worker would
+    assert first["error"] and not first["backing_off"]
+    second = tasks.poll("file")
+    assert second["backing_off"] and second["error"] is None  # the gate skipped it: no second failure
+    with Session(tasks.runtime().engine) as session:
+        state = session.get(SourceState, "file")
+        assert state is not None and state.consecutive_failures == 1
+    assert tasks.deliver() == {"sent": 0, "failed": 0, "rate_limited": 0}
+    assert tasks.detect() == {"events": {}, "changes": []}
+    assert tasks.retention() == {"mentions": 0, "incidents": 0}
+    digest = tasks.digest("acme")  # the service's digest job: the file under data_dir, then the digest channels
+    assert digest["brand"] == "acme" and Path(digest["html"]).is_file() and digest["failed"] == []
+    schedule = tasks.beat_schedule(tasks.runtime().settings)
+    assert {"poll file", "score", "detect", "deliver", "retention", "digests"} <= set(schedule)
+    tasks.runtime.cache_clear()

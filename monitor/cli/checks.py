@@ -5,29 +5,42 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlmodel import Session, select
 
 from monitor import registry
+from monitor.cli.guard import explain
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
+from monitor.logs import plural
 from monitor.pipeline.source_health import is_quiet
 from monitor.runtime import Runtime
 from monitor.settings import Settings
 from monitor.storage.tables import SourceState
 
 
-def run_checks(settings: Settings, console: Console) -> bool:
-    """Configuration (already valid if we got here), database, then each enabled source."""
-    console.print(f"[green]ok[/]   configuration: {len(settings.brands)} brands, {len(settings.sources)} sources, "
-                  f"{len(settings.channels)} channels")
+def run_checks(settings: Settings, console: Console) -> int:
+    """Configuration (already valid if we got here), database, each enabled source, each enabled channel.
+
+    Nothing is sent: channels are verified as far as each kind allows (SMTP login, Slack auth.test, ...).
+    Returns the exit code: 0 all well, 1 something failed, 2 the database URL itself is wrong.
+    """
+    console.print(f"[green]ok[/]   configuration: {plural(len(settings.brands), 'brand')}, "
+                  f"{plural(len(settings.sources), 'source')}, {plural(len(settings.channels), 'channel')}")
     runtime = Runtime(settings)
     try:
         _ = runtime.engine
         console.print(f"[green]ok[/]   database: {_redact(settings.database_url())}")
-    except GroundswellError as exc:
-        console.print(f"[red]fail[/] database: {exc}")
-        return False
+    except Exception as exc:  # any failure to open it: say what, and stop (nothing else can work)
+        code, line = explain(exc)
+        console.print(f"[red]fail[/] database: {escape(line)}", soft_wrap=True)
+        return code
+    healthy = _check_sources(settings, runtime, console)
+    return 0 if _check_channels(settings, runtime, console) and healthy else 1
+
+
+def _check_sources(settings: Settings, runtime: Runtime, console: Console) -> bool:
     healthy = True
     for source in settings.sources:
         if not source.enabled:
@@ -38,9 +51,29 @@ def run_checks(settings: Settings, console: Console) -> bool:
             console.print(f"[green]ok[/]   source {source.id} ({source.kind})")
         except GroundswellError as exc:
             healthy = False
-            console.print(f"[red]fail[/] source {source.id} ({source.kind}): {exc}")
+            console.print(f"[red]fail[/] source {source.id} ({source.kind}): {escape(str(exc))}", soft_wrap=True)
+    return healthy
+
+
+def _check_channels(settings: Settings, runtime: Runtime, console: Console) -> bool:
+    healthy = True
+    notifiers = runtime.notifiers
     for channel in settings.channels:
-        console.print(f"[green]ok[/]   channel {channel.id} ({channel.kind}), min severity {channel.min_severity}")
+        name = f"channel {channel.id} ({channel.kind})"
+        if channel.id not in notifiers:
+            console.print(f"[dim]off[/]  {name} (disabled)")
+            continue
+        try:
+            detail = notifiers[channel.id].check()
+        except GroundswellError as exc:
+            healthy = False
+            console.print(f"[red]fail[/] {name}: {escape(str(exc))}", soft_wrap=True)
+            continue
+        if detail is None:
+            console.print(f"[yellow]?[/]    {name}: cannot be verified without sending; "
+                          f"try `groundswell channels test {channel.id}`", soft_wrap=True)
+        else:
+            console.print(f"[green]ok[/]   {name}: {escape(detail)}", soft_wrap=True)
     return healthy
 
 

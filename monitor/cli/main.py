@@ -6,15 +6,15 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
-from monitor.errors import ConfigError, GroundswellError
-from monitor.logs import configure_logging
-from monitor.settings import Settings, load_settings
+from monitor.cli.guard import run_guarded
+
+if TYPE_CHECKING:
+    from monitor.settings import Settings
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False)
@@ -28,15 +28,46 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from monitor.logs import configure_logging
+            from monitor.settings import load_settings
+
             self._settings = load_settings(self.config)
             configure_logging(self._settings.app.log_level, self._settings.app.log_format)
         return self._settings
 
 
 pass_context = click.make_pass_decorator(Context)
+_CONFIG_FLAGS = ("--config", "-c")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def hoist_config(args: list[str]) -> list[str]:
+    """Move --config/-c PATH (or --config=PATH) to the front, so it works after the command too."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg in _CONFIG_FLAGS and index + 1 < len(args):
+            front.extend(args[index:index + 2])
+            index += 2
+            continue
+        if arg.startswith("--config="):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
+class GroundswellGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_config(args))
+
+
+@click.group(cls=GroundswellGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "-c", type=click.Path(path_type=Path), envvar="GROUNDSWELL_CONFIG",
               help="Settings file (default: ./settings.toml, or $GROUNDSWELL_CONFIG).")
 @click.version_option(package_name="groundswell")
@@ -62,6 +93,10 @@ def demo(data_dir: Path | None, model: str) -> None:
     Polls, scores, detects and alerts exactly as the service does, 15 simulated minutes per
     step; alerts print here.  Day 6 brings an evening outage that spreads.
     """
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from monitor.logs import configure_logging
     from monitor.replay.demo import demo_settings, run_demo
 
     configure_logging("warning", "console")
@@ -96,19 +131,26 @@ def run(ctx: Context) -> None:
 
 @cli.command()
 @click.argument("source")
-@click.option("--once", is_flag=True, required=True, help="Poll one time and exit (the only mode for now).")
+@click.option("--once", is_flag=True, help="Poll one time and exit (also the default: `run` polls on schedule).")
 @pass_context
 def poll(ctx: Context, source: str, once: bool) -> None:
-    """Poll one SOURCE (its id in settings.toml) once and store what it returns."""
+    """Poll one SOURCE (its id in settings.toml) once and store what it returns.
+
+    A trial: a failure is reported here and pages nobody (no source-down incident, no backoff).
+    """
     from monitor.pipeline import poll_source
     from monitor.runtime import Runtime
 
+    if not once:
+        err.print(f"polling {source} once (`groundswell run` polls every source on its schedule)")
     runtime = Runtime(ctx.settings)
-    result = poll_source(runtime.engine, ctx.settings, runtime.connector(source), now=datetime.now(UTC))
+    result = poll_source(runtime.engine, ctx.settings, runtime.connector(source), now=datetime.now(UTC),
+                         page=False)
     for problem in result.problems:
-        err.print(f"[yellow]skipped[/]: {problem}")
+        err.print(f"[yellow]skipped[/]: {problem}", markup=True, soft_wrap=True)
     if result.error:
-        err.print(f"[red]{source} failed[/]: {result.error}  (the cursor is unchanged; nothing was lost)")
+        err.print(f"{source} failed: {result.error} (the cursor is unchanged, nothing was lost, and nobody was "
+                  "alerted: this was a manual poll)", markup=False, soft_wrap=True)
         sys.exit(1)
     console.print(f"{source}: fetched {result.fetched}, new {result.new}, skipped {len(result.problems)}")
 
@@ -116,11 +158,10 @@ def poll(ctx: Context, source: str, once: bool) -> None:
 @cli.command()
 @pass_context
 def check(ctx: Context) -> None:
-    """Check the configuration, the database and every source's credentials."""
+    """Check the configuration, the database, every source and every channel (nothing is sent; exit 1 if any fail)."""
     from monitor.cli.checks import run_checks
 
-    ok = run_checks(ctx.settings, console)
-    sys.exit(0 if ok else 1)
+    sys.exit(run_checks(ctx.settings, console))
 
 
 @cli.command()
@@ -148,8 +189,13 @@ def db_upgrade(ctx: Context) -> None:
 
 
 # -- commands from other modules: registered here so `groundswell --help` lists them all --
+from monitor.cli.init import init  # noqa: E402
 from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
 from monitor.cli.score import score  # noqa: E402
+from monitor.cli.try_cmd import try_command  # noqa: E402
+
+cli.add_command(init)
+cli.add_command(try_command)
 
 cli.add_command(incidents)
 cli.add_command(channels)
@@ -159,17 +205,5 @@ cli.add_command(score)
 
 
 def main() -> None:
-    """Entry point: readable errors, exit code 2 for bad configuration, no tracebacks."""
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except ConfigError as exc:
-        err.print(f"[red]configuration error[/] {exc}", markup=True, soft_wrap=True)
-        sys.exit(2)
-    except GroundswellError as exc:
-        err.print(f"[red]error[/] {exc}", soft_wrap=True)
-        sys.exit(1)
+    """Entry point: one line per failure, exit 2 for configuration, 1 at run time (monitor/cli/guard.py)."""
+    run_guarded(lambda: cli.main(standalone_mode=False))

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
-from sqlmodel import Session, col, select
 
-from monitor.clock import as_utc
 from monitor.errors import ConfigError
-from monitor.runtime import Runtime
-from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
@@ -30,6 +25,12 @@ def incidents() -> None:
 @click.pass_obj
 def list_incidents(ctx: object, show_all: bool) -> None:
     """Open incidents (most severe first), then the watch list: individual triggers that did not page."""
+    from rich.table import Table
+    from sqlmodel import Session, col, select
+
+    from monitor.runtime import Runtime
+    from monitor.storage.tables import Incident
+
     engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
     query = select(Incident).order_by(col(Incident.severity).desc(), col(Incident.opened_at).desc())
     if not show_all:
@@ -39,8 +40,7 @@ def list_incidents(ctx: object, show_all: bool) -> None:
     for column in ("#", "brand", "opened (brand time)", "what", "sev", "status", "acked by", "reason"):
         table.add_column(column)
     with Session(engine) as session:
-        rows = sorted(session.exec(query), key=lambda i: i.status == "watch")
-        for i in rows:
+        for i in sorted(session.exec(query), key=lambda i: i.status == "watch"):
             facets = " + ".join(dict.fromkeys([i.trigger, *(i.facets or {})]))
             table.add_row(str(i.id), i.brand_id, _local(i.opened_at, zones.get(i.brand_id, "UTC")), facets,
                           str(i.severity), i.status, i.acked_by or "", i.reason)
@@ -50,14 +50,9 @@ def list_incidents(ctx: object, show_all: bool) -> None:
 def _local(when: datetime, zone: str) -> str:
     from zoneinfo import ZoneInfo
 
+    from monitor.clock import as_utc
+
     return f"{as_utc(when).astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}"
-
-
-def _incident(session: Session, incident_id: int) -> Incident:
-    incident = session.get(Incident, incident_id)
-    if incident is None:
-        raise ConfigError("INCIDENT", f"no incident #{incident_id} (see `groundswell incidents list --all`)")
-    return incident
 
 
 @incidents.command("show")
@@ -65,14 +60,20 @@ def _incident(session: Session, incident_id: int) -> Incident:
 @click.pass_obj
 def show_incident(ctx: object, incident_id: int) -> None:
     """Everything about an incident: facets, every update and what changed, examples, deliveries."""
+    from sqlmodel import Session, col, select
+
+    from alerts.render import followers_text
+    from monitor.cli.incident_actions import get_incident
+    from monitor.runtime import Runtime
+    from monitor.storage.tables import Alert, Mention, OutboxItem
+
     engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
     zones = {b.id: b.timezone for b in ctx.settings.brands}  # type: ignore[attr-defined]
     with Session(engine) as session:
-        i = _incident(session, incident_id)
+        i = get_incident(session, incident_id)
         zone = zones.get(i.brand_id, "UTC")
         console.print(f"[bold]#{i.id} {i.title}[/] ({i.brand_id}, {i.trigger}, severity {i.severity}, {i.status})")
-        console.print(f"opened {_local(i.opened_at, zone)}; {i.reason}",
-                      markup=False)
+        console.print(f"opened {_local(i.opened_at, zone)}; {i.reason}", markup=False)
         for facet, info in (i.facets or {}).items():
             console.print(f"  facet {facet} since {info.get('since', '?')}: {info.get('reason', '')}", markup=False)
         join = (i.details or {}).get("join", {})
@@ -82,8 +83,8 @@ def show_incident(ctx: object, incident_id: int) -> None:
         if i.acked_by:
             console.print(f"acknowledged by {i.acked_by} at {_local(i.acked_at or i.opened_at, zone)}")
         for m in session.exec(select(Mention).where(col(Mention.id).in_(i.example_mention_ids or []))):
-            console.print(f"  @{m.author_handle} ({m.author_followers or 0} followers): {m.text[:200]} {m.url}",
-                          markup=False)
+            console.print(f"  @{m.author_handle} ({followers_text(m.author_followers) or 'followers unknown'}): "
+                          f"{m.text[:200]} {m.url}", markup=False)
         for alert in session.exec(select(Alert).where(Alert.incident_id == i.id).order_by(col(Alert.id))):
             how = "paged" if alert.paged else "digest only (page budget)"
             console.print(f"  {_local(alert.created_at, zone)} {alert.event} sev {alert.severity} ({how}): "
@@ -93,36 +94,37 @@ def show_incident(ctx: object, incident_id: int) -> None:
                               f"{item.last_error or ''}", markup=False)
 
 
-def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool) -> None:
-    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
-    now, who = datetime.now(UTC), who or getpass.getuser()
-    with Session(engine) as session:
-        incident = _incident(session, incident_id)
-        if resolve:
-            incident.status, incident.resolved_at, incident.resolved_by = "resolved", now, who
-        else:
-            incident.acked_by, incident.acked_at = who, now
-        session.add(incident)
-        session.commit()
-    console.print(f"incident #{incident_id} {'resolved' if resolve else 'acknowledged'} by {who}")
+def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: bool) -> None:
+    from monitor.cli.incident_actions import mark, stamp
+    from monitor.runtime import Runtime
+
+    settings = ctx.settings  # type: ignore[attr-defined]
+    outcome = mark(Runtime(settings).engine, settings, incident_id, who or getpass.getuser(), resolve=resolve,
+                   now=datetime.now(UTC), force=force)
+    told = (f"; {', '.join(outcome.told)} will be told by the running service" if outcome.told
+            else "; no channel had been told about it, so nobody is notified")
+    console.print(f"incident #{incident_id} {outcome.action} {stamp(outcome.who, outcome.when)}{told}",
+                  markup=False)
 
 
 @incidents.command("ack")
 @click.argument("incident_id", type=int)
 @click.option("--by", "who", help="Who acknowledges (default: your user name).")
+@click.option("--force", is_flag=True, help="Take over an incident someone else acknowledged.")
 @click.pass_obj
-def ack_incident(ctx: object, incident_id: int, who: str | None) -> None:
-    """Acknowledge an incident: someone is on it (stops unacknowledged escalation)."""
-    _mark(ctx, incident_id, who, resolve=False)
+def ack_incident(ctx: object, incident_id: int, who: str | None, force: bool) -> None:
+    """Acknowledge an incident: someone is on it (stops unacknowledged escalation; channels are told)."""
+    _mark(ctx, incident_id, who, resolve=False, force=force)
 
 
 @incidents.command("resolve")
 @click.argument("incident_id", type=int)
 @click.option("--by", "who", help="Who resolves (default: your user name).")
+@click.option("--force", is_flag=True, help="Record it again though it is already resolved.")
 @click.pass_obj
-def resolve_incident(ctx: object, incident_id: int, who: str | None) -> None:
-    """Resolve an incident by hand."""
-    _mark(ctx, incident_id, who, resolve=True)
+def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool) -> None:
+    """Resolve an incident by hand (channels that heard of it are told who resolved it)."""
+    _mark(ctx, incident_id, who, resolve=True, force=force)
 
 
 @click.command()
@@ -135,21 +137,21 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None) -> None:
 def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     """Preview (and optionally send) the daily digest: volume and sentiment against last week,
     chart, incidents, churn threats, repeat complainers and source coverage."""
-    from alerts.digest import build_digest, negatives_csv
-    from alerts.digest_render import chart_png, data_uri, render_html
+    from alerts.digest import build_digest
+    from alerts.digest_send import send_digest
+    from monitor.pipeline import source_usage, write_digest, yesterday
+    from monitor.runtime import Runtime, build_notifiers
 
     settings = ctx.settings  # type: ignore[attr-defined]
-    engine = Runtime(settings).engine
-    when: date = day.date() if day else (datetime.now(UTC) - timedelta(days=1)).date()
-    digests = [build_digest(engine, settings, brand, when) for brand in settings.brands]
-    out.write_text(render_html(digests, [data_uri(chart_png(d)) for d in digests]), encoding="utf-8")
-    csv_path = out.with_suffix(".csv")
-    csv_path.write_text("".join(negatives_csv(d) for d in digests), encoding="utf-8")
-    console.print(f"digest for {when} written to {out} (negative mentions: {csv_path})")
+    runtime = Runtime(settings)
+    usage = source_usage(runtime.connector)
+    now = datetime.now(UTC)
+    digests = [build_digest(runtime.engine, settings, brand, day.date() if day else yesterday(brand, now), usage)
+               for brand in settings.brands]
+    csv_path = write_digest(out, digests)
+    days = ", ".join(sorted({f"{d.day} ({d.brand.timezone})" for d in digests}))
+    console.print(f"digest for {days} written to {out} (negative mentions: {csv_path})", markup=False)
     if send:
-        from alerts.digest_send import send_digest
-        from monitor.registry import build_notifiers
-
         notifiers = build_notifiers(settings)
         for report in digests:
             for outcome in send_digest(settings, notifiers, report):
@@ -178,21 +180,27 @@ def test_channel(ctx: object, name: str) -> None:
     """Send a real test message to channel NAME, now, bypassing the outbox."""
     from alerts.base import AlertMessage
     from monitor.errors import DeliveryError
-    from monitor.registry import build_notifiers
+    from monitor.runtime import build_notifiers
 
-    notifiers = build_notifiers(ctx.settings)  # type: ignore[attr-defined]
+    settings = ctx.settings  # type: ignore[attr-defined]
+    notifiers = build_notifiers(settings)
     if name not in notifiers:
         raise ConfigError("channels", f"no enabled channel {name!r} (known: {', '.join(notifiers) or 'none'})")
+    severity = next(c.min_severity for c in settings.channels if c.id == name)  # the least it will ever get
     now = datetime.now(UTC)
     message = AlertMessage(alert_id=0, incident_id=0, event="test", brand_id="test", brand_name="Groundswell",
-                           severity=1, title="Test message", reason="If you can read this, alerts reach you here.",
-                           trigger="test", opened_at=now)
+                           severity=severity, title="Test message",
+                           reason="If you can read this, alerts reach you here.", trigger="test", opened_at=now)
     try:
         receipt = notifiers[name].send(message, idempotency_key=f"gs-test-{name}-{now:%Y%m%d%H%M%S}")
     except DeliveryError as exc:
         console.print(f"[red]failed[/]: {exc} ({'transient: try again' if exc.transient else 'fix the settings'})")
         sys.exit(1)
-    console.print(f"sent to {name} (message id {receipt.message_id or '-'})")
+    if receipt.extra.get("skipped"):
+        console.print(f"[red]not sent[/] to {name}: {receipt.extra['skipped']}")
+        sys.exit(1)
+    refused = f" (refused: {receipt.extra['refused']})" if receipt.extra.get("refused") else ""
+    console.print(f"sent to {name} (message id {receipt.message_id or '-'}){refused}", markup=False)
 
 
 @click.command()

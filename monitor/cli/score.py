@@ -2,7 +2,10 @@
 
 Streams in chunks, so memory stays flat whatever the file size.  Every input column is kept;
 the output gains sentiment, p_negative, p_neutral, p_positive, confidence, churn_threat
-(true/false) and category (empty when none).  The output format follows its extension
+(true/false), category (empty when none), language (ISO 639-1, "und" when there is none) and
+sentiment_reason.  A post in a language the model is not trusted on (``--languages``, English by
+default) gets sentiment "unscored", empty probabilities and a reason such as "not scored: Polish".
+A ``lang`` column, when the input has one, is used as a hint.  The output format follows its extension
 (.csv, .jsonl/.ndjson).  For JSONL input written to CSV, the columns come from the first chunk.
 """
 
@@ -20,7 +23,8 @@ import click
 
 from monitor.errors import ModelError
 
-ADDED = ("sentiment", "p_negative", "p_neutral", "p_positive", "confidence", "churn_threat", "category")
+ADDED = ("sentiment", "p_negative", "p_neutral", "p_positive", "confidence", "churn_threat", "category", "language",
+         "sentiment_reason")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 Row = dict[str, Any]
 
@@ -69,7 +73,8 @@ def chunked(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 
 def enrich(chunk: list[Row], column: str, model: Any) -> list[Row]:
-    """Add the sentiment and signal columns to each row of a chunk."""
+    """Add the sentiment, language and signal columns to each row of a chunk (``model``: a SentimentRouter)."""
+    from models.language import detect_language
     from models.signals import extract_signals
 
     texts = []
@@ -79,13 +84,20 @@ def enrich(chunk: list[Row], column: str, model: Any) -> list[Row]:
                                        "name the right one with --text-column")
         value = row[column]
         texts.append("" if value is None else str(value))
-    for row, text, score in zip(chunk, texts, model.score(texts), strict=True):
-        signals = extract_signals(text, None)
-        row.update(sentiment=score.label, p_negative=round(score.p_negative, 4),
-                   p_neutral=round(score.p_neutral, 4), p_positive=round(score.p_positive, 4),
-                   confidence=round(score.confidence, 4), churn_threat=signals.churn_threat is not None,
-                   category=signals.category.value if signals.category else "")
+    languages = [detect_language(text, str(row.get("lang") or "")) for row, text in zip(chunk, texts, strict=True)]
+    for row, text, language, routed in zip(chunk, texts, languages, model.score(texts, languages), strict=True):
+        signals = extract_signals(text, None, language=language)
+        score = routed.score
+        row.update(sentiment=routed.label, p_negative=_p(score and score.p_negative),
+                   p_neutral=_p(score and score.p_neutral), p_positive=_p(score and score.p_positive),
+                   confidence=_p(score and score.confidence), churn_threat=signals.churn_threat is not None,
+                   category=signals.category.value if signals.category else "", language=language,
+                   sentiment_reason=routed.reason)
     return chunk
+
+
+def _p(value: float | None) -> float | str:
+    return "" if value is None else round(value, 4)
 
 
 class Writer:
@@ -117,17 +129,24 @@ class Writer:
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
 @click.option("--text-column", default="text", show_default=True, help="Column holding the post text.")
 @click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 256))
+@click.option("--languages", default="en", show_default=True,
+              help='Comma-separated ISO 639-1 codes the model is trusted on ("*": all); others are "unscored".')
 def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int, text_column: str,
-          threads: int) -> None:
+          threads: int, languages: str) -> None:
     """Score every post in INPUT (CSV or JSONL with a text column) and write OUTPUT."""
     in_fmt, out_fmt = file_format(input_path, "INPUT"), file_format(output_path, "'-o'")
-    from models.loader import load_sentiment_model
+    from models.loader import load_router
 
+    codes = [c.strip().lower() for c in languages.split(",") if c.strip()]
+    if not codes or any(c != "*" and (len(c) != 2 or not c.isalpha()) for c in codes):
+        raise click.BadParameter(f"{languages!r}: give two-letter ISO 639-1 codes such as en,de or *",
+                                 param_hint="'--languages'")
     try:
-        model = load_sentiment_model(model_spec, threads=threads, batch_size=batch_size)
+        router = load_router(model_spec, languages=codes, threads=threads, batch_size=batch_size)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
-    rows_done = _run(input_path, output_path, in_fmt, out_fmt, text_column, model, batch_size)
+    rows_done = _run(input_path, output_path, in_fmt, out_fmt, text_column, router, batch_size)
+    model = router.default
     click.echo(f"scored {rows_done} rows with {model.name} {model.version} -> {output_path}", err=True)
 
 

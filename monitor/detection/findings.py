@@ -70,7 +70,7 @@ def _worth_an_incident(finding: rules.Finding, settings: Settings) -> bool:
         return finding.authors >= settings.detection.min_negative
     if finding.trigger == "story":
         weighted, authors = finding.details.get("weighted", 0.0), finding.details.get("authors", 0.0)
-        return authors > 0 and weighted / authors >= 0.6
+        return bool(authors > 0 and weighted / authors >= 0.6)
     return True
 
 

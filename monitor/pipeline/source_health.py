@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from monitor.clock import as_utc
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
+from monitor.logs import plural
 from monitor.storage.tables import SourceState
 
 log = logging.getLogger("groundswell.health")
@@ -29,7 +30,7 @@ def backoff_delay(failures: int, interval_seconds: int, retry_after: float | Non
 def record_success(state: SourceState, *, fetched: int, requests: int, newest: datetime | None,
                    now: datetime, interval_seconds: int) -> None:
     if state.status in ("failing", "auth_failed"):
-        log.warning("source %s recovered after %d failures", state.id, state.consecutive_failures)
+        log.warning("source %s recovered after %s", state.id, plural(state.consecutive_failures, "failure"))
     state.status = "ok"
     state.consecutive_failures = 0
     state.last_error = None

@@ -17,7 +17,7 @@ from connectors.base import BrandTerms, ConnectorContext
 from connectors.replay import ReplayConnector, ReplayOptions
 from monitor.clock import ManualClock, as_utc
 from monitor.detection.warmup import forget_detectors
-from monitor.pipeline import poll_source, run_detection, score_pending
+from monitor.pipeline import poll_if_due, run_detection, score_pending
 from monitor.runtime import Runtime
 from monitor.settings import Settings
 from monitor.storage.tables import Alert, Incident
@@ -51,7 +51,7 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     steps = int((last - first) / step) + 1
     for number in range(steps):
         now = clock()
-        poll_source(runtime.engine, settings, runtime.connector(source.id), now=now)
+        poll_if_due(runtime.engine, settings, runtime.connector(source.id), now=now)
         score_pending(runtime.engine, settings, runtime.model, now=now, limit=100_000)
         run_detection(runtime.engine, settings, now=now)
         if on_step:

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from monitor.clock import ManualClock
-from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
+from monitor.detection.warmup import forget_detectors
+from monitor.pipeline import deliver_due, poll_if_due, run_detection, score_pending
 from monitor.replay.demo_data import DEMO_FILE, START
 from monitor.runtime import Runtime
 from monitor.settings import Settings
@@ -19,7 +21,7 @@ from monitor.storage.tables import Incident, OutboxItem
 STEP = timedelta(minutes=15)
 
 
-def demo_settings(data_dir: Path, model: str, extra_channels: list[dict] | None = None) -> Settings:
+def demo_settings(data_dir: Path, model: str, extra_channels: list[dict[str, Any]] | None = None) -> Settings:
     settings_cls = type("DemoSettings", (Settings,), {"toml_path": None})
     return settings_cls(  # type: ignore[no-any-return]
         app={"data_dir": data_dir},
@@ -46,8 +48,6 @@ class DemoResult:
 def run_demo(settings: Settings, *, days: int = 7, on_step: Callable[[int, int], None] | None = None,
              ) -> DemoResult:
     """Replay the week in 15-minute steps: poll, score, detect, deliver, as the service would."""
-    from monitor.detection.warmup import forget_detectors
-
     forget_detectors()  # the demo starts from an empty database: no remembered baselines either
     database = Path(settings.database_url().removeprefix("sqlite:///"))
     for suffix in ("", "-wal", "-shm"):
@@ -59,9 +59,9 @@ def run_demo(settings: Settings, *, days: int = 7, on_step: Callable[[int, int],
     model, connector, notifiers = runtime.model, runtime.connector("demo-replay"), runtime.notifiers
     for step in range(steps + 1):
         now = clock()
-        result.mentions += poll_source(runtime.engine, settings, connector, now=now).new
+        result.mentions += poll_if_due(runtime.engine, settings, connector, now=now).new
         score_pending(runtime.engine, settings, model, now=now)
-        result.changes.extend(run_detection(runtime.engine, settings, now=now))
+        result.changes.extend(run_detection(runtime.engine, settings, now=now).changes)
         deliver_due(runtime.engine, notifiers, now=now)
         if on_step:
             on_step(step, steps)

@@ -15,6 +15,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday; the brand's timezone (Europe/London) is UTC in November
 DEMO_FILE = Path(__file__).parent / "sample_data" / "brightwave_week.jsonl"
@@ -41,7 +42,7 @@ OUTAGE = ["@brightwave internet down in {town} again, no service for an hour. Us
           "RT this if your Brightwave internet is down too, {town} completely offline, disgraceful."]
 
 
-def _row(when: datetime, number: int, author: str, text: str, followers: int, **extra: object) -> dict:
+def _row(when: datetime, number: int, author: str, text: str, followers: int, **extra: object) -> dict[str, Any]:
     return {"id": f"bw{number:05d}", "platform": extra.pop("platform", "x"), "author_id": author,
             "author_handle": author, "author_followers": followers, "text": text,
             "posted_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -91,7 +92,7 @@ def _stories(rng: random.Random) -> Iterator[tuple[datetime, str, str, int]]:
         yield onset + timedelta(minutes=minute), author, text, int(rng.lognormvariate(5, 1.3))
 
 
-def generate(seed: int = 6) -> list[dict]:
+def generate(seed: int = 6) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     events = sorted([*_chatter(rng), *_stories(rng)], key=lambda event: event[0])
     rows = [_row(when, n, author, text, followers) for n, (when, author, text, followers) in enumerate(events)]

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from monitor.clock import Clock, as_utc
+from monitor.pipeline.results import DeliveryResult, PollResult
 from monitor.settings import Settings
 from monitor.storage.tables import OutboxItem, SourceState
 
@@ -52,11 +53,33 @@ class Metrics:
                                    registry=r)
         self.alerts_failed = Counter("groundswell_alerts_failed", "Alert deliveries that failed (retry or dead)",
                                      ["channel"], registry=r)
+        self.alerts_rate_limited = Counter("groundswell_alerts_rate_limited",
+                                           "Alert deliveries a channel refused with Retry-After", ["channel"],
+                                           registry=r)
         self.outbox_depth = Gauge("groundswell_outbox_depth", "Deliveries waiting in the outbox", registry=r)
         self.job_errors = Counter("groundswell_job_errors", "Scheduled jobs that raised", ["job"], registry=r)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+    def record_poll(self, result: PollResult, seconds: float, now: datetime) -> None:
+        self.poll_seconds.labels(result.source_id).observe(seconds)
+        if result.error is not None:
+            self.poll_errors.labels(result.source_id).inc()
+            if result.rate_limited:
+                self.rate_limited.labels(result.source_id).inc()
+            return
+        self.ingested.labels(result.source_id).inc(result.new)
+        self.last_success.labels(result.source_id).set(now.timestamp())
+
+    def record_delivery(self, result: DeliveryResult) -> None:
+        for outcome in result.outcomes:
+            if outcome.status == "sent":
+                self.alerts_sent.labels(outcome.channel).inc()
+            elif outcome.status in ("retry", "dead"):
+                self.alerts_failed.labels(outcome.channel).inc()
+            if outcome.rate_limited:
+                self.alerts_rate_limited.labels(outcome.channel).inc()
 
 
 @dataclass

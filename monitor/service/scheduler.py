@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import signal
 import threading
 import time
@@ -26,21 +25,27 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlmodel import Session
 
-from monitor.clock import Clock, as_utc, system_clock
+from monitor.clock import Clock, system_clock
+from monitor.detection.warmup import forget_detectors
 from monitor.errors import GroundswellError
-from monitor.logs import configure_logging
-from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
+from monitor.logs import configure_logging, plural
+from monitor.pipeline import (
+    deliver_due,
+    poll_if_due,
+    run_detection,
+    run_digest,
+    run_retention,
+    score_pending,
+    source_usage,
+)
 from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
+from monitor.service.activity import HEARTBEAT_MINUTES, Activity
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.settings import Settings, load_settings
-from monitor.storage.tables import SourceState
 
 log = logging.getLogger("groundswell.service")
-SCORE_LIMIT = 2000
-_DELIVERY = re.compile(r"^(sent|retry|dead) alert \d+ to ([^\s:]+)")
 
 
 class Service:
@@ -59,6 +64,7 @@ class Service:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self.http: ObservabilityServer | None = None
         self.lock: instance_lock.InstanceLock | None = None
+        self.activity = Activity()  # counts since the last heartbeat
 
     @property
     def settings(self) -> Settings:
@@ -76,8 +82,8 @@ class Service:
                                   lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
                                   self.metrics, lambda: self.lock is None or self.lock.alive())
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness).start()
-        log.info("groundswell running: %d sources, %d channels", sum(s.enabled for s in self.settings.sources),
-                 len(self.runtime.notifiers))
+        log.info("groundswell running: %s, %s", plural(sum(s.enabled for s in self.settings.sources), "source"),
+                 plural(len(self.runtime.notifiers), "channel"))
 
     def shutdown(self) -> bool:
         """Take no new work, wait for running jobs (bounded); True if they all finished."""
@@ -120,11 +126,13 @@ class Service:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return False
         self.runtime = runtime
+        if new.detection != old.settings.detection:
+            forget_detectors()  # rebuilt on next use with the new sensitivity, warmed from stored history
         if new.app != old.settings.app:
             configure_logging(new.app.log_level, new.app.log_format)
         self._schedule()
-        log.info("configuration reloaded: %d sources, %d channels", sum(s.enabled for s in new.sources),
-                 len(runtime.notifiers))
+        log.info("configuration reloaded: %s, %s", plural(sum(s.enabled for s in new.sources), "source"),
+                 plural(len(runtime.notifiers), "channel"))
         return True
 
     # -- scheduling -------------------------------------------------------------------------
@@ -146,6 +154,8 @@ class Service:
                                    next_run_time=now)
         self.scheduler.add_job(self._guarded("retention", self.retention), "interval", hours=1, id="retention",
                                next_run_time=now + timedelta(minutes=1))
+        self.scheduler.add_job(self._guarded("heartbeat", self.heartbeat), "interval", minutes=HEARTBEAT_MINUTES,
+                               id="heartbeat", next_run_time=now + timedelta(minutes=HEARTBEAT_MINUTES))
         if service.digest_hour >= 0:
             for brand in settings.brands:
                 self.scheduler.add_job(self._guarded(f"digest:{brand.id}", self.digest, brand.id),
@@ -180,18 +190,19 @@ class Service:
 
     def poll(self, source_id: str) -> None:
         runtime, now = self.runtime, self.clock()
-        if _backing_off(runtime, source_id, now):
-            return
         started = time.perf_counter()
-        result = poll_source(runtime.engine, runtime.settings, runtime.connector(source_id), now=now)
-        self.metrics.poll_seconds.labels(source_id).observe(time.perf_counter() - started)
-        if result.error is not None:
-            self.metrics.poll_errors.labels(source_id).inc()
-            if "rate limit" in result.error.lower() or "429" in result.error:
-                self.metrics.rate_limited.labels(source_id).inc()
+        result = poll_if_due(runtime.engine, runtime.settings, runtime.connector(source_id), now=now)
+        if result.backing_off:
             return
-        self.metrics.ingested.labels(source_id).inc(result.new)
-        self.metrics.last_success.labels(source_id).set(now.timestamp())
+        seconds = time.perf_counter() - started
+        self.metrics.record_poll(result, seconds, now)
+        self.activity.count(polls=1, poll_failures=result.error is not None, fetched=result.fetched, new=result.new)
+        if result.error is not None:
+            log.warning("poll %s failed after %.1fs: %s", source_id, seconds, result.error)
+        else:
+            skipped = f", {plural(len(result.problems), 'line')} skipped" if result.problems else ""
+            log.info("poll %s: %s fetched, %s new%s in %.1fs", source_id, f"{result.fetched:,}", f"{result.new:,}",
+                     skipped, seconds)
         if result.new:
             self._kick("score")
 
@@ -200,62 +211,48 @@ class Service:
         runtime = self.runtime
         while not self.stopping.is_set():
             started = time.perf_counter()
-            count = score_pending(runtime.engine, runtime.settings, runtime.model, now=self.clock(),
-                                  limit=SCORE_LIMIT)
-            if count:
+            result = score_pending(runtime.engine, runtime.settings, runtime.model, now=self.clock())
+            if result.scored:
+                self.activity.count(scored=result.scored)
                 self.metrics.score_seconds.observe(time.perf_counter() - started)
-                self.metrics.scored.inc(count)
+                self.metrics.scored.inc(result.scored)
                 self._kick("detect")
-            if count < SCORE_LIMIT:
+            if not result.more_pending:
                 return
 
     def detect(self) -> None:
-        changes = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())
-        for line in changes:
+        result = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())
+        for line in result.changes:
             log.info("incident: %s", line)
-        self.metrics.incidents.inc(sum(line.startswith("opened") for line in changes))
-        if changes:
+        self.activity.count(incidents=result.opened)
+        self.metrics.incidents.inc(result.opened)
+        if result:
             self._kick("deliver")
 
     def deliver(self) -> None:
-        for line in deliver_due(self.runtime.engine, self.runtime.notifiers, now=self.clock()):
-            if match := _DELIVERY.match(line):
-                counter = self.metrics.alerts_sent if match[1] == "sent" else self.metrics.alerts_failed
-                counter.labels(match[2]).inc()
+        result = deliver_due(self.runtime.engine, self.runtime.notifiers, now=self.clock())
+        self.metrics.record_delivery(result)
+        self.activity.count(sent=result.sent, failed=result.failed)
+        for outcome in result.outcomes:
+            if outcome.status == "sent":  # failures are logged by the outbox, with the retry time
+                log.info("delivery: %s", outcome.line)
+
+    def heartbeat(self) -> None:
+        """One line every HEARTBEAT_MINUTES: the service is alive, and what it did since the last one."""
+        log.info(self.activity.heartbeat_line())
 
     def retention(self) -> None:
-        from monitor.storage.retention import purge
-
-        purge(self.runtime.engine, self.runtime.settings, now=self.clock())
+        run_retention(self.runtime.engine, self.runtime.settings, now=self.clock())
 
     def digest(self, brand_id: str) -> None:
-        """Write yesterday's digest (brand's local day) to <data_dir>/digests/."""
-        from zoneinfo import ZoneInfo
-
-        from alerts.digest import build_digest, negatives_csv
-        from alerts.digest_render import chart_png, data_uri, render_html
-
-        settings = self.settings
-        brand = settings.brand(brand_id)
-        day = (self.clock().astimezone(ZoneInfo(brand.timezone)) - timedelta(days=1)).date()
-        report = build_digest(self.runtime.engine, settings, brand, day)
-        folder = settings.app.data_dir / "digests"
-        folder.mkdir(parents=True, exist_ok=True)
-        out = folder / f"{brand.id}-{day}.html"
-        out.write_text(render_html([report], [data_uri(chart_png(report))]), encoding="utf-8")
-        out.with_suffix(".csv").write_text(negatives_csv(report), encoding="utf-8")
-        log.info("digest for %s on %s written to %s", brand.id, day, out)
-        from alerts.digest_send import send_digest
-
-        for outcome in send_digest(settings, self.runtime.notifiers, report):
-            log.info(outcome)
-
-
-def _backing_off(runtime: Runtime, source_id: str, now: Any) -> bool:
-    """A failing source waits for its backoff (kept in the database) instead of its interval."""
-    with Session(runtime.engine) as session:
-        state = session.get(SourceState, source_id)
-    return bool(state and state.consecutive_failures and state.next_poll_at and as_utc(state.next_poll_at) > now)
+        """Write yesterday's digest (brand's local day) to <data_dir>/digests/ and send it."""
+        runtime = self.runtime
+        result = run_digest(runtime.engine, runtime.settings, runtime.notifiers, brand_id, now=self.clock(),
+                            usage=source_usage(runtime.connector))
+        for channel in result.sent:
+            log.info("digest sent to %s", channel)
+        for failure in result.failed:
+            log.info("digest to %s", failure)
 
 
 def _close(notifier: Any) -> None:

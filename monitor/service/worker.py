@@ -3,23 +3,29 @@
     celery -A monitor.service.worker worker -Q io,ml,core,notify     # as many as you need, on any machines
     celery -A monitor.service.worker beat                            # exactly one: the schedule
 
-Queues: ``io`` polls sources, ``ml`` scores, ``core`` detects, ``notify`` delivers.  Every task
-is idempotent (cursors move after commit, mentions dedupe, the outbox has idempotency keys), so
-a retried or duplicated task does no harm.  Workers read the same settings (GROUNDSWELL_CONFIG)
-and should share a PostgreSQL database.
+Queues: ``io`` polls sources, ``ml`` scores, ``core`` detects and runs the digest and retention,
+``notify`` delivers.  Every task is idempotent (cursors move after commit, mentions dedupe, the
+outbox has idempotency keys), so a retried or duplicated task does no harm.  Polls go through the
+same backoff gate as the service.  Workers read the same settings (GROUNDSWELL_CONFIG) and should
+share a PostgreSQL database.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 
 from monitor import pipeline
 from monitor.runtime import Runtime
-from monitor.settings import load_settings
+from monitor.settings import Settings, load_settings
+
+RETENTION_SECONDS = 3600.0
+DIGEST_CHECK = 15  # minutes between digest checks; each brand is due in exactly one of them a day
 
 
 @cache
@@ -38,44 +44,78 @@ def make_app() -> Celery:
                  backend=settings.distributed.result_backend)
     app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, task_default_queue="core",
                     task_routes={"groundswell.poll": {"queue": "io"}, "groundswell.score": {"queue": "ml"},
-                                 "groundswell.detect": {"queue": "core"}, "groundswell.deliver": {"queue": "notify"}},
-                    beat_schedule=_schedule(settings))
+                                 "groundswell.detect": {"queue": "core"}, "groundswell.deliver": {"queue": "notify"},
+                                 "groundswell.digest": {"queue": "core"}, "groundswell.digests_due": {"queue": "core"},
+                                 "groundswell.retention": {"queue": "core"}},
+                    beat_schedule=beat_schedule(settings))
     return app
 
 
-def _schedule(settings: Any) -> dict[str, dict[str, Any]]:
-    schedule = {f"poll {s.id}": {"task": "groundswell.poll", "schedule": float(s.interval_seconds), "args": (s.id,)}
-                for s in settings.sources if s.enabled}
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """The service's schedule, for beat: polls, the three stages, hourly retention, each brand's digest."""
+    schedule: dict[str, dict[str, Any]] = {
+        f"poll {s.id}": {"task": "groundswell.poll", "schedule": float(s.interval_seconds), "args": (s.id,)}
+        for s in settings.sources if s.enabled}
     service = settings.service
     for name, seconds in (("score", service.score_interval_seconds), ("detect", service.detect_interval_seconds),
-                          ("deliver", service.deliver_interval_seconds)):
+                          ("deliver", service.deliver_interval_seconds), ("retention", RETENTION_SECONDS)):
         schedule[name] = {"task": f"groundswell.{name}", "schedule": float(seconds)}
+    if service.digest_hour >= 0:  # beat has one timezone; each brand's own hour is checked in the task
+        schedule["digests"] = {"task": "groundswell.digests_due", "schedule": crontab(minute=f"*/{DIGEST_CHECK}")}
     return schedule
 
 
 app = make_app()
 
 
-@app.task(name="groundswell.poll")
+@app.task(name="groundswell.poll")  # type: ignore[untyped-decorator]
 def poll(source_id: str) -> dict[str, Any]:
+    """Poll one source unless it is waiting out a failure (``backing_off`` in the result)."""
     rt = runtime()
-    result = pipeline.poll_source(rt.engine, rt.settings, rt.connector(source_id), now=_now())
-    return {"source": source_id, "fetched": result.fetched, "new": result.new, "error": result.error}
+    return asdict(pipeline.poll_if_due(rt.engine, rt.settings, rt.connector(source_id), now=_now()))
 
 
-@app.task(name="groundswell.score")
+@app.task(name="groundswell.score")  # type: ignore[untyped-decorator]
 def score() -> int:
     rt = runtime()
-    return pipeline.score_pending(rt.engine, rt.settings, rt.model, now=_now())
+    return pipeline.score_pending(rt.engine, rt.settings, rt.model, now=_now()).scored
 
 
-@app.task(name="groundswell.detect")
-def detect() -> list[str]:
+@app.task(name="groundswell.detect")  # type: ignore[untyped-decorator]
+def detect() -> dict[str, Any]:
     rt = runtime()
-    return pipeline.run_detection(rt.engine, rt.settings, now=_now())
+    result = pipeline.run_detection(rt.engine, rt.settings, now=_now())
+    return {"events": dict(result.events), "changes": list(result.changes)}
 
 
-@app.task(name="groundswell.deliver")
-def deliver() -> list[str]:
+@app.task(name="groundswell.deliver")  # type: ignore[untyped-decorator]
+def deliver() -> dict[str, int]:
     rt = runtime()
-    return list(pipeline.deliver_due(rt.engine, rt.notifiers, now=_now()))
+    result = pipeline.deliver_due(rt.engine, rt.notifiers, now=_now())
+    return {"sent": result.sent, "failed": result.failed, "rate_limited": result.rate_limited}
+
+
+@app.task(name="groundswell.retention")  # type: ignore[untyped-decorator]
+def retention() -> dict[str, int]:
+    rt = runtime()
+    return asdict(pipeline.run_retention(rt.engine, rt.settings, now=_now()))
+
+
+@app.task(name="groundswell.digest")  # type: ignore[untyped-decorator]
+def digest(brand_id: str) -> dict[str, Any]:
+    rt = runtime()
+    result = pipeline.run_digest(rt.engine, rt.settings, rt.notifiers, brand_id, now=_now(),
+                                 usage=pipeline.source_usage(rt.connector))
+    return {"brand": result.brand_id, "day": result.day.isoformat(), "html": str(result.html),
+            "sent": list(result.sent), "failed": list(result.failed)}
+
+
+@app.task(name="groundswell.digests_due")  # type: ignore[untyped-decorator]
+def digests_due() -> list[str]:
+    """Run the digest of every brand whose local digest hour starts now; returns their ids."""
+    rt, now = runtime(), _now()
+    due = [b.id for b in rt.settings.brands
+           if pipeline.digest_due(b, now, rt.settings.service.digest_hour, timedelta(minutes=DIGEST_CHECK))]
+    for brand_id in due:
+        digest(brand_id)
+    return due

@@ -48,7 +48,7 @@ def _mentions(engine: Engine, cutoff: datetime, batch: int) -> int:
     with transaction(engine) as session:
         ids = session.exec(select(Mention.id).where(Mention.posted_at < cutoff).limit(batch)).all()
         if ids:
-            session.exec(delete(Mention).where(col(Mention.id).in_(ids)))  # type: ignore[call-overload]
+            session.exec(delete(Mention).where(col(Mention.id).in_(ids)))
         return len(ids)
 
 
@@ -59,7 +59,7 @@ def _incidents(engine: Engine, cutoff: datetime, batch: int) -> int:
         if not ids:
             return 0
         alerts = select(Alert.id).where(col(Alert.incident_id).in_(ids))
-        session.exec(delete(OutboxItem).where(col(OutboxItem.alert_id).in_(alerts)))  # type: ignore[call-overload]
-        session.exec(delete(Alert).where(col(Alert.incident_id).in_(ids)))  # type: ignore[call-overload]
-        session.exec(delete(Incident).where(col(Incident.id).in_(ids)))  # type: ignore[call-overload]
+        session.exec(delete(OutboxItem).where(col(OutboxItem.alert_id).in_(alerts)))
+        session.exec(delete(Alert).where(col(Alert.incident_id).in_(ids)))
+        session.exec(delete(Incident).where(col(Incident.id).in_(ids)))
         return len(ids)

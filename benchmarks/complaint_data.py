@@ -1,0 +1,67 @@
+"""The complaint-domain evaluation set: labels in the repo, twcs text joined from ../shared at run time.
+
+``benchmarks/data/complaints/labels.csv`` holds ids and labels only for the customer-support tweets of
+``../shared/data/twcs-sample`` (CC BY-NC-SA: their text never enters the repository);
+``benchmarks/data/complaints/written.csv`` holds posts the project wrote itself (rare cases and 14
+languages), text included.  Both record their fixed dev/test split.  ``labelling-guide.md`` says how
+every label was decided.
+
+    from benchmarks.complaint_data import load_posts
+    dev = load_posts("dev")          # twcs + written, dev half
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "benchmarks" / "data" / "complaints"
+TWCS_CSV = ROOT.parent / "shared" / "data" / "twcs-sample" / "twcs_head5000.csv"
+SENTIMENTS = ("negative", "neutral", "positive")
+CATEGORIES = ("outage", "billing", "support", "delivery", "quality", "safety", "account", "none")
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str  # "twcs:<tweet_id>" or "gs:<n>"
+    text: str
+    sentiment: str
+    churn_threat: bool
+    category: str
+    language: str
+    split: str  # dev | test
+    source: str  # twcs | written
+    note: str = ""
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def twcs_texts(path: Path = TWCS_CSV) -> dict[str, str]:
+    """tweet_id -> text for the staged twcs sample; a clear error when ../shared is missing."""
+    if not path.exists():
+        raise SystemExit(f"twcs sample not found at {path}: the labelled tweets' text is read from "
+                         "../shared/data/twcs-sample (see /work/shared/README.md); use --source written without it")
+    return {row["tweet_id"]: row["text"] for row in _read(path)}
+
+
+def _post(row: dict[str, str], text: str, source: str) -> Post:
+    return Post(id=row["id"], text=text, sentiment=row["sentiment"], churn_threat=row["churn_threat"] == "true",
+                category=row["category"], language=row["language"], split=row["split"], source=source,
+                note=row.get("note", ""))
+
+
+def load_posts(split: str | None = None, source: str = "all", twcs_path: Path = TWCS_CSV) -> list[Post]:
+    """Labelled posts of one split ("dev"/"test"/None for both) and source ("twcs"/"written"/"all")."""
+    posts: list[Post] = []
+    if source in ("all", "twcs"):
+        texts = twcs_texts(twcs_path)
+        for row in _read(DATA_DIR / "labels.csv"):
+            posts.append(_post(row, texts[row["id"].removeprefix("twcs:")], "twcs"))
+    if source in ("all", "written") and (DATA_DIR / "written.csv").exists():
+        posts += [_post(row, row["text"], "written") for row in _read(DATA_DIR / "written.csv")]
+    return [p for p in posts if split is None or p.split == split]

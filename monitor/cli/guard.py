@@ -1,0 +1,89 @@
+"""Every command's failures as one line that says what failed and what to do, with the documented exit code.
+
+Exit codes: 0 success; 1 a runtime failure (database or server unreachable, a source or channel
+failed, incident not found); 2 a configuration error (bad or missing settings, a database URL that
+cannot work); 130 interrupted.  ``GROUNDSWELL_DEBUG=1`` shows the traceback of unexpected errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+import click
+
+from monitor.errors import ConfigError, GroundswellError
+
+CONFIG_EXIT, RUNTIME_EXIT, INTERRUPTED_EXIT = 2, 1, 130
+# psycopg / sqlite messages that mean the URL itself is wrong, not that the server is down.
+_URL_PROBLEMS = ("does not exist", "authentication failed", "password", "no such host", "unable to open",
+                 "could not translate host name", "name or service not known", "invalid dsn")
+
+
+def one_line(text: str) -> str:
+    """The first line of a message, credentials masked."""
+    from monitor.logs import redact
+
+    return redact(" ".join(str(text).strip().splitlines()[:1]).strip()) or "no details"
+
+
+def database_problem(exc: BaseException) -> tuple[int, str] | None:
+    """A SQLAlchemy/driver failure as (exit code, line), or None when it is not one."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    if isinstance(exc, ArgumentError):  # includes NoSuchModuleError: an unknown scheme or driver
+        return CONFIG_EXIT, (f"database.url: cannot use it ({one_line(str(exc))}); write sqlite:///PATH or "
+                             "postgresql://USER@HOST:5432/NAME")
+    if isinstance(exc, DBAPIError):
+        detail = one_line(str(exc.orig) if exc.orig is not None else str(exc))
+        if any(marker in detail.lower() for marker in _URL_PROBLEMS):
+            return CONFIG_EXIT, f"database.url: {detail} (check the host, database name and user in database.url)"
+        return RUNTIME_EXIT, (f"database unreachable: {detail} (is the server running? check database.url, "
+                              "or leave it empty for a local SQLite file)")
+    return None
+
+
+def explain(exc: BaseException) -> tuple[int, str]:
+    """(exit code, one line) for anything a command can raise."""
+    if isinstance(exc, ConfigError):
+        return CONFIG_EXIT, f"configuration error {one_line(str(exc))}"
+    if isinstance(exc, GroundswellError):
+        cause = exc.__cause__
+        known = database_problem(cause) if cause is not None else None
+        return known or (RUNTIME_EXIT, f"error {one_line(str(exc))}")
+    known = database_problem(exc)
+    if known:
+        return known
+    if isinstance(exc, ImportError):
+        return RUNTIME_EXIT, f"error a Python package is missing: {one_line(str(exc))} (pip install it)"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return RUNTIME_EXIT, f"error {exc.strerror or one_line(str(exc))}{where}"
+    return RUNTIME_EXIT, (f"unexpected error {type(exc).__name__}: {one_line(str(exc))} "
+                          "(set GROUNDSWELL_DEBUG=1 to see where; please report it)")
+
+
+def fail(code: int, line: str) -> NoReturn:
+    click.echo(line, err=True)
+    sys.exit(code)
+
+
+def run_guarded(entry: Callable[[], object]) -> None:
+    """Run the click entry point; turn every failure into one line on stderr and an exit code."""
+    try:
+        entry()
+    except click.exceptions.Abort:
+        sys.exit(INTERRUPTED_EXIT)
+    except KeyboardInterrupt:
+        sys.exit(INTERRUPTED_EXIT)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if os.environ.get("GROUNDSWELL_DEBUG") and not isinstance(exc, GroundswellError):
+            raise
+        fail(*explain(exc))

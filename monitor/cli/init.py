@@ -1,0 +1,181 @@
+"""`groundswell init`: a few questions, then a commented settings file for one company that loads as written."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass
+class Answers:
+    name: str
+    names: list[str]
+    handles: list[str]
+    timezone: str
+    email: str = ""
+    smtp_host: str = ""
+    slack_channel: str = ""
+
+    @property
+    def brand_id(self) -> str:
+        return _SLUG.sub("-", self.name.lower()).strip("-") or "brand"
+
+
+def _toml(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string or list of strings is valid TOML
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _check_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown timezone {value!r} (an IANA name like Europe/London)") from None
+    return value
+
+
+def render(a: Answers) -> str:
+    """The settings file text: every section a newcomer needs, with what each key does."""
+    bid = a.brand_id
+    parts = [f"""# Groundswell settings for {a.name}, written by `groundswell init`.
+# Every key and its default: settings.toml in the repository.  Relative paths are relative to this file.
+# Next: `groundswell check` (tests sources and channels), then `groundswell run`.
+
+[app]
+# SQLite database and digests go here.
+data_dir = "./data"
+log_level = "info"
+
+[database]
+# Empty: SQLite in data_dir.  PostgreSQL: "postgresql://user@host:5432/groundswell".
+url = ""
+
+[[brands]]
+id = {_toml(bid)}
+name = {_toml(a.name)}
+# Other names people use for the company.
+names = {_toml(a.names)}
+# The company's own accounts: their posts count as replies, not complaints.
+handles = {_toml(a.handles)}
+# Timezone of the daily digest and quiet hours.
+timezone = {_toml(a.timezone)}
+
+# Sources: Hacker News needs no account.  Uncomment others once their credentials are exported.
+[[sources]]
+id = "hn-{bid}"
+kind = "hackernews"
+brand = {_toml(bid)}
+
+# [[sources]]
+# id = "x-{bid}"
+# kind = "x"                       # X API v2 recent search; reads are paid
+# brand = {_toml(bid)}
+# bearer_token = {{ env = "X_BEARER_TOKEN" }}
+#
+# [[sources]]
+# id = "reddit-{bid}"
+# kind = "reddit"                  # a read-only Reddit "script" app
+# brand = {_toml(bid)}
+# client_id = {{ env = "REDDIT_CLIENT_ID" }}
+# client_secret = {{ env = "REDDIT_CLIENT_SECRET" }}
+# user_agent = "linux:groundswell:0.1 (by u/your_account)"
+
+# Channels: where alerts go.  The console prints them where `groundswell run` runs.
+[[channels]]
+id = "console"
+kind = "console"
+"""]
+    if a.slack_channel:
+        parts.append(f"""
+# Slack bot: export SLACK_BOT_TOKEN (scope chat:write) and invite the bot to the channel.
+[[channels]]
+id = "slack"
+kind = "slack"
+token = {{ env = "SLACK_BOT_TOKEN" }}
+channel = {_toml(a.slack_channel)}
+""")
+    if a.email:
+        parts.append(f"""
+# Email: every severity to these people, and the daily digest.
+[[channels]]
+id = "email"
+kind = "email"
+host = {_toml(a.smtp_host or "localhost")}
+port = 587
+security = "starttls"            # "starttls", "tls" (port 465) or "none" (a local relay)
+# username = "alerts@example.com"
+# password = {{ env = "SMTP_PASSWORD" }}
+from_addr = {_toml(a.email)}
+to = {_toml([a.email])}
+digest = true
+""")
+    return "".join(parts)
+
+
+def ask(yes: bool, name: str | None, names: str | None, handles: str | None, timezone: str | None,
+        email: str | None, smtp_host: str | None, slack_channel: str | None) -> Answers:
+    """Flags win; otherwise ask (or, with --yes, take the default)."""
+
+    def value(given: str | None, prompt: str, default: str) -> str:
+        if given is not None:
+            return given
+        return default if yes else str(click.prompt(prompt, default=default, show_default=bool(default)))
+
+    company = value(name, "Company name", "Acme")
+    answers = Answers(
+        name=company,
+        names=_split(value(names, "Other names people use (comma-separated)", company.split()[0])),
+        handles=_split(value(handles, "Your own accounts, e.g. @acme (comma-separated)", "")),
+        timezone=_check_timezone(value(timezone, "Timezone (IANA name)", "UTC")),
+        email=value(email, "Email for alerts (empty: none)", ""),
+        slack_channel=value(slack_channel, "Slack channel ID for alerts, e.g. C0123ABCD (empty: none)", ""),
+    )
+    if answers.email:
+        answers.smtp_host = value(smtp_host, "SMTP server", "localhost")
+    return answers
+
+
+def write_settings(path: Path, answers: Answers, *, force: bool) -> Path:
+    if path.exists() and not force:
+        from monitor.errors import ConfigError
+
+        raise ConfigError("--out", f"{path.resolve()} exists; pass --force to replace it, or choose --out")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(answers), encoding="utf-8")
+    return path.resolve()
+
+
+@click.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("settings.toml"),
+              show_default=True, help="Where to write the settings file.")
+@click.option("--yes", "-y", is_flag=True, help="Ask nothing: take the flags given and defaults for the rest.")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option("--name", help="Company name.")
+@click.option("--names", help="Other names, comma-separated.")
+@click.option("--handles", help="The company's own accounts, comma-separated.")
+@click.option("--timezone", help="IANA timezone, e.g. Europe/London.")
+@click.option("--email", help="Address that receives alerts and the daily digest.")
+@click.option("--smtp-host", help="SMTP server for --email.")
+@click.option("--slack-channel", help="Slack channel ID for alerts (token from $SLACK_BOT_TOKEN).")
+def init(out: Path, yes: bool, force: bool, name: str | None, names: str | None, handles: str | None,
+         timezone: str | None, email: str | None, smtp_host: str | None, slack_channel: str | None) -> None:
+    """Write a commented settings file for your company after a few questions."""
+    answers = ask(yes, name, names, handles, timezone, email, smtp_host, slack_channel)
+    written = write_settings(out, answers, force=force)
+    click.echo(f"wrote {written}")
+    flag = "" if out == Path("settings.toml") else f" --config {out}"
+    secrets = [env for env, used in (("SLACK_BOT_TOKEN", answers.slack_channel),) if used]
+    if secrets:
+        click.echo(f"export {' '.join(f'{s}=...' for s in secrets)} first, then:")
+    click.echo(f"next: groundswell{flag} check, then groundswell{flag} run")

@@ -1,0 +1,101 @@
+"""The trained churn-threat classifier: paraphrases in several languages, and the look-alikes that
+must never be threats (happy switchers, "I'm not cancelling", cancelling an order), with reasons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models.churn import ARTIFACT, find_churn, load_churn_model
+from models.churn_features import find_cues, prepare
+from monitor.brands import BrandTerms
+from monitor.errors import ModelError
+
+ACME = BrandTerms(id="acme", name="Acme", names=("Acme Mobile",), handles=("@AcmeHelp",))
+ROOT = Path(__file__).resolve().parents[1]
+
+THREATS = [
+    "Cancelling my @AcmeHelp contract the day it ends, one bar of signal for £60",
+    "@AcmeHelp please send me my PAC code, I'm off to Three",
+    "Never again @AcmeHelp. Never.",
+    "You've just lost a customer @AcmeHelp",
+    "Any decent alternatives to @AcmeHelp? Third outage this week",
+    "If this isn't fixed by Friday I'm cancelling @AcmeHelp",
+    "Ich kündige meinen Vertrag zum Monatsende @AcmeHelp",
+    "@AcmeHelp je résilie mon abonnement, trois semaines sans réseau",
+    "@AcmeHelp he cancelado mi suscripción, demasiado caro",
+    "@AcmeHelp 高いので解約しました",
+]
+NEVER = [
+    "Switched to Acme last month, really happy",
+    "Switched to @AcmeHelp last month, really happy so far",
+    "Just ported my number to @AcmeHelp, painless!",
+    "I'm not cancelling, I just want you to fix my bill @AcmeHelp",
+    "@AcmeHelp I don't want to leave, I want my internet to work",
+    "Ik wil niet opzeggen, ik wil gewoon een juiste rekening @AcmeHelp",
+    "@AcmeHelp please cancel my order, wrong address",
+    "@AcmeHelp my flight was cancelled, when is the next one?",
+    "@AcmeHelp how do I unsubscribe from the marketing emails? I still want the service",
+    "@AcmeHelp tried deleting the app and reinstalling, still crashes",
+    "@AcmeHelp are the phone lines closed on Sundays?",
+    "Rejoined @AcmeHelp after a year away, much better now",
+]
+
+
+@pytest.mark.parametrize("text", THREATS)
+def test_threats_are_caught_with_a_readable_reason(text: str) -> None:
+    found = find_churn(text, ACME)
+    assert found is not None, text
+    confidence, reason = found
+    assert 0.3 <= confidence <= 1.0
+    assert '"' in reason and "brandx" not in reason and len(reason) < 140
+
+
+@pytest.mark.parametrize("text", NEVER)
+@pytest.mark.parametrize("brand", [ACME, None])
+def test_look_alikes_are_never_threats(text: str, brand: BrandTerms | None) -> None:
+    assert find_churn(text, brand) is None, text
+
+
+def test_hedged_threat_is_less_firm_and_brand_name_is_quoted() -> None:
+    firm = find_churn("I'm switching to Verizon, @AcmeHelp is a joke", ACME)
+    hedged = find_churn("thinking about switching to Verizon, @AcmeHelp is a joke", ACME)
+    assert firm is not None and hedged is not None and hedged[0] < firm[0]
+    closing = find_churn("Cancelling my @AcmeHelp contract tomorrow", ACME)
+    assert closing is not None and "Acme" in closing[1]
+
+
+def test_negated_cue_is_named_as_negated() -> None:
+    names = {c.name for c in find_cues(prepare("I would never leave @AcmeHelp", ACME))}
+    assert "neg_leave" in names and "leave" not in names
+
+
+def test_missing_or_broken_artifact_is_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "churn.json"
+    broken.write_text("{not json")
+    with pytest.raises(ModelError, match="retrain: python -m models.train.train_churn"):
+        load_churn_model(broken)
+    with pytest.raises(ModelError, match="missing or corrupt"):
+        load_churn_model(tmp_path / "absent.json")
+
+
+def test_shipped_artifact_is_small_and_says_how_it_was_made() -> None:
+    meta = json.loads(ARTIFACT.read_text(encoding="utf-8"))
+    assert ARTIFACT.stat().st_size < 200_000
+    assert meta["trained_by"] == "models/train/train_churn.py" and 0.2 < meta["threshold"] < 0.9
+    assert meta["trained_on"]["churn"] >= 100
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "twcs-sample" / "twcs_head5000.csv").exists(),
+                    reason="the twcs sample in ../shared is needed to rebuild the training set")
+def test_training_reproduces_the_shipped_weights(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "churn.json"
+    done = subprocess.run([sys.executable, "-m", "models.train.train_churn", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text())["weights"] == json.loads(ARTIFACT.read_text())["weights"]

@@ -53,6 +53,7 @@ def write_setup(tmp_path: Path, url: str) -> Path:
                 big = i % 20 == 0
                 out.write(json.dumps({
                     "id": f"{s}-{i}", "author_id": f"u{s}-{i}", "author_followers": 300_000 if big else 5,
+                    "reposts": 50 if big else 0,  # a big account whose audience reacts: a page each
                     "text": f"Acme outage, terrible service {i}" if big else f"Acme router {i}",
                     "posted_at": (start + timedelta(seconds=i)).isoformat()}) + "\n")
         blocks.append(f'[[sources]]\nid = "feed{s}"\nkind = "replay"\nbrand = "acme"\ninterval_seconds = 1\n'
@@ -64,6 +65,8 @@ id = "hook"
 kind = "webhook"
 url = "{url}"
 {''.join(blocks)}
+[detection]
+pages_per_week = 1000
 """))
     return config
 

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.detection.seasonal import SeriesConfig, SeriesDetector, Step
+from monitor.detection.simple_rules import complaint_episodes
 from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
@@ -256,20 +257,6 @@ class BrandDetector:
         horizon = t_now - self.cfg.repeat_days * 86400
         self.complaints = {k: v for k, v in self.complaints.items() if v and v[-1] >= horizon}
         self.fired = {k: v for k, v in self.fired.items() if v >= horizon}
-
-
-REPEAT_GAP_S = 3600.0  # posts of one person closer than this are one complaint (a thread, a tweetstorm)
-
-
-def complaint_episodes(times: Sequence[float], gap_s: float = REPEAT_GAP_S) -> int:
-    """Separate occasions among one person's complaint times: a repeat complainer comes back, a
-    five-part thread posted in two minutes is one complaint."""
-    episodes, last = 0, None
-    for t in sorted(times):
-        if last is None or t - last >= gap_s:
-            episodes += 1
-        last = t
-    return episodes
 
 
 def _reach(followers: int | None) -> float:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 from monitor.clock import as_utc
 from monitor.detection import simple_rules as rules
 from monitor.detection import warmup as adaptive
-from monitor.detection.brand_detector import complaint_episodes
+from monitor.detection.simple_rules import complaint_episodes
 from monitor.settings import BrandSettings, DetectionSettings, Settings
 from monitor.storage.tables import Mention
 

@@ -94,3 +94,17 @@ def individual(brand_id: str, new: Sequence[MentionView], negatives_by_author: M
                 f"@{mention.handle} complained on {count} occasions in {cfg.repeat_days} days",
                 [mention.id], count, 1, {"complaints": count}))
     return findings
+
+
+REPEAT_GAP_S = 3600.0  # posts of one person closer than this are one complaint (a thread, a tweetstorm)
+
+
+def complaint_episodes(times: Sequence[float], gap_s: float = REPEAT_GAP_S) -> int:
+    """Separate occasions among one person's complaint times: a repeat complainer comes back, a
+    five-part thread posted in two minutes is one complaint."""
+    episodes, last = 0, None
+    for t in sorted(times):
+        if last is None or t - last >= gap_s:
+            episodes += 1
+        last = t
+    return episodes

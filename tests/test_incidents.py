@@ -210,3 +210,25 @@ def test_a_tweetstorm_is_one_complaint_not_a_repeat_complainer() -> None:
              for h in (3, 30)]
     repeats = [f for f in detector.run(later, NOW + timedelta(hours=31)) if f.kind == "repeat"]
     assert len(repeats) == 1 and "3 occasions" in repeats[0].reason
+
+
+def test_a_watched_complaint_that_starts_spreading_pages_once_and_is_not_unacknowledged_at_once(
+        database_url: str) -> None:
+    from monitor.detection.incidents import detect_brand
+
+    settings, runtime = setup(database_url)
+    brand = settings.brands[0]
+    earlier = NOW - timedelta(minutes=50)
+
+    def work(session: Session) -> list[IncidentChange]:
+        ids = mentions(session, [WORDINGS[0]], ["sam"], minutes_ago=55)
+        watched = apply_finding(session, settings, brand, finding("churn_threat", "churn:acme:sam", ids), earlier)
+        spread = mentions(session, [WORDINGS[1]] * 9 + [WORDINGS[0]], [f"p{k}" for k in range(9)] + ["sam"])
+        joined = apply_finding(session, settings, brand, finding("spike", "spike:acme:2", spread, 2, 10), NOW)
+        return watched + joined + detect_brand(session, settings, brand, NOW)
+
+    changes = run(settings, runtime, work)
+    assert [c.event for c in changes] == ["opened"]  # watched first (no page), one page when it spread
+    with Session(runtime.engine) as session:
+        [incident] = session.exec(select(Incident)).all()
+        assert incident.trigger == "spike" and set(incident.facets or {}) == {"churn_threat", "spike"}

@@ -82,6 +82,7 @@ def _join(session: Session, settings: Settings, brand: BrandSettings, incident: 
         if finding.trigger in joining.SPREAD:  # a watched complaint turned into a spreading one
             incident.trigger, incident.title, incident.status = finding.trigger, finding.title, "open"
             incident.severity, incident.reason = max(incident.severity, finding.severity), finding.reason
+            incident.details = {**(incident.details or {}), "paged_at": now.isoformat()}  # unacked from now
             return _told(announce(incident, "opened", finding.reason,
                                   f"opened #{incident.id} [{brand.id}] sev {incident.severity} {finding.trigger}"
                                   f" (was watched): {finding.reason}"))

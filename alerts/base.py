@@ -8,10 +8,13 @@ A new channel is one module in this package with one class like this, declared u
         Options = MyChannelOptions    # pydantic model; secrets typed as monitor.secrets.Secret
 
         def send(self, message, *, idempotency_key): ...   # -> Receipt, or raise DeliveryError
+        def find_sent(self, message, *, idempotency_key): ...  # optional: Receipt of an earlier attempt
         def check(self): ...                                # optional: verify without sending (see below)
 
 The outbox (alerts/outbox.py) owns retries: a notifier makes one attempt and says whether a
-failure is transient (retry later) or permanent (dead-letter and tell ops once).
+failure is transient (retry later) or permanent (dead-letter and tell ops once).  Before a retry the
+outbox asks ``find_sent`` whether the earlier attempt got through after all (a crash between sending and
+recording it); channels that can look their own messages up (Slack) answer, the rest return None.
 Mention text inside a message is untrusted: every notifier escapes it for its medium.
 """
 
@@ -93,6 +96,10 @@ class Notifier(Generic[OptionsT]):
         DeliveryError saying whether a retry could help; ``idempotency_key`` is the same on every retry."""
         raise NotImplementedError
 
+    def find_sent(self, message: AlertMessage, *, idempotency_key: str) -> Receipt | None:
+        """Receipt of a message an earlier attempt delivered, if this channel can tell; None: send it."""
+        return None
+
     def check(self) -> str | None:
         """Verify the channel can deliver, WITHOUT sending anything (`groundswell check`).
 
@@ -101,5 +108,6 @@ class Notifier(Generic[OptionsT]):
         sending (the default; `groundswell channels test` sends a real test message).
         """
         return None
+
 
 AnyNotifier = Notifier[Any]  # what runners hold: a channel of any kind

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
-from alerts.render import alert_view
+from alerts.render import alert_view  # cleans every untrusted field (escape sequences, bidi controls)
 
 _STYLE = {1: "cyan", 2: "yellow", 3: "bold red", 4: "bold white on red"}
 

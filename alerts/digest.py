@@ -185,11 +185,15 @@ def plain_error(error: str | None, limit: int = 120) -> str:
 
 
 def negatives_csv(digest: BrandDigest) -> str:
+    """The day's negative mentions for a spreadsheet: every text cell through ``csv_cell`` (no formulas)."""
+    from alerts.escape import csv_cell
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["posted_at", "platform", "author", "followers", "p_negative", "category", "url", "text"])
     for m in sorted(digest.negatives, key=lambda m: m.posted_at):
         category = ((m.signals or {}).get("category") or {}).get("value", "")
-        writer.writerow([as_utc(m.posted_at).isoformat(), m.platform, m.author_handle, m.author_followers or "",
-                         f"{m.p_negative or 0:.3f}", category, m.url, m.text])
+        writer.writerow([as_utc(m.posted_at).isoformat(), csv_cell(m.platform), csv_cell(m.author_handle),
+                         m.author_followers or "", f"{m.p_negative or 0:.3f}", csv_cell(category), csv_cell(m.url),
+                         csv_cell(m.text)])
     return buffer.getvalue()

@@ -3,8 +3,13 @@
 Mention text is written by strangers. In Slack mrkdwn, ``<!channel>``, ``<!here>``, ``<@U123>`` and
 ``<http://evil|click>`` are control sequences: unescaped, a tweet could ping a whole workspace or dress a
 phishing link as our own. So Slack text goes through :func:`slack_text` (escapes ``&``, ``<``, ``>``
-and defuses bare ``@channel``-style words); every text also loses control and bidi-override characters
-(which can hide or reorder what a reader sees) and is truncated. HTML is escaped by Jinja2 autoescape.
+and defuses bare ``@channel``-style words); every text also loses terminal escape sequences (ANSI
+CSI/OSC: colours, titles, hyperlinks), control characters and bidi overrides and marks (which can hide
+or reorder what a reader sees) and is truncated. HTML is escaped by Jinja2 autoescape.
+
+Where each kind of output gets it: Slack :func:`slack_text`/:func:`slack_plain`, HTML and email
+subjects :func:`clean` (``render.py``, the digest templates), spreadsheets :func:`csv_cell` (no cell
+may start a formula), terminals :func:`terminal` (the console channel, ``incidents`` commands).
 """
 
 from __future__ import annotations
@@ -12,8 +17,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-# C0 controls except TAB and LF, DEL, C1 controls, and the bidi embeddings/overrides/isolates.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Whole escape sequences first (removing only ESC would leave "[31m" or an OSC payload behind):
+# CSI, OSC (titles, hyperlinks) and DCS/SOS/PM/APC strings, then any other two-byte escape.
+_ESCAPE_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                        r"|\x1b[PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]?")
+# C0 controls except TAB and LF, DEL, C1 controls, the bidi embeddings/overrides/isolates and marks.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SPACES_RE = re.compile(r"\s+")
 _BROADCAST_RE = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
@@ -22,7 +32,8 @@ MAX_LINK_URL = 500
 
 
 def strip_controls(text: str) -> str:
-    """Remove control and bidi-override characters; keep tabs and newlines (CR becomes LF)."""
+    """Remove escape sequences, control and bidi characters; keep tabs and newlines (CR becomes LF)."""
+    text = _ESCAPE_RE.sub("", text) if "\x1b" in text else text
     return _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -50,6 +61,21 @@ def clean(text: str, limit: int = 500, *, single_line: bool = False) -> str:
     """Plain-text helper: strip controls, optionally flatten to one line, truncate."""
     text = one_line(text) if single_line else strip_controls(text).strip()
     return truncate(text, limit)
+
+
+def terminal(text: str, limit: int = 500, *, single_line: bool = True) -> str:
+    """Untrusted text for a terminal: no escape sequences or controls, one line unless asked. Print it with
+    ``markup=False`` (or as a rich ``Text``) so square brackets are not read as markup."""
+    return clean(text, limit, single_line=single_line)
+
+
+def csv_cell(value: object, limit: int = 5000) -> str:
+    """Untrusted text for a CSV cell that a spreadsheet will open (OWASP CSV injection): cleaned, and a
+    leading ``= + - @`` (or tab/CR) is prefixed with ``'`` so it is shown as text, never run as a formula."""
+    text = clean("" if value is None else str(value), limit)
+    if text.lstrip(" ").startswith(_FORMULA_START):
+        text = "'" + text
+    return text
 
 
 def slack_escape(text: str) -> str:

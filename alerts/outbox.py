@@ -1,8 +1,11 @@
 """The durable outbox: one row per (alert, channel), retried until sent or dead-lettered.
 
 An alert and its outbox rows are written in the detection transaction, so an alert is never lost.
-Delivery sends, then marks the row sent; a crash in between re-sends with the same idempotency
-key, which the email (Message-ID) and webhook (Idempotency-Key) channels let receivers dedupe.
+Delivery first claims the row (``attempts`` counted and committed, the row leased for a while so no
+other worker sends it too), then sends, then marks it sent.  A crash after the send leaves a claimed
+row: its retry asks the channel whether the earlier attempt arrived (Slack looks its history up by the
+idempotency key) and otherwise re-sends with the same key, which the email (Message-ID) and webhook
+(Idempotency-Key) channels let receivers dedupe.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Literal
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from alerts import story
-from alerts.base import AlertMessage, AnyNotifier, ExamplePost
+from alerts.base import AlertMessage, AnyNotifier, ExamplePost, Receipt
 from alerts.routing import route
 from monitor.clock import as_utc
 from monitor.errors import DeliveryError
@@ -71,40 +75,86 @@ def deliver_due(engine: Engine, notifiers: Mapping[str, AnyNotifier], *, now: da
         due = session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending",
                                                        col(OutboxItem.next_attempt_at) <= now)
                            .order_by(col(OutboxItem.id)).limit(limit)).all()
-    outcomes: list[DeliveryOutcome] = []
-    for item_id in due:
-        if item_id is not None:
-            outcomes.append(with_retries(partial(_deliver_one, engine, item_id, notifiers, now)))
-    return outcomes
+    return [_deliver_one(engine, item_id, notifiers, now) for item_id in due if item_id is not None]
+
+
+@dataclass(frozen=True)
+class _Claim:
+    message: AlertMessage
+    notifier: AnyNotifier
+    key: str
+    retry: bool  # an earlier attempt began: it may have been delivered before a crash
 
 
 def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, AnyNotifier], now: datetime) -> DeliveryOutcome:
+    """Claim (attempt counted and committed), look for an earlier delivery, send, record: no step repeated."""
+    claim = with_retries(partial(_claim, engine, item_id, notifiers, now))
+    if isinstance(claim, DeliveryOutcome):
+        return claim
+    try:
+        receipt = claim.notifier.find_sent(claim.message, idempotency_key=claim.key) if claim.retry else None
+        if receipt is None:
+            receipt = claim.notifier.send(claim.message, idempotency_key=claim.key)
+    except DeliveryError as exc:
+        return with_retries(partial(_record_failure, engine, item_id, exc, now))
+    return with_retries(partial(_record_sent, engine, item_id, receipt, now))
+
+
+def lease(notifier: AnyNotifier) -> timedelta:
+    """How long a claimed row is left alone: longer than an attempt can take (two calls and a margin).
+
+    A plugin channel that sets no ``options`` (or no ``timeout_s``) gets a minute."""
+    timeout = getattr(getattr(notifier, "options", None), "timeout_s", None)
+    return timedelta(seconds=2 * float(timeout) + 5 if isinstance(timeout, int | float) else 60)
+
+
+def _claim(engine: Engine, item_id: int, notifiers: Mapping[str, AnyNotifier],
+           now: datetime) -> _Claim | DeliveryOutcome:
+    """Count the attempt before sending, and only if nobody else claimed the row meanwhile."""
     with transaction(engine) as session:
         item = session.get(OutboxItem, item_id)
-        if item is None or item.status != "pending":
+        if item is None or item.status != "pending" or as_utc(item.next_attempt_at) > now:
             return DeliveryOutcome(item_id, 0, "", "skipped")
         notifier = notifiers.get(item.channel_id)
         if notifier is None:
             return _dead(item, f"channel {item.channel_id!r} is not configured or disabled", now)
         message = build_message(session, item)
-        try:
-            receipt = notifier.send(message, idempotency_key=item.idempotency_key)
-        except DeliveryError as exc:
-            return _failed(item, exc, now)
-        finally:
-            item.attempts += 1
-            session.add(item)
+        claimed = session.execute(
+            update(OutboxItem).where(col(OutboxItem.id) == item_id, col(OutboxItem.status) == "pending",
+                                     col(OutboxItem.attempts) == item.attempts)
+            .values(attempts=item.attempts + 1, next_attempt_at=now + lease(notifier))
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return DeliveryOutcome(item_id, 0, "", "skipped")
+        return _Claim(message, notifier, item.idempotency_key, retry=item.attempts > 0)
+
+
+def _record_sent(engine: Engine, item_id: int, receipt: Receipt, now: datetime) -> DeliveryOutcome:
+    with transaction(engine) as session:
+        item = session.get(OutboxItem, item_id)
+        assert item is not None
         item.status, item.sent_at, item.last_error = "sent", now, None
         item.receipt = {"channel": receipt.channel, "message_id": receipt.message_id, **receipt.extra}
+        session.add(item)
         return DeliveryOutcome(item_id, item.alert_id, item.channel_id, "sent")
 
 
+def _record_failure(engine: Engine, item_id: int, exc: DeliveryError, now: datetime) -> DeliveryOutcome:
+    with transaction(engine) as session:
+        item = session.get(OutboxItem, item_id)
+        assert item is not None
+        outcome = _failed(item, exc, now)
+        session.add(item)
+        return outcome
+
+
 def _failed(item: OutboxItem, exc: DeliveryError, now: datetime) -> DeliveryOutcome:
+    """``attempts`` already counts this one (the claim did)."""
     limited = exc.retry_after is not None
-    if not exc.transient or item.attempts + 1 >= MAX_ATTEMPTS:
+    if not exc.transient or item.attempts >= MAX_ATTEMPTS:
         return _dead(item, str(exc), now, rate_limited=limited)
     item.last_error = str(exc)
-    item.next_attempt_at = now + retry_delay(item.attempts + 1, exc.retry_after)
+    item.next_attempt_at = now + retry_delay(item.attempts, exc.retry_after)
     log.warning("delivery to %s failed (%s); retry at %s", item.channel_id, exc, item.next_attempt_at)
     return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "retry", str(exc), limited)
 

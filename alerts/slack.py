@@ -9,6 +9,12 @@ One attempt per send: slack_sdk's retry handlers are switched off and every fail
 DeliveryError (429 and 5xx transient with Retry-After; bad token, unknown channel, not invited:
 permanent). Give ``channel`` as the channel ID (``C0123ABCD``) so the headline can be edited before the
 reply is posted; with a ``#name`` the edit happens after the reply and its failure is only recorded.
+
+Exactly once in practice: every message carries the idempotency key in its metadata, and before a retry
+(an earlier attempt may have been posted just before a crash) :meth:`SlackNotifier.find_sent` looks the
+key up in the channel's recent history (``conversations.history``, or ``conversations.replies`` for a
+thread reply; scopes ``channels:history``/``groups:history``).  The lookup needs the channel ID and
+``metadata = true``; without them, or without the scope, a retry posts again (at least once).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ _CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                               "request_timeout", "team_not_ready"})
 UPDATED_EVENTS = frozenset({"escalated", "updated", "resolved", "acknowledged"})  # the headline shows the current state
+HISTORY_PAGES = 5  # at most 1,000 recent messages are searched for an earlier attempt
 NETWORK_ERRORS = (URLError, OSError, TimeoutError, http.client.HTTPException)
 
 
@@ -75,19 +82,52 @@ class SlackNotifier(Notifier[SlackOptions]):
                               **self._post_extras(message, idempotency_key))
             return self._receipt(resp, root=str(resp["ts"]))
         update = message.event in UPDATED_EVENTS
-        if update and self._slack_channel:
+        update_after = update and not self._slack_channel  # a #name: its ID comes with the reply
+        if update and not update_after:
             self._update(self._slack_channel, root_ts, text, blocks, strict=True)
         reply_blocks = alert_blocks(view, compact=message.event in ("resolved", "acknowledged"))
         broadcast = message.event == "escalated" and self.options.broadcast_escalations
         resp = self._call("chat_postMessage", text=text, blocks=reply_blocks, thread_ts=root_ts,
                           reply_broadcast=broadcast, **self._post_extras(message, idempotency_key))
         receipt = self._receipt(resp, root=root_ts)
-        if update and not self._slack_channel:
-            self._slack_channel = str(resp["channel"])
+        if update_after:
             error = self._update(self._slack_channel, root_ts, text, blocks, strict=False)
             if error:
                 receipt.extra["update_error"] = error
         return receipt
+
+    def find_sent(self, message: AlertMessage, *, idempotency_key: str) -> Receipt | None:
+        """The receipt of a message an earlier attempt already posted, or None (post it now)."""
+        channel = self._slack_channel
+        if not channel or not self.options.metadata:
+            log.warning("slack channel %s: cannot look for an earlier attempt (needs the channel ID and metadata); "
+                        "posting again", self.channel_id)
+            return None
+        root_ts = message.thread.get(self.channel_id, "")
+        if root_ts:  # a thread reply: look in its thread
+            method, query = "conversations_replies", {"ts": root_ts}
+        else:  # a headline: the channel since the incident opened
+            method, query = "conversations_history", {"oldest": f"{message.opened_at.timestamp() - 300:.6f}"}
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                resp = self._call(method, channel=channel, limit=200, include_all_metadata=True, cursor=cursor,
+                                  **query)
+            except DeliveryError as exc:
+                if exc.transient:
+                    raise
+                log.warning("slack channel %s: history lookup refused (%s); posting again", self.channel_id, exc)
+                return None
+            for found in resp.get("messages") or []:
+                payload = (found.get("metadata") or {}).get("event_payload") or {}
+                if payload.get("idempotency_key") == idempotency_key:
+                    ts = str(found.get("ts", ""))
+                    return Receipt(channel=self.channel_id, message_id=root_ts or ts,
+                                   extra={"channel": channel, "ts": ts, "found_after_retry": "true"})
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return None
 
     def check(self) -> str:
         """Verify the token (auth.test) without posting; returns "team/user" for `channels test`."""
@@ -115,6 +155,7 @@ class SlackNotifier(Notifier[SlackOptions]):
 
     def _receipt(self, resp: Any, *, root: str) -> Receipt:
         extra = {"channel": str(resp.get("channel", "")), "ts": str(resp.get("ts", ""))}
+        self._slack_channel = self._slack_channel or extra["channel"]
         return Receipt(channel=self.channel_id, message_id=root, extra=extra)
 
     def _call(self, method: str, **kwargs: Any) -> Any:

@@ -4,8 +4,12 @@ Request
     POST <url>   Content-Type: application/json; charset=utf-8
     Idempotency-Key: <key>              the same on every retry of this (alert, channel): dedupe on it
     X-Groundswell-Event: opened|escalated|resolved|test
-    X-Groundswell-Signature: sha256=<hex HMAC-SHA256 of the raw body with the shared secret>
-                                        (only when ``secret`` is set; compare with hmac.compare_digest)
+    With a ``secret`` (verify with :func:`verify_request`, or recompute and use hmac.compare_digest):
+    X-Groundswell-Timestamp: <Unix seconds when this attempt was sent>
+    X-Groundswell-Signature-V2: sha256=<hex HMAC-SHA256 of "<timestamp>." + the raw body>
+                                        reject it when the timestamp is more than 5 minutes away from your
+                                        clock: a captured request cannot be replayed later
+    X-Groundswell-Signature: sha256=<hex HMAC-SHA256 of the raw body>   (legacy: no timestamp, replayable)
 
 Body (schema "groundswell.alert/1"; the body is identical on every retry)
     {"schema": "groundswell.alert/1", "idempotency_key": str, "alert_id": int, "incident_id": int,
@@ -29,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from typing import Any
 
 import httpx
@@ -43,6 +48,9 @@ from monitor.secrets import Secret
 
 SCHEMA = "groundswell.alert/1"
 SIGNATURE_HEADER = "X-Groundswell-Signature"
+TIMESTAMP_HEADER = "X-Groundswell-Timestamp"
+SIGNATURE_V2_HEADER = "X-Groundswell-Signature-V2"
+TOLERANCE_SECONDS = 300
 
 
 class WebhookOptions(NotifierOptions):
@@ -67,6 +75,24 @@ def sign(body: bytes, secret: str) -> str:
 
 def verify(body: bytes, secret: str, signature: str) -> bool:
     return hmac.compare_digest(sign(body, secret), signature)
+
+
+def sign_timestamped(body: bytes, secret: str, timestamp: int) -> str:
+    """``X-Groundswell-Signature-V2``: the timestamp is signed with the body, so neither can be swapped."""
+    return sign(f"{timestamp}.".encode() + body, secret)
+
+
+def verify_request(body: bytes, secret: str, timestamp: str, signature: str, *,
+                   tolerance: float = TOLERANCE_SECONDS, now: float | None = None) -> bool:
+    """For receivers: True only for an untampered body and timestamp no further than ``tolerance`` seconds
+    from ``now`` (default: this machine's clock), so a captured request cannot be replayed later."""
+    try:
+        stamp = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    if abs((time.time() if now is None else now) - stamp) > tolerance:
+        return False
+    return hmac.compare_digest(sign_timestamped(body, secret, stamp), signature)
 
 
 def payload(message: AlertMessage, idempotency_key: str, examples: int = 3) -> dict[str, Any]:
@@ -118,7 +144,10 @@ class WebhookNotifier(Notifier[WebhookOptions]):
         headers = {**self.options.headers, "Content-Type": "application/json; charset=utf-8",
                    "Idempotency-Key": idempotency_key, "X-Groundswell-Event": message.event}
         if self.options.secret is not None:
-            headers[SIGNATURE_HEADER] = sign(body, self.options.secret.get_secret_value())
+            secret, stamp = self.options.secret.get_secret_value(), int(time.time())
+            headers[SIGNATURE_HEADER] = sign(body, secret)
+            headers[TIMESTAMP_HEADER] = str(stamp)
+            headers[SIGNATURE_V2_HEADER] = sign_timestamped(body, secret, stamp)
         try:
             resp = self.client.post(self.options.url, content=body, headers=headers)
         except httpx.TransportError as exc:

@@ -11,7 +11,6 @@ session once, and the exported session string is reused (kept in memory and, wit
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import deque
 from dataclasses import replace
@@ -24,8 +23,11 @@ import httpx
 from atproto import Client, Request, SessionEvent
 from pydantic import Field
 
-from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
+from connectors import sanitize
+from connectors.base import Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Mention
+from connectors.bluesky_posts import post_mention, sort_time
 from connectors.paging import QueryState, RecentIds, query_key, query_states, quote_term, read_each
+from connectors.private_file import write_private
 from monitor.errors import SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
@@ -100,10 +102,7 @@ class BlueskyConnector(Connector[BlueskyOptions]):
             _SESSIONS[self.account] = text
         path = self._session_file
         if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_private(path, text)
 
     def _stored_session(self) -> str | None:
         with _LOCK:
@@ -177,7 +176,7 @@ class BlueskyConnector(Connector[BlueskyOptions]):
             raise SourceUnavailable(source, f"Bluesky request failed ({code})") from None
         except httpx.HTTPError as exc:  # atproto passes some transport errors through unwrapped
             raise SourceUnavailable(source, f"Bluesky request failed: {type(exc).__name__}") from None
-        except (atx.AtProtocolError, ValueError, TypeError) as exc:
+        except (atx.AtProtocolError, ValueError, TypeError, RecursionError) as exc:
             raise SourceUnavailable(source, f"Bluesky answered with malformed data ({type(exc).__name__})") from None
 
     # ---- fetch ------------------------------------------------------------------------------
@@ -212,7 +211,7 @@ class BlueskyConnector(Connector[BlueskyOptions]):
                     break
                 recent.add(mention.external_id)
                 batch.mentions.append(mention)
-                sort_at = min(mention.posted_at, _when(post.indexed_at))
+                sort_at = sort_time(post, mention)
                 newest = _iso(sort_at) if newest is None or sort_at > _when(newest) else newest
                 oldest = sort_at
             else:
@@ -239,26 +238,7 @@ class BlueskyConnector(Connector[BlueskyOptions]):
 
     def _mention(self, post: Any, batch: Batch) -> Mention | None:
         try:
-            record = post.record
-            text = str(getattr(record, "text", None) if not isinstance(record, dict) else record["text"])
-            created = getattr(record, "created_at", None) if not isinstance(record, dict) else record["createdAt"]
-            reply = getattr(record, "reply", None)
-            embed = getattr(post, "embed", None)
-            quoted = getattr(getattr(embed, "record", None), "uri", None)
-            rkey = post.uri.rsplit("/", 1)[-1]
-            author = post.author
-            langs = getattr(record, "langs", None) or []
-            return Mention(
-                platform="bluesky", external_id=post.uri,
-                author=Author(id=author.did, handle=author.handle, name=author.display_name or "",
-                              followers=self.followers.get(author.did)),
-                text=text, posted_at=_when(str(created)), url=f"https://bsky.app/profile/{author.handle}/post/{rkey}",
-                lang=langs[0] if langs else None,
-                engagement=Engagement(reposts=post.repost_count or 0, likes=post.like_count or 0,
-                                      replies=post.reply_count or 0, quotes=post.quote_count or 0),
-                conversation_id=reply.root.uri if reply else post.uri, parent_id=reply.parent.uri if reply else None,
-                quoted_id=quoted if isinstance(quoted, str) else None,
-                is_brand_reply=str(author.handle).lower() in self.brand_accounts)
+            return post_mention(post, self.followers.get(post.author.did), self.brand_accounts)
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             batch.problems.append(f"skipped malformed post {getattr(post, 'uri', '?')}: {type(exc).__name__}")
             return None
@@ -280,7 +260,7 @@ class BlueskyConnector(Connector[BlueskyOptions]):
             if len(self.followers) > 50_000:  # a long-running service: keep the cache bounded
                 self.followers.clear()
             for profile in found.profiles:
-                self.followers[profile.did] = profile.followers_count or 0
+                self.followers[profile.did] = sanitize.count(profile.followers_count)
         batch.mentions[:] = [m if m.author.followers is not None or m.author.id not in self.followers else
                              _with_followers(m, self.followers[m.author.id]) for m in batch.mentions]
 

@@ -8,12 +8,13 @@ so posts sharing a second are neither lost nor doubled.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from pydantic import Field
 
+from connectors import sanitize
 from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
 from connectors.paging import QueryState, RecentIds, query_key, query_states, read_each
 from connectors.rss import USER_AGENT, _retry_after, html_to_text
@@ -77,7 +78,7 @@ class HackerNewsConnector(Connector[HackerNewsOptions]):
                     break
                 recent.add(mention.external_id)
                 batch.mentions.append(mention)
-                stamp = int(hit["created_at_i"])
+                stamp = int(mention.posted_at.timestamp())
                 newest = stamp if newest is None else max(newest, stamp)
                 oldest_kept = stamp
             else:
@@ -110,7 +111,7 @@ class HackerNewsConnector(Connector[HackerNewsOptions]):
             raise SourceUnavailable(source, f"HN search answered {status}", retry_after=wait)
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise SourceUnavailable(source, "HN search answered with malformed JSON") from None
         if not isinstance(body, dict) or not isinstance(body.get("hits"), list):
             raise SourceUnavailable(source, "HN search answer has no hits list")
@@ -118,8 +119,8 @@ class HackerNewsConnector(Connector[HackerNewsOptions]):
 
     def _mention(self, hit: Any, batch: Batch) -> Mention | None:
         try:
-            ident = str(hit["objectID"])
-            posted = datetime.fromtimestamp(int(hit["created_at_i"]), UTC)
+            ident = sanitize.ident(hit["objectID"], "objectID")
+            posted = sanitize.from_timestamp(hit["created_at_i"], "created_at_i")
             title = html_to_text(hit.get("title") or hit.get("story_title") or "")
             body = html_to_text(hit.get("comment_text") or hit.get("story_text") or "")
             is_comment = hit.get("comment_text") is not None
@@ -127,13 +128,14 @@ class HackerNewsConnector(Connector[HackerNewsOptions]):
             author = str(hit.get("author") or "")
             parent = hit.get("parent_id")
             story = hit.get("story_id") or (None if is_comment else ident)
-            return Mention(
+            return sanitize.mention(Mention(
                 platform="hackernews", external_id=ident,
                 author=Author(id=author, handle=author, name=author),
                 text=text, posted_at=posted, url=f"https://news.ycombinator.com/item?id={ident}", lang=None,
-                engagement=Engagement(likes=int(hit.get("points") or 0), replies=int(hit.get("num_comments") or 0)),
+                engagement=Engagement(likes=sanitize.count(hit.get("points"), "points"),
+                                      replies=sanitize.count(hit.get("num_comments"), "num_comments")),
                 conversation_id=str(story) if story is not None else None,
-                parent_id=str(parent) if parent is not None else None, raw=hit)
+                parent_id=str(parent) if parent is not None else None, raw=hit))
         except (KeyError, TypeError, ValueError) as exc:
             batch.problems.append(f"skipped malformed hit: {type(exc).__name__} {exc}")
             return None

@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import mastodon
 from pydantic import BaseModel, ConfigDict, Field
 
+from connectors import sanitize
 from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
 from connectors.paging import QueryState, RecentIds, query_key, quote_term
 from connectors.rss import USER_AGENT, html_to_text
@@ -207,6 +208,8 @@ class MastodonConnector(Connector[MastodonOptions]):
             timed_out = "timed out" in str(exc).lower() or "timeout" in str(exc).lower()
             raise SourceUnavailable(self.source_id, f"{host} did not answer" + (
                 f" within {self.options.timeout_seconds} s" if timed_out else "")) from None
+        except RecursionError:
+            raise SourceUnavailable(self.source_id, f"{host} answered with JSON nested too deeply") from None
         except mastodon.MastodonAPIError as exc:
             status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
             if status == 403:
@@ -222,25 +225,22 @@ class MastodonConnector(Connector[MastodonOptions]):
             acct = str(account["acct"])
             home = urlsplit(str(account.get("url") or "")).netloc or host  # local accts lack their domain
             handle = acct if "@" in acct else f"{acct}@{home}"
-            posted = status["created_at"]
-            if not isinstance(posted, datetime):
-                posted = datetime.fromisoformat(str(posted).replace("Z", "+00:00"))
-            posted = posted.replace(tzinfo=UTC) if posted.tzinfo is None else posted.astimezone(UTC)
+            posted = sanitize.when(status["created_at"], "created_at")
             spoiler = html_to_text(status.get("spoiler_text") or "")
             text = html_to_text(status.get("content") or "")
             uri = str(status["uri"])
-            return Mention(
+            return sanitize.mention(Mention(
                 platform="mastodon", external_id=uri,
                 author=Author(id=str(account.get("url") or handle), handle=handle,
                               name=html_to_text(account.get("display_name") or ""),
-                              followers=account.get("followers_count")),
+                              followers=sanitize.optional_count(account.get("followers_count"), "followers_count")),
                 text=f"{spoiler}\n{text}" if spoiler else text, posted_at=posted,
                 url=str(status.get("url") or uri), lang=status.get("language"),
-                engagement=Engagement(reposts=int(status.get("reblogs_count") or 0),
-                                      likes=int(status.get("favourites_count") or 0),
-                                      replies=int(status.get("replies_count") or 0)),
+                engagement=Engagement(reposts=sanitize.count(status.get("reblogs_count"), "reblogs_count"),
+                                      likes=sanitize.count(status.get("favourites_count"), "favourites_count"),
+                                      replies=sanitize.count(status.get("replies_count"), "replies_count")),
                 parent_id=f"{host}/{status['in_reply_to_id']}" if status.get("in_reply_to_id") else None,
-                is_brand_reply=handle.lower() in self.brand_accounts, raw={"instance": host, "id": str(status["id"])})
+                is_brand_reply=handle.lower() in self.brand_accounts, raw={"instance": host, "id": str(status["id"])}))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             poll.batch.problems.append(f"{host}: skipped malformed status: {type(exc).__name__} {exc}")
             return None

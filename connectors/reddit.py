@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -21,6 +21,7 @@ from prawcore.rate_limit import RateLimiter
 from prawcore.sessions import FiniteRetryStrategy
 from pydantic import Field
 
+from connectors import sanitize
 from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
 from connectors.paging import BudgetSpent, RecentIds, quote_term, read_each, shared_bucket, split_query
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
@@ -179,13 +180,21 @@ class RedditConnector(Connector[RedditOptions]):
         try:
             for item in listing(1000):
                 data = vars(item)
-                created = float(data.get("created_utc", 0))
+                try:
+                    created = sanitize.from_timestamp(data.get("created_utc", 0), "created_utc").timestamp()
+                except sanitize.RowError as exc:
+                    poll.problems.append(f"skipped item {str(data.get('name', '?'))[:40]}: {exc}")
+                    continue
                 if created < floor:
                     break
                 top = max(top, created)
                 if not poll.recent.add(data.get("name", "")):
                     continue
-                mention = self._mention(data)
+                try:
+                    mention = self._mention(data)
+                except sanitize.RowError as exc:
+                    poll.problems.append(f"skipped item {str(data.get('name', '?'))[:40]}: {exc}")
+                    continue
                 if mention is None:
                     poll.skipped += 1
                 else:
@@ -230,19 +239,19 @@ class RedditConnector(Connector[RedditOptions]):
         handle = str(author) if author is not None else "[deleted]"
         if handle in GONE or text.strip() in GONE or data.get("removed_by_category"):
             return None
-        return Mention(
-            platform="reddit", external_id=fullname,
+        return sanitize.mention(Mention(
+            platform="reddit", external_id=sanitize.ident(fullname, "name"),
             author=Author(id=str(data.get("author_fullname", "")), handle=handle,
                           followers=self._karma(handle)),
-            text=text, posted_at=datetime.fromtimestamp(float(data["created_utc"]), UTC),
+            text=text, posted_at=sanitize.from_timestamp(data["created_utc"], "created_utc"),
             url=f"https://www.reddit.com{data.get('permalink', '')}",
-            engagement=Engagement(likes=int(data.get("score") or 0),
-                                  replies=int(data.get("num_comments") or 0)),
+            engagement=Engagement(likes=sanitize.count(data.get("score"), "score"),
+                                  replies=sanitize.count(data.get("num_comments"), "num_comments")),
             conversation_id=data.get("link_id") if is_comment else fullname,
             parent_id=data.get("parent_id") if is_comment else None,
             is_brand_reply=handle.lower() in self.accounts,
             raw={"subreddit": str(data.get("subreddit", "")), "over_18": bool(data.get("over_18", False)),
-                 "kind": "comment" if is_comment else "submission", "score": data.get("score")})
+                 "kind": "comment" if is_comment else "submission", "score": data.get("score")}))
 
     def _karma(self, handle: str) -> int | None:
         """Link + comment karma as reach; only when enabled, cached per author, spends budget."""

@@ -13,7 +13,7 @@ import hashlib
 import html
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -24,6 +24,7 @@ import feedparser
 import httpx
 from pydantic import Field
 
+from connectors import sanitize
 from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Mention
 from connectors.paging import QueryState, RecentIds, query_key
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
@@ -192,6 +193,13 @@ class RssConnector(Connector[RssOptions]):
                                     retry_after=wait if status in (429, 503) else None)
 
     def _mention(self, entry: Any, feed_title: str, feed_url: str, batch: Batch) -> Mention | None:
+        try:
+            return self._entry(entry, feed_title, feed_url, batch)
+        except (ValueError, TypeError, OverflowError) as exc:  # sanitize.RowError is a ValueError
+            batch.problems.append(f"{_display(feed_url)}: skipped an entry: {exc}")
+            return None
+
+    def _entry(self, entry: Any, feed_title: str, feed_url: str, batch: Batch) -> Mention | None:
         link = unwrap_link(str(entry.get("link") or ""))
         title = html_to_text(str(entry.get("title") or ""))
         summary = html_to_text(str(entry.get("summary") or ""))
@@ -200,13 +208,13 @@ class RssConnector(Connector[RssOptions]):
             batch.problems.append(f"{_display(feed_url)}: skipped an entry without title or text")
             return None
         when = entry.get("published_parsed") or entry.get("updated_parsed")
-        posted = datetime.fromtimestamp(calendar.timegm(when), UTC) if when else self.context.clock()
+        posted = sanitize.from_timestamp(calendar.timegm(when)) if when else self.context.clock()
         author = html_to_text(str(entry.get("author") or "")) or feed_title
         text = f"{title}\n{summary}" if title and summary and summary != title else title or summary
-        return Mention(platform="rss", external_id=unwrap_link(ident)[:500],
+        return sanitize.mention(Mention(platform="rss", external_id=sanitize.ident(unwrap_link(ident)),
                        author=Author(id=author[:200], handle=author[:200], name=feed_title[:200]),
                        text=text, posted_at=posted, url=link if link.startswith(("http://", "https://")) else "",
-                       lang=(entry.get("language") or None))
+                       lang=(entry.get("language") or None)))
 
     def check(self) -> None:
         for url in self.options.feeds:
@@ -220,7 +228,7 @@ def _json_feed(body: bytes, source: str) -> tuple[str, list[dict[str, Any]]]:
         items = doc["items"]
         if not isinstance(items, list):
             raise TypeError("items is not a list")
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise SourceUnavailable(source, f"not a readable JSON feed ({type(exc).__name__})") from None
     entries = []
     for item in items:
@@ -229,8 +237,8 @@ def _json_feed(body: bytes, source: str) -> tuple[str, list[dict[str, Any]]]:
         authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
         stamp = item.get("date_published") or item.get("date_modified")
         try:
-            when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).astimezone(UTC) if stamp else None
-        except ValueError:
+            when = sanitize.when(stamp) if stamp else None
+        except sanitize.RowError:
             when = None
         entries.append({"id": item.get("id"), "link": item.get("url") or item.get("external_url"),
                         "title": item.get("title"), "summary": item.get("content_html") or item.get("content_text")

@@ -19,6 +19,7 @@ import requests
 import tweepy
 from pydantic import Field
 
+from connectors import sanitize
 from connectors.base import (
     Author,
     Batch,
@@ -56,8 +57,8 @@ class _RedactBearer(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "Bearer " in message:
-            record.msg, record.args = re.sub(r"Bearer \S+", "Bearer ***", message), ()
+        if "Bearer " in message:  # only the token's characters (RFC 6750 b64token): the quote after it stays
+            record.msg, record.args = re.sub(r"Bearer [A-Za-z0-9._~+/%-]+=*", "Bearer ***", message), ()
         return True
 
 
@@ -240,7 +241,7 @@ class XConnector(Connector[XOptions]):
         except requests.Timeout:
             wait = self.options.timeout_seconds
             raise SourceUnavailable(source, f"X did not answer within {wait} s") from None
-        except (requests.RequestException, ValueError) as exc:
+        except (requests.RequestException, ValueError, RecursionError) as exc:
             raise SourceUnavailable(source, f"X request failed: {type(exc).__name__}") from None
         if not isinstance(body, dict):
             raise SourceUnavailable(source, "X answered with something that is not a JSON object")
@@ -248,24 +249,23 @@ class XConnector(Connector[XOptions]):
 
     def _mention(self, tweet: dict[str, Any], users: dict[str, dict[str, Any]], poll: _Poll) -> Mention | None:
         try:
-            posted = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
+            posted = sanitize.when(tweet["created_at"], "created_at")
             user = users.get(tweet.get("author_id", ""), {})
             handle = user.get("username", "")
             refs = {r.get("type"): str(r.get("id")) for r in tweet.get("referenced_tweets") or []}
             metrics = tweet.get("public_metrics") or {}
-            return Mention(
-                platform="x", external_id=str(tweet["id"]),
+            return sanitize.mention(Mention(
+                platform="x", external_id=sanitize.ident(tweet["id"]),
                 author=Author(id=str(tweet.get("author_id", "")), handle=handle, name=user.get("name", ""),
-                              followers=(user.get("public_metrics") or {}).get("followers_count")),
+                              followers=sanitize.optional_count((user.get("public_metrics") or {})
+                                                                .get("followers_count"), "followers_count")),
                 text=tweet.get("text", ""), posted_at=posted,
                 url=f"https://x.com/{handle or 'i/web'}/status/{tweet['id']}", lang=tweet.get("lang"),
-                engagement=Engagement(reposts=metrics.get("retweet_count", 0),
-                                      likes=metrics.get("like_count", 0),
-                                      replies=metrics.get("reply_count", 0),
-                                      quotes=metrics.get("quote_count", 0)),
+                engagement=Engagement(*(sanitize.count(metrics.get(k), k) for k in
+                                        ("retweet_count", "like_count", "reply_count", "quote_count"))),
                 conversation_id=tweet.get("conversation_id"), parent_id=refs.get("replied_to"),
                 quoted_id=refs.get("quoted"), reposted_id=refs.get("retweeted"),
-                is_brand_reply=handle.lower() in self.handles, raw=tweet)
+                is_brand_reply=str(handle).lower() in self.handles, raw=tweet))
         except (KeyError, TypeError, ValueError) as exc:
             poll.problems.append(f"skipped malformed post {tweet.get('id', '?')}: {type(exc).__name__} {exc}")
             return None

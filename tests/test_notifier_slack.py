@@ -103,10 +103,10 @@ def test_escalation_updates_headline_then_replies_in_thread(fake: FakeSlack,
 
 def test_resolution_with_channel_name_replies_first_then_edits(fake: FakeSlack,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    notifier = make(fake, monkeypatch, channel="#alerts")
-    first = notifier.send(sample_message(), idempotency_key="k1")
-    notifier.send(sample_message(alert_id=9, event="resolved", thread={"slack-alerts": first.message_id}),
-                  idempotency_key="k3")
+    first = make(fake, monkeypatch, channel="#alerts").send(sample_message(), idempotency_key="k1")
+    restarted = make(fake, monkeypatch, channel="#alerts")  # has not seen the channel's ID yet
+    restarted.send(sample_message(alert_id=9, event="resolved", thread={"slack-alerts": first.message_id}),
+                   idempotency_key="k3")
     assert [c.method for c in fake.calls] == ["chat.postMessage", "chat.postMessage", "chat.update"]
     reply, update = fake.calls[1].body, fake.calls[2].body
     assert reply["thread_ts"] == first.message_id and reply["reply_broadcast"] is False
@@ -244,3 +244,37 @@ def test_webhook_error_mapping(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch,
     assert err.value.transient is transient and error in str(err.value)
     assert err.value.retry_after == (3.0 if status == 429 else None)
     assert "secretpart" not in str(err.value)
+
+
+def test_find_sent_finds_an_earlier_attempt_by_its_idempotency_key(fake: FakeSlack,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    notifier = make(fake, monkeypatch)
+    headline = notifier.send(sample_message(), idempotency_key="gs-1-slack")
+    reply = notifier.send(sample_message(alert_id=2, event="growing", thread={"slack-alerts": headline.message_id}),
+                          idempotency_key="gs-2-slack")
+    restarted = make(fake, monkeypatch)  # a new process after a crash: nothing in memory
+    found = restarted.find_sent(sample_message(), idempotency_key="gs-1-slack")
+    assert found is not None and found.message_id == headline.message_id
+    in_thread = restarted.find_sent(sample_message(alert_id=2, event="growing",
+                                                   thread={"slack-alerts": headline.message_id}),
+                                    idempotency_key="gs-2-slack")
+    assert in_thread is not None and in_thread.extra["ts"] == reply.extra["ts"]
+    assert in_thread.message_id == headline.message_id  # later events still thread under the headline
+    assert restarted.find_sent(sample_message(), idempotency_key="gs-3-slack") is None
+    assert [c.method for c in fake.calls[-3:]] == ["conversations.history", "conversations.replies",
+                                                    "conversations.history"]
+
+
+def test_find_sent_without_history_access_posts_again_but_waits_out_outages(fake: FakeSlack,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    notifier = make(fake, monkeypatch)
+    notifier.send(sample_message(), idempotency_key="gs-1-slack")
+    fake.fail_next(error="missing_scope")  # no channels:history scope: fall back to at-least-once
+    assert notifier.find_sent(sample_message(), idempotency_key="gs-1-slack") is None
+    fake.fail_next(500)
+    with pytest.raises(DeliveryError) as failed:
+        notifier.find_sent(sample_message(), idempotency_key="gs-1-slack")
+    assert failed.value.transient
+    by_name = make(fake, monkeypatch, channel="#alerts")  # no channel ID known: cannot look
+    calls = len(fake.calls)
+    assert by_name.find_sent(sample_message(), idempotency_key="gs-1-slack") is None and len(fake.calls) == calls

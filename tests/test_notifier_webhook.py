@@ -121,3 +121,23 @@ def test_options_validation() -> None:
                 {"url": "https://x.example", "secret": "literal"}, {"url": "https://x.example", "sekret": 1}):
         with pytest.raises(ValidationError):
             WebhookOptions.model_validate(bad)
+
+
+def test_signature_v2_covers_a_timestamp_so_old_requests_cannot_be_replayed(httpserver: HTTPServer,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from alerts import webhook
+
+    httpserver.expect_request("/alerts", method="POST").respond_with_data("ok")
+    sent_at = int(datetime.now(UTC).timestamp())
+    make(httpserver.url_for("/alerts"), monkeypatch).send(sample_message(), idempotency_key="gs-7-hook")
+    request = httpserver.log[0][0]
+    body, stamp = request.get_data(), request.headers["X-Groundswell-Timestamp"]
+    signature = request.headers["X-Groundswell-Signature-V2"]
+    assert abs(int(stamp) - sent_at) <= 2
+    assert webhook.verify_request(body, SECRET, stamp, signature)
+    assert not webhook.verify_request(body, SECRET, stamp, signature, now=int(stamp) + 301)  # replayed later
+    assert webhook.verify_request(body, SECRET, stamp, signature, now=int(stamp) + 299)  # within tolerance
+    assert not webhook.verify_request(body + b" ", SECRET, stamp, signature)  # body changed
+    assert not webhook.verify_request(body, SECRET, str(int(stamp) + 60), signature)  # timestamp swapped
+    assert not webhook.verify_request(body, "other-secret", stamp, signature)
+    assert not webhook.verify_request(body, SECRET, "soon", signature)

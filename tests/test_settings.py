@@ -116,7 +116,9 @@ def test_commented_examples_in_settings_toml_are_valid(tmp_path: Path, monkeypat
     blocks = re.findall(r"^# \[\[(?:sources|channels)\]\]\n(?:^# [^\n]*\n)+", text, re.M)
     assert len(blocks) >= 12
     for name in set(re.findall(r'env = "([A-Z_]+)"', text)):
-        monkeypatch.setenv(name, "placeholder-secret")
+        # URL secrets are checked for shape at load: give them one
+        monkeypatch.setenv(name, "https://hooks.example.invalid/placeholder" if name.endswith("_URL")
+                           else "placeholder-secret")
     examples = "\n".join(re.sub(r"^# ?", "", block, flags=re.M) for block in blocks)
     path = write(tmp_path, text + "\n" + examples)
     settings = load_settings(path)

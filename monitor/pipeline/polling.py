@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from connectors import sanitize
 from connectors.base import AnyConnector
 from monitor.clock import as_utc
 from monitor.detection.incidents import source_health_changed
@@ -15,7 +16,7 @@ from monitor.errors import SourceError, SourceUnavailable
 from monitor.pipeline import source_health as health
 from monitor.pipeline.alerting import record_alerts
 from monitor.pipeline.results import PollResult
-from monitor.settings import Settings
+from monitor.settings import Settings, SourceSettings
 from monitor.storage.engine import transaction, with_retries
 from monitor.storage.mentions import store_mentions
 from monitor.storage.tables import SourceState
@@ -41,45 +42,62 @@ def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, 
                 page: bool = True) -> PollResult:
     """Fetch once, then store the mentions and the new cursor in one transaction (no backoff gate).
 
+    Any failure, in the connector or while storing, is counted in the source's health (the cursor stays
+    where it was); rows that cannot be stored are skipped and reported, and the rest go in.
     ``page=False`` (a manual `groundswell poll`): a failure is reported only; it neither counts toward
     the source's backoff nor opens a source-down incident that would alert every channel.
     """
     source = next(s for s in settings.sources if s.id == connector.source_id)
     state = _load_state(engine, source.id, source.brand, source.kind)
     result = PollResult(source.id)
-    error: SourceError | None = None
     try:
         batch = connector.fetch(state.cursor, limit=source.limit)
     except SourceError as exc:
-        error = exc
-    if error is not None:
-        failure = error
-        result.error = health.describe(failure)
-        result.rate_limited = isinstance(failure, SourceUnavailable) and failure.retry_after is not None
-        if not page:
-            return result
-        with_retries(lambda: _save_failure(engine, settings, source.id, failure, now, source.interval_seconds))
-        return result
-    newest = max((m.posted_at for m in batch.mentions), default=None)
+        return _failed(engine, settings, source, result, exc, now, page=page)
+    except Exception as exc:  # noqa: BLE001 - a connector bug or odd data must still show in health
+        log.debug("source %s: fetch raised", source.id, exc_info=True)
+        return _failed(engine, settings, source, result, _unexpected(source.id, "fetch", exc), now, page=page)
+    mentions, refused = sanitize.mentions(batch.mentions)
+    problems = [*batch.problems, *refused]
+    newest = max((m.posted_at for m in mentions), default=None)
 
     def commit() -> list[int]:
         with transaction(engine) as session:
-            new_ids = store_mentions(session, batch.mentions, brand_id=source.brand, source_id=source.id, now=now)
+            new_ids = store_mentions(session, mentions, brand_id=source.brand, source_id=source.id, now=now)
             row = session.get(SourceState, source.id)
             assert row is not None
             row.cursor = batch.cursor
             recovering = row.status in ("failing", "auth_failed")
-            health.record_success(row, fetched=len(batch.mentions), requests=batch.requests_made,
+            health.record_success(row, fetched=len(mentions), requests=batch.requests_made,
                                   newest=newest, now=now, interval_seconds=source.interval_seconds)
             session.add(row)
             if recovering:
                 record_alerts(session, settings, source_health_changed(session, row, now), now)
             return new_ids
 
-    new_ids = with_retries(commit)
-    result.fetched, result.new, result.problems = len(batch.mentions), len(new_ids), batch.problems
-    for problem in batch.problems:
+    try:
+        new_ids = with_retries(commit)
+    except Exception as exc:  # noqa: BLE001 - never let a storing failure escape unrecorded
+        log.debug("source %s: storing raised", source.id, exc_info=True)
+        return _failed(engine, settings, source, result, _unexpected(source.id, "storing", exc), now, page=page)
+    result.fetched, result.new, result.problems = len(mentions), len(new_ids), problems
+    for problem in problems:
         log.warning("source %s: %s", source.id, problem)
+    return result
+
+
+def _unexpected(source_id: str, stage: str, exc: Exception) -> SourceUnavailable:
+    detail = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return SourceUnavailable(source_id, f"{stage} failed: {type(exc).__name__}" + (f": {detail}" if detail else ""))
+
+
+def _failed(engine: Engine, settings: Settings, source: SourceSettings, result: PollResult, error: SourceError,
+            now: datetime, *, page: bool) -> PollResult:
+    """Report the failure; a paging poll also counts it in the source's health (backoff, source-down incident)."""
+    result.error = health.describe(error)
+    result.rate_limited = isinstance(error, SourceUnavailable) and error.retry_after is not None
+    if page:
+        with_retries(lambda: _save_failure(engine, settings, source.id, error, now, source.interval_seconds))
     return result
 
 

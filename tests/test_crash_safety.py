@@ -161,9 +161,10 @@ def slack_setup(tmp_path: Path, slack: FakeSlack) -> Path:
     start = datetime.now(UTC) - timedelta(hours=2)
     path = tmp_path / "feed.jsonl"
     with path.open("w") as out:
-        for i in range(SLACK_ROWS):  # every other row is a complaint from a big account: its own alert
+        for i in range(SLACK_ROWS):  # every other row: a big account's complaint people react to, its own alert
             big = i % 2 == 1
             out.write(json.dumps({"id": f"s-{i}", "author_id": f"u{i}", "author_followers": 300_000 if big else 5,
+                                  "reposts": 50 if big else 0,
                                   "text": f"Acme outage, terrible service {i}" if big else f"Acme router {i}",
                                   "posted_at": (start + timedelta(seconds=i)).isoformat()}) + "\n")
     config = tmp_path / "settings.toml"
@@ -182,6 +183,8 @@ brand = "acme"
 interval_seconds = 1
 limit = 20
 path = "{path}"
+[detection]
+pages_per_week = 1000
 """))
     return config
 

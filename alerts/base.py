@@ -55,8 +55,12 @@ class AlertMessage:
     trigger: str  # "spike" | "story" | "churn_threat" | "high_reach" | "repeat_complainer" | ...
     opened_at: datetime
     examples: tuple[ExamplePost, ...] = ()
-    counts: dict[str, Any] = field(default_factory=dict)  # mentions, authors, platforms, categories...
+    counts: dict[str, Any] = field(default_factory=dict)  # people, mentions, reach, growth, expected...
     thread: dict[str, str] = field(default_factory=dict)  # receipts of earlier messages of this incident
+    headline: str = ""  # the story in one line, plain words ("" : title + reason are shown)
+    change: str = ""  # what changed since the last update of this incident ("" for the first message)
+    facets: tuple[str, ...] = ()  # every trigger that joined the incident (spike, story, churn_threat...)
+    timezone: str = "UTC"  # the brand's IANA timezone: every time in the message is shown in it
 
     @property
     def severity_name(self) -> str:

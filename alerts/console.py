@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
-from alerts.escape import terminal
+from alerts.render import alert_view  # cleans every untrusted field (escape sequences, bidi controls)
 
 _STYLE = {1: "cyan", 2: "yellow", 3: "bold red", 4: "bold white on red"}
 
@@ -30,12 +30,15 @@ class ConsoleNotifier(Notifier[ConsoleOptions]):
         return "prints to the standard output of `groundswell run`"
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
+        view = alert_view(message, max_examples=self.options.examples, text_limit=160)
         style = _STYLE.get(message.severity, "white")
-        self.console.print(
-            f"[{style}]ALERT {message.event.upper()} sev {message.severity} ({message.severity_name})[/] "
-            f"[bold]{escape(terminal(message.brand_name, 80))}[/]: {escape(terminal(message.title, 200))}")
-        self.console.print(f"  {escape(terminal(message.reason, 1000))}")
-        for post in message.examples[: self.options.examples]:
-            self.console.print(f"  - @{escape(terminal(post.author, 60))} ({escape(terminal(post.platform, 30))}): "
-                               f"{escape(terminal(post.text, 160))}")
+        self.console.print(f"[{style}]{escape(view.event_label.upper())} · {view.severity_name}[/] "
+                           f"[bold]{escape(view.brand)}[/]: {escape(view.headline)}")
+        if view.change:
+            self.console.print(f"  what changed: {escape(view.change)}")
+        numbers = [f"{label} {value}" for label, value in view.facts] + [f"since {view.opened_at}"]
+        self.console.print(f"  {escape(' · '.join(numbers))}" + (f" · {escape(view.facets)}" if view.facets else ""))
+        for e in view.examples:
+            self.console.print(f"  - \"{escape(e.text)}\" @{escape(e.author)}")
+        self.console.print(f"  details: groundswell incidents show {view.incident_id}")
         return Receipt(channel=self.channel_id, message_id=idempotency_key)

@@ -57,6 +57,24 @@ class BrandDigest:
     def has_history(self) -> bool:
         return self.week_total > 0
 
+    @property
+    def paged(self) -> list[Incident]:
+        """Incidents people were told about (an alert was recorded, paged or held back by the budget)."""
+        return [i for i in self.incidents if not _watched(i)]
+
+    @property
+    def watch_list(self) -> list[Incident]:
+        """Individual triggers that never needed a page: for the analyst, not the pager."""
+        return [i for i in self.incidents if _watched(i)]
+
+
+def _watched(incident: Incident) -> bool:
+    """On the watch list now, or resolved without ever being announced (incidents from before the watch
+    list have no ``join`` record and count as announced)."""
+    details = incident.details or {}
+    announced = any(str(mark).startswith("opened:") for mark in details.get("told", []))
+    return incident.status == "watch" or ("join" in details and not announced)
+
 
 def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
     zone = ZoneInfo(timezone)

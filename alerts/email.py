@@ -44,7 +44,7 @@ class EmailOptions(NotifierOptions):
     subject_prefix: str = "[Groundswell]"
     timeout_s: float = Field(15.0, gt=0, le=300)
     ca_file: str | None = None  # extra CA bundle, e.g. a company relay's private CA
-    examples: int = Field(5, ge=0, le=10)
+    examples: int = Field(3, ge=0, le=10)
 
     @field_validator("to_by_severity")
     @classmethod

@@ -22,6 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts import story
 from alerts.base import AlertMessage, AnyNotifier, ExamplePost, Receipt
 from alerts.routing import route
 from monitor.clock import as_utc
@@ -172,14 +173,18 @@ def build_message(session: Session, item: OutboxItem) -> AlertMessage:
     brand = session.get(Brand, incident.brand_id)
     ids = list(incident.example_mention_ids or [])
     mentions = session.exec(select(Mention).where(col(Mention.id).in_(ids))).all() if ids else []
+    by_id = {m.id: m for m in mentions}
+    ordered = [by_id[i] for i in ids if i in by_id]
     examples = tuple(ExamplePost(m.text, m.url, m.author_handle, m.author_followers, m.platform,
-                                 as_utc(m.posted_at), m.sentiment) for m in mentions)
+                                 as_utc(m.posted_at), m.sentiment) for m in ordered)
     earlier = session.exec(select(OutboxItem).join(Alert, col(Alert.id) == OutboxItem.alert_id).where(
         Alert.incident_id == incident.id, OutboxItem.status == "sent")).all()
     thread = {o.channel_id: str((o.receipt or {}).get("message_id", "")) for o in earlier}
+    numbers = story.numbers(incident)
     return AlertMessage(
         alert_id=alert.id or 0, incident_id=incident.id or 0, event=alert.event, brand_id=incident.brand_id,
         brand_name=brand.name if brand else incident.brand_id, severity=alert.severity, title=incident.title,
         reason=incident.reason, trigger=incident.trigger, opened_at=as_utc(incident.opened_at),
-        examples=examples, counts={"mentions": incident.mention_count, "authors": incident.author_count,
-                                   **(incident.details or {})}, thread=thread)
+        examples=examples, counts=numbers, thread=thread,
+        headline=story.headline(incident, numbers, examples), change=story.change(alert, incident),
+        facets=story.facets(incident), timezone=brand.timezone if brand else "UTC")

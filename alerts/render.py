@@ -4,17 +4,22 @@
 dropped) and reads ``message.counts`` leniently, so Slack, email and webhooks show the same evidence.
 HTML templates are autoescaped (``*.html.j2``); text templates are not, and must never be served as HTML.
 
-``message.counts`` may hold scalars (``mentions``, ``authors``, ``expected``, ``reach``...) shown as facts,
-and ``categories`` / ``platforms`` as ``{name: count}`` or ``[[name, count], ...]`` or ``[name, ...]``.
+``message.counts`` may hold scalars shown as facts in plain words (``people``/``authors``, ``mentions``,
+``reach``, ``growth``, ``expected``, ``negative_share``; anything else is internal and not shown), and
+``categories`` / ``platforms`` as ``{name: count}`` or ``[[name, count], ...]`` or ``[name, ...]``.
+Times are shown in the brand's timezone; near-duplicate examples are folded so the two or three shown
+say different things.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -24,11 +29,17 @@ from alerts.escape import clean, safe_url
 SEVERITY_EMOJI = {1: ":large_blue_circle:", 2: ":large_yellow_circle:", 3: ":red_circle:",
                   4: ":rotating_light:"}
 SEVERITY_COLOR = {1: "#2f80ed", 2: "#f2c94c", 3: "#eb5757", 4: "#9b1c1c"}
-EVENT_LABEL = {"opened": "New incident", "escalated": "Escalated", "resolved": "Resolved",
+EVENT_LABEL = {"opened": "New incident", "escalated": "Escalated", "updated": "Update", "resolved": "Resolved",
                "acknowledged": "Acknowledged", "unacknowledged": "Not acknowledged", "test": "Test message"}
 BREAKDOWN_KEYS = ("categories", "platforms")
-FACT_LABELS = {"mentions": "Mentions", "negative": "Negative", "authors": "People", "expected": "Expected",
-               "baseline": "Baseline", "reach": "Reach", "negative_share": "Negative share"}
+FACT_LABELS = {"people": "People", "authors": "People", "mentions": "Mentions", "reach": "Reach",
+               "growth": "vs normal", "expected": "Usually", "negative_share": "Negative share"}
+PLAIN_TRIGGERS = {"spike": "negative mentions spiking", "story": "one complaint repeated by many people",
+                  "churn_threat": "a customer threatening to leave", "high_reach": "a complaint from a big account",
+                  "repeat_complainer": "a customer complaining again and again",
+                  "source_down": "a source not collecting"}
+MAX_EXAMPLES = 3
+_TOKEN = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,9 @@ class AlertView:
     categories: list[tuple[str, int]]
     platforms: list[tuple[str, int]]
     examples: list[ExampleView]
+    headline: str = ""
+    change: str = ""
+    facets: str = ""  # plain words: "negative mentions spiking + one complaint repeated by many people"
 
 
 def format_count(value: Any) -> str:
@@ -82,8 +96,35 @@ def followers_text(followers: int | None) -> str:
     return "1 follower" if followers == 1 else f"{format_count(followers)} followers"
 
 
-def format_time(when: datetime) -> str:
-    return when.strftime("%Y-%m-%d %H:%M %Z").strip()
+def format_time(when: datetime, timezone: str = "UTC") -> str:
+    """"Sat 7 Nov 18:30 GMT": the brand's local time, with its zone so nobody converts from UTC."""
+    try:
+        local = when.astimezone(ZoneInfo(timezone)) if when.tzinfo else when
+    except (KeyError, ValueError):
+        local = when
+    return f"{local:%a} {local.day} {local:%b %H:%M %Z}".strip()
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_TOKEN.findall(re.sub(r"https?://\S+|[@#]\w+", " ", text.lower())))
+
+
+def distinct(posts: Iterable[ExamplePost], limit: int = MAX_EXAMPLES, overlap: float = 0.5) -> list[ExamplePost]:
+    """Up to ``limit`` posts that say different things: a post whose words overlap an earlier pick's by
+    ``overlap`` (Jaccard) or more is a near-duplicate and folded."""
+    picked: list[tuple[ExamplePost, set[str]]] = []
+    for post in posts:
+        words = _tokens(post.text)
+        if any(len(words & seen) / max(len(words | seen), 1) >= overlap for _, seen in picked):
+            continue
+        picked.append((post, words))
+        if len(picked) >= limit:
+            break
+    return [post for post, _ in picked]
+
+
+def plain_facets(facets: Iterable[str]) -> str:
+    return " + ".join(clean(PLAIN_TRIGGERS.get(f, f.replace("_", " ")), 60, single_line=True) for f in facets)
 
 
 def breakdown(raw: Any, limit: int = 8) -> list[tuple[str, int]]:
@@ -113,33 +154,41 @@ def facts(counts: dict[str, Any], limit: int = 8) -> list[tuple[str, str]]:
     """Scalar counts as (label, value) pairs, known keys first in a stable order."""
     keys = [k for k in FACT_LABELS if k in counts] + sorted(k for k in counts if k not in FACT_LABELS)
     out: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for key in keys:
         value = counts[key]
         if key in BREAKDOWN_KEYS or isinstance(value, dict | list | tuple) or value is None:
             continue
+        if key not in FACT_LABELS or FACT_LABELS[key] in seen:
+            continue  # internal numbers (scores, thresholds, weights) stay in `incidents show`
+        seen.add(FACT_LABELS[key])
         if key == "negative_share" and isinstance(value, float) and value <= 1:
             shown = f"{value:.0%}"
+        elif key == "growth" and isinstance(value, int | float):
+            shown = f"{value:.0f}x"
         else:
             shown = format_count(value)
-        label = FACT_LABELS.get(key, clean(key.replace("_", " ").capitalize(), 30, single_line=True))
-        out.append((label, shown))
+        out.append((FACT_LABELS[key], shown))
     return out[:limit]
 
 
-def example_view(post: ExamplePost, text_limit: int = 280) -> ExampleView:
+def example_view(post: ExamplePost, text_limit: int = 280, timezone: str = "UTC") -> ExampleView:
     return ExampleView(
         text=clean(post.text, text_limit, single_line=True),
         url=safe_url(post.url),
         author=clean(post.author, 60, single_line=True),
         reach=followers_text(post.followers),
         platform=clean(post.platform, 30, single_line=True),
-        posted_at=format_time(post.posted_at),
+        posted_at=format_time(post.posted_at, timezone),
         sentiment=clean(post.sentiment or "", 20, single_line=True),
     )
 
 
-def alert_view(message: AlertMessage, *, max_examples: int = 5, text_limit: int = 280) -> AlertView:
+def alert_view(message: AlertMessage, *, max_examples: int = MAX_EXAMPLES, text_limit: int = 280) -> AlertView:
     """The cleaned, medium-neutral view of a message (still needs escaping for HTML/Slack)."""
+    tz = message.timezone
+    posts = distinct(message.examples, min(max_examples, MAX_EXAMPLES))
+    headline = message.headline or f"{message.title}: {message.reason}"
     return AlertView(
         event=message.event,
         event_label=EVENT_LABEL.get(message.event, clean(message.event, 30, single_line=True).capitalize()),
@@ -149,21 +198,24 @@ def alert_view(message: AlertMessage, *, max_examples: int = 5, text_limit: int 
         brand=clean(message.brand_name, 80, single_line=True),
         title=clean(message.title, 200, single_line=True),
         reason=clean(message.reason, 1000),
-        trigger=clean(message.trigger.replace("_", " "), 40, single_line=True),
-        opened_at=format_time(message.opened_at),
+        trigger=clean(PLAIN_TRIGGERS.get(message.trigger, message.trigger.replace("_", " ")), 60, single_line=True),
+        opened_at=format_time(message.opened_at, tz),
         incident_id=message.incident_id,
         alert_id=message.alert_id,
-        facts=facts(message.counts),
+        facts=[] if message.trigger == "source_down" else facts(message.counts),
         categories=breakdown(message.counts.get("categories")),
         platforms=breakdown(message.counts.get("platforms")),
-        examples=[example_view(p, text_limit) for p in message.examples[:max_examples]],
+        examples=[example_view(p, text_limit, tz) for p in posts],
+        headline=clean(headline, 300, single_line=True),
+        change=clean(message.change, 300, single_line=True),
+        facets=plain_facets(message.facets or (message.trigger,)),
     )
 
 
 def subject_line(view: AlertView, prefix: str = "") -> str:
     """One-line summary used as email subject and as the start of Slack's fallback text."""
     lead = "" if view.event == "opened" else f"{view.event_label}: "
-    text = f"{lead}[{view.severity_name.upper()}] {view.brand}: {view.title}"
+    text = f"{lead}[{view.severity_name.upper()}] {view.brand}: {view.headline or view.title}"
     return clean(f"{prefix} {text}" if prefix else text, 200, single_line=True)
 
 

@@ -1,8 +1,9 @@
 """Which channels hear about an alert: by severity, brand, trigger, tier and quiet hours.
 
-Tier 1 channels hear every alert that passes their filters.  Tier 2+ channels (managers) hear
-only escalations: incidents of at least ``escalation.min_severity``, and incidents nobody
-acknowledged within ``escalation.unacknowledged_minutes``.  During a channel's quiet hours,
+A channel's ``triggers`` match any facet of the incident (an outage that is both a spike and a story
+reaches a channel that asked for either). Tier 1 channels hear every alert that passes their filters.
+Tier 2+ channels (managers) hear only escalations: incidents of at least ``escalation.min_severity``, and incidents
+nobody acknowledged within ``escalation.unacknowledged_minutes``.  During a channel's quiet hours,
 low-severity alerts are not sent at all (the daily digest carries them); high severity goes out
 at any hour.
 """
@@ -25,12 +26,17 @@ def in_quiet_hours(window: str, moment: datetime, timezone: str) -> bool:
     return start <= local < end if start <= end else local >= start or local < end
 
 
+def facets_of(incident: Incident) -> set[str]:
+    """Every trigger that joined the incident: an outage that is a spike and a story reaches both."""
+    return {incident.trigger, *(incident.facets or {})}
+
+
 def matches(channel: ChannelSettings, incident: Incident, alert: Alert, settings: Settings,
             now: datetime) -> bool:
     if not channel.enabled or alert.severity < channel.min_severity:
         return False
     if (channel.brands and incident.brand_id not in channel.brands) or (
-            channel.triggers and incident.trigger not in channel.triggers):
+            channel.triggers and not set(channel.triggers) & facets_of(incident)):
         return False
     escalation = settings.escalation
     if channel.tier >= 2 and alert.event != "unacknowledged" and alert.severity < escalation.min_severity:

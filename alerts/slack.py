@@ -2,7 +2,7 @@
 
 The first event of an incident in this channel posts a headline; its ``ts`` is the Receipt's
 ``message_id``. Later events (``message.thread[channel_id]`` holds that ts) are posted as thread
-replies (escalations also broadcast to the channel), and for ``escalated``/``resolved`` the headline is
+replies (escalations also broadcast to the channel), and for ``escalated``/``updated``/``resolved`` the headline is
 edited with ``chat.update`` so the channel shows the incident's current state.
 
 One attempt per send: slack_sdk's retry handlers are switched off and every failure becomes a
@@ -43,7 +43,7 @@ _CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 # API error codes worth retrying; every other error code means the config or the request is wrong.
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                               "request_timeout", "team_not_ready"})
-UPDATED_EVENTS = frozenset({"escalated", "resolved", "acknowledged"})  # the headline shows the current state
+UPDATED_EVENTS = frozenset({"escalated", "updated", "resolved", "acknowledged"})  # the headline shows the current state
 HISTORY_PAGES = 5  # at most 1,000 recent messages are searched for an earlier attempt
 NETWORK_ERRORS = (URLError, OSError, TimeoutError, http.client.HTTPException)
 
@@ -53,7 +53,7 @@ class SlackOptions(NotifierOptions):
     channel: str = Field(min_length=1, description="channel ID (C0123ABCD, preferred) or #name")
     base_url: str = "https://slack.com/api/"
     timeout_s: int = Field(10, ge=1, le=120)
-    examples: int = Field(5, ge=0, le=10)
+    examples: int = Field(3, ge=0, le=10)
     broadcast_escalations: bool = True
     metadata: bool = True
 

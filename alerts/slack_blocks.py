@@ -1,5 +1,9 @@
 """Block Kit for an alert: shared by the bot-token (slack.py) and incoming-webhook channels.
 
+Compact by design (a marketer reads it in five seconds): a header, the story in one line with what
+changed, one line of numbers, two or three distinct examples as short quotes, and a footer pointing
+at ``groundswell incidents show N`` for the full detail.
+
 Every string that came from a post, a person or a config goes through ``alerts.escape`` here, so
 mention text can never become ``<!channel>`` or a disguised link. The fallback ``text`` is always set
 (notifications, screen readers and old clients show only that).
@@ -14,6 +18,7 @@ from alerts.render import SEVERITY_EMOJI, AlertView, ExampleView, subject_line
 
 Block = dict[str, Any]
 MRKDWN_LIMIT = 2900  # Slack's section text limit is 3000
+QUOTE_LIMIT = 160  # an example is one line, not a wall of text
 
 
 def _mrk(text: str, limit: int = MRKDWN_LIMIT) -> str:
@@ -36,15 +41,28 @@ def header_text(view: AlertView) -> str:
 
 def fallback_text(view: AlertView) -> str:
     """The message's ``text``: shown in notifications and wherever blocks are not rendered."""
-    return _mrk(f"{subject_line(view)} - {view.reason}", 600)
+    change = f" - {view.change}" if view.change else ""
+    return _mrk(f"{subject_line(view)}{change}", 600)
+
+
+def example_line(example: ExampleView) -> str:
+    """One quoted line: the words, then who said it (linked) and their reach."""
+    who = slack_link(example.url, f"@{example.author}") if example.url else _mrk(f"@{example.author}", 80)
+    reach = f" ({_mrk(example.reach, 40)})" if example.reach else ""
+    return f">{_mrk(example.text, QUOTE_LIMIT)}\n>— {who}{reach}"
 
 
 def example_block(example: ExampleView) -> Block:
-    who = slack_link(example.url, f"@{example.author}") if example.url else _mrk(f"@{example.author}", 80)
-    meta = " · ".join(_mrk(part, 60) for part in (example.platform, example.reach, example.posted_at) if part)
-    quote = _mrk(example.text, 600)
-    link = f"\n{slack_link(example.url, 'Open post')}" if example.url else ""
-    return _section(f"*{who}* · {meta}\n>{quote}{link}")
+    return _section(example_line(example))
+
+
+def numbers_line(view: AlertView) -> str:
+    """People 86 · Reach 1.2M · 12x vs normal · since Sat 7 Nov 18:30 GMT · spike + story."""
+    parts = [f"*{_mrk(label, 40)}* {_mrk(value, 60)}" for label, value in view.facts]
+    parts.append(f"since {_mrk(view.opened_at, 60)}")
+    if view.facets:
+        parts.append(_mrk(view.facets, 200))
+    return " · ".join(parts)
 
 
 def breakdown_text(label: str, pairs: list[tuple[str, int]]) -> str:
@@ -52,31 +70,22 @@ def breakdown_text(label: str, pairs: list[tuple[str, int]]) -> str:
     return f"*{label}:* " + ", ".join(items) if items else ""
 
 
-def fact_fields(view: AlertView) -> list[dict[str, str]]:
-    pairs = [("Trigger", view.trigger), ("Opened", view.opened_at), *view.facts]
-    return [{"type": "mrkdwn", "text": f"*{_mrk(k, 40)}*\n{_mrk(v, 200)}"} for k, v in pairs][:10]
-
-
 def alert_blocks(view: AlertView, *, compact: bool = False) -> list[Block]:
-    """Header, reason, facts, 3-5 examples, breakdowns and a footer; ``compact`` drops the evidence."""
+    """Header, story + change, numbers, distinct examples, footer; ``compact`` keeps header, story, footer."""
+    story = f"*{_mrk(view.headline or view.title, 300)}*"
+    if view.change:
+        story += f"\n_{_mrk(view.change, 300)}_"
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": header_text(view), "emoji": True}},
-        _section(f"*{_mrk(view.title, 300)}*\n{_mrk(view.reason, 2000)}"),
+        _section(story),
     ]
-    if compact:
-        who = next((value for label, value in view.facts if label == view.event_label), "")  # "by alice at ..."
-        blocks.append(_context(_mrk(f"{view.event_label} {who}", 300) if who else "",
-                               f"Incident #{view.incident_id} · alert {view.alert_id}"))
-        return blocks
-    blocks.append({"type": "section", "fields": fact_fields(view)})
-    if view.examples:
-        blocks.append({"type": "divider"})
-        blocks.extend(example_block(e) for e in view.examples)
-    breakdowns = _context(breakdown_text("Categories", view.categories),
-                          breakdown_text("Platforms", view.platforms))
-    if breakdowns["elements"]:
-        blocks.append(breakdowns)
     hint = ("" if view.event in ("acknowledged", "resolved")
-            else f" · acknowledge: `groundswell incidents ack {view.incident_id}`")
-    blocks.append(_context(f"Incident #{view.incident_id} · alert {view.alert_id}{hint}"))
-    return blocks
+            else f" · I'm on it: `groundswell incidents ack {view.incident_id}`")
+    footer = _context(f"Incident #{view.incident_id} · details: `groundswell incidents show {view.incident_id}`{hint}")
+    if compact:
+        return [*blocks, footer]
+    blocks.append(_context(numbers_line(view), breakdown_text("Categories", view.categories[:3]),
+                           breakdown_text("Platforms", view.platforms[:3])))
+    if view.examples:
+        blocks.append(_section("\n".join(example_line(e) for e in view.examples)))
+    return [*blocks, footer]

@@ -58,7 +58,7 @@ logging.getLogger("slack_sdk.webhook.client").addFilter(REDACT)
 class SlackWebhookOptions(NotifierOptions):
     url: Secret
     timeout_s: int = Field(10, ge=1, le=120)
-    examples: int = Field(5, ge=0, le=10)
+    examples: int = Field(3, ge=0, le=10)
 
     @field_validator("url")
     @classmethod

@@ -16,6 +16,9 @@ Body (schema "groundswell.alert/1"; the body is identical on every retry)
      "event": str, "brand": {"id": str, "name": str}, "severity": 1..4,
      "severity_name": "low"|"medium"|"high"|"critical", "title": str, "reason": str, "trigger": str,
      "opened_at": ISO-8601, "counts": {str: number|str|{name: count}|...},
+     "headline": str (the story in one line), "change": str (what changed since the last update),
+     "triggers": [str] (every facet: spike, story, churn_threat, ...), "timezone": IANA name,
+     "opened_at_local": str (e.g. "Sat 7 Nov 18:30 GMT"),
      "examples": [{"text": str, "url": str, "author": str, "followers": int|null, "platform": str,
                    "posted_at": ISO-8601, "sentiment": str|null}]}
 Texts are stripped of control characters and truncated but NOT escaped: the receiver must escape
@@ -39,6 +42,7 @@ from pydantic import Field, field_validator
 from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
 from alerts.escape import clean, safe_url
 from alerts.http_errors import status_error
+from alerts.render import distinct, format_time
 from monitor.errors import DeliveryError
 from monitor.secrets import Secret
 
@@ -54,7 +58,7 @@ class WebhookOptions(NotifierOptions):
     secret: Secret | None = None
     headers: dict[str, str] = {}
     timeout_s: float = Field(10.0, gt=0, le=120)
-    examples: int = Field(5, ge=0, le=20)
+    examples: int = Field(3, ge=0, le=20)
 
     @field_validator("url")
     @classmethod
@@ -91,7 +95,7 @@ def verify_request(body: bytes, secret: str, timestamp: str, signature: str, *,
     return hmac.compare_digest(sign_timestamped(body, secret, stamp), signature)
 
 
-def payload(message: AlertMessage, idempotency_key: str, examples: int = 5) -> dict[str, Any]:
+def payload(message: AlertMessage, idempotency_key: str, examples: int = 3) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "idempotency_key": idempotency_key,
@@ -106,12 +110,17 @@ def payload(message: AlertMessage, idempotency_key: str, examples: int = 5) -> d
         "trigger": message.trigger,
         "opened_at": message.opened_at.isoformat(),
         "counts": message.counts,
+        "headline": clean(message.headline or f"{message.title}: {message.reason}", 300, single_line=True),
+        "change": clean(message.change, 300, single_line=True),
+        "triggers": list(message.facets or (message.trigger,)),
+        "timezone": message.timezone,
+        "opened_at_local": format_time(message.opened_at, message.timezone),
         "examples": [{
             "text": clean(p.text, 2000), "url": safe_url(p.url),
             "author": clean(p.author, 200, single_line=True),
             "followers": p.followers, "platform": p.platform, "posted_at": p.posted_at.isoformat(),
             "sentiment": p.sentiment,
-        } for p in message.examples[:examples]],
+        } for p in distinct(message.examples, examples)],
     }
 
 

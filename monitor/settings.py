@@ -103,6 +103,11 @@ class DetectionSettings(Section):
     repeat_days: int = Field(default=7, ge=1)
     quiet_minutes: int = Field(default=180, ge=10)
     response_target_minutes: int = Field(default=60, ge=0)  # 0: never check brand replies
+    join_minutes: int = Field(default=120, ge=5)  # findings overlapping an incident this recent join it
+    pages_per_week: float = Field(default=2.0, ge=0)  # per brand, every trigger counted
+    budget_exempt_severity: int = Field(default=4, ge=1, le=5)  # pages at least this severe ignore the budget
+    churn_page_followers: int = Field(default=10_000, ge=1)  # an influential customer's churn threat pages
+    reach_page_reactions: int = Field(default=20, ge=1)  # a high-reach complaint pages once people react
 
 
 class ServiceSettings(Section):
@@ -162,6 +167,7 @@ class BrandSettings(Section):
     exclude: list[str] = []
     languages: list[str] = []
     timezone: str = "UTC"
+    key_accounts: list[str] = []  # handles of valuable customers: their churn threats page
 
     @field_validator("timezone")
     @classmethod

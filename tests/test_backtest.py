@@ -55,6 +55,8 @@ def test_mentions_mode_writes_the_incident_timeline_of_the_demo_week(demo: Path,
     spikes = [e for e in events if e["trigger"] == "spike" and e["event"] == "opened"]
     assert len(spikes) == 1 and spikes[0]["time"].startswith("2026-11-07T18:")
     assert any(e["event"] == "escalated" and e["severity"] == 4 for e in events)
+    opened = {e["trigger"] for e in events if e["event"] == "opened"}
+    assert not {"high_reach", "churn_threat", "repeat_complainer"} & opened  # watched, not paged
     assert all(e["resolved_at"] for e in events)  # the replay runs on until incidents go quiet
     ids = {json.loads(line)["id"] for line in demo.read_text().splitlines()}
     assert all(e["example_ids"] and set(e["example_ids"]) <= ids for e in events)  # the input's own ids

@@ -62,6 +62,7 @@ def write_setup(tmp_path: Path, url: str) -> Path:
                 big = i % 20 == 0
                 out.write(json.dumps({
                     "id": f"{s}-{i}", "author_id": f"u{s}-{i}", "author_followers": 300_000 if big else 5,
+                    "reposts": 50 if big else 0,  # a big account whose audience reacts: a page each
                     "text": f"Acme outage, terrible service {i}" if big else f"Acme router {i}",
                     "posted_at": (start + timedelta(seconds=i)).isoformat()}) + "\n")
         blocks.append(f'[[sources]]\nid = "feed{s}"\nkind = "replay"\nbrand = "acme"\ninterval_seconds = 1\n'
@@ -73,6 +74,8 @@ id = "hook"
 kind = "webhook"
 url = "{url}"
 {''.join(blocks)}
+[detection]
+pages_per_week = 1000
 """))
     return config
 
@@ -158,9 +161,10 @@ def slack_setup(tmp_path: Path, slack: FakeSlack) -> Path:
     start = datetime.now(UTC) - timedelta(hours=2)
     path = tmp_path / "feed.jsonl"
     with path.open("w") as out:
-        for i in range(SLACK_ROWS):  # every other row is a complaint from a big account: its own alert
+        for i in range(SLACK_ROWS):  # every other row: a big account's complaint people react to, its own alert
             big = i % 2 == 1
             out.write(json.dumps({"id": f"s-{i}", "author_id": f"u{i}", "author_followers": 300_000 if big else 5,
+                                  "reposts": 50 if big else 0,
                                   "text": f"Acme outage, terrible service {i}" if big else f"Acme router {i}",
                                   "posted_at": (start + timedelta(seconds=i)).isoformat()}) + "\n")
     config = tmp_path / "settings.toml"
@@ -179,6 +183,8 @@ brand = "acme"
 interval_seconds = 1
 limit = 20
 path = "{path}"
+[detection]
+pages_per_week = 1000
 """))
     return config
 

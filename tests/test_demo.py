@@ -1,4 +1,5 @@
-"""The bundled demo: the day-6 outage becomes an incident with an alert, and the seeds' stories show."""
+"""The bundled demo: the day-6 outage becomes ONE paged incident, updated in its thread; the seeds'
+individual stories (a churn threat, a big account, a repeat complainer) are on the watch list, not paged."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ def test_demo_finds_the_evening_outage_and_the_individual_stories(tmp_path: Path
     assert opened.date() == datetime(2026, 11, 7).date() and opened.hour >= 18  # day 6, after 6 pm
     assert spike.severity >= 3
     assert {"churn_threat", "high_reach", "repeat_complainer"} <= set(by_trigger)
-    assert sum(1 for i in result.incidents if i.trigger == "spike") == 1  # one incident, not a page per mention
-    assert result.delivered >= 4 and result.pending == 0
+    evening = [i for i in result.incidents if i.opened_at.replace(tzinfo=UTC) >= datetime(2026, 11, 7, 18, tzinfo=UTC)]
+    assert evening == [spike]  # the outage is one incident, whatever facets joined it
+    paged = [line for line in result.changes if line.startswith("opened")]
+    assert len(paged) == 1 and f"#{spike.id}" in paged[0]  # one page in the whole week; the rest is watched
+    assert any(line.startswith(f"escalated #{spike.id}") for line in result.changes)  # updates in its thread
+    assert result.delivered >= 3 and result.pending == 0
     assert Path(result.database).exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from alerts.digest import build_digest, negatives_csv
 from alerts.digest_render import chart_png, render_html, render_text
@@ -15,7 +15,7 @@ from monitor.cli.main import cli
 from monitor.replay.demo import demo_settings, run_demo
 from monitor.runtime import Runtime
 from monitor.settings import ChannelSettings
-from monitor.storage.tables import Mention
+from monitor.storage.tables import Incident, Mention
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,14 @@ def test_digest_of_the_outage_day_states_volume_chart_and_coverage(demo) -> None
     assert negatives_csv(digest).splitlines()[0].startswith("posted_at,platform,author")
 
 
+def test_watch_list_is_in_the_digest_and_never_paged(demo) -> None:  # noqa: ANN001
+    digest = build_digest(Runtime(demo).engine, demo, demo.brands[0], date(2026, 11, 4))
+    [watched] = digest.watch_list
+    assert watched.trigger == "high_reach" and digest.paged == []
+    text = render_text([digest])
+    assert "Watch list (not paged):" in text and "techwatch_dan" in text
+
+
 def test_a_source_that_never_worked_is_stated_plainly(demo) -> None:  # noqa: ANN001
     settings = demo.model_copy(update={"sources": [*demo.sources, demo.sources[0].model_copy(
         update={"id": "dead-feed"})]})
@@ -68,10 +76,13 @@ def test_incident_commands_and_digest_preview(demo, tmp_path: Path) -> None:  # 
     runner = CliRunner()
     listed = runner.invoke(cli, ["--config", str(config), "incidents", "list", "--all"])
     assert listed.exit_code == 0 and "spike" in listed.output
-    acked = runner.invoke(cli, ["--config", str(config), "incidents", "ack", "1", "--by", "dana"])
+    with Session(Runtime(demo).engine) as session:
+        spike = session.exec(select(Incident).where(Incident.trigger == "spike")).one().id
+    acked = runner.invoke(cli, ["--config", str(config), "incidents", "ack", str(spike), "--by", "dana"])
     assert acked.exit_code == 0 and "acknowledged by dana" in acked.output
-    shown = runner.invoke(cli, ["--config", str(config), "incidents", "show", "1"])
+    shown = runner.invoke(cli, ["--config", str(config), "incidents", "show", str(spike)])
     assert "acknowledged by dana" in shown.output and "console: sent" in shown.output
+    assert "escalated sev 4 (paged): Now" in shown.output  # every update, with what changed
     out = tmp_path / "digest.html"
     preview = runner.invoke(cli, ["--config", str(config), "digest", "--date", "2026-11-07", "--out", str(out)])
     assert preview.exit_code == 0, preview.output

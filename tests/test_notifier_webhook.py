@@ -50,9 +50,11 @@ def test_signed_json_with_documented_schema(httpserver: HTTPServer, monkeypatch:
     assert doc["severity"] == 3 and doc["severity_name"] == "high" and doc["trigger"] == "spike"
     assert doc["opened_at"] == "2026-11-23T18:40:00+00:00"
     assert doc["counts"]["categories"]["outage"] == 30
-    assert len(doc["examples"]) == 5 and doc["examples"][0]["text"] == HOSTILE  # raw: the receiver escapes
+    assert len(doc["examples"]) == 3 and doc["examples"][0]["text"] == HOSTILE  # raw: the receiver escapes
     assert doc["examples"][1]["text"] == SCRIPT and doc["examples"][1]["url"] == ""  # javascript: dropped
     assert "\x07" not in doc["examples"][2]["text"] and "\u202e" not in doc["examples"][2]["text"]
+    assert doc["triggers"] == ["spike"] and doc["timezone"] == "UTC"
+    assert doc["opened_at_local"] == "Mon 23 Nov 18:40 UTC"
     assert receipt.message_id == "gs-7-hook"
 
 

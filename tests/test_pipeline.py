@@ -150,7 +150,8 @@ def test_console_channel_prints_the_alert(database_url: str, tmp_path: Path) -> 
     console = ConsoleNotifier("flaky", ConsoleOptions(), stream=stream)
     deliver_due(runtime.engine, {"flaky": console}, now=NOW)
     printed = stream.getvalue()
-    assert "ALERT OPENED" in printed and "Acme Broadband" in printed and "negative mentions" in printed
+    assert "NEW INCIDENT" in printed and "Acme Broadband" in printed and "20 people complaining" in printed
+    assert printed.count("Acme internet down again") == 2  # headline + one example: 20 duplicates folded
 
 
 def test_adaptive_engine_opens_one_story_for_many_people_repeating_one_complaint(database_url: str,

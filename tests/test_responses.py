@@ -1,4 +1,5 @@
-"""A churn threat the brand never answered escalates once; an answered one does not."""
+"""A churn threat is watched; it pages when the customer is influential, and escalates once when the
+brand then leaves it unanswered past the response target."""
 
 from __future__ import annotations
 
@@ -41,19 +42,28 @@ def run(tmp_path: Path, rows: list[dict]) -> tuple[list[str], Incident, list[str
     return changes, incident, events
 
 
-def test_unanswered_churn_threat_escalates_once(tmp_path: Path) -> None:
-    changes, incident, events = run(tmp_path, [THREAT, reply(None, 1)])  # replies are being collected
+def test_unanswered_influential_churn_threat_escalates_once(tmp_path: Path) -> None:
+    changes, incident, events = run(tmp_path, [{**THREAT, "author_followers": 25_000}, reply(None, 1)])
     assert incident.severity == 3 and incident.status == "escalated"
     assert "not answered by the brand within 60 min" in incident.reason
-    assert events.count("opened") == 1 and events.count("escalated") == 1
+    assert [e for e in events if e != "unacknowledged"] == ["opened", "escalated"]  # escalated once
     assert sum("unanswered" in change for change in changes) == 1
 
 
-def test_answered_churn_threat_is_not_escalated(tmp_path: Path) -> None:
-    _, incident, events = run(tmp_path, [THREAT, reply("c1", 20)])
-    assert incident.severity == 2 and "escalated" not in events
+def test_answered_influential_churn_threat_is_not_escalated(tmp_path: Path) -> None:
+    _, incident, events = run(tmp_path, [{**THREAT, "author_followers": 25_000}, reply("c1", 20)])
+    assert incident.severity == 2 and "escalated" not in events and events[0] == "opened"
 
 
-def test_no_check_when_the_brands_replies_are_not_collected(tmp_path: Path) -> None:
-    _, incident, events = run(tmp_path, [THREAT])
-    assert incident.severity == 2 and "escalated" not in events and "opened" in events
+def test_an_ordinary_customers_churn_threat_stays_on_the_watch_list(tmp_path: Path) -> None:
+    for n, rows in enumerate(([THREAT, reply(None, 1)], [THREAT, reply("c1", 20)], [THREAT])):
+        folder = tmp_path / f"case{n}"
+        folder.mkdir()
+        _, incident, events = run(folder, rows)
+        assert incident.status == "watch" and events == [], n
+
+
+def test_influential_customers_churn_threat_pages_at_once(tmp_path: Path) -> None:
+    changes, incident, events = run(tmp_path, [{**THREAT, "author_followers": 25_000}])
+    assert events[0] == "opened" and incident.status != "watch"
+    assert "influential" in changes[0]

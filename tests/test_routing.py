@@ -55,7 +55,7 @@ def test_severe_spike_reaches_both_tiers_even_in_quiet_hours(tmp_path: Path) -> 
 
 def test_low_severity_waits_in_quiet_hours_and_unacknowledged_goes_to_the_next_tier(tmp_path: Path) -> None:
     rows = [{"id": "c1", "author_id": "sam", "text": "Acme is useless, I'm switching to FibreCo",
-             "posted_at": (NOW - timedelta(minutes=5)).isoformat()}]
+             "author_followers": 20_000, "posted_at": (NOW - timedelta(minutes=5)).isoformat()}]  # influential
     runtime = runtime_with(tmp_path, rows)
     run_detection(runtime.engine, runtime.settings, now=NOW)
     assert deliveries(runtime) == []  # severity 2 at 18:00: quiet hours for the team, below the manager's tier
@@ -68,7 +68,7 @@ def test_low_severity_waits_in_quiet_hours_and_unacknowledged_goes_to_the_next_t
 
 def test_acknowledged_incident_is_not_escalated(tmp_path: Path) -> None:
     rows = [{"id": "c1", "author_id": "sam", "text": "Acme is useless, I'm switching to FibreCo",
-             "posted_at": (NOW - timedelta(minutes=5)).isoformat()}]
+             "author_followers": 20_000, "posted_at": (NOW - timedelta(minutes=5)).isoformat()}]  # influential
     runtime = runtime_with(tmp_path, rows)
     run_detection(runtime.engine, runtime.settings, now=NOW)
     with Session(runtime.engine) as session:

@@ -31,13 +31,14 @@ T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 
 
 def rows(count: int, start: datetime = T0 - timedelta(minutes=30)) -> list[dict[str, object]]:
-    """Every 10th row: a very negative post from an author with a big audience (an incident each)."""
+    """Every 10th row: a very negative post from an author with a big audience that is reacting (reposts):
+    a page each (a big account nobody reacts to is only watched)."""
     out: list[dict[str, object]] = []
     for i in range(count):
         big = i % 10 == 0
         out.append({"id": str(i), "text": f"Acme outage again, terrible service #{i}" if big else f"Acme is fine {i}",
                     "posted_at": (start + timedelta(seconds=i)).isoformat(), "author_id": f"u{i}",
-                    "author_followers": 200_000 if big else 10})
+                    "author_followers": 200_000 if big else 10, "reposts": 50 if big else 0})
     return out
 
 
@@ -59,7 +60,8 @@ path = "{data}"
 
 
 def webhook(url: str) -> str:
-    return f'[[channels]]\nid = "hook"\nkind = "webhook"\nurl = "{url}"\n'
+    """A webhook channel, and a page budget that lets the three big-account pages through."""
+    return f'[[channels]]\nid = "hook"\nkind = "webhook"\nurl = "{url}"\n[detection]\npages_per_week = 10\n'
 
 
 def test_jobs_record_metrics_and_deliver_through_the_outbox(tmp_path: Path, httpserver: HTTPServer) -> None:

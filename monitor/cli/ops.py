@@ -24,13 +24,12 @@ def incidents() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include resolved incidents.")
 @click.pass_obj
 def list_incidents(ctx: object, show_all: bool) -> None:
-    """Open incidents, most severe first."""
+    """Open incidents (most severe first), then the watch list: individual triggers that did not page."""
     from rich.table import Table
     from rich.text import Text
     from sqlmodel import Session, col, select
 
     from alerts.escape import terminal
-    from monitor.clock import as_utc
     from monitor.runtime import Runtime
     from monitor.storage.tables import Incident
 
@@ -38,53 +37,74 @@ def list_incidents(ctx: object, show_all: bool) -> None:
     query = select(Incident).order_by(col(Incident.severity).desc(), col(Incident.opened_at).desc())
     if not show_all:
         query = query.where(Incident.status != "resolved")
+    zones = {b.id: b.timezone for b in ctx.settings.brands}  # type: ignore[attr-defined]
     table = Table(title="Incidents")
-    for column in ("#", "brand", "opened (UTC)", "trigger", "sev", "status", "acked by", "reason"):
+    for column in ("#", "brand", "opened (brand time)", "what", "sev", "status", "acked by", "reason"):
         table.add_column(column)
     with Session(engine) as session:
-        for i in session.exec(query):
-            table.add_row(str(i.id), Text(terminal(i.brand_id, 60)), f"{as_utc(i.opened_at):%Y-%m-%d %H:%M}",
-                          Text(terminal(i.trigger, 40)), str(i.severity), Text(terminal(i.status, 20)),
+        for i in sorted(session.exec(query), key=lambda i: i.status == "watch"):
+            facets = " + ".join(dict.fromkeys([i.trigger, *(i.facets or {})]))
+            table.add_row(str(i.id), Text(terminal(i.brand_id, 60)), _local(i.opened_at, zones.get(i.brand_id, "UTC")),
+                          Text(terminal(facets, 80)), str(i.severity), Text(terminal(i.status, 20)),
                           Text(terminal(i.acked_by or "", 60)), Text(terminal(i.reason, 300)))
     console.print(table)
+
+
+def _local(when: datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    from monitor.clock import as_utc
+
+    return f"{as_utc(when).astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}"
 
 
 @incidents.command("show")
 @click.argument("incident_id", type=int)
 @click.pass_obj
 def show_incident(ctx: object, incident_id: int) -> None:
-    """An incident with its example mentions and every alert delivery."""
+    """Everything about an incident: facets, every update and what changed, examples, deliveries."""
     from rich.text import Text
     from sqlmodel import Session, col, select
 
     from alerts.escape import terminal
     from alerts.render import followers_text
     from monitor.cli.incident_actions import get_incident
-    from monitor.clock import as_utc
     from monitor.runtime import Runtime
     from monitor.storage.tables import Alert, Mention, OutboxItem
 
     engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
+    zones = {b.id: b.timezone for b in ctx.settings.brands}  # type: ignore[attr-defined]
     with Session(engine) as session:
         i = get_incident(session, incident_id)
+        zone = zones.get(i.brand_id, "UTC")
         # every field may carry text written by strangers: terminal() drops escape sequences and bidi controls,
         # and Text / markup=False keep square brackets from being read as rich markup
         console.print(Text.assemble((f"#{i.id} {terminal(i.title, 200)}", "bold"),
                                     f" ({terminal(i.brand_id, 60)}, {terminal(i.trigger, 40)}, severity {i.severity}, "
                                     f"{terminal(i.status, 20)})"))
-        console.print(f"opened {as_utc(i.opened_at):%Y-%m-%d %H:%M} UTC; {terminal(i.reason, 1000)}", markup=False)
+        console.print(f"opened {_local(i.opened_at, zone)}; {terminal(i.reason, 1000)}", markup=False)
+        for facet, info in (i.facets or {}).items():
+            console.print(f"  facet {terminal(facet, 40)} since {terminal(str(info.get('since', '?')), 40)}: "
+                          f"{terminal(str(info.get('reason', '')), 300)}", markup=False)
+        join = (i.details or {}).get("join", {})
+        if join:
+            words = terminal(", ".join(list(join.get("words", {}))[:12]), 300)
+            console.print(f"  {len(join.get('people', []))} people, reach {join.get('reach', 0):,}; words: {words}",
+                          markup=False)
         if i.acked_by:
-            console.print(f"acknowledged by {terminal(i.acked_by, 60)} at "
-                          f"{as_utc(i.acked_at or i.opened_at):%Y-%m-%d %H:%M} UTC", markup=False)
+            console.print(f"acknowledged by {terminal(i.acked_by, 60)} at {_local(i.acked_at or i.opened_at, zone)}",
+                          markup=False)
         for m in session.exec(select(Mention).where(col(Mention.id).in_(i.example_mention_ids or []))):
             console.print(f"  @{terminal(m.author_handle, 60)} "
                           f"({followers_text(m.author_followers) or 'followers unknown'}): "
                           f"{terminal(m.text, 200)} {terminal(m.url, 300)}", markup=False)
-        rows = session.exec(select(Alert, OutboxItem).join(OutboxItem, col(OutboxItem.alert_id) == Alert.id)
-                            .where(Alert.incident_id == i.id)).all()
-        for alert, item in rows:
-            console.print(f"  alert {alert.event} sev {alert.severity} -> {item.channel_id}: {item.status} "
-                          f"after {item.attempts} attempt(s) {terminal(item.last_error or '', 300)}", markup=False)
+        for alert in session.exec(select(Alert).where(Alert.incident_id == i.id).order_by(col(Alert.id))):
+            how = "paged" if alert.paged else "digest only (page budget)"
+            console.print(f"  {_local(alert.created_at, zone)} {alert.event} sev {alert.severity} ({how}): "
+                          f"{terminal(alert.summary or '', 500)}", markup=False)
+            for item in session.exec(select(OutboxItem).where(OutboxItem.alert_id == alert.id)):
+                console.print(f"      -> {item.channel_id}: {item.status} after {item.attempts} attempt(s) "
+                              f"{terminal(item.last_error or '', 300)}", markup=False)
 
 
 def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: bool) -> None:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector, Step
+from monitor.detection.simple_rules import complaint_episodes
 from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
@@ -253,12 +254,13 @@ class BrandDetector:
         if obs.is_negative:
             horizon = ts - self.cfg.repeat_days * 86400
             times = [t for t in self.complaints.get(who, []) if t >= horizon] + [ts]
-            self.complaints[who] = times[-self.cfg.repeat_count * 2:]
-            repeat = len(times) >= self.cfg.repeat_count
+            self.complaints[who] = times[-self.cfg.repeat_count * 4:]
+            episodes = complaint_episodes(times)
+            repeat = episodes >= self.cfg.repeat_count
             if repeat and self._once(f"repeat:{who}", ts, self.cfg.repeat_days * 86400):
                 out.append(Finding("repeat", f"repeat:{who}", 2,
-                                   f"{who} complained {len(times)} times in {self.cfg.repeat_days:g} days",
-                                   {"complaints": float(len(times))}, refs))
+                                   f"{who} complained on {episodes} occasions in {self.cfg.repeat_days:g} days",
+                                   {"complaints": float(episodes)}, refs))
         return out
 
     def _once(self, key: str, ts: float, cooldown_s: float) -> bool:

@@ -1,254 +1,222 @@
-"""Incidents: open one per spike or trigger, escalate instead of re-paging, resolve when quiet.
+"""Incidents: one per real-world event, with facets; escalate in place, watch what need not page.
 
-Every change worth telling people becomes an ``Alert`` row (unique per incident, event and
-severity, so the same news is never alerted twice) and its outbox rows, in one transaction.
+Findings (spike, story, individual triggers) that overlap an active incident in time and share people,
+words or a key join it as facets (``monitor.detection.joining``); individual triggers on their own are
+a watch list until they matter (``monitor.detection.watchlist``). Nothing here writes alerts: every
+function returns ``IncidentChange`` records and the pipeline turns them into alerts and deliveries in
+the same transaction.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from alerts.outbox import enqueue_alert
 from monitor.clock import as_utc
-from monitor.detection import simple_rules as rules
-from monitor.detection import warmup as adaptive
+from monitor.detection import findings as found
+from monitor.detection import joining, watchlist
+from monitor.detection.changes import IncidentChange, announce, was_told
+from monitor.detection.simple_rules import Finding
 from monitor.settings import BrandSettings, Settings
-from monitor.storage import responses
-from monitor.storage.engine import transaction, with_retries
-from monitor.storage.tables import Alert, Incident, Mention, SourceState
+from monitor.storage.tables import Incident, SourceState
 
 log = logging.getLogger("groundswell.incidents")
+FACET_WORDS = {"spike": "negative mentions spiking", "story": "one complaint repeated by many people",
+               "churn_threat": "a customer threatening to leave", "high_reach": "a complaint from a big account",
+               "repeat_complainer": "a customer complaining again and again", "source_down": "a source not collecting"}
+SEVERITY_WORDS = {1: "low", 2: "medium", 3: "high", 4: "critical"}
 
 
-def detect_and_update(engine: Engine, settings: Settings, *, now: datetime) -> list[str]:
-    """Run the rules for every brand; return a line per incident change."""
-    changes: list[str] = []
-    for brand in settings.brands:
-        def work(brand: BrandSettings = brand) -> list[str]:
-            # the in-memory detector moves on only if this transaction commits (else a retry finds nothing new)
-            with adaptive.advance_with_commit(settings, brand.id), transaction(engine) as session:
-                return _detect_brand(session, settings, brand, now)
-        changes.extend(with_retries(work))
-    return changes
-
-
-def _view(m: Mention) -> rules.MentionView:
-    signals = m.signals or {}
-    churn = (signals.get("churn_threat") or {}).get("reason")
-    category = (signals.get("category") or {}).get("value")
-    return rules.MentionView(m.id or 0, f"{m.platform}:{m.author_id}", m.author_handle, m.author_followers,
-                             m.sentiment == "negative", churn, category, as_utc(m.posted_at), m.platform)
-
-
-def _detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[str]:
-    scored = select(Mention).where(Mention.brand_id == brand.id, col(Mention.sentiment).is_not(None),
-                                   Mention.is_brand_reply == False)  # noqa: E712
-    new_rows = session.exec(scored.where(col(Mention.detected_at).is_(None),
-                                         Mention.posted_at <= now + timedelta(hours=1))
-                            .order_by(col(Mention.posted_at))).all()
-    if settings.detection.engine == "adaptive":
-        findings = _adaptive_findings(session, settings, brand, new_rows, now)
-    else:
-        findings = _simple_findings(session, settings, brand, scored, new_rows, now)
-    for row in new_rows:
+def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
+    """Examine the brand's new mentions; return every incident change (the caller records the alerts)."""
+    scored, rows = found.new_rows(session, brand, now)
+    results = found.findings(session, settings, brand, scored, rows, now)
+    for row in rows:
         row.detected_at = now
         session.add(row)
-    changes = [change for f in findings if (change := _apply(session, settings, brand, f, now))]
-    changes += _escalate_unanswered(session, settings, brand, now)
+    changes = [c for f in results for c in apply_finding(session, settings, brand, f, now)]
+    changes += _review_watch(session, settings, brand, now) + _escalate_unanswered(session, settings, brand, now)
     return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
         session, settings, brand, now)
 
 
-def _adaptive_findings(session: Session, settings: Settings, brand: BrandSettings, new_rows: Sequence[Mention],
-                       now: datetime) -> list[rules.Finding]:
-    detector = adaptive.detector_for(session, settings, brand, now)
-    found = detector.run([adaptive.observation(m) for m in new_rows], now)
-    handles = {f"{m.platform}:{m.author_id}": m.author_handle for m in new_rows}
-    findings = [adaptive.translate(brand.id, f, handles) for f in found]
-    return [f for f in findings if _worth_an_incident(f, settings)]
-
-
-def _worth_an_incident(finding: rules.Finding, settings: Settings) -> bool:
-    """Two guards on the adaptive detector's findings, for the people who get paged.
-
-    A small brand's quiet night makes one angry post look "unusual": a spike needs enough people.
-    A story of mostly contented posts ("congrats on the launch!") is not a complaint spreading: a
-    story needs a mean negativity weight of at least 0.6 (about a third negative: sarcasm that scores neutral still
-    counts when enough of the story reads negative).
-    """
-    if finding.trigger == "spike":
-        return finding.authors >= settings.detection.min_negative
-    if finding.trigger == "story":
-        weighted, authors = finding.details.get("weighted", 0.0), finding.details.get("authors", 0.0)
-        return authors > 0 and weighted / authors >= 0.6
-    return True
-
-
-def _simple_findings(session: Session, settings: Settings, brand: BrandSettings, scored: Any,
-                     new_rows: Sequence[Mention], now: datetime) -> list[rules.Finding]:
-    cfg = settings.detection
-    window_start = now - timedelta(minutes=cfg.window_minutes)
-    window = [_view(m) for m in session.exec(scored.where(Mention.posted_at > window_start,
-                                                          Mention.posted_at <= now))]
-    findings = []
-    if found := rules.spike(brand.id, window, _expected(session, brand.id, now, settings), cfg, now):
-        findings.append(found)
-    new = [_view(m) for m in new_rows if as_utc(m.posted_at) <= now]
-    findings.extend(rules.individual(brand.id, new, _negatives_by_author(session, brand.id, new, now, cfg), cfg))
-    return findings
-
-
-def _expected(session: Session, brand_id: str, now: datetime, settings: Settings) -> float:
-    """Negative mentions expected in one window, from the days before it (history may be short)."""
-    cfg = settings.detection
-    window = timedelta(minutes=cfg.window_minutes)
-    start = now - timedelta(days=cfg.baseline_days)
-    first = session.exec(select(func.min(Mention.posted_at)).where(Mention.brand_id == brand_id)).one()
-    if first is None:
-        return 0.0
-    start = max(start, as_utc(first))
-    span = (now - window) - start
-    if span < window:
-        return 0.0
-    count = session.exec(select(func.count()).select_from(Mention).where(
-        Mention.brand_id == brand_id, Mention.sentiment == "negative",
-        Mention.posted_at >= start, Mention.posted_at <= now - window)).one()
-    return float(count) * (window / span)
-
-
-def _negatives_by_author(session: Session, brand_id: str, new: list[rules.MentionView], now: datetime,
-                         cfg: object) -> dict[str, int]:
-    from monitor.settings import DetectionSettings
-
-    assert isinstance(cfg, DetectionSettings)
-    ids = {m.author.split(":", 1)[1] for m in new if m.negative}
-    if not ids:
-        return {}
-    rows = session.exec(select(Mention.platform, Mention.author_id).where(
-        Mention.brand_id == brand_id, Mention.sentiment == "negative", col(Mention.author_id).in_(ids),
-        Mention.posted_at > now - timedelta(days=cfg.repeat_days), Mention.posted_at <= now)).all()
-    return dict(Counter(f"{platform}:{author}" for platform, author in rows))
-
-
-def _open_incident(session: Session, brand_id: str, finding: rules.Finding) -> Incident | None:
-    """The incident this finding belongs to: the same key, or (simple rule) the brand's open spike."""
-    same = session.exec(select(Incident).where(Incident.key == finding.key)).first()
-    if same is not None or finding.trigger != "spike" or not finding.key.startswith(f"spike:{brand_id}:2"):
-        return same
-    return session.exec(select(Incident).where(Incident.brand_id == brand_id, Incident.trigger == "spike",
-                                               Incident.status != "resolved")).first()
-
-
-def _apply(session: Session, settings: Settings, brand: BrandSettings, finding: rules.Finding,
-           now: datetime) -> str | None:
-    incident = _open_incident(session, brand.id, finding)
+def apply_finding(session: Session, settings: Settings, brand: BrandSettings, finding: Finding,
+           now: datetime) -> list[IncidentChange]:
+    ev = joining.evidence(session, brand, finding, now)
+    incident, why = joining.find_incident(session, brand.id, finding, ev, now, settings.detection.join_minutes)
     if incident is None:
-        incident = Incident(brand_id=brand.id, key=finding.key, trigger=finding.trigger,
-                            severity=finding.severity, title=finding.title, reason=finding.reason,
-                            opened_at=now, updated_at=now, last_activity_at=now)
-        _refresh(incident, finding, now)
-        session.add(incident)
-        session.flush()
-        _alert(session, settings, incident, "opened", now)
-        return f"opened #{incident.id} [{brand.id}] sev {incident.severity} {finding.trigger}: {finding.reason}"
+        return _open(session, settings, brand, finding, ev, now)
     if incident.status == "resolved":
-        return None
-    escalated = finding.severity > incident.severity
+        return []
+    return _join(session, settings, brand, incident, finding, ev, why, now)
+
+
+def _open(session: Session, settings: Settings, brand: BrandSettings, finding: Finding, ev: joining.Evidence,
+          now: datetime) -> list[IncidentChange]:
+    watch = finding.trigger in joining.INDIVIDUAL
+    incident = Incident(brand_id=brand.id, key=finding.key, trigger=finding.trigger, severity=finding.severity,
+                        title=finding.title, reason=finding.reason, opened_at=now, updated_at=now,
+                        last_activity_at=now, status="watch" if watch else "open")
+    joining.absorb(incident, finding, ev, now)
     _refresh(incident, finding, now)
     session.add(incident)
+    session.flush()
+    if watch:
+        log.info("watching #%s [%s] %s: %s", incident.id, brand.id, finding.trigger, finding.reason)
+        reason = watchlist.page_reason(session, settings, brand, incident, now)
+        return _promote(incident, reason, now) if reason else []
+    return _told(announce(incident, "opened", finding.reason,
+                          f"opened #{incident.id} [{brand.id}] sev {incident.severity} {finding.trigger}: "
+                          f"{finding.reason}"))
+
+
+def _join(session: Session, settings: Settings, brand: BrandSettings, incident: Incident, finding: Finding,
+          ev: joining.Evidence, why: str, now: datetime) -> list[IncidentChange]:
+    before = (incident.severity, incident.author_count)
+    new_facet = joining.absorb(incident, finding, ev, now)
+    _refresh(incident, finding, now)
+    session.add(incident)
+    if incident.status == "watch":
+        if finding.trigger in joining.SPREAD:  # a watched complaint turned into a spreading one
+            incident.trigger, incident.title, incident.status = finding.trigger, finding.title, "open"
+            incident.severity, incident.reason = max(incident.severity, finding.severity), finding.reason
+            incident.details = {**(incident.details or {}), "paged_at": now.isoformat()}  # unacked from now
+            return _told(announce(incident, "opened", finding.reason,
+                                  f"opened #{incident.id} [{brand.id}] sev {incident.severity} {finding.trigger}"
+                                  f" (was watched): {finding.reason}"))
+        reason = watchlist.page_reason(session, settings, brand, incident, now)
+        return _promote(incident, reason, now) if reason else []
+    if finding.trigger in joining.INDIVIDUAL:
+        return []  # a facet of the event: noted, shown, not paged on its own
+    escalated = finding.severity > incident.severity
     if escalated:
         incident.severity, incident.status = finding.severity, "escalated"
-        _alert(session, settings, incident, "escalated", now)
-        return f"escalated #{incident.id} [{brand.id}] to sev {incident.severity}: {finding.reason}"
-    return None
+    if not (escalated or new_facet):
+        return []
+    summary = what_changed(incident, before, finding.trigger if new_facet else "", why)
+    event = "escalated" if escalated else "updated"
+    return _told(announce(incident, event, summary, f"{event} #{incident.id} [{brand.id}] sev {incident.severity}: "
+                                                    f"{summary}"))
 
 
-def _refresh(incident: Incident, finding: rules.Finding, now: datetime) -> None:
+def what_changed(incident: Incident, before: tuple[int, int], facet: str, why: str) -> str:
+    """"Now 27 people (was 10); also negative mentions spiking (the same people); severity now critical (was
+    medium)"."""
+    parts = []
+    if incident.author_count != before[1]:
+        parts.append(f"now {incident.author_count} people (was {before[1]})")
+    if facet:
+        parts.append(f"also {FACET_WORDS.get(facet, facet)}" + (f" ({why})" if why else ""))
+    if incident.severity != before[0]:
+        parts.append(f"severity now {SEVERITY_WORDS.get(incident.severity)} (was {SEVERITY_WORDS.get(before[0])})")
+    text = "; ".join(parts) or "more of the same"
+    return text[0].upper() + text[1:]
+
+
+def _refresh(incident: Incident, finding: Finding, now: datetime) -> None:
     if finding.mentions >= incident.mention_count:  # keep the peak's numbers, not the fading tail's
         incident.reason = finding.reason
+    people = len((incident.details or {}).get("join", {}).get("people", []))
+    spread = finding.trigger in joining.SPREAD
     incident.mention_count = max(incident.mention_count, finding.mentions)
-    incident.author_count = max(incident.author_count, finding.authors)
+    incident.author_count = max(incident.author_count, finding.authors, people if spread else 0)
     known = list(incident.example_mention_ids or [])
-    incident.example_mention_ids = (known + [i for i in finding.mention_ids if i not in known])[:10]
-    incident.details = {**(incident.details or {}), **finding.details}
+    incident.example_mention_ids = (known + [i for i in finding.mention_ids if i not in known])[:20]
+    incident.details = {**(incident.details or {}), finding.trigger: finding.details}
     incident.updated_at = incident.last_activity_at = now
     if incident.status == "open" and incident.mention_count > finding.mentions:
         incident.status = "growing"
 
 
-def _alert(session: Session, settings: Settings, incident: Incident, event: str, now: datetime) -> bool:
-    """Record the alert and its deliveries, unless this exact news was already alerted."""
-    exists = session.exec(select(Alert).where(Alert.incident_id == incident.id, Alert.event == event,
-                                              Alert.severity == incident.severity)).first()
-    if exists is not None:
-        return False
-    alert = Alert(incident_id=incident.id or 0, event=event, severity=incident.severity, created_at=now)
-    session.add(alert)
-    session.flush()
-    enqueue_alert(session, settings, alert, incident, now=now)
-    return True
+def _told(change: IncidentChange | None) -> list[IncidentChange]:
+    return [change] if change is not None else []
 
 
-def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[str]:
-    """The seeds' lesson: a customer the brand never answered is worth one more step of severity."""
-    target = settings.detection.response_target_minutes
-    if not target or not responses.replies_collected(session, brand.id, now):
-        return []
-    waiting = session.exec(select(Incident).where(
-        Incident.brand_id == brand.id, Incident.status != "resolved", col(Incident.trigger).in_(responses.INDIVIDUAL),
-        Incident.opened_at <= now - timedelta(minutes=target))).all()
+def _promote(incident: Incident, reason: str, now: datetime) -> list[IncidentChange]:
+    """A watched individual trigger now matters: it opens as a page."""
+    unanswered = "not answered" in reason
+    incident.status = "open"
+    incident.severity = min(4, incident.severity + unanswered)
+    incident.reason += f"; {reason}"
+    incident.details = {**(incident.details or {}), "paged_at": now.isoformat(), "unanswered": unanswered or None}
+    return _told(announce(incident, "opened", f"Worth your attention now: {reason}",
+                          f"opened #{incident.id} [{incident.brand_id}] sev {incident.severity} "
+                          f"{incident.trigger} (was watched): {reason}"))
+
+
+def _review_watch(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
+    watched = session.exec(select(Incident).where(Incident.brand_id == brand.id, Incident.status == "watch")).all()
     changes = []
-    for incident in waiting:
+    for incident in watched:
+        if reason := watchlist.page_reason(session, settings, brand, incident, now):
+            changes += _promote(incident, reason, now)
+            session.add(incident)
+    return changes
+
+
+def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSettings,
+                         now: datetime) -> list[IncidentChange]:
+    """A paged customer the brand never answered is worth one more step of severity (once)."""
+    paged = session.exec(select(Incident).where(
+        Incident.brand_id == brand.id, col(Incident.status).in_(["open", "growing", "escalated"]),
+        col(Incident.trigger).in_(joining.INDIVIDUAL))).all()
+    changes = []
+    for incident in paged:
         if (incident.details or {}).get("unanswered") is not None:
             continue
-        mentions = session.exec(select(Mention).where(col(Mention.id).in_(incident.example_mention_ids or []))).all()
-        answered = [reply for m in mentions if (reply := responses.first_reply(session, m)) is not None]
-        incident.details = {**(incident.details or {}), "unanswered": not answered}
-        if not answered:
+        unanswered = watchlist.unanswered_note(session, settings, incident, now)
+        if not unanswered and as_utc(incident.opened_at) > now - timedelta(
+                minutes=settings.detection.response_target_minutes):
+            continue
+        incident.details = {**(incident.details or {}), "unanswered": unanswered}
+        if unanswered:
+            target = settings.detection.response_target_minutes
             incident.severity, incident.status = min(4, incident.severity + 1), "escalated"
             incident.reason += f"; not answered by the brand within {target} min"
-            _alert(session, settings, incident, "escalated", now)
-            changes.append(f"escalated #{incident.id} [{brand.id}]: unanswered for {target} min")
+            changes += _told(announce(incident, "escalated", f"Still not answered by the brand after {target} min",
+                                      f"escalated #{incident.id} [{brand.id}]: unanswered for {target} min"))
         session.add(incident)
     return changes
 
 
 def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandSettings,
-                             now: datetime) -> list[str]:
+                             now: datetime) -> list[IncidentChange]:
     """Nobody said "I'm on it" in time: tell the next tier (once per incident and severity)."""
-    cutoff = now - timedelta(minutes=settings.escalation.unacknowledged_minutes)
+    minutes = settings.escalation.unacknowledged_minutes
     waiting = session.exec(select(Incident).where(
-        Incident.brand_id == brand.id, Incident.status != "resolved", col(Incident.acked_by).is_(None),
-        Incident.severity >= 2, Incident.opened_at <= cutoff)).all()
+        Incident.brand_id == brand.id, col(Incident.status).in_(["open", "growing", "escalated"]),
+        col(Incident.acked_by).is_(None), Incident.severity >= 2)).all()
     changes = []
     for incident in waiting:
-        if _alert(session, settings, incident, "unacknowledged", now):
-            changes.append(f"unacknowledged #{incident.id} [{brand.id}] for "
-                           f"{settings.escalation.unacknowledged_minutes} min: next tier told")
+        paged_at = (incident.details or {}).get("paged_at")
+        since = datetime.fromisoformat(paged_at) if paged_at else as_utc(incident.opened_at)
+        if since <= now - timedelta(minutes=minutes):
+            changes += _told(announce(incident, "unacknowledged", f"Nobody has acknowledged it for {minutes} min",
+                                      f"unacknowledged #{incident.id} [{brand.id}] for {minutes} min: "
+                                      "next tier told"))
     return changes
 
 
-def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[str]:
-    cutoff = now - timedelta(minutes=settings.detection.quiet_minutes)
+def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
+    minutes = settings.detection.quiet_minutes
     stale = session.exec(select(Incident).where(Incident.brand_id == brand.id, Incident.status != "resolved",
-                                                Incident.last_activity_at < cutoff)).all()
+                                                Incident.last_activity_at < now - timedelta(minutes=minutes))).all()
+    changes = []
     for incident in stale:
+        watched = incident.status == "watch"
         incident.status, incident.resolved_at, incident.resolved_by = "resolved", now, "auto (quiet)"
         session.add(incident)
-        if incident.trigger in ("spike", "story", "source_down"):
-            _alert(session, settings, incident, "resolved", now)
-    return [f"resolved #{i.id} [{brand.id}] {i.trigger} (quiet for {settings.detection.quiet_minutes} min)"
-            for i in stale]
+        line = f"resolved #{incident.id} [{brand.id}] {incident.trigger} (quiet for {minutes} min)"
+        if watched or not was_told(incident, "opened"):
+            log.info("%s (watch list only)", line)
+            continue
+        changes += _told(announce(incident, "resolved", f"Quiet for {minutes} min", line))
+    return changes
 
 
-def source_health_changed(session: Session, settings: Settings, state: SourceState, now: datetime) -> None:
+def source_health_changed(session: Session, state: SourceState, now: datetime) -> list[IncidentChange]:
     """A source that starts failing is an incident of its own, so ops hear it once, through the usual
     channels (route it with ``triggers = ["source_down"]``); its recovery resolves it."""
     current = session.exec(select(Incident).where(Incident.trigger == "source_down", Incident.status != "resolved",
@@ -258,15 +226,20 @@ def source_health_changed(session: Session, settings: Settings, state: SourceSta
         current.last_activity_at = current.updated_at = now
         current.reason = f"{state.consecutive_failures} failed polls in a row: {state.last_error}"
         session.add(current)
-    elif failing:
+        return []
+    if failing:
         incident = Incident(brand_id=state.brand_id, key=f"source_down:{state.id}:{now:%Y%m%dT%H%M%S}",
                             trigger="source_down", severity=3 if state.status == "auth_failed" else 2,
                             title=f"Source {state.id} is not collecting", reason=f"{state.last_error}",
-                            opened_at=now, updated_at=now, last_activity_at=now)
+                            opened_at=now, updated_at=now, last_activity_at=now,
+                            facets={"source_down": {"since": now.isoformat(), "reason": f"{state.last_error}"}})
         session.add(incident)
         session.flush()
-        _alert(session, settings, incident, "opened", now)
-    elif current is not None:
+        return _told(announce(incident, "opened", f"{state.id} stopped collecting: {state.last_error}",
+                              f"opened #{incident.id} [{state.brand_id}] source_down: {state.id}"))
+    if current is not None:
         current.status, current.resolved_at, current.resolved_by = "resolved", now, "auto (source recovered)"
         session.add(current)
-        _alert(session, settings, current, "resolved", now)
+        return _told(announce(current, "resolved", f"{state.id} is collecting again",
+                              f"resolved #{current.id} [{state.brand_id}] source_down: {state.id} recovered"))
+    return []

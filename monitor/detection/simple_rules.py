@@ -4,7 +4,8 @@ Spike: in the last ``window_minutes`` at least ``min_negative`` *distinct people
 mentions, and the negative count is at least ``ratio`` times what the previous ``baseline_days``
 lead us to expect for a window of that length.  Individual triggers: a churn threat, a negative
 mention from an author with at least ``high_reach_followers``, and a repeat complainer
-(``repeat_complaints`` negative mentions within ``repeat_days``).  Pure functions over plain data.
+(negative mentions on ``repeat_complaints`` separate occasions, an hour or more apart, within
+``repeat_days``).  Pure functions over plain data.
 """
 
 from __future__ import annotations
@@ -90,6 +91,20 @@ def individual(brand_id: str, new: Sequence[MentionView], negatives_by_author: M
             findings.append(Finding(
                 "repeat_complainer", f"repeat:{brand_id}:{author}", 2 + (count >= 3 * cfg.repeat_complaints),
                 f"@{mention.handle} keeps complaining",
-                f"{count} negative mentions from @{mention.handle} in {cfg.repeat_days} days",
+                f"@{mention.handle} complained on {count} occasions in {cfg.repeat_days} days",
                 [mention.id], count, 1, {"complaints": count}))
     return findings
+
+
+REPEAT_GAP_S = 3600.0  # posts of one person closer than this are one complaint (a thread, a tweetstorm)
+
+
+def complaint_episodes(times: Sequence[float], gap_s: float = REPEAT_GAP_S) -> int:
+    """Separate occasions among one person's complaint times: a repeat complainer comes back, a
+    five-part thread posted in two minutes is one complaint."""
+    episodes, last = 0, None
+    for t in sorted(times):
+        if last is None or t - last >= gap_s:
+            episodes += 1
+        last = t
+    return episodes

@@ -1,4 +1,8 @@
-"""Detection: open, escalate and resolve incidents; each change becomes an alert in the outbox."""
+"""Detection: open, join, escalate and resolve incidents; each change becomes an alert in the outbox.
+
+Detection returns typed ``IncidentChange`` records; here, in the same transaction, each becomes an
+``Alert`` and (when it pages, within the brand's page budget) its outbox rows (``alerting.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,30 @@ from collections import Counter
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
 
-from monitor.detection.incidents import detect_and_update
+from monitor.detection.changes import IncidentChange
+from monitor.detection.incidents import detect_brand
+from monitor.detection.warmup import advance_with_commit
 from monitor.errors import ConfigError
+from monitor.pipeline.alerting import record_alerts
 from monitor.pipeline.results import DetectionResult
-from monitor.settings import Settings
+from monitor.settings import BrandSettings, Settings
 from monitor.storage.advisory import try_xact_lock
-from monitor.storage.tables import Alert
+from monitor.storage.engine import transaction, with_retries
 
 
 def run_detection(engine: Engine, settings: Settings, *, now: datetime) -> DetectionResult:
-    """One detection pass over every brand; the result counts the alert events recorded meanwhile, by kind.
-
-    Counted from the Alert rows (the typed record of each change) until detection returns typed changes itself.
-    """
-    before = _last_alert_id(engine)
-    changes = detect_and_update(engine, settings, now=now)
-    return DetectionResult(events=_events_after(engine, before), changes=tuple(changes))
+    """One detection pass over every brand; the result counts the alert events recorded, by kind."""
+    changes: list[IncidentChange] = []
+    for brand in settings.brands:
+        def work(brand: BrandSettings = brand) -> list[IncidentChange]:
+            # the in-memory detector moves on only if this transaction commits (else a retry finds nothing new)
+            with advance_with_commit(settings, brand.id), transaction(engine) as session:
+                found = detect_brand(session, settings, brand, now)
+                record_alerts(session, settings, found, now)
+                return found
+        changes.extend(with_retries(work))
+    return DetectionResult(events=Counter(c.event for c in changes), changes=tuple(c.line for c in changes))
 
 
 def run_brand_detection(engine: Engine, settings: Settings, brand_id: str, *,
@@ -39,16 +49,3 @@ def run_brand_detection(engine: Engine, settings: Settings, brand_id: str, *,
         if not held:
             return None
         return run_detection(engine, settings.model_copy(update={"brands": brands}), now=now)
-
-
-def _last_alert_id(engine: Engine) -> int:
-    with Session(engine) as session:
-        return int(session.exec(select(func.max(Alert.id))).one() or 0)
-
-
-def _events_after(engine: Engine, alert_id: int) -> Counter[str]:
-    """Alert rows are the typed record of what changed (one per incident, event and severity)."""
-    with Session(engine) as session:
-        rows = session.exec(select(Alert.event, func.count()).where(col(Alert.id) > alert_id)
-                            .group_by(col(Alert.event))).all()
-    return Counter({event: int(count) for event, count in rows})

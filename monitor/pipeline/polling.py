@@ -16,6 +16,7 @@ from monitor.clock import as_utc
 from monitor.detection.incidents import source_health_changed
 from monitor.errors import SourceError, SourceUnavailable
 from monitor.pipeline import source_health as health
+from monitor.pipeline.alerting import record_alerts
 from monitor.pipeline.results import PollResult
 from monitor.settings import Settings, SourceSettings
 from monitor.storage.engine import transaction, with_retries
@@ -75,7 +76,7 @@ def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, 
                                   newest=newest, now=now, interval_seconds=source.interval_seconds)
             session.add(row)
             if recovering:
-                source_health_changed(session, settings, row, now)
+                record_alerts(session, settings, source_health_changed(session, row, now), now)
             return new_ids
 
     # A burst is stored a chunk per transaction, so other sources and stages get the database in between;
@@ -127,4 +128,4 @@ def _save_failure(engine: Engine, settings: Settings, source_id: str, error: Sou
         assert state is not None
         health.record_failure(state, error, now=now, interval_seconds=interval)
         session.add(state)
-        source_health_changed(session, settings, state, now)
+        record_alerts(session, settings, source_health_changed(session, state, now), now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Text, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 
@@ -100,8 +100,8 @@ class Incident(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     brand_id: str = Field(index=True)
     key: str = Field(unique=True)  # what makes it "the same" incident: trigger + subject
-    trigger: str  # spike | story | churn_threat | high_reach | repeat_complainer
-    status: str = "open"  # open | growing | escalated | resolved
+    trigger: str  # the first facet: spike | story | churn_threat | high_reach | repeat_complainer | source_down
+    status: str = "open"  # open | growing | escalated | resolved | watch (stored and shown, never paged)
     severity: int = 1
     title: str = ""
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -113,6 +113,7 @@ class Incident(SQLModel, table=True):
     author_count: int = 0
     example_mention_ids: list[int] | None = _json()
     details: dict[str, Any] | None = _json()
+    facets: dict[str, Any] | None = _json()  # every trigger that joined this event: {trigger: {since, reason}}
     acked_by: str | None = None
     acked_at: datetime | None = _when()
     resolved_by: str | None = None
@@ -126,9 +127,11 @@ class Alert(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("incident_id", "event", "severity", name="uq_alert_event"),)
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(index=True, foreign_key="incidents.id")
-    event: str  # opened | escalated | resolved
+    event: str  # opened | escalated | updated | unacknowledged | resolved
     severity: int
     created_at: datetime = _when(nullable=False)
+    summary: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # what changed, plain words
+    paged: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
 
 
 class OutboxItem(SQLModel, table=True):

@@ -1,0 +1,121 @@
+"""Findings for one brand from its stored mentions: the adaptive detector or the simple rule.
+
+Both engines give ``simple_rules.Finding`` records (trigger, key, severity, plain-words reason, example
+mention ids); the incident layer joins them into incidents. Pure reads, no writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from monitor.clock import as_utc
+from monitor.detection import simple_rules as rules
+from monitor.detection import warmup as adaptive
+from monitor.detection.simple_rules import complaint_episodes
+from monitor.settings import BrandSettings, DetectionSettings, Settings
+from monitor.storage.tables import Mention
+
+
+def new_rows(session: Session, brand: BrandSettings, now: datetime) -> tuple[Any, Sequence[Mention]]:
+    """(the brand's scored-mentions query, its mentions detection has not looked at yet)."""
+    scored = select(Mention).where(Mention.brand_id == brand.id, col(Mention.sentiment).is_not(None),
+                                   Mention.is_brand_reply == False)  # noqa: E712
+    rows = session.exec(scored.where(col(Mention.detected_at).is_(None),
+                                     Mention.posted_at <= now + timedelta(hours=1))
+                        .order_by(col(Mention.posted_at))).all()
+    return scored, rows
+
+
+def findings(session: Session, settings: Settings, brand: BrandSettings, scored: Any, rows: Sequence[Mention],
+             now: datetime) -> list[rules.Finding]:
+    """Spreading findings first (spike, story), then individual triggers, so individuals can join them."""
+    if settings.detection.engine == "adaptive":
+        found = _adaptive_findings(session, settings, brand, rows, now)
+    else:
+        found = _simple_findings(session, settings, brand, scored, rows, now)
+    return sorted(found, key=lambda f: f.trigger not in ("spike", "story"))
+
+
+def _view(m: Mention) -> rules.MentionView:
+    signals = m.signals or {}
+    churn = (signals.get("churn_threat") or {}).get("reason")
+    category = (signals.get("category") or {}).get("value")
+    return rules.MentionView(m.id or 0, f"{m.platform}:{m.author_id}", m.author_handle, m.author_followers,
+                             m.sentiment == "negative", churn, category, as_utc(m.posted_at), m.platform)
+
+
+def _adaptive_findings(session: Session, settings: Settings, brand: BrandSettings, new_rows: Sequence[Mention],
+                       now: datetime) -> list[rules.Finding]:
+    detector = adaptive.detector_for(session, settings, brand, now)
+    found = detector.run([adaptive.observation(m) for m in new_rows], now)
+    handles = {f"{m.platform}:{m.author_id}": m.author_handle for m in new_rows}
+    findings = [adaptive.translate(brand.id, f, handles) for f in found]
+    return [f for f in findings if _worth_an_incident(f, settings)]
+
+
+def _worth_an_incident(finding: rules.Finding, settings: Settings) -> bool:
+    """Two guards on the adaptive detector's findings, for the people who get paged.
+
+    A small brand's quiet night makes one angry post look "unusual": a spike needs enough people.
+    A story of mostly contented posts ("congrats on the launch!") is not a complaint spreading: a
+    story needs a mean negativity weight of at least 0.6 (about a third negative: sarcasm that scores neutral still
+    counts when enough of the story reads negative).
+    """
+    if finding.trigger == "spike":
+        return finding.authors >= settings.detection.min_negative
+    if finding.trigger == "story":
+        weighted, authors = finding.details.get("weighted", 0.0), finding.details.get("authors", 0.0)
+        return bool(authors > 0 and weighted / authors >= 0.6)
+    return True
+
+
+def _simple_findings(session: Session, settings: Settings, brand: BrandSettings, scored: Any,
+                     new_rows: Sequence[Mention], now: datetime) -> list[rules.Finding]:
+    cfg = settings.detection
+    window_start = now - timedelta(minutes=cfg.window_minutes)
+    window = [_view(m) for m in session.exec(scored.where(Mention.posted_at > window_start,
+                                                          Mention.posted_at <= now))]
+    findings = []
+    if found := rules.spike(brand.id, window, _expected(session, brand.id, now, settings), cfg, now):
+        findings.append(found)
+    new = [_view(m) for m in new_rows if as_utc(m.posted_at) <= now]
+    findings.extend(rules.individual(brand.id, new, _negatives_by_author(session, brand.id, new, now, cfg), cfg))
+    return findings
+
+
+def _expected(session: Session, brand_id: str, now: datetime, settings: Settings) -> float:
+    """Negative mentions expected in one window, from the days before it (history may be short)."""
+    cfg = settings.detection
+    window = timedelta(minutes=cfg.window_minutes)
+    start = now - timedelta(days=cfg.baseline_days)
+    first = session.exec(select(func.min(Mention.posted_at)).where(Mention.brand_id == brand_id)).one()
+    if first is None:
+        return 0.0
+    start = max(start, as_utc(first))
+    span = (now - window) - start
+    if span < window:
+        return 0.0
+    count = session.exec(select(func.count()).select_from(Mention).where(
+        Mention.brand_id == brand_id, Mention.sentiment == "negative",
+        Mention.posted_at >= start, Mention.posted_at <= now - window)).one()
+    return float(count) * (window / span)
+
+
+def _negatives_by_author(session: Session, brand_id: str, new: list[rules.MentionView], now: datetime,
+                         cfg: DetectionSettings) -> dict[str, int]:
+    """Separate complaint occasions per author in the repeat window (a tweetstorm is one)."""
+    ids = {m.author.split(":", 1)[1] for m in new if m.negative}
+    if not ids:
+        return {}
+    rows = session.exec(select(Mention.platform, Mention.author_id, Mention.posted_at).where(
+        Mention.brand_id == brand_id, Mention.sentiment == "negative", col(Mention.author_id).in_(ids),
+        Mention.posted_at > now - timedelta(days=cfg.repeat_days), Mention.posted_at <= now)).all()
+    times: dict[str, list[float]] = defaultdict(list)
+    for platform, author, posted_at in rows:
+        times[f"{platform}:{author}"].append(as_utc(posted_at).timestamp())
+    return {who: complaint_episodes(t) for who, t in times.items()}

@@ -1,0 +1,165 @@
+"""One real-world event, one incident: which open incident a new finding belongs to.
+
+A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
+same key (the same story, the same person's trigger), or shares people with it, or shares enough
+distinctive words, or (spike and story) is mostly the same kind of grievance (the complaint category of
+``models.signals``: a new wording of an outage complaint is still an outage), or is a spike while the
+incident already is one (a brand-wide spike is one event while it lasts). Individual triggers join spreading incidents
+only; they never join each other unless the person is the same. The evidence an incident keeps for
+joining (keys, people, words) lives in ``details["join"]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from monitor.detection.simple_rules import Finding
+from monitor.settings import BrandSettings
+from monitor.storage.tables import Incident, Mention
+
+SPREAD = ("spike", "story")
+INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
+MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
+_WORD = re.compile(r"[a-z]{4,}")
+STOPWORDS = frozenset([
+    "this", "that", "with", "have", "from", "they", "them", "their", "there", "what", "when", "where", "which",
+    "will", "would", "could", "should", "about", "after", "again", "been", "being", "before", "just", "like",
+    "more", "most", "much", "only", "other", "some", "such", "than", "then", "these", "those", "very", "your",
+    "yours", "into", "over", "also", "because", "does", "doing", "here", "http", "https", "dont", "cant",
+    "wont", "isnt", "still", "even", "really", "today", "tonight", "week", "month", "time", "thanks", "thank",
+    "please",
+])
+
+
+@dataclass
+class Evidence:
+    """Who and what a finding is about."""
+
+    people: set[str] = field(default_factory=set)
+    words: Counter[str] = field(default_factory=Counter)
+    grievances: Counter[str] = field(default_factory=Counter)  # complaint categories (outage, billing...)
+    reach: int = 0
+    mention_ids: list[int] = field(default_factory=list)
+
+
+def words_of(text: str, ignore: frozenset[str]) -> set[str]:
+    """Distinctive lower-case words: no stopwords, no brand names, crude plural folding."""
+    out = set()
+    for word in _WORD.findall(text.lower()):
+        word = word[:-1] if word.endswith("s") and len(word) > 4 else word
+        if word not in STOPWORDS and word not in ignore:
+            out.add(word)
+    return out
+
+
+def brand_words(brand: BrandSettings) -> frozenset[str]:
+    names = [brand.id, brand.name, *brand.names, *brand.handles]
+    return frozenset(w.rstrip("s") for name in names for w in _WORD.findall(name.lower()))
+
+
+def evidence(session: Session, brand: BrandSettings, finding: Finding, now: datetime) -> Evidence:
+    """The people and words behind a finding; a spike looks at every negative mention of the last hour."""
+    query = select(Mention).where(Mention.brand_id == brand.id)
+    if finding.trigger == "spike":
+        query = query.where(Mention.sentiment == "negative", Mention.posted_at > now - timedelta(minutes=60),
+                            Mention.posted_at <= now, Mention.is_brand_reply == False)  # noqa: E712
+    else:
+        query = query.where(col(Mention.id).in_(finding.mention_ids or [-1]))
+    ev, ignore = Evidence(mention_ids=list(finding.mention_ids)), brand_words(brand)
+    for m in session.exec(query.limit(2000)):
+        who = f"{m.platform}:{m.author_id}"
+        if who not in ev.people:
+            ev.people.add(who)
+            ev.reach += m.author_followers or 0
+        ev.words.update(words_of(m.text, ignore))
+        category = ((m.signals or {}).get("category") or {}).get("value")
+        if category:
+            ev.grievances[str(category)] += 1
+    return ev
+
+
+def grievance(counts: Counter[str] | dict[str, int]) -> str:
+    """The complaint category most of these mentions share ("" when none has a clear majority)."""
+    total = sum(counts.values())
+    if not total:
+        return ""
+    name, top = max(counts.items(), key=lambda item: item[1])
+    return name if top * 2 > total else ""
+
+
+def _join_data(incident: Incident) -> dict[str, Any]:
+    return dict((incident.details or {}).get("join", {}))
+
+
+def _keys(incident: Incident) -> set[str]:
+    return {incident.key, *_join_data(incident).get("keys", [])}
+
+
+def shares(incident: Incident, finding: Finding, ev: Evidence) -> str:
+    """Why the finding belongs to the incident ("" when it does not)."""
+    data = _join_data(incident)
+    facets = set(incident.facets or {}) | {incident.trigger}
+    if finding.trigger in INDIVIDUAL and not facets & set(SPREAD):
+        return "the same person" if ev.people & set(data.get("people", [])) and finding.trigger in facets else ""
+    if finding.trigger == "spike" and "spike" in facets:
+        return "the same spike"
+    if ev.people & set(data.get("people", [])):
+        return "the same people"
+    known = set(data.get("words", {}))
+    top = {w for w, _ in ev.words.most_common(MAX_WORDS)}
+    if len(known & top) >= SHARED_WORDS:
+        return "the same words"
+    mine = grievance(ev.grievances)
+    if finding.trigger in SPREAD and mine and mine == grievance(data.get("grievances", {})):
+        return f"the same {mine} complaint"
+    return ""
+
+
+def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidence, now: datetime,
+                  join_minutes: int) -> tuple[Incident | None, str]:
+    """(incident, why) for this finding: the same key first, then an active incident it overlaps."""
+    same = session.exec(select(Incident).where(Incident.key == finding.key)).first()
+    if same is not None:
+        return same, "the same key"
+    recent = session.exec(select(Incident).where(
+        Incident.brand_id == brand_id, Incident.trigger != "source_down",
+        Incident.last_activity_at >= now - timedelta(minutes=join_minutes))
+        .order_by(col(Incident.severity).desc(), col(Incident.id))).all()
+    for incident in recent:
+        if finding.key in _keys(incident):
+            return incident, "the same key"
+    for incident in recent:
+        if incident.status != "resolved" and (why := shares(incident, finding, ev)):
+            return incident, why
+    return None, ""
+
+
+def absorb(incident: Incident, finding: Finding, ev: Evidence, now: datetime) -> bool:
+    """Add the finding's key, people and words to the incident; True when it brings a new facet."""
+    data = _join_data(incident)
+    keys = list(data.get("keys", []))
+    people = list(data.get("people", []))
+    words: Counter[str] = Counter(dict(data.get("words", {})))
+    if finding.key != incident.key and finding.key not in keys:
+        keys = (keys + [finding.key])[-50:]
+    people += sorted(ev.people - set(people))
+    words.update({w: 1 for w in ev.words})
+    grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
+    data = {"keys": keys, "people": people[-MAX_PEOPLE:], "words": dict(words.most_common(MAX_WORDS)),
+            "grievances": dict(grievances.most_common(8)),
+            "reach": max(int(data.get("reach", 0) or 0), ev.reach)}
+    facets = dict(incident.facets or {})
+    new = finding.trigger not in facets
+    if new:
+        facets[finding.trigger] = {"since": now.isoformat(), "reason": finding.reason[:300]}
+    else:
+        facets[finding.trigger] = {**facets[finding.trigger], "reason": finding.reason[:300]}
+    incident.facets = facets
+    incident.details = {**(incident.details or {}), "join": data}
+    return new

@@ -1,0 +1,96 @@
+"""Individual triggers within the alert budget: page only when it matters, watch the rest.
+
+A repeat complainer, a high-reach author or a churn threat is common on real complaint streams (the
+rules fired ~87 times a week on quiet ones). Each opens a *watch* incident: stored, listed by
+``groundswell incidents list`` and in the digest, never paged. It becomes a page when it matters:
+
+* a churn threat from an influential (``churn_page_followers``) or key-account customer;
+* a high-reach complaint once its audience reacts (``reach_page_reactions`` reposts, quotes and replies,
+  counting replies and quotes from other people we collected);
+* a repeat complainer none of whose complaints in ``repeat_days`` the brand answered within
+  ``response_target_minutes`` (only when the brand's replies are being collected: a customer in a
+  conversation with support is not ignored).
+
+An ordinary customer's churn threat that support has not answered within the hour is common on real
+streams (measured on twcs: it paged about once a fortnight on its own), so it stays on the watch list;
+once a churn threat or big account has paged, an unanswered one escalates once (``incidents``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, or_, select
+
+from monitor.clock import as_utc
+from monitor.settings import BrandSettings, Settings
+from monitor.storage import responses
+from monitor.storage.tables import Incident, Mention
+
+
+def _mentions(session: Session, incident: Incident) -> list[Mention]:
+    ids = incident.example_mention_ids or []
+    return list(session.exec(select(Mention).where(col(Mention.id).in_(ids)))) if ids else []
+
+
+def _their_complaints(session: Session, settings: Settings, mentions: list[Mention], now: datetime) -> list[Mention]:
+    """Every negative mention of these people in the repeat window: a customer the brand is talking
+    to is not ignored, even if its last reply is not in yet."""
+    people = {(m.platform, m.author_id) for m in mentions}
+    out: list[Mention] = []
+    for platform, author in people:
+        out += session.exec(select(Mention).where(
+            Mention.brand_id == mentions[0].brand_id, Mention.platform == platform, Mention.author_id == author,
+            Mention.sentiment == "negative", Mention.posted_at <= now,
+            Mention.posted_at >= now - timedelta(days=settings.detection.repeat_days))).all()
+    return out or mentions
+
+
+def reactions(session: Session, mention: Mention) -> int:
+    """Reposts, quotes and replies on the post, or the replies and quotes to it we collected."""
+    own = mention.reposts + mention.quotes + mention.replies
+    collected = session.exec(select(func.count()).select_from(Mention).where(
+        Mention.brand_id == mention.brand_id, Mention.platform == mention.platform,
+        Mention.author_id != mention.author_id,
+        or_(col(Mention.parent_id) == mention.external_id, col(Mention.quoted_id) == mention.external_id,
+            col(Mention.reposted_id) == mention.external_id))).one()
+    return max(own, int(collected))
+
+
+def _unanswered(session: Session, settings: Settings, incident: Incident, mentions: list[Mention],
+                now: datetime) -> bool:
+    target = settings.detection.response_target_minutes
+    if not target or as_utc(incident.opened_at) > now - timedelta(minutes=target):
+        return False
+    if not responses.replies_collected(session, incident.brand_id, now):
+        return False
+    return not any(responses.first_reply(session, m) is not None for m in mentions)
+
+
+def page_reason(session: Session, settings: Settings, brand: BrandSettings, incident: Incident,
+                now: datetime) -> str:
+    """Why this individual trigger is now worth a page ("" while it is only worth watching)."""
+    cfg = settings.detection
+    mentions = _mentions(session, incident)
+    trigger = incident.trigger
+    if trigger == "churn_threat":
+        keys = {h.lower().lstrip("@") for h in brand.key_accounts}
+        for m in mentions:
+            if m.author_handle.lower().lstrip("@") in keys:
+                return f"@{m.author_handle} is one of your key accounts"
+            if (m.author_followers or 0) >= cfg.churn_page_followers:
+                return f"@{m.author_handle} is influential ({m.author_followers:,} followers)"
+    if trigger == "high_reach":
+        best = max((reactions(session, m) for m in mentions), default=0)
+        if best >= cfg.reach_page_reactions:
+            return f"its audience is reacting ({best} reposts, quotes and replies)"
+    if trigger == "repeat_complainer" and mentions:
+        mentions = _their_complaints(session, settings, mentions, now)
+    if trigger == "repeat_complainer" and _unanswered(session, settings, incident, mentions, now):
+        return f"not answered by the brand within {cfg.response_target_minutes} min"
+    return ""
+
+
+def unanswered_note(session: Session, settings: Settings, incident: Incident, now: datetime) -> bool:
+    """For individual incidents that already paged: still unanswered past the target (escalate once)."""
+    return _unanswered(session, settings, incident, _mentions(session, incident), now)

@@ -1,0 +1,72 @@
+"""Incident changes become alerts and deliveries, in the detection transaction, within the page budget.
+
+Detection returns ``IncidentChange`` records; here each becomes an ``Alert`` (unique per incident, event
+and severity, so the same news is never told twice) and, when it pages, one outbox row per routed
+channel. Every first page of an incident counts against the brand's budget
+(``detection.pages_per_week`` over a rolling week, every trigger counted); over budget, pages below
+``detection.budget_exempt_severity`` are recorded with ``paged = False`` and go to the digest instead.
+Later news about an incident that never paged stays in the digest too, unless it reaches the exempt
+severity or fits the budget as an escalation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from alerts.outbox import enqueue_alert
+from monitor.detection.changes import IncidentChange
+from monitor.settings import Settings
+from monitor.storage.tables import Alert, Incident
+
+WEEK = timedelta(days=7)
+
+
+def pages_this_week(session: Session, brand_id: str, now: datetime) -> int:
+    """Incidents of this brand that paged in the last seven days (first page of each)."""
+    first_pages = select(Alert.incident_id, func.min(Alert.created_at).label("first")).join(
+        Incident, col(Incident.id) == Alert.incident_id).where(
+        Incident.brand_id == brand_id, Alert.paged == True).group_by(col(Alert.incident_id)).subquery()  # noqa: E712
+    return int(session.exec(select(func.count()).select_from(first_pages).where(
+        first_pages.c.first >= now - WEEK)).one())
+
+
+def _has_paged(session: Session, incident_id: int) -> bool:
+    return session.exec(select(Alert.id).where(Alert.incident_id == incident_id,
+                                               Alert.paged == True)).first() is not None  # noqa: E712
+
+
+def should_page(session: Session, settings: Settings, incident: Incident, change: IncidentChange,
+                now: datetime) -> bool:
+    if _has_paged(session, incident.id or 0):
+        return True  # the thread is open: its updates go where its first page went
+    if change.event not in ("opened", "escalated"):
+        return False
+    cfg = settings.detection
+    if change.severity >= cfg.budget_exempt_severity:
+        return True
+    return pages_this_week(session, incident.brand_id, now) + 1 <= cfg.pages_per_week
+
+
+def record_alerts(session: Session, settings: Settings, changes: Sequence[IncidentChange],
+                  now: datetime) -> list[Alert]:
+    """One alert per new change; deliveries for the ones that page."""
+    out = []
+    for change in changes:
+        exists = session.exec(select(Alert.id).where(Alert.incident_id == change.incident_id,
+                                                     Alert.event == change.event,
+                                                     Alert.severity == change.severity)).first()
+        incident = session.get(Incident, change.incident_id)
+        if exists is not None or incident is None:
+            continue
+        paged = should_page(session, settings, incident, change, now)
+        alert = Alert(incident_id=change.incident_id, event=change.event, severity=change.severity,
+                      created_at=now, summary=change.summary, paged=paged)
+        session.add(alert)
+        session.flush()
+        if paged:
+            enqueue_alert(session, settings, alert, incident, now=now)
+        out.append(alert)
+    return out

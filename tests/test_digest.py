@@ -82,7 +82,7 @@ def test_incident_commands_and_digest_preview(demo, tmp_path: Path) -> None:  # 
     assert acked.exit_code == 0 and "acknowledged by dana" in acked.output
     shown = runner.invoke(cli, ["--config", str(config), "incidents", "show", str(spike)])
     assert "acknowledged by dana" in shown.output and "console: sent" in shown.output
-    assert "escalated sev 4 (paged): Now" in shown.output  # every update, with what changed
+    assert "escalated sev 4 (paged): Severity now critical (was high)" in shown.output  # every update, what changed
     out = tmp_path / "digest.html"
     preview = runner.invoke(cli, ["--config", str(config), "digest", "--date", "2026-11-07", "--out", str(out)])
     assert preview.exit_code == 0, preview.output

@@ -41,7 +41,7 @@ from connectors.paging import (
     rotated,
     shared_bucket,
 )
-from connectors.x_queries import brand_reply_queries, build_queries
+from connectors.x_queries import brand_reply_queries, build_queries, describe_error
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
@@ -196,7 +196,7 @@ class XConnector(Connector[XOptions]):
             charged = len(tweets) + len(includes.get("tweets") or [])
             poll.reads += charged
             poll.reads_left -= charged
-            poll.problems += [_describe_error(e) for e in body.get("errors") or []]
+            poll.problems += [describe_error(e) for e in body.get("errors") or []]
             kept = tweets[:poll.limit_left]
             users = {u["id"]: u for u in includes.get("users") or []}
             for tweet in kept:
@@ -296,7 +296,3 @@ class XConnector(Connector[XOptions]):
     def check(self) -> None:
         """Usage endpoint: proves the token and shows the project's cap without spending reads."""
         self._call(lambda: self.client.request("GET", "/2/usage/tweets").json())
-
-
-def _describe_error(error: dict[str, Any]) -> str:
-    return f"X partial error: {error.get('title', 'error')}: {error.get('detail', '')}"[:300]

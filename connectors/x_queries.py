@@ -3,6 +3,8 @@ split so each stays under X's 512-character limit."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from connectors.paging import quote_term, split_query
 from monitor.brands import BrandTerms
 
@@ -22,3 +24,8 @@ def build_queries(brand: BrandTerms, languages: list[str], include_retweets: boo
 
 def brand_reply_queries(brand: BrandTerms) -> list[str]:
     return split_query([f"from:{h.lstrip('@')}" for h in brand.handles], "is:reply")
+
+
+def describe_error(error: dict[str, Any]) -> str:
+    """One of X's partial errors (a batch that is otherwise fine) as a problem line."""
+    return f"X partial error: {error.get('title', 'error')}: {error.get('detail', '')}"[:300]

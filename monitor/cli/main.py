@@ -125,7 +125,7 @@ def demo(data_dir: Path | None, model: str) -> None:
 @pass_context
 def run(ctx: Context) -> None:
     """Run the monitor as a service: poll every source, score, detect and alert on schedule."""
-    from monitor.service.scheduler import serve
+    from monitor.service.process import serve
 
     serve(ctx.settings)
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -289,44 +287,3 @@ def _close(notifier: Any) -> None:
             close()
         except Exception:
             log.debug("closing notifier failed", exc_info=True)
-
-
-def serve(settings: Settings) -> None:
-    """Run until SIGTERM/SIGINT; one instance per database (AlreadyRunning otherwise)."""
-    held = instance_lock.acquire(settings.database_url())
-    service = Service(settings)
-    service.lock = held
-    watch = instance_lock.LockWatch(held)
-    wake = threading.Event()
-    reload_wanted = threading.Event()
-
-    def on_stop(signum: int, _frame: Any) -> None:
-        log.info("received %s; finishing running jobs", signal.Signals(signum).name)
-        service.stopping.set()
-        wake.set()
-
-    def on_hup(_signum: int, _frame: Any) -> None:
-        reload_wanted.set()
-        wake.set()
-
-    signal.signal(signal.SIGTERM, on_stop)
-    signal.signal(signal.SIGINT, on_stop)
-    signal.signal(signal.SIGHUP, on_hup)
-    finished = True
-    try:
-        if not service.stopping.is_set():
-            service.start()
-        while not service.stopping.is_set():
-            wake.wait(1.0)
-            wake.clear()
-            service.paused = not watch.check()  # AlreadyRunning (another took the lock) stops this one
-            if reload_wanted.is_set() and not service.stopping.is_set():
-                reload_wanted.clear()
-                service.reload()
-    finally:
-        finished = service.shutdown()
-        held.release()
-        log.info("groundswell stopped")
-    if not finished:
-        logging.shutdown()
-        os._exit(0)

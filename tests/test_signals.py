@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from connectors.base import BrandTerms
@@ -129,9 +127,9 @@ def test_to_json_shape() -> None:
     assert data["aimed_at_brand"] is True and data["language"] == "en" and data["non_english"] is False
 
 
-def test_fast_enough_for_the_pipeline() -> None:
-    texts = [f"{t} #{i}" for i, t in enumerate(CHURN * 80)]  # 1,120 posts
-    started = time.perf_counter()
-    for text in texts:
-        extract_signals(text, BRAND)
-    assert time.perf_counter() - started < 3.0  # ~15k/s measured; generous for a shared CPU
+def test_signals_of_many_posts_are_the_same_as_one_by_one() -> None:
+    """Behaviour at volume (no caches leaking between posts); speed is benchmarks/complaint_eval.py's figure."""
+    texts = [f"{t} #{i}" for i, t in enumerate(CHURN * 20)]
+    first = [extract_signals(text, BRAND).to_json()["churn_threat"] for text in texts]
+    assert first == [extract_signals(text, BRAND).to_json()["churn_threat"] for text in reversed(texts)][::-1]
+    assert all(item is not None for item in first[:len(CHURN)])

@@ -63,7 +63,8 @@ def write_setup(tmp_path: Path, url: str) -> Path:
                 out.write(json.dumps({
                     "id": f"{s}-{i}", "author_id": f"u{s}-{i}", "author_followers": 300_000 if big else 5,
                     "reposts": 50 if big else 0,  # a big account whose audience reacts: a page each
-                    "text": f"Acme outage, terrible service {i}" if big else f"Acme router {i}",
+                    # too few words to form a story (which would join them all): each its own incident
+                    "text": f"Acme is terrible {i}" if big else f"Acme router {i}",
                     "posted_at": (start + timedelta(seconds=i)).isoformat()}) + "\n")
         blocks.append(f'[[sources]]\nid = "feed{s}"\nkind = "replay"\nbrand = "acme"\ninterval_seconds = 1\n'
                       f'limit = {LIMIT}\npath = "{path}"\nplatform = "p{s}"\n')
@@ -165,7 +166,8 @@ def slack_setup(tmp_path: Path, slack: FakeSlack) -> Path:
             big = i % 2 == 1
             out.write(json.dumps({"id": f"s-{i}", "author_id": f"u{i}", "author_followers": 300_000 if big else 5,
                                   "reposts": 50 if big else 0,
-                                  "text": f"Acme outage, terrible service {i}" if big else f"Acme router {i}",
+                                  # too few words to form a story (which would join them all): one alert each
+                                  "text": f"Acme is terrible {i}" if big else f"Acme router {i}",
                                   "posted_at": (start + timedelta(seconds=i)).isoformat()}) + "\n")
     config = tmp_path / "settings.toml"
     config.write_text(service_settings_toml(tmp_path / "data", 'metrics_address = "127.0.0.1:0"', f"""

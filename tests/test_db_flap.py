@@ -3,6 +3,8 @@
 ``groundswell run`` talks to PostgreSQL through a TCP proxy; the test appends high-reach complaints
 to a replay file while cutting the proxy again and again (and once for several seconds), then
 counts: every post stored once, one incident each, every alert delivered to a local webhook.
+Each complaint draws reactions (so its watch incident pages), is worded on its own (no story, and
+the spike floor is out of reach, so none joins another) and the page budget is lifted: one page per post.
 The figures are printed (run with -s) for the issue's report.
 """
 
@@ -26,6 +28,17 @@ from tests.test_lock_outage import readiness, start, stop, wait_for
 pytestmark = pytest.mark.slow  # a real service for about 45 s
 
 POSTS = 40
+# Pages, not watch items, for every post: a big account pages once its audience reacts, and the
+# weekly page budget would otherwise hold all but two back; no spike facet swallows the posts.
+DETECTION = "[detection]\npages_per_week = 1000\nreach_page_reactions = 20\nmin_negative = 1000\n"
+
+
+def complaint(rng: random.Random) -> str:
+    """A negative post with its own wording (made-up words, so each row says it is English), so no two posts
+    form a story or join."""
+    words = " ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
+                     for _ in range(8))
+    return f"Acme {words} is terrible"
 
 
 class Receiver:
@@ -73,9 +86,9 @@ def test_flapping_database_loses_and_doubles_nothing(postgres_url: str, pg_schem
     feed = tmp_path / "feed.jsonl"
     feed.write_text("")
     body = (f'[[sources]]\nid = "feed"\nkind = "replay"\nbrand = "acme"\npath = "{feed}"\ninterval_seconds = 1\n'
-            f'[[channels]]\nid = "hook"\nkind = "webhook"\nurl = "{receiver.url}"\n')
+            f'[[channels]]\nid = "hook"\nkind = "webhook"\nurl = "{receiver.url}"\n{DETECTION}')
     service, port = start(tmp_path, "flap", f"{via}?options=-csearch_path%3D{pg_schema}", body=body)
-    done, cuts, rng = threading.Event(), [], random.Random(13)
+    done, cuts, rng, words = threading.Event(), [], random.Random(13), random.Random(7)
     flapper = threading.Thread(target=flap, args=(proxy, done, rng, cuts), daemon=True)
     engine = create_engine(f"{postgres_url}?options=-csearch_path%3D{pg_schema}")
 
@@ -89,7 +102,7 @@ def test_flapping_database_loses_and_doubles_nothing(postgres_url: str, pg_schem
         with feed.open("a") as out:
             for i in range(POSTS):
                 out.write(json.dumps({"id": f"p{i}", "author_id": f"famous{i}", "author_followers": 500_000,
-                                      "text": "Acme broadband is down again, terrible and useless",
+                                      "reposts": 60, "lang": "en", "text": complaint(words),
                                       "posted_at": datetime.now(UTC).isoformat()}) + "\n")
                 out.flush()
                 time.sleep(0.6)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from sqlmodel import Session, func, select
@@ -17,6 +19,20 @@ from monitor.storage.tables import Mention, SourceState
 from tests.conftest import service_settings_toml
 
 REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def fresh_worker_module() -> ModuleType:
+    """Import the worker module anew so its Celery app reads this test's GROUNDSWELL_CONFIG (broker database).
+
+    Popping sys.modules alone is not enough: the package keeps the old module as its attribute, and
+    `from monitor.service import worker` would hand back an app configured by an earlier test.
+    """
+    import monitor.service
+
+    sys.modules.pop("monitor.service.worker", None)
+    if hasattr(monitor.service, "worker"):
+        delattr(monitor.service, "worker")
+    return importlib.import_module("monitor.service.worker")
 
 
 @pytest.fixture
@@ -53,8 +69,7 @@ def test_celery_worker_polls_and_scores_through_redis(worker_config: Path, tmp_p
                                "--pool", "solo", "-Q", "io,ml,core,notify", "--loglevel", "warning"],
                               env=env, cwd=tmp_path)
     try:
-        sys.modules.pop("monitor.service.worker", None)
-        from monitor.service import worker as tasks
+        tasks = fresh_worker_module()
 
         polled = tasks.poll.delay("file").get(timeout=60)
         assert polled == {"source_id": "file", "fetched": 25, "new": 25, "problems": [], "error": None,
@@ -73,8 +88,7 @@ def test_celery_worker_polls_and_scores_through_redis(worker_config: Path, tmp_p
 def test_worker_tasks_run_the_pipeline_with_the_service_backoff_gate_and_schedule(
         worker_config: Path, tmp_path: Path) -> None:
     (tmp_path / "m.jsonl").rename(tmp_path / "gone.jsonl")  # the source fails: it must back off
-    sys.modules.pop("monitor.service.worker", None)
-    from monitor.service import worker as tasks
+    tasks = fresh_worker_module()
 
     tasks.runtime.cache_clear()
     first = tasks.poll("file")  # run in this process, as a worker would

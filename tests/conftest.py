@@ -67,15 +67,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"gs_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f"create schema {schema}"))
-    yield f"{base}?options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f"drop schema {schema} cascade"))
-    admin.dispose()
+    yield request.getfixturevalue("pg_url")
 
 
 @pytest.fixture
@@ -89,6 +81,12 @@ def pg_schema(postgres_url: str) -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f"drop schema {name} cascade"))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_url(postgres_url: str, pg_schema: str) -> str:
+    """A PostgreSQL URL whose search_path is an empty schema of its own (dropped after the test)."""
+    return f"{postgres_url}?options=-csearch_path%3D{pg_schema}"
 
 
 def make_settings(**sections: Any) -> Settings:

@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 
 from benchmarks.scale_cluster import Cluster, audit, wait_until
-from tests.test_ownership import pg_url  # noqa: F401 - the fixture: a PostgreSQL schema of its own
 
 pytestmark = pytest.mark.slow
 REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
-def test_workers_killed_mid_run_lose_nothing_and_double_nothing(pg_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_workers_killed_mid_run_lose_nothing_and_double_nothing(pg_url: str, tmp_path: Path) -> None:
     import redis
 
     try:

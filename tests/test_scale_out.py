@@ -26,7 +26,9 @@ def test_workers_killed_mid_run_lose_nothing_and_double_nothing(pg_url: str, tmp
         redis.Redis.from_url(REDIS).ping()
     except redis.RedisError as exc:
         pytest.fail(f"Redis is required at {REDIS}: {exc}")
-    cluster = Cluster(tmp_path, pg_url, f"{REDIS}/{2 + uuid.uuid4().int % 12}",
+    broker = f"{REDIS}/{2 + uuid.uuid4().int % 12}"
+    redis.Redis.from_url(broker).flushdb()  # no tasks an interrupted earlier run left behind
+    cluster = Cluster(tmp_path, pg_url, broker,
                       brands=["acme", "bolt", "crest", "dune"], spreads={"acme", "bolt", "crest"}, background=1500)
     engine = cluster.prepare()
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import redis
 from sqlmodel import Session, func, select
 
 from monitor.storage.engine import open_database
@@ -42,6 +43,9 @@ def worker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
              "author_id": f"a{i}"} for i in range(25)]
     data.write_text("".join(json.dumps(row) + "\n" for row in rows))
     queue_db = 2 + uuid.uuid4().int % 12
+    # An empty broker database: unacknowledged tasks an earlier, interrupted run left there would be redelivered
+    # to this test's worker first (a stale poll that reads the file before ours, so ours fetched 0).
+    redis.Redis.from_url(f"{REDIS}/{queue_db}").flushdb()
     path = tmp_path / "settings.toml"
     path.write_text(service_settings_toml(tmp_path, body=f"""
 [distributed]

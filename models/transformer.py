@@ -78,22 +78,28 @@ class OnnxSentiment:
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits (before the calibration bias), in input order."""
-        encodings = [e.ids for e in self._tokenizer.encode_batch([normalize(t) for t in texts])]
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
-        out = np.zeros((len(encodings), 3), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            width = max(len(encodings[i]) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                ids[row, : len(encodings[i])] = encodings[i]
-                mask[row, : len(encodings[i])] = 1
-            out[idx] = self._session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
-        return out
+        return run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, "logits", 3)
 
     def score(self, texts: Sequence[str]) -> list[Score]:
         if not texts:
             return []
         probs = softmax(self.logits(texts) + self._bias)
         return [Score.from_probabilities(row) for row in probs.tolist()]
+
+
+def run_sorted_batches(session: Any, tokenizer: Any, texts: Sequence[str], batch_size: int, output: str,
+                       width: int) -> np.ndarray:
+    """One ONNX output for every text, in input order: length-sorted batches pad little (shared with training)."""
+    encodings = [e.ids for e in tokenizer.encode_batch([normalize(t) for t in texts])]
+    order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
+    out = np.zeros((len(encodings), width), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        longest = max(len(encodings[i]) for i in idx)
+        ids = np.zeros((len(idx), longest), dtype=np.int64)
+        mask = np.zeros((len(idx), longest), dtype=np.int64)
+        for row, i in enumerate(idx):
+            ids[row, : len(encodings[i])] = encodings[i]
+            mask[row, : len(encodings[i])] = 1
+        out[idx] = session.run([output], {"input_ids": ids, "attention_mask": mask})[0]
+    return out

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models.textprep import normalize
 from models.train.complaint_mix import complaint_rows
 from models.train.head_graph import POOLED, with_pooled_output
-from models.transformer import ARTIFACT_DIR, OnnxSentiment
+from models.transformer import ARTIFACT_DIR, OnnxSentiment, run_sorted_batches
 
 
 class PooledEncoder(OnnxSentiment):
@@ -36,19 +35,7 @@ class PooledEncoder(OnnxSentiment):
         self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
 
     def pooled(self, texts: list[str]) -> np.ndarray:
-        encodings = [e.ids for e in self._tokenizer.encode_batch([normalize(t) for t in texts])]
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
-        out = np.zeros((len(encodings), 384), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            width = max(len(encodings[i]) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                ids[row, : len(encodings[i])] = encodings[i]
-                mask[row, : len(encodings[i])] = 1
-            out[idx] = self._session.run([POOLED], {"input_ids": ids, "attention_mask": mask})[0]
-        return out
+        return run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, POOLED, 384)
 
 
 def _tweeteval(data: Path, split: str) -> tuple[list[str], list[int]]:

@@ -13,7 +13,6 @@ import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -76,15 +75,6 @@ def pack(vectors: np.ndarray) -> list[bytes]:
     return [row.tobytes() for row in np.rint(vectors / peak * 127).astype(np.int8)]
 
 
-def unpack(blob: bytes | None) -> np.ndarray | None:
-    """The unit float32 vector of a stored blob (None for no or malformed blob)."""
-    if not blob or len(blob) != DIM:
-        return None
-    vector = np.frombuffer(blob, dtype=np.int8).astype(np.float32)
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 0 else None
-
-
 def load_embedder(spec: str, *, sentiment: str = "bundled", threads: int = 2,
                   batch_size: int = 64) -> OnnxEmbedder | None:
     """The (cached) encoder for ``spec``: "auto" (bundled unless the sentiment model is the lexicon), "bundled",
@@ -98,8 +88,3 @@ def load_embedder(spec: str, *, sentiment: str = "bundled", threads: int = 2,
         if key not in _CACHE:
             _CACHE[key] = OnnxEmbedder(folder, threads=threads, batch_size=batch_size)
         return _CACHE[key]
-
-
-def describe(model: Any) -> str:
-    """``name@version`` of a loaded encoder (stored beside nothing; for logs and benchmarks)."""
-    return f"{model.name}@{model.version}"

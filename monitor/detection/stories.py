@@ -37,10 +37,10 @@ class StoryConfig:
     min_words: int = 3  # content words a text needs to start or join a story by its wording
     word_overlap: float = 0.45  # share of the text's rare-word weight found in the story's exemplars
     min_shared: int = 3  # rare words shared with the story, at least
-    embed_similarity: float = 0.7  # cosine to a story's representative vector that joins it (tuned: tune split)
+    embed_similarity: float = 0.75  # cosine to a story's representative vector that joins it (tuned: tune split)
     embed_variant: float = 0.9  # a joining vector closer than this is no new representative
     embed_words: bool = False  # with vectors, still join by shared rare words too
-    embed_merge: float = 0.6  # growing stories merge: a representative this close to the other's centroid
+    embed_merge: float = 0.4  # growing stories merge: a representative this close to the other's centroid
     window_s: float = 6 * 3600.0
     long_window_s: float = 24 * 3600.0  # slow builds: this window pages at long_factor x the threshold
     long_factor: float = 2.0

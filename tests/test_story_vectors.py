@@ -163,3 +163,34 @@ def test_a_story_told_in_six_wordings_is_one_incident_through_the_pipeline(datab
 
 def test_without_vectors_the_six_wordings_stay_six_fizzles(database_url: str, tmp_path) -> None:  # noqa: ANN001
     assert _pipeline(database_url, tmp_path, "none") == []  # by words alone (too few posts to know rare words)
+
+
+def test_backtests_embed_each_text_once_and_read_it_back_from_the_cache(tmp_path, embedder: OnnxEmbedder) -> None:  # noqa: ANN001
+    from monitor.replay.score_cache import VectorCache
+
+    path = tmp_path / "in.jsonl.vectors-x-1.json"
+    first = VectorCache(embedder, path)
+    assert first.prime([*LOGIN, LOGIN[0]]) == 2 and path.exists()
+    again = VectorCache(embedder, path)
+    assert again.prime(LOGIN) == 0 and again.get(LOGIN[0]) == first.get(LOGIN[0])
+    assert len(again.get(UNRELATED)) == 384 and again.prime([UNRELATED]) == 0  # a text missed: embedded on demand
+
+
+def test_a_backtest_replays_the_paraphrased_story_as_one_incident(tmp_path) -> None:  # noqa: ANN001
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.replay.backtest import backtest_settings, run_backtest
+
+    start = datetime(2026, 11, 2, 17, tzinfo=UTC)
+    rows = [{"id": f"w{w}p{k}", "author_id": f"cust{w}-{k}", "text": text,
+             "posted_at": (start + timedelta(minutes=6 * w + k)).isoformat()}
+            for w, text in enumerate(WIFI) for k in range(3)]
+    mentions = tmp_path / "wifi.jsonl"
+    mentions.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    settings = backtest_settings(tmp_path, mentions, "bundled", "default", "adaptive")
+    run_backtest(settings, tmp_path / "timeline.jsonl", input_file=mentions)
+    events = [json.loads(line) for line in (tmp_path / "timeline.jsonl").read_text().splitlines()]
+    assert [e["event"] for e in events if e["event"] == "opened"] == ["opened"]  # one incident, updated in place
+    assert events[-1]["authors"] == 18 and events[-1]["trigger"] == "story"
+    assert (tmp_path / "wifi.jsonl.vectors-groundswell-minilm-embed-1.json").exists()  # embedded once, cached

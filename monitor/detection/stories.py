@@ -39,7 +39,7 @@ class StoryConfig:
     min_shared: int = 3  # rare words shared with the story, at least
     embed_similarity: float = 0.75  # cosine to a story's representative vector that joins it (tuned: tune split)
     embed_variant: float = 0.9  # a joining vector closer than this is no new representative
-    embed_words: bool = False  # with vectors, still join by shared rare words too
+    embed_words: bool = True  # with vectors, still join by shared rare words too (vectors only add joins)
     embed_merge: float = 0.4  # growing stories merge: a representative this close to the other's centroid
     window_s: float = 6 * 3600.0
     long_window_s: float = 24 * 3600.0  # slow builds: this window pages at long_factor x the threshold

@@ -218,15 +218,14 @@ class StoryIndex:
 
     def related(self, sid: str, min_rare: int) -> list[str]:
         """Other stories sharing at least ``min_rare`` rare words or a close vector with this one (merge candidates)."""
-        if self.stories[sid].vecs:
-            return self.vectors.similar(sid, self.cfg.embed_merge)
+        near = self.vectors.similar(sid, self.cfg.embed_merge) if self.stories[sid].vecs else []
         counts: dict[str, int] = {}
         for word in self.stories[sid].words:
             if self.stats.is_rare(word):
                 for other in self.by_word.get(word, ()):
                     if other != sid:
                         counts[other] = counts.get(other, 0) + 1
-        return [other for other, n in counts.items() if n >= min_rare]
+        return near + [other for other, n in counts.items() if n >= min_rare and other not in near]
 
     def merge(self, keep: str, gone: str, now: float, window_s: float) -> None:
         """Fold story ``gone`` into ``keep``; lookups that led to ``gone`` now lead to ``keep``."""

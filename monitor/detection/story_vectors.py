@@ -60,17 +60,26 @@ class VectorRows:
         owner = self.owner[row]
         return (owner, float(sims[row])) if owner is not None else (None, 0.0)
 
-    def similar(self, sid: str, min_cos: float) -> list[str]:
-        """Other stories with a representative at least ``min_cos`` from this story's centroid (merge candidates).
+    def centroid(self, sid: str) -> np.ndarray | None:
+        """The unit mean of a story's representatives: closer to its grievance than any one wording."""
+        rows = self.rows.get(sid)
+        if not rows:
+            return None
+        total = self.matrix[rows].sum(axis=0)
+        norm = float(np.linalg.norm(total))
+        return total / norm if norm > 0 else None
 
-        The centroid of several wordings is closer to the grievance than any one of them, so two stories that
-        tell it differently meet there.
-        """
-        mine = self.rows.get(sid, [])
-        if not mine:
+    def similar(self, sid: str, min_cos: float) -> list[str]:
+        """Other stories whose centroid is at least ``min_cos`` from this story's centroid (merge candidates)."""
+        mine = self.centroid(sid)
+        if mine is None:
             return []
-        centroid = self.matrix[mine].sum(axis=0)
-        centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
-        sims = self.matrix[: len(self.owner)] @ centroid
-        hits = {self.owner[row] for row in np.flatnonzero(sims >= min_cos)}
-        return sorted(s for s in hits if s is not None and s != sid)
+        sims = self.matrix[: len(self.owner)] @ mine
+        # a centroid can be closer than its closest row, but not by much: look only at stories with a row nearby
+        near = {self.owner[row] for row in np.flatnonzero(sims >= min_cos - 0.25)} - {None, sid}
+        out = []
+        for other in sorted(s for s in near if s is not None):
+            theirs = self.centroid(other)
+            if theirs is not None and float(theirs @ mine) >= min_cos:
+                out.append(other)
+        return out

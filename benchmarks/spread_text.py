@@ -13,6 +13,7 @@ import hashlib
 import heapq
 import json
 import math
+import os
 import random
 import zlib
 from dataclasses import dataclass, field
@@ -147,9 +148,11 @@ def embeddings(texts: list[str]) -> dict[str, bytes]:
         chunk = todo[start:start + 256]
         for text, blob in zip(chunk, pack(model.embed(chunk)), strict=True):
             cache[keys[text]] = base64.b64encode(blob).decode()
-    if todo:
+    if todo:  # write then rename: a benchmark running beside this one never reads half a file
         CACHE.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(cache))
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(cache))
+        tmp.replace(path)
     return {t: base64.b64decode(cache[k]) for t, k in keys.items()}
 
 

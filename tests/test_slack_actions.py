@@ -1,0 +1,156 @@
+"""Slack's buttons end to end: a real Socket Mode WebSocket server and the local Slack Web API stand-in.
+
+The headline carries the buttons; a press arrives as an ``interactive`` envelope, is checked against the
+message we sent, recorded once (who: the Slack user, from "slack"), acknowledged, and the ack reaches the
+Slack headline (chat.update) through the outbox.  SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from alerts.outbox import deliver_due, enqueue_alert
+from monitor.clock import ManualClock
+from monitor.runtime import build_notifiers
+from monitor.service.slack_actions import SlackActionListener, start_listeners
+from monitor.settings import Settings
+from monitor.storage.engine import open_database, transaction
+from monitor.storage.tables import Alert, AlertFeedback, Brand, Incident, IncidentAction
+from tests.conftest import make_settings
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_socket import FakeSocketMode, block_actions
+
+NOW = datetime(2026, 11, 20, 18, 30, tzinfo=UTC)
+CHANNEL = "C0ALERTS1"
+
+
+@dataclass
+class Rig:
+    engine: Engine
+    settings: Settings
+    slack: FakeSlack
+    socket: FakeSocketMode
+    listener: SlackActionListener
+    incident_id: int
+    alert_id: int
+    headline_ts: str
+    clock: ManualClock
+
+    def press(self, action_id: str, *, ts: str = "", action_ts: str = "1700000000.000001", user: str = "jane",
+              alert_id: int | None = None) -> str:
+        payload = block_actions(action_id, f"{self.incident_id}:{alert_id or self.alert_id}", user=user,
+                                user_id=f"U0{user.upper()}", channel=CHANNEL, message_ts=ts or self.headline_ts,
+                                action_ts=action_ts, response_url=f"{self.slack.base}/hooks/response")
+        envelope = self.socket.send(payload)
+        assert self.socket.wait_ack(envelope), "the envelope was never acknowledged"
+        return envelope
+
+    def answers(self, count: int) -> list[str]:
+        """The private answers (response_url) once ``count`` arrived: they go out just after the ack."""
+        deadline = time.monotonic() + 10
+        while len(self.slack.calls_to("webhook")) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return [str(c.body.get("text", "")) for c in self.slack.calls_to("webhook")]
+
+    def deliver(self) -> None:
+        outcomes = deliver_due(self.engine, build_notifiers(self.settings), now=self.clock())
+        assert all(o.status == "sent" for o in outcomes), [o.line for o in outcomes]
+
+
+def _incident(engine: Engine, settings: Settings) -> tuple[int, int]:
+    with transaction(engine) as session:
+        session.add(Brand(id="acme", name="Acme Broadband"))
+        incident = Incident(brand_id="acme", key="spike:x", trigger="spike", severity=3, title="Outage spike",
+                            reason="40 negative mentions from 33 people in 30 min", opened_at=NOW, updated_at=NOW,
+                            last_activity_at=NOW, mention_count=40, author_count=33)
+        session.add(incident)
+        session.flush()
+        alert = Alert(incident_id=incident.id or 0, event="opened", severity=3, created_at=NOW)
+        session.add(alert)
+        session.flush()
+        assert enqueue_alert(session, settings, alert, incident, now=NOW)
+        return incident.id or 0, alert.id or 0
+
+
+@pytest.fixture
+def rig(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
+    slack, socket = FakeSlack().start(), FakeSocketMode().start()
+    slack.socket_url = socket.url
+    monkeypatch.setenv("GS_TEST_SLACK_BOT", slack.token)
+    monkeypatch.setenv("GS_TEST_SLACK_APP", slack.app_token)
+    settings = make_settings(web={"public_url": "https://gs.example.com"}, channels=[
+        {"id": "slack-ops", "kind": "slack", "token": {"env": "GS_TEST_SLACK_BOT"}, "channel": CHANNEL,
+         "base_url": slack.api_url, "app_token": {"env": "GS_TEST_SLACK_APP"}}])
+    engine = open_database(database_url)
+    incident_id, alert_id = _incident(engine, settings)
+    clock = ManualClock(NOW)
+    deliver_due(engine, build_notifiers(settings), now=NOW)
+    (headline,) = slack.messages.values()
+    listeners = start_listeners(settings, engine, build_notifiers(settings), clock)
+    assert len(listeners) == 1 and socket.wait_connected()
+    yield Rig(engine, settings, slack, socket, listeners[0], incident_id, alert_id, headline.ts, clock)
+    # slack_sdk's close waits out its 3 s socket read; the fakes end first and the client finishes on its own
+    threading.Thread(target=listeners[0].stop, daemon=True).start()
+    socket.stop()
+    slack.stop()
+
+
+def _buttons(blocks: list[dict]) -> dict[str, dict]:
+    return {e["action_id"]: e for b in blocks if b["type"] == "actions" for e in b["elements"]}
+
+
+def test_the_headline_carries_the_buttons_and_the_link(rig: Rig) -> None:
+    buttons = _buttons(rig.slack.messages[rig.headline_ts].blocks)
+    assert set(buttons) == {"gs_ack", "gs_snooze", "gs_useful", "gs_noise", "gs_open"}
+    assert buttons["gs_ack"]["value"] == f"{rig.incident_id}:{rig.alert_id}"
+    assert buttons["gs_open"]["url"] == f"https://gs.example.com/incidents/{rig.incident_id}"
+
+
+def test_acknowledge_from_slack_is_recorded_once_and_edits_the_headline(rig: Rig) -> None:
+    rig.press("gs_ack")
+    rig.press("gs_ack")  # Slack redelivers the same press (same action_ts) in a new envelope
+    with Session(rig.engine) as session:
+        rows = session.exec(select(IncidentAction).where(IncidentAction.incident_id == rig.incident_id)).all()
+        incident = session.get(Incident, rig.incident_id)
+        assert incident is not None and incident.acked_by == "jane"
+    assert [(r.kind, r.actor, r.origin) for r in rows] == [("ack", "jane", "slack")]
+    rig.clock.advance(timedelta(seconds=5))
+    rig.deliver()  # the "acknowledged" alert goes out through the outbox like every other
+    headline = rig.slack.messages[rig.headline_ts]
+    assert headline.updates == 1 and "ACKNOWLEDGED" in headline.blocks[0]["text"]["text"]
+    assert "gs_ack" not in _buttons(headline.blocks) and "gs_noise" in _buttons(headline.blocks)
+    reply = [m for m in rig.slack.messages.values() if m.thread_ts == rig.headline_ts]
+    assert len(reply) == 1 and "Acknowledged by jane from Slack" in str(reply[0].blocks)
+    answers = sorted(rig.answers(2))  # each goes out after its own ack: either may arrive first
+    assert answers[0].startswith("Acknowledged") and answers[1].startswith("Already acknowledged")
+
+
+def test_feedback_and_snooze_from_slack(rig: Rig) -> None:
+    rig.press("gs_noise", action_ts="1700000000.000002")
+    rig.press("gs_useful", action_ts="1700000000.000003", user="omar")
+    rig.press("gs_snooze", action_ts="1700000000.000004")
+    with Session(rig.engine) as session:
+        verdicts = {(f.actor, f.verdict, f.origin, f.alert_id) for f in session.exec(select(AlertFeedback)).all()}
+        incident = session.get(Incident, rig.incident_id)
+        assert incident is not None and incident.snoozed_until is not None
+    assert verdicts == {("jane", "noise", "slack", rig.alert_id), ("omar", "useful", "slack", rig.alert_id)}
+    rig.deliver()
+    assert "SNOOZED" in rig.slack.messages[rig.headline_ts].blocks[0]["text"]["text"]
+
+
+def test_a_press_on_a_message_we_did_not_send_records_nothing(rig: Rig) -> None:
+    rig.press("gs_ack", ts="1699999999.000001")  # a copy of our blocks posted by someone else
+    rig.press("gs_noise", alert_id=rig.alert_id + 999)  # an alert of another (or no) incident
+    with Session(rig.engine) as session:
+        assert session.exec(select(IncidentAction)).all() == []
+        assert session.exec(select(AlertFeedback)).all() == []
+    answers = " | ".join(rig.answers(2))
+    assert "not on a Groundswell alert" in answers and f"no alert #{rig.alert_id + 999}" in answers

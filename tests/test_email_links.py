@@ -145,7 +145,15 @@ def test_expired_and_altered_links_get_a_clear_page_and_nothing_happens(seeded: 
     assert actions_of(seeded) == []
 
 
-def test_read_only_workspace_and_missing_secret(database_url: str, smtp: FakeSMTP) -> None:
+def test_a_read_only_workspace_refuses_link_actions(seeded: Seeded, smtp: FakeSMTP) -> None:
+    links = mailed_links(seeded, smtp, ActionLinks.from_settings(seeded.settings, lambda: NOW))
+    client = client_for(seeded, allow_actions=False)
+    refused = client.post(path(links["Acknowledge"]), data={"csrf": confirm_form(client, links["Acknowledge"])})
+    assert refused.status_code == 403 and "read-only" in refused.text
+    assert actions_of(seeded) == []
+
+
+def test_without_a_link_secret_emails_carry_only_the_incident_link(database_url: str, smtp: FakeSMTP) -> None:
     seeded = seed(database_url, public_url=PUBLIC)  # no link_secret: only the incident link
     links = mailed_links(seeded, smtp, ActionLinks.from_settings(seeded.settings, lambda: NOW))
     assert set(links) == {"Open in Groundswell"}

@@ -69,7 +69,8 @@ def test_a_snoozed_incident_pages_nothing_until_it_wakes(database_url: str) -> N
         assert reminder.paged and {o.channel_id for o in session.exec(select(OutboxItem).where(
             OutboxItem.alert_id == reminder.id)).all()} == {"managers"}
         snoozed = session.exec(select(Alert).where(Alert.event == "snoozed")).one()
-        assert snoozed.summary == "Snoozed by otto from the workspace until 2026-11-20 22:00 UTC: no reminders until then"
+        assert snoozed.summary == ("Snoozed by otto from the workspace until 2026-11-20 22:00 UTC: "
+                                   "no reminders until then")
         [row] = session.exec(select(IncidentAction)).all()
         assert (row.kind, row.value, row.actor, row.origin) == ("snooze", "until 2026-11-20 22:00 UTC", "otto",
                                                                 "web 127.0.0.1")

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -19,12 +20,14 @@ from sqlmodel import Session, select
 
 from alerts.outbox import deliver_due, enqueue_alert
 from monitor.clock import ManualClock
+from monitor.errors import ConfigError
 from monitor.runtime import build_notifiers
+from monitor.service.scheduler import Service
 from monitor.service.slack_actions import SlackActionListener, start_listeners
-from monitor.settings import Settings
+from monitor.settings import Settings, load_settings
 from monitor.storage.engine import open_database, transaction
 from monitor.storage.tables import Alert, AlertFeedback, Brand, Incident, IncidentAction
-from tests.conftest import make_settings
+from tests.conftest import make_settings, service_settings_toml
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_socket import FakeSocketMode, block_actions
 
@@ -154,3 +157,37 @@ def test_a_press_on_a_message_we_did_not_send_records_nothing(rig: Rig) -> None:
         assert session.exec(select(AlertFeedback)).all() == []
     answers = " | ".join(rig.answers(2))
     assert "not on a Groundswell alert" in answers and f"no alert #{rig.alert_id + 999}" in answers
+
+
+def test_groundswell_run_listens_when_a_slack_channel_has_an_app_token(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    slack, socket = FakeSlack().start(), FakeSocketMode().start()
+    slack.socket_url = socket.url
+    monkeypatch.setenv("GS_TEST_SLACK_BOT", slack.token)
+    monkeypatch.setenv("GS_TEST_SLACK_APP", slack.app_token)
+    path = tmp_path / "settings.toml"
+    path.write_text(service_settings_toml(tmp_path / "data", body=f"""
+[[channels]]
+id = "slack-ops"
+kind = "slack"
+token = {{ env = "GS_TEST_SLACK_BOT" }}
+app_token = {{ env = "GS_TEST_SLACK_APP" }}
+channel = "{CHANNEL}"
+base_url = "{slack.api_url}"
+"""))
+    service = Service(load_settings(path))
+    service.start(http=False)
+    try:
+        assert socket.wait_connected() and len(service.slack_listeners) == 1
+        assert [c.headers["authorization"] for c in slack.calls_to("apps.connections.open")] == [
+            f"Bearer {slack.app_token}"]
+    finally:
+        threading.Thread(target=service.shutdown, daemon=True).start()
+    monkeypatch.setenv("GS_TEST_SLACK_APP", "xapp-1-not-the-right-one")
+    refused = Service(load_settings(path))
+    with pytest.raises(ConfigError, match=r"channels \(slack-ops\)\.app_token: Slack refused the Socket Mode "
+                                          r"connection \(invalid_auth\)"):
+        refused.start(http=False)
+    assert not refused.scheduler.running  # refused before any job was scheduled
+    socket.stop()
+    slack.stop()

@@ -86,13 +86,14 @@ class Service:
                                   lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
                                   self.metrics, lambda: self.lock is None or self.lock.alive())
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness)
+        # Slack's buttons: a refused app token stops the start here, before any job runs
+        self.slack_listeners = start_listeners(self.settings, self.runtime.engine, self.runtime.notifiers, self.clock)
         self._schedule()
         self.scheduler.start()
         if self.http is not None:
             self.http.start()
         if http and self.settings.web.enabled:
             self.web = WebThread(self.settings, self.runtime.engine).start()
-        self.slack_listeners = start_listeners(self.settings, self.runtime.engine, self.runtime.notifiers, self.clock)
         log.info("groundswell running: %s, %s", plural(sum(s.enabled for s in self.settings.sources), "source"),
                  plural(len(self.runtime.notifiers), "channel"))
 

@@ -14,11 +14,13 @@ Slack headline through the outbox, and only then is the envelope acknowledged: a
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
@@ -29,13 +31,14 @@ from sqlmodel import Session, col, select
 from alerts.base import AnyNotifier
 from alerts.slack import SlackNotifier
 from monitor.clock import Clock
-from monitor.errors import GroundswellError
+from monitor.errors import ConfigError, GroundswellError
 from monitor.links import SNOOZE_HOURS
 from monitor.settings import Settings
 from monitor.storage.tables import Alert, OutboxItem
 from monitor.web import actions
 
 log = logging.getLogger("groundswell.slack_actions")
+RETRY_SECONDS = 30
 BUTTONS = {"gs_ack": "ack", "gs_snooze": "snooze", "gs_useful": "useful", "gs_noise": "noise"}
 DONE = {"ack": "Acknowledged", "snooze": f"Snoozed for {SNOOZE_HOURS} h", "useful": "Thanks: marked useful",
         "noise": "Thanks: marked as noise"}
@@ -115,13 +118,39 @@ class SlackActionListener:
         self.client = SocketModeClient(app_token=token.get_secret_value(), web_client=web,
                                        logger=logging.getLogger("groundswell.slack_socket"))
         self.client.socket_mode_request_listeners.append(self._on_request)
+        self._stopped = threading.Event()
 
     def start(self) -> SlackActionListener:
-        self.client.connect()
-        log.info("slack channel %s: listening for button presses (Socket Mode)", self.channel_id)
+        """Connect now; a refused token stops the start (one line), a network failure is retried meanwhile."""
+        try:
+            self._connect()
+        except SlackApiError as exc:
+            code = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
+            self.client.close()
+            raise ConfigError(f"channels ({self.channel_id}).app_token", f"Slack refused the Socket Mode "
+                              f"connection ({code or exc.response.status_code}); it needs an app-level token "
+                              "(xapp-...) with connections:write, and Socket Mode switched on") from None
+        except Exception as exc:  # network trouble: keep alerting, keep trying
+            log.error("slack channel %s: Socket Mode connection failed (%s); retrying every %d s", self.channel_id,
+                      type(exc).__name__, RETRY_SECONDS)
+            threading.Thread(target=self._retry, name=f"slack-socket-{self.channel_id}", daemon=True).start()
         return self
 
+    def _connect(self) -> None:
+        self.client.connect()
+        log.info("slack channel %s: listening for button presses (Socket Mode)", self.channel_id)
+
+    def _retry(self) -> None:
+        while not self._stopped.wait(RETRY_SECONDS):
+            try:
+                self._connect()
+                return
+            except Exception as exc:  # noqa: BLE001 - logged, tried again
+                log.warning("slack channel %s: Socket Mode still unreachable (%s)", self.channel_id,
+                            type(exc).__name__)
+
     def stop(self) -> None:
+        self._stopped.set()
         self.client.close()
 
     def _on_request(self, client: Any, request: SocketModeRequest) -> None:

@@ -35,6 +35,7 @@ def test_snooze_then_wake_from_the_incident_page(seeded: Seeded) -> None:
     page = client.get(page_url).text
     assert 'id="snoozed">snoozed until 2026-11-20 16:00 UTC' in page
     assert "<strong>otto</strong> (from web testclient) snoozed until 2026-11-20 16:00 UTC" in page
+    assert "(snoozed)</span>" in client.get("/incidents").text  # still listed, marked
     client.post(f"{page_url}/action", data={**_form(page, 'value="wake"'), "kind": "wake"})
     page = client.get(page_url).text
     assert 'id="snoozed"' not in page and "ended the snooze" in page

@@ -48,7 +48,8 @@ def incident_list(request: Request) -> Response:
     with Session(web.engine) as session:
         rows, menus = queries.incidents(session, flt), queries.choices(session)
     now = web.now()
-    return render(request, "incidents.html", flt=flt, incidents=rows, menus=menus, age=lambda m: age(m, now))
+    return render(request, "incidents.html", flt=flt, incidents=rows, menus=menus, age=lambda m: age(m, now),
+                  snoozed=lambda i: actions.snoozed(i, now))
 
 
 def incident_page(request: Request) -> Response:

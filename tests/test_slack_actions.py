@@ -7,7 +7,6 @@ Slack headline (chat.update) through the outbox.  SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -100,8 +99,9 @@ def rig(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
     listeners = start_listeners(settings, engine, build_notifiers(settings), clock)
     assert len(listeners) == 1 and socket.wait_connected()
     yield Rig(engine, settings, slack, socket, listeners[0], incident_id, alert_id, headline.ts, clock)
-    # slack_sdk's close waits out its 3 s socket read; the fakes end first and the client finishes on its own
-    threading.Thread(target=listeners[0].stop, daemon=True).start()
+    started = time.monotonic()
+    listeners[0].stop()
+    assert time.monotonic() - started < 1.5  # a SIGTERM is not held up by the Socket Mode connection
     socket.stop()
     slack.stop()
 
@@ -182,7 +182,7 @@ base_url = "{slack.api_url}"
         assert [c.headers["authorization"] for c in slack.calls_to("apps.connections.open")] == [
             f"Bearer {slack.app_token}"]
     finally:
-        threading.Thread(target=service.shutdown, daemon=True).start()
+        service.shutdown()
     monkeypatch.setenv("GS_TEST_SLACK_APP", "xapp-1-not-the-right-one")
     refused = Service(load_settings(path))
     with pytest.raises(ConfigError, match=r"channels \(slack-ops\)\.app_token: Slack refused the Socket Mode "

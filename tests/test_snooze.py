@@ -111,6 +111,7 @@ def test_cli_snooze_wake_and_missed(tmp_path: Path) -> None:
     assert "no incident #99" in _one_line(_cli("incidents", "snooze", "99", cwd=tmp_path), 1)
     assert "not a duration" in _one_line(_cli("incidents", "snooze", "1", "--for", "soon", cwd=tmp_path), 1)
     assert "is awake again" in _cli("incidents", "wake", str(incident_id), cwd=tmp_path).stdout
+    assert _cli("incidents", "ack", str(incident_id), "--by", "bob", cwd=tmp_path).returncode == 0
     found = _cli("incidents", "missed", "acme", "https://x.example/p/77", "--note", "outage", cwd=tmp_path)
     assert "stored mention #" in found.stdout, found.stderr
     assert "already recorded" in _cli("incidents", "missed", "acme", "https://x.example/p/77", cwd=tmp_path).stdout
@@ -120,6 +121,6 @@ def test_cli_snooze_wake_and_missed(tmp_path: Path) -> None:
     with Session(open_database(url)) as session:
         kinds = [(a.kind, a.actor, a.origin) for a in session.exec(select(IncidentAction)).all()]
         [missed] = session.exec(select(MissedMention)).all()
-    assert kinds[0] == ("snooze", "alice", "cli") and kinds[1][0] == "wake"
+    assert kinds[0] == ("snooze", "alice", "cli") and kinds[1][0] == "wake" and kinds[2] == ("ack", "bob", "cli")
     assert (missed.link, missed.note, missed.origin, missed.mention_id is not None) == (
         "https://x.example/p/77", "outage", "cli", True)

@@ -13,7 +13,9 @@ Slack headline through the outbox, and only then is the envelope acknowledged: a
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -150,8 +152,16 @@ class SlackActionListener:
                             type(exc).__name__)
 
     def stop(self) -> None:
+        """Close now: slack_sdk's own close waits out a 3 s socket read, so the read is ended first."""
         self._stopped.set()
-        self.client.close()
+        client = self.client
+        client.closed, client.auto_reconnect_enabled = True, False
+        client.current_session_state.terminated = True
+        sock = getattr(client.current_session, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        client.close()
 
     def _on_request(self, client: Any, request: SocketModeRequest) -> None:
         if request.type != "interactive":

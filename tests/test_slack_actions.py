@@ -26,6 +26,7 @@ from monitor.service.slack_actions import SlackActionListener, start_listeners
 from monitor.settings import Settings, load_settings
 from monitor.storage.engine import open_database, transaction
 from monitor.storage.tables import Alert, AlertFeedback, Brand, Incident, IncidentAction
+from monitor.web.actions import Actor, give_feedback
 from tests.conftest import make_settings, service_settings_toml
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_socket import FakeSocketMode, block_actions
@@ -145,6 +146,10 @@ def test_feedback_and_snooze_from_slack(rig: Rig) -> None:
         incident = session.get(Incident, rig.incident_id)
         assert incident is not None and incident.snoozed_until is not None
     assert verdicts == {("jane", "noise", "slack", rig.alert_id), ("omar", "useful", "slack", rig.alert_id)}
+    # the same person's same verdict from the workspace (or an email link) lands on the same row: nothing new
+    assert not give_feedback(rig.engine, rig.alert_id, "noise", Actor("jane", "web 10.0.0.5"), now=rig.clock())
+    with Session(rig.engine) as session:
+        assert len(session.exec(select(AlertFeedback)).all()) == 2
     rig.deliver()
     assert "SNOOZED" in rig.slack.messages[rig.headline_ts].blocks[0]["text"]["text"]
 

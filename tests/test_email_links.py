@@ -18,8 +18,8 @@ from alerts.outbox import build_message
 from monitor.links import ActionLinks
 from monitor.storage.tables import Alert, AlertFeedback, Incident, IncidentAction, OutboxItem
 from tests.fakes.smtp import FakeSMTP
-from tests.test_web import client_for, signed_in
-from tests.web_seed import NOW, Seeded, seed
+from tests.fakes.web_client import client_for, signed_in
+from tests.fakes.web_seed import NOW, Seeded, seed
 
 PUBLIC = "https://gs.example.com"
 SECRET = "a-long-random-link-secret-for-tests"

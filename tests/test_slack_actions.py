@@ -27,7 +27,7 @@ from monitor.settings import Settings, load_settings
 from monitor.storage.engine import open_database, transaction
 from monitor.storage.tables import Alert, AlertFeedback, Brand, Incident, IncidentAction
 from monitor.web.actions import Actor, give_feedback
-from tests.conftest import make_settings, service_settings_toml
+from tests.fakes.settings_files import make_settings, service_settings_toml
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_socket import FakeSocketMode, block_actions
 

@@ -3,9 +3,7 @@ itself; it stays listed.  Plus the CLI's `incidents snooze|wake|missed` (real pr
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,10 +17,10 @@ from monitor.settings import Settings, load_settings
 from monitor.storage.engine import open_database, transaction
 from monitor.storage.tables import Alert, Brand, Incident, IncidentAction, Mention, MissedMention, OutboxItem
 from monitor.web.actions import Actor, act, parse_duration
-from tests.conftest import make_settings, service_settings_toml
+from tests.fakes.cli_runner import groundswell, one_line_failure
+from tests.fakes.settings_files import make_settings, service_settings_toml
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _settings() -> Settings:
@@ -88,15 +86,7 @@ def test_bad_durations_say_what_is_expected(text: str) -> None:
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "monitor", *args, "--config", str(cwd / "settings.toml")], cwd=cwd,
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT)})
-
-
-def _one_line(done: subprocess.CompletedProcess[str], code: int) -> str:
-    assert done.returncode == code and "Traceback" not in done.stderr, (done.stdout, done.stderr)
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    return done.stderr
+    return groundswell(*args, "--config", str(cwd / "settings.toml"), cwd=cwd)
 
 
 def test_cli_snooze_wake_and_missed(tmp_path: Path) -> None:
@@ -108,16 +98,16 @@ def test_cli_snooze_wake_and_missed(tmp_path: Path) -> None:
                             url="https://x.example/p/77", posted_at=NOW, ingested_at=NOW))
     done = _cli("incidents", "snooze", str(incident_id), "--for", "4h", "--by", "alice", cwd=tmp_path)
     assert done.returncode == 0 and f"incident #{incident_id} snoozed for 4h" in done.stdout, done.stderr
-    assert "no incident #99" in _one_line(_cli("incidents", "snooze", "99", cwd=tmp_path), 1)
-    assert "not a duration" in _one_line(_cli("incidents", "snooze", "1", "--for", "soon", cwd=tmp_path), 1)
+    assert "no incident #99" in one_line_failure(_cli("incidents", "snooze", "99", cwd=tmp_path), 1)
+    assert "not a duration" in one_line_failure(_cli("incidents", "snooze", "1", "--for", "soon", cwd=tmp_path), 1)
     assert "is awake again" in _cli("incidents", "wake", str(incident_id), cwd=tmp_path).stdout
     assert _cli("incidents", "ack", str(incident_id), "--by", "bob", cwd=tmp_path).returncode == 0
     found = _cli("incidents", "missed", "acme", "https://x.example/p/77", "--note", "outage", cwd=tmp_path)
     assert "stored mention #" in found.stdout, found.stderr
     assert "already recorded" in _cli("incidents", "missed", "acme", "https://x.example/p/77", cwd=tmp_path).stdout
-    assert "no stored mention" in _one_line(_cli("incidents", "missed", "acme", "123456", cwd=tmp_path), 1)
-    assert "no brand with id 'nope'" in _one_line(_cli("incidents", "missed", "nope", "https://x/1", cwd=tmp_path),
-                                                   2)
+    assert "no stored mention" in one_line_failure(_cli("incidents", "missed", "acme", "123456", cwd=tmp_path), 1)
+    unknown = _cli("incidents", "missed", "nope", "https://x/1", cwd=tmp_path)
+    assert "no brand with id 'nope'" in one_line_failure(unknown, 2)
     with Session(open_database(url)) as session:
         kinds = [(a.kind, a.actor, a.origin) for a in session.exec(select(IncidentAction)).all()]
         [missed] = session.exec(select(MissedMention)).all()

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from monitor.links import ActionLinks
 from monitor.storage.tables import IncidentAction, MissedMention
 from monitor.web.server import WebThread
-from tests.test_web_browser import page  # noqa: F401 - the Chromium page fixture
-from tests.web_seed import PASSWORD, Seeded, seed
+from tests.fakes.browser import page  # noqa: F401 - the Chromium page fixture
+from tests.fakes.web_seed import PASSWORD, Seeded, seed
 
 pytestmark = pytest.mark.slow
 

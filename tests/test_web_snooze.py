@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session, select
 
 from monitor.storage.tables import Incident, MissedMention
-from tests.test_web import signed_in
-from tests.web_seed import Seeded, seed
+from tests.fakes.web_client import signed_in
+from tests.fakes.web_seed import Seeded, seed
 
 
 @pytest.fixture

@@ -15,8 +15,18 @@ from monitor.detection.incidents import detect_brand
 from monitor.pipeline.alerting import record_alerts
 from monitor.settings import Settings, load_settings
 from monitor.storage.engine import open_database, transaction
-from monitor.storage.tables import Alert, Brand, Incident, IncidentAction, Mention, MissedMention, OutboxItem
-from monitor.web.actions import Actor, act, parse_duration
+from monitor.storage.retention import purge
+from monitor.storage.tables import (
+    Alert,
+    AlertFeedback,
+    Brand,
+    Incident,
+    IncidentAction,
+    Mention,
+    MissedMention,
+    OutboxItem,
+)
+from monitor.web.actions import Actor, act, give_feedback, parse_duration, report_missed
 from tests.fakes.cli_runner import groundswell, one_line_failure
 from tests.fakes.settings_files import make_settings, service_settings_toml
 
@@ -114,3 +124,21 @@ def test_cli_snooze_wake_and_missed(tmp_path: Path) -> None:
     assert kinds[0] == ("snooze", "alice", "cli") and kinds[1][0] == "wake" and kinds[2] == ("ack", "bob", "cli")
     assert (missed.link, missed.note, missed.origin, missed.mention_id is not None) == (
         "https://x.example/p/77", "outage", "cli", True)
+
+
+def test_retention_removes_an_old_incident_with_its_actions_and_feedback(database_url: str) -> None:
+    """Foreign keys from actions and feedback must not block the retention job (PostgreSQL enforces them)."""
+    settings, incident_id = _settings(), _open_incident(database_url)
+    engine = open_database(database_url)
+    actor = Actor("jane", "slack")
+    act(engine, settings, incident_id, "snooze", "1h", actor, request_id="s" * 20, now=NOW)
+    with Session(engine) as session:
+        alert_id = session.exec(select(Alert.id).where(Alert.event == "opened")).one()
+    assert give_feedback(engine, alert_id or 0, "noise", actor, now=NOW)
+    report_missed(engine, "acme", "https://x.example/p/1", actor, now=NOW, alert_id=alert_id)
+    act(engine, settings, incident_id, "resolve", "", actor, request_id="t" * 20, now=NOW)
+    purged = purge(engine, settings, now=NOW + timedelta(days=settings.service.retention_incidents_days + 1))
+    assert purged.incidents == 1
+    with Session(engine) as session:
+        assert session.exec(select(IncidentAction)).all() == [] and session.exec(select(AlertFeedback)).all() == []
+        assert len(session.exec(select(MissedMention)).all()) == 1  # it names a post, not the incident

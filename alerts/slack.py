@@ -136,7 +136,11 @@ class SlackNotifier(Notifier[SlackOptions]):
     def check(self) -> str:
         """Verify the token (auth.test) without posting; returns "team/user" for `channels test`."""
         resp = self._call("auth_test")
-        return f"token valid (auth.test: team {resp.get('team', '?')}, user {resp.get('user', '?')})"
+        line = f"token valid (auth.test: team {resp.get('team', '?')}, user {resp.get('user', '?')})"
+        if self.options.app_token is not None:  # Socket Mode: a connection address is issued, nothing connects
+            self._call("apps_connections_open", app_token=self.options.app_token.get_secret_value())
+            line += "; app token valid (Socket Mode for the buttons)"
+        return line
 
     def _buttons(self, message: AlertMessage) -> Block | None:
         """The headline's buttons, when an app listens to them (``app_token``); never on a test message."""

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from alerts.outbox import deliver_due, enqueue_alert
 from monitor.clock import ManualClock
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, DeliveryError
 from monitor.runtime import build_notifiers
 from monitor.service.scheduler import Service
 from monitor.service.slack_actions import SlackActionListener, start_listeners
@@ -116,6 +116,14 @@ def test_the_headline_carries_the_buttons_and_the_link(rig: Rig) -> None:
     assert set(buttons) == {"gs_ack", "gs_snooze", "gs_useful", "gs_noise", "gs_open"}
     assert buttons["gs_ack"]["value"] == f"{rig.incident_id}:{rig.alert_id}"
     assert buttons["gs_open"]["url"] == f"https://gs.example.com/incidents/{rig.incident_id}"
+
+
+def test_check_verifies_the_app_token_without_posting(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert build_notifiers(rig.settings)["slack-ops"].check().endswith("app token valid (Socket Mode for the buttons)")
+    monkeypatch.setenv("GS_TEST_SLACK_APP", "xapp-1-wrong")
+    with pytest.raises(DeliveryError, match="apps_connections_open: invalid_auth"):
+        build_notifiers(rig.settings)["slack-ops"].check()  # options are read anew
+    assert len(rig.slack.messages) == 1  # only the headline the fixture sent
 
 
 def test_acknowledge_from_slack_is_recorded_once_and_edits_the_headline(rig: Rig) -> None:

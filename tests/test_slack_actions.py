@@ -7,8 +7,9 @@ Slack headline (chat.update) through the outbox.  SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,6 +67,13 @@ class Rig:
     def deliver(self) -> None:
         outcomes = deliver_due(self.engine, build_notifiers(self.settings), now=self.clock())
         assert all(o.status == "sent" for o in outcomes), [o.line for o in outcomes]
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return condition()
 
 
 def _incident(engine: Engine, settings: Settings) -> tuple[int, int]:
@@ -204,3 +212,20 @@ base_url = "{slack.api_url}"
     assert not refused.scheduler.running  # refused before any job was scheduled
     socket.stop()
     slack.stop()
+
+
+def test_no_token_ticket_or_response_url_reaches_a_debug_log(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    rig.listener.stop()
+    listener = start_listeners(rig.settings, rig.engine, build_notifiers(rig.settings), rig.clock)[0]
+    try:
+        assert wait_for(lambda: len(rig.socket.connections) == 2)
+        rig.press("gs_noise", action_ts="1700000000.000009")
+        rig.answers(1)
+    finally:
+        listener.stop()
+    ours = [r for r in caplog.records if not r.name.startswith("websockets")]  # not the fake server's own log
+    logged = "\n".join(record.getMessage() for record in ours)
+    assert "Sending a request" in logged or "apps.connections.open" in logged  # slack_sdk did log at debug...
+    for secret in (rig.slack.app_token, "fake-ticket", "/hooks/response"):
+        assert secret not in logged, secret  # ...without the app token, the socket ticket or the answer URL

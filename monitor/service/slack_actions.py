@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -35,11 +36,28 @@ from alerts.slack import SlackNotifier
 from monitor.clock import Clock
 from monitor.errors import ConfigError, GroundswellError
 from monitor.links import SNOOZE_HOURS
+from monitor.logs import redact
 from monitor.settings import Settings
 from monitor.storage.tables import Alert, OutboxItem
 from monitor.web import actions
 
 log = logging.getLogger("groundswell.slack_actions")
+_ANSWER_URL = re.compile(r"(https?://[^/\s'\"]+/(?:actions|hooks)/)[^\s'\",}]+")
+
+
+class RedactSocketRecords(logging.Filter):
+    """slack_sdk logs the Socket Mode address (its ticket), responses and answer URLs at debug level: cut them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = _ANSWER_URL.sub(r"\1***", redact(message))
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+for _name in ("groundswell.slack_socket", "slack_sdk.web.base_client", "slack_sdk.webhook.client"):
+    logging.getLogger(_name).addFilter(RedactSocketRecords())
 RETRY_SECONDS = 30
 BUTTONS = {"gs_ack": "ack", "gs_snooze": "snooze", "gs_useful": "useful", "gs_noise": "noise"}
 DONE = {"ack": "Acknowledged", "snooze": f"Snoozed for {SNOOZE_HOURS} h", "useful": "Thanks: marked useful",

@@ -173,6 +173,7 @@ def test_feedback_and_snooze_from_slack(rig: Rig) -> None:
 def test_a_press_on_a_message_we_did_not_send_records_nothing(rig: Rig) -> None:
     rig.press("gs_ack", ts="1699999999.000001")  # a copy of our blocks posted by someone else
     rig.press("gs_noise", alert_id=rig.alert_id + 999)  # an alert of another (or no) incident
+    rig.press("gs_open", action_ts="1700000000.000005")  # the link button: acknowledged, nothing to record
     with Session(rig.engine) as session:
         assert session.exec(select(IncidentAction)).all() == []
         assert session.exec(select(AlertFeedback)).all() == []

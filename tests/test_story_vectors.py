@@ -6,13 +6,26 @@ written here, so each joining rule is checked on its own.
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 import numpy as np
 import pytest
+from sqlmodel import Session, select
 
 from models.embedding import ARTIFACT_DIR, OnnxEmbedder, load_embedder, pack
+from monitor.clock import ManualClock
 from monitor.detection.stories import StoryConfig, StoryTracker
 from monitor.detection.story_vectors import VectorRows, as_vector
+from monitor.detection.warmup import forget_detectors
 from monitor.errors import ModelError
+from monitor.pipeline import poll_source, run_detection, score_pending
+from monitor.replay.backtest import backtest_settings, run_backtest
+from monitor.replay.score_cache import VectorCache
+from monitor.runtime import Runtime
+from monitor.storage.tables import Incident, Mention
+from tests.fakes.settings_files import make_settings
 
 LOGIN = ["can't log in to the app since this morning, it keeps saying my password is invalid",
          "been locked out of my account for hours, sign in says my details are incorrect"]
@@ -43,7 +56,7 @@ def test_vectors_do_not_depend_on_batch_or_odd_input(embedder: OnnxEmbedder) -> 
     assert embedder.embed([]).shape == (0, 384)
 
 
-def test_lexicon_and_none_turn_vectors_off_and_a_broken_artifact_says_how_to_fix(tmp_path) -> None:  # noqa: ANN001
+def test_lexicon_and_none_turn_vectors_off_and_a_broken_artifact_says_how_to_fix(tmp_path: Path) -> None:
     assert load_embedder("auto", sentiment="lexicon") is None
     assert load_embedder("none") is None
     assert load_embedder("auto", sentiment="bundled") is load_embedder("bundled")
@@ -121,30 +134,19 @@ OTHER_TOPICS = ["acme please send me the new price list for business plans",
                 "how do I change the billing address on my acme account online"]
 
 
-def _pipeline(database_url: str, tmp_path, embedding: str) -> list[tuple[int, str]]:  # noqa: ANN001
-    from datetime import UTC, datetime, timedelta
-
-    from sqlmodel import Session, select
-
-    from monitor.clock import ManualClock
-    from monitor.detection.warmup import forget_detectors
-    from monitor.pipeline import poll_source, run_detection, score_pending
-    from monitor.runtime import Runtime
-    from monitor.storage.tables import Incident, Mention
-    from tests.conftest import make_settings
-    from tests.test_pipeline import write_mentions
-
+def _pipeline(database_url: str, tmp_path: Path, embedding: str) -> list[tuple[int, str]]:
     now = datetime(2026, 11, 2, 18, tzinfo=UTC)
     rows = [{"id": f"w{w}p{k}", "author_id": f"cust{w}-{k}", "text": text,
              "posted_at": (now - timedelta(minutes=50 - 6 * w - k)).isoformat()}
             for w, text in enumerate(WIFI) for k in range(3)]  # six wordings, three people each
     rows += [{"id": f"o{i}", "author_id": f"other{i}", "text": text,
               "posted_at": (now - timedelta(minutes=45 - 7 * i)).isoformat()} for i, text in enumerate(OTHER_TOPICS)]
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     forget_detectors()
     settings = make_settings(database={"url": database_url}, detection={"engine": "adaptive"},
                              model={"sentiment": "bundled", "embedding": embedding},
-                             sources=[{"id": "f", "kind": "replay", "brand": "acme",
-                                       "path": str(write_mentions(tmp_path / "m.jsonl", rows))}])
+                             sources=[{"id": "f", "kind": "replay", "brand": "acme", "path": str(path)}])
     runtime = Runtime(settings, clock=ManualClock(now))
     poll_source(runtime.engine, settings, runtime.connector("f"), now=now)
     score_pending(runtime.engine, settings, runtime.model, now=now)
@@ -156,18 +158,16 @@ def _pipeline(database_url: str, tmp_path, embedding: str) -> list[tuple[int, st
     return [(incident.author_count, incident.reason) for incident in stories]
 
 
-def test_a_story_told_in_six_wordings_is_one_incident_through_the_pipeline(database_url: str, tmp_path) -> None:  # noqa: ANN001
+def test_a_story_told_in_six_wordings_is_one_incident_through_the_pipeline(database_url: str, tmp_path: Path) -> None:
     [(people, reason)] = _pipeline(database_url, tmp_path, "auto")
     assert people >= 15, reason  # one incident: (nearly) all 18 people of the six wordings, none of the others
 
 
-def test_without_vectors_the_six_wordings_stay_six_fizzles(database_url: str, tmp_path) -> None:  # noqa: ANN001
+def test_without_vectors_the_six_wordings_stay_six_fizzles(database_url: str, tmp_path: Path) -> None:
     assert _pipeline(database_url, tmp_path, "none") == []  # by words alone (too few posts to know rare words)
 
 
-def test_backtests_embed_each_text_once_and_read_it_back_from_the_cache(tmp_path, embedder: OnnxEmbedder) -> None:  # noqa: ANN001
-    from monitor.replay.score_cache import VectorCache
-
+def test_backtests_embed_each_text_once_and_read_it_back_from_the_cache(tmp_path: Path, embedder: OnnxEmbedder) -> None:
     path = tmp_path / "in.jsonl.vectors-x-1.json"
     first = VectorCache(embedder, path)
     assert first.prime([*LOGIN, LOGIN[0]]) == 2 and path.exists()
@@ -176,12 +176,7 @@ def test_backtests_embed_each_text_once_and_read_it_back_from_the_cache(tmp_path
     assert len(again.get(UNRELATED)) == 384 and again.prime([UNRELATED]) == 0  # a text missed: embedded on demand
 
 
-def test_a_backtest_replays_the_paraphrased_story_as_one_incident(tmp_path) -> None:  # noqa: ANN001
-    import json
-    from datetime import UTC, datetime, timedelta
-
-    from monitor.replay.backtest import backtest_settings, run_backtest
-
+def test_a_backtest_replays_the_paraphrased_story_as_one_incident(tmp_path: Path) -> None:
     start = datetime(2026, 11, 2, 17, tzinfo=UTC)
     rows = [{"id": f"w{w}p{k}", "author_id": f"cust{w}-{k}", "text": text,
              "posted_at": (start + timedelta(minutes=6 * w + k)).isoformat()}

@@ -189,3 +189,16 @@ def test_a_backtest_replays_the_paraphrased_story_as_one_incident(tmp_path: Path
     assert [e["event"] for e in events if e["event"] == "opened"] == ["opened"]  # one incident, updated in place
     assert events[-1]["authors"] == 18 and events[-1]["trigger"] == "story"
     assert (tmp_path / "wifi.jsonl.vectors-groundswell-minilm-embed-1.json").exists()  # embedded once, cached
+
+
+def test_the_vector_index_survives_the_detectors_pickled_snapshot() -> None:
+    import pickle
+
+    tr, base = StoryTracker(StoryConfig(embed_similarity=0.75)), unit(21)
+    sid = tr.add(0.0, "a", "gate agent cancelled the flight and walked away", None, 0.9, embedding=blob(base))
+    restored = pickle.loads(pickle.dumps(tr))  # what advance_with_commit puts back when a pass fails
+    assert restored.add(5.0, "b", "no rebooking offered after they scrapped our departure", None, 0.9,
+                        embedding=blob(unit(22, base, 0.8))) == sid
+    rebuilt = StoryTracker(tr.cfg, tr.to_dict())  # and the plain-dict state rebuilds the index from the stories
+    assert rebuilt.add(5.0, "c", "they axed our departure at the gate, nobody helped", None, 0.9,
+                       embedding=blob(unit(23, base, 0.8))) == sid

@@ -64,6 +64,9 @@ class IndexConfig(Protocol):
     @property
     def embed_merge(self) -> float: ...
 
+    @property
+    def embed_tone(self) -> float: ...
+
 
 @dataclass
 class Story:
@@ -83,6 +86,10 @@ class Story:
     words: list[str] = field(default_factory=list)  # content words of its exemplars
     posts: list[str] = field(default_factory=list)  # post ids in it (quotes/reposts of them join it)
     vecs: list[bytes] = field(default_factory=list)  # representative sentence vectors (int8), <= exemplars
+
+    def tone(self) -> float:
+        """Mean weight of its authors (base_weight for calm ones up to 1 for the clearly negative)."""
+        return sum(w for _, w in self.authors.values()) / len(self.authors) if self.authors else 0.0
 
     def recent_authors(self, now: float, window_s: float, keep_s: float | None = None) -> tuple[int, float]:
         """(unique authors, weighted authors) whose first mention falls in the window (O(window)).
@@ -218,7 +225,7 @@ class StoryIndex:
 
     def related(self, sid: str, min_rare: int) -> list[str]:
         """Other stories sharing at least ``min_rare`` rare words or a close vector with this one (merge candidates)."""
-        near = self.vectors.similar(sid, self.cfg.embed_merge) if self.stories[sid].vecs else []
+        near = self._same_tone(sid, self.vectors.similar(sid, self.cfg.embed_merge)) if self.stories[sid].vecs else []
         counts: dict[str, int] = {}
         for word in self.stories[sid].words:
             if self.stats.is_rare(word):
@@ -226,6 +233,12 @@ class StoryIndex:
                     if other != sid:
                         counts[other] = counts.get(other, 0) + 1
         return near + [other for other, n in counts.items() if n >= min_rare and other not in near]
+
+    def _same_tone(self, sid: str, others: list[str]) -> list[str]:
+        """Those of ``others`` about as negative as this story: a sentence vector hears the topic ("router"),
+        not the tone, so happy chatter about a new router never swallows an outage told near it."""
+        mine = self.stories[sid].tone()
+        return [o for o in others if abs(self.stories[o].tone() - mine) <= self.cfg.embed_tone]
 
     def merge(self, keep: str, gone: str, now: float, window_s: float) -> None:
         """Fold story ``gone`` into ``keep``; lookups that led to ``gone`` now lead to ``keep``."""

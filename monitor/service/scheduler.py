@@ -43,6 +43,7 @@ from monitor.pipeline import (
 from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
 from monitor.service.activity import HEARTBEAT_MINUTES, Activity
+from monitor.service.health_app import health_routes
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.settings import Settings, load_settings
 from monitor.web.server import WebThread
@@ -79,17 +80,20 @@ class Service:
     def start(self, *, http: bool = True) -> None:
         """Connect, migrate and load the model first, then schedule; a broken setup fails fast."""
         _ = self.runtime.engine, self.runtime.model, self.runtime.notifiers
-        if http:  # bound before any job runs: a bad address stops the start with one line
-            readiness = Readiness(lambda: self.runtime.engine, lambda: self.settings,
-                                  lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
-                                  self.metrics, lambda: self.lock is None or self.lock.alive())
+        readiness = Readiness(lambda: self.runtime.engine, lambda: self.settings,
+                              lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
+                              self.metrics, lambda: self.lock is None or self.lock.alive())
+        if http and self.settings.web.enabled:  # the workspace's address also answers the ops probes
+            self.web = WebThread(self.settings, self.runtime.engine,
+                                 open_routes=health_routes(self.metrics, readiness))
+        elif http:  # bound before any job runs: a bad address stops the start with one line
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness)
         self._schedule()
         self.scheduler.start()
         if self.http is not None:
             self.http.start()
-        if http and self.settings.web.enabled:
-            self.web = WebThread(self.settings, self.runtime.engine).start()
+        if self.web is not None:
+            self.web.start()
         log.info("groundswell running: %s, %s", plural(sum(s.enabled for s in self.settings.sources), "source"),
                  plural(len(self.runtime.notifiers), "channel"))
 

@@ -8,7 +8,7 @@ Jinja autoescapes everything (mention text included) and the CSP forbids inline 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -97,7 +97,7 @@ class RequireLogin(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         path = request.url.path
-        if path in ("/login", "/favicon.ico") or path.startswith("/static/"):
+        if path in ("/login", "/favicon.ico") or path in request.app.state.open_paths or path.startswith("/static/"):
             return await call_next(request)
         uid = request.session.get("uid")
         found = await _run(accounts.account, state(request).engine, uid) if isinstance(uid, int) else None
@@ -110,15 +110,18 @@ class RequireLogin(BaseHTTPMiddleware):
 
 
 def create_app(settings: Settings, engine: Engine, *, allow_actions: bool, clock: Clock = system_clock,
-               secret_key: str | None = None) -> Starlette:
-    """The workspace over one database; ``allow_actions=False`` is the read-only analyst box."""
+               secret_key: str | None = None, open_routes: Sequence[Route] = ()) -> Starlette:
+    """The workspace over one database; ``allow_actions=False`` is the read-only analyst box.
+
+    ``open_routes`` are served without sign-in (the service's /healthz, /readyz and /metrics).
+    """
     web = settings.web
     key = secret_key or (web.secret_key.get_secret_value() if web.secret_key else secrets.token_urlsafe(32))
     templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
     templates.filters.update(views.FILTERS)
     secure = web.secure_cookies or bool(web.tls_certfile)
     app = Starlette(routes=[
-        Route("/login", login_page, methods=["GET"]), Route("/login", login, methods=["POST"]),
+        *open_routes, Route("/login", login_page, methods=["GET"]), Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]), *views.ROUTES,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ], middleware=[
@@ -127,5 +130,6 @@ def create_app(settings: Settings, engine: Engine, *, allow_actions: bool, clock
                    max_age=web.session_hours * 3600, same_site="lax", https_only=secure),
         Middleware(RequireLogin),
     ])
+    app.state.open_paths = frozenset(route.path for route in open_routes)
     app.state.web = WebState(engine, settings, allow_actions, clock, templates, LoginLimiter(web.login_attempts))
     return app

@@ -7,6 +7,7 @@ Jinja autoescapes everything (mention text included) and the CSP forbids inline 
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -29,8 +30,10 @@ from monitor.settings import Settings
 from monitor.web import accounts, views
 from monitor.web.context import WebState, render, state
 from monitor.web.guard import LoginLimiter, csrf_ok
+from monitor.web.proxy import proxy_user
 
 HERE = Path(__file__).parent
+log = logging.getLogger("groundswell.web")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
@@ -90,7 +93,8 @@ async def _run(function: Callable[..., Any], *args: Any) -> Any:
 
 
 class RequireLogin(BaseHTTPMiddleware):
-    """Every path but /login and /static needs a signed-in, enabled user (re-read per request).
+    """Every path but /login and /static needs a signed-in, enabled user (re-read per request), or a user
+    named by a trusted reverse proxy (proxy.py).
 
     POST handlers check the CSRF token themselves (views.checked_form): a form read here would be gone there.
     """
@@ -99,8 +103,18 @@ class RequireLogin(BaseHTTPMiddleware):
         path = request.url.path
         if path in ("/login", "/favicon.ico") or path in request.app.state.open_paths or path.startswith("/static/"):
             return await call_next(request)
+        web = state(request)
+        vouched = proxy_user(request, web.settings.web)
+        if vouched is not None:
+            found = await _run(accounts.account_named, web.engine, vouched)
+            if found is None:
+                log.warning("the trusted proxy named %r, who is not an enabled user; refused", vouched)
+                return render(request, "error.html", 403, message=f"{vouched!r} is not a Groundswell user (or is "
+                              "disabled); an admin can add it with `groundswell users add`.")
+            request.scope["account"] = found
+            return await call_next(request)
         uid = request.session.get("uid")
-        found = await _run(accounts.account, state(request).engine, uid) if isinstance(uid, int) else None
+        found = await _run(accounts.account, web.engine, uid) if isinstance(uid, int) else None
         if found is None:
             request.session.pop("uid", None)
             target = path + (f"?{request.url.query}" if request.url.query else "")

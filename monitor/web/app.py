@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from monitor.clock import Clock, system_clock
 from monitor.settings import Settings
-from monitor.web import accounts, views
+from monitor.web import accounts, digests, views
 from monitor.web.context import WebState, render, state
 from monitor.web.guard import LoginLimiter, csrf_ok
 from monitor.web.proxy import proxy_user
@@ -136,7 +136,7 @@ def create_app(settings: Settings, engine: Engine, *, allow_actions: bool, clock
     secure = web.secure_cookies or bool(web.tls_certfile)
     app = Starlette(routes=[
         *open_routes, Route("/login", login_page, methods=["GET"]), Route("/login", login, methods=["POST"]),
-        Route("/logout", logout, methods=["POST"]), *views.ROUTES,
+        Route("/logout", logout, methods=["POST"]), *views.ROUTES, *digests.ROUTES,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ], middleware=[
         Middleware(SecurityHeaders),

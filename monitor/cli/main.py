@@ -194,6 +194,7 @@ from monitor.cli.init import init  # noqa: E402
 from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
 from monitor.cli.score import score  # noqa: E402
 from monitor.cli.try_cmd import try_command  # noqa: E402
+from monitor.cli.tune import tune  # noqa: E402
 from monitor.cli.users import users  # noqa: E402
 from monitor.cli.web import web  # noqa: E402
 
@@ -205,6 +206,7 @@ cli.add_command(channels)
 cli.add_command(digest)
 cli.add_command(backtest)
 cli.add_command(score)
+cli.add_command(tune)
 cli.add_command(users)
 cli.add_command(web)
 

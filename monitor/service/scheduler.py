@@ -142,7 +142,7 @@ class Service:
         self.runtime = runtime
         if self.web is not None:
             self.web.use_settings(new)  # routing of acknowledgements follows; the address needs a restart
-        if new.detection != old.settings.detection:
+        if new.detection != old.settings.detection or _tuning(new) != _tuning(old.settings):
             forget_detectors()  # rebuilt on next use with the new sensitivity, warmed from stored history
         if new.app != old.settings.app:
             configure_logging(new.app.log_level, new.app.log_format)
@@ -282,6 +282,11 @@ class Service:
             log.info("digest sent to %s", channel)
         for failure in result.failed:
             log.info("digest to %s", failure)
+
+
+def _tuning(settings: Settings) -> list[tuple[str, str | None, float | None]]:
+    """Each brand's own detection tuning: a change rebuilds the detectors on reload."""
+    return [(b.id, b.sensitivity, b.story_min_people) for b in settings.brands]
 
 
 def _close(notifier: Any) -> None:

@@ -181,6 +181,9 @@ class BrandSettings(Section):
     languages: list[str] = []
     timezone: str = "UTC"
     key_accounts: list[str] = []  # handles of valuable customers: their churn threats page
+    # this brand's own detection tuning (`groundswell tune` recommends them); unset: [detection]'s
+    sensitivity: Literal["low", "default", "high"] | None = None
+    story_min_people: float | None = Field(default=None, gt=0)  # weighted people in 6 h before a story pages
 
     @field_validator("timezone")
     @classmethod

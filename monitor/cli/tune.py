@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
 import tempfile
@@ -50,6 +51,7 @@ def tune(ctx: object, brand_id: str | None, days: int, until: datetime | None) -
 
     engine = Runtime(settings).engine
     work = Path(tempfile.mkdtemp(prefix="groundswell-tune-"))
+    logging.disable(logging.INFO)  # each replay's incident log lines would bury the answer
     try:
         since = end - timedelta(days=days)
         report = _with_progress(lambda progress: run_tune(engine, settings, brand_id, since=since, until=end,
@@ -57,6 +59,7 @@ def tune(ctx: object, brand_id: str | None, days: int, until: datetime | None) -
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
+        logging.disable(logging.NOTSET)
         shutil.rmtree(work, ignore_errors=True)
     show(report)
 
@@ -78,7 +81,7 @@ def show(report: TuneReport) -> None:
 
     table = Table(title=f"{report.brand_id}: {report.mentions} stored mentions replayed; people judged "
                         f"{report.useful} incidents useful and {report.noise} noise")
-    for column in ("sensitivity", "story threshold (people)", "incidents", "pages", "useful kept",
+    for column in ("sensitivity", "story threshold (people)", "alerts", "pages", "useful kept",
                    "noise dropped", ""):
         table.add_column(column)
     best = report.best

@@ -56,7 +56,7 @@ class Candidate:
 @dataclass(frozen=True)
 class Outcome:
     candidate: Candidate
-    incidents: int  # opened in the replay (paged or watch list)
+    incidents: int  # incidents the replay alerted on (paged, or to the digest under the page budget)
     pages: int  # of those, how many paged someone
     useful_kept: int
     noise_dropped: int

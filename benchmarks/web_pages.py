@@ -29,8 +29,8 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CATEGORIES = ["outage", "billing", "support", "speed", None, None]
 PAGES = ["/incidents", "/incidents/1", "/mentions", "/mentions?brand=acme&sentiment=negative&since=7d",
-         "/mentions?category=billing", "/mentions?q=engineer", "/mentions?author=user42",
-         "/trends", "/trends?brand=acme", "/trends/categories", "/sources"]
+         "/mentions?category=billing", "/mentions?q=engineer", "/mentions?q=no+such+words", "/mentions?author=user42",
+         "/trends", "/trends?brand=acme", "/trends/categories", "/sources", "/digests"]
 
 
 def fill(url: str, rows: int) -> Any:

@@ -103,3 +103,22 @@ def test_tune_without_feedback_says_so_in_one_line(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "nope" in unknown.stderr and "Traceback" not in unknown.stderr
     helped = groundswell("tune", "--help", cwd=tmp_path)
     assert helped.returncode == 0 and "useful" in helped.stdout and "--days" in helped.stdout
+
+
+def test_the_report_shows_before_and_after_and_the_lines_to_paste() -> None:
+    from monitor.cli import tune as tune_cli
+    from monitor.replay.tune import Outcome, TuneReport
+
+    now = Outcome(Candidate("default", 6.5), incidents=9, pages=7, useful_kept=3, noise_dropped=1)
+    better = Outcome(Candidate("low", 9.0), incidents=5, pages=3, useful_kept=3, noise_dropped=4)
+    worse = Outcome(Candidate("high", 4.5), incidents=12, pages=10, useful_kept=3, noise_dropped=0)
+    report = TuneReport("acme", 5000, useful=3, noise=5, current=now, outcomes=[now, better, worse])
+    assert report.best is better
+    with tune_cli.console.capture() as captured:
+        tune_cli.show(report)
+    shown = captured.get()
+    assert "Before: 7 pages, 3 of 3 useful kept, 1 of 5 noise dropped. After: 3 pages, 3 useful kept, 4 noise" in shown
+    assert 'sensitivity = "low"\nstory_min_people = 9\n' in shown and "recommended" in shown
+    tie = TuneReport("acme", 5000, useful=3, noise=5, current=now, outcomes=[now, Outcome(
+        Candidate("high", 4.5), incidents=9, pages=7, useful_kept=3, noise_dropped=1)])
+    assert tie.best is now  # no change without a reason

@@ -79,8 +79,10 @@ def _with_progress(work: Callable[[Progress], TuneReport]) -> TuneReport:
 def show(report: TuneReport) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{report.brand_id}: {report.mentions} stored mentions replayed; people judged "
-                        f"{report.useful} incidents useful and {report.noise} noise")
+    from monitor.logs import plural
+
+    table = Table(title=f"{report.brand_id}: {plural(report.mentions, 'stored mention')} replayed; people "
+                        f"judged {plural(report.useful, 'incident')} useful and {report.noise} noise")
     for column in ("sensitivity", "story threshold (people)", "alerts", "pages", "useful kept",
                    "noise dropped", ""):
         table.add_column(column)
@@ -93,8 +95,8 @@ def show(report: TuneReport) -> None:
                       note.strip())
     console.print(table)
     now, after = report.current, best
-    console.print(f"Before: {now.pages} pages, {now.useful_kept} of {report.useful} useful kept, "
-                  f"{now.noise_dropped} of {report.noise} noise dropped. After: {after.pages} pages, "
+    console.print(f"Before: {plural(now.pages, 'page')}, {now.useful_kept} of {report.useful} useful kept, "
+                  f"{now.noise_dropped} of {report.noise} noise dropped. After: {plural(after.pages, 'page')}, "
                   f"{after.useful_kept} useful kept, {after.noise_dropped} noise dropped.", markup=False)
     if best is report.current:
         console.print("Keep the current settings: no candidate did better on this history.")

@@ -13,10 +13,10 @@ from monitor.detection.warmup import brand_config
 from monitor.replay.tune import Candidate, candidates, current_candidate, judge, tune
 from monitor.storage.feedback_stats import judged_incidents, precision
 from monitor.web.actions import Actor, give_feedback
-from tests.conftest import make_settings, service_settings_toml
-from tests.test_cli import groundswell
-from tests.test_web import signed_in
-from tests.web_seed import NOW, Seeded, seed
+from tests.fakes.cli_runner import groundswell
+from tests.fakes.settings_files import make_settings, service_settings_toml
+from tests.fakes.web_client import signed_in
+from tests.fakes.web_seed import NOW, Seeded, seed
 
 
 def judged(database_url: str, *verdicts: str) -> Seeded:

@@ -14,8 +14,8 @@ from monitor.runtime import build_notifiers
 from monitor.settings import AppSettings, ChannelSettings
 from monitor.storage.engine import transaction
 from monitor.storage.tables import DigestArchive, Incident
-from tests.test_web import client_for, signed_in
-from tests.web_seed import NOW, Seeded, seed
+from tests.fakes.web_client import client_for, signed_in
+from tests.fakes.web_seed import NOW, Seeded, seed
 
 TITLE = "<img src=x onerror=alert(1)> Outage spike"
 

@@ -3,7 +3,6 @@ believed only from the trusted addresses, only for existing enabled users, role 
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,15 +14,10 @@ from monitor.settings import WebSettings
 from monitor.web.accounts import set_disabled
 from monitor.web.proxy import trusted_peer
 from monitor.web.server import WebThread
-from tests.web_seed import Seeded, seed
+from tests.fakes.processes import free_port
+from tests.fakes.web_seed import Seeded, seed
 
 HEADER = "X-Forwarded-User"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from monitor.storage.engine import refresh_statistics, transaction
 from monitor.storage.tables import Mention
 from monitor.web.filters import MentionFilter
 from monitor.web.queries import mentions
-from tests.web_seed import NOW, seed
+from tests.fakes.web_seed import NOW, seed
 
 
 def found(engine: Engine, **filters: str) -> list[str]:

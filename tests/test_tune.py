@@ -11,7 +11,9 @@ from sqlmodel import Session
 from monitor.detection.brand_detector import STORY_MIN_PEOPLE
 from monitor.detection.warmup import brand_config
 from monitor.replay.tune import Candidate, candidates, current_candidate, judge, tune
+from monitor.storage.engine import transaction
 from monitor.storage.feedback_stats import judged_incidents, precision
+from monitor.storage.tables import AlertFeedback
 from monitor.web.actions import Actor, give_feedback
 from tests.fakes.cli_runner import groundswell
 from tests.fakes.settings_files import make_settings, service_settings_toml
@@ -44,12 +46,20 @@ def test_precision_per_brand_and_trigger_in_the_workspace_and_the_digest(databas
 
 
 def test_an_incident_counts_useful_when_at_least_half_say_so(database_url: str) -> None:
-    seeded = judged(database_url, "noise", "useful")
-    ((trigger, opened_at, useful),) = judged_incidents(seeded.engine, "acme", NOW - timedelta(days=1), NOW)
+    seeded = judged(database_url)
+    day = (NOW - timedelta(days=1), NOW)
+    with transaction(seeded.engine) as session:  # another kind of feedback judges nothing
+        session.add(AlertFeedback(alert_id=seeded.alert_id, verdict="missed", actor="p10", origin="t", at=NOW))
+    assert judged_incidents(seeded.engine, "acme", *day) == []
+    with Session(seeded.engine) as session:
+        assert precision(session) == []
+    for n, verdict in enumerate(("noise", "useful")):
+        give_feedback(seeded.engine, seeded.alert_id, verdict, Actor(f"person{n}", "test"), now=NOW)
+    ((trigger, opened_at, useful),) = judged_incidents(seeded.engine, "acme", *day)
     assert trigger == "spike" and useful and abs(opened_at.replace(tzinfo=None) - (NOW - timedelta(hours=1))
                                                  .replace(tzinfo=None)) < timedelta(seconds=1)
     give_feedback(seeded.engine, seeded.alert_id, "noise", Actor("person9", "test"), now=NOW)
-    assert judged_incidents(seeded.engine, "acme", NOW - timedelta(days=1), NOW)[0][2] is False
+    assert judged_incidents(seeded.engine, "acme", *day)[0][2] is False
 
 
 def test_judging_a_replay_against_the_labels() -> None:

@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 
 from monitor.storage.tables import Alert, AlertFeedback, Incident
 
+VERDICTS = ("useful", "noise")  # what precision and tuning count (other feedback, e.g. a missed one, does not)
+
 
 @dataclass(frozen=True)
 class Precision:
@@ -35,6 +37,7 @@ def precision(session: Session, *, brand_id: str = "", since: datetime | None = 
     query = (select(Incident.brand_id, Incident.trigger, AlertFeedback.verdict, func.count())
              .select_from(AlertFeedback).join(Alert, col(Alert.id) == AlertFeedback.alert_id)
              .join(Incident, col(Incident.id) == Alert.incident_id))
+    query = query.where(col(AlertFeedback.verdict).in_(VERDICTS))
     if brand_id:
         query = query.where(Incident.brand_id == brand_id)
     if since is not None:
@@ -56,11 +59,13 @@ def judged_incidents(engine: Engine, brand_id: str, since: datetime,
             select(Incident.id, Incident.trigger, Incident.opened_at, AlertFeedback.verdict)
             .select_from(AlertFeedback).join(Alert, col(Alert.id) == AlertFeedback.alert_id)
             .join(Incident, col(Incident.id) == Alert.incident_id)
-            .where(Incident.brand_id == brand_id, Incident.opened_at >= since, Incident.opened_at < until)
+            .where(Incident.brand_id == brand_id, Incident.opened_at >= since, Incident.opened_at < until,
+                   col(AlertFeedback.verdict).in_(VERDICTS))
             .limit(100_000)).all()
     votes: dict[int, tuple[str, datetime, dict[str, int]]] = {}
     for incident_id, trigger, opened_at, verdict in rows:
         tally = votes.setdefault(int(incident_id or 0), (str(trigger), opened_at, {}))[2]
         tally[str(verdict)] = tally.get(str(verdict), 0) + 1
     return [(trigger, opened_at, tally.get("useful", 0) >= tally.get("noise", 0))
-            for trigger, opened_at, tally in sorted(votes.values(), key=lambda v: v[1])]
+            for trigger, opened_at, tally in sorted(votes.values(), key=lambda v: v[1])
+            if tally.get("useful", 0) + tally.get("noise", 0)]  # other kinds of feedback do not judge

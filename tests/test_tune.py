@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
 
 from monitor.detection.brand_detector import STORY_MIN_PEOPLE
@@ -132,3 +133,28 @@ def test_the_report_shows_before_and_after_and_the_lines_to_paste() -> None:
     tie = TuneReport("acme", 5000, useful=3, noise=5, current=now, outcomes=[now, Outcome(
         Candidate("high", 4.5), incidents=9, pages=7, useful_kept=3, noise_dropped=1)])
     assert tie.best is now  # no change without a reason
+
+
+def test_apply_edits_only_the_brands_table_and_refuses_what_it_cannot_edit_safely(tmp_path: Path) -> None:
+    from monitor.cli.tune_apply import apply_tuning
+    from monitor.errors import GroundswellError
+    from monitor.settings import load_settings
+
+    path = tmp_path / "settings.toml"
+    original = (Path(__file__).parents[1] / "settings.toml").read_text()
+    path.write_text(original)
+    apply_tuning(path, "brightwave", {"sensitivity": "high", "story_min_people": 9.0})
+    apply_tuning(path, "brightwave", {"sensitivity": "low", "story_min_people": 12.0})  # replaced, not doubled
+    text = path.read_text()
+    assert text.count('sensitivity = "low"') == 1 and 'sensitivity = "high"' not in text
+    assert "key_accounts = []\nsensitivity = \"low\"\nstory_min_people = 12\n" in text  # in the brand's table
+    assert (tmp_path / "settings.toml.bak").exists() and "# One [[sources]] table" in text  # comments kept
+    brand = load_settings(path).brand("brightwave")
+    assert (brand.sensitivity, brand.story_min_people) == ("low", 12.0)
+    quoted = "[[brands]]\nid = 'acme'\nname = 'Acme'\n\"sensitivity\" = 'high'\n"  # a key spelled another way
+    for body, brand_id in (("brands = [{ id = 'acme', name = 'Acme' }]\n", "acme"), (original, "nope"),
+                           (quoted, "acme")):
+        path.write_text(body)
+        with pytest.raises(GroundswellError, match="paste the lines yourself"):
+            apply_tuning(path, brand_id, {"sensitivity": "low"})
+        assert path.read_text() == body  # untouched

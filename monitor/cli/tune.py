@@ -17,6 +17,7 @@ from rich.markup import escape
 
 if TYPE_CHECKING:
     from monitor.replay.tune import Progress, TuneReport
+    from monitor.settings import Settings
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
@@ -27,16 +28,19 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
               help="How many days of stored history to replay, ending --until.")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The end of the replayed span (a UTC date; default: now).")
+@click.option("--apply", "apply", is_flag=True,
+              help="Also write the recommended lines into the brand's table in settings.toml (kept as .bak).")
 @click.pass_obj
-def tune(ctx: object, brand_id: str | None, days: int, until: datetime | None) -> None:
+def tune(ctx: object, brand_id: str | None, days: int, until: datetime | None, apply: bool) -> None:
     """Find the detection settings that would have kept the alerts people found useful and dropped the noise.
 
     Replays the brand's stored mentions through detection (the backtest's pipeline; stored sentiment is
     reused, nothing is scored again) once per candidate: each sensitivity (low, default, high) and a range
     of story thresholds. Each replayed incident is matched to the alerts people marked "useful" or "noise"
     in the workspace (same trigger, opened within detection.join_minutes). It prints what each setting
-    would have done (incidents, pages, useful kept, noise dropped) and the lines to paste under the
-    brand's [[brands]] table in settings.toml; it changes nothing itself. Needs feedback first.
+    would have done (alerts, pages, useful kept, noise dropped) and the lines to paste under the
+    brand's [[brands]] table in settings.toml. It changes nothing unless --apply, which edits only that
+    table, keeps comments, checks the result and keeps the old file as settings.toml.bak. Needs feedback.
     """
     from monitor.replay.tune import tune as run_tune
 
@@ -62,6 +66,22 @@ def tune(ctx: object, brand_id: str | None, days: int, until: datetime | None) -
         logging.disable(logging.NOTSET)
         shutil.rmtree(work, ignore_errors=True)
     show(report)
+    if apply and report.best is not report.current:
+        _apply(settings, report)
+
+
+def _apply(settings: Settings, report: TuneReport) -> None:
+    from monitor.cli.tune_apply import apply_tuning
+    from monitor.errors import GroundswellError
+
+    path = type(settings).toml_path
+    if path is None:
+        raise GroundswellError("--apply needs a settings file (--config PATH)")
+    best = report.best.candidate
+    apply_tuning(Path(path), report.brand_id, {"sensitivity": best.sensitivity,
+                                               "story_min_people": best.story_min_people})
+    console.print(f"Written to {path} (the old file is {path}.bak); `kill -HUP` the service to use it.",
+                  markup=False)
 
 
 def _with_progress(work: Callable[[Progress], TuneReport]) -> TuneReport:

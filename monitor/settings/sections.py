@@ -146,8 +146,11 @@ class WebSettings(Section):
     # only on connections from trusted_proxies (addresses or CIDR networks); "" turns it off
     trusted_proxy_header: str = Field(default="", pattern=r"^([A-Za-z0-9-]{1,64})?$")
     trusted_proxies: list[str] = []
+    public_url: str = Field(default="", pattern=r"^$|^https?://[^\s/]+(/\S*)?$")  # links in alerts point here
+    link_secret: Secret | None = None  # signs one-click email links (acknowledge, snooze, feedback)
+    link_expiry_hours: int = Field(default=72, ge=1, le=24 * 90)
 
-    @field_validator("secret_key", mode="before")
+    @field_validator("secret_key", "link_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

@@ -1,4 +1,4 @@
-"""Starlette TestClients over a seeded workspace: anonymous, or signed in as one of the seeded users."""
+"""The workspace over Starlette's TestClient on the seeded database (tests/fakes/web_seed.py), signed in or not."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Both keep the old meaning, a case-insensitive substring. On SQLite the query is driven from the FTS table
 in rowid order (newest first), so a word in every post stops after one page and a rare one reads only its
 matches; an ``IN (matches)`` form read every match of a common word first (0.95 s at 1 M). FTS5's trigram
-tokenizer needs three characters; shorter queries, and databases without the index (migration 0005
+tokenizer needs three characters; shorter queries, and databases without the index (migration 0006
 skipped it), scan as before.
 """
 

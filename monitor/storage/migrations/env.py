@@ -12,7 +12,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-SEARCH_OBJECTS = ("ix_mentions_author_lower", "ix_mentions_text_trgm")  # made by 0005 in SQL, not in the models
+SEARCH_OBJECTS = ("ix_mentions_author_lower", "ix_mentions_text_trgm")  # made by 0006 in SQL, not in the models
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

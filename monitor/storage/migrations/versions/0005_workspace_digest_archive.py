@@ -1,7 +1,7 @@
 """workspace: the digest archive (each digest as sent, per brand and day)
 
-Revision ID: 0004_workspace_digests
-Revises: 0002_incident_facets
+Revision ID: 0005_workspace_digests
+Revises: 0004_snooze_missed
 Create Date: 2026-12-06
 """
 from typing import Sequence, Union
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0004_workspace_digests"
-down_revision: Union[str, None] = "0002_incident_facets"
+revision: str = "0005_workspace_digests"
+down_revision: Union[str, None] = "0004_snooze_missed"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -13,8 +13,8 @@ substring). At 1 M mentions both were full scans on SQLite (3.0 s and 1.6 s). No
 Note for later migrations: a SQLite batch ALTER that recreates ``mentions`` drops its triggers; create
 them again (``create_fts_triggers``) after such a step.
 
-Revision ID: 0005_workspace_search
-Revises: 0004_workspace_digests
+Revision ID: 0006_workspace_search
+Revises: 0005_workspace_digests
 Create Date: 2026-12-06
 """
 import logging
@@ -23,8 +23,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_workspace_search"
-down_revision: Union[str, None] = "0004_workspace_digests"
+revision: str = "0006_workspace_search"
+down_revision: Union[str, None] = "0005_workspace_digests"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 log = logging.getLogger("groundswell.migrations")

@@ -9,8 +9,8 @@ skipped it), scan as before.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, TypeVar
+from weakref import WeakSet
 
 from sqlalchemy import column, table, text
 from sqlalchemy.engine import Connection, Engine
@@ -23,11 +23,19 @@ FTS = table("mentions_fts", column("rowid"))
 S = TypeVar("S", bound=Select[Any])
 
 
-@lru_cache(maxsize=32)
+_WITH_FTS: WeakSet[Engine] = WeakSet()
+
+
 def has_fts(engine: Engine) -> bool:
-    """Whether this SQLite database has the mentions_fts table (looked up once per engine)."""
+    """Whether this SQLite database has the mentions_fts table (a yes is remembered per engine; a no is looked
+    up again, so a database migrated while the engine lives gets its index)."""
+    if engine in _WITH_FTS:
+        return True
     with engine.connect() as connection:
-        return connection.execute(text("select 1 from sqlite_master where name = 'mentions_fts'")).first() is not None
+        found = connection.execute(text("select 1 from sqlite_master where name = 'mentions_fts'")).first()
+    if found is not None:
+        _WITH_FTS.add(engine)
+    return found is not None
 
 
 def text_search(query: S, bind: Engine | Connection, words: str) -> tuple[S, Any]:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from monitor.clock import as_utc
 from monitor.detection import simple_rules as rules
 from monitor.detection import warmup as adaptive
+from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.simple_rules import complaint_episodes
 from monitor.settings import BrandSettings, DetectionSettings, Settings
 from monitor.storage.tables import Mention
@@ -32,10 +33,13 @@ def new_rows(session: Session, brand: BrandSettings, now: datetime) -> tuple[Any
 
 
 def findings(session: Session, settings: Settings, brand: BrandSettings, scored: Any, rows: Sequence[Mention],
-             now: datetime) -> list[rules.Finding]:
-    """Spreading findings first (spike, story), then individual triggers, so individuals can join them."""
+             now: datetime, early: Sequence[DetectorFinding] = ()) -> list[rules.Finding]:
+    """Spreading findings first (spike, story), then individual triggers, so individuals can join them.
+
+    ``early``: the adaptive detector's findings at ``now`` from a run that had no new mentions.
+    """
     if settings.detection.engine == "adaptive":
-        found = _adaptive_findings(session, settings, brand, rows, now)
+        found = _adaptive_findings(session, settings, brand, rows, now, early)
     else:
         found = _simple_findings(session, settings, brand, scored, rows, now)
     return sorted(found, key=lambda f: f.trigger not in ("spike", "story"))
@@ -50,9 +54,9 @@ def _view(m: Mention) -> rules.MentionView:
 
 
 def _adaptive_findings(session: Session, settings: Settings, brand: BrandSettings, new_rows: Sequence[Mention],
-                       now: datetime) -> list[rules.Finding]:
+                       now: datetime, early: Sequence[DetectorFinding]) -> list[rules.Finding]:
     detector = adaptive.detector_for(session, settings, brand, now)
-    found = detector.run([adaptive.observation(m) for m in new_rows], now)
+    found = [*early, *detector.run([adaptive.observation(m) for m in new_rows], now)]
     handles = {f"{m.platform}:{m.author_id}": m.author_handle for m in new_rows}
     findings = [adaptive.translate(brand.id, f, handles) for f in found]
     return [f for f in findings if _worth_an_incident(f, settings)]

@@ -72,6 +72,11 @@ def advance_with_commit(settings: Settings, brand_id: str) -> Iterator[None]:
         raise
 
 
+def warm_detector(settings: Settings, brand_id: str) -> BrandDetector | None:
+    """The brand's detector if this process has one already (None: the next full pass warms it up)."""
+    return _BANKS.get(settings.database_url(), {}).get(brand_id)
+
+
 def forget_detectors() -> None:
     """Drop in-memory state (tests; or a configuration reload that changed sensitivity)."""
     _BANKS.clear()

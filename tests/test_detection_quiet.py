@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from monitor.detection.warmup import forget_detectors
@@ -123,4 +125,40 @@ def test_a_spike_whose_bucket_closes_on_a_pass_with_nothing_new_still_opens(data
     with Session(engine) as session:
         incident = session.exec(select(Incident)).one()
     assert (incident.brand_id, incident.trigger) == ("b4", "spike")
+    engine.dispose()
+
+
+def test_a_failed_commit_after_many_passes_puts_the_detector_back_from_its_checkpoint(database_url: str) -> None:
+    """The detector is rebuilt from its checkpoint and the journal of committed runs: the retry still opens."""
+    settings, engine = world(database_url, 4)
+    for minutes in range(5, 30, 5):  # quiet passes: journaled, not pickled
+        assert run_detection(engine, settings, now=NOW + timedelta(minutes=minutes)).changes == ()
+    rng = random.Random(9)
+    burst = NOW + timedelta(minutes=31)
+    with engine.begin() as connection:
+        connection.execute(insert(Mention.__table__), [  # type: ignore[attr-defined]
+            row(rng, "b2", f"burst{i}", burst + timedelta(seconds=4 * i), negative=True, examined=False,
+                author=f"angry{i}") for i in range(70)])
+    assert run_detection(engine, settings, now=NOW + timedelta(minutes=35)).changes == ()
+    wrote: list[bool] = []
+    failures: list[int] = []
+
+    def note(session: OrmSession, _context: object) -> None:
+        wrote.append(any(isinstance(o, Alert) for o in session.new))
+
+    def fail_once(_session: OrmSession) -> None:
+        if any(wrote) and not failures:
+            failures.append(1)
+            raise OperationalError("COMMIT", None, Exception("server closed the connection unexpectedly"))
+
+    event.listen(OrmSession, "after_flush", note)
+    event.listen(OrmSession, "before_commit", fail_once)
+    try:
+        closed = run_detection(engine, settings, now=NOW + timedelta(minutes=40))
+    finally:
+        event.remove(OrmSession, "after_flush", note)
+        event.remove(OrmSession, "before_commit", fail_once)
+    assert failures == [1] and closed.events == {"opened": 1}, closed.changes
+    with Session(engine) as session:
+        assert [(i.brand_id, i.trigger) for i in session.exec(select(Incident))] == [("b2", "spike")]
     engine.dispose()

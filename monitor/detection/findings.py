@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from monitor.clock import as_utc
+from monitor.detection import checkpoint
 from monitor.detection import simple_rules as rules
 from monitor.detection import warmup as adaptive
 from monitor.detection.brand_detector import Finding as DetectorFinding
@@ -56,7 +57,8 @@ def _view(m: Mention) -> rules.MentionView:
 def _adaptive_findings(session: Session, settings: Settings, brand: BrandSettings, new_rows: Sequence[Mention],
                        now: datetime, early: Sequence[DetectorFinding]) -> list[rules.Finding]:
     detector = adaptive.detector_for(session, settings, brand, now)
-    found = [*early, *detector.run([adaptive.observation(m) for m in new_rows], now)]
+    observations = [adaptive.observation(m) for m in new_rows]
+    found = [*early, *checkpoint.run(settings.database_url(), brand.id, detector, observations, now)]
     handles = {f"{m.platform}:{m.author_id}": m.author_handle for m in new_rows}
     findings = [adaptive.translate(brand.id, f, handles) for f in found]
     return [f for f in findings if _worth_an_incident(f, settings)]

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from monitor.clock import as_utc
@@ -22,6 +24,8 @@ from monitor.detection.simple_rules import complaint_episodes
 from monitor.settings import BrandSettings, DetectionSettings, Settings
 from monitor.storage.tables import Mention
 
+_MENTIONS: Any = Mention.__table__  # type: ignore[attr-defined]
+
 
 def new_rows(session: Session, brand: BrandSettings, now: datetime) -> tuple[Any, Sequence[Mention]]:
     """(the brand's scored-mentions query, its mentions detection has not looked at yet)."""
@@ -31,6 +35,15 @@ def new_rows(session: Session, brand: BrandSettings, now: datetime) -> tuple[Any
                                      Mention.posted_at <= now + timedelta(hours=1))
                         .order_by(col(Mention.posted_at))).all()
     return scored, rows
+
+
+def mark_examined(session: Session, rows: Sequence[Mention], now: datetime) -> None:
+    """Detection has looked at these rows: one UPDATE per 500 ids, not one per row (same transaction)."""
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), 500):
+        session.execute(update(_MENTIONS).where(_MENTIONS.c.id.in_(ids[start:start + 500])).values(detected_at=now))
+    for row in rows:
+        set_committed_value(row, "detected_at", now)
 
 
 def findings(session: Session, settings: Settings, brand: BrandSettings, scored: Any, rows: Sequence[Mention],

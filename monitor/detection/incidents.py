@@ -39,9 +39,7 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
     """
     scored, rows = found.new_rows(session, brand, now)
     results = found.findings(session, settings, brand, scored, rows, now, early)
-    for row in rows:
-        row.detected_at = now
-        session.add(row)
+    found.mark_examined(session, rows, now)
     changes = [c for f in results for c in apply_finding(session, settings, brand, f, now)]
     changes += _review_watch(session, settings, brand, now) + _escalate_unanswered(session, settings, brand, now)
     return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
@@ -154,9 +152,10 @@ def _promote(incident: Incident, reason: str, now: datetime) -> list[IncidentCha
 
 def _review_watch(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
     watched = session.exec(select(Incident).where(Incident.brand_id == brand.id, Incident.status == "watch")).all()
+    examples = watchlist.examples_of(session, watched)  # one query for all of them, not one each
     changes = []
     for incident in watched:
-        if reason := watchlist.page_reason(session, settings, brand, incident, now):
+        if reason := watchlist.page_reason(session, settings, brand, incident, now, examples):
             changes += _promote(incident, reason, now)
             session.add(incident)
     return changes

@@ -69,5 +69,9 @@ def rolled_back(url: str, brand_id: str) -> BrandDetector | None:
     return detector
 
 
-def forget() -> None:
-    _BOOKS.clear()
+def forget(url: str | None = None, brand_id: str = "") -> None:
+    """Drop one brand's book (its detector is being dropped), or every book."""
+    if url is None:
+        _BOOKS.clear()
+    else:
+        _BOOKS.pop((url, brand_id), None)

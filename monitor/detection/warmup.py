@@ -64,6 +64,7 @@ def advance_with_commit(settings: Settings, brand_id: str) -> Iterator[None]:
         restored = checkpoint.rolled_back(url, brand_id) if existed else None
         if restored is None:
             bank.pop(brand_id, None)
+            checkpoint.forget(url, brand_id)
         else:
             bank[brand_id] = restored
         raise

@@ -25,7 +25,7 @@ from monitor.pipeline import run_detection
 from monitor.settings import Settings
 from monitor.storage.engine import open_database
 from monitor.storage.tables import Alert, Incident, Mention
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 WORDS = ["outage", "billing", "router", "slow", "refund", "support", "login", "wifi", "charge", "fibre", "modem"]

@@ -92,9 +92,15 @@ def initial_top(init: dict[str, torch.Tensor], first: int) -> TopLayers:
 
     full = MeanPoolClassifier(AutoModel.from_pretrained(str(base_model_dir())))
     full.load_state_dict(init)
-    layers = full.encoder.get_submodule("encoder").get_submodule("layer")
-    assert isinstance(layers, nn.ModuleList)
-    return TopLayers(nn.ModuleList(copy.deepcopy(list(layers)[first:])), copy.deepcopy(full.head))
+    return top_of(full, first)
+
+
+def top_of(full: nn.Module, first: int) -> TopLayers:
+    """A trainable copy of layers ``first``.. and the head of a ``MeanPoolClassifier``."""
+    layers = full.get_submodule("encoder").get_submodule("encoder").get_submodule("layer")
+    head = full.get_submodule("head")
+    assert isinstance(layers, nn.ModuleList) and isinstance(head, nn.Linear)
+    return TopLayers(nn.ModuleList(copy.deepcopy(list(layers)[first:])), copy.deepcopy(head))
 
 
 def batches(rows: list[tuple[int, int]], lengths: list[int], size: int, rng: random.Random) -> list[list[int]]:

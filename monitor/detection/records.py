@@ -49,6 +49,7 @@ class RecordState:
     rate: float = 0.0  # cold start: recent count per bucket
     rate_n: int = 0
     spread: float = 0.0  # cold start: recent mean squared change of a bucket from the rate before it
+    rates: list[float] = field(default_factory=list)  # cold start: the rate before each of the last buckets
 
 
 @dataclass
@@ -144,10 +145,11 @@ def cold_step(st: RecordState, value: float, dt_d: float, z_min: float, min_coun
     seen = min(float(st.rate_n), 1.0 / weight)
     dispersion = shrunk_dispersion(st.spread / max(st.rate, COLD_MIN_RATE), seen, prior_dispersion,
                                    COLD_PRIOR_BUCKETS)
+    st.rates = (st.rates + [st.rate])[-max(COLD_WINDOWS):]
     if st.rate_n >= COLD_MIN_BUCKETS:
-        for k in COLD_WINDOWS:
+        for k in COLD_WINDOWS:  # each window against the rate known before it began: a burst is not its own baseline
             count = _window_count(st.ring, k)
-            expected = k * st.rate
+            expected = k * st.rates[-min(k, len(st.rates))]
             score = surprise_z(count, expected, dispersion * (1.0 + k / seen)) / z_min
             if count >= min_count and score > best.score:
                 best = Verdict(score, k, count, expected, "cold")
@@ -156,7 +158,8 @@ def cold_step(st: RecordState, value: float, dt_d: float, z_min: float, min_coun
     ordinary = st.rate_n < COLD_MIN_BUCKETS or value <= bound
     value = value if st.rate_n < COLD_MIN_BUCKETS else min(value, bound)
     st.rate_n += 1
-    if st.rate_n > 1 and ordinary:  # the first bucket has no rate before it
-        st.spread += max(weight, 1.0 / (st.rate_n - 1)) * ((value - st.rate) ** 2 - st.spread)
+    if st.rate_n > 1 and ordinary:  # the first bucket has no rate before it; the rate's own error is not spread
+        change2 = (value - st.rate) ** 2 / (1.0 + 1.0 / max(seen, 1.0))
+        st.spread += max(weight, 1.0 / (st.rate_n - 1)) * (change2 - st.spread)
     st.rate += weight * (value - st.rate)
     return best

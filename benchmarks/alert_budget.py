@@ -10,9 +10,9 @@ Three replays through the whole pipeline (poll, score, detect, record alerts) on
 * ``twcs_outages``: the same background with outages injected into the report half (one per week): a
   spreading complaint told in several wordings by 60-120 people over about two hours. Each outage must
   be one incident (counted: incidents, paged or watched, that hold any injected mention or author).
-  Three days after each outage (days 5 and 11) a *story* is injected too: one grievance (benchmarks/spread_text.py, a slow
-  Hawkes-like cascade of wordings, retweets and quotes reaching 20+ people over hours, too slow to move the
-  volume) that must page once, as one incident with a story facet.
+  On days 5 and 11 a *story* is injected too: one grievance (benchmarks/spread_text.py, a slow Hawkes-like
+  cascade of wordings, retweets and quotes reaching 20+ people over hours, too slow to move the volume)
+  that must page once, as one incident with a story facet.
 
 A page is the first paged alert of an incident; updates in its thread (escalated, updated, resolved,
 unacknowledged) are reported separately, as are posts (outbox rows: one per alert and channel). Two
@@ -181,7 +181,8 @@ def outage_incidents(session: Session, ids: set[str], authors: set[str]) -> dict
             hit.append(incident)
     routed = session.exec(select(OutboxItem.channel_id).join(Alert, col(Alert.id) == OutboxItem.alert_id).where(
         col(Alert.incident_id).in_([i.id for i in hit] or [-1]))).all()
-    return {"people": len(authors), "incidents": len(hit), "facets": sorted({f for i in hit for f in [i.trigger, *(i.facets or {})]}),
+    return {"people": len(authors), "incidents": len(hit),
+            "facets": sorted({f for i in hit for f in [i.trigger, *(i.facets or {})]}),
             "posts_by_channel": dict(Counter(routed)),
             "paged_events": sorted(a.event for a in session.exec(select(Alert).where(
                 col(Alert.incident_id).in_([i.id for i in hit] or [-1]), Alert.paged == True)))}  # noqa: E712

@@ -12,9 +12,11 @@ consecutive windows. Each estimator weighs a new bucket by ``max(decay, 1/n)``: 
 seen, so nothing waits for a fixed warm-up before it has a value.
 
 The caller starts the record test after one daily cycle (before that, "the highest so far" has not seen the busy
-hours). In the first days the cold-start test compares the last 5-15 minutes with the recent rate (Poisson counts
-with extra dispersion, a square-root z-score, and a minimum number of people), so a burst on the day a brand is
-added still pages. Pure, O(window) per step, state in plain lists.
+hours). In the first days the cold-start test compares the last 5-15 minutes with the rate before them (a Poisson
+likelihood-ratio z, :mod:`monitor.detection.evidence`, with a dispersion learnt from the data and wide at first, and
+a minimum number of people), so a burst on the day a brand is added still pages, on a big brand too. For series of
+people a record must also be a Poisson surprise against the remembered high (thin data). Pure, O(window) per step,
+state in plain lists.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ class SeriesConfig:
     memory_days: float = 28.0  # half-life of remembered highs
     windows: tuple[int, ...] = (1, 6, 36)  # window lengths in buckets (5 min, 30 min, 3 h for 5-minute buckets)
     min_count: float = 5.0  # a window with fewer than this many (people) never pages
-    evidence_z: float = 2.5  # a record must also be this Poisson z above the remembered high (0: not counts)
+    evidence_z: float = 2.0  # a record must also be this Poisson z above the remembered high (0: not counts)
     history_h: float = 24.0  # the record test starts after one daily cycle; the cold-start test covers it
     settle_h: float = 72.0  # until then the margin is widened by settle_h / hours seen and the cold test stays on
     cold_z: float = 4.0  # cold start: Poisson z over the recent rate (widened by dispersion) that pages

@@ -1,8 +1,8 @@
 """Adaptive detection over stored mentions: the seasonal, budget-calibrated detector of detect.py.
 
-Each brand's ``BrandDetector`` lives in memory for the life of the process; on first use it is
-warmed up from the brand's stored, already-examined mentions, so a restart resumes with a baseline
-instead of a blank slate (and the incident keys make sure nothing is alerted twice).
+Each brand's ``BrandDetector`` is checkpointed in the database after every pass (``checkpoint.py``) and
+held in memory by the process that ran it; a worker resumes from the checkpoint, and only with none
+(or one from other settings) is it warmed up from the brand's stored, already-examined mentions.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
+from monitor.detection import checkpoint
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.simple_rules import Finding
@@ -34,12 +35,20 @@ _BANKS: dict[str, dict[str, BrandDetector]] = {}
 
 
 def detector_for(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> BrandDetector:
+    """The brand's detector as last committed: held here, or the database checkpoint, or warmed up anew."""
     bank = _BANKS.setdefault(settings.database_url(), {})
-    if brand.id not in bank:
-        detector = BrandDetector(BrandConfig.for_sensitivity(settings.detection.sensitivity))
+    cfg = BrandConfig.for_sensitivity(settings.detection.sensitivity)
+    detector = checkpoint.resume(session, brand.id, cfg, bank.get(brand.id))
+    if detector is None:
+        detector = BrandDetector(cfg)
         detector.warm_up(_history(session, brand.id, now))
-        bank[brand.id] = detector
-    return bank[brand.id]
+    bank[brand.id] = detector
+    return detector
+
+
+def held_detector(settings: Settings, brand_id: str) -> BrandDetector | None:
+    """The detector this process used for the brand last (the one a pass just advanced), if any."""
+    return _BANKS.get(settings.database_url(), {}).get(brand_id)
 
 
 @contextmanager
@@ -117,3 +126,10 @@ def translate(brand_id: str, found: DetectorFinding, handles: dict[str, str]) ->
     return Finding(trigger, f"{trigger}:{brand_id}:{found.key}", found.severity, TITLES.get(trigger, trigger),
                    reason[:1000], [int(r) for r in found.refs if r.isdigit()], mentions,
                    int(counts.get("authors", 1)), dict(counts))
+
+
+def save_checkpoint(session: Session, settings: Settings, brand_id: str, now: datetime) -> None:
+    """After an adaptive pass: its detector goes into the pass's transaction (nothing for the simple rule)."""
+    detector = held_detector(settings, brand_id)
+    if settings.detection.engine == "adaptive" and detector is not None:
+        checkpoint.save(session, brand_id, detector, now)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.detection.changes import IncidentChange
 from monitor.detection.incidents import detect_brand
-from monitor.detection.warmup import advance_with_commit
+from monitor.detection.warmup import advance_with_commit, save_checkpoint
 from monitor.errors import ConfigError
 from monitor.pipeline.alerting import record_alerts
 from monitor.pipeline.results import DetectionResult
@@ -31,6 +31,7 @@ def run_detection(engine: Engine, settings: Settings, *, now: datetime) -> Detec
             with advance_with_commit(settings, brand.id), transaction(engine) as session:
                 found = detect_brand(session, settings, brand, now)
                 record_alerts(session, settings, found, now)
+                save_checkpoint(session, settings, brand.id, now)
                 return found
         changes.extend(with_retries(work))
     return DetectionResult(events=Counter(c.event for c in changes), changes=tuple(c.line for c in changes))

@@ -1,0 +1,80 @@
+"""A brand's detector, kept in the database after every pass so any worker can run the brand next.
+
+Each worker holds the detectors it used last (``warmup._BANKS``).  Before a pass it reads the brand's
+checkpoint head (generation, format, settings hash; a few bytes): when the generation is the one it wrote
+or read last, its own copy is current; when another worker has moved the brand on since, it loads the
+stored state; only with no checkpoint, or one of another format or other detector settings, does it warm
+up from 28 days of raw mentions.  After the pass the new state is written in the pass's own transaction,
+so the state moves only with the incidents and ``detected_at`` marks it belongs to.
+
+The state is the detector pickled and zlib-compressed: exact (a resumed detector behaves as if it had
+never stopped, which the to_dict/JSON route does not promise for every float and tuple) and about 1 ms.
+It is read back only from our own database, which a worker must trust anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import weakref
+import zlib
+from datetime import datetime
+
+from sqlmodel import Session
+
+from monitor.detection.brand_detector import BrandConfig, BrandDetector
+from monitor.storage import checkpoints
+
+FORMAT = 1  # bump when BrandDetector's attributes change shape: old checkpoints are then warmed up anew
+log = logging.getLogger("groundswell.checkpoint")
+_GENERATION: weakref.WeakKeyDictionary[BrandDetector, int] = weakref.WeakKeyDictionary()
+
+
+def settings_hash(cfg: BrandConfig) -> str:
+    """Detector settings as a short hash: a checkpoint built with other settings is not reused."""
+    return hashlib.sha256(f"{FORMAT}:{cfg!r}".encode()).hexdigest()[:16]
+
+
+def encode(detector: BrandDetector) -> bytes:
+    return zlib.compress(pickle.dumps(detector, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def decode(blob: bytes) -> BrandDetector:
+    detector = pickle.loads(zlib.decompress(blob))  # noqa: S301 (written by our own workers, see module doc)
+    if not isinstance(detector, BrandDetector):
+        raise TypeError(f"checkpoint holds a {type(detector).__name__}, not a BrandDetector")
+    return detector
+
+
+def resume(session: Session, brand_id: str, cfg: BrandConfig, held: BrandDetector | None) -> BrandDetector | None:
+    """The brand's detector as last committed: ``held`` when it is current, else the stored one;
+    None when there is no usable checkpoint (the caller warms a new detector up from raw mentions)."""
+    top = checkpoints.head(session, brand_id)
+    if top is None:
+        return held if held is not None and held not in _GENERATION else None
+    if held is not None and _GENERATION.get(held) == top.generation:
+        return held
+    if top.version != FORMAT or top.settings_hash != settings_hash(cfg):
+        log.info("brand %s: detector checkpoint is from other settings; warming up from stored mentions", brand_id)
+        return None
+    blob = checkpoints.state(session, brand_id)
+    try:
+        detector = decode(blob or b"")
+    except Exception as exc:  # noqa: BLE001 - a bad checkpoint costs a warm-up, never the pass
+        log.warning("brand %s: detector checkpoint unreadable (%s); warming up from stored mentions",
+                    brand_id, type(exc).__name__)
+        return None
+    _GENERATION[detector] = top.generation
+    return detector
+
+
+def save(session: Session, brand_id: str, detector: BrandDetector, now: datetime) -> None:
+    """Write the detector after its pass, in the pass's transaction (call just before it commits)."""
+    after = _GENERATION.get(detector)
+    if after is None:  # a warmed-up detector: it replaces whatever checkpoint there is (none, or a stale one)
+        top = checkpoints.head(session, brand_id)
+        after = top.generation if top else 0
+    _GENERATION[detector] = checkpoints.save(session, brand_id, after=after, version=FORMAT,
+                                             settings_hash=settings_hash(detector.cfg), blob=encode(detector),
+                                             now=now)

@@ -54,6 +54,7 @@ class Cluster:
     background: int = 200
     spread_size: int = 40
     model: str = "lexicon"
+    engine: str = "simple"  # detection engine; "adaptive" (the default for users) checkpoints its state
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     expected: dict[str, int] = field(default_factory=dict)
 
@@ -79,7 +80,7 @@ class Cluster:
         brands = "".join(f'[[brands]]\nid = "{b}"\nname = "{b.capitalize()}"\nnames = ["{b.capitalize()}"]\n'
                          for b in self.brands)
         self.config.write_text(f'[app]\ndata_dir = "{self.folder}"\n[database]\nurl = "{self.database_url}"\n'
-                               f'[model]\nsentiment = "{self.model}"\n[detection]\nengine = "simple"\n'
+                               f'[model]\nsentiment = "{self.model}"\n[detection]\nengine = "{self.engine}"\n'
                                f'[distributed]\nbroker_url = "{self.redis_url}"\nresult_backend = "{self.redis_url}"\n'
                                f"{brands}{''.join(sources)}")
         engine = open_database(self.database_url)

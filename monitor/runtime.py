@@ -45,7 +45,8 @@ def build_connector(settings: Settings, source_id: str, clock: Clock = system_cl
         known = ", ".join(s.id for s in settings.sources) or "none configured"
         raise ConfigError("sources", f"no source with id {source_id!r} (known: {known})")
     cls = registry.plugin_class(registry.CONNECTORS, source.kind)
-    context = ConnectorContext(source_id=source.id, brand=BrandTerms.of(settings.brand(source.brand)), clock=clock)
+    served = [BrandTerms.of(settings.brand(b)) for b in source.served]
+    context = ConnectorContext(source_id=source.id, brand=served[0], clock=clock, also=tuple(served[1:]))
     connector: AnyConnector = cls(cls.Options.model_validate(source.options()), context)
     return connector
 

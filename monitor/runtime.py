@@ -22,6 +22,7 @@ from monitor.clock import Clock, system_clock
 from monitor.errors import ConfigError
 from monitor.settings import Settings
 from monitor.storage.engine import open_database, with_retries
+from monitor.storage.partitions import partition_by_day
 from monitor.storage.tables import Brand
 
 log = logging.getLogger("groundswell")
@@ -70,6 +71,8 @@ class Runtime:
     def engine(self) -> Engine:
         engine = open_database(self.settings.database_url(), busy_timeout=self.settings.database.busy_timeout_seconds)
         with_retries(lambda: sync_brands(engine, self.settings))
+        if self.settings.database.partition_by_day:
+            partition_by_day(engine, self.clock())
         return engine
 
     @cached_property

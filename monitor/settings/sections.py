@@ -37,6 +37,7 @@ class DatabaseSettings(Section):
     url: str = ""  # empty: SQLite file in app.data_dir
     busy_timeout_seconds: float = 30.0
     retries: int = Field(default=5, ge=0)
+    partition_by_day: bool = False  # PostgreSQL, new database: mentions in a partition per day (retention drops)
 
     @field_validator("url")
     @classmethod

@@ -160,10 +160,24 @@ def audit(engine: Engine) -> dict[str, Any]:
         twice = rows("select count(*) from (select mention_id from score_writes group by mention_id "
                      "having count(*) > 1) t")[0][0]
         opened = dict(rows("select i.brand_id, count(*) from alerts a join incidents i on i.id = a.incident_id "
-                           "where a.event = 'opened' and i.trigger = 'spike' group by i.brand_id"))
+                           "where a.event = 'opened' and i.trigger in ('spike', 'story') group by i.brand_id"))
         incidents = dict(rows("select brand_id, count(*) from incidents where trigger = 'spike' group by brand_id"))
         duplicates = rows("select count(*) from (select incident_id, event, severity from alerts "
                           "group by incident_id, event, severity having count(*) > 1) t")[0][0]
     return {"stored": stored, "unscored": int(unscored), "score_writes": int(writes[0]),
             "scored_mentions": int(writes[1]), "scored_twice": int(twice), "spike_opened_alerts": opened,
             "spike_incidents": incidents, "duplicate_alerts": int(duplicates)}
+
+
+def empty_redis_db(base: str) -> str:
+    """A Redis database no one else is using now (an empty one, picked at random): parallel runs on one
+    Redis must not consume each other's tasks."""
+    import random
+
+    import redis
+
+    for number in random.sample(range(2, 16), 14):
+        url = f"{base}/{number}"
+        if redis.Redis.from_url(url).dbsize() == 0:
+            return url
+    raise RuntimeError(f"no empty database on {base} (2-15 are all in use)")

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from benchmarks.scale_cluster import Cluster, audit, wait_until  # noqa: E402
+from benchmarks.scale_cluster import Cluster, audit, empty_redis_db, wait_until  # noqa: E402
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379"
@@ -38,7 +38,7 @@ def cpu_seconds(pid: int) -> float:
 def run(workers: int, brands: int, per_brand: int, folder: Path, url: str, model: str,
         engine: str) -> dict[str, Any]:
     names = [f"b{i:04d}" for i in range(brands)]
-    cluster = Cluster(folder, url, f"{REDIS}/{2 + uuid.uuid4().int % 12}", brands=names,
+    cluster = Cluster(folder, url, empty_redis_db(REDIS), brands=names,
                       spreads=set(names[::10]), background=per_brand, model=model, engine=engine)
     engine = cluster.prepare()
     try:

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from tests.fakes.processes import readiness, start, stop, wait_for
 from tests.fakes.tcp_proxy import TcpProxy
-from tests.test_lock_outage import readiness, start, stop, wait_for
 
 pytestmark = pytest.mark.slow  # a real service for about 45 s
 

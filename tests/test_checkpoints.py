@@ -30,7 +30,7 @@ from monitor.runtime import Runtime
 from monitor.storage import checkpoints
 from monitor.storage.engine import make_engine
 from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 WORDS = ["router", "bill", "wifi", "app", "support", "speed", "install", "modem", "fibre", "tv", "price"]
 START = datetime(2026, 11, 1, tzinfo=UTC)

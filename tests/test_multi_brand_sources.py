@@ -21,7 +21,7 @@ from monitor.errors import ConfigError
 from monitor.pipeline import poll_source
 from monitor.runtime import Runtime
 from monitor.storage.tables import Mention
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 from tests.fakes.x_api import FakeX
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

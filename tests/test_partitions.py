@@ -16,7 +16,7 @@ from monitor.runtime import Runtime
 from monitor.storage import partitions
 from monitor.storage.retention import purge
 from monitor.storage.tables import Mention
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 10, 12, tzinfo=UTC)
 

@@ -124,7 +124,8 @@ def print_sources(settings: Settings, console: Console) -> None:
         status = "disabled" if not source.enabled else (state.status if state else "never polled")
         if state and is_quiet(state, now=now, quiet_minutes=source.quiet_minutes):
             status = f"quiet (nothing for > {source.quiet_minutes} min: check it)"
-        table.add_row(source.id, source.kind, source.brand, status, _when(state.last_success_at if state else None),
+        brands = source.brand + (f" +{len(source.served) - 1} more" if len(source.served) > 1 else "")
+        table.add_row(source.id, source.kind, brands, status, _when(state.last_success_at if state else None),
                       str(state.consecutive_failures if state else 0), _when(state.next_poll_at if state else None),
                       str(state.items_last_poll if state else 0), str(unscored.get((source.brand, source.id), 0)),
                       source_usage(runtime, source.id, state),

@@ -4,6 +4,7 @@ mentions routed to brands locally, and the deployment's request budget in `groun
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,13 +103,19 @@ def test_sources_shows_the_deployment_request_budget(api: FakeX, tmp_path: Path,
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     one_each = make_settings(database={"url": url}, brands=brands,
                              sources=[_x_source(api, id=f"x-{b['id']}", brand=b["id"]) for b in brands])
+    monkeypatch.setenv("GS_TEST_REDDIT_ID", "client-1")
+    reddit = {"id": "reddit-b000", "kind": "reddit", "brand": "b000", "client_id": {"env": "GS_TEST_REDDIT_ID"},
+              "client_secret": {"env": "GS_TEST_REDDIT_ID"}, "user_agent": "linux:groundswell:test (by u/t)",
+              "subreddits": ["brand000"], "interval_seconds": 60}
     shared = make_settings(database={"url": url}, brands=brands,
-                           sources=[_x_source(api, brands=[b["id"] for b in brands])])
+                           sources=[_x_source(api, brands=[b["id"] for b in brands]), reddit])
     lines = []
     for settings in (one_each, shared):
         out = io.StringIO()
         print_sources(settings, Console(file=out, width=300))
         lines.append(next(line for line in out.getvalue().splitlines() if "X app" in line))
+    # Reddit: one search + new posts + new comments of one subreddit, every minute: 3 of 100 a minute
+    assert re.search(r"Reddit client \w+ +│ 1 +│ 3 per 1 min +│ 100 per 1 min +│ 3%", out.getvalue()), out.getvalue()
     # 120 sources x 2 queries x 3 polls per 15 min = 720 of 450; one shared source: 6 + 6 packed queries x 3
     assert "120" in lines[0] and "720 per 15 min" in lines[0] and "160%" in lines[0] and "over" in lines[0]
     assert "36 per 15 min" in lines[1] and "8%" in lines[1] and "over" not in lines[1]

@@ -36,10 +36,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run(workers: int, brands: int, per_brand: int, folder: Path, url: str, model: str,
-        engine: str) -> dict[str, Any]:
+        detector: str) -> dict[str, Any]:
     names = [f"b{i:04d}" for i in range(brands)]
     cluster = Cluster(folder, url, empty_redis_db(REDIS), brands=names,
-                      spreads=set(names[::10]), background=per_brand, model=model, engine=engine)
+                      spreads=set(names[::10]), background=per_brand, model=model, engine=detector)
     engine = cluster.prepare()
     try:
         for i in range(workers):
@@ -72,7 +72,7 @@ def run(workers: int, brands: int, per_brand: int, folder: Path, url: str, model
     finally:
         cluster.stop()
         engine.dispose()
-    return {"workers": workers, "model": model, "engine": engine, "brands": brands, "mentions": total,
+    return {"workers": workers, "model": model, "engine": detector, "brands": brands, "mentions": total,
             "ingest_and_score": {"wall_s": round(ingest_s, 2), "worker_cpu_s": round(ingest_cpu, 2),
                                  "mentions_per_s": round(total / ingest_s, 1),
                                  "mentions_per_worker_cpu_s": round(total / max(ingest_cpu, 1e-9), 1)},

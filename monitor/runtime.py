@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from alerts.base import AnyNotifier
@@ -90,7 +91,15 @@ class Runtime:
 
 
 def sync_brands(engine: Engine, settings: Settings) -> None:
-    with Session(engine) as session:
-        for brand in settings.brands:
-            session.merge(Brand(id=brand.id, name=brand.name, timezone=brand.timezone))
-        session.commit()
+    """The configured brands into the brands table.  Workers starting together race to insert them: the
+    loser's insert fails on the key, and its second try finds the rows and updates them instead."""
+    for attempt in range(3):
+        try:
+            with Session(engine) as session:
+                for brand in settings.brands:
+                    session.merge(Brand(id=brand.id, name=brand.name, timezone=brand.timezone))
+                session.commit()
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise

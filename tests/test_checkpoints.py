@@ -105,6 +105,7 @@ def _worker(sections: dict[str, Any], inbox: Connection) -> None:
         inbox.send(None if result is None else list(result.changes))
 
 
+@pytest.mark.slow  # two spawned worker processes (about 25 s)
 def test_two_workers_taking_turns_equal_one_process(pg_url: str, tmp_path: Path) -> None:
     sections, runtime = _prepared(pg_url, tmp_path)
     single = [run_detection(runtime.engine, runtime.settings, now=now).changes for now in PASSES]

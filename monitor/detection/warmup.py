@@ -34,10 +34,15 @@ WARM_UP = timedelta(days=28)
 _BANKS: dict[str, dict[str, BrandDetector]] = {}
 
 
+def brand_config(settings: Settings, brand: BrandSettings) -> BrandConfig:
+    """The brand's own sensitivity and story threshold where it has them, else [detection]'s."""
+    return BrandConfig.for_sensitivity(brand.sensitivity or settings.detection.sensitivity, brand.story_min_people)
+
+
 def detector_for(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> BrandDetector:
     """The brand's detector as last committed: held here, or the database checkpoint, or warmed up anew."""
     bank = _BANKS.setdefault(settings.database_url(), {})
-    cfg = BrandConfig.for_sensitivity(settings.detection.sensitivity)
+    cfg = brand_config(settings, brand)
     detector = checkpoint.resume(session, brand.id, cfg, bank.get(brand.id))
     if detector is None:
         detector = BrandDetector(cfg)

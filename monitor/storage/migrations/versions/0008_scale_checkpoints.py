@@ -3,8 +3,8 @@
 Each brand's detector state as of its last committed pass, so any worker can run the brand next
 without rebuilding 28 days of baselines from raw mentions.
 
-Revision ID: 0007_scale_checkpoints
-Revises: 0006_workspace_search
+Revision ID: 0008_scale_checkpoints
+Revises: 0007_embedding
 Create Date: 2026-12-06
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_scale_checkpoints"
-down_revision: Union[str, None] = "0006_workspace_search"
+revision: str = "0008_scale_checkpoints"
+down_revision: Union[str, None] = "0007_embedding"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

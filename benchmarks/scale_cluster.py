@@ -54,6 +54,7 @@ class Cluster:
     background: int = 200
     spread_size: int = 40
     model: str = "lexicon"
+    engine: str = "simple"  # detection engine; "adaptive" (the default for users) checkpoints its state
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     expected: dict[str, int] = field(default_factory=dict)
 
@@ -79,7 +80,7 @@ class Cluster:
         brands = "".join(f'[[brands]]\nid = "{b}"\nname = "{b.capitalize()}"\nnames = ["{b.capitalize()}"]\n'
                          for b in self.brands)
         self.config.write_text(f'[app]\ndata_dir = "{self.folder}"\n[database]\nurl = "{self.database_url}"\n'
-                               f'[model]\nsentiment = "{self.model}"\n[detection]\nengine = "simple"\n'
+                               f'[model]\nsentiment = "{self.model}"\n[detection]\nengine = "{self.engine}"\n'
                                f'[distributed]\nbroker_url = "{self.redis_url}"\nresult_backend = "{self.redis_url}"\n'
                                f"{brands}{''.join(sources)}")
         engine = open_database(self.database_url)
@@ -159,10 +160,24 @@ def audit(engine: Engine) -> dict[str, Any]:
         twice = rows("select count(*) from (select mention_id from score_writes group by mention_id "
                      "having count(*) > 1) t")[0][0]
         opened = dict(rows("select i.brand_id, count(*) from alerts a join incidents i on i.id = a.incident_id "
-                           "where a.event = 'opened' and i.trigger = 'spike' group by i.brand_id"))
+                           "where a.event = 'opened' and i.trigger in ('spike', 'story') group by i.brand_id"))
         incidents = dict(rows("select brand_id, count(*) from incidents where trigger = 'spike' group by brand_id"))
         duplicates = rows("select count(*) from (select incident_id, event, severity from alerts "
                           "group by incident_id, event, severity having count(*) > 1) t")[0][0]
     return {"stored": stored, "unscored": int(unscored), "score_writes": int(writes[0]),
             "scored_mentions": int(writes[1]), "scored_twice": int(twice), "spike_opened_alerts": opened,
             "spike_incidents": incidents, "duplicate_alerts": int(duplicates)}
+
+
+def empty_redis_db(base: str) -> str:
+    """A Redis database no one else is using now (an empty one, picked at random): parallel runs on one
+    Redis must not consume each other's tasks."""
+    import random
+
+    import redis
+
+    for number in random.sample(range(2, 16), 14):
+        url = f"{base}/{number}"
+        if redis.Redis.from_url(url).dbsize() == 0:
+            return url
+    raise RuntimeError(f"no empty database on {base} (2-15 are all in use)")

@@ -3,7 +3,8 @@
 Usage: ``nice python benchmarks/scale_out.py [--brands 40] [--per-brand 500] [--workers 1 2]``.
 For each worker count, on a fresh schema: poll every brand's replay source and score everything (mentions/s,
 and mentions per worker CPU-second: the per-core figure for sizing), then one detection pass fanned out as a
-``detect_brand`` task per brand (seconds per brand, queue lag = wait before a worker took the task), RSS per
+``detect_brand`` task per brand, twice (the second resumes from memory or the brand's database checkpoint;
+seconds per brand, queue lag = wait before a worker took the task), RSS per
 worker.  Prints JSON.  Scaled to this shared 2-core machine: compare the CPU-second figures.
 """
 
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from benchmarks.scale_cluster import Cluster, audit, wait_until  # noqa: E402
+from benchmarks.scale_cluster import Cluster, audit, empty_redis_db, wait_until  # noqa: E402
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379"
@@ -34,10 +35,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
 
 
-def run(workers: int, brands: int, per_brand: int, folder: Path, url: str, model: str) -> dict[str, Any]:
+def run(workers: int, brands: int, per_brand: int, folder: Path, url: str, model: str,
+        detector: str) -> dict[str, Any]:
     names = [f"b{i:04d}" for i in range(brands)]
-    cluster = Cluster(folder, url, f"{REDIS}/{2 + uuid.uuid4().int % 12}", brands=names,
-                      spreads=set(names[::10]), background=per_brand, model=model)
+    cluster = Cluster(folder, url, empty_redis_db(REDIS), brands=names,
+                      spreads=set(names[::10]), background=per_brand, model=model, engine=detector)
     engine = cluster.prepare()
     try:
         for i in range(workers):
@@ -62,19 +64,30 @@ def run(workers: int, brands: int, per_brand: int, folder: Path, url: str, model
         assert wait_until(done, 1800, 2.0), audit(engine)
         ingest_s = time.perf_counter() - started
         ingest_cpu = sum(cpu_seconds(p.pid) - cpu0[n] for n, p in cluster.workers.items())
-        detection = detect_pass(tasks, names)
+        detection = detect_pass(tasks, names)  # first pass: no checkpoint yet, each brand warms up
+        again = detect_pass(tasks, names)  # next pass: resumed from memory or from the brand's checkpoint
+        checkpoint_kb = checkpoint_sizes(engine)
         result = audit(engine)
         rss = cluster.rss_mb()
     finally:
         cluster.stop()
         engine.dispose()
-    return {"workers": workers, "model": model, "brands": brands, "mentions": total,
+    return {"workers": workers, "model": model, "engine": detector, "brands": brands, "mentions": total,
             "ingest_and_score": {"wall_s": round(ingest_s, 2), "worker_cpu_s": round(ingest_cpu, 2),
                                  "mentions_per_s": round(total / ingest_s, 1),
                                  "mentions_per_worker_cpu_s": round(total / max(ingest_cpu, 1e-9), 1)},
-            "detection": detection, "rss_mb_per_worker": rss,
+            "detection": detection, "detection_next_pass": again, "checkpoint_kb": checkpoint_kb,
+            "rss_mb_per_worker": rss,
             "audit": {k: result[k] for k in ("unscored", "scored_twice", "duplicate_alerts")}
             | {"spreads_alerted": f"{len(result['spike_opened_alerts'])} of {len(cluster.spreads)}"}}
+
+
+def checkpoint_sizes(engine: Any) -> dict[str, float]:
+    """Compressed detector state per brand, as stored (what a worker reads when it takes a brand over)."""
+    with engine.connect() as connection:
+        mean, top, count = connection.execute(text(
+            "select avg(length(state)), max(length(state)), count(*) from detector_checkpoints")).one()
+    return {"brands": int(count), "mean": round(float(mean or 0) / 1024, 1), "max": round(float(top or 0) / 1024, 1)}
 
 
 def detect_pass(tasks: Any, names: list[str]) -> dict[str, Any]:
@@ -102,6 +115,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--postgres", default=PG)
     parser.add_argument("--model", default="lexicon", help="sentiment model: lexicon (default) or bundled")
+    parser.add_argument("--engine", default="simple", help="detection engine: simple (default) or adaptive")
     args = parser.parse_args()
     out = []
     admin = create_engine(args.postgres)
@@ -112,7 +126,7 @@ def main() -> None:
         try:
             with tempfile.TemporaryDirectory() as folder:
                 out.append(run(count, args.brands, args.per_brand, Path(folder),
-                               f"{args.postgres}?options=-csearch_path%3D{schema}", args.model))
+                               f"{args.postgres}?options=-csearch_path%3D{schema}", args.model, args.engine))
                 print(json.dumps(out[-1]), file=sys.stderr, flush=True)  # each run as soon as it is done
         finally:
             with admin.begin() as connection:

@@ -31,7 +31,7 @@ from monitor.clock import Clock, system_clock
 
 Cursor = dict[str, Any]
 __all__ = ["AnyConnector", "Author", "Batch", "BrandTerms", "Connector", "ConnectorContext", "ConnectorOptions",
-           "Cursor", "Engagement", "Mention", "OptionsT"]
+           "Cursor", "Engagement", "Mention", "OptionsT", "RequestPlan"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,22 @@ class ConnectorContext:
     source_id: str
     brand: BrandTerms
     clock: Clock = system_clock
+    also: tuple[BrandTerms, ...] = ()  # more brands one query serves (``brands = [...]``); routed by the runner
+
+    @property
+    def brands(self) -> tuple[BrandTerms, ...]:
+        """Every brand the source serves, the home brand first."""
+        return (self.brand, *self.also)
+
+
+@dataclass(frozen=True)
+class RequestPlan:
+    """What one poll costs against a platform's request quota, for the deployment-wide budget."""
+
+    pool: str  # who shares the quota (e.g. "x app 3f2a...", "reddit client abcd...")
+    per_poll: int  # requests one poll makes at least (one per query)
+    limit: int  # requests the platform allows per window, for the whole pool
+    window_s: int
 
 
 class ConnectorOptions(BaseModel):
@@ -120,6 +136,10 @@ class Connector(Generic[OptionsT]):
     def usage(self, cursor: Cursor | None) -> str:
         """Paid or limited sources: one line on the budget used (shown by `sources` and the digest)."""
         return ""
+
+    def request_plan(self) -> RequestPlan | None:
+        """Sources with a request quota: what a poll costs against it (``groundswell sources`` sums these)."""
+        return None
 
 
 AnyConnector = Connector[Any]  # what runners hold: a connector of any kind

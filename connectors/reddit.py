@@ -8,6 +8,7 @@ sleep: the pipeline owns waiting.  Cursor: per-stream newest ``created_utc`` plu
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,17 @@ from prawcore.sessions import FiniteRetryStrategy
 from pydantic import Field
 
 from connectors import sanitize
-from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
+from connectors.base import (
+    Author,
+    Batch,
+    Connector,
+    ConnectorContext,
+    ConnectorOptions,
+    Cursor,
+    Engagement,
+    Mention,
+    RequestPlan,
+)
 from connectors.paging import BudgetSpent, RecentIds, quote_term, read_each, shared_bucket, split_query
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
@@ -264,6 +275,11 @@ class RedditConnector(Connector[RedditOptions]):
             except (prawcore.NotFound, prawcore.Forbidden, prawcore.Redirect):
                 self.karma[handle] = None  # suspended or shadow-banned accounts have no public profile
         return self.karma[handle]
+
+    def request_plan(self) -> RequestPlan:
+        """Reddit allows 100 queries a minute per client id, shared by every source and worker using it."""
+        pool = "Reddit client " + hashlib.sha256(self.options.client_id.get_secret_value().encode()).hexdigest()[:8]
+        return RequestPlan(pool=pool, per_poll=len(self._streams()), limit=100, window_s=60)
 
     def check(self) -> None:
         """One cheap authenticated read proves the credentials and the network."""

@@ -8,6 +8,7 @@ between two polls is skipped.  Errors are raised, never slept on: ``wait_on_rate
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from connectors.base import (
     Cursor,
     Engagement,
     Mention,
+    RequestPlan,
 )
 from connectors.paging import (
     BudgetSpent,
@@ -41,7 +43,7 @@ from connectors.paging import (
     rotated,
     shared_bucket,
 )
-from connectors.x_queries import brand_reply_queries, build_queries, describe_error
+from connectors.x_queries import brand_reply_queries, build_queries, describe_error, query_languages
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
@@ -128,12 +130,12 @@ class XConnector(Connector[XOptions]):
 
     def __init__(self, options: XOptions, context: ConnectorContext) -> None:
         super().__init__(options, context)
-        languages = list(context.brand.languages) if options.languages is None else options.languages
-        self.handles = {h.lstrip("@").lower() for h in context.brand.handles}
+        languages = query_languages(context.brands) if options.languages is None else options.languages
+        self.handles = {h.lstrip("@").lower() for b in context.brands for h in b.handles}
         try:
-            queries = build_queries(context.brand, languages, options.include_retweets)
+            queries = build_queries(context.brands, languages, options.include_retweets)
             if options.include_brand_replies and self.handles:
-                queries += brand_reply_queries(context.brand)
+                queries += brand_reply_queries(context.brands)
         except ValueError as exc:
             raise ConfigError(f"sources.{context.source_id}", str(exc)) from None
         self.queries = queries
@@ -292,6 +294,10 @@ class XConnector(Connector[XOptions]):
         budget = self.options.monthly_read_budget
         cap = f" of {budget:,}" if budget else " (no monthly cap)"
         return f"{month.used:,}{cap} posts read in {month.month}; at most {self.options.reads_per_poll:,} per poll"
+
+    def request_plan(self) -> RequestPlan:
+        pool = "X app " + hashlib.sha256(self.options.bearer_token.get_secret_value().encode()).hexdigest()[:8]
+        return RequestPlan(pool=pool, per_poll=len(self.queries), limit=SEARCH_PER_15_MIN, window_s=15 * 60)
 
     def check(self) -> None:
         """Usage endpoint: proves the token and shows the project's cap without spending reads."""

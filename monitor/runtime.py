@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from alerts.base import AnyNotifier
@@ -23,6 +24,7 @@ from monitor.errors import ConfigError
 from monitor.links import ActionLinks
 from monitor.settings import Settings
 from monitor.storage.engine import open_database, with_retries
+from monitor.storage.partitions import partition_by_day
 from monitor.storage.tables import Brand
 
 log = logging.getLogger("groundswell")
@@ -46,7 +48,8 @@ def build_connector(settings: Settings, source_id: str, clock: Clock = system_cl
         known = ", ".join(s.id for s in settings.sources) or "none configured"
         raise ConfigError("sources", f"no source with id {source_id!r} (known: {known})")
     cls = registry.plugin_class(registry.CONNECTORS, source.kind)
-    context = ConnectorContext(source_id=source.id, brand=BrandTerms.of(settings.brand(source.brand)), clock=clock)
+    served = [BrandTerms.of(settings.brand(b)) for b in source.served]
+    context = ConnectorContext(source_id=source.id, brand=served[0], clock=clock, also=tuple(served[1:]))
     connector: AnyConnector = cls(cls.Options.model_validate(source.options()), context)
     return connector
 
@@ -72,6 +75,8 @@ class Runtime:
     def engine(self) -> Engine:
         engine = open_database(self.settings.database_url(), busy_timeout=self.settings.database.busy_timeout_seconds)
         with_retries(lambda: sync_brands(engine, self.settings))
+        if self.settings.database.partition_by_day:
+            partition_by_day(engine, self.clock())
         return engine
 
     @cached_property
@@ -89,7 +94,15 @@ class Runtime:
 
 
 def sync_brands(engine: Engine, settings: Settings) -> None:
-    with Session(engine) as session:
-        for brand in settings.brands:
-            session.merge(Brand(id=brand.id, name=brand.name, timezone=brand.timezone))
-        session.commit()
+    """The configured brands into the brands table.  Workers starting together race to insert them: the
+    loser's insert fails on the key, and its second try finds the rows and updates them instead."""
+    for attempt in range(3):
+        try:
+            with Session(engine) as session:
+                for brand in settings.brands:
+                    session.merge(Brand(id=brand.id, name=brand.name, timezone=brand.timezone))
+                session.commit()
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise

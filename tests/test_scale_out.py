@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from benchmarks.scale_cluster import Cluster, audit, wait_until
+from benchmarks.scale_cluster import Cluster, audit, empty_redis_db, wait_until
 
 pytestmark = pytest.mark.slow
 REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -26,7 +25,7 @@ def test_workers_killed_mid_run_lose_nothing_and_double_nothing(pg_url: str, tmp
         redis.Redis.from_url(REDIS).ping()
     except redis.RedisError as exc:
         pytest.fail(f"Redis is required at {REDIS}: {exc}")
-    broker = f"{REDIS}/{2 + uuid.uuid4().int % 12}"
+    broker = empty_redis_db(REDIS)
     redis.Redis.from_url(broker).flushdb()  # no tasks an interrupted earlier run left behind
     cluster = Cluster(tmp_path, pg_url, broker,
                       brands=["acme", "bolt", "crest", "dune"], spreads={"acme", "bolt", "crest"}, background=1500)

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import Session, select
 
+from connectors.base import RequestPlan
 from monitor import registry
 from monitor.cli.guard import explain
 from monitor.clock import as_utc
@@ -123,18 +124,52 @@ def print_sources(settings: Settings, console: Console) -> None:
         status = "disabled" if not source.enabled else (state.status if state else "never polled")
         if state and is_quiet(state, now=now, quiet_minutes=source.quiet_minutes):
             status = f"quiet (nothing for > {source.quiet_minutes} min: check it)"
-        table.add_row(source.id, source.kind, source.brand, status, _when(state.last_success_at if state else None),
+        brands = source.brand + (f" +{len(source.served) - 1} more" if len(source.served) > 1 else "")
+        table.add_row(source.id, source.kind, brands, status, _when(state.last_success_at if state else None),
                       str(state.consecutive_failures if state else 0), _when(state.next_poll_at if state else None),
                       str(state.items_last_poll if state else 0), str(unscored.get((source.brand, source.id), 0)),
                       source_usage(runtime, source.id, state),
                       (state.last_error or "") if state else "")
     console.print(table)
+    budgets = request_budgets(runtime, settings)
+    if budgets:
+        console.print(budgets)
     kinds = Table(title="Source kinds in this install")
     kinds.add_column("kind")
     kinds.add_column("status")
     for kind, status in registry.load_status(registry.CONNECTORS).items():
         kinds.add_row(kind, status)
     console.print(kinds)
+
+
+def request_budgets(runtime: Runtime, settings: Settings) -> Table | None:
+    """Each platform quota's requests per window from every enabled source, against what it allows.
+
+    Quotas are per app or client, shared by every source and worker, so this is the whole deployment's
+    budget: with one source per brand it grows with brands; with ``brands = [...]`` it grows with queries.
+    """
+    pools: dict[str, tuple[RequestPlan, float, int]] = {}
+    for source in settings.sources:
+        try:
+            plan = runtime.connector(source.id).request_plan() if source.enabled else None
+        except GroundswellError:
+            continue
+        if plan is None:
+            continue
+        _, used, count = pools.get(plan.pool, (plan, 0.0, 0))
+        pools[plan.pool] = (plan, used + plan.per_poll * plan.window_s / source.interval_seconds, count + 1)
+    if not pools:
+        return None
+    table = Table(title="Request budgets (every source and worker of this deployment)")
+    for column in ("quota", "sources", "requests needed", "allowed", "use"):
+        table.add_column(column)
+    for pool, (plan, used, count) in sorted(pools.items()):
+        window = f"per {plan.window_s // 60} min"
+        share = used / plan.limit
+        use = f"{share:.0%}" + (" [red]over: polls will be cut short; share queries (brands = [...])[/]"
+                                if share > 1 else "")
+        table.add_row(escape(pool), str(count), f"{used:,.0f} {window}", f"{plan.limit:,} {window}", use)
+    return table
 
 
 def source_usage(runtime: Runtime, source_id: str, state: SourceState | None) -> str:

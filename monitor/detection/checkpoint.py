@@ -1,77 +1,80 @@
-"""Detector state that advances only with the commit, without pickling the detector on every pass.
+"""A brand's detector, kept in the database after every pass so any worker can run the brand next.
 
-``BrandDetector.run`` changes the detector as it reads (seen posts, open buckets, stories), before the
-pass's incidents are committed; a pass whose transaction fails must leave the detector as it was, or
-the retry finds nothing new and the incidents are lost (``warmup.advance_with_commit``). Pickling a busy
-brand's detector before every pass cost ~15 ms (1.3 MB of story index), most of a backtest's replay
-time. So each brand keeps a checkpoint (the pickled detector) and a journal of the runs committed since;
-a failed pass rebuilds the detector from the checkpoint by running the journal again (the detector is
-deterministic: the same state and input give the same state). A new checkpoint is taken every
-``EVERY`` committed passes or ``MAX_OBSERVATIONS`` journaled mentions, so the pickle's cost is shared.
+Each worker holds the detectors it used last (``warmup._BANKS``).  Before a pass it reads the brand's
+checkpoint head (generation, format, settings hash; a few bytes): when the generation is the one it wrote
+or read last, its own copy is current; when another worker has moved the brand on since, it loads the
+stored state; only with no checkpoint, or one of another format or other detector settings, does it warm
+up from 28 days of raw mentions.  After the pass the new state is written in the pass's own transaction,
+so the state moves only with the incidents and ``detected_at`` marks it belongs to.
+
+The state is the detector pickled and zlib-compressed: exact (a resumed detector behaves as if it had
+never stopped, which the to_dict/JSON route does not promise for every float and tuple) and about 1 ms.
+It is read back only from our own database, which a worker must trust anyway.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import logging
 import pickle
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import weakref
+import zlib
 from datetime import datetime
 
-from monitor.detection.brand_detector import BrandDetector, Finding, Observation
+from sqlmodel import Session
 
-EVERY, MAX_OBSERVATIONS = 48, 20_000
+from monitor.detection.brand_detector import BrandConfig, BrandDetector
+from monitor.storage import checkpoints
 
-
-@dataclass
-class Book:
-    """One brand's checkpoint, the runs committed since, and the runs of the pass in progress."""
-
-    state: bytes | None = None
-    journal: list[tuple[tuple[Observation, ...], datetime]] = field(default_factory=list)
-    pending: list[tuple[tuple[Observation, ...], datetime]] = field(default_factory=list)
+FORMAT = 1  # bump when BrandDetector's attributes change shape: old checkpoints are then warmed up anew
+log = logging.getLogger("groundswell.checkpoint")
+_GENERATION: weakref.WeakKeyDictionary[BrandDetector, int] = weakref.WeakKeyDictionary()
 
 
-_BOOKS: dict[tuple[str, str], Book] = {}
+def settings_hash(cfg: BrandConfig) -> str:
+    """Detector settings as a short hash: a checkpoint built with other settings is not reused."""
+    return hashlib.sha256(f"{FORMAT}:{cfg!r}".encode()).hexdigest()[:16]
 
 
-def run(url: str, brand_id: str, detector: BrandDetector, observations: Sequence[Observation],
-        now: datetime) -> list[Finding]:
-    """``detector.run``, noted in the pass's journal (every run inside a detection pass goes through here)."""
-    _BOOKS.setdefault((url, brand_id), Book()).pending.append((tuple(observations), now))
-    return detector.run(observations, now)
+def encode(detector: BrandDetector) -> bytes:
+    return zlib.compress(pickle.dumps(detector, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
-def begin(url: str, brand_id: str) -> None:
-    _BOOKS.setdefault((url, brand_id), Book()).pending = []
-
-
-def committed(url: str, brand_id: str, detector: BrandDetector) -> None:
-    """The pass committed: its runs join the journal; a new checkpoint when the journal is long."""
-    book = _BOOKS.setdefault((url, brand_id), Book())
-    book.journal += book.pending
-    book.pending = []
-    if book.state is None or len(book.journal) >= EVERY or sum(len(o) for o, _ in book.journal) > MAX_OBSERVATIONS:
-        book.state, book.journal = None, []
-        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
-            book.state = pickle.dumps(detector, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def rolled_back(url: str, brand_id: str) -> BrandDetector | None:
-    """The detector as of the last commit (None: no checkpoint; warm it up again from what was committed)."""
-    book = _BOOKS.pop((url, brand_id), None)
-    if book is None or book.state is None:
-        return None
-    detector: BrandDetector = pickle.loads(book.state)  # noqa: S301 (our own bytes, from this process)
-    for observations, now in book.journal:
-        detector.run(observations, now)
-    _BOOKS[url, brand_id] = Book(state=book.state, journal=book.journal)
+def decode(blob: bytes) -> BrandDetector:
+    detector = pickle.loads(zlib.decompress(blob))  # noqa: S301 (written by our own workers, see module doc)
+    if not isinstance(detector, BrandDetector):
+        raise TypeError(f"checkpoint holds a {type(detector).__name__}, not a BrandDetector")
     return detector
 
 
-def forget(url: str | None = None, brand_id: str = "") -> None:
-    """Drop one brand's book (its detector is being dropped), or every book."""
-    if url is None:
-        _BOOKS.clear()
-    else:
-        _BOOKS.pop((url, brand_id), None)
+def resume(session: Session, brand_id: str, cfg: BrandConfig, held: BrandDetector | None) -> BrandDetector | None:
+    """The brand's detector as last committed: ``held`` when it is current, else the stored one;
+    None when there is no usable checkpoint (the caller warms a new detector up from raw mentions)."""
+    top = checkpoints.head(session, brand_id)
+    if top is None:
+        return held if held is not None and held not in _GENERATION else None
+    if held is not None and _GENERATION.get(held) == top.generation:
+        return held
+    if top.version != FORMAT or top.settings_hash != settings_hash(cfg):
+        log.info("brand %s: detector checkpoint is from other settings; warming up from stored mentions", brand_id)
+        return None
+    blob = checkpoints.state(session, brand_id)
+    try:
+        detector = decode(blob or b"")
+    except Exception as exc:  # noqa: BLE001 - a bad checkpoint costs a warm-up, never the pass
+        log.warning("brand %s: detector checkpoint unreadable (%s); warming up from stored mentions",
+                    brand_id, type(exc).__name__)
+        return None
+    _GENERATION[detector] = top.generation
+    return detector
+
+
+def save(session: Session, brand_id: str, detector: BrandDetector, now: datetime) -> None:
+    """Write the detector after its pass, in the pass's transaction (call just before it commits)."""
+    after = _GENERATION.get(detector)
+    if after is None:  # a warmed-up detector: it replaces whatever checkpoint there is (none, or a stale one)
+        top = checkpoints.head(session, brand_id)
+        after = top.generation if top else 0
+    _GENERATION[detector] = checkpoints.save(session, brand_id, after=after, version=FORMAT,
+                                             settings_hash=settings_hash(detector.cfg), blob=encode(detector),
+                                             now=now)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from monitor.clock import as_utc
-from monitor.detection import checkpoint
+from monitor.detection import journal
 from monitor.detection import simple_rules as rules
 from monitor.detection import warmup as adaptive
 from monitor.detection.brand_detector import Finding as DetectorFinding
@@ -71,7 +71,7 @@ def _adaptive_findings(session: Session, settings: Settings, brand: BrandSetting
                        now: datetime, early: Sequence[DetectorFinding]) -> list[rules.Finding]:
     detector = adaptive.detector_for(session, settings, brand, now)
     observations = [adaptive.observation(m) for m in new_rows]
-    found = [*early, *checkpoint.run(settings.database_url(), brand.id, detector, observations, now)]
+    found = [*early, *journal.run(settings.database_url(), brand.id, detector, observations, now)]
     handles = {f"{m.platform}:{m.author_id}": m.author_handle for m in new_rows}
     findings = [adaptive.translate(brand.id, f, handles) for f in found]
     return [f for f in findings if _worth_an_incident(f, settings)]

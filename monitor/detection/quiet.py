@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import union
 from sqlmodel import Session, col, select
 
-from monitor.detection import checkpoint
+from monitor.detection import journal
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.warmup import warm_detector
 from monitor.settings import BrandSettings, Settings
@@ -43,4 +43,4 @@ def quiet_findings(settings: Settings, brand: BrandSettings, now: datetime) -> l
     if settings.detection.engine != "adaptive":
         return None
     detector = warm_detector(settings, brand.id)
-    return None if detector is None else checkpoint.run(settings.database_url(), brand.id, detector, [], now)
+    return None if detector is None else journal.run(settings.database_url(), brand.id, detector, [], now)

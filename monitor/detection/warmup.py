@@ -1,8 +1,9 @@
 """Adaptive detection over stored mentions: the seasonal, budget-calibrated detector of detect.py.
 
-Each brand's ``BrandDetector`` lives in memory for the life of the process; on first use it is
-warmed up from the brand's stored, already-examined mentions, so a restart resumes with a baseline
-instead of a blank slate (and the incident keys make sure nothing is alerted twice).
+Each brand's ``BrandDetector`` is held in memory by the process that ran it (rolled back through
+``journal.py`` when a pass fails).  Scale-out workers, which pass brands between them, also checkpoint it in
+the database after every pass (``checkpoint.py``, inside ``shared_detectors()``) and resume from there; only
+with no usable checkpoint is it warmed up from the brand's stored, already-examined mentions.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
-from monitor.detection import checkpoint
+from monitor.detection import checkpoint, journal
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.simple_rules import Finding
@@ -30,6 +32,25 @@ TITLES = {"spike": "Negative mentions are spiking", "story": "One complaint is s
 BUCKET = timedelta(minutes=5)
 WARM_UP = timedelta(days=28)
 _BANKS: dict[str, dict[str, BrandDetector]] = {}
+_SHARED: ContextVar[bool] = ContextVar("shared_detectors", default=False)
+
+
+@contextmanager
+def shared_detectors() -> Iterator[None]:
+    """Detectors read from and written to database checkpoints, for workers that hand brands to each other.
+
+    A single process (the service, the CLI, a backtest) holds its detectors in memory and skips the
+    checkpoint's read and write (a busy brand's pickle is ~2 MB and ~100 ms)."""
+    token = _SHARED.set(True)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def sharing_detectors() -> bool:
+    """True inside ``shared_detectors()``: another worker may have moved the brand on since this one."""
+    return _SHARED.get()
 
 
 def brand_config(settings: Settings, brand: BrandSettings) -> BrandConfig:
@@ -38,12 +59,21 @@ def brand_config(settings: Settings, brand: BrandSettings) -> BrandConfig:
 
 
 def detector_for(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> BrandDetector:
+    """The brand's detector as last committed: held here, or the database checkpoint, or warmed up anew."""
     bank = _BANKS.setdefault(settings.database_url(), {})
-    if brand.id not in bank:
-        detector = BrandDetector(brand_config(settings, brand))
+    cfg = brand_config(settings, brand)
+    held = bank.get(brand.id)
+    detector = checkpoint.resume(session, brand.id, cfg, held) if _SHARED.get() else held
+    if detector is None:
+        detector = BrandDetector(cfg)
         detector.warm_up(_history(session, brand.id, now))
-        bank[brand.id] = detector
-    return bank[brand.id]
+    bank[brand.id] = detector
+    return detector
+
+
+def held_detector(settings: Settings, brand_id: str) -> BrandDetector | None:
+    """The detector this process used for the brand last (the one a pass just advanced), if any."""
+    return _BANKS.get(settings.database_url(), {}).get(brand_id)
 
 
 @contextmanager
@@ -54,27 +84,27 @@ def advance_with_commit(settings: Settings, brand_id: str) -> Iterator[None]:
     incidents are written.  If that transaction then fails (a dropped connection, a locked file, any bug),
     the retry would hand the same mentions to a detector that already saw them, find nothing new, and the
     incidents would be lost.  So on any failure the detector is put back as of the last commit: rebuilt
-    from its checkpoint and the runs committed since (``checkpoint``; a pickle per pass cost ~15 ms for a
+    from its snapshot and the runs committed since (``journal``; a pickle per pass cost ~15 ms for a
     busy brand, most of a backtest).  A detector without a checkpoint (new in this pass, or one that
     cannot be pickled) is dropped instead and warmed up again from what was committed, as after a restart.
-    Every ``detector.run`` inside the pass goes through ``checkpoint.run``.
+    Every ``detector.run`` inside the pass goes through ``journal.run``.
     """
     url = settings.database_url()
     existed = brand_id in _BANKS.get(url, {})
-    checkpoint.begin(url, brand_id)
+    journal.begin(url, brand_id)
     try:
         yield
     except BaseException:
         bank = _BANKS.setdefault(url, {})
-        restored = checkpoint.rolled_back(url, brand_id) if existed else None
+        restored = journal.rolled_back(url, brand_id) if existed else None
         if restored is None:
             bank.pop(brand_id, None)
-            checkpoint.forget(url, brand_id)
+            journal.forget(url, brand_id)
         else:
             bank[brand_id] = restored
         raise
     if (detector := _BANKS.get(url, {}).get(brand_id)) is not None:
-        checkpoint.committed(url, brand_id, detector)
+        journal.committed(url, brand_id, detector)
 
 
 def warm_detector(settings: Settings, brand_id: str) -> BrandDetector | None:
@@ -85,7 +115,7 @@ def warm_detector(settings: Settings, brand_id: str) -> BrandDetector | None:
 def forget_detectors() -> None:
     """Drop in-memory state (tests; or a configuration reload that changed sensitivity)."""
     _BANKS.clear()
-    checkpoint.forget()
+    journal.forget()
 
 
 def _history(session: Session, brand_id: str, now: datetime) -> list[tuple[datetime, int, int]]:
@@ -128,3 +158,10 @@ def translate(brand_id: str, found: DetectorFinding, handles: dict[str, str]) ->
     return Finding(trigger, f"{trigger}:{brand_id}:{found.key}", found.severity, TITLES.get(trigger, trigger),
                    reason[:1000], [int(r) for r in found.refs if r.isdigit()], mentions,
                    int(counts.get("authors", 1)), dict(counts))
+
+
+def save_checkpoint(session: Session, settings: Settings, brand_id: str, now: datetime) -> None:
+    """After an adaptive pass: its detector goes into the pass's transaction (nothing for the simple rule)."""
+    detector = held_detector(settings, brand_id)
+    if _SHARED.get() and settings.detection.engine == "adaptive" and detector is not None:
+        checkpoint.save(session, brand_id, detector, now)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from monitor.detection.changes import IncidentChange
 from monitor.detection.incidents import detect_brand
 from monitor.detection.quiet import busy_brands, quiet_findings
-from monitor.detection.warmup import advance_with_commit
+from monitor.detection.warmup import advance_with_commit, save_checkpoint, shared_detectors, sharing_detectors
 from monitor.errors import ConfigError
 from monitor.pipeline.alerting import record_alerts
 from monitor.pipeline.results import DetectionResult
@@ -46,13 +46,15 @@ def _busy_brands(engine: Engine, now: datetime) -> set[str]:
 def _detect_one(engine: Engine, settings: Settings, brand: BrandSettings, now: datetime,
                 busy: bool) -> list[IncidentChange]:
     # the in-memory detector moves on only if this transaction commits (else a retry finds nothing new)
+    # a worker sharing brands always runs the full pass: its warm detector may be behind the checkpoint
     with advance_with_commit(settings, brand.id):
-        early = None if busy else quiet_findings(settings, brand, now)
+        early = None if busy or sharing_detectors() else quiet_findings(settings, brand, now)
         if early == []:
             return []  # nothing new, nothing open, nothing found: no transaction at all
         with transaction(engine) as session:
             found = detect_brand(session, settings, brand, now, early or ())
             record_alerts(session, settings, found, now)
+            save_checkpoint(session, settings, brand.id, now)  # only inside shared_detectors()
         return found
 
 
@@ -65,7 +67,7 @@ def run_brand_detection(engine: Engine, settings: Settings, brand_id: str, *,
     brands = [b for b in settings.brands if b.id == brand_id]
     if not brands:
         raise ConfigError("brands", f"no brand {brand_id!r} in the settings; check the [[brands]] ids")
-    with try_xact_lock(engine, f"detect:{brand_id}") as held:
+    with try_xact_lock(engine, f"detect:{brand_id}") as held, shared_detectors():
         if not held:
             return None
         return run_detection(engine, settings.model_copy(update={"brands": brands}), now=now)

@@ -17,6 +17,7 @@ from monitor.detection.incidents import source_health_changed
 from monitor.errors import SourceError, SourceUnavailable
 from monitor.pipeline import source_health as health
 from monitor.pipeline.alerting import record_alerts
+from monitor.pipeline.brand_routing import route
 from monitor.pipeline.results import PollResult
 from monitor.settings import Settings, SourceSettings
 from monitor.storage.engine import transaction, with_retries
@@ -60,12 +61,16 @@ def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, 
         log.debug("source %s: fetch raised", source.id, exc_info=True)
         return _failed(engine, settings, source, result, _unexpected(source.id, "fetch", exc), now, page=page)
     mentions, refused = sanitize.mentions(batch.mentions)
-    problems = [*batch.problems, *refused]
+    routed, unrouted = route(settings, source, mentions)
+    problems = [*batch.problems, *refused, *unrouted]
     newest = max((m.posted_at for m in mentions), default=None)
 
-    def commit(chunk: Sequence[Mention], last: bool) -> list[int]:
+    def commit(chunk: Sequence[tuple[str, Mention]], last: bool) -> list[int]:
         with transaction(engine) as session:
-            new_ids = store_mentions(session, chunk, brand_id=source.brand, source_id=source.id, now=now)
+            new_ids = []
+            for brand in dict.fromkeys(b for b, _ in chunk):
+                new_ids += store_mentions(session, [m for b, m in chunk if b == brand], brand_id=brand,
+                                          source_id=source.id, now=now)
             if not last:
                 return new_ids
             row = session.get(SourceState, source.id)
@@ -81,7 +86,7 @@ def poll_source(engine: Engine, settings: Settings, connector: AnyConnector, *, 
 
     # A burst is stored a chunk per transaction, so other sources and stages get the database in between;
     # the cursor moves with the last chunk (a crash before it re-fetches, and the duplicates are ignored).
-    chunks = [mentions[i:i + STORE_CHUNK] for i in range(0, len(mentions), STORE_CHUNK)] or [[]]
+    chunks = [routed[i:i + STORE_CHUNK] for i in range(0, len(routed), STORE_CHUNK)] or [[]]
     new_ids: list[int] = []
     try:
         for index, chunk in enumerate(chunks):

@@ -195,9 +195,11 @@ def entry_label(table: str, index: int, entry_id: str) -> str:
 def _check_references(settings: Settings) -> None:
     brand_ids = {brand.id for brand in settings.brands}
     for index, source in enumerate(settings.sources):
-        if source.brand not in brand_ids:
-            raise ConfigError(f"{entry_label('sources', index, source.id)}.brand",
-                              f"no brand with id {source.brand!r} in [[brands]] (known: {', '.join(brand_ids)})")
+        for brand in source.served:
+            if brand not in brand_ids:
+                key = "brand" if brand == source.brand else "brands"
+                raise ConfigError(f"{entry_label('sources', index, source.id)}.{key}",
+                                  f"no brand with id {brand!r} in [[brands]] (known: {', '.join(brand_ids)})")
     for table in ("sources", "channels"):
         seen: set[str] = set()
         for index, entry in enumerate(getattr(settings, table)):

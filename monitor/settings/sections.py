@@ -37,6 +37,7 @@ class DatabaseSettings(Section):
     url: str = ""  # empty: SQLite file in app.data_dir
     busy_timeout_seconds: float = 30.0
     retries: int = Field(default=5, ge=0)
+    partition_by_day: bool = False  # PostgreSQL, new database: mentions in a partition per day (retention drops)
 
     @field_validator("url")
     @classmethod
@@ -216,10 +217,23 @@ class PluginTable(BaseModel):
 
 
 class SourceSettings(PluginTable):
-    brand: str
+    brand: str = ""  # the brand this source serves (for several, list them in ``brands``)
+    brands: list[str] = []  # one query serving several brands; mentions are routed to each locally
     interval_seconds: int = Field(default=300, ge=1)
     limit: int = Field(default=500, ge=1)
     quiet_minutes: int = Field(default=24 * 60, ge=1)
+
+    @model_validator(mode="after")
+    def _some_brand(self) -> SourceSettings:
+        if not self.brand and not self.brands:
+            raise ValueError("give the brand it serves: brand = \"id\" (or brands = [\"id\", ...] for several)")
+        self.brand = self.brand or self.brands[0]  # the home brand: its health and source-down incidents
+        return self
+
+    @property
+    def served(self) -> list[str]:
+        """Every brand this source's mentions may belong to, the home brand first."""
+        return list(dict.fromkeys([self.brand, *self.brands]))
 
 
 class ChannelSettings(PluginTable):

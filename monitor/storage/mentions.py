@@ -46,7 +46,7 @@ def store_mentions(session: Session, mentions: Sequence[Mention], *, brand_id: s
     # One cached single-row statement run as "insertmanyvalues" batches: compiling a 500-row VALUES clause
     # per chunk cost more than the insert itself (issue 17's profile).
     statement = (_insert(session, _MENTIONS)
-                 .on_conflict_do_nothing(index_elements=["brand_id", "platform", "external_id"])
+                 .on_conflict_do_nothing()  # the (brand, platform, id) key; with posted_at when partitioned
                  .returning(_MENTIONS.c.id))
     new_ids = [row[0] for row in session.execute(statement, rows)]
     _upsert_authors(session, mentions, now)

@@ -2,6 +2,8 @@
 alerts, deliveries, people's actions and feedback) after ``retention_incidents_days``; open incidents
 are never deleted.  "Missed one" reports stay: they name a post, not an incident.
 
+On PostgreSQL with ``database.partition_by_day`` whole days of mentions go as one ``DROP`` each
+(``partitions.py``); what is left (the default partition, SQLite, a plain table) goes by deletes.
 Deletes run in small batches, each its own transaction, so the service's other jobs are never
 locked out for long and a crash mid-way simply leaves the rest for the next run.
 """
@@ -17,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from monitor.settings import Settings
+from monitor.storage import partitions
 from monitor.storage.engine import transaction, with_retries
 from monitor.storage.tables import Alert, AlertFeedback, Incident, IncidentAction, Mention, OutboxItem
 
@@ -35,6 +38,9 @@ def purge(engine: Engine, settings: Settings, *, now: datetime, batch: int = BAT
     service = settings.service
     purged = Purged()
     mention_cutoff = now - timedelta(days=service.retention_mentions_days)
+    if settings.database.partition_by_day and partitions.is_partitioned(engine):
+        purged.mentions += partitions.drop_days_before(engine, mention_cutoff)  # whole days: a DROP each
+        partitions.ensure_days(engine, now.date(), now.date() + timedelta(days=partitions.AHEAD_DAYS))
     while (count := with_retries(lambda: _mentions(engine, mention_cutoff, batch))) > 0:
         purged.mentions += count
     incident_cutoff = now - timedelta(days=service.retention_incidents_days)

@@ -1,0 +1,63 @@
+"""Detector checkpoint size and encode/decode cost for one busy brand (synthetic, diverse text).
+
+Usage: ``nice python benchmarks/checkpoint_size.py [--per-day 10000] [--hours 8]``.  Feeds a brand's
+detector 5-minute batches for ``hours`` and prints JSON: the compressed checkpoint, what it is made of,
+and the CPU milliseconds to encode and decode it (paid on every detection pass, and on a hand-over).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import random
+import sys
+import time
+import zlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from monitor.detection import checkpoint  # noqa: E402
+from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
+
+WORDS = ["outage", "down", "slow", "billing", "refund", "app", "crash", "wifi", "router", "support", "great", "love",
+         "thanks", "price", "plan", "phone", "tv"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-day", type=int, default=10_000)
+    parser.add_argument("--hours", type=float, default=8.0)
+    args = parser.parse_args()
+    rng, start = random.Random(3), datetime(2026, 11, 1, tzinfo=UTC)
+    detector, number = BrandDetector(BrandConfig.for_sensitivity("default")), 0
+    for step in range(int(args.hours * 12)):
+        now = start + timedelta(minutes=5 * (step + 1))
+        batch = []
+        for _ in range(args.per_day // 288):
+            number += 1
+            negative = rng.random() < 0.3
+            batch.append(Observation(
+                posted_at=now - timedelta(seconds=rng.random() * 300), author_id=f"x:{rng.randrange(20_000)}",
+                negative_weight=0.9 if negative else 0.1, is_negative=negative,
+                text=" ".join(rng.choice(WORDS) for _ in range(10)) + f" {number}", followers=rng.randrange(1000),
+                story_key=None, ref=str(number), churn_threat=False))
+        detector.run(batch, now)
+    began = time.process_time()
+    blob = checkpoint.encode(detector)
+    encoded = time.process_time()
+    checkpoint.decode(blob)
+    decoded = time.process_time()
+    parts = {name: round(len(zlib.compress(pickle.dumps(value, protocol=5), 1)) / 1024, 1)
+             for name, value in vars(detector).items()}
+    print(json.dumps({"per_day": args.per_day, "hours": args.hours, "mentions": number,
+                      "stories_held": len(detector.stories.stories), "checkpoint_kb": round(len(blob) / 1024, 1),
+                      "encode_cpu_ms": round((encoded - began) * 1000, 1),
+                      "decode_cpu_ms": round((decoded - encoded) * 1000, 1),
+                      "largest_parts_kb": dict(sorted(parts.items(), key=lambda p: -p[1])[:3])}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -108,7 +108,8 @@ def _worker(sections: dict[str, Any], inbox: Connection) -> None:
 @pytest.mark.slow  # two spawned worker processes (about 25 s)
 def test_two_workers_taking_turns_equal_one_process(pg_url: str, tmp_path: Path) -> None:
     sections, runtime = _prepared(pg_url, tmp_path)
-    single = [run_detection(runtime.engine, runtime.settings, now=now).changes for now in PASSES]
+    with shared_detectors():  # one process, checkpointing as a worker does
+        single = [run_detection(runtime.engine, runtime.settings, now=now).changes for now in PASSES]
     lines = [line for changes in single for line in changes]
     assert [line.split(" [")[0] for line in lines if line.startswith("opened")] == ["opened #11"], lines
     assert any("negative mentions spiking" in line for line in lines), lines

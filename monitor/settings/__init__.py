@@ -198,7 +198,7 @@ def _check_references(settings: Settings) -> None:
         if source.brand not in brand_ids:
             raise ConfigError(f"{entry_label('sources', index, source.id)}.brand",
                               f"no brand with id {source.brand!r} in [[brands]] (known: {', '.join(brand_ids)})")
-    for table in ("sources", "channels"):
+    for table in ("brands", "sources", "channels"):
         seen: set[str] = set()
         for index, entry in enumerate(getattr(settings, table)):
             if entry.id in seen:

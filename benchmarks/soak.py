@@ -3,9 +3,11 @@ fake SMTP server that run in this process, with faults.
 
     nice python benchmarks/soak.py --minutes 125
 
-A feeder posts two mentions a second at the fake X, and every 30 s a complaint from an account
-with 900k followers (an incident, hence an email).  Faults: X answers 429 from 20% to 30% of the
-run, hangs past the client timeout from 50% to 55%, and the SMTP server is down from 70% to 80%.
+A feeder posts two mentions a second at the fake X, and every 30 s a churn threat from an account
+with 900k followers, each worded on its own (so none joins a story) with the weekly page budget
+lifted: an incident and an email each, so every complaint gives one latency figure.
+Faults: X answers 429 from 20% to 30% of the run, hangs past the client timeout from 50% to 55%,
+and the SMTP server is down from 70% to 80%.
 Prints JSON: the service's RSS over time and its slope after the warm-up (least squares, MB/hour),
 its CPU seconds, jobs missed (from its log), alert latency (post created at the source -> email
 received) as p50/p95/p99/max, overall and outside the fault windows, deliveries, poll errors and
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import socket
 import subprocess
@@ -93,18 +96,27 @@ port = {smtp.port}
 security = "none"
 from_addr = "groundswell@example.com"
 to = ["ops@example.com"]
+[detection]
+pages_per_week = 100000
+min_negative = 100000
+join_minutes = 5
 """
 
 
+def words(rng: random.Random) -> str:
+    return " ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
+                    for _ in range(8))
+
+
 def feed(x: FakeX, stop: threading.Event, posted: dict[int, float]) -> None:
-    n = 0
+    n, rng = 0, random.Random(17)
     while not stop.wait(0.5):
         n += 1
         x.add_tweet(f"Acme new router arrived today, setting it up {n}", user=f"user{n}", age=timedelta(0))
         if n % 60 == 0:
             k = n // 60
             posted[k] = time.time()
-            x.add_tweet(f"Acme outage, terrible service, cancelling LAT{k}", user=f"big{k}", followers=900_000,
+            x.add_tweet(f"Acme {words(rng)} terrible, cancelling LAT{k}", user=f"big{k}", followers=900_000,
                         age=timedelta(0))
 
 

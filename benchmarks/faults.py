@@ -48,6 +48,7 @@ def main() -> None:
     parser.add_argument("--flaps", type=int, default=8, help="short database cuts (issue: 40)")
     parser.add_argument("--flap-seconds", type=float, default=24, help="over this many seconds (issue: 120)")
     parser.add_argument("--outage", type=float, default=8, help="then one cut this long, s (issue: 60)")
+    parser.add_argument("--keep-schema", action="store_true", help="keep the flap run's PostgreSQL schema to inspect")
     parser.add_argument("--post-every", type=float, default=1.0, help="seconds between complaints")
     parser.add_argument("--kills", type=int, default=4, help="kill -9s, over the four stages (issue: 20)")
     parser.add_argument("--rows", type=int, default=200, help="rows per replay source in the kill run")
@@ -60,7 +61,7 @@ def main() -> None:
     report: dict[str, Any] = {"workdir": str(workdir)}
     if "flaps" in parts:
         report["flaps"] = timed(lambda: run_flaps(args.flaps, args.flap_seconds, args.outage, args.post_every,
-                                                  workdir))
+                                                  workdir, args.keep_schema))
     if "kills" in parts:
         report["kills"] = timed(lambda: run_kills(args.kills, args.rows, workdir))
     if "files" in parts:

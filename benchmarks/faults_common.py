@@ -84,10 +84,17 @@ def own_lines(text: str) -> list[str]:
 
 
 def complaint(rng: random.Random) -> str:
-    """A negative post with its own made-up wording, so no two posts form a story or join."""
-    words = " ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
-                     for _ in range(8))
-    return f"Acme {words} is terrible"
+    """A negative post with its own made-up wording, so no two posts form a story or join.  Language ID
+    overrides a row's "en" for some made-up words (az, es...), and an unscored post opens no incident:
+    only wordings it reads as English are used, so a missing incident is a fault's doing."""
+    from models.language import detect_language
+
+    while True:
+        words = " ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
+                         for _ in range(8))
+        text = f"Acme {words} is terrible"
+        if detect_language(text, "en") == "en":
+            return text
 
 
 class WebhookReceiver:

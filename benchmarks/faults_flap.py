@@ -70,7 +70,8 @@ def post(feed: Path, stop: threading.Event, every: float, posted: list[str]) -> 
             stop.wait(every)
 
 
-def run_flaps(flaps: int, flap_seconds: float, outage_s: float, post_every: float, folder: Path) -> dict[str, Any]:
+def run_flaps(flaps: int, flap_seconds: float, outage_s: float, post_every: float, folder: Path,
+              keep: bool = False) -> dict[str, Any]:
     schema = f"gs_faults_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL)
     with admin.begin() as connection:
@@ -80,14 +81,15 @@ def run_flaps(flaps: int, flap_seconds: float, outage_s: float, post_every: floa
     via = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     receiver, slack = WebhookReceiver(), FakeSlack(token=SLACK_TOKEN).start()
     try:
-        return _flap_run(folder, f"{via}?options=-csearch_path%3D{schema}", schema, proxy, receiver, slack,
-                         (flaps, flap_seconds, outage_s, post_every))
+        return {**_flap_run(folder, f"{via}?options=-csearch_path%3D{schema}", schema, proxy, receiver, slack,
+                            (flaps, flap_seconds, outage_s, post_every)), "schema_kept": schema if keep else None}
     finally:
         receiver.close()
         slack.stop()
         proxy.close()
-        with admin.begin() as connection:
-            connection.execute(text(f"drop schema {schema} cascade"))
+        if not keep:
+            with admin.begin() as connection:
+                connection.execute(text(f"drop schema {schema} cascade"))
         admin.dispose()
 
 

@@ -65,7 +65,7 @@ def main() -> None:
     from monitor.clock import ManualClock
     from monitor.pipeline import poll_source, score_pending
     from monitor.runtime import Runtime
-    from tests.conftest import make_settings
+    from tests.fakes.settings_files import make_settings
 
     folder = Path(tempfile.mkdtemp(prefix="gs-burst-"))
     burst, quiet = folder / "burst.jsonl", folder / "quiet.jsonl"

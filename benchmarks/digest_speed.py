@@ -83,7 +83,7 @@ def timed(work: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
 
 
 def bench(url: str, n: int, brands: int) -> dict[str, Any]:
-    from tests.conftest import make_settings
+    from tests.fakes.settings_files import make_settings
 
     engine = open_database(url)
     loader = load_sqlite if url.startswith("sqlite") else load_postgres

@@ -5,16 +5,12 @@ The service always runs from this checkout (PYTHONPATH), not from an installed c
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,12 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
 # One page per complaint: no weekly page budget in the way, no spike facet that joins the posts.
 DETECTION = "[detection]\npages_per_week = 100000\nreach_page_reactions = 20\nmin_negative = 100000\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def settings_toml(data_dir: Path, metrics_port: int, body: str, database_url: str = "") -> str:
@@ -46,16 +36,6 @@ def start_service(config: Path, log: Path, env: dict[str, str] | None = None) ->
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"], cwd=ROOT,
                                 stdout=out, stderr=subprocess.STDOUT, env={**ENV, **(env or {})})
-
-
-def readiness(port: int) -> dict[str, Any]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
-            return dict(json.load(response))
-    except urllib.error.HTTPError as exc:
-        return dict(json.load(exc))
-    except (OSError, ValueError):
-        return {}
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 60, step: float = 0.2) -> bool:

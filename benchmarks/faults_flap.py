@@ -24,14 +24,13 @@ from sqlalchemy import create_engine, make_url, text
 from benchmarks.faults_common import (
     WebhookReceiver,
     complaint,
-    free_port,
-    readiness,
     settings_toml,
     slack_keys,
     start_service,
     stop_service,
     wait_for,
 )
+from tests.fakes.processes import free_port, readiness
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.tcp_proxy import TcpProxy
 

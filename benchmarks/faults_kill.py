@@ -22,13 +22,13 @@ from typing import Any
 
 from benchmarks.faults_common import (
     WebhookReceiver,
-    free_port,
     settings_toml,
     slack_keys,
     start_service,
     stop_service,
     wait_for,
 )
+from tests.fakes.processes import free_port
 from tests.fakes.slack_api import FakeSlack
 
 SOURCES = 3

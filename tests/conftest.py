@@ -1,4 +1,6 @@
-"""Shared fixtures: real SQLite and real PostgreSQL databases, settings built like a user's."""
+"""Shared fixtures: real SQLite and real PostgreSQL databases, and the slow-tier markers.
+
+Helpers that tests import (settings, stand-ins, process runners) live in tests/fakes/."""
 
 from __future__ import annotations
 
@@ -6,12 +8,9 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-
-from monitor.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 # Subprocesses (the CLI, the service, a Celery worker) run from temporary folders: make them import this
@@ -87,38 +86,3 @@ def pg_schema(postgres_url: str) -> Iterator[str]:
 def pg_url(postgres_url: str, pg_schema: str) -> str:
     """A PostgreSQL URL whose search_path is an empty schema of its own (dropped after the test)."""
     return f"{postgres_url}?options=-csearch_path%3D{pg_schema}"
-
-
-def make_settings(**sections: Any) -> Settings:
-    """Settings as a user would write them, without reading any settings.toml."""
-    cls = type("TestSettings", (Settings,), {"toml_path": None})
-    base: dict[str, Any] = {
-        "brands": [{"id": "acme", "name": "Acme Broadband", "names": ["Acme"], "handles": ["@acme"]}],
-        "channels": [],
-        "sources": [],
-        "model": {"sentiment": "lexicon"},
-    }
-    base.update(sections)
-    return cls(**base)  # type: ignore[no-any-return]
-
-
-def service_settings_toml(data_dir: Path, service_extra: str = "", body: str = "") -> str:
-    """The settings.toml a fast local test service runs with: lexicon model, 1 s stages, brand acme.
-
-    ``service_extra`` lands inside [service]; ``body`` (sources, channels, more sections) follows the brand.
-    """
-    return f"""
-[app]
-data_dir = "{data_dir}"
-[model]
-sentiment = "lexicon"
-[service]
-score_interval_seconds = 1
-detect_interval_seconds = 1
-deliver_interval_seconds = 1
-{service_extra}
-[[brands]]
-id = "acme"
-name = "Acme"
-{body}
-"""

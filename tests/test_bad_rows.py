@@ -16,7 +16,7 @@ from monitor.clock import ManualClock
 from monitor.pipeline import poll_source
 from monitor.runtime import Runtime
 from monitor.storage.tables import Author, Mention, SourceState
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
 INT_MAX = 2**31 - 1  # PostgreSQL integer

@@ -21,7 +21,7 @@ from monitor.pipeline import poll_source, score_pending
 from monitor.runtime import Runtime
 from monitor.storage.mentions import STORE_CHUNK
 from monitor.storage.tables import Mention, SourceState
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
 

@@ -11,10 +11,10 @@ from pytest_httpserver import HTTPServer
 
 from monitor.errors import ConfigError
 from monitor.settings import load_settings
+from tests.fakes.cli_runner import groundswell
+from tests.fakes.service_files import write_config
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.smtp import FakeSMTP, free_port
-from tests.test_cli import groundswell
-from tests.test_service import write_config
 
 
 @pytest.fixture()

@@ -14,16 +14,9 @@ import pytest
 from monitor.cli.main import hoist_config
 from monitor.errors import ConfigError
 from monitor.settings import load_settings
-from tests.test_cli import ROOT, ROWS, config, groundswell
+from tests.fakes.cli_runner import ROOT, ROWS, config, groundswell, one_line_failure
 
 BRAND = '[[brands]]\nid = "acme"\nname = "Acme"\n'
-
-
-def one_line_failure(done: subprocess.CompletedProcess[str], code: int) -> str:
-    assert done.returncode == code, (done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    return done.stderr
 
 
 @pytest.mark.parametrize(("url", "code", "words"), [

@@ -16,17 +16,8 @@ from connectors.paging import split_query
 from connectors.x import XConnector, XOptions, build_queries
 from monitor.clock import ManualClock
 from monitor.errors import ConfigError, SourceAuthError, SourceError, SourceUnavailable
+from tests.fakes.x_api import ACME_TERMS as BRAND
 from tests.fakes.x_api import FakeX
-
-BRAND = BrandTerms(
-    id="acme",
-    name="Acme",
-    names=("Acme", "Acme Cloud"),
-    handles=("acme", "AcmeHelp"),
-    terms=("$ACME",),
-    exclude=("roadrunner",),
-    languages=("en",),
-)
 
 
 def cursor_of(batch: Batch) -> dict[str, Any]:

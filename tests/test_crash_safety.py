@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.conftest import service_settings_toml
+from tests.fakes.settings_files import service_settings_toml
 from tests.fakes.slack_api import FakeSlack
 
 REPO = Path(__file__).resolve().parent.parent  # the service under test is this checkout, not an installed copy

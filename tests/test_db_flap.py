@@ -26,9 +26,9 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from models.language import detect_language
+from tests.fakes.processes import readiness, start, stop, wait_for
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.tcp_proxy import TcpProxy
-from tests.test_lock_outage import readiness, start, stop, wait_for
 
 pytestmark = pytest.mark.slow  # a real service for about 45 s
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.test_lock_outage import free_port, readiness, wait_for
+from tests.fakes.processes import free_port, readiness, wait_for
 
 try:
     import pyseccomp  # noqa: F401 (ctypes over libseccomp2)

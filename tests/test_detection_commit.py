@@ -27,7 +27,7 @@ from monitor.detection.warmup import forget_detectors
 from monitor.pipeline import poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
 from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from monitor.clock import as_utc
 from monitor.storage.engine import open_database, refresh_statistics
 from monitor.storage.responses import first_reply
 from monitor.storage.tables import Mention
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 DAY = date(2026, 11, 7)
 CATEGORIES = ["outage", "billing", "support", "speed"]

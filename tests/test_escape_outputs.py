@@ -20,8 +20,8 @@ from monitor.cli.main import cli
 from monitor.runtime import Runtime
 from monitor.settings import BrandSettings
 from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
-from tests.conftest import make_settings
 from tests.fakes.alert_messages import sample_message
+from tests.fakes.settings_files import make_settings
 
 # colour, window title (OSC 0), a hyperlink (OSC 8) that hides its target, a screen clear, a right-to-left override
 NASTY = ("\x1b[31mRED\x1b[0m \x1b]0;pwned\x07title \x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\ "

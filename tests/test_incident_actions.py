@@ -12,10 +12,9 @@ from monitor.cli.incident_actions import AlreadyDone, mark
 from monitor.clock import ManualClock
 from monitor.service.scheduler import Service
 from monitor.settings import load_settings
+from tests.fakes.cli_runner import groundswell, one_line_failure
+from tests.fakes.service_files import T0, write_config
 from tests.fakes.slack_api import FakeSlack
-from tests.test_cli import groundswell
-from tests.test_cli_honest import one_line_failure
-from tests.test_service import T0, write_config
 
 
 @pytest.fixture()

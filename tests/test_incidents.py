@@ -23,7 +23,7 @@ from monitor.pipeline.alerting import record_alerts
 from monitor.runtime import Runtime
 from monitor.settings import Settings
 from monitor.storage.tables import Alert, Incident, Mention, OutboxItem, SourceState
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 7, 18, 30, tzinfo=UTC)
 WORDINGS = ["Acme internet down in Leeds again, no service for an hour",

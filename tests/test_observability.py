@@ -5,36 +5,22 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.clock import ManualClock
-from monitor.service.observability import Metrics, ObservabilityServer, Readiness
-from monitor.settings import Settings
+from monitor.service.observability import Metrics, ObservabilityServer
 from monitor.storage.engine import open_database, transaction
 from monitor.storage.tables import Alert, Incident, OutboxItem, SourceState
-from tests.conftest import make_settings
-
-T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
-
-
-def settings_with_sources() -> Settings:
-    return make_settings(sources=[
-        {"id": "feed", "kind": "replay", "brand": "acme", "path": "x.jsonl", "interval_seconds": 60},
-        {"id": "off", "kind": "replay", "brand": "acme", "path": "x.jsonl", "enabled": False}])
+from tests.fakes.readiness import T0, readiness
 
 
 @pytest.fixture
 def engine(database_url: str) -> Engine:
     return open_database(database_url)
-
-
-def readiness(engine: Engine, clock: ManualClock, running: bool = True) -> Readiness:
-    settings = settings_with_sources()
-    return Readiness(lambda: engine, lambda: settings, lambda: running, clock, Metrics())
 
 
 def polled(engine: Engine, at: datetime) -> None:

@@ -12,7 +12,7 @@ import httpx
 from monitor.clock import ManualClock
 from monitor.service.observability import ObservabilityServer
 from monitor.storage.engine import open_database
-from tests.test_observability import T0, readiness
+from tests.fakes.readiness import T0, readiness
 
 
 def closed_by_server(sock: socket.socket) -> bool:

@@ -16,7 +16,7 @@ from monitor.pipeline.detecting import run_brand_detection
 from monitor.runtime import Runtime
 from monitor.storage.advisory import try_xact_lock
 from monitor.storage.tables import Mention
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
 

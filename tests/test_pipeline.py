@@ -16,7 +16,7 @@ from monitor.errors import DeliveryError
 from monitor.pipeline import deliver_due, poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
 from monitor.storage.tables import Alert, Incident, Mention, OutboxItem, SourceState
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
 

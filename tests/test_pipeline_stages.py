@@ -16,8 +16,8 @@ from monitor.runtime import Runtime
 from monitor.service.observability import Metrics
 from monitor.settings import BrandSettings
 from monitor.storage.tables import SourceState
-from tests.conftest import make_settings
 from tests.fakes.hn_api import FakeHN
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
 

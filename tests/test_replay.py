@@ -14,7 +14,7 @@ from connectors.base import BrandTerms, ConnectorContext
 from connectors.replay import ReplayConnector, ReplayOptions
 from monitor.clock import ManualClock
 from monitor.errors import SourceUnavailable
-from tests.conftest import service_settings_toml
+from tests.fakes.settings_files import service_settings_toml
 
 REPO = Path(__file__).resolve().parent.parent  # subprocesses import this checkout, not an installed copy
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from monitor.pipeline import poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
 from monitor.storage.tables import Alert, Incident
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
 THREAT = {"id": "c1", "author_id": "sam", "text": "Acme is useless, I'm switching to FibreCo",

@@ -12,7 +12,7 @@ from alerts.routing import in_quiet_hours
 from monitor.pipeline import poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
 from monitor.storage.tables import Alert, Incident, OutboxItem
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 2, 18, tzinfo=UTC)
 CHANNELS = [{"id": "team", "kind": "console", "quiet_hours": "17:00-23:00"},

@@ -7,11 +7,10 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -25,38 +24,8 @@ from monitor.settings import load_settings
 from monitor.storage.engine import transaction
 from monitor.storage.retention import purge
 from monitor.storage.tables import Alert, Incident, Mention, OutboxItem, SourceState
-from tests.conftest import service_settings_toml
-
-T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
-
-
-def rows(count: int, start: datetime = T0 - timedelta(minutes=30)) -> list[dict[str, object]]:
-    """Every 10th row: a very negative post from an author with a big audience that is reacting (reposts):
-    a page each (a big account nobody reacts to is only watched)."""
-    out: list[dict[str, object]] = []
-    for i in range(count):
-        big = i % 10 == 0
-        out.append({"id": str(i), "text": f"Acme outage again, terrible service #{i}" if big else f"Acme is fine {i}",
-                    "posted_at": (start + timedelta(seconds=i)).isoformat(), "author_id": f"u{i}",
-                    "author_followers": 200_000 if big else 10, "reposts": 50 if big else 0})
-    return out
-
-
-def write_config(tmp_path: Path, body: str = "", *, count: int = 30, extra_sources: str = "") -> Path:
-    data = tmp_path / "mentions.jsonl"
-    if not data.exists():
-        data.write_text("".join(json.dumps(row) + "\n" for row in rows(count)))
-    path = tmp_path / "settings.toml"
-    path.write_text(service_settings_toml(tmp_path / "data", body, f"""
-[[sources]]
-id = "file"
-kind = "replay"
-brand = "acme"
-interval_seconds = 1
-path = "{data}"
-{extra_sources}
-"""))
-    return path
+from tests.fakes.processes import free_port, http_ok, wait_for
+from tests.fakes.service_files import T0, write_config
 
 
 def webhook(url: str) -> str:
@@ -195,28 +164,6 @@ def test_digest_job_writes_the_brands_report(tmp_path: Path) -> None:
     assert "Acme" in (tmp_path / "data" / "digests" / "acme-2026-11-02.html").read_text()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(check: object, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def ready(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 def test_run_process_lock_reload_json_logs_and_clean_exit(tmp_path: Path) -> None:
     port = free_port()
     body = f'metrics_address = "127.0.0.1:{port}"\n'
@@ -227,7 +174,7 @@ def test_run_process_lock_reload_json_logs_and_clean_exit(tmp_path: Path) -> Non
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env)
     try:
-        assert wait_for(lambda: ready(f"http://127.0.0.1:{port}/readyz")), "never became ready"
+        assert wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/readyz")), "never became ready"
         second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert second.returncode == 1
         assert f"another groundswell instance is running against {tmp_path / 'data' / 'groundswell.db'} " \

@@ -17,8 +17,8 @@ from connectors.base import ConnectorContext
 from connectors.paging import TokenBucket, shared_bucket
 from connectors.x import BUDGET_SPENT, SEARCH_PER_15_MIN, XConnector, XOptions
 from monitor.clock import ManualClock
+from tests.fakes.x_api import ACME_TERMS as BRAND
 from tests.fakes.x_api import FakeX
-from tests.test_connector_x import BRAND
 
 REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379") + "/15"
 TAKE = """

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from monitor.storage.tables import AlertFeedback, Incident, IncidentAction, OutboxItem
 from monitor.web.app import create_app
-from tests.web_seed import FORMULA, NOW, PASSWORD, Seeded, seed
+from tests.fakes.web_seed import FORMULA, NOW, PASSWORD, Seeded, seed
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from monitor.storage.tables import AlertFeedback, IncidentAction
 from monitor.web.server import WebThread
-from tests.web_seed import PASSWORD, SCRIPT, Seeded, seed
+from tests.fakes.web_seed import PASSWORD, SCRIPT, Seeded, seed
 
 pytestmark = pytest.mark.slow
 CANDIDATES = (os.environ.get("GROUNDSWELL_TEST_CHROMIUM", ""), "/usr/lib/chromium/chromium-headless-shell",

@@ -14,8 +14,8 @@ from monitor.service.scheduler import Service
 from monitor.settings import load_settings
 from monitor.storage.engine import open_database
 from monitor.web.accounts import authenticate, list_users
-from tests.conftest import service_settings_toml
-from tests.web_seed import NOW
+from tests.fakes.settings_files import service_settings_toml
+from tests.fakes.web_seed import NOW
 
 
 def free_port() -> int:

@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 
 from monitor.storage.engine import open_database
 from monitor.storage.tables import Mention, SourceState
-from tests.conftest import service_settings_toml
+from tests.fakes.settings_files import service_settings_toml
 
 REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 

@@ -11,7 +11,7 @@ from monitor.settings import Settings
 from monitor.storage.engine import open_database, transaction
 from monitor.storage.tables import Alert, Brand, Incident, Mention, OutboxItem, SourceState
 from monitor.web.accounts import add_user
-from tests.conftest import make_settings
+from tests.fakes.settings_files import make_settings
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

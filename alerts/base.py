@@ -26,6 +26,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from monitor.links import ActionLinks
+
 SEVERITY_NAMES = {1: "low", 2: "medium", 3: "high", 4: "critical"}
 
 
@@ -86,6 +88,7 @@ class Notifier(Generic[OptionsT]):
 
     kind: ClassVar[str]
     Options: ClassVar[type[NotifierOptions]] = NotifierOptions
+    links: ActionLinks | None = None  # set by the runtime when web.public_url is: the workspace's links
 
     def __init__(self, channel_id: str, options: OptionsT) -> None:
         self.channel_id = channel_id

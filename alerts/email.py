@@ -26,9 +26,12 @@ from pydantic import Field, field_validator, model_validator
 from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
 from alerts.render import alert_view, render_html, render_text, subject_line
 from monitor.errors import DeliveryError
+from monitor.links import ACTION_WORDS
 from monitor.secrets import Secret
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+LINK_LABELS = (("open", "Open in Groundswell"), *ACTION_WORDS.items())
+NO_ACTION_EVENTS = frozenset({"resolved", "test", "digest"})  # nothing left to acknowledge or judge
 
 
 class EmailOptions(NotifierOptions):
@@ -80,7 +83,8 @@ def message_id(idempotency_key: str, from_addr: str) -> str:
 
 
 def build_email(opts: EmailOptions, message: AlertMessage, idempotency_key: str, to: list[str],
-                in_reply_to: str = "") -> EmailMessage:
+                in_reply_to: str = "", links: dict[str, str] | None = None) -> EmailMessage:
+    """The alert mail; ``links`` (action -> URL, from the runtime's ActionLinks) become one-click buttons."""
     view = alert_view(message, max_examples=opts.examples)
     msg = EmailMessage()
     msg["Subject"] = subject_line(view, opts.subject_prefix)
@@ -95,8 +99,9 @@ def build_email(opts: EmailOptions, message: AlertMessage, idempotency_key: str,
     msg["X-Groundswell-Incident"] = str(message.incident_id)
     msg["X-Groundswell-Severity"] = str(message.severity)
     msg["X-Groundswell-Event"] = view.event
-    msg.set_content(render_text(view))
-    msg.add_alternative(render_html(view), subtype="html")
+    shown = {"links": links or {}, "link_labels": LINK_LABELS}
+    msg.set_content(render_text(view, **shown))
+    msg.add_alternative(render_html(view, **shown), subtype="html")
     return msg
 
 
@@ -113,7 +118,9 @@ class EmailNotifier(Notifier[EmailOptions]):
             return Receipt(channel=self.channel_id, extra={"skipped": f"no recipients for severity "
                                                                      f"{message.severity}"})
         earlier = message.thread.get(self.channel_id, "")
-        msg = build_email(self.options, message, idempotency_key, to, in_reply_to=earlier)
+        links = ({} if self.links is None or message.event in NO_ACTION_EVENTS
+                 else self.links.email_links(message.incident_id, message.alert_id))
+        msg = build_email(self.options, message, idempotency_key, to, in_reply_to=earlier, links=links)
         refused = smtp_send(self.options, msg, to, channel=self.channel_id)
         # The first message of the incident stays the thread root for later events.
         extra = {"refused": ", ".join(sorted(refused))} if refused else {}

@@ -33,7 +33,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
 from alerts.http_errors import header, parse_retry_after
 from alerts.render import alert_view
-from alerts.slack_blocks import alert_blocks, fallback_text
+from alerts.slack_blocks import Block, action_block, alert_blocks, fallback_text
 from monitor.errors import DeliveryError
 from monitor.secrets import Secret
 
@@ -43,7 +43,8 @@ _CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 # API error codes worth retrying; every other error code means the config or the request is wrong.
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                               "request_timeout", "team_not_ready"})
-UPDATED_EVENTS = frozenset({"escalated", "updated", "resolved", "acknowledged"})  # the headline shows the current state
+# the headline shows the current state
+UPDATED_EVENTS = frozenset({"escalated", "updated", "resolved", "acknowledged", "snoozed"})
 HISTORY_PAGES = 5  # at most 1,000 recent messages are searched for an earlier attempt
 NETWORK_ERRORS = (URLError, OSError, TimeoutError, http.client.HTTPException)
 
@@ -56,6 +57,9 @@ class SlackOptions(NotifierOptions):
     examples: int = Field(3, ge=0, le=10)
     broadcast_escalations: bool = True
     metadata: bool = True
+    # An app-level token (xapp-..., scope connections:write): the headline gets Acknowledge / Snooze 4h /
+    # Useful / Noise buttons, answered over Socket Mode by `groundswell run` (no public URL needed).
+    app_token: Secret | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -75,7 +79,7 @@ class SlackNotifier(Notifier[SlackOptions]):
 
     def send(self, message: AlertMessage, *, idempotency_key: str) -> Receipt:
         view = alert_view(message, max_examples=self.options.examples)
-        text, blocks = fallback_text(view), alert_blocks(view)
+        text, blocks = fallback_text(view), alert_blocks(view, actions=self._buttons(message))
         root_ts = message.thread.get(self.channel_id, "")
         if not root_ts:
             resp = self._call("chat_postMessage", text=text, blocks=blocks,
@@ -85,7 +89,7 @@ class SlackNotifier(Notifier[SlackOptions]):
         update_after = update and not self._slack_channel  # a #name: its ID comes with the reply
         if update and not update_after:
             self._update(self._slack_channel, root_ts, text, blocks, strict=True)
-        reply_blocks = alert_blocks(view, compact=message.event in ("resolved", "acknowledged"))
+        reply_blocks = alert_blocks(view, compact=message.event in ("resolved", "acknowledged", "snoozed"))
         broadcast = message.event == "escalated" and self.options.broadcast_escalations
         resp = self._call("chat_postMessage", text=text, blocks=reply_blocks, thread_ts=root_ts,
                           reply_broadcast=broadcast, **self._post_extras(message, idempotency_key))
@@ -132,7 +136,18 @@ class SlackNotifier(Notifier[SlackOptions]):
     def check(self) -> str:
         """Verify the token (auth.test) without posting; returns "team/user" for `channels test`."""
         resp = self._call("auth_test")
-        return f"token valid (auth.test: team {resp.get('team', '?')}, user {resp.get('user', '?')})"
+        line = f"token valid (auth.test: team {resp.get('team', '?')}, user {resp.get('user', '?')})"
+        if self.options.app_token is not None:  # Socket Mode: a connection address is issued, nothing connects
+            self._call("apps_connections_open", app_token=self.options.app_token.get_secret_value())
+            line += "; app token valid (Socket Mode for the buttons)"
+        return line
+
+    def _buttons(self, message: AlertMessage) -> Block | None:
+        """The headline's buttons, when an app listens to them (``app_token``); never on a test message."""
+        if self.options.app_token is None or not message.incident_id:
+            return None
+        url = self.links.incident_url(message.incident_id) if self.links and self.links.public_url else ""
+        return action_block(alert_view(message, max_examples=0), url)
 
     def _post_extras(self, message: AlertMessage, idempotency_key: str) -> dict[str, Any]:
         extras: dict[str, Any] = {"channel": self.options.channel, "unfurl_links": False, "unfurl_media": False}

@@ -70,8 +70,33 @@ def breakdown_text(label: str, pairs: list[tuple[str, int]]) -> str:
     return f"*{label}:* " + ", ".join(items) if items else ""
 
 
-def alert_blocks(view: AlertView, *, compact: bool = False) -> list[Block]:
-    """Header, story + change, numbers, distinct examples, footer; ``compact`` keeps header, story, footer."""
+def _button(text: str, action_id: str, value: str, style: str = "") -> Block:
+    button: Block = {"type": "button", "action_id": action_id, "value": value,
+                     "text": {"type": "plain_text", "text": text, "emoji": True}}
+    return {**button, "style": style} if style else button
+
+
+def action_block(view: AlertView, incident_url: str = "") -> Block:
+    """Acknowledge, Snooze 4h, Useful, Noise (answered by the Socket Mode listener) and Open in Groundswell.
+
+    Each button's value is ``incident:alert``; the listener checks both before it records anything.
+    """
+    value = f"{view.incident_id}:{view.alert_id}"
+    buttons: list[Block] = []
+    if view.event not in ("acknowledged", "resolved"):
+        buttons.append(_button("Acknowledge", "gs_ack", value, "primary"))
+    if view.event != "resolved":
+        buttons.append(_button("Snooze 4h", "gs_snooze", value))
+    buttons += [_button("Useful", "gs_useful", value), _button("Noise", "gs_noise", value)]
+    if incident_url.startswith(("https://", "http://")):
+        buttons.append({**_button("Open in Groundswell", "gs_open", value), "url": incident_url[:3000]})
+    return {"type": "actions", "block_id": f"gs_actions_{view.incident_id}", "elements": buttons}
+
+
+def alert_blocks(view: AlertView, *, compact: bool = False, actions: Block | None = None) -> list[Block]:
+    """Header, story + change, numbers, distinct examples, footer; ``compact`` keeps header, story, footer.
+
+    ``actions`` (the buttons, for a Slack app that listens to them) goes above the footer."""
     story = f"*{_mrk(view.headline or view.title, 300)}*"
     if view.change:
         story += f"\n_{_mrk(view.change, 300)}_"
@@ -79,13 +104,14 @@ def alert_blocks(view: AlertView, *, compact: bool = False) -> list[Block]:
         {"type": "header", "text": {"type": "plain_text", "text": header_text(view), "emoji": True}},
         _section(story),
     ]
-    hint = ("" if view.event in ("acknowledged", "resolved")
+    details = f"Incident #{view.incident_id} · details: `groundswell incidents show {view.incident_id}`"
+    hint = ("" if view.event in ("acknowledged", "resolved") or actions is not None
             else f" · I'm on it: `groundswell incidents ack {view.incident_id}`")
-    footer = _context(f"Incident #{view.incident_id} · details: `groundswell incidents show {view.incident_id}`{hint}")
+    tail = [_context(details + hint)] if actions is None else [actions, _context(details)]
     if compact:
-        return [*blocks, footer]
+        return [*blocks, *tail]
     blocks.append(_context(numbers_line(view), breakdown_text("Categories", view.categories[:3]),
                            breakdown_text("Platforms", view.platforms[:3])))
     if view.examples:
         blocks.append(_section("\n".join(example_line(e) for e in view.examples)))
-    return [*blocks, footer]
+    return [*blocks, *tail]

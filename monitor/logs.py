@@ -19,8 +19,9 @@ import structlog
 _SECRETS = [
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 ***"),
     (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{6,}"), "xox*-***"),
+    (re.compile(r"\bxapp-[A-Za-z0-9-]{6,}"), "xapp-***"),  # Slack app-level token (Socket Mode)
     (re.compile(r"(://[^/\s:@]+:)[^@\s/]+@"), r"\1***@"),
-    (re.compile(r"(?i)\b(password|passwd|secret|token|api_key|apikey|client_secret)=([^\s&,;]+)"), r"\1=***"),
+    (re.compile(r"(?i)\b(password|passwd|secret|token|api_key|apikey|client_secret|ticket)=([^\s&,;]+)"), r"\1=***"),
 ]
 
 

@@ -20,6 +20,7 @@ from monitor import registry
 from monitor.brands import BrandTerms
 from monitor.clock import Clock, system_clock
 from monitor.errors import ConfigError
+from monitor.links import ActionLinks
 from monitor.settings import Settings
 from monitor.storage.engine import open_database, with_retries
 from monitor.storage.tables import Brand
@@ -52,10 +53,12 @@ def build_connector(settings: Settings, source_id: str, clock: Clock = system_cl
 
 def build_notifiers(settings: Settings) -> dict[str, AnyNotifier]:
     notifiers: dict[str, AnyNotifier] = {}
+    links = ActionLinks.from_settings(settings) if settings.web.public_url else None
     for channel in settings.channels:
         if channel.enabled:
             cls = registry.plugin_class(registry.NOTIFIERS, channel.kind)
             notifiers[channel.id] = cls(channel.id, cls.Options.model_validate(channel.options()))
+            notifiers[channel.id].links = links
     return notifiers
 
 

@@ -12,34 +12,15 @@ from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session, select
-from starlette.testclient import TestClient
 
 from monitor.storage.tables import AlertFeedback, Incident, IncidentAction, OutboxItem
-from monitor.web.app import create_app
-from tests.fakes.web_seed import FORMULA, NOW, PASSWORD, Seeded, seed
+from tests.fakes.web_client import client_for, signed_in, token
+from tests.fakes.web_seed import FORMULA, PASSWORD, Seeded, seed
 
 
 @pytest.fixture
 def seeded(database_url: str) -> Seeded:
     return seed(database_url)
-
-
-def client_for(seeded: Seeded, *, allow_actions: bool = True) -> TestClient:
-    return TestClient(create_app(seeded.settings, seeded.engine, allow_actions=allow_actions, clock=lambda: NOW,
-                                 secret_key="k" * 40), follow_redirects=False)
-
-
-def token(client: TestClient, path: str = "/login") -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def signed_in(seeded: Seeded, name: str = "otto", **kwargs: bool) -> TestClient:
-    client = client_for(seeded, **kwargs)
-    response = client.post("/login", data={"csrf": token(client), "name": name, "password": PASSWORD})
-    assert response.status_code == 303, response.text
-    return client
 
 
 def next_field(page: str) -> str:

@@ -7,8 +7,6 @@ Needs `apt-get install chromium chromium-headless-shell` and `pip install playwr
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,22 +17,10 @@ from sqlmodel import Session, select
 
 from monitor.storage.tables import AlertFeedback, IncidentAction
 from monitor.web.server import WebThread
+from tests.fakes.browser import page  # noqa: F401 - the Chromium page fixture
 from tests.fakes.web_seed import PASSWORD, SCRIPT, Seeded, seed
 
 pytestmark = pytest.mark.slow
-CANDIDATES = (os.environ.get("GROUNDSWELL_TEST_CHROMIUM", ""), "/usr/lib/chromium/chromium-headless-shell",
-              shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
-
-
-def chromium_path() -> str:
-    for candidate in CANDIDATES:
-        if candidate and Path(candidate).exists():
-            return candidate
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is required in CI (apt-get install chromium chromium-headless-shell)")
-    pytest.skip("no Chromium here (apt-get install chromium chromium-headless-shell)")
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Seeded, str]]:
     with socket.socket() as sock:
@@ -46,18 +32,8 @@ def served(tmp_path: Path) -> Iterator[tuple[Seeded, str]]:
     web.stop()
 
 
-@pytest.fixture
-def page() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
-        context = browser.new_context()
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def test_sign_in_filter_open_acknowledge_and_give_feedback(served: tuple[Seeded, str], page: Any) -> None:
+def test_sign_in_filter_open_acknowledge_and_give_feedback(served: tuple[Seeded, str],
+                                                            page: Any) -> None:  # noqa: F811
     seeded, base = served
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)

@@ -1,11 +1,13 @@
 """Acknowledge or resolve an incident by hand, and tell the channels that heard about it (through the outbox).
 
+Each is recorded as an incident action (from "cli") beside the workspace's, Slack's and email's.
 The alert's message carries who and when (``acknowledged``/``resolved`` in the incident details, shown
 as facts); Slack edits the incident's headline and replies in its thread, email replies to the first mail.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +19,7 @@ from monitor.clock import as_utc
 from monitor.errors import GroundswellError
 from monitor.settings import Settings
 from monitor.storage.engine import transaction, with_retries
-from monitor.storage.tables import Alert, Incident, OutboxItem
+from monitor.storage.tables import Alert, Incident, IncidentAction, OutboxItem
 
 
 class IncidentNotFound(GroundswellError):
@@ -92,6 +94,8 @@ def mark(engine: Engine, settings: Settings, incident_id: int, who: str, *, reso
             incident.details = {**(incident.details or {}), event: stamp(who, now)}
             incident.updated_at = now
             session.add(incident)
+            session.add(IncidentAction(incident_id=incident_id, kind="resolve" if resolve else "ack", actor=who,
+                                       origin="cli", at=now, request_id=f"cli-{secrets.token_urlsafe(16)}"))
             told = _notify(session, settings, incident, event, now)
             return Outcome(incident_id, event, who, now, told)
 

@@ -192,6 +192,7 @@ def db_upgrade(ctx: Context) -> None:
 # -- commands from other modules: registered here so `groundswell --help` lists them all --
 from monitor.cli.init import init  # noqa: E402
 from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
+from monitor.cli.quiet import report_missed_post, snooze_incident, wake_incident  # noqa: E402
 from monitor.cli.score import score  # noqa: E402
 from monitor.cli.try_cmd import try_command  # noqa: E402
 from monitor.cli.users import users  # noqa: E402
@@ -201,6 +202,8 @@ cli.add_command(init)
 cli.add_command(try_command)
 
 cli.add_command(incidents)
+for command in (snooze_incident, wake_incident, report_missed_post):
+    incidents.add_command(command)
 cli.add_command(channels)
 cli.add_command(digest)
 cli.add_command(backtest)

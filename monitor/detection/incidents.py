@@ -190,6 +190,8 @@ def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandS
         col(Incident.acked_by).is_(None), Incident.severity >= 2)).all()
     changes = []
     for incident in waiting:
+        if incident.snoozed_until is not None and as_utc(incident.snoozed_until) > now:
+            continue  # snoozed: the reminder comes when the snooze ends, if still nobody is on it
         paged_at = (incident.details or {}).get("paged_at")
         since = datetime.fromisoformat(paged_at) if paged_at else as_utc(incident.opened_at)
         if since <= now - timedelta(minutes=minutes):

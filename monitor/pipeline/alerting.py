@@ -6,7 +6,8 @@ channel. Every first page of an incident counts against the brand's budget
 (``detection.pages_per_week`` over a rolling week, every trigger counted); over budget, pages below
 ``detection.budget_exempt_severity`` are recorded with ``paged = False`` and go to the digest instead.
 Later news about an incident that never paged stays in the digest too, unless it reaches the exempt
-severity or fits the budget as an escalation.
+severity or fits the budget as an escalation.  A snoozed incident (``Incident.snoozed_until``) pages
+nothing but its resolution until the snooze ends: its news is recorded and shown, not sent.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from alerts.outbox import enqueue_alert
+from monitor.clock import as_utc
 from monitor.detection.changes import IncidentChange
 from monitor.settings import Settings
 from monitor.storage.tables import Alert, Incident
 
 WEEK = timedelta(days=7)
+QUIET_WHILE_SNOOZED = frozenset({"escalated", "updated", "unacknowledged"})
 
 
 def pages_this_week(session: Session, brand_id: str, now: datetime) -> int:
@@ -40,6 +43,9 @@ def _has_paged(session: Session, incident_id: int) -> bool:
 
 def should_page(session: Session, settings: Settings, incident: Incident, change: IncidentChange,
                 now: datetime) -> bool:
+    if (change.event in QUIET_WHILE_SNOOZED and incident.snoozed_until is not None
+            and as_utc(incident.snoozed_until) > now):
+        return False  # someone asked for quiet until then
     if _has_paged(session, incident.id or 0):
         return True  # the thread is open: its updates go where its first page went
     if change.event not in ("opened", "escalated"):

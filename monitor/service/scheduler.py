@@ -44,6 +44,7 @@ from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
 from monitor.service.activity import HEARTBEAT_MINUTES, Activity
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
+from monitor.service.slack_actions import SlackActionListener, start_listeners
 from monitor.settings import Settings, load_settings
 from monitor.web.server import WebThread
 
@@ -66,6 +67,7 @@ class Service:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self.http: ObservabilityServer | None = None
         self.web: WebThread | None = None
+        self.slack_listeners: list[SlackActionListener] = []  # Slack buttons, over Socket Mode
         self.lock: instance_lock.InstanceLock | None = None
         self.paused = False  # the instance lock is lost: no job runs until it is ours again
         self.activity = Activity()  # counts since the last heartbeat
@@ -84,6 +86,8 @@ class Service:
                                   lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
                                   self.metrics, lambda: self.lock is None or self.lock.alive())
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness)
+        # Slack's buttons: a refused app token stops the start here, before any job runs
+        self.slack_listeners = start_listeners(self.settings, self.runtime.engine, self.runtime.notifiers, self.clock)
         self._schedule()
         self.scheduler.start()
         if self.http is not None:
@@ -107,6 +111,8 @@ class Service:
             self.http.stop()
         if self.web is not None:
             self.web.stop()
+        for listener in self.slack_listeners:
+            listener.stop()
         if finished:
             for notifier in self.runtime.notifiers.values():
                 _close(notifier)
@@ -138,6 +144,8 @@ class Service:
         self.runtime = runtime
         if self.web is not None:
             self.web.use_settings(new)  # routing of acknowledgements follows; the address needs a restart
+        for listener in self.slack_listeners:
+            listener.settings = new  # the same for Slack's buttons; a new app token needs a restart
         if new.detection != old.settings.detection:
             forget_detectors()  # rebuilt on next use with the new sensitivity, warmed from stored history
         if new.app != old.settings.app:

@@ -163,8 +163,11 @@ class WebSettings(Section):
     allow_actions: bool = True  # `groundswell run`: operators may ack, assign, note, resolve
     session_hours: int = Field(default=12, ge=1)
     login_attempts: int = Field(default=5, ge=1)  # failed logins per client per 15 minutes
+    public_url: str = Field(default="", pattern=r"^$|^https?://[^\s/]+(/\S*)?$")  # links in alerts point here
+    link_secret: Secret | None = None  # signs one-click email links (acknowledge, snooze, feedback)
+    link_expiry_hours: int = Field(default=72, ge=1, le=24 * 90)
 
-    @field_validator("secret_key", mode="before")
+    @field_validator("secret_key", "link_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

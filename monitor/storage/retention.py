@@ -1,5 +1,6 @@
 """Retention: raw mentions go after ``retention_mentions_days``, resolved incidents (and their
-alerts and deliveries) after ``retention_incidents_days``; open incidents are never deleted.
+alerts, deliveries, people's actions and feedback) after ``retention_incidents_days``; open incidents
+are never deleted.  "Missed one" reports stay: they name a post, not an incident.
 
 Deletes run in small batches, each its own transaction, so the service's other jobs are never
 locked out for long and a crash mid-way simply leaves the rest for the next run.
@@ -17,7 +18,7 @@ from sqlmodel import col, select
 
 from monitor.settings import Settings
 from monitor.storage.engine import transaction, with_retries
-from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
+from monitor.storage.tables import Alert, AlertFeedback, Incident, IncidentAction, Mention, OutboxItem
 
 log = logging.getLogger("groundswell.retention")
 BATCH = 2000
@@ -60,6 +61,8 @@ def _incidents(engine: Engine, cutoff: datetime, batch: int) -> int:
             return 0
         alerts = select(Alert.id).where(col(Alert.incident_id).in_(ids))
         session.exec(delete(OutboxItem).where(col(OutboxItem.alert_id).in_(alerts)))
+        session.exec(delete(AlertFeedback).where(col(AlertFeedback.alert_id).in_(alerts)))
+        session.exec(delete(IncidentAction).where(col(IncidentAction.incident_id).in_(ids)))
         session.exec(delete(Alert).where(col(Alert.incident_id).in_(ids)))
         session.exec(delete(Incident).where(col(Incident.id).in_(ids)))
         return len(ids)

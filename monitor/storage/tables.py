@@ -118,6 +118,7 @@ class Incident(SQLModel, table=True):
     acked_at: datetime | None = _when()
     resolved_by: str | None = None
     owner: str | None = None  # who is on it (assigned in the web workspace)
+    snoozed_until: datetime | None = _when()  # quiet until then: no reminders or escalation pages
 
 
 class Alert(SQLModel, table=True):
@@ -171,7 +172,7 @@ class IncidentAction(SQLModel, table=True):
     __tablename__ = "incident_actions"
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(index=True, foreign_key="incidents.id")
-    kind: str  # ack | assign | note | resolve
+    kind: str  # ack | assign | note | resolve | snooze | wake
     value: str = Field(default="", sa_column=Column(Text, nullable=False))
     actor: str
     origin: str  # "web 127.0.0.1", "cli", ...
@@ -187,6 +188,26 @@ class AlertFeedback(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     alert_id: int = Field(index=True, foreign_key="alerts.id")
     verdict: str  # useful | noise
+    actor: str
+    origin: str
+    at: datetime = _when(nullable=False)
+
+
+class MissedMention(SQLModel, table=True):
+    """"Missed one": a post the detector should have paged on (for ``groundswell tune``); once per person.
+
+    ``link`` is what the person gave (a post's address or a stored mention's number); ``mention_id`` is the
+    stored mention it names, when there is one (no foreign key: retention may delete the mention).
+    """
+
+    __tablename__ = "missed_mentions"
+    __table_args__ = (UniqueConstraint("brand_id", "link", "actor", name="uq_missed_brand_link_actor"),)
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: str = Field(index=True)
+    link: str
+    mention_id: int | None = None
+    alert_id: int | None = None  # the alert it was reported on, if any
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
     actor: str
     origin: str
     at: datetime = _when(nullable=False)

@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from monitor.clock import Clock, system_clock
 from monitor.settings import Settings
-from monitor.web import accounts, views
+from monitor.web import accounts, email_links, views
 from monitor.web.context import WebState, render, state
 from monitor.web.guard import LoginLimiter, csrf_ok
 
@@ -90,14 +90,15 @@ async def _run(function: Callable[..., Any], *args: Any) -> Any:
 
 
 class RequireLogin(BaseHTTPMiddleware):
-    """Every path but /login and /static needs a signed-in, enabled user (re-read per request).
+    """Every path but /login, /static and /a/ (signed email links) needs a signed-in, enabled user (re-read per
+    request).
 
     POST handlers check the CSRF token themselves (views.checked_form): a form read here would be gone there.
     """
 
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         path = request.url.path
-        if path in ("/login", "/favicon.ico") or path.startswith("/static/"):
+        if path in ("/login", "/favicon.ico") or path.startswith(("/static/", "/a/")):  # /a/: signed email links
             return await call_next(request)
         uid = request.session.get("uid")
         found = await _run(accounts.account, state(request).engine, uid) if isinstance(uid, int) else None
@@ -119,7 +120,7 @@ def create_app(settings: Settings, engine: Engine, *, allow_actions: bool, clock
     secure = web.secure_cookies or bool(web.tls_certfile)
     app = Starlette(routes=[
         Route("/login", login_page, methods=["GET"]), Route("/login", login, methods=["POST"]),
-        Route("/logout", logout, methods=["POST"]), *views.ROUTES,
+        Route("/logout", logout, methods=["POST"]), *views.ROUTES, *email_links.ROUTES,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ], middleware=[
         Middleware(SecurityHeaders),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,13 +11,34 @@ from sqlalchemy import case, distinct, func
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
-from monitor.storage.tables import Alert, AlertFeedback, Incident, IncidentAction, Mention, OutboxItem, SourceState
+from monitor.storage.tables import (
+    Alert,
+    AlertFeedback,
+    Incident,
+    IncidentAction,
+    Mention,
+    MissedMention,
+    OutboxItem,
+    SourceState,
+)
 from monitor.web.buckets import bucket
 from monitor.web.filters import IncidentFilter, MentionFilter, parse_time
 
 INCIDENT_LIMIT = 200
 MENTION_PAGE = 100
 EXPORT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One line of an incident's activity: who did what, when, and from where."""
+
+    at: datetime
+    actor: str
+    origin: str
+    did: str
+    value: str
+    quoted: bool
 
 
 def category_of(column: Any = Mention.signals) -> Any:
@@ -149,5 +171,23 @@ def incident_detail(session: Session, incident: Incident, actor: str) -> dict[st
         tally.setdefault(row.alert_id, {"useful": 0, "noise": 0})[row.verdict] += 1
         if row.actor == actor:
             mine[row.alert_id] = row.verdict
+    missed = list(session.exec(select(MissedMention).where(col(MissedMention.alert_id).in_(alert_ids)).limit(
+        200)).all()) if alert_ids else []
     return {"posts": posts, "first_post": posts[0] if posts else None, "alerts": alerts,
-            "deliveries": deliveries, "actions": actions, "tally": tally, "mine": mine}
+            "deliveries": deliveries, "actions": actions, "tally": tally, "mine": mine,
+            "activity": activity(actions, feedback, missed)}
+
+
+ACTION_WORDS = {"ack": "acknowledged", "resolve": "resolved", "assign": "assigned to", "note": "noted:",
+                "snooze": "snoozed", "wake": "ended the snooze"}
+
+
+def activity(actions: Iterable[IncidentAction], feedback: Iterable[AlertFeedback],
+             missed: Iterable[MissedMention]) -> list[Activity]:
+    """Everything people did here, oldest first: who, when, from where (web, slack, email, cli)."""
+    rows = [Activity(a.at, a.actor, a.origin, ACTION_WORDS.get(a.kind, a.kind), a.value, a.kind == "note")
+            for a in actions]
+    rows += [Activity(f.at, f.actor, f.origin, f"called alert #{f.alert_id}", f.verdict, False) for f in feedback]
+    rows += [Activity(m.at, m.actor, m.origin, "reported a missed post:", m.link + (f" ({m.note})" if m.note else ""),
+                      True) for m in missed]
+    return sorted(rows, key=lambda row: as_utc(row.at))

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
-from monitor.storage.tables import Incident
+from monitor.storage.tables import Alert, Incident
 from monitor.web import actions, charts, export, queries, trends
 from monitor.web.context import account, render, state
 from monitor.web.filters import IncidentFilter, MentionFilter, TrendFilter
@@ -48,7 +48,8 @@ def incident_list(request: Request) -> Response:
     with Session(web.engine) as session:
         rows, menus = queries.incidents(session, flt), queries.choices(session)
     now = web.now()
-    return render(request, "incidents.html", flt=flt, incidents=rows, menus=menus, age=lambda m: age(m, now))
+    return render(request, "incidents.html", flt=flt, incidents=rows, menus=menus, age=lambda m: age(m, now),
+                  snoozed=lambda i: actions.snoozed(i, now))
 
 
 def incident_page(request: Request) -> Response:
@@ -65,7 +66,7 @@ def incident_page(request: Request) -> Response:
         ("last week", [p.baseline for p in curve], True)])
     now = web.now()
     return render(request, "incident.html", incident=incident, chart=chart, age=lambda m: age(m, now),
-                  can_act=web.allow_actions and me.can("operator"), **detail)
+                  can_act=web.allow_actions and me.can("operator"), snoozed=actions.snoozed(incident, now), **detail)
 
 
 def mention_stream(request: Request) -> Response:
@@ -174,10 +175,31 @@ async def alert_feedback(request: Request) -> Response:
     return RedirectResponse(f"/incidents/{back}" if back.isdigit() else "/incidents", status_code=303)
 
 
+async def missed_post(request: Request) -> Response:
+    """ "Missed one": a post this alert's detector should have paged on, recorded for tuning."""
+    form = await checked_form(request)
+    if isinstance(form, Response):
+        return form
+    web, alert_id = state(request), int(request.path_params["alert_id"])
+    with Session(web.engine) as session:
+        alert = session.get(Alert, alert_id)
+        incident = session.get(Incident, alert.incident_id) if alert else None
+    if alert is None or incident is None:
+        return render(request, "error.html", 404, message="No such alert.")
+    try:
+        await run_in_threadpool(lambda: actions.report_missed(
+            web.engine, incident.brand_id, str(form.get("link", "")), _actor(request), now=web.now(),
+            alert_id=alert_id, note=str(form.get("note", ""))))
+    except GroundswellError as exc:
+        return render(request, "error.html", 400, message=str(exc))
+    return RedirectResponse(f"/incidents/{incident.id}", status_code=303)
+
+
 ROUTES = [
     Route("/", index), Route("/incidents", incident_list), Route("/incidents/{incident_id:int}", incident_page),
     Route("/incidents/{incident_id:int}/action", incident_action, methods=["POST"]),
     Route("/alerts/{alert_id:int}/feedback", alert_feedback, methods=["POST"]),
+    Route("/alerts/{alert_id:int}/missed", missed_post, methods=["POST"]),
     Route("/mentions", mention_stream), Route("/mentions.{kind:str}", mention_export),
     Route("/trends", trend_page), Route("/trends/categories", category_fragment), Route("/sources", source_page),
 ]

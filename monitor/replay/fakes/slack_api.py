@@ -1,6 +1,7 @@
 """A local stand-in for Slack's Web API and incoming webhooks, served by a real HTTP server in a thread.
 
-Routes: ``POST /api/chat.postMessage``, ``/api/chat.update``, ``/api/auth.test``, ``GET
+Routes: ``POST /api/chat.postMessage``, ``/api/chat.update``, ``/api/auth.test``,
+``/api/apps.connections.open`` (the app-level token; answers ``socket_url``, a Socket Mode server), ``GET
 /api/conversations.history`` and ``/api/conversations.replies`` (Slack-shaped JSON, message metadata
 returned with ``include_all_metadata``, ``Authorization: Bearer <token>`` checked) and ``POST
 /hooks/<anything>`` (incoming webhook: ``ok``).  ``answer_delay`` holds each chat.postMessage answer back
@@ -51,8 +52,9 @@ class Posted:
 
 
 class FakeSlack:
-    def __init__(self, token: str = "xoxb-test-token") -> None:
-        self.token = token
+    def __init__(self, token: str = "xoxb-test-token", app_token: str = "xapp-1-test-token") -> None:
+        self.token, self.app_token = token, app_token
+        self.socket_url = ""  # what apps.connections.open answers (a ws:// Socket Mode server)
         self.calls: list[Call] = []
         self.messages: dict[str, Posted] = {}  # by ts
         self.failures: deque[Failure] = deque()
@@ -115,6 +117,10 @@ class FakeSlack:
                 return failure.status, failure.headers, error
             if failure is not None:
                 return 200, {}, json.dumps({"ok": False, "error": failure.error}).encode()
+            if method == "apps.connections.open":
+                ok = headers.get("authorization") == f"Bearer {self.app_token}" and self.socket_url
+                answer = {"ok": True, "url": self.socket_url} if ok else {"ok": False, "error": "invalid_auth"}
+                return 200, {"Content-Type": "application/json"}, json.dumps(answer).encode()
             if headers.get("authorization") != f"Bearer {self.token}":
                 return 200, {}, json.dumps({"ok": False, "error": "invalid_auth"}).encode()
             answer = self._api(method, body)

@@ -23,6 +23,7 @@ from monitor.clock import as_utc
 from monitor.logs import plural
 from monitor.settings import BrandSettings, Settings
 from monitor.storage import digest_queries as queries
+from monitor.storage.feedback_stats import Precision, precision
 from monitor.storage.responses import replies_collected
 from monitor.storage.tables import Incident, Mention, SourceState
 
@@ -48,6 +49,7 @@ class BrandDigest:
     responses: tuple[int, int, float | None] | None = None  # complaints, answered, median minutes
     week_total: int = 0  # mentions in the 7 days before: 0 means no comparison is possible yet
     repeat_days: int = 7  # the window repeat complainers are counted in
+    precision: list[Precision] = field(default_factory=list)  # feedback on the last 30 days' alerts, per trigger
 
     @property
     def negative_share(self) -> float:
@@ -103,6 +105,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
                                  .order_by(col(Incident.severity).desc())).all()
         states = {s.id: s for s in session.exec(select(SourceState).where(SourceState.brand_id == brand.id))}
         answered = _responses(session, brand.id, negatives, start, end)
+        judged = precision(session, brand_id=brand.id, since=end - timedelta(days=30))
     week_total = sum(hours.week)
     return BrandDigest(
         brand=brand, day=day, total=sum(hours.today), negative=sum(hours.today_negative),
@@ -113,7 +116,8 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         churn_threats=[m for m in negatives if (m.signals or {}).get("churn_threat")],
         repeat_complainers=repeaters,
         incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end, usage),
-        negatives=negatives, responses=answered, week_total=week_total, repeat_days=settings.detection.repeat_days)
+        negatives=negatives, responses=answered, week_total=week_total, repeat_days=settings.detection.repeat_days,
+        precision=judged)
 
 
 def _responses(session: Session, brand_id: str, negatives: list[Mention], start: datetime,

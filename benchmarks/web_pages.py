@@ -2,11 +2,14 @@
 
     python benchmarks/web_pages.py --rows 1000000                 # SQLite file in a temporary folder
     python benchmarks/web_pages.py --rows 1000000 --database postgres
+    python benchmarks/web_pages.py --rows 1000000 --before-search-indexes   # before/after migration 0006
 
 Fills a fresh database with ROWS synthetic mentions (two brands, four platforms, 30 days, categories,
 about a quarter negative), one incident and one alert, then requests each page in-process (Starlette's
 TestClient: no network) REPEAT times and prints the median wall and CPU milliseconds per page.
-Target (issue #16): the main pages under 300 ms with 1 M stored mentions.
+Target (issue #16): the main pages under 300 ms with 1 M stored mentions. ``--before-search-indexes``
+fills the database at the revision before the search indexes, measures the search pages, applies
+migration 0006 (timed) and measures them again: before and after on the same rows.
 """
 
 from __future__ import annotations
@@ -29,18 +32,24 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CATEGORIES = ["outage", "billing", "support", "speed", None, None]
 PAGES = ["/incidents", "/incidents/1", "/mentions", "/mentions?brand=acme&sentiment=negative&since=7d",
-         "/mentions?category=billing", "/mentions?q=engineer", "/mentions?author=user42",
-         "/trends", "/trends?brand=acme", "/trends/categories", "/sources"]
+         "/mentions?category=billing", "/mentions?q=engineer", "/mentions?q=no+such+words", "/mentions?author=user42",
+         "/trends", "/trends?brand=acme", "/trends/categories", "/sources", "/digests"]
 
 
-def fill(url: str, rows: int) -> Any:
+BEFORE_SEARCH = "0005_workspace_digests"
+SEARCH_PAGES = ["/mentions", "/mentions?q=engineer", "/mentions?q=no+such+words", "/mentions?q=service",
+                "/mentions?author=user42"]
+
+
+def fill(url: str, rows: int, revision: str = "head") -> Any:
     from sqlalchemy import insert
 
-    from monitor.storage.engine import open_database, refresh_statistics, transaction
+    from monitor.storage.engine import make_engine, refresh_statistics, transaction, upgrade
     from monitor.storage.tables import Alert, Brand, Incident, Mention, SourceState
     from monitor.web.accounts import add_user
 
-    engine = open_database(url)
+    upgrade(url, revision)
+    engine = make_engine(url)
     rng = random.Random(7)
     span = 30 * 24 * 3600
     with transaction(engine) as session:
@@ -78,7 +87,19 @@ def fill(url: str, rows: int) -> Any:
     return engine
 
 
-def measure(engine: Any, repeat: int) -> dict[str, dict[str, float]]:
+def before_and_after(engine: Any, url: str, repeat: int) -> dict[str, Any]:
+    """The search pages without the search indexes, then migration 0006 (timed), then with them."""
+    from monitor.storage.engine import refresh_statistics, upgrade
+
+    before = measure(engine, repeat, SEARCH_PAGES)
+    started = time.perf_counter()
+    upgrade(url)
+    refresh_statistics(engine)
+    return {"before": before, "migration_seconds": round(time.perf_counter() - started, 1),
+            "after": measure(engine, repeat, SEARCH_PAGES)}
+
+
+def measure(engine: Any, repeat: int, pages: list[str] = PAGES) -> dict[str, dict[str, float]]:
     import re
 
     from starlette.testclient import TestClient
@@ -91,7 +112,7 @@ def measure(engine: Any, repeat: int) -> dict[str, dict[str, float]]:
     assert token
     client.post("/login", data={"csrf": token.group(1), "name": "bench", "password": "benchmark password"})
     results: dict[str, dict[str, float]] = {}
-    for page in PAGES:
+    for page in pages:
         walls, cpus = [], []
         for _ in range(repeat):
             wall, cpu = time.perf_counter(), time.process_time()
@@ -110,6 +131,8 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reuse", help="a SQLite database this script filled before (skips the fill)")
+    parser.add_argument("--before-search-indexes", action="store_true",
+                        help="measure the search pages before and after migration 0006 on the same rows")
     args = parser.parse_args()
     if args.reuse:
         from monitor.storage.engine import open_database
@@ -129,8 +152,12 @@ def main() -> None:
         url = f"{PG_URL}?options=-csearch_path%3D{schema}"
     started = time.perf_counter()
     try:
-        engine = fill(url, args.rows)
+        engine = fill(url, args.rows, BEFORE_SEARCH if args.before_search_indexes else "head")
         fill_s = time.perf_counter() - started
+        if args.before_search_indexes:
+            print(json.dumps({"database": args.database, "rows": args.rows, "fill_seconds": round(fill_s, 1),
+                              **before_and_after(engine, url, args.repeat)}, indent=1))
+            return
         pages = measure(engine, args.repeat)
     finally:
         if schema:

@@ -25,6 +25,7 @@ SLOW_TESTS = {
     "test_local_hugging_face_folder",
     "test_run_process_lock_reload_json_logs_and_clean_exit",
     "test_run_serves_until_sigterm_and_exits_cleanly",
+    "test_tune_replays_stored_history_once_per_candidate",
 }
 
 

@@ -36,10 +36,13 @@ def test_database_failures_are_one_line(tmp_path: Path, postgres_url: str, url: 
     assert words in line
 
 
-def test_postgres_scheme_is_accepted(tmp_path: Path, postgres_url: str) -> None:
+def test_postgres_scheme_is_accepted(tmp_path: Path, postgres_url: str, pg_schema: str) -> None:
+    """In a schema of its own: migrating the shared database's public schema would stamp it with whatever
+    revision this checkout has, and break every other checkout that does not know that revision."""
+    url = f"postgres://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{pg_schema}"
     path = tmp_path / "s.toml"
-    path.write_text(BRAND + '[database]\nurl = "postgres://postgres@127.0.0.1:5432/test"\n')
-    assert load_settings(path).database_url() == "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    path.write_text(BRAND + f'[database]\nurl = "{url}"\n')
+    assert load_settings(path).database_url() == url.replace("postgres://", "postgresql+psycopg://", 1)
     assert groundswell("db", "upgrade", "--config", str(path), cwd=tmp_path).returncode == 0
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from monitor.clock import ManualClock
 from monitor.service.scheduler import Service
@@ -60,7 +61,16 @@ def test_run_serves_the_workspace_beside_the_health_endpoints(tmp_path: Path) ->
         login = httpx.get(f"http://127.0.0.1:{web_port}/login", timeout=10)
         assert login.status_code == 200 and 'name="csrf"' in login.text
         assert httpx.get(f"http://127.0.0.1:{web_port}/incidents", timeout=10).status_code == 303
-        assert httpx.get(f"http://127.0.0.1:{metrics_port}/healthz", timeout=10).status_code == 200
+        health = httpx.get(f"http://127.0.0.1:{web_port}/healthz", timeout=10)
+        assert health.status_code == 200 and health.json()["status"] == "alive"  # no sign-in for probes
+        readyz = httpx.get(f"http://127.0.0.1:{web_port}/readyz", timeout=10)
+        assert readyz.status_code in (200, 503) and readyz.json()["database"] == "ok"
+        metrics = httpx.get(f"http://127.0.0.1:{web_port}/metrics", timeout=10)
+        assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+        assert "groundswell_outbox_depth" in metrics.text and "<html" not in metrics.text
+        assert service.http is None  # one address: the standalone health server is not started
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{metrics_port}/healthz", timeout=2)
     finally:
         assert service.shutdown() is True
     assert service.web is not None and not service.web.thread.is_alive()

@@ -195,6 +195,7 @@ from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
 from monitor.cli.quiet import report_missed_post, snooze_incident, wake_incident  # noqa: E402
 from monitor.cli.score import score  # noqa: E402
 from monitor.cli.try_cmd import try_command  # noqa: E402
+from monitor.cli.tune import tune  # noqa: E402
 from monitor.cli.users import users  # noqa: E402
 from monitor.cli.web import web  # noqa: E402
 
@@ -208,6 +209,7 @@ cli.add_command(channels)
 cli.add_command(digest)
 cli.add_command(backtest)
 cli.add_command(score)
+cli.add_command(tune)
 cli.add_command(users)
 cli.add_command(web)
 

@@ -151,8 +151,9 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     """Preview (and optionally send) the daily digest: volume and sentiment against last week,
     chart, incidents, churn threats, repeat complainers and source coverage."""
     from alerts.digest import build_digest
-    from alerts.digest_send import send_digest
+    from alerts.digest_send import deliver_digest
     from monitor.pipeline import source_usage, write_digest, yesterday
+    from monitor.pipeline.jobs import archive_sent
     from monitor.runtime import Runtime, build_notifiers
 
     settings = ctx.settings  # type: ignore[attr-defined]
@@ -167,8 +168,10 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     if send:
         notifiers = build_notifiers(settings)
         for report in digests:
-            for outcome in send_digest(settings, notifiers, report):
-                console.print(outcome)
+            outcomes = deliver_digest(settings, notifiers, report)
+            for outcome in outcomes:
+                console.print(outcome.line, markup=False)
+            archive_sent(runtime.engine, report, [o.channel for o in outcomes if o.error is None], now=now)
 
 
 @click.group()

@@ -38,6 +38,9 @@ from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
 
 
+STORY_MIN_PEOPLE = {"low": 9.0, "default": 6.5, "high": 4.5}  # each sensitivity's story threshold
+
+
 @dataclass(frozen=True)
 class BrandConfig:
     """Detection settings for one brand."""
@@ -56,10 +59,11 @@ class BrandConfig:
     stories: StoryConfig = field(default_factory=StoryConfig)
 
     @staticmethod
-    def for_sensitivity(name: str = "default") -> BrandConfig:
+    def for_sensitivity(name: str = "default", story_min_people: float | None = None) -> BrandConfig:
+        """The preset for ``name``; ``story_min_people`` replaces its story threshold (a brand's tuning)."""
         series = SeriesConfig.for_sensitivity(name)
         stories = StoryConfig(alerts_per_week=SENSITIVITY_BUDGET[name],
-                              min_authors={"low": 9.0, "default": 6.5, "high": 4.5}[name])
+                              min_authors=story_min_people or STORY_MIN_PEOPLE[name])
         return BrandConfig(sensitivity=name, series=series, stories=stories)
 
 

@@ -33,10 +33,15 @@ WARM_UP = timedelta(days=28)
 _BANKS: dict[str, dict[str, BrandDetector]] = {}
 
 
+def brand_config(settings: Settings, brand: BrandSettings) -> BrandConfig:
+    """The brand's own sensitivity and story threshold where it has them, else [detection]'s."""
+    return BrandConfig.for_sensitivity(brand.sensitivity or settings.detection.sensitivity, brand.story_min_people)
+
+
 def detector_for(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> BrandDetector:
     bank = _BANKS.setdefault(settings.database_url(), {})
     if brand.id not in bank:
-        detector = BrandDetector(BrandConfig.for_sensitivity(settings.detection.sensitivity))
+        detector = BrandDetector(brand_config(settings, brand))
         detector.warm_up(_history(session, brand.id, now))
         bank[brand.id] = detector
     return bank[brand.id]

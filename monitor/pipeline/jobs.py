@@ -16,12 +16,13 @@ from sqlalchemy.engine import Engine
 
 from alerts.base import AnyNotifier
 from alerts.digest import BrandDigest, UsageLine, build_digest, negatives_csv
-from alerts.digest_render import chart_png, data_uri, render_html
+from alerts.digest_render import chart_png, data_uri, render_html, render_text
 from alerts.digest_send import deliver_digest
 from connectors.base import AnyConnector
 from monitor.errors import GroundswellError
 from monitor.pipeline.results import DigestResult
 from monitor.settings import BrandSettings, Settings
+from monitor.storage.digest_archive import archive_digest
 from monitor.storage.retention import Purged, purge
 
 log = logging.getLogger("groundswell.jobs")
@@ -48,9 +49,14 @@ def digest_due(brand: BrandSettings, now: datetime, hour: int, every: timedelta)
     return hour >= 0 and local.hour == hour and timedelta(minutes=local.minute, seconds=local.second) < every
 
 
-def write_digest(out: Path, reports: Sequence[BrandDigest]) -> Path:
+def digest_html(reports: Sequence[BrandDigest]) -> str:
+    """The digest as one HTML page, its charts inline (what the preview file and the archive hold)."""
+    return render_html(list(reports), [data_uri(chart_png(r)) for r in reports])
+
+
+def write_digest(out: Path, reports: Sequence[BrandDigest], html: str | None = None) -> Path:
     """The HTML preview at ``out`` and the CSV of negative mentions beside it; returns the CSV's path."""
-    out.write_text(render_html(list(reports), [data_uri(chart_png(r)) for r in reports]), encoding="utf-8")
+    out.write_text(html if html is not None else digest_html(reports), encoding="utf-8")
     csv_path = out.with_suffix(".csv")
     csv_path.write_text("".join(negatives_csv(r) for r in reports), encoding="utf-8")
     return csv_path
@@ -73,10 +79,18 @@ def run_digest(engine: Engine, settings: Settings, notifiers: Mapping[str, AnyNo
     folder = settings.app.data_dir / "digests"
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{brand.id}-{day}.html"
-    write_digest(out, [report])
+    html = digest_html([report])
+    write_digest(out, [report], html)
     log.info("digest for %s on %s written to %s", brand.id, day, out)
     sent, failed = send_digests(settings, notifiers, [report])
+    archive_digest(engine, brand.id, day, html=html, text=render_text([report]), sent_to=sent, now=now)
     return DigestResult(brand.id, day, out, sent, failed)
+
+
+def archive_sent(engine: Engine, report: BrandDigest, sent_to: Sequence[str], *, now: datetime) -> int:
+    """Keep a digest that was sent (by `groundswell digest --send`) in the archive."""
+    return archive_digest(engine, report.brand.id, report.day, html=digest_html([report]),
+                          text=render_text([report]), sent_to=sent_to, now=now)
 
 
 def run_retention(engine: Engine, settings: Settings, *, now: datetime) -> Purged:

@@ -177,7 +177,8 @@ def _write_timeline(runtime: Runtime, out: Path) -> int:
         for alert, incident in events:
             details = incident.details or {}
             handle.write(json.dumps({
-                "time": as_utc(alert.created_at).isoformat(), "event": alert.event, "incident": incident.id,
+                "time": as_utc(alert.created_at).isoformat(), "event": alert.event, "paged": alert.paged,
+                "incident": incident.id,
                 "brand": incident.brand_id, "trigger": incident.trigger,
                 "facets": details.get("facets") or [incident.trigger], "severity": alert.severity,
                 "status": incident.status, "opened_at": as_utc(incident.opened_at).isoformat(),

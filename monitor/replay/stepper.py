@@ -24,7 +24,8 @@ from sqlmodel import Session, select
 
 from connectors.base import Mention
 from monitor.clock import as_utc
-from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
+from monitor.detection.brand_detector import BrandDetector, Observation
+from monitor.detection.warmup import brand_config
 from monitor.pipeline import run_detection
 from monitor.pipeline.scoring import brand_terms, sentiment_router
 from monitor.replay.score_cache import CachedModel, SignalCache
@@ -69,8 +70,7 @@ class Stepper:
         self.router = sentiment_router(settings, model)  # what score_pending does, on cached scores
         self.exact = exact or settings.detection.engine != "adaptive"
         self.sync, self.idle = sync, idle
-        cfg = BrandConfig.for_sensitivity(settings.detection.sensitivity)
-        self.shadows = {b.id: BrandDetector(cfg) for b in settings.brands}
+        self.shadows = {b.id: BrandDetector(brand_config(settings, b)) for b in settings.brands}
         self.last_run: datetime | None = None
         self.next_quiet: datetime | None = None
         self.runs = 0

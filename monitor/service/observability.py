@@ -225,10 +225,9 @@ def _handler(metrics: Metrics, readiness: Readiness, timeout: float) -> type[Bas
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             path = self.path.split("?", 1)[0]
             if path == "/healthz":
-                self._send(200, _json({"status": "alive", "time": _iso(readiness.clock())}))
+                self._send(*health(readiness))
             elif path == "/readyz":
-                ready, checks = readiness.check()
-                self._send(200 if ready else 503, _json({"status": "ready" if ready else "not ready", **checks}))
+                self._send(*ready(readiness))
             elif path == "/metrics":
                 self._send(200, metrics.render(), CONTENT_TYPE_LATEST)
             else:
@@ -245,6 +244,17 @@ def _handler(metrics: Metrics, readiness: Readiness, timeout: float) -> type[Bas
             log.debug("http %s", format % args)
 
     return Handler
+
+
+def health(readiness: Readiness) -> tuple[int, bytes]:
+    """/healthz: the process answers (the same body from the standalone server and the web app)."""
+    return 200, _json({"status": "alive", "time": _iso(readiness.clock())})
+
+
+def ready(readiness: Readiness) -> tuple[int, bytes]:
+    """/readyz: 200 when every check passes, 503 with the reasons otherwise."""
+    is_ready, checks = readiness.check()
+    return 200 if is_ready else 503, _json({"status": "ready" if is_ready else "not ready", **checks})
 
 
 def _json(document: dict[str, Any]) -> bytes:

@@ -43,6 +43,7 @@ from monitor.pipeline import (
 from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
 from monitor.service.activity import HEARTBEAT_MINUTES, Activity
+from monitor.service.health_app import health_routes
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.service.slack_actions import SlackActionListener, start_listeners
 from monitor.settings import Settings, load_settings
@@ -81,10 +82,13 @@ class Service:
     def start(self, *, http: bool = True) -> None:
         """Connect, migrate and load the model first, then schedule; a broken setup fails fast."""
         _ = self.runtime.engine, self.runtime.model, self.runtime.notifiers
-        if http:  # bound before any job runs: a bad address stops the start with one line
-            readiness = Readiness(lambda: self.runtime.engine, lambda: self.settings,
-                                  lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
-                                  self.metrics, lambda: self.lock is None or self.lock.alive())
+        readiness = Readiness(lambda: self.runtime.engine, lambda: self.settings,
+                              lambda: self.scheduler.running and not self.stopping.is_set(), self.clock,
+                              self.metrics, lambda: self.lock is None or self.lock.alive())
+        if http and self.settings.web.enabled:  # the workspace's address also answers the ops probes
+            self.web = WebThread(self.settings, self.runtime.engine,
+                                 open_routes=health_routes(self.metrics, readiness))
+        elif http:  # bound before any job runs: a bad address stops the start with one line
             self.http = ObservabilityServer(self.settings.service.metrics_address, self.metrics, readiness)
         # Slack's buttons: a refused app token stops the start here, before any job runs
         self.slack_listeners = start_listeners(self.settings, self.runtime.engine, self.runtime.notifiers, self.clock)
@@ -92,8 +96,8 @@ class Service:
         self.scheduler.start()
         if self.http is not None:
             self.http.start()
-        if http and self.settings.web.enabled:
-            self.web = WebThread(self.settings, self.runtime.engine).start()
+        if self.web is not None:
+            self.web.start()
         log.info("groundswell running: %s, %s", plural(sum(s.enabled for s in self.settings.sources), "source"),
                  plural(len(self.runtime.notifiers), "channel"))
 
@@ -146,7 +150,7 @@ class Service:
             self.web.use_settings(new)  # routing of acknowledgements follows; the address needs a restart
         for listener in self.slack_listeners:
             listener.settings = new  # the same for Slack's buttons; a new app token needs a restart
-        if new.detection != old.settings.detection:
+        if new.detection != old.settings.detection or _tuning(new) != _tuning(old.settings):
             forget_detectors()  # rebuilt on next use with the new sensitivity, warmed from stored history
         if new.app != old.settings.app:
             configure_logging(new.app.log_level, new.app.log_format)
@@ -286,6 +290,11 @@ class Service:
             log.info("digest sent to %s", channel)
         for failure in result.failed:
             log.info("digest to %s", failure)
+
+
+def _tuning(settings: Settings) -> list[tuple[str, str | None, float | None]]:
+    """Each brand's own detection tuning: a change rebuilds the detectors on reload."""
+    return [(b.id, b.sensitivity, b.story_min_people) for b in settings.brands]
 
 
 def _close(notifier: Any) -> None:

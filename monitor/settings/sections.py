@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from monitor.secrets import Secret
 
@@ -163,6 +163,10 @@ class WebSettings(Section):
     allow_actions: bool = True  # `groundswell run`: operators may ack, assign, note, resolve
     session_hours: int = Field(default=12, ge=1)
     login_attempts: int = Field(default=5, ge=1)  # failed logins per client per 15 minutes
+    # sign-in by a reverse proxy that authenticated the user: its header names an existing user, honoured
+    # only on connections from trusted_proxies (addresses or CIDR networks); "" turns it off
+    trusted_proxy_header: str = Field(default="", pattern=r"^([A-Za-z0-9-]{1,64})?$")
+    trusted_proxies: list[str] = []
     public_url: str = Field(default="", pattern=r"^$|^https?://[^\s/]+(/\S*)?$")  # links in alerts point here
     link_secret: Secret | None = None  # signs one-click email links (acknowledge, snooze, feedback)
     link_expiry_hours: int = Field(default=72, ge=1, le=24 * 90)
@@ -171,6 +175,24 @@ class WebSettings(Section):
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        from ipaddress import ip_network
+
+        for entry in value:
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an address or network (e.g. 127.0.0.1/32)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _proxies_for_header(self) -> WebSettings:
+        if self.trusted_proxy_header and not self.trusted_proxies:
+            raise ValueError("trusted_proxy_header needs trusted_proxies (the proxy's address, e.g. 127.0.0.1/32)")
+        return self
 
 
 class BrandSettings(Section):
@@ -183,6 +205,9 @@ class BrandSettings(Section):
     languages: list[str] = []
     timezone: str = "UTC"
     key_accounts: list[str] = []  # handles of valuable customers: their churn threats page
+    # this brand's own detection tuning (`groundswell tune` recommends them); unset: [detection]'s
+    sensitivity: Literal["low", "default", "high"] | None = None
+    story_min_people: float | None = Field(default=None, gt=0)  # weighted people in 6 h before a story pages
 
     @field_validator("timezone")
     @classmethod

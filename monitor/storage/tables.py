@@ -163,6 +163,23 @@ class User(SQLModel, table=True):
     disabled: bool = False
 
 
+class DigestArchive(SQLModel, table=True):
+    """A daily digest as it was sent (HTML with its chart inline, and the plain text), for the Digests view.
+
+    One row per brand and day: sending the day again replaces it.
+    """
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("brand_id", "day", name="uq_digest_brand_day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: str
+    day: str  # the brand's local day, YYYY-MM-DD
+    html: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    sent_to: list[str] | None = _json()  # channel ids reached
+    created_at: datetime = _when(nullable=False)
+
+
 class IncidentAction(SQLModel, table=True):
     """One thing a person did to an incident (ack, assign, note, resolve): who, when, from where.
 

@@ -97,6 +97,15 @@ def account(engine: Engine, user_id: int) -> Account | None:
         return Account(user_id, user.name, _role(user.role))
 
 
+def account_named(engine: Engine, name: str) -> Account | None:
+    """The enabled user of that name (a trusted proxy's sign-in); None when there is none."""
+    with transaction(engine) as session:
+        user = session.exec(select(User).where(User.name == name)).first()
+        if user is None or user.disabled or user.id is None:
+            return None
+        return Account(user.id, user.name, _role(user.role))
+
+
 def _role(value: str) -> Role:
     for role in ROLES:
         if value == role:

@@ -7,8 +7,9 @@ Jinja autoescapes everything (mention text included) and the CSP forbids inline 
 
 from __future__ import annotations
 
+import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -26,11 +27,13 @@ from starlette.staticfiles import StaticFiles
 
 from monitor.clock import Clock, system_clock
 from monitor.settings import Settings
-from monitor.web import accounts, email_links, views
+from monitor.web import accounts, digests, email_links, views
 from monitor.web.context import WebState, render, state
 from monitor.web.guard import LoginLimiter, csrf_ok
+from monitor.web.proxy import proxy_user
 
 HERE = Path(__file__).parent
+log = logging.getLogger("groundswell.web")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
@@ -91,17 +94,28 @@ async def _run(function: Callable[..., Any], *args: Any) -> Any:
 
 class RequireLogin(BaseHTTPMiddleware):
     """Every path but /login, /static and /a/ (signed email links) needs a signed-in, enabled user (re-read per
-    request).
+    request), or a user named by a trusted reverse proxy (proxy.py).
 
     POST handlers check the CSRF token themselves (views.checked_form): a form read here would be gone there.
     """
 
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         path = request.url.path
-        if path in ("/login", "/favicon.ico") or path.startswith(("/static/", "/a/")):  # /a/: signed email links
+        if (path in ("/login", "/favicon.ico") or path in request.app.state.open_paths
+                or path.startswith(("/static/", "/a/"))):  # /a/: signed email links
+            return await call_next(request)
+        web = state(request)
+        vouched = proxy_user(request, web.settings.web)
+        if vouched is not None:
+            found = await _run(accounts.account_named, web.engine, vouched)
+            if found is None:
+                log.warning("the trusted proxy named %r, who is not an enabled user; refused", vouched)
+                return render(request, "error.html", 403, message=f"{vouched!r} is not a Groundswell user (or is "
+                              "disabled); an admin can add it with `groundswell users add`.")
+            request.scope["account"] = found
             return await call_next(request)
         uid = request.session.get("uid")
-        found = await _run(accounts.account, state(request).engine, uid) if isinstance(uid, int) else None
+        found = await _run(accounts.account, web.engine, uid) if isinstance(uid, int) else None
         if found is None:
             request.session.pop("uid", None)
             target = path + (f"?{request.url.query}" if request.url.query else "")
@@ -111,16 +125,19 @@ class RequireLogin(BaseHTTPMiddleware):
 
 
 def create_app(settings: Settings, engine: Engine, *, allow_actions: bool, clock: Clock = system_clock,
-               secret_key: str | None = None) -> Starlette:
-    """The workspace over one database; ``allow_actions=False`` is the read-only analyst box."""
+               secret_key: str | None = None, open_routes: Sequence[Route] = ()) -> Starlette:
+    """The workspace over one database; ``allow_actions=False`` is the read-only analyst box.
+
+    ``open_routes`` are served without sign-in (the service's /healthz, /readyz and /metrics).
+    """
     web = settings.web
     key = secret_key or (web.secret_key.get_secret_value() if web.secret_key else secrets.token_urlsafe(32))
     templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
     templates.filters.update(views.FILTERS)
     secure = web.secure_cookies or bool(web.tls_certfile)
     app = Starlette(routes=[
-        Route("/login", login_page, methods=["GET"]), Route("/login", login, methods=["POST"]),
-        Route("/logout", logout, methods=["POST"]), *views.ROUTES, *email_links.ROUTES,
+        *open_routes, Route("/login", login_page, methods=["GET"]), Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]), *views.ROUTES, *digests.ROUTES, *email_links.ROUTES,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ], middleware=[
         Middleware(SecurityHeaders),
@@ -128,5 +145,6 @@ def create_app(settings: Settings, engine: Engine, *, allow_actions: bool, clock
                    max_age=web.session_hours * 3600, same_site="lax", https_only=secure),
         Middleware(RequireLogin),
     ])
+    app.state.open_paths = frozenset(route.path for route in open_routes)
     app.state.web = WebState(engine, settings, allow_actions, clock, templates, LoginLimiter(web.login_attempts))
     return app

@@ -11,6 +11,7 @@ from sqlalchemy import case, distinct, func
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
+from monitor.storage.search import text_search
 from monitor.storage.tables import (
     Alert,
     AlertFeedback,
@@ -97,12 +98,12 @@ def mentions(session: Session, flt: MentionFilter, now: datetime, *, limit: int 
         query = query.where(Mention.posted_at >= since)
     if until:
         query = query.where(Mention.posted_at < until)
+    newest: Any = col(Mention.id)
     if flt.q:
-        pattern = "%" + flt.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(col(Mention.text).ilike(pattern, escape="\\"))
+        query, newest = text_search(query, session.get_bind(), flt.q)
     if flt.before:
         query = query.where(col(Mention.id) < flt.before)
-    return list(session.exec(query.order_by(col(Mention.id).desc()).limit(limit)).all())
+    return list(session.exec(query.order_by(newest.desc()).limit(limit)).all())
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 
 import uvicorn
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
+from starlette.routing import Route
 
 from monitor.errors import ConfigError
 from monitor.settings import Settings
@@ -43,8 +45,8 @@ def _server(settings: Settings, app: Starlette) -> uvicorn.Server:
 class WebThread:
     """The workspace beside the scheduler in `groundswell run`; stop() lets requests in flight finish."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
-        self.app = create_app(settings, engine, allow_actions=settings.web.allow_actions)
+    def __init__(self, settings: Settings, engine: Engine, *, open_routes: Sequence[Route] = ()) -> None:
+        self.app = create_app(settings, engine, allow_actions=settings.web.allow_actions, open_routes=open_routes)
         self.server = _server(settings, self.app)
         self.thread = threading.Thread(target=self.server.run, name="groundswell-web", daemon=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
+from monitor.storage.feedback_stats import precision
 from monitor.storage.tables import Alert, Incident
 from monitor.web import actions, charts, export, queries, trends
 from monitor.web.context import account, render, state
@@ -45,11 +46,12 @@ def index(request: Request) -> Response:
 
 def incident_list(request: Request) -> Response:
     web, flt = state(request), IncidentFilter.parse(request.query_params)
+    now = web.now()
     with Session(web.engine) as session:
         rows, menus = queries.incidents(session, flt), queries.choices(session)
-    now = web.now()
+        judged = precision(session, brand_id=flt.brand, since=now - timedelta(days=90))
     return render(request, "incidents.html", flt=flt, incidents=rows, menus=menus, age=lambda m: age(m, now),
-                  snoozed=lambda i: actions.snoozed(i, now))
+                  snoozed=lambda i: actions.snoozed(i, now), precision=judged)
 
 
 def incident_page(request: Request) -> Response:

@@ -10,6 +10,9 @@ Three replays through the whole pipeline (poll, score, detect, record alerts) on
 * ``twcs_outages``: the same background with outages injected into the report half (one per week): a
   spreading complaint told in several wordings by 60-120 people over about two hours. Each outage must
   be one incident (counted: incidents, paged or watched, that hold any injected mention or author).
+  On days 5 and 11 a *story* is injected too: one grievance (benchmarks/spread_text.py, a slow Hawkes-like
+  cascade of wordings, retweets and quotes reaching 20+ people over hours, too slow to move the volume)
+  that must page once, as one incident with a story facet.
 
 A page is the first paged alert of an incident; updates in its thread (escalated, updated, resolved,
 unacknowledged) are reported separately, as are posts (outbox rows: one per alert and channel). Two
@@ -40,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import Session, col, select  # noqa: E402
 
+from benchmarks.spread_text import FAMILIES, make_cascade  # noqa: E402
 from monitor.clock import ManualClock, as_utc  # noqa: E402
 from monitor.pipeline import poll_source, run_detection, score_pending  # noqa: E402
 from monitor.replay.demo import demo_settings, run_demo  # noqa: E402
@@ -100,6 +104,19 @@ def outage_rows(onset: datetime, rng: random.Random, number: int) -> list[dict[s
         rows.append({"id": f"out{number}-{index}", "author_id": f"o{number}x{index}", "text": text,
                      "posted_at": (onset + timedelta(minutes=minute)).isoformat(),
                      "author_followers": int(rng.lognormvariate(5, 1.3))})
+    return rows
+
+
+def story_rows(onset: datetime, rng: random.Random, number: int) -> list[dict[str, Any]]:
+    """A slow story: one grievance told by new people, retweeted and quoted (quotes and retweets carry the key)."""
+    cascade = make_cascade("slow", onset.timestamp(), rng, FAMILIES["report"][number], f"story{number}")
+    rows = []
+    for post in cascade.posts:
+        retweet = post.text.startswith("RT @")
+        rows.append({"id": post.ref, "author_id": post.author, "text": post.text.replace("@brand", "@acme"),
+                     "posted_at": datetime.fromtimestamp(post.ts, UTC).isoformat(),
+                     "author_followers": post.followers, "quoted_id": None if retweet else post.story_key,
+                     "reposted_id": post.story_key if retweet else None})
     return rows
 
 
@@ -164,7 +181,8 @@ def outage_incidents(session: Session, ids: set[str], authors: set[str]) -> dict
             hit.append(incident)
     routed = session.exec(select(OutboxItem.channel_id).join(Alert, col(Alert.id) == OutboxItem.alert_id).where(
         col(Alert.incident_id).in_([i.id for i in hit] or [-1]))).all()
-    return {"incidents": len(hit), "facets": sorted({f for i in hit for f in [i.trigger, *(i.facets or {})]}),
+    return {"people": len(authors), "incidents": len(hit),
+            "facets": sorted({f for i in hit for f in [i.trigger, *(i.facets or {})]}),
             "posts_by_channel": dict(Counter(routed)),
             "paged_events": sorted(a.event for a in session.exec(select(Alert).where(
                 col(Alert.incident_id).in_([i.id for i in hit] or [-1]), Alert.paged == True)))}  # noqa: E712
@@ -190,18 +208,22 @@ def twcs(model: str, step: timedelta, seed: int, inject: bool) -> dict[str, Any]
     rows, rng = twcs_rows(), random.Random(seed)
     middle = SPAN[0] + (SPAN[1] - SPAN[0]) / 2
     outages: list[list[dict[str, Any]]] = []
+    stories: list[list[dict[str, Any]]] = []
     if inject:
         for week in range(2):
             onset = middle + timedelta(days=2 + 7 * week, hours=rng.randint(8, 20))
             outages.append(outage_rows(onset, rng, week))
-        rows = sorted(rows + [r for o in outages for r in o], key=lambda r: r["posted_at"])
+            story_onset = middle + timedelta(days=5 + 6 * week, hours=rng.randint(8, 14))
+            stories.append(story_rows(story_onset, rng, week))
+        rows = sorted(rows + [r for o in outages + stories for r in o], key=lambda r: r["posted_at"])
     settings, runtime = replay(rows, model, step)
     with Session(runtime.engine) as session:
         out: dict[str, Any] = {"mentions": len(rows), "tune_half": alert_counts(session, SPAN[0], middle),
                                "report_half": alert_counts(session, middle, SPAN[1])}
         if inject:
-            out["outages"] = [outage_incidents(session, {r["id"] for r in o},
-                                               {f"replay:{r['author_id']}" for r in o}) for o in outages]
+            out["outages"], out["stories"] = ([outage_incidents(session, {r["id"] for r in o},
+                                                                {f"replay:{r['author_id']}" for r in o})
+                                               for o in group] for group in (outages, stories))
     return out
 
 

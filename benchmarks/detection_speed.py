@@ -1,7 +1,15 @@
-"""Detection speed: one huge 5-minute batch for one brand, and a pass over 100 brands with a few mentions each.
+"""Detection speed: the pure detector (one huge batch; 100 brands), and the real pipeline pass over N brands.
 
-Usage: ``nice python benchmarks/detection_speed.py [--brands 100] [--batch 3500]``; prints JSON with wall and
-CPU seconds (the machine is shared: CPU seconds are the figure to compare).
+Pure detector: one huge 5-minute batch for one brand, and a pass over ``--brands`` detectors with a few
+mentions each. Pipeline (issue 17): ``run_detection`` over N brands on a real database (SQLite file,
+PostgreSQL schema), warm: each brand has a day of examined mentions, one pass builds every detector,
+then three passes are timed: nothing new anywhere (the quiet pass), ``--active`` brands with a few new
+mentions, and those brands with open incidents and nothing new. Statements are counted with an
+SQLAlchemy event listener on the engine.
+
+Usage: ``nice python benchmarks/detection_speed.py [--brands 100] [--batch 3500] [--pass-brands 100 1000]
+[--db sqlite postgresql]``; prints JSON with wall and CPU seconds (the machine is shared: CPU seconds are the
+figure to compare).
 """
 
 from __future__ import annotations
@@ -10,15 +18,29 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
+from monitor.detection.warmup import forget_detectors  # noqa: E402
+from monitor.pipeline import run_detection  # noqa: E402
+from monitor.settings import Settings  # noqa: E402
+from monitor.storage.engine import open_database  # noqa: E402
+from monitor.storage.tables import Brand, Incident, Mention  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WORDS = ["outage", "billing", "router", "slow", "refund", "support", "app", "login", "wifi", "charge", "fibre",
          "speed", "help"]
 
@@ -40,25 +62,125 @@ def timed(work: object) -> dict[str, float]:
     return {"wall_s": round(time.perf_counter() - wall, 4), "cpu_s": round(time.process_time() - cpu, 4)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--brands", type=int, default=100)
-    parser.add_argument("--batch", type=int, default=3500)
-    args = parser.parse_args()
+def settings_for(url: str, brands: int) -> Settings:
+    cls = type("BenchSettings", (Settings,), {"toml_path": None})
+    return cls(brands=[{"id": f"b{i}", "name": f"Brand {i}"} for i in range(brands)],  # type: ignore[no-any-return]
+               channels=[], sources=[], model={"sentiment": "lexicon"}, detection={"engine": "adaptive"},
+               database={"url": url})
+
+
+def mention(rng: random.Random, brand: str, n: int, posted: datetime, examined: bool) -> dict[str, Any]:
+    negative = rng.random() < 0.2
+    return {"brand_id": brand, "source_id": f"s-{brand}", "platform": "bench", "external_id": f"{brand}-{n}",
+            "url": "", "author_id": f"u{rng.randint(0, 10 ** 6)}", "author_handle": "someone",
+            "author_followers": rng.randint(0, 500), "text": " ".join(rng.choices(WORDS, k=8)),
+            "posted_at": posted, "ingested_at": posted, "sentiment": "negative" if negative else "neutral",
+            "p_negative": 0.9 if negative else 0.1, "scored_at": posted, "signals": {},
+            "detected_at": posted if examined else None}
+
+
+def history(engine: Engine, brands: int, per_brand: int, rng: random.Random) -> None:
+    rows = [mention(rng, f"b{b}", n, NOW - timedelta(minutes=10 + rng.uniform(0, 24 * 60)), True)
+            for b in range(brands) for n in range(per_brand)]
+    with engine.begin() as connection:
+        for start in range(0, len(rows), 5000):
+            connection.execute(insert(Mention.__table__), rows[start:start + 5000])  # type: ignore[attr-defined]
+
+
+def counted(engine: Engine, work: Callable[[], object]) -> dict[str, float]:
+    statements = [0]
+
+    def count(*_args: Any) -> None:
+        statements[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return {"wall_s": round(time.perf_counter() - wall, 4), "cpu_s": round(time.process_time() - cpu, 4),
+            "statements": statements[0]}
+
+
+def bench(url: str, brands: int, active: int) -> dict[str, Any]:
+    forget_detectors()
+    settings, rng = settings_for(url, brands), random.Random(5)
+    engine = open_database(url)
+    with engine.begin() as connection:
+        connection.execute(insert(Brand.__table__), [{"id": f"b{i}", "name": f"Brand {i}"}  # type: ignore[attr-defined]
+                                                     for i in range(brands)])
+    history(engine, brands, 20, rng)
+    t = NOW
+    run_detection(engine, settings, now=t)  # warm-up: every detector built from history
+    out: dict[str, Any] = {"brands": brands}
+    t += timedelta(minutes=5)
+    out["quiet_pass"] = counted(engine, lambda: run_detection(engine, settings, now=t))
+    fresh = [mention(rng, f"b{b}", 10_000 + n, t + timedelta(minutes=2), False)
+             for b in range(active) for n in range(3)]
+    with engine.begin() as connection:
+        connection.execute(insert(Mention.__table__), fresh)  # type: ignore[attr-defined]
+    t += timedelta(minutes=5)
+    out["few_new_pass"] = {"active_brands": active, **counted(engine, lambda: run_detection(engine, settings, now=t))}
+    with engine.begin() as connection:
+        connection.execute(insert(Incident.__table__), [  # type: ignore[attr-defined]
+            {"brand_id": f"b{b}", "key": f"bench:{b}", "trigger": "spike", "severity": 1, "title": "t", "reason": "r",
+             "opened_at": t, "updated_at": t, "last_activity_at": t, "status": "open"} for b in range(active)])
+    t += timedelta(minutes=5)
+    out["open_incidents_pass"] = {"open_incidents": active,
+                                  **counted(engine, lambda: run_detection(engine, settings, now=t))}
+    engine.dispose()
+    return out
+
+
+def pipeline_passes(dbs: list[str], sizes: list[int], active: int) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="gs-detection-pass-") as tmp:
+        for db in dbs:
+            for n in sizes:
+                if db == "sqlite":
+                    report[f"{db}_{n}"] = bench(f"sqlite:///{Path(tmp) / f'{n}.db'}", n, active)
+                    continue
+                schema = f"gs_bench_{uuid.uuid4().hex[:10]}"
+                admin = create_engine(PG)
+                with admin.begin() as connection:
+                    connection.execute(text(f"create schema {schema}"))
+                try:
+                    report[f"{db}_{n}"] = bench(f"{PG}?options=-csearch_path%3D{schema}", n, active)
+                finally:
+                    with admin.begin() as connection:
+                        connection.execute(text(f"drop schema {schema} cascade"))
+                    admin.dispose()
+    return report
+
+
+def pure_detector(brands_n: int, batch_n: int) -> dict[str, Any]:
     rng, seq = random.Random(3), [0]
     big = BrandDetector(BrandConfig.for_sensitivity("default"))
-    batch = chatter(T0, rng, args.batch, 0.15, seq)
+    batch = chatter(T0, rng, batch_n, 0.15, seq)
     huge = timed(lambda: big.run(batch, T0))
-    brands = [BrandDetector(BrandConfig.for_sensitivity("default")) for _ in range(args.brands)]
+    brands = [BrandDetector(BrandConfig.for_sensitivity("default")) for _ in range(brands_n)]
     batches = [chatter(T0 + timedelta(minutes=5), rng, 5, 0.15, seq) for _ in brands]
 
     def one_pass() -> None:
         for detector, mentions in zip(brands, batches, strict=True):
             detector.run(mentions, T0 + timedelta(minutes=5))
 
-    many = timed(one_pass)
-    print(json.dumps({"huge_batch": {"mentions": args.batch, **huge},
-                      "brand_pass": {"brands": args.brands, **many}}, indent=2))
+    return {"huge_batch": {"mentions": batch_n, **huge}, "brand_pass": {"brands": brands_n, **timed(one_pass)}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--brands", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=3500)
+    parser.add_argument("--pass-brands", type=int, nargs="*", default=[100, 1000],
+                        help="brand counts for the pipeline pass (none: skip it)")
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--active", type=int, default=5, help="brands with new mentions / open incidents")
+    args = parser.parse_args()
+    report = {**pure_detector(args.brands, args.batch),
+              "pipeline_pass": pipeline_passes(args.db, args.pass_brands, args.active)}
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -155,7 +155,7 @@ def load_corpus(data_dir: Path) -> list[Series]:
 
 def config_for(series: Series, sensitivity: str = "default", **overrides: Any) -> SeriesConfig:
     """The shipped preset; series that are not counts of people (all of NAB but realTweets) get no people floor."""
-    floor = {} if series.key.startswith(COUNT_CATEGORY) else {"min_count": 0.0}
+    floor = {} if series.key.startswith(COUNT_CATEGORY) else {"min_count": 0.0, "evidence_z": 0.0}
     return SeriesConfig.for_sensitivity(sensitivity, **{**floor, **overrides})
 
 

@@ -26,13 +26,23 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.spread_text import FAMILIES, Cascade, Post, load_background, make_cascade, sentiment  # noqa: E402
+from benchmarks.paraphrases import PARAPHRASES  # noqa: E402
+from benchmarks.spread_text import (  # noqa: E402
+    FAMILIES,
+    Cascade,
+    Post,
+    embeddings,
+    load_background,
+    make_cascade,
+    sentiment,
+)
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
 
 START = datetime(2026, 3, 2, tzinfo=UTC).timestamp()
@@ -65,9 +75,11 @@ def _poisson(rng: random.Random, lam: float) -> int:
         k += 1
 
 
-def stories(rng: random.Random, days: int, split: str, tag: str, every_h: float) -> list[Cascade]:
+def stories(rng: random.Random, days: int, split: str, tag: str, every_h: float,
+            wordings: str = "families") -> list[Cascade]:
     out, t, k = [], START + 86400, 0
-    families = rng.sample(FAMILIES[split], len(FAMILIES[split]))  # a grievance comes back a week later at most
+    told = (PARAPHRASES if wordings == "paraphrases" else FAMILIES)[split]
+    families = rng.sample(told, len(told))  # a grievance comes back a week later at most
     while t < START + (days - 0.5) * 86400:
         family = families[k % len(families)]
         out.append(make_cascade(SHAPES[k % 4], t + rng.uniform(0, 3600), rng, family, f"{tag}-c{k}"))
@@ -76,8 +88,8 @@ def stories(rng: random.Random, days: int, split: str, tag: str, every_h: float)
     return out
 
 
-def replay(posts: list[Post], cfg: BrandConfig, step_s: float) -> tuple[list[tuple[float, str, tuple[str, ...]]],
-                                                                        dict[str, int], float]:
+def replay(posts: list[Post], cfg: BrandConfig, step_s: float, vectors: dict[str, bytes] | None = None
+           ) -> tuple[list[tuple[float, str, tuple[str, ...]]], dict[str, int], float]:
     """Feed the detector every step; returns (time, kind, refs) of each page, other findings, CPU seconds."""
     posts = sorted(posts, key=lambda p: p.ts)
     det, pages, others, j = BrandDetector(cfg), [], dict[str, int](), 0
@@ -87,7 +99,8 @@ def replay(posts: list[Post], cfg: BrandConfig, step_s: float) -> tuple[list[tup
         while j < len(posts) and posts[j].ts <= t:
             p = posts[j]
             batch.append(Observation(datetime.fromtimestamp(p.ts, UTC), p.author, p.p_negative, p.negative, p.text,
-                                     p.followers, p.story_key, p.ref, post_id=p.ref))
+                                     p.followers, p.story_key, p.ref, post_id=p.ref,
+                                     embedding=vectors.get(p.text) if vectors else None))
             j += 1
         for f in det.run(batch, datetime.fromtimestamp(t, UTC)):
             if f.kind in PAGES and not f.escalation:
@@ -127,24 +140,27 @@ def judge(cascades: list[Cascade], pages: list[tuple[float, str, tuple[str, ...]
 
 
 def run_split(split: str, scenarios: int, days: int, per_day: float, step_s: float, model: str,
-              sensitivity: str) -> dict[str, Any]:
+              sensitivity: str, wordings: str = "families", use_vectors: bool = False,
+              story_knobs: dict[str, Any] | None = None) -> dict[str, Any]:
     raw = load_background(split)
     scores = sentiment([t for _, t in raw], model)
     pool = [(a, t, *scores[t]) for a, t in raw]
     cfg = BrandConfig.for_sensitivity(sensitivity)
+    cfg = replace(cfg, stories=replace(cfg.stories, **(story_knobs or {})))
     seeds = [s + (0 if split == "tune" else 100) for s in range(1, scenarios + 1)]
     rows, quiet_false, story_false, fizz, others, mentions, cpu = [], 0, 0, 0, dict[str, int](), 0, 0.0
     dupes = {"spike": 0, "story": 0}
     for seed in seeds:
         rng = random.Random(f"{split}-{seed}")
         base = background(pool, rng, days, per_day, f"s{seed}")
-        cascades = stories(rng, days, split, f"s{seed}", 28.0)
-        pages, other, secs = replay(base, cfg, step_s)
+        cascades = stories(rng, days, split, f"s{seed}", 28.0, wordings)
+        injected = [p for c in cascades for p in c.posts]
+        vectors = embeddings(sorted({p.text for p in base + injected})) if use_vectors else None
+        pages, other, secs = replay(base, cfg, step_s, vectors)
         quiet_false += len(pages)
         for kind, n in other.items():
             others[kind] = others.get(kind, 0) + n
-        injected = [p for c in cascades for p in c.posts]
-        pages, _, secs2 = replay(base + injected, cfg, step_s)
+        pages, _, secs2 = replay(base + injected, cfg, step_s, vectors)
         verdict = judge(cascades, pages)
         rows += verdict["rows"]
         story_false += int(verdict["false"])
@@ -153,8 +169,9 @@ def run_split(split: str, scenarios: int, days: int, per_day: float, step_s: flo
         fizz += int(verdict["fizzle_pages"])
         mentions += 2 * len(base) + len(injected)
         cpu += secs + secs2
-    return summarise(split, rows, quiet_false, story_false, dupes, fizz, others, scenarios * days / 7,
-                     mentions, cpu)
+    result = summarise(split, rows, quiet_false, story_false, dupes, fizz, others, scenarios * days / 7,
+                       mentions, cpu)
+    return {"wordings": wordings, "sentence_vectors": use_vectors, **(story_knobs or {}), **result}
 
 
 def summarise(split: str, rows: list[dict[str, Any]], quiet_false: int, story_false: int, dupes: dict[str, int],
@@ -193,9 +210,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step-s", type=float, default=300.0, help="how often detection runs")
     parser.add_argument("--model", default="bundled")
     parser.add_argument("--sensitivity", default="default", choices=["low", "default", "high"])
+    parser.add_argument("--wordings", default="families", choices=["families", "paraphrases"],
+                        help="paraphrases: each story in 8 wordings sharing few words (benchmarks/paraphrases.py)")
+    parser.add_argument("--vectors", action="store_true", help="give the detector each post's sentence vector")
+    parser.add_argument("--embed-similarity", type=float, help="override StoryConfig.embed_similarity")
+    parser.add_argument("--embed-words", action="store_true", help="with vectors, still join by rare words")
     args = parser.parse_args(argv)
+    knobs: dict[str, Any] = {"embed_similarity": args.embed_similarity} if args.embed_similarity else {}
+    knobs |= {"embed_words": True} if args.embed_words else {}
     print(json.dumps(run_split(args.split, args.scenarios, args.days, args.per_day, args.step_s, args.model,
-                               args.sensitivity), indent=2))
+                               args.sensitivity, args.wordings, args.vectors, knobs), indent=2))
     return 0
 
 

@@ -22,21 +22,59 @@ from monitor.brands import BrandTerms
 
 DEFAULT_CATEGORIES: dict[str, str] = {
     "outage": "outage, down, not working, doesn't work, no service, no signal, offline, no internet, "
-              "connection dropped, disconnect, unreachable, loading, server error, no wifi, blackout",
+              "connection dropped, disconnect, unreachable, loading, server error, no wifi, blackout, "
+              "internet, connection, can't connect, cannot connect, won't connect, cuts out, keeps dropping, "
+              "network, signal, speeds, mbps, buffering, buffers, website, site, without internet",
     "billing": "bill, billing, charged, overcharged, double charged, price, pricing, refund, fee, invoice, "
-               "payment, expensive, subscription cost, hidden charges, rip off, money back",
+               "payment, expensive, subscription cost, hidden charges, rip off, money back, "
+               "charge, cost, costs, pay, paying, paid, price rise, direct debit, fare, promo, discount, "
+               "renewal, cheaper, subscription, subscribed, unsubscribed, plan",
     "support": "customer service, customer support, support, agent, on hold, hold, waiting, call centre, "
-               "call center, no reply, nobody, ignored, rude, chat, helpline, complaint, escalate, staff",
+               "call center, no reply, nobody, ignored, rude, chat, helpline, complaint, escalate, staff, "
+               "no one, no answer, answers, responding, response, reply, replies, call back, callback, "
+               "called, queue, representative, rep, manager, supervisor",
     "delivery": "delivery, delivered, shipping, shipped, parcel, package, courier, late, arrived, "
-                "tracking, never arrived, lost parcel, driver, dispatch",
+                "tracking, never arrived, lost parcel, driver, dispatch, arrive, ups, "
+                "usps, fedex, substitutions, missing items, shipment",
     "quality": "broken, breaks, break, faulty, defective, quality, slow, crash, bug, glitch, update, "
-               "broke, stopped working, useless, poor quality, damaged, battery",
+               "broke, stopped working, useless, poor quality, damaged, battery, "
+               "app, error, error message, issue, problem, won't turn on, freezes, frozen, stutters, "
+               "raw, stale, install, reinstall, reset",
     "safety": "unsafe, danger, dangerous, fire, injury, injured, hazard, burn, explode, exploded, recall, "
-              "food poisoning, sick, allergic, smoke, toxic",
+              "food poisoning, sick, allergic, smoke, toxic, mould, mold, expired, out of date",
     "account": "account, password, login, log in, sign in, hacked, locked out, security, breach, "
-               "data leak, fraud, scam, phishing, verification, two factor, 2fa",
+               "data leak, fraud, scam, phishing, verification, two factor, 2fa, "
+               "email address, personal info, apple id, card holder, locked, blocked, id, profile",
 }
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# The same categories in the other languages the language detector names (short, common words only).
+# CJK phrases match as substrings (no spaces between words); the rest match as stemmed words.
+OTHER_LANGUAGES: dict[str, str] = {
+    "outage": "kein netz, kein internet, ausfall, sin internet, sin conexión, sin señal, sans connexion, "
+              "connexion, réseau, fibre, senza internet, connessione, disservizi, geen bereik, "
+              "täckning, inget internet, zasięg, internet pada, tidak ada sinyal, internet mati, internet yok, "
+              "kesinti, kesintilerden, sem internet, sem sinal, нет интернета, обрывы, الإنترنت, ينقطع, "
+              "ネット, 回線, 신호, 인터넷",
+    "billing": "rechnung, abrechnung, abgebucht, factura, cobraron, suscripción, caro, facture, prélevé, "
+               "abonnement, cher, bolletta, abbonamento, costa, rekening, factuur, duur, faktura, fakturan, "
+               "prishöjning, dyrt, subskrypcję, drogo, tagihan, harga, mahal, langganan, fatura, faturayı, zam, "
+               "fatura, cobraram, cobrança, assinatura, preço, цены, الفاتورة, السعر, الاشتراك, 料金, 請求, "
+               "가격, 요금, 청구서",
+    "support": "kundenservice, warteschleife, service client, servicio, atención, nadie responde, "
+               "servizio clienti, attesa, risposta, klantenservice, antwoord, telefonkö, obsługa, obsługi, "
+               "infolinii, layanan, müşteri hizmetleri, cevap, atendimento, resposta, espera, поддержка, "
+               "обслуживание, ответа, خدمة عملاء, 問い合わせ, 返事, 고객센터, 서비스",
+    "delivery": "paket, lieferung, entrega, pedido, paquete, commande, livraison, colis, consegna, ordine, "
+                "pakket, bestelling, bezorgd, paczka, paczkę, dostawa, paket, paketi, encomenda, rastreamento, "
+                "посылка, посылку, الشحنة, 荷物, 配達, 届, 배송, 택배, 도착",
+    "quality": "app, appli, application, aplicación, aplicativo, aplicação, aplikacja, aplikasi, aplikasinya, "
+               "uygulama, applicazione, приложение, التطبيق, アプリ, 앱",
+    "safety": "schimmel, gefährlich, caducado, moisi, dangereux, muffa, pericoloso, schimmel, pleśń, "
+              "berjamur, berbahaya, küf, tehlikeli, mofo, perigoso, плесень, عفن, خطير, カビ, 곰팡이, 위험",
+    "account": "konto, cuenta, contraseña, compte, account, conta, bloqueada, аккаунт, почту, حسابي, "
+               "アカウント, メールアドレス, 계정, 이메일, e-mail, e-posta, e-postadress",
+}
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _STOP = frozenset(str.split("a an the and or of to in on for with is are was be my our your it this that i we you "
                   "about when their they them any such as by at from"))
 _SUFFIXES = ("ings", "ing", "ies", "ied", "ed", "es", "s", "e", "y")
@@ -66,6 +104,10 @@ class Signals:
                 "non_english": self.non_english}
 
 
+def _default_categories() -> dict[str, str]:
+    return {name: f"{words}, {OTHER_LANGUAGES.get(name, '')}" for name, words in DEFAULT_CATEGORIES.items()}
+
+
 def stem(word: str) -> str:
     """Crude suffix stripping so "charged"/"charges"/"charge" all meet."""
     for suffix in _SUFFIXES:
@@ -86,7 +128,9 @@ def _compile_categories(items: tuple[tuple[str, str], ...]) -> list[tuple[str, l
         phrases: list[tuple[tuple[str, ...], str]] = []
         for piece in re.split(r"[,;\n]", description):
             words = [w for w in _TOKEN.findall(piece.lower()) if w]
-            if 0 < len(words) <= 3:
+            if _CJK.search(piece):
+                phrases.append(((), piece.strip().lower()))  # no spaces to split on: a substring match
+            elif 0 < len(words) <= 3:
                 phrases.append((tuple(stem(w) for w in words), " ".join(words)))
             else:
                 phrases += [((stem(w),), w) for w in words if w not in _STOP]
@@ -101,9 +145,11 @@ def classify_category(text: str, categories: Mapping[str, str] | None = None) ->
     if not stems:
         return None
     joined = " " + " ".join(stems) + " "
+    lowered = text[:2000].lower()
     scored: list[tuple[float, str, list[str]]] = []
-    for name, phrases in _compile_categories(tuple((categories or DEFAULT_CATEGORIES).items())):
-        hits = [shown for phrase, shown in phrases if f" {' '.join(phrase)} " in joined]
+    for name, phrases in _compile_categories(tuple((categories or _default_categories()).items())):
+        hits = [shown for phrase, shown in phrases
+                if (f" {' '.join(phrase)} " in joined if phrase else shown in lowered)]
         if hits:
             unique = list(dict.fromkeys(hits))
             scored.append((sum(0.6 + 0.4 * len(h.split()) for h in unique), name, unique))

@@ -19,7 +19,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get
 
 # The slow/e2e tier: whole-process, kill -9, real-worker and whole-week tests.  `pytest` runs the fast tier;
 # `pytest -m slow` runs these; CI runs both.  A new slow test can also carry @pytest.mark.slow itself.
-SLOW_MODULES = {"test_crash_safety", "test_worker", "test_alerts_demo_delivery", "test_demo"}
+SLOW_MODULES = {"test_crash_safety", "test_worker", "test_alerts_demo_delivery", "test_demo", "test_partial_finetune"}
 SLOW_TESTS = {
     "test_mentions_mode_writes_the_incident_timeline_of_the_demo_week",
     "test_local_hugging_face_folder",

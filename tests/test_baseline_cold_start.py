@@ -104,3 +104,57 @@ def test_one_outage_does_not_deafen_the_detector_for_weeks() -> None:
     uncapped = SeriesDetector(SeriesConfig.for_sensitivity("default", episode_memory=1e9))
     alerts = [i for i, c in enumerate(counts) if uncapped.step(START + i * STEP, c).alert]
     assert not any(12 * 288 <= i < 12 * 288 + 12 for i in alerts)  # what the cap prevents
+
+
+def _poisson_day(rng: random.Random, rate: float, buckets: int, burst: dict[int, int]) -> list[float]:
+    """Negative people per bucket: Poisson around ``rate`` times the daily shape Traffic uses, plus a burst."""
+    out = []
+    for i in range(buckets):
+        hour = 9 + i / 12
+        lam = rate * (0.3 + 0.7 * (1 + math.sin((hour - 9) / 24 * 2 * math.pi)))
+        count, p, limit = 0, rng.random(), math.exp(-lam)
+        while p >= limit:
+            count, p = count + 1, p * rng.random()
+        out.append(float(count + burst.get(i, 0)))
+    return out
+
+
+def _first_alert(counts: list[float], since: int = 0) -> tuple[int, float] | None:
+    det = SeriesDetector(SeriesConfig.for_sensitivity("default"))
+    for i, value in enumerate(counts):
+        step = det.step(START + i * STEP, value)
+        if step.alert and i >= since:
+            return i, step.count / max(step.high, 1e-9)
+    return None
+
+
+def test_a_larger_brands_day_one_burst_at_under_three_times_its_rate_pages_within_ten_minutes() -> None:
+    traffic, det = Traffic(seed=11, per_bucket=40.0), BrandDetector(BrandConfig.for_sensitivity("default"))
+    assert run_buckets(det, traffic, START, 12) == []  # about 7 negative people every 5 minutes
+    burst_start = START + 12 * STEP
+    found = run_buckets(det, traffic, burst_start, 6, burst={0: 12, 1: 12, 2: 12})
+    assert found, "a burst of 36 people in 15 minutes must page on a larger brand too"
+    paged_at, first = found[0]
+    assert paged_at - burst_start <= timedelta(minutes=10) + GRACE
+    expected = first.counts["previous_high"]  # the people the rate before the burst predicts for that window
+    assert expected >= 10 and first.counts["window_people"] / expected < 3.5  # about 3x usual, not 20x
+    assert "first" in first.reason
+
+
+def test_over_many_larger_brands_a_day_one_burst_pages_within_ten_minutes_mostly_and_fifteen_always() -> None:
+    """About 5 negative people per 5 minutes, then 12 more per bucket (about 3x) after the first hour: the
+    evidence after 10 minutes is near the noise of a first hour, so most (not all) page by then."""
+    delays = []
+    for seed in range(20):
+        counts = _poisson_day(random.Random(seed), 4.5, 18, {12: 12, 13: 12, 14: 12})
+        found = _first_alert(counts)
+        assert found is not None and found[0] >= 12, "no page before the burst, and the burst pages"
+        delays.append((found[0] - 12 + 1) * 5)
+    assert max(delays) <= 15 and sum(d <= 10 for d in delays) >= 14, delays
+
+
+@pytest.mark.parametrize("rate", [0.5, 3.0, 9.0])
+def test_ordinary_first_three_days_of_many_brands_never_page(rate: float) -> None:
+    for seed in range(10):
+        counts = _poisson_day(random.Random(1000 + seed), rate, 3 * 288, {})
+        assert _first_alert(counts) is None, f"seed {seed}"

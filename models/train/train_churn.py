@@ -24,11 +24,15 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from benchmarks.complaint_data import load_posts
+from benchmarks.complaint_data import load_posts, twcs_texts
 from models.churn_features import features, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRA = ROOT / "models" / "train" / "data" / "churn_extra.csv"
+# --more: 50 more real tweets (ids + labels only; not in the evaluation set) and 41 more written posts.
+# Tried for issue #14 and not shipped: see models/train/README.md for the measured effect.
+TWCS_EXTRA = ROOT / "models" / "train" / "data" / "churn_twcs_dev.csv"
+MORE = ROOT / "models" / "train" / "data" / "churn_extra_more.csv"
 OUT = ROOT / "models" / "artifacts" / "churn" / "churn-lr.json"
 _WORD = re.compile(r"\w+")
 CUE_SCALE = 3.0  # cue features enter at 3 (words at 1): less shrunk by the L2 penalty, they carry the reasons
@@ -38,22 +42,41 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
-def training_posts() -> tuple[list[str], list[int]]:
+def training_posts(more: bool = False) -> tuple[list[str], list[int]]:
     """Dev posts plus the extra posts; an extra post too close to a test post stops the run."""
     test = [_words(p.text) for p in load_posts("test")]
     texts, labels = [], []
     for post in load_posts("dev"):
         texts.append(post.text)
         labels.append(int(post.churn_threat))
-    with EXTRA.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            words = _words(row["text"])
-            close = max((len(words & t) / len(words | t) for t in test if t), default=0.0)
-            if close >= 0.8:
-                raise SystemExit(f"extra post overlaps a test post (Jaccard {close:.2f}): {row['text']!r}")
-            texts.append(row["text"])
-            labels.append(int(row["churn_threat"] == "true"))
+    for text, label in _extra_rows(more):
+        words = _words(text)
+        close = max((len(words & t) / len(words | t) for t in test if t), default=0.0)
+        if close >= 0.8:
+            raise SystemExit(f"extra post overlaps a test post (Jaccard {close:.2f}): {text!r}")
+        texts.append(text)
+        labels.append(label)
     return texts, labels
+
+
+def _written(path: Path) -> list[tuple[str, int]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [(row["text"], int(row["churn_threat"] == "true")) for row in csv.DictReader(handle)]
+
+
+def _extra_rows(more: bool) -> list[tuple[str, int]]:
+    """Written extra posts; with ``more``, also real twcs tweets (text joined from ../shared) never in the eval set."""
+    if not more:
+        return _written(EXTRA)
+    rows = _written(EXTRA) + _written(MORE)
+    evaluated = {p.id for p in load_posts(None, "twcs")}
+    tweets = twcs_texts()
+    with TWCS_EXTRA.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["id"] in evaluated:
+                raise SystemExit(f"{row['id']} is in the evaluation set: extra training tweets must be new")
+            rows.append((tweets[row["id"].removeprefix("twcs:")], int(row["churn_threat"] == "true")))
+    return rows
 
 
 def matrix(docs: list[list[str]], vocab: dict[str, int]) -> csr_matrix:
@@ -97,8 +120,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--precision", type=float, default=0.91, help="out-of-fold precision the threshold must reach")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--more", action="store_true", help="add churn_twcs_dev.csv + churn_extra_more.csv")
     args = parser.parse_args()
-    texts, labels = training_posts()
+    texts, labels = training_posts(args.more)
     docs = [features(prepare(t)) for t in texts]
     y = np.asarray(labels)
     grid = {}
@@ -114,7 +138,8 @@ def main() -> None:
     artifact = {"name": "groundswell-churn-lr", "version": "1", "bias": round(float(model.intercept_[0]), 4),
                 "cue_scale": CUE_SCALE,
                 "threshold": grid[best][0], "C": best, "trained_on": {"posts": len(y), "churn": int(y.sum()),
-                "data": "complaint set dev split + models/train/data/churn_extra.csv"},
+                "data": "complaint set dev split + models/train/data/churn_extra.csv"
+                + (" + churn_twcs_dev.csv + churn_extra_more.csv" if args.more else "")},
                 "cv": {"precision": round(grid[best][1], 4), "recall": round(grid[best][2], 4)},
                 "trained_by": "models/train/train_churn.py", "weights": dict(sorted(weights.items()))}
     args.out.parent.mkdir(parents=True, exist_ok=True)

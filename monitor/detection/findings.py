@@ -11,14 +11,20 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from monitor.clock import as_utc
+from monitor.detection import checkpoint
 from monitor.detection import simple_rules as rules
 from monitor.detection import warmup as adaptive
+from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.simple_rules import complaint_episodes
 from monitor.settings import BrandSettings, DetectionSettings, Settings
 from monitor.storage.tables import Mention
+
+_MENTIONS: Any = Mention.__table__  # type: ignore[attr-defined]
 
 
 def new_rows(session: Session, brand: BrandSettings, now: datetime) -> tuple[Any, Sequence[Mention]]:
@@ -31,11 +37,23 @@ def new_rows(session: Session, brand: BrandSettings, now: datetime) -> tuple[Any
     return scored, rows
 
 
+def mark_examined(session: Session, rows: Sequence[Mention], now: datetime) -> None:
+    """Detection has looked at these rows: one UPDATE per 500 ids, not one per row (same transaction)."""
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), 500):
+        session.execute(update(_MENTIONS).where(_MENTIONS.c.id.in_(ids[start:start + 500])).values(detected_at=now))
+    for row in rows:
+        set_committed_value(row, "detected_at", now)
+
+
 def findings(session: Session, settings: Settings, brand: BrandSettings, scored: Any, rows: Sequence[Mention],
-             now: datetime) -> list[rules.Finding]:
-    """Spreading findings first (spike, story), then individual triggers, so individuals can join them."""
+             now: datetime, early: Sequence[DetectorFinding] = ()) -> list[rules.Finding]:
+    """Spreading findings first (spike, story), then individual triggers, so individuals can join them.
+
+    ``early``: the adaptive detector's findings at ``now`` from a run that had no new mentions.
+    """
     if settings.detection.engine == "adaptive":
-        found = _adaptive_findings(session, settings, brand, rows, now)
+        found = _adaptive_findings(session, settings, brand, rows, now, early)
     else:
         found = _simple_findings(session, settings, brand, scored, rows, now)
     return sorted(found, key=lambda f: f.trigger not in ("spike", "story"))
@@ -50,9 +68,10 @@ def _view(m: Mention) -> rules.MentionView:
 
 
 def _adaptive_findings(session: Session, settings: Settings, brand: BrandSettings, new_rows: Sequence[Mention],
-                       now: datetime) -> list[rules.Finding]:
+                       now: datetime, early: Sequence[DetectorFinding]) -> list[rules.Finding]:
     detector = adaptive.detector_for(session, settings, brand, now)
-    found = detector.run([adaptive.observation(m) for m in new_rows], now)
+    observations = [adaptive.observation(m) for m in new_rows]
+    found = [*early, *checkpoint.run(settings.database_url(), brand.id, detector, observations, now)]
     handles = {f"{m.platform}:{m.author_id}": m.author_handle for m in new_rows}
     findings = [adaptive.translate(brand.id, f, handles) for f in found]
     return [f for f in findings if _worth_an_incident(f, settings)]

@@ -25,6 +25,7 @@ class Observation:
     ref: str | None = None  # mention id, for dedupe and example refs
     churn_threat: bool = False
     post_id: str | None = None  # the platform's id of this post, so its quotes and reposts join its story
+    embedding: bytes | None = None  # sentence vector (384 int8), when scored with one: new wordings join stories
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ the same transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 from monitor.clock import as_utc
 from monitor.detection import findings as found
 from monitor.detection import joining, watchlist
+from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange, announce, was_told
 from monitor.detection.simple_rules import Finding
 from monitor.settings import BrandSettings, Settings
@@ -29,13 +31,15 @@ FACET_WORDS = {"spike": "negative mentions spiking", "story": "one complaint rep
 SEVERITY_WORDS = {1: "low", 2: "medium", 3: "high", 4: "critical"}
 
 
-def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
-    """Examine the brand's new mentions; return every incident change (the caller records the alerts)."""
+def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime,
+                 early: Sequence[DetectorFinding] = ()) -> list[IncidentChange]:
+    """Examine the brand's new mentions; return every incident change (the caller records the alerts).
+
+    ``early``: what the brand's detector already found at ``now`` from the passing time alone (``quiet``).
+    """
     scored, rows = found.new_rows(session, brand, now)
-    results = found.findings(session, settings, brand, scored, rows, now)
-    for row in rows:
-        row.detected_at = now
-        session.add(row)
+    results = found.findings(session, settings, brand, scored, rows, now, early)
+    found.mark_examined(session, rows, now)
     changes = [c for f in results for c in apply_finding(session, settings, brand, f, now)]
     changes += _review_watch(session, settings, brand, now) + _escalate_unanswered(session, settings, brand, now)
     return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
@@ -148,9 +152,10 @@ def _promote(incident: Incident, reason: str, now: datetime) -> list[IncidentCha
 
 def _review_watch(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
     watched = session.exec(select(Incident).where(Incident.brand_id == brand.id, Incident.status == "watch")).all()
+    examples = watchlist.examples_of(session, watched)  # one query for all of them, not one each
     changes = []
     for incident in watched:
-        if reason := watchlist.page_reason(session, settings, brand, incident, now):
+        if reason := watchlist.page_reason(session, settings, brand, incident, now, examples):
             changes += _promote(incident, reason, now)
             session.add(incident)
     return changes

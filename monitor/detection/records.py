@@ -12,9 +12,11 @@ consecutive windows. Each estimator weighs a new bucket by ``max(decay, 1/n)``: 
 seen, so nothing waits for a fixed warm-up before it has a value.
 
 The caller starts the record test after one daily cycle (before that, "the highest so far" has not seen the busy
-hours). In the first days the cold-start test compares the last 5-15 minutes with the recent rate (Poisson counts
-with extra dispersion, a square-root z-score, and a minimum number of people), so a burst on the day a brand is
-added still pages. Pure, O(window) per step, state in plain lists.
+hours). In the first days the cold-start test compares the last 5-15 minutes with the rate before them (a Poisson
+likelihood-ratio z, :mod:`monitor.detection.evidence`, with a dispersion learnt from the data and wide at first, and
+a minimum number of people), so a burst on the day a brand is added still pages, on a big brand too. For series of
+people a record must also be a Poisson surprise against the remembered high (thin data). Pure, O(window) per step,
+state in plain lists.
 """
 
 from __future__ import annotations
@@ -22,13 +24,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from monitor.detection.evidence import shrunk_dispersion, surprise_z
+
 NOISE_HALF_LIFE_D = 3.0  # the window's usual wobble
 MID_HALF_LIFE_D = 1.0  # the typical level that remembered highs fade toward
 CLIP = 4.0  # a change this many times the usual wobble updates the wobble as if it were this big
 MEAN_ABS_TO_SD = 0.886  # E|X - Y| = 1.128 sd for two independent normal windows
-COLD_RATE_HALF_LIFE_H = 2.0
+COLD_RATE_HALF_LIFE_H = 1.0
 COLD_WINDOWS = (1, 2, 3)
 COLD_MIN_BUCKETS = 6  # the cold test needs half an hour of data before it can call anything unusual
+COLD_PRIOR_BUCKETS = 12.0  # the prior dispersion weighs as much as an hour of data
+COLD_CLIP_SD = 2.5  # a bucket further above the rate than this (in its standard deviations) is learnt as this far
+COLD_MIN_RATE = 0.05  # dispersion of a near-empty series: judged against at least this rate per bucket
 
 
 @dataclass
@@ -43,6 +50,8 @@ class RecordState:
     n: list[int] = field(default_factory=list)
     rate: float = 0.0  # cold start: recent count per bucket
     rate_n: int = 0
+    spread: float = 0.0  # cold start: recent mean squared change of a bucket from the rate before it
+    rates: list[float] = field(default_factory=list)  # cold start: the rate before each of the last buckets
 
 
 @dataclass
@@ -65,8 +74,12 @@ def _window_count(ring: list[float], k: int) -> float:
 
 
 def record_step(st: RecordState, y: float, dt_d: float, scales: tuple[int, ...], margin: float, memory_days: float,
-                min_count: float, two_sided: bool = False) -> Verdict:
-    """Feed ``y = log1p(value)``; score every window against its remembered high (before learning from it)."""
+                min_count: float, two_sided: bool = False, evidence_z: float = 0.0) -> Verdict:
+    """Feed ``y = log1p(value)``; score every window against its remembered high (before learning from it).
+
+    With ``evidence_z`` (series that count people) a record must also be a Poisson surprise against the remembered
+    high: on thin data the wobble of mostly-empty windows is tiny, so "5 where 2 was the most" would otherwise page.
+    """
     if not st.high:
         st.high, st.low, st.mid = [0.0] * len(scales), [0.0] * len(scales), [0.0] * len(scales)
         st.noise, st.n = [0.0] * len(scales), [0] * len(scales)
@@ -84,22 +97,25 @@ def record_step(st: RecordState, y: float, dt_d: float, scales: tuple[int, ...],
         st.high[i] = max(lag, st.mid[i] + (st.high[i] - st.mid[i]) * fade)  # the previous window is history now
         st.low[i] = min(lag, st.mid[i] + (st.low[i] - st.mid[i]) * fade)
         bar = margin * max(st.noise[i], 1e-6)
-        best = _better(best, st, i, k, cur - (st.high[i] + bar), "record", min_count)
+        best = _better(best, st, i, k, cur - (st.high[i] + bar), "record", min_count, evidence_z)
         if two_sided:
             best = _better(best, st, i, k, (st.low[i] - bar) - cur, "low", 0.0)
         _learn(st, i, cur, lag, dt_d)
     return best
 
 
-def _better(best: Verdict, st: RecordState, i: int, k: int, excess: float, kind: str, min_count: float) -> Verdict:
+def _better(best: Verdict, st: RecordState, i: int, k: int, excess: float, kind: str, min_count: float,
+            evidence_z: float = 0.0) -> Verdict:
     score = math.exp(max(min(excess, 50.0), -50.0))
     if score <= best.score:
         return best
     count = _window_count(st.ring, k)
     if count < min_count:
         return best
-    level = st.high[i] if kind == "record" else st.low[i]
-    return Verdict(score, k, count, k * math.expm1(level), kind)
+    level = k * math.expm1(st.high[i] if kind == "record" else st.low[i])
+    if score >= 1.0 and evidence_z > 0 and surprise_z(count, level) < evidence_z:
+        return best
+    return Verdict(score, k, count, level, kind)
 
 
 def _learn(st: RecordState, i: int, cur: float, lag: float, dt_d: float) -> None:
@@ -118,20 +134,34 @@ def cap_highs(st: RecordState, ceiling: list[float]) -> None:
 
 
 def cold_step(st: RecordState, value: float, dt_d: float, z_min: float, min_count: float,
-              dispersion: float) -> Verdict:
-    """Cold-start test (first days): the last 1-3 buckets against the recent rate, with wide uncertainty; then learn."""
+              prior_dispersion: float) -> Verdict:
+    """Cold-start test (first days): the last 1-3 buckets against the recent rate; then learn the rate and its spread.
+
+    The expected count is ``k * rate``; its variance is Poisson times the dispersion index seen so far (shrunk
+    toward ``prior_dispersion`` for the first hour) times ``1 + k / n``, the uncertainty of a rate learnt from
+    ``n`` buckets. So the first hour is judged with wide error bars, and a big brand's burst at twice its usual
+    rate is judged by how unlikely it is, not by a fixed multiple.
+    """
     best = Verdict()
+    weight = max(_decay(dt_d * 24.0, COLD_RATE_HALF_LIFE_H), 1.0 / (st.rate_n + 1))
+    seen = min(float(st.rate_n), 1.0 / weight)
+    dispersion = shrunk_dispersion(st.spread / max(st.rate, COLD_MIN_RATE), seen, prior_dispersion,
+                                   COLD_PRIOR_BUCKETS)
+    st.rates = (st.rates + [st.rate])[-max(COLD_WINDOWS):]
     if st.rate_n >= COLD_MIN_BUCKETS:
-        for k in COLD_WINDOWS:
+        for k in COLD_WINDOWS:  # each window against the rate known before it began: a burst is not its own baseline
             count = _window_count(st.ring, k)
-            expected = k * st.rate
-            z = 2.0 * (math.sqrt(count + 0.375) - math.sqrt(expected + 0.375)) / math.sqrt(1.0 + expected / dispersion)
-            score = z / z_min if z > 0 else 0.0
+            expected = k * st.rates[-min(k, len(st.rates))]
+            score = surprise_z(count, expected, dispersion * (1.0 + k / seen)) / z_min
             if count >= min_count and score > best.score:
                 best = Verdict(score, k, count, expected, "cold")
+    # the first buckets set the level as they are; later a burst moves the rate only a little and not the spread
+    bound = st.rate + COLD_CLIP_SD * math.sqrt(dispersion * max(st.rate, 1.0))
+    ordinary = st.rate_n < COLD_MIN_BUCKETS or value <= bound
+    value = value if st.rate_n < COLD_MIN_BUCKETS else min(value, bound)
     st.rate_n += 1
-    weight = max(_decay(dt_d * 24.0, COLD_RATE_HALF_LIFE_H), 1.0 / st.rate_n)
-    if st.rate_n > COLD_MIN_BUCKETS:  # the first buckets set the level as they are; later a burst barely moves it
-        value = min(value, 3.0 * st.rate + 3.0)
+    if st.rate_n > 1 and ordinary:  # the first bucket has no rate before it; the rate's own error is not spread
+        change2 = (value - st.rate) ** 2 / (1.0 + 1.0 / max(seen, 1.0))
+        st.spread += max(weight, 1.0 / (st.rate_n - 1)) * (change2 - st.spread)
     st.rate += weight * (value - st.rate)
     return best

@@ -39,11 +39,12 @@ class SeriesConfig:
     memory_days: float = 28.0  # half-life of remembered highs
     windows: tuple[int, ...] = (1, 6, 36)  # window lengths in buckets (5 min, 30 min, 3 h for 5-minute buckets)
     min_count: float = 5.0  # a window with fewer than this many (people) never pages
+    evidence_z: float = 2.0  # a record must also be this Poisson z above the remembered high (0: not counts)
     history_h: float = 24.0  # the record test starts after one daily cycle; the cold-start test covers it
     settle_h: float = 72.0  # until then the margin is widened by settle_h / hours seen and the cold test stays on
-    cold_z: float = 3.0  # cold start: square-root z-score over the recent rate (with dispersion) that pages
+    cold_z: float = 4.0  # cold start: Poisson z over the recent rate (widened by dispersion) that pages
     cold_min_count: float = 10.0  # cold start: fewest in the last 5-15 minutes that can page
-    cold_dispersion: float = 5.0  # extra-Poisson dispersion of the cold-start expectation (wide at first)
+    cold_dispersion: float = 2.0  # cold start: variance-to-mean ratio assumed before the data shows its own
     episode_memory: float = 4.0  # an episode raises the remembered high at most this many times
     cooldown_h: float = 24.0  # one alert per episode, at most one a day
     quiet_h: float = 1.0
@@ -150,7 +151,8 @@ class SeriesDetector:
         history_h = (t - s.first_ts) / 3600.0
         y = math.log1p(value)
         margin = c.margin * max(1.0, c.settle_h / max(history_h, 1.0))
-        verdict = record_step(self.rec, y, dt_d, c.windows, margin, c.memory_days, c.min_count, c.two_sided)
+        verdict = record_step(self.rec, y, dt_d, c.windows, margin, c.memory_days, c.min_count, c.two_sided,
+                              c.evidence_z)
         if history_h < c.history_h:
             verdict = Verdict()
         if history_h < c.settle_h:

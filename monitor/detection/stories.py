@@ -1,10 +1,11 @@
-"""Story clustering (near-duplicates, shared rare words, quoted posts) and unique-author growth per story.
+"""Story clustering (near-duplicates, sentence vectors, shared rare words, quoted posts) and author growth per story.
 
 Why: one grievance repeated by many people shows up as a cluster long before it moves a big brand's
 company-wide count (Petrovic et al. 2010; detection.md lessons 7, 8, 13). A mention joins a story by
 the post it quotes or reposts (``story_key``: the original's story when we saw it, so a big account's
 post and its retweets are one story), by MinHash similarity of character 5-grams (retweets, small
-edits), or by sharing the story's *rare* words (a new wording of the same grievance). Short texts with
+edits), or, for a new wording of the same grievance, by a sentence vector close to one of the story's
+(when mentions were scored with the bundled encoder) or else by sharing the story's *rare* words. Short texts with
 too few content words ("thanks!", "I did") never form stories. We count unique authors over all
 sentiments, weighted by negativity (mockery often scores neutral), and alert when a story's weighted
 authors within the window reach the threshold: a fixed floor above what a fizzle reaches, raised only
@@ -36,6 +37,11 @@ class StoryConfig:
     min_words: int = 3  # content words a text needs to start or join a story by its wording
     word_overlap: float = 0.45  # share of the text's rare-word weight found in the story's exemplars
     min_shared: int = 3  # rare words shared with the story, at least
+    embed_similarity: float = 0.75  # cosine to a story's representative vector that joins it (tuned: tune split)
+    embed_variant: float = 0.9  # a joining vector closer than this is no new representative
+    embed_words: bool = True  # with vectors, still join by shared rare words too (vectors only add joins)
+    embed_merge: float = 0.55  # two growing stories merge when their centroids are this close (tuned)
+    embed_tone: float = 0.25  # ... and their mean author weights (negativity) differ by at most this
     window_s: float = 6 * 3600.0
     long_window_s: float = 24 * 3600.0  # slow builds: this window pages at long_factor x the threshold
     long_factor: float = 2.0
@@ -99,14 +105,20 @@ class StoryTracker:
         """MinHash signature of the text's character shingles (stable across processes)."""
         return [int(x) for x in self.lookup.signature(text)]
 
-    def assign(self, text: str, story_key: str | None, post_id: str | None = None) -> str | None:
+    def assign(self, text: str, story_key: str | None, post_id: str | None = None,
+               embedding: bytes | None = None) -> str | None:
         """Story id for a mention (None: too short to be story material and no quoted post)."""
-        return self.lookup.assign(text, story_key, post_id)
+        return self.lookup.assign(text, story_key, post_id, embedding)
 
     def add(self, ts: float, author: str, text: str, story_key: str | None, negativity: float,
-            ref: str | None = None, reach: float = 0.0, post_id: str | None = None) -> str | None:
-        """Record one mention; returns its story id (None when it is no story material)."""
-        sid = self.lookup.assign(text, story_key, post_id)
+            ref: str | None = None, reach: float = 0.0, post_id: str | None = None,
+            embedding: bytes | None = None) -> str | None:
+        """Record one mention; returns its story id (None when it is no story material).
+
+        ``embedding``: the mention's sentence vector (int8 bytes, models/embedding.py), when it was scored
+        with one; a new wording then joins the story its vector is close to.
+        """
+        sid = self.lookup.assign(text, story_key, post_id, embedding)
         if sid is None:
             return None
         story = self.stories[sid]

@@ -1,11 +1,13 @@
-"""Which story a mention belongs to: by the post it quotes or reposts, near-duplicate text, or shared rare words.
+"""Which story a mention belongs to: by the post it quotes or reposts, near-duplicate text, a close sentence
+vector, or shared rare words.
 
 Why: a big account's post and its retweets are one story (``story_key`` = the quoted/reposted post id,
 looked up among the posts already seen); retweets and small edits are near-duplicates (MinHash-LSH over
 character 5-grams, checked against a few exemplar signatures so variants of variants still join); a new
-wording of the same grievance shares the story's *rare* words. Two stories that grow at the same time
-and share rare words are one event told two ways: they are merged. Short texts with too few content
-words ("thanks!", "I did") never start a story by their wording.
+wording of the same grievance lands close to one of the story's representative sentence vectors (when the
+mention has one: models/embedding.py) or, without vectors, shares the story's *rare* words. Two stories
+that grow at the same time and share rare words (or close vectors) are one event told two ways: they
+are merged. Short texts with too few content words ("thanks!", "I did") never start a story by their wording.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from monitor.detection.story_text import WordStats, content_words, minhash
+from monitor.detection.story_vectors import VectorRows, as_vector
 
 
 class IndexConfig(Protocol):
@@ -49,6 +52,21 @@ class IndexConfig(Protocol):
     @property
     def min_shared(self) -> int: ...
 
+    @property
+    def embed_similarity(self) -> float: ...
+
+    @property
+    def embed_variant(self) -> float: ...
+
+    @property
+    def embed_words(self) -> bool: ...
+
+    @property
+    def embed_merge(self) -> float: ...
+
+    @property
+    def embed_tone(self) -> float: ...
+
 
 @dataclass
 class Story:
@@ -67,6 +85,11 @@ class Story:
     alerted: float = 0.0  # weighted authors at the last alert/escalation (0 = never alerted)
     words: list[str] = field(default_factory=list)  # content words of its exemplars
     posts: list[str] = field(default_factory=list)  # post ids in it (quotes/reposts of them join it)
+    vecs: list[bytes] = field(default_factory=list)  # representative sentence vectors (int8), <= exemplars
+
+    def tone(self) -> float:
+        """Mean weight of its authors (base_weight for calm ones up to 1 for the clearly negative)."""
+        return sum(w for _, w in self.authors.values()) / len(self.authors) if self.authors else 0.0
 
     def recent_authors(self, now: float, window_s: float, keep_s: float | None = None) -> tuple[int, float]:
         """(unique authors, weighted authors) whose first mention falls in the window (O(window)).
@@ -93,6 +116,7 @@ class Story:
         self.example = self.example or other.example
         self.words = sorted(set(self.words) | set(other.words))
         self.posts += other.posts
+        self.vecs = self.vecs + other.vecs
 
 
 class StoryIndex:
@@ -107,6 +131,7 @@ class StoryIndex:
         self.by_word: dict[str, set[str]] = {}
         self.by_post: dict[str, str] = {}
         self._mats: dict[str, np.ndarray] = {}  # exemplar signatures as arrays
+        self.vectors = VectorRows()
         for sid, story in stories.items():
             self._index(sid, story)
 
@@ -118,6 +143,10 @@ class StoryIndex:
             self.by_word.setdefault(word, set()).add(sid)
         for post in story.posts:
             self.by_post[post] = sid
+        self.vectors.drop(sid)
+        for blob in story.vecs:
+            if (vector := as_vector(blob)) is not None:
+                self.vectors.add(sid, vector)
 
     def signature(self, text: str) -> np.ndarray:
         return minhash(text, self._a, self._b, self.cfg.shingle)
@@ -127,22 +156,23 @@ class StoryIndex:
         rows = self.cfg.num_perm // self.cfg.bands
         return [hash((b, *sig[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
 
-    def assign(self, text: str, story_key: str | None, post_id: str | None = None) -> str | None:
+    def assign(self, text: str, story_key: str | None, post_id: str | None = None,
+               embedding: bytes | None = None) -> str | None:
         """Story id for a mention (None: too short to be story material and no quoted post)."""
         sid = self.by_post.get(story_key) if story_key else None
         sid = sid if sid in self.stories else None
         words = content_words(text)
         if sid is None and len(words) >= self.cfg.min_words:
-            sid = self._by_text(text, words)
+            sid = self._by_text(text, words, embedding)
         elif sid is None and story_key:
-            sid = self._new([], [], [])
+            sid = self._new([], [], [], None)
         if sid is not None:
             for post in filter(None, (story_key, post_id)):
                 self.by_post[post] = sid
                 self.stories[sid].posts.append(post)
         return sid
 
-    def _by_text(self, text: str, words: list[str]) -> str:
+    def _by_text(self, text: str, words: list[str], blob: bytes | None) -> str:
         arr = self.signature(text)
         sig = arr.tolist()
         keys = self.band_keys(sig)
@@ -160,14 +190,21 @@ class StoryIndex:
             best = float((mat == arr).mean(axis=1).max())
             if best >= self.cfg.min_similarity:
                 if best < 0.8:  # a new variant: remember it
-                    self._remember(sid, story, sig, keys, words)
+                    self._remember(sid, story, sig, keys, words, blob)
                 return sid
-        found = self._by_words(words)
+        vector = as_vector(blob)
+        if vector is not None:
+            found, cos = self.vectors.nearest(vector)
+            if found is not None and cos >= self.cfg.embed_similarity:
+                self._remember(found, self.stories[found], sig, keys, words,
+                               blob if cos < self.cfg.embed_variant else None)
+                return found
+        found = self._by_words(words) if vector is None or self.cfg.embed_words else None
         if found is not None:
             self._remember(found, self.stories[found], sig, keys, words)
             return found
         self.stats.observe(words)  # per story, not per mention: a spreading story keeps its words rare
-        return self._new(sig, keys, words)
+        return self._new(sig, keys, words, blob if vector is not None else None)
 
     def _by_words(self, words: list[str]) -> str | None:
         """The story whose exemplars share most of this text's rare-word weight (a new wording)."""
@@ -187,14 +224,21 @@ class StoryIndex:
         return best
 
     def related(self, sid: str, min_rare: int) -> list[str]:
-        """Other stories sharing at least ``min_rare`` rare words with this one (merge candidates)."""
+        """Other stories sharing at least ``min_rare`` rare words or a close vector with this one (merge candidates)."""
+        near = self._same_tone(sid, self.vectors.similar(sid, self.cfg.embed_merge)) if self.stories[sid].vecs else []
         counts: dict[str, int] = {}
         for word in self.stories[sid].words:
             if self.stats.is_rare(word):
                 for other in self.by_word.get(word, ()):
                     if other != sid:
                         counts[other] = counts.get(other, 0) + 1
-        return [other for other, n in counts.items() if n >= min_rare]
+        return near + [other for other, n in counts.items() if n >= min_rare and other not in near]
+
+    def _same_tone(self, sid: str, others: list[str]) -> list[str]:
+        """Those of ``others`` about as negative as this story: a sentence vector hears the topic ("router"),
+        not the tone, so happy chatter about a new router never swallows an outage told near it."""
+        mine = self.stories[sid].tone()
+        return [o for o in others if abs(self.stories[o].tone() - mine) <= self.cfg.embed_tone]
 
     def merge(self, keep: str, gone: str, now: float, window_s: float) -> None:
         """Fold story ``gone`` into ``keep``; lookups that led to ``gone`` now lead to ``keep``."""
@@ -204,9 +248,14 @@ class StoryIndex:
         story.absorb(other, now, window_s)
         for sig in other.sigs[:max(self.cfg.exemplars - len(story.sigs), 0)]:
             story.sigs.append(sig)
+        story.vecs = story.vecs[:self.cfg.exemplars]
         self._index(keep, story)
 
-    def _remember(self, sid: str, story: Story, sig: list[int], keys: list[int], words: list[str]) -> None:
+    def _remember(self, sid: str, story: Story, sig: list[int], keys: list[int], words: list[str],
+                  blob: bytes | None = None) -> None:
+        if blob is not None and len(story.vecs) < self.cfg.exemplars and (vector := as_vector(blob)) is not None:
+            story.vecs.append(blob)
+            self.vectors.add(sid, vector)
         if len(story.sigs) >= self.cfg.exemplars:
             return
         story.sigs.append(sig)
@@ -216,17 +265,18 @@ class StoryIndex:
             story.words.append(word)
             self.by_word.setdefault(word, set()).add(sid)
 
-    def _new(self, sig: list[int], keys: list[int], words: list[str]) -> str:
+    def _new(self, sig: list[int], keys: list[int], words: list[str], blob: bytes | None) -> str:
         self.seq += 1
         sid = f"s{self.seq}"
         self.stories[sid] = Story(sigs=[sig] if sig else [], first_ts=math.inf, last_ts=-math.inf,
-                                  words=sorted(set(words)))
+                                  words=sorted(set(words)), vecs=[blob] if blob else [])
         self._index(sid, self.stories[sid])
         return sid
 
     def drop(self, sid: str) -> None:
         story = self.stories.pop(sid)
         self._mats.pop(sid, None)
+        self.vectors.drop(sid)
         for sig in story.sigs:
             for key in self.band_keys(sig):
                 if self.bands.get(key) == sid:

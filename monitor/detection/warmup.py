@@ -7,8 +7,6 @@ instead of a blank slate (and the incident keys make sure nothing is alerted twi
 
 from __future__ import annotations
 
-import contextlib
-import pickle
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
+from monitor.detection import checkpoint
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.simple_rules import Finding
@@ -54,32 +53,39 @@ def advance_with_commit(settings: Settings, brand_id: str) -> Iterator[None]:
     ``BrandDetector.run`` remembers what it saw (``seen``, ``fired``, open buckets) as it runs, before the
     incidents are written.  If that transaction then fails (a dropped connection, a locked file, any bug),
     the retry would hand the same mentions to a detector that already saw them, find nothing new, and the
-    incidents would be lost.  So: snapshot the detector before the pass, put it back on any failure.
-
-    The snapshot is a pickle of the detector (about 1 ms; ``to_dict`` plus a deep copy cost 20-40 ms a
-    pass, which a week's backtest felt).  A detector that cannot be pickled is dropped on failure instead
-    and warmed up again from what was committed, as after a restart.
+    incidents would be lost.  So on any failure the detector is put back as of the last commit: rebuilt
+    from its checkpoint and the runs committed since (``checkpoint``; a pickle per pass cost ~15 ms for a
+    busy brand, most of a backtest).  A detector without a checkpoint (new in this pass, or one that
+    cannot be pickled) is dropped instead and warmed up again from what was committed, as after a restart.
+    Every ``detector.run`` inside the pass goes through ``checkpoint.run``.
     """
     url = settings.database_url()
-    before = _BANKS.get(url, {}).get(brand_id)
-    snapshot: bytes | None = None
-    if before is not None:
-        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
-            snapshot = pickle.dumps(before, protocol=pickle.HIGHEST_PROTOCOL)
+    existed = brand_id in _BANKS.get(url, {})
+    checkpoint.begin(url, brand_id)
     try:
         yield
     except BaseException:
         bank = _BANKS.setdefault(url, {})
-        if snapshot is None:
+        restored = checkpoint.rolled_back(url, brand_id) if existed else None
+        if restored is None:
             bank.pop(brand_id, None)
+            checkpoint.forget(url, brand_id)
         else:
-            bank[brand_id] = pickle.loads(snapshot)  # noqa: S301 (our own bytes, from this process)
+            bank[brand_id] = restored
         raise
+    if (detector := _BANKS.get(url, {}).get(brand_id)) is not None:
+        checkpoint.committed(url, brand_id, detector)
+
+
+def warm_detector(settings: Settings, brand_id: str) -> BrandDetector | None:
+    """The brand's detector if this process has one already (None: the next full pass warms it up)."""
+    return _BANKS.get(settings.database_url(), {}).get(brand_id)
 
 
 def forget_detectors() -> None:
     """Drop in-memory state (tests; or a configuration reload that changed sensitivity)."""
     _BANKS.clear()
+    checkpoint.forget()
 
 
 def _history(session: Session, brand_id: str, now: datetime) -> list[tuple[datetime, int, int]]:
@@ -108,7 +114,7 @@ def observation(m: Mention) -> Observation:
     return Observation(posted_at=as_utc(m.posted_at), author_id=f"{m.platform}:{m.author_id}",
                        negative_weight=float(m.p_negative or 0.0), is_negative=m.sentiment == "negative",
                        text=m.text, followers=m.author_followers, story_key=m.quoted_id or m.reposted_id,
-                       ref=str(m.id), churn_threat=bool(signals.get("churn_threat")))
+                       ref=str(m.id), churn_threat=bool(signals.get("churn_threat")), embedding=m.embedding)
 
 
 def translate(brand_id: str, found: DetectorFinding, handles: dict[str, str]) -> Finding:

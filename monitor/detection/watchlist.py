@@ -18,6 +18,7 @@ once a churn threat or big account has paged, an unanswered one escalates once (
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, or_, select
@@ -28,9 +29,17 @@ from monitor.storage import responses
 from monitor.storage.tables import Incident, Mention
 
 
-def _mentions(session: Session, incident: Incident) -> list[Mention]:
+def _mentions(session: Session, incident: Incident, examples: dict[int, Mention] | None = None) -> list[Mention]:
     ids = incident.example_mention_ids or []
+    if examples is not None:
+        return [examples[i] for i in sorted(set(ids)) if i in examples]
     return list(session.exec(select(Mention).where(col(Mention.id).in_(ids)))) if ids else []
+
+
+def examples_of(session: Session, incidents: Sequence[Incident]) -> dict[int, Mention]:
+    """The example mentions of all these incidents, by id, in one query."""
+    ids = sorted({i for incident in incidents for i in incident.example_mention_ids or []})
+    return {m.id or 0: m for m in session.exec(select(Mention).where(col(Mention.id).in_(ids)))} if ids else {}
 
 
 def _their_complaints(session: Session, settings: Settings, mentions: list[Mention], now: datetime) -> list[Mention]:
@@ -57,22 +66,49 @@ def reactions(session: Session, mention: Mention) -> int:
     return max(own, int(collected))
 
 
-def _unanswered(session: Session, settings: Settings, incident: Incident, mentions: list[Mention],
-                now: datetime) -> bool:
+def _replies_collected(session: Session, brand_id: str, now: datetime) -> bool:
+    """Asked once per detection transaction and brand: it scans a week of the brand's mentions, and the
+    detection pass writes no mentions, so the answer cannot change within it."""
+    memo: dict[tuple[str, datetime], bool] = session.info.setdefault("replies_collected", {})
+    if (brand_id, now) not in memo:
+        memo[brand_id, now] = responses.replies_collected(session, brand_id, now)
+    return memo[brand_id, now]
+
+
+def _may_be_unanswered(session: Session, settings: Settings, incident: Incident, now: datetime) -> bool:
+    """The cheap half of "unanswered": past the response target, and the brand's replies are collected."""
     target = settings.detection.response_target_minutes
     if not target or as_utc(incident.opened_at) > now - timedelta(minutes=target):
         return False
-    if not responses.replies_collected(session, incident.brand_id, now):
+    return _replies_collected(session, incident.brand_id, now)
+
+
+def _unanswered(session: Session, settings: Settings, incident: Incident, mentions: list[Mention],
+                now: datetime) -> bool:
+    if not _may_be_unanswered(session, settings, incident, now):
         return False
     return not any(responses.first_reply(session, m) is not None for m in mentions)
 
 
 def page_reason(session: Session, settings: Settings, brand: BrandSettings, incident: Incident,
-                now: datetime) -> str:
-    """Why this individual trigger is now worth a page ("" while it is only worth watching)."""
+                now: datetime, examples: dict[int, Mention] | None = None) -> str:
+    """Why this individual trigger is now worth a page ("" while it is only worth watching).
+
+    A repeat complainer is only looked up (their complaints, the brand's replies) once it could be
+    unanswered: every pass reviews every watched incident, so the cheap conditions come first.
+    ``examples``: the example mentions of the incidents under review, fetched at once (``examples_of``).
+    """
     cfg = settings.detection
-    mentions = _mentions(session, incident)
     trigger = incident.trigger
+    if trigger == "repeat_complainer":
+        if not _may_be_unanswered(session, settings, incident, now):
+            return ""
+        mentions = _mentions(session, incident, examples)
+        mentions = _their_complaints(session, settings, mentions, now) if mentions else mentions
+        if _unanswered(session, settings, incident, mentions, now):
+            return f"not answered by the brand within {cfg.response_target_minutes} min"
+        return ""
+    mentions = _mentions(session, incident, examples)
     if trigger == "churn_threat":
         keys = {h.lower().lstrip("@") for h in brand.key_accounts}
         for m in mentions:
@@ -84,13 +120,11 @@ def page_reason(session: Session, settings: Settings, brand: BrandSettings, inci
         best = max((reactions(session, m) for m in mentions), default=0)
         if best >= cfg.reach_page_reactions:
             return f"its audience is reacting ({best} reposts, quotes and replies)"
-    if trigger == "repeat_complainer" and mentions:
-        mentions = _their_complaints(session, settings, mentions, now)
-    if trigger == "repeat_complainer" and _unanswered(session, settings, incident, mentions, now):
-        return f"not answered by the brand within {cfg.response_target_minutes} min"
     return ""
 
 
 def unanswered_note(session: Session, settings: Settings, incident: Incident, now: datetime) -> bool:
     """For individual incidents that already paged: still unanswered past the target (escalate once)."""
+    if not _may_be_unanswered(session, settings, incident, now):
+        return False
     return _unanswered(session, settings, incident, _mentions(session, incident), now)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from monitor.detection.changes import IncidentChange
 from monitor.detection.incidents import detect_brand
+from monitor.detection.quiet import busy_brands, quiet_findings
 from monitor.detection.warmup import advance_with_commit
 from monitor.errors import ConfigError
 from monitor.pipeline.alerting import record_alerts
@@ -23,17 +26,34 @@ from monitor.storage.engine import transaction, with_retries
 
 
 def run_detection(engine: Engine, settings: Settings, *, now: datetime) -> DetectionResult:
-    """One detection pass over every brand; the result counts the alert events recorded, by kind."""
+    """One detection pass over every brand; the result counts the alert events recorded, by kind.
+
+    Brands with nothing new and nothing open cost no query of their own: one statement finds the busy
+    brands, and the rest only move their warm detector on in memory (``monitor.detection.quiet``).
+    """
+    busy = with_retries(partial(_busy_brands, engine, now))
     changes: list[IncidentChange] = []
     for brand in settings.brands:
-        def work(brand: BrandSettings = brand) -> list[IncidentChange]:
-            # the in-memory detector moves on only if this transaction commits (else a retry finds nothing new)
-            with advance_with_commit(settings, brand.id), transaction(engine) as session:
-                found = detect_brand(session, settings, brand, now)
-                record_alerts(session, settings, found, now)
-                return found
-        changes.extend(with_retries(work))
+        changes.extend(with_retries(partial(_detect_one, engine, settings, brand, now, brand.id in busy)))
     return DetectionResult(events=Counter(c.event for c in changes), changes=tuple(c.line for c in changes))
+
+
+def _busy_brands(engine: Engine, now: datetime) -> set[str]:
+    with Session(engine) as session:
+        return busy_brands(session, now)
+
+
+def _detect_one(engine: Engine, settings: Settings, brand: BrandSettings, now: datetime,
+                busy: bool) -> list[IncidentChange]:
+    # the in-memory detector moves on only if this transaction commits (else a retry finds nothing new)
+    with advance_with_commit(settings, brand.id):
+        early = None if busy else quiet_findings(settings, brand, now)
+        if early == []:
+            return []  # nothing new, nothing open, nothing found: no transaction at all
+        with transaction(engine) as session:
+            found = detect_brand(session, settings, brand, now, early or ())
+            record_alerts(session, settings, found, now)
+        return found
 
 
 def run_brand_detection(engine: Engine, settings: Settings, brand_id: str, *,

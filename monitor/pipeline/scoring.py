@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from models.base import SentimentModel
+from models.embedding import OnnxEmbedder, load_embedder, pack
 from models.language import detect_language
 from models.loader import load_sentiment_model
 from models.routing import Routed, SentimentRouter
@@ -23,6 +24,7 @@ from monitor.storage.mentions import STORE_CHUNK
 from monitor.storage.tables import Mention
 
 SCORE_LIMIT = 2000
+EMBED_LANGUAGES = frozenset({"en", "und"})  # the bundled encoder reads English (and emoji/links-only posts)
 K = TypeVar("K")
 
 
@@ -38,6 +40,12 @@ def sentiment_router(settings: Settings, model: SentimentModel) -> SentimentRout
         for code, spec in m.sentiment_by_language.items()})
 
 
+def story_embedder(settings: Settings) -> OnnxEmbedder | None:
+    """The sentence encoder ``model.embedding`` names (None: stories join by words only)."""
+    m = settings.model
+    return load_embedder(m.embedding, sentiment=m.sentiment, threads=m.threads, batch_size=m.batch_size)
+
+
 def score_pending(engine: Engine, settings: Settings, model: SentimentModel | SentimentRouter, *, now: datetime,
                   limit: int = SCORE_LIMIT) -> ScoreResult:
     """Score up to ``limit`` mentions that have no sentiment yet (each by its language's model, or "unscored"
@@ -45,15 +53,17 @@ def score_pending(engine: Engine, settings: Settings, model: SentimentModel | Se
 
     Fair and bounded: every source gets its share of ``limit``, newest first (detection hears the present
     before a backlog); the model runs outside any transaction; results are written ``STORE_CHUNK`` at a time.
+    English posts also get their sentence vector (``story_embedder``), computed once here, beside sentiment.
     """
     brands = brand_terms(settings)
+    embedder = story_embedder(settings)
     router = model if isinstance(model, SentimentRouter) else sentiment_router(settings, model)
     with Session(engine, expire_on_commit=False) as session:
         # PostgreSQL: the rows stay claimed (FOR UPDATE SKIP LOCKED) until this session commits, so two scoring
         # workers never score the same mention and a killed worker's claim goes with its connection.  SQLite
         # (one writer anyway) reads them in a WAL snapshot that blocks nobody.
         pending = _pending_fairly(session, limit)
-        values = _score_all(pending, router, brands, settings.model.batch_size, now)
+        values = _score_all(pending, router, embedder, brands, settings.model.batch_size, now)
         if session.get_bind().dialect.name == "postgresql":
             if values:
                 session.execute(update(Mention), values)
@@ -64,17 +74,29 @@ def score_pending(engine: Engine, settings: Settings, model: SentimentModel | Se
     return ScoreResult(scored=len(pending), limit=limit)
 
 
-def _score_all(pending: list[Mention], router: SentimentRouter, brands: dict[str, BrandTerms], batch_size: int,
-               now: datetime) -> list[dict[str, Any]]:
+def _score_all(pending: list[Mention], router: SentimentRouter, embedder: OnnxEmbedder | None,
+               brands: dict[str, BrandTerms], batch_size: int, now: datetime) -> list[dict[str, Any]]:
     """The model's results and signals as column values, batch by batch (no database work here)."""
     values: list[dict[str, Any]] = []
     for start in range(0, len(pending), batch_size):
         chunk = pending[start:start + batch_size]
         languages = [detect_language(m.text, m.lang) for m in chunk]
         routed = router.score([m.text for m in chunk], languages)
-        values += [_scored(m, result, language, brands.get(m.brand_id), now)
-                   for m, language, result in zip(chunk, languages, routed, strict=True)]
+        vectors = embed_texts(embedder, [m.text for m in chunk], languages)
+        values += [{**_scored(m, result, language, brands.get(m.brand_id), now), "embedding": vector}
+                   for m, language, result, vector in zip(chunk, languages, routed, vectors, strict=True)]
     return values
+
+
+def embed_texts(embedder: OnnxEmbedder | None, texts: list[str], languages: list[str]) -> list[bytes | None]:
+    """Packed sentence vectors of the texts in ``EMBED_LANGUAGES`` (one batch), None for the others."""
+    wanted = [i for i, language in enumerate(languages) if language in EMBED_LANGUAGES]
+    out: list[bytes | None] = [None] * len(texts)
+    if embedder is None or not wanted:
+        return out
+    for i, blob in zip(wanted, pack(embedder.embed([texts[i] for i in wanted])), strict=True):
+        out[i] = blob
+    return out
 
 
 def _pending_fairly(session: Session, limit: int) -> list[Mention]:

@@ -30,7 +30,8 @@ from connectors.base import BrandTerms, ConnectorContext
 from connectors.replay import ReplayConnector, ReplayOptions
 from monitor.clock import ManualClock, as_utc
 from monitor.detection.warmup import forget_detectors
-from monitor.replay.score_cache import CachedModel, SignalCache, cache_path
+from monitor.pipeline.scoring import story_embedder
+from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache, cache_path
 from monitor.replay.stepper import Feed, Stepper, replay
 from monitor.runtime import Runtime
 from monitor.settings import Settings
@@ -148,7 +149,13 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     model = CachedModel(runtime.model, path, settings.model.batch_size)
     scored = model.prime(texts)
     signals = SignalCache(path.with_name(path.name.replace(".scores-", ".signals-").removesuffix(".json")))
-    stepper = Stepper(runtime.engine, settings, feeds, model, signals, exact=exact)
+    embedder = story_embedder(settings)
+    vectors = None
+    if embedder is not None:  # story vectors, cached beside the scores under the encoder's own name
+        stem = path.name.split(".scores-")[0] if ".scores-" in path.name else "backtest"
+        vectors = VectorCache(embedder, path.with_name(f"{stem}.vectors-{embedder.name}-{embedder.version}.json"))
+        vectors.prime(texts)
+    stepper = Stepper(runtime.engine, settings, feeds, model, signals, exact=exact, vectors=vectors)
     replay(stepper, first, last, step, on_step)
     signals.save()
     events = _write_timeline(runtime, out)

@@ -9,6 +9,7 @@ impossible by construction: the key is the text, the file name the model version
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from models.base import Score, SentimentModel
+from models.embedding import OnnxEmbedder, pack
 from models.language import detect_language
 from models.signals import extract_signals
 from monitor.brands import BrandTerms
@@ -125,3 +127,37 @@ class SignalCache:
             tmp.replace(self.path)
         except OSError as exc:
             log.warning("cannot save the signal cache %s: %s", self.path, exc.strerror)
+
+
+class VectorCache:
+    """Story sentence vectors per text (int8 bytes, base64 in the file), computed once like the scores."""
+
+    def __init__(self, embedder: OnnxEmbedder, path: Path) -> None:
+        self.embedder, self.path = embedder, path
+        self.cache: dict[str, str] = {}
+        try:
+            self.cache = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except (OSError, ValueError):
+            log.warning("vector cache %s unreadable: embedding again", path)
+
+    def prime(self, texts: Iterable[str]) -> int:
+        """Embed every text not cached yet and save; returns how many were embedded."""
+        todo = list(dict.fromkeys(t for t in texts if text_key(t) not in self.cache))
+        for start in range(0, len(todo), 256):
+            chunk = todo[start:start + 256]
+            for text, blob in zip(chunk, pack(self.embedder.embed(chunk)), strict=True):
+                self.cache[text_key(text)] = base64.b64encode(blob).decode("ascii")
+        if todo:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.write_text(json.dumps(self.cache), encoding="utf-8")
+            except OSError as exc:
+                log.warning("cannot save the vector cache %s: %s", self.path, exc.strerror)
+        return len(todo)
+
+    def get(self, text: str) -> bytes:
+        found = self.cache.get(text_key(text))
+        if found is None:
+            self.prime([text])
+            found = self.cache[text_key(text)]
+        return base64.b64decode(found)

@@ -27,8 +27,8 @@ from monitor.clock import as_utc
 from monitor.detection.brand_detector import BrandDetector, Observation
 from monitor.detection.warmup import brand_config
 from monitor.pipeline import run_detection
-from monitor.pipeline.scoring import brand_terms, sentiment_router
-from monitor.replay.score_cache import CachedModel, SignalCache
+from monitor.pipeline.scoring import EMBED_LANGUAGES, brand_terms, sentiment_router
+from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache
 from monitor.settings import Settings
 from monitor.storage.mentions import mention_row
 from monitor.storage.tables import Incident
@@ -64,8 +64,9 @@ class Stepper:
 
     def __init__(self, engine: Engine, settings: Settings, feeds: Sequence[Feed], model: CachedModel,
                  signals: SignalCache, *, exact: bool = False, sync: timedelta = timedelta(minutes=60),
-                 idle: timedelta = timedelta(hours=1)) -> None:
+                 idle: timedelta = timedelta(hours=1), vectors: VectorCache | None = None) -> None:
         self.engine, self.settings, self.feeds, self.model, self.signals = engine, settings, feeds, model, signals
+        self.vectors = vectors
         self.terms = brand_terms(settings)
         self.router = sentiment_router(settings, model)  # what score_pending does, on cached scores
         self.exact = exact or settings.detection.engine != "adaptive"
@@ -123,7 +124,8 @@ class Stepper:
             row.update(lang=language, sentiment=result.label, p_negative=score.p_negative if score else None,
                        p_neutral=score.p_neutral if score else None, p_positive=score.p_positive if score else None,
                        sentiment_model=f"{model.name}@{model.version}" if model else None, scored_at=now,
-                       signals=signals)
+                       signals=signals, embedding=self.vectors.get(m.text)
+                       if self.vectors is not None and language in EMBED_LANGUAGES else None)
             rows.append(row)
         return rows
 
@@ -134,7 +136,8 @@ def _observation(row: dict[str, Any]) -> Observation:
                        negative_weight=float(row["p_negative"] or 0.0), is_negative=row["sentiment"] == "negative",
                        text=row["text"], followers=row["author_followers"],
                        story_key=row["quoted_id"] or row["reposted_id"], ref=row["external_id"],
-                       churn_threat=bool((row["signals"] or {}).get("churn_threat")), post_id=row["external_id"])
+                       churn_threat=bool((row["signals"] or {}).get("churn_threat")), post_id=row["external_id"],
+                       embedding=row.get("embedding"))
 
 
 def replay(stepper: Stepper, first: datetime, last: datetime, step: timedelta,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Text, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 
@@ -93,6 +93,8 @@ class Mention(SQLModel, table=True):
     scored_at: datetime | None = _when()
     signals: dict[str, Any] | None = _json()
     detected_at: datetime | None = _when(index=True)  # when detection last looked at it
+    # sentence vector (384 int8, models/embedding.py): a new wording of a grievance joins its story
+    embedding: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class Incident(SQLModel, table=True):

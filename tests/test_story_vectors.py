@@ -1,0 +1,204 @@
+"""Sentence vectors join a new wording to its story: the real bundled encoder, and the story index around it.
+
+The encoder runs offline from models/artifacts/embed-minilm (no /work/shared).  Story-index tests use vectors
+written here, so each joining rule is checked on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlmodel import Session, select
+
+from models.embedding import ARTIFACT_DIR, OnnxEmbedder, load_embedder, pack
+from monitor.clock import ManualClock
+from monitor.detection.stories import StoryConfig, StoryTracker
+from monitor.detection.story_vectors import VectorRows, as_vector
+from monitor.detection.warmup import forget_detectors
+from monitor.errors import ModelError
+from monitor.pipeline import poll_source, run_detection, score_pending
+from monitor.replay.backtest import backtest_settings, run_backtest
+from monitor.replay.score_cache import VectorCache
+from monitor.runtime import Runtime
+from monitor.storage.tables import Incident, Mention
+from tests.fakes.settings_files import make_settings
+
+LOGIN = ["can't log in to the app since this morning, it keeps saying my password is invalid",
+         "been locked out of my account for hours, sign in says my details are incorrect"]
+UNRELATED = "my parcel was marked delivered but it never arrived at my door"
+
+
+@pytest.fixture(scope="module")
+def embedder() -> OnnxEmbedder:
+    model = load_embedder("bundled", threads=1)
+    assert model is not None
+    return model
+
+
+def test_the_bundled_encoder_puts_two_paraphrases_closer_than_an_unrelated_complaint(embedder: OnnxEmbedder) -> None:
+    a, b, other = embedder.embed([*LOGIN, UNRELATED])
+    assert np.allclose(np.linalg.norm([a, b, other], axis=1), 1.0, atol=1e-4)
+    assert float(a @ b) > float(a @ other) + 0.2 and float(a @ b) > float(b @ other) + 0.2
+    packed = [as_vector(blob) for blob in pack(np.stack([a, b, other]))]  # what storage keeps: 384 int8 bytes
+    assert all(v is not None for v in packed)
+    assert abs(float(packed[0] @ packed[1]) - float(a @ b)) < 0.01  # type: ignore[operator]
+
+
+def test_vectors_do_not_depend_on_batch_or_odd_input(embedder: OnnxEmbedder) -> None:
+    alone = embedder.embed([LOGIN[0]])[0]
+    batch = embedder.embed(["", "\x00" * 10, "x" * 50_000, LOGIN[0], "🙃"])
+    assert batch.shape == (5, 384) and np.isfinite(batch).all()
+    assert float(alone @ batch[3]) > 0.98  # int8 activations scale per batch: close, not bit-equal
+    assert embedder.embed([]).shape == (0, 384)
+
+
+def test_lexicon_and_none_turn_vectors_off_and_a_broken_artifact_says_how_to_fix(tmp_path: Path) -> None:
+    assert load_embedder("auto", sentiment="lexicon") is None
+    assert load_embedder("none") is None
+    assert load_embedder("auto", sentiment="bundled") is load_embedder("bundled")
+    (tmp_path / "meta.json").write_text('{"name": "x", "onnx": "missing.onnx"}')
+    with pytest.raises(ModelError, match='model.embedding = "none"'):
+        OnnxEmbedder(tmp_path)
+    assert ARTIFACT_DIR.joinpath("model.int8.onnx").stat().st_size < 25_000_000
+
+
+def unit(seed: int, near: np.ndarray | None = None, cos: float = 0.9) -> np.ndarray:
+    """A random unit vector, or one at cosine ``cos`` from ``near``."""
+    v = np.random.default_rng(seed).normal(size=384).astype(np.float32)
+    v /= np.linalg.norm(v)
+    if near is None:
+        return v
+    v -= (v @ near) * near
+    v /= np.linalg.norm(v)
+    return (cos * near + np.sqrt(1 - cos**2) * v).astype(np.float32)
+
+
+def blob(v: np.ndarray) -> bytes:
+    return pack(v[None, :])[0]
+
+
+def test_a_new_wording_joins_by_its_vector_and_a_far_one_does_not() -> None:
+    tr, base = StoryTracker(StoryConfig(embed_similarity=0.75)), unit(1)
+    sid = tr.add(0.0, "a", "gate agent cancelled the flight and walked away", None, 0.9, embedding=blob(base))
+    assert tr.add(10.0, "b", "no rebooking offered after they scrapped our departure", None, 0.9,
+                  embedding=blob(unit(2, base, 0.8))) == sid
+    assert tr.add(20.0, "c", "the hotel lost our booking and the desk shrugged", None, 0.9,
+                  embedding=blob(unit(3, base, 0.5))) != sid
+    assert tr.add(30.0, "d", "no", None, 0.9, embedding=blob(base)) is None  # too short: never story material
+
+
+def test_growing_stories_told_differently_merge_and_quiet_ones_stay_apart() -> None:
+    cfg = StoryConfig(embed_similarity=0.9, embed_merge=0.4, min_authors=5)
+    tr, base = StoryTracker(cfg), unit(7)
+    one, two, three = (unit(seed, base, 0.7) for seed in (8, 9, 10))  # ~0.5 from each other
+    quiet = tr.add(90.0, "r0", "my password reset email never comes", None, 0.9, embedding=blob(three))
+    for i in range(4):
+        tr.add(100.0 + i, f"p{i}", "locked out of the app since this morning, password rejected", None, 0.9,
+               embedding=blob(one))
+        tr.add(100.0 + i, f"q{i}", "sign in keeps failing with wrong credentials all day", None, 0.9,
+               embedding=blob(two))
+    assert len(tr.stories) == 3
+    [event] = tr.evaluate(200.0)
+    assert event.total_authors == 8 and len(tr.stories) == 2 and quiet in tr.stories  # one person: not growing
+
+
+def test_vector_rows_reuse_dropped_rows_and_find_the_nearest() -> None:
+    rows, a, b = VectorRows(), unit(11), unit(12)
+    assert rows.nearest(a) == (None, 0.0)
+    for k in range(70):  # past the first block: the matrix grows
+        rows.add(f"s{k}", unit(100 + k))
+    rows.add("a", a)
+    rows.add("b", b)
+    assert rows.nearest(a)[0] == "a" and rows.nearest(a, exclude="a")[0] != "a"
+    rows.drop("a")
+    assert rows.nearest(a)[0] != "a"
+    size = len(rows.owner)
+    rows.add("c", a)
+    assert len(rows.owner) == size and rows.nearest(a)[0] == "c"
+    assert as_vector(b"\x01" * 10) is None and as_vector(None) is None and as_vector(bytes(384)) is None
+
+
+WIFI = ["acme wifi has been dead since noon, the router just blinks red",
+        "no broadband at all this afternoon, modem light flashing red, acme what is going on",
+        "internet connection gone for hours, the hub keeps showing a red light",
+        "acme service down in my area, can't get online, router status light is red",
+        "my home network dropped out at lunchtime and the box is blinking red ever since",
+        "still offline, the acme router won't connect, red warning light all afternoon"]
+OTHER_TOPICS = ["acme please send me the new price list for business plans",
+                "the acme shop in town has lovely staff, thanks for the help today",
+                "does acme sell gift cards for the holidays this year",
+                "how do I change the billing address on my acme account online"]
+
+
+def _pipeline(database_url: str, tmp_path: Path, embedding: str) -> list[tuple[int, str]]:
+    now = datetime(2026, 11, 2, 18, tzinfo=UTC)
+    rows = [{"id": f"w{w}p{k}", "author_id": f"cust{w}-{k}", "text": text,
+             "posted_at": (now - timedelta(minutes=50 - 6 * w - k)).isoformat()}
+            for w, text in enumerate(WIFI) for k in range(3)]  # six wordings, three people each
+    rows += [{"id": f"o{i}", "author_id": f"other{i}", "text": text,
+              "posted_at": (now - timedelta(minutes=45 - 7 * i)).isoformat()} for i, text in enumerate(OTHER_TOPICS)]
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    forget_detectors()
+    settings = make_settings(database={"url": database_url}, detection={"engine": "adaptive"},
+                             model={"sentiment": "bundled", "embedding": embedding},
+                             sources=[{"id": "f", "kind": "replay", "brand": "acme", "path": str(path)}])
+    runtime = Runtime(settings, clock=ManualClock(now))
+    poll_source(runtime.engine, settings, runtime.connector("f"), now=now)
+    score_pending(runtime.engine, settings, runtime.model, now=now)
+    run_detection(runtime.engine, settings, now=now)
+    with Session(runtime.engine) as session:
+        stored = session.exec(select(Mention.embedding)).all()
+        assert all(len(blob) == 384 for blob in stored) if embedding == "auto" else not any(stored)
+        stories = [i for i in session.exec(select(Incident)) if "story" in (i.facets or {}) or i.trigger == "story"]
+    return [(incident.author_count, incident.reason) for incident in stories]
+
+
+def test_a_story_told_in_six_wordings_is_one_incident_through_the_pipeline(database_url: str, tmp_path: Path) -> None:
+    [(people, reason)] = _pipeline(database_url, tmp_path, "auto")
+    assert people >= 15, reason  # one incident: (nearly) all 18 people of the six wordings, none of the others
+
+
+def test_without_vectors_the_six_wordings_stay_six_fizzles(database_url: str, tmp_path: Path) -> None:
+    assert _pipeline(database_url, tmp_path, "none") == []  # by words alone (too few posts to know rare words)
+
+
+def test_backtests_embed_each_text_once_and_read_it_back_from_the_cache(tmp_path: Path, embedder: OnnxEmbedder) -> None:
+    path = tmp_path / "in.jsonl.vectors-x-1.json"
+    first = VectorCache(embedder, path)
+    assert first.prime([*LOGIN, LOGIN[0]]) == 2 and path.exists()
+    again = VectorCache(embedder, path)
+    assert again.prime(LOGIN) == 0 and again.get(LOGIN[0]) == first.get(LOGIN[0])
+    assert len(again.get(UNRELATED)) == 384 and again.prime([UNRELATED]) == 0  # a text missed: embedded on demand
+
+
+def test_a_backtest_replays_the_paraphrased_story_as_one_incident(tmp_path: Path) -> None:
+    start = datetime(2026, 11, 2, 17, tzinfo=UTC)
+    rows = [{"id": f"w{w}p{k}", "author_id": f"cust{w}-{k}", "text": text,
+             "posted_at": (start + timedelta(minutes=6 * w + k)).isoformat()}
+            for w, text in enumerate(WIFI) for k in range(3)]
+    mentions = tmp_path / "wifi.jsonl"
+    mentions.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    settings = backtest_settings(tmp_path, mentions, "bundled", "default", "adaptive")
+    run_backtest(settings, tmp_path / "timeline.jsonl", input_file=mentions)
+    events = [json.loads(line) for line in (tmp_path / "timeline.jsonl").read_text().splitlines()]
+    assert [e["event"] for e in events if e["event"] == "opened"] == ["opened"]  # one incident, updated in place
+    assert events[-1]["authors"] == 18 and events[-1]["trigger"] == "story"
+    assert (tmp_path / "wifi.jsonl.vectors-groundswell-minilm-embed-1.json").exists()  # embedded once, cached
+
+
+def test_the_vector_index_survives_the_detectors_pickled_snapshot() -> None:
+    import pickle
+
+    tr, base = StoryTracker(StoryConfig(embed_similarity=0.75)), unit(21)
+    sid = tr.add(0.0, "a", "gate agent cancelled the flight and walked away", None, 0.9, embedding=blob(base))
+    restored = pickle.loads(pickle.dumps(tr))  # what advance_with_commit puts back when a pass fails
+    assert restored.add(5.0, "b", "no rebooking offered after they scrapped our departure", None, 0.9,
+                        embedding=blob(unit(22, base, 0.8))) == sid
+    rebuilt = StoryTracker(tr.cfg, tr.to_dict())  # and the plain-dict state rebuilds the index from the stories
+    assert rebuilt.add(5.0, "c", "they axed our departure at the gate, nobody helped", None, 0.9,
+                       embedding=blob(unit(23, base, 0.8))) == sid

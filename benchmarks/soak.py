@@ -1,25 +1,33 @@
-"""Soak: the real service for N minutes against a fake X API and a fake SMTP server, with faults.
+"""Soak: the real service (`groundswell run`, its own process) for N minutes against a fake X API and a
+fake SMTP server that run in this process, with faults.
 
-    python benchmarks/soak.py --minutes 10
+    nice python benchmarks/soak.py --minutes 125
 
-A feeder posts two mentions a second at the fake X, and every 30 s a complaint from an account
-with 900k followers (an incident, hence an email).  Faults: X answers 429 from 20% to 30% of the
-run, hangs past the client timeout from 50% to 55%, and the SMTP server is down from 70% to 80%.
-Prints JSON: memory over time, jobs missed, alert latency (post created at the source -> email
-received), deliveries, poll errors.
+A feeder posts two mentions a second at the fake X, and every 30 s a churn threat from an account
+with 900k followers, each worded on its own (so none joins a story) with the weekly page budget
+lifted: an incident and an email each, so every complaint gives one latency figure.
+Faults: X answers 429 from 20% to 30% of the run, hangs past the client timeout from 50% to 55%,
+and the SMTP server is down from 70% to 80%.
+Prints JSON: the service's RSS over time and its slope after the warm-up (least squares, MB/hour),
+its CPU seconds, jobs missed (from its log), alert latency (post created at the source -> email
+received) as p50/p95/p99/max, overall and outside the fault windows, deliveries, poll errors and
+the load average of the machine (it is shared, so latency may suffer from other load).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
+import random
 import re
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,121 +35,220 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.settings import Settings  # noqa: E402
+from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
+
 from tests.fakes.smtp import FakeSMTP  # noqa: E402
 from tests.fakes.x_api import FakeX  # noqa: E402
 
 MARK = re.compile(r"LAT(\d+)\b")
+FAULTS = {"x_429": (0.2, 0.3), "x_hang": (0.5, 0.55), "smtp_down": (0.7, 0.8)}
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-class Missed(logging.Handler):
-    """Counts APScheduler's 'missed' and 'maximum number of running instances' warnings."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.missed = 0
-        self.skipped = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        self.missed += "was missed by" in text
-        self.skipped += "maximum number of running instances" in text
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _text(message: Any) -> str:
     return " ".join(str(part.get_content()) for part in message.walk() if part.get_content_maintype() == "text")
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
 
 
-def settings_for(x: FakeX, smtp: FakeSMTP, folder: Path, poll: int, model: str) -> Settings:
-    os.environ["SOAK_X_TOKEN"] = x.token
-    cls = type("SoakSettings", (Settings,), {"toml_path": None})
-    return cls(app={"data_dir": str(folder)}, model={"sentiment": model},  # type: ignore[no-any-return]
-               service={"metrics_address": "127.0.0.1:0"},
-               brands=[{"id": "acme", "name": "Acme", "names": ["Acme"]}],
-               sources=[{"id": "x-acme", "kind": "x", "brand": "acme", "interval_seconds": poll,
-                         "bearer_token": {"env": "SOAK_X_TOKEN"}, "base_url": x.url, "timeout_seconds": 5}],
-               channels=[{"id": "mail", "kind": "email", "host": "127.0.0.1", "port": smtp.port,
-                          "security": "none", "from_addr": "groundswell@example.com", "to": ["ops@example.com"]}])
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of the service process (and its waited-for children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return round(sum(int(v) for v in fields[11:15]) / TICKS, 1)
+
+
+def config_text(x: FakeX, smtp: FakeSMTP, folder: Path, poll: int, model: str, metrics_port: int) -> str:
+    return f"""
+[app]
+data_dir = "{folder / 'data'}"
+[model]
+sentiment = "{model}"
+[service]
+metrics_address = "127.0.0.1:{metrics_port}"
+[[brands]]
+id = "acme"
+name = "Acme"
+names = ["Acme"]
+[[sources]]
+id = "x-acme"
+kind = "x"
+brand = "acme"
+interval_seconds = {poll}
+bearer_token = {{ env = "SOAK_X_TOKEN" }}
+base_url = "{x.url}"
+timeout_seconds = 5
+[[channels]]
+id = "mail"
+kind = "email"
+host = "127.0.0.1"
+port = {smtp.port}
+security = "none"
+from_addr = "groundswell@example.com"
+to = ["ops@example.com"]
+[detection]
+pages_per_week = 100000
+min_negative = 100000
+join_minutes = 5
+"""
+
+
+def words(rng: random.Random) -> str:
+    return " ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
+                    for _ in range(8))
 
 
 def feed(x: FakeX, stop: threading.Event, posted: dict[int, float]) -> None:
-    n = 0
+    n, rng = 0, random.Random(17)
     while not stop.wait(0.5):
         n += 1
         x.add_tweet(f"Acme new router arrived today, setting it up {n}", user=f"user{n}", age=timedelta(0))
         if n % 60 == 0:
             k = n // 60
             posted[k] = time.time()
-            x.add_tweet(f"Acme outage, terrible service, cancelling LAT{k}", user=f"big{k}", followers=900_000,
+            x.add_tweet(f"Acme {words(rng)} terrible, cancelling LAT{k}", user=f"big{k}", followers=900_000,
                         age=timedelta(0))
 
 
-def run(minutes: float, poll: int, model: str) -> dict[str, Any]:
-    from monitor.logs import configure_logging
-    from monitor.service.scheduler import Service
+def scrape(port: int) -> dict[tuple[str, str], float]:
+    """The service's /metrics as {(sample name, label values joined): value}."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {(s.name, ",".join(s.labels.values())): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
 
-    configure_logging("warning", "console")
-    missed = Missed()
-    logging.getLogger("apscheduler").addHandler(missed)
+
+def run(minutes: float, poll: int, model: str, warmup: float) -> dict[str, Any]:
     x, smtp = FakeX(token="soak-token").start(), FakeSMTP().start()
-    service = Service(settings_for(x, smtp, Path(tempfile.mkdtemp(prefix="gs-soak-")), poll, model))
-    service.start()
+    folder = Path(tempfile.mkdtemp(prefix="gs-soak-"))
+    port = free_port()
+    config = folder / "soak.toml"
+    config.write_text(config_text(x, smtp, folder, poll, model, port))
+    log = (folder / "service.log").open("w")
+    service = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                               stdout=log, stderr=subprocess.STDOUT,
+                               env={**os.environ, "SOAK_X_TOKEN": x.token, "COLUMNS": "200"})
     stop, posted, arrived = threading.Event(), {}, {}  # type: ignore[var-annotated]
     threading.Thread(target=feed, args=(x, stop, posted), daemon=True).start()
     duration, began = minutes * 60, time.time()
-    memory: list[tuple[int, float]] = []
+    samples: list[dict[str, float]] = []
     seen, emails = 0, 0
-    while (elapsed := time.time() - began) < duration:
+    while (elapsed := time.time() - began) < duration and service.poll() is None:
         share = elapsed / duration
-        x.fault = "429" if 0.2 <= share < 0.3 else "slow" if 0.5 <= share < 0.55 else None
-        if (0.7 <= share < 0.8) == (smtp.controller is not None):
+        x.fault = "429" if _in("x_429", share) else "slow" if _in("x_hang", share) else None
+        if _in("smtp_down", share) == (smtp.controller is not None):
             smtp.stop() if smtp.controller is not None else smtp.start()
         for received in smtp.received[seen:]:
             emails += 1
             for k in MARK.findall(_text(received.message)):
                 arrived.setdefault(int(k), time.time())
         seen = len(smtp.received)
-        if not memory or elapsed - memory[-1][0] >= 30:
-            memory.append((int(elapsed), rss_mb()))
+        if not samples or elapsed - samples[-1]["t_s"] >= 30:
+            samples.append({"t_s": int(elapsed), "rss_mb": rss_mb(service.pid), "cpu_s": cpu_seconds(service.pid),
+                            "load1": round(os.getloadavg()[0], 2)})
         time.sleep(1)
     stop.set()
-    service.shutdown()
+    exit_code = service.poll()
+    metrics = scrape(port) if exit_code is None else {}
+    service.terminate()
+    service.wait(60)
     x.stop()
     if smtp.controller is not None:
         smtp.stop()
-    return report(service, posted, arrived, memory, missed, emails, minutes, poll)
+    log.close()
+    text = (folder / "service.log").read_text(errors="replace")
+    return {"minutes": minutes, "model": model, "poll_interval_s": poll, "service_exit_early": exit_code,
+            "service_log": str(folder / "service.log"),
+            **memory_report(samples, warmup), **latency_report(posted, arrived, began, duration, poll),
+            **counters(metrics, text, emails)}
 
 
-def report(service: Any, posted: dict[int, float], arrived: dict[int, float], memory: list[tuple[int, float]],
-           missed: Missed, emails: int, minutes: float, poll: int) -> dict[str, Any]:
-    def value(name: str, **labels: str) -> float:
-        return service.metrics.registry.get_sample_value(name, labels) or 0.0
+def _in(fault: str, share: float) -> bool:
+    low, high = FAULTS[fault]
+    return low <= share < high
 
-    latencies = sorted(round(arrived[k] - posted[k], 1) for k in posted if k in arrived)
-    start = min(posted.values(), default=0.0) - 30
-    by_post = [(round(posted[k] - start), round(arrived[k] - posted[k], 1) if k in arrived else None)
-               for k in sorted(posted)]
+
+def slope_mb_per_hour(points: list[tuple[float, float]]) -> float | None:
+    if len(points) < 2:
+        return None
+    n = len(points)
+    mean_t, mean_m = sum(t for t, _ in points) / n, sum(m for _, m in points) / n
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    cov = sum((t - mean_t) * (m - mean_m) for t, m in points)
+    return round(cov / var * 3600, 2) if var else None
+
+
+def memory_report(samples: list[dict[str, float]], warmup_minutes: float) -> dict[str, Any]:
+    after = [(s["t_s"], s["rss_mb"]) for s in samples if s["t_s"] >= warmup_minutes * 60]
+    slope = slope_mb_per_hour(after)
+    loads = [s["load1"] for s in samples]
     return {
-        "minutes": minutes, "poll_interval_s": poll, "memory_mb": memory, "peak_rss_mb": max(m for _, m in memory),
-        "jobs_missed": missed.missed, "runs_skipped_still_running": missed.skipped,
-        "incident_posts": len(posted), "alerted": len(latencies), "emails": emails,
-        "latency_s": {"p50": latencies[len(latencies) // 2] if latencies else None,
-                      "max": latencies[-1] if latencies else None},
-        "latency_by_post": [{"posted_at_s": t, "latency_s": lat} for t, lat in by_post],
-        "latency_target_s": poll + 30,
-        "mentions_ingested": value("groundswell_mentions_ingested_total", source="x-acme"),
-        "poll_errors": value("groundswell_poll_errors_total", source="x-acme"),
-        "rate_limited": value("groundswell_poll_rate_limited_total", source="x-acme"),
-        "alerts_sent": value("groundswell_alerts_sent_total", channel="mail"),
-        "alerts_failed": value("groundswell_alerts_failed_total", channel="mail"),
-        "faults": "X 429 at 20-30%, X hang at 50-55%, SMTP down at 70-80% of the run",
+        "rss_samples": samples, "warmup_minutes": warmup_minutes,
+        "rss_mb": {"first": samples[0]["rss_mb"] if samples else None,
+                   "after_warmup": after[0][1] if after else None,
+                   "last": samples[-1]["rss_mb"] if samples else None,
+                   "peak": max((s["rss_mb"] for s in samples), default=None)},
+        "rss_slope_mb_per_hour_after_warmup": slope,
+        "rss_slope_mb_per_min_after_warmup": round(slope / 60, 4) if slope is not None else None,
+        "rss_slope_target_mb_per_min": 0.1,
+        "service_cpu_s": samples[-1]["cpu_s"] if samples else None,
+        "load1": {"mean": round(sum(loads) / len(loads), 2) if loads else None, "max": max(loads, default=None)},
+    }
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    ordered = sorted(values)
+
+    def at(q: float) -> float | None:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
+
+    return {"n": len(ordered), "p50": at(0.5), "p95": at(0.95), "p99": at(0.99),
+            "max": ordered[-1] if ordered else None}
+
+
+def latency_report(posted: dict[int, float], arrived: dict[int, float], began: float, duration: float,
+                   poll: int) -> dict[str, Any]:
+    """A post counts as 'in a fault window' if it was made from one poll + 60 s before a fault to 150 s after it
+    (the X client backs off for up to 120 s after a 429)."""
+    def faulted(at: float) -> bool:
+        return any(began + low * duration - poll - 60 <= at < began + high * duration + 150
+                   for low, high in FAULTS.values())
+
+    latency = {k: round(arrived[k] - posted[k], 1) for k in posted if k in arrived}
+    clear = [lat for k, lat in latency.items() if not faulted(posted[k])]
+    return {
+        "incident_posts": len(posted), "alerted": len(latency),
+        "not_alerted": sorted(k for k in posted if k not in arrived and posted[k] < began + duration - 180),
+        "latency_s": percentiles(list(latency.values())),
+        "latency_s_outside_fault_windows": percentiles(clear),
+        "latency_target_s": 40,
+        "latency_by_post": [{"posted_at_s": round(posted[k] - began), "latency_s": latency.get(k)}
+                            for k in sorted(posted)],
+        "faults": {name: [round(low * duration), round(high * duration)] for name, (low, high) in FAULTS.items()},
+    }
+
+
+def counters(metrics: dict[tuple[str, str], float], log_text: str, emails: int) -> dict[str, Any]:
+    return {
+        "jobs_missed": log_text.count("was missed by"),
+        "runs_skipped_still_running": log_text.count("maximum number of running instances"),
+        "tracebacks_in_log": log_text.count("Traceback (most recent call last)"),
+        "emails": emails,
+        "mentions_ingested": metrics.get(("groundswell_mentions_ingested_total", "x-acme")),
+        "poll_errors": metrics.get(("groundswell_poll_errors_total", "x-acme")),
+        "rate_limited": metrics.get(("groundswell_poll_rate_limited_total", "x-acme")),
+        "alerts_sent": metrics.get(("groundswell_alerts_sent_total", "mail")),
+        "alerts_failed": metrics.get(("groundswell_alerts_failed_total", "mail")),
     }
 
 
@@ -149,9 +256,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--poll", type=int, default=10, help="the X source's poll interval (s)")
-    parser.add_argument("--model", default="lexicon")
+    parser.add_argument("--model", default="bundled", help="the service's sentiment model (bundled, lexicon)")
+    parser.add_argument("--warmup", type=float, default=10.0, help="minutes left out of the RSS slope")
     args = parser.parse_args()
-    print(json.dumps(run(args.minutes, args.poll, args.model), indent=2))
+    print(json.dumps(run(args.minutes, args.poll, args.model, args.warmup), indent=2))
 
 
 if __name__ == "__main__":

@@ -56,6 +56,9 @@ def _load(spec: str, *, threads: int, batch_size: int, max_length: int) -> Senti
     folder = Path(spec).expanduser()
     if folder.is_dir() and (folder / "meta.json").exists():
         return _onnx(folder, threads=threads, batch_size=batch_size)
+    if (spec.startswith(("~", ".")) or folder.is_absolute()) and not folder.is_dir():
+        raise ModelError(f"no model folder at {folder} (use \"bundled\", \"lexicon\", a Hugging Face model id or a "
+                         "folder with an exported model and its meta.json)")
     from models.hf_model import HFSentiment
 
     return HFSentiment(spec, threads=threads, batch_size=batch_size, max_length=max_length)

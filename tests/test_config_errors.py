@@ -101,3 +101,16 @@ def test_brackets_in_messages_are_printed_not_eaten_as_markup(tmp_path: Path) ->
     config = settings(tmp_path, extra='[[sources]]\nid = "s"\nkind = "replay"\nbrand = "acne"\npath = "x.jsonl"')
     assert error_line(groundswell(config, "check")) == (
         "configuration error sources[0] (s).brand: no brand with id 'acne' in [[brands]] (known: acme)")
+
+
+def test_a_model_folder_that_does_not_exist_fails_check_not_only_run(tmp_path: Path) -> None:
+    """Found by benchmarks/faults.py: `check` said nothing about the model, then `run` refused to start."""
+    config = tmp_path / "settings.toml"
+    config.write_text(f'[app]\ndata_dir = "{tmp_path / "data"}"\n[model]\nsentiment = "./no-such-model"\n'
+                      '[[brands]]\nid = "acme"\nname = "Acme"\n')
+    check = groundswell(config, "check")
+    fails = [line for line in check.stdout.splitlines() if line.startswith("fail")]
+    assert check.returncode == 1 and "Traceback" not in check.stdout + check.stderr
+    assert fails == [f"fail model.sentiment: no model folder at {tmp_path / 'no-such-model'} (use \"bundled\", "
+                     "\"lexicon\", a Hugging Face model id or a folder with an exported model and its meta.json)"]
+    assert error_line(groundswell(config, "run"), code=1).startswith("error no model folder at")

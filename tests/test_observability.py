@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 from datetime import datetime, timedelta
 
 import httpx
@@ -109,6 +111,21 @@ def test_http_endpoints(tmp_path: object) -> None:
         assert missing.status_code == 404 and "/readyz" in json.loads(missing.text)["paths"]
     finally:
         server.stop()
+
+
+def test_stopping_a_server_that_never_started_returns(engine: Engine) -> None:
+    """A start that failed after the port was bound (e.g. the scheduler refused a job) stops the server
+    before it served: stop() used to wait forever for serve_forever, so `run` hung instead of exiting."""
+    probe = readiness(engine, ManualClock(T0))
+    assert probe.metrics is not None
+    server = ObservabilityServer("127.0.0.1:0", probe.metrics, probe)
+    port = int(server.address.rsplit(":", 1)[1])
+    stopper = threading.Thread(target=server.stop, daemon=True)
+    stopper.start()
+    stopper.join(10)
+    assert not stopper.is_alive()
+    with socket.socket() as sock:  # and the port is free again
+        sock.bind(("127.0.0.1", port))
 
 
 def test_each_service_has_its_own_registry() -> None:

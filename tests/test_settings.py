@@ -61,6 +61,25 @@ def test_invalid_config_is_one_error_naming_the_key(tmp_path: Path, body: str, k
     assert caught.value.key.endswith(key)
 
 
+@pytest.mark.parametrize(("body", "key", "message"), [
+    # found by benchmarks/faults.py: these passed `check`, then `run` hung (scheduler overflow) or raised later
+    ("[service]\nscore_interval_seconds = 99999999999999999999\n" + BRAND, "service.score_interval_seconds",
+     "99,999,999,999,999,999,999 is too large (at most 1,000,000,000)"),
+    ("[service]\nshutdown_timeout_seconds = inf\n" + BRAND, "service.shutdown_timeout_seconds",
+     "inf is not a usable number"),
+    ("[service]\nretention_mentions_days = 40000\n" + BRAND, "service.retention_mentions_days", "at most 36,500"),
+    ("[web]\nsession_hours = 1000000\n" + BRAND, "web.session_hours", "at most 876,000"),
+    (BRAND + '[[sources]]\nid = "s"\nkind = "replay"\nbrand = "acme"\npath = "p"\n'
+     "interval_seconds = 10000000000\n", "sources[0] (s).interval_seconds", "too large"),
+    (BRAND + BRAND, "brands[1] (acme).id", "duplicate id 'acme'"),
+])
+def test_numbers_no_setting_can_mean_and_duplicate_brands_are_refused_at_load(tmp_path: Path, body: str, key: str,
+                                                                               message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, body))
+    assert caught.value.key.endswith(key) and message in str(caught.value)
+
+
 def test_cli_reports_bad_config_in_one_line_with_exit_code_2(tmp_path: Path) -> None:
     path = write(tmp_path, "[detection]\nwindow_minutes = -3\n")
     done = subprocess.run([sys.executable, "-m", "monitor", "--config", str(path), "check"],

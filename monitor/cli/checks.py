@@ -38,9 +38,21 @@ def run_checks(settings: Settings, console: Console) -> int:
         code, line = explain(exc)
         console.print(f"[red]fail[/] database: {escape(line)}", soft_wrap=True)
         return code
-    healthy = _check_metrics_address(settings.service.metrics_address, console)
+    healthy = _check_model(settings, runtime, console)
+    healthy = _check_metrics_address(settings.service.metrics_address, console) and healthy
     healthy = _check_sources(settings, runtime, console) and healthy
     return 0 if _check_channels(settings, runtime, console) and healthy else 1
+
+
+def _check_model(settings: Settings, runtime: Runtime, console: Console) -> bool:
+    """Load the sentiment model as `run` does: a model that cannot load stops `run`, so `check` says so first."""
+    try:
+        _ = runtime.model
+    except GroundswellError as exc:
+        console.print(f"[red]fail[/] model.sentiment: {escape(str(exc))}", soft_wrap=True)
+        return False
+    console.print(f"[green]ok[/]   model.sentiment: {escape(settings.model.sentiment)}")
+    return True
 
 
 def _check_sources(settings: Settings, runtime: Runtime, console: Console) -> bool:

@@ -210,7 +210,8 @@ class ObservabilityServer:
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
+        if self.thread.is_alive():  # shutdown() waits for serve_forever and would hang if it never ran
+            self.httpd.shutdown()
         self.httpd.server_close()
 
 

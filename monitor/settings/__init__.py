@@ -200,7 +200,7 @@ def _check_references(settings: Settings) -> None:
                 key = "brand" if brand == source.brand else "brands"
                 raise ConfigError(f"{entry_label('sources', index, source.id)}.{key}",
                                   f"no brand with id {brand!r} in [[brands]] (known: {', '.join(brand_ids)})")
-    for table in ("sources", "channels"):
+    for table in ("brands", "sources", "channels"):
         seen: set[str] = set()
         for index, entry in enumerate(getattr(settings, table)):
             if entry.id in seen:

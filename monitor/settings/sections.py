@@ -4,10 +4,11 @@ Validation lives with each field so a bad value is refused at load, naming its k
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from monitor.secrets import Secret
 
@@ -16,8 +17,28 @@ DEFAULT_CONFIG = Path("settings.toml")
 START_HINT = "run `groundswell init` to write one for your company, or pass --config PATH"
 
 
+MAX_NUMBER = 1_000_000_000
+MAX_BY_UNIT = {"_days": 36_500, "_hours": 876_000}  # a century: dates this far back or ahead still exist
+
+
+def sane_number(value: Any, info: ValidationInfo) -> Any:
+    """Refuse numbers no setting can mean (inf, nan, 10**20 seconds): they pass `ge=1` and then break
+    the scheduler or date arithmetic at run time."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a usable number")
+    name = info.field_name or ""
+    limit = next((cap for unit, cap in MAX_BY_UNIT.items() if name.endswith(unit)), MAX_NUMBER)
+    if abs(value) > limit:
+        raise ValueError(f"{value:,} is too large (at most {limit:,})")
+    return value
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    _sane_numbers = field_validator("*")(sane_number)
 
 
 class AppSettings(Section):
@@ -211,6 +232,8 @@ class PluginTable(BaseModel):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     kind: str
     enabled: bool = True
+
+    _sane_numbers = field_validator("*")(sane_number)
 
     def options(self) -> dict[str, Any]:
         return dict(self.model_extra or {})

@@ -6,7 +6,6 @@ The service always runs from this checkout (PYTHONPATH), not from an installed c
 from __future__ import annotations
 
 import os
-import random
 import subprocess
 import sys
 import threading
@@ -47,34 +46,9 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60, step: float = 0
     return False
 
 
-def stop_service(process: subprocess.Popen[bytes]) -> int | None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-    return process.returncode
-
-
 def own_lines(text: str) -> list[str]:
     """Lines that are not structured log lines (those start with a timestamp)."""
     return [ln for ln in text.splitlines() if ln.strip() and not ln[:4].isdigit()]
-
-
-def complaint(rng: random.Random) -> str:
-    """A negative post with its own made-up wording, so no two posts form a story or join.  Language ID
-    overrides a row's "en" for some made-up words (az, es...), and an unscored post opens no incident:
-    only wordings it reads as English are used, so a missing incident is a fault's doing."""
-    from models.language import detect_language
-
-    while True:
-        words = " ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
-                         for _ in range(8))
-        text = f"Acme {words} is terrible"
-        if detect_language(text, "en") == "en":
-            return text
 
 
 class WebhookReceiver:

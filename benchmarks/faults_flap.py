@@ -23,13 +23,12 @@ from sqlalchemy import create_engine, make_url, text
 
 from benchmarks.faults_common import (
     WebhookReceiver,
-    complaint,
     settings_toml,
     slack_keys,
     start_service,
-    stop_service,
     wait_for,
 )
+from tests.fakes.complaints import complaint
 from tests.fakes.processes import free_port, readiness
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.tcp_proxy import TcpProxy
@@ -124,7 +123,7 @@ def _flap_run(folder: Path, url: str, schema: str, proxy: TcpProxy, receiver: We
         alive = service.poll() is None
     finally:
         stop.set()
-        code = stop_service(service)
+        code = stop(service)
     text_log = log.read_text(errors="replace")
     return {"flaps": len(cuts) - 1, "flap_seconds": flap_seconds, "outage_s": outage_s,
             "longest_flap_s": round(max(cuts[:-1], default=0.0), 2), "run_s": round(time.monotonic() - began),

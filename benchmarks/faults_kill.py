@@ -25,10 +25,9 @@ from benchmarks.faults_common import (
     settings_toml,
     slack_keys,
     start_service,
-    stop_service,
     wait_for,
 )
-from tests.fakes.processes import free_port
+from tests.fakes.processes import free_port, stop
 from tests.fakes.slack_api import FakeSlack
 
 SOURCES = 3
@@ -99,7 +98,7 @@ def run_kills(kills: int, rows: int, folder: Path, seed: int = 7) -> dict[str, A
         final = start_service(config, log, {"GS_FAULTS_SLACK": SLACK_TOKEN})
         finished = wait_for(lambda: _done(counts(database), rows), 600, 0.5)
         time.sleep(3)
-        code = stop_service(final)
+        code = stop(final)
         figures = audit(database, receiver, slack, rows)
     finally:
         receiver.close()

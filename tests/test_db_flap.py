@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from models.language import detect_language
+from tests.fakes.complaints import complaint
 from tests.fakes.processes import readiness, start, stop, wait_for
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.tcp_proxy import TcpProxy
@@ -39,18 +39,6 @@ DETECTION = "[detection]\npages_per_week = 1000\nreach_page_reactions = 20\nmin_
 
 
 OUTBOX = "from outbox o join alerts a on a.id = o.alert_id join incidents i on i.id = a.incident_id"
-
-
-def complaint(rng: random.Random) -> str:
-    """A negative post with its own wording (made-up words), so no two posts form a story or join.  Language ID
-    reads some made-up wordings as another language despite the row's "en" (and such a post is not scored, so
-    it opens no incident): only wordings it reads as English are used (benchmarks/faults.py found 3 in 199)."""
-    while True:
-        words = " ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
-                         for _ in range(8))
-        text = f"Acme {words} is terrible"
-        if detect_language(text, "en") == "en":
-            return text
 
 
 class Receiver:

@@ -18,6 +18,7 @@ import logging
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,7 @@ class RedactSocketRecords(logging.Filter):
 for _name in ("groundswell.slack_socket", "slack_sdk.web.base_client", "slack_sdk.webhook.client"):
     logging.getLogger(_name).addFilter(RedactSocketRecords())
 RETRY_SECONDS = 30
+STOP_SECONDS = 10  # the longest a stop waits for slack_sdk to close its session
 BUTTONS = {"gs_ack": "ack", "gs_snooze": "snooze", "gs_useful": "useful", "gs_noise": "noise"}
 DONE = {"ack": "Acknowledged", "snooze": f"Snoozed for {SNOOZE_HOURS} h", "useful": "Thanks: marked useful",
         "noise": "Thanks: marked as noise"}
@@ -170,16 +172,27 @@ class SlackActionListener:
                             type(exc).__name__)
 
     def stop(self) -> None:
-        """Close now: slack_sdk's own close waits out a 3 s socket read, so the read is ended first."""
+        """Close now, and never hang: slack_sdk's own close waits out a 3 s socket read, and a session run
+        that starts just before the stop sets ``terminated`` back to False, then sleeps forever on the
+        closed socket (seen as a hung test).  So no new run may start, and the flag is set again until
+        the close has returned (bounded: slack_sdk's threads are daemons)."""
         self._stopped.set()
         client = self.client
         client.closed, client.auto_reconnect_enabled = True, False
-        client.current_session_state.terminated = True
-        sock = getattr(client.current_session, "sock", None)
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        client.close()
+        client.current_session_runner.event.set()  # the runner starts no new session run
+        closing = threading.Thread(target=client.close, name="slack-socket-close", daemon=True)
+        closing.start()
+        deadline = time.monotonic() + STOP_SECONDS
+        while closing.is_alive() and time.monotonic() < deadline:
+            client.current_session_state.terminated = True
+            sock = getattr(client.current_session, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            closing.join(0.05)
+        if closing.is_alive():
+            log.warning("slack channel %s: Socket Mode did not close in %d s; left to exit with the process",
+                        self.channel_id, STOP_SECONDS)
 
     def _on_request(self, client: Any, request: SocketModeRequest) -> None:
         if request.type != "interactive":

@@ -63,13 +63,19 @@ def proxied_urls(postgres_url: str, schema: str, proxy: TcpProxy) -> tuple[str, 
     return f"{via}?options=-csearch_path%3D{schema}", direct
 
 
-def stop(process: subprocess.Popen[str]) -> None:
+def stop(process: subprocess.Popen[Any]) -> int | None:
+    """SIGTERM, then SIGKILL after 30 s; the exit code (None if even SIGKILL did not end it in 10 s)."""
     if process.poll() is None:
         process.terminate()
         try:
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                return None
+    return process.returncode
 
 
 def http_ok(url: str) -> bool:

@@ -14,7 +14,6 @@ from monitor.brands import BrandTerms
 from monitor.errors import ModelError
 
 ACME = BrandTerms(id="acme", name="Acme", names=("Acme Mobile",), handles=("@AcmeHelp",))
-ROOT = Path(__file__).resolve().parents[1]
 
 THREATS = [
     "Cancelling my @AcmeHelp contract the day it ends, one bar of signal for £60",
@@ -86,16 +85,3 @@ def test_shipped_artifact_is_small_and_says_how_it_was_made() -> None:
     assert ARTIFACT.stat().st_size < 200_000
     assert meta["trained_by"] == "models/train/train_churn.py" and 0.2 < meta["threshold"] < 0.9
     assert meta["trained_on"]["churn"] >= 100
-
-
-@pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "twcs-sample" / "twcs_head5000.csv").exists(),
-                    reason="the twcs sample in ../shared is needed to rebuild the training set")
-def test_training_reproduces_the_shipped_weights(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    out = tmp_path / "churn.json"
-    done = subprocess.run([sys.executable, "-m", "models.train.train_churn", "--out", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(out.read_text())["weights"] == json.loads(ARTIFACT.read_text())["weights"]

@@ -3,7 +3,9 @@
 Reddit allows 100 queries a minute per OAuth client, so every request (token included) takes a token from
 a bucket shared by all Reddit sources with the same client id; an empty bucket ends the poll early with what
 was read.  prawcore's own sleeps (rate-limit spreading, retry back-off) are replaced by versions that never
-sleep: the pipeline owns waiting.  Cursor: per-stream newest ``created_utc`` plus recent fullnames.
+sleep: the pipeline owns waiting.  A source serving several brands searches for all of them in OR-packed
+queries (``reddit_queries``); the runner routes each post to its brands.
+Cursor: per-stream newest ``created_utc`` plus recent fullnames.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from connectors.base import (
     Mention,
     RequestPlan,
 )
-from connectors.paging import BudgetSpent, RecentIds, quote_term, read_each, shared_bucket, split_query
+from connectors.paging import BudgetSpent, RecentIds, read_each, shared_bucket
+from connectors.reddit_queries import build_queries
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
@@ -131,12 +134,11 @@ class RedditConnector(Connector[RedditOptions]):
         super().__init__(options, context)
         client_id = options.client_id.get_secret_value()
         self.bucket = shared_bucket(client_id, options.queries_per_minute)
-        accounts = options.brand_accounts if options.brand_accounts is not None else context.brand.handles
+        handles = [h for b in context.brands for h in b.handles]
+        accounts = options.brand_accounts if options.brand_accounts is not None else handles
         self.accounts = {a.lstrip("@").removeprefix("u/").lower() for a in accounts}
-        brand = context.brand
-        terms = [quote_term(t) for t in (*(brand.names or (brand.name,)), *brand.terms)]
         try:
-            self.queries = split_query(terms, " ".join(f"NOT {quote_term(e)}" for e in brand.exclude))
+            self.queries = build_queries(context.brands)
         except ValueError as exc:
             raise ConfigError(f"sources.{context.source_id}", str(exc)) from None
         self.requests_made = 0

@@ -131,6 +131,8 @@ class FakeReddit(FakeAPI):
             return _json(404, {"message": "Not Found", "error": 404})
         if len(parts) == 3 and parts[0] == "user" and parts[2] == "about":
             return _json(200, self._about(parts[1]), self._limits())
+        if len(parts) == 3 and parts[0] == "r" and parts[2] == "search" and len(req.query.get("q", "")) > 512:
+            return _json(400, {"message": "Bad Request", "error": 400}, self._limits())  # q: at most 512
         if len(parts) == 3 and parts[0] == "r":
             return _json(200, self._listing(parts[1], parts[2], req.query), self._limits())
         return _json(404, {"message": "Not Found", "error": 404})

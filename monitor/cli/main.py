@@ -190,6 +190,7 @@ def db_upgrade(ctx: Context) -> None:
 
 
 # -- commands from other modules: registered here so `groundswell --help` lists them all --
+from monitor.cli.db_partition import db_partition  # noqa: E402
 from monitor.cli.init import init  # noqa: E402
 from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
 from monitor.cli.quiet import report_missed_post, snooze_incident, wake_incident  # noqa: E402
@@ -199,6 +200,7 @@ from monitor.cli.tune import tune  # noqa: E402
 from monitor.cli.users import users  # noqa: E402
 from monitor.cli.web import web  # noqa: E402
 
+db.add_command(db_partition)
 cli.add_command(init)
 cli.add_command(try_command)
 

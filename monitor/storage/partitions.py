@@ -9,7 +9,8 @@ go by the ordinary batched deletes.
 PostgreSQL needs the partition key in every unique index: the table's keys become (id, posted_at) and
 (brand, platform, external id, posted_at).  A post whose posted time changed between two fetches would then
 be stored twice, which X, Reddit, Mastodon, Bluesky and Hacker News never do (an RSS entry's date can).
-The switch is made only while ``mentions`` is empty, so it never moves data.
+The switch is made here only while ``mentions`` is empty, so it never moves data; a populated table is
+converted by ``groundswell db partition`` (``partition_convert.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def partition_by_day(engine: Engine, now: datetime) -> bool:
             connection.execute(text("lock table mentions in access exclusive mode"))
             if connection.execute(text("select 1 from mentions limit 1")).first() is not None:
                 log.warning("database.partition_by_day: mentions already holds rows; keeping the plain table "
-                            "(retention deletes in batches)")
+                            "(retention deletes in batches) until `groundswell db partition` converts it")
                 return False
             _convert(connection)
         log.info("mentions are now partitioned by day (retention drops whole days)")

@@ -82,7 +82,7 @@ def convert(engine: Engine, *, now: datetime, keep_days: int, batch: int = BATCH
         progress(moved + skipped)
     with engine.begin() as connection:
         connection.execute(text(f"drop table {PLAIN}"))
-    with engine.connect() as connection:
+    with engine.begin() as connection:  # committed: statistics analysed in a rolled-back transaction are lost
         connection.execute(text("analyze mentions"))
     return done
 

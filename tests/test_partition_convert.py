@@ -147,6 +147,16 @@ def test_a_foreign_key_to_mentions_is_refused_before_anything_changes(pg_url: st
     assert partition_convert.state(runtime.engine) == "plain" and len(_snapshot(runtime.engine)) == 121
 
 
+def test_a_table_in_use_is_refused_after_a_bounded_wait(pg_url: str, tmp_path: Path) -> None:
+    runtime = _populated(pg_url, tmp_path)
+    with runtime.engine.connect() as reader:  # an open transaction that read mentions (a worker, the web)
+        reader.execute(text("select count(*) from mentions"))
+        with pytest.raises(partition_convert.CannotConvert, match="mentions stayed in use for 0.5 s"):
+            partition_convert.convert(runtime.engine, now=NOW, keep_days=3, lock_wait_s=0.5)
+        reader.rollback()
+    assert partition_convert.state(runtime.engine) == "plain" and len(_snapshot(runtime.engine)) == 121
+
+
 def test_db_partition_refuses_sqlite_and_a_running_service_in_one_line(pg_url: str, tmp_path: Path) -> None:
     sqlite = groundswell("-c", str(_settings_file(tmp_path, f"sqlite:///{tmp_path / 'g.db'}")), "db", "partition",
                          cwd=tmp_path)

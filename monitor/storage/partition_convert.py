@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from monitor.errors import GroundswellError
 from monitor.storage import partitions
@@ -60,7 +61,7 @@ def remaining(engine: Engine) -> int:
         return int(connection.execute(text(f"select count(*) from {table}")).scalar() or 0)
 
 
-def convert(engine: Engine, *, now: datetime, keep_days: int, batch: int = BATCH,
+def convert(engine: Engine, *, now: datetime, keep_days: int, batch: int = BATCH, lock_wait_s: float = 30,
             progress: Callable[[int], None] = lambda _moved: None) -> Converted:
     """Convert ``mentions`` to day partitions (or finish a stopped conversion); ``progress`` gets each
     batch's row count.  Days older than ``keep_days`` get no partition: their rows go to the default one,
@@ -69,8 +70,15 @@ def convert(engine: Engine, *, now: datetime, keep_days: int, batch: int = BATCH
     if current == "partitioned":
         return Converted(already=True)
     if current == "plain":
-        with engine.begin() as connection:
-            _swap(connection)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"set local lock_timeout = '{int(lock_wait_s * 1000)}ms'"))
+                _swap(connection)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", "") != "55P03":  # lock_not_available
+                raise
+            raise CannotConvert(f"db partition: mentions stayed in use for {lock_wait_s:g} s (workers or a web "
+                                "server still running? stop them and run it again); nothing was changed") from None
     _make_days(engine, now, keep_days)
     done, after = Converted(), 0
     while True:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.faults_common import (
-    WebhookReceiver,
     settings_toml,
     slack_keys,
     start_service,
@@ -29,6 +28,7 @@ from benchmarks.faults_common import (
 )
 from tests.fakes.processes import free_port, stop
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.webhook_receiver import WebhookReceiver
 
 SOURCES = 3
 BIG_EVERY = 25
@@ -137,7 +137,7 @@ def audit(database: Path, receiver: WebhookReceiver, slack: FakeSlack, rows: int
         "incidents_doubled": sum(n - 1 for n in per_post.values()),
         "outbox_not_sent": sum(1 for _, _, status in outbox if status != "sent"),
         "webhook": {"alerts": len(hook), "lost": len(hook - set(receiver.keys)),
-                    "repeats_same_key": sum(n - 1 for n in receiver.keys.values())},
+                    "repeats_same_key": receiver.repeats},
         "slack": {"alerts": len(slack_rows), "lost": len(slack_rows - set(on_slack)),
                   "doubled": sum(n - 1 for n in on_slack.values()),
                   "unknown_to_outbox": len(set(on_slack) - slack_rows)},

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from alerts.channel_health import PROBE_CAP_S, claim_probe
-from alerts.outbox import DeliveryOutcome, deliver_due, enqueue_alert
+from alerts.outbox import MAX_WAIT, DeliveryOutcome, deliver_due, enqueue_alert
 from monitor.runtime import build_notifiers
 from monitor.settings import Settings
 from monitor.storage.engine import open_database, transaction
@@ -124,3 +124,17 @@ def test_only_one_worker_probes_a_failing_channel(database_url: str, smtp: FakeS
     smtp.start()
     (sent,) = deliver_due(engine, build_notifiers(settings), now=probe_at + timedelta(seconds=16))
     assert sent.status == "sent" and len(smtp.received) == 1
+
+
+def test_a_row_still_failing_after_sixty_hours_is_dead_lettered(database_url: str, smtp: FakeSMTP) -> None:
+    """Probes are a minute apart, so attempts no longer measure how long a row waited: its alert's age does."""
+    settings, engine = mail_settings(smtp), open_database(database_url)
+    smtp.stop()
+    add_alert(engine, settings, 0, NOW - MAX_WAIT + timedelta(minutes=1))
+    (early,) = deliver_due(engine, build_notifiers(settings), now=NOW)
+    assert early.status == "retry"
+    later = NOW + timedelta(minutes=2)
+    (last,) = deliver_due(engine, build_notifiers(settings), now=later)
+    assert last.status == "dead" and "Connection refused" in (last.error or "")
+    with Session(engine) as session:
+        assert session.exec(select(OutboxItem)).one().status == "dead"

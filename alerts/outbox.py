@@ -6,14 +6,16 @@ other worker sends it too), then sends, then marks it sent.  A crash after the s
 row: its retry asks the channel whether the earlier attempt arrived (Slack looks its history up by the
 idempotency key) and otherwise re-sends with the same key, which the email (Message-ID) and webhook
 (Idempotency-Key) channels let receivers dedupe.
+
+A transient failure backs off the channel, not the row (``channel_health``): while the channel rests none of
+its rows is tried, then one is (the probe), and the first success sends all the rows that waited.
 """
 
 from __future__ import annotations
 
 import logging
-import random
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Literal
@@ -22,7 +24,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from alerts import story
+from alerts import channel_health, story
 from alerts.base import AlertMessage, AnyNotifier, ExamplePost, Receipt
 from alerts.routing import route
 from monitor.clock import as_utc
@@ -32,7 +34,7 @@ from monitor.storage.engine import transaction, with_retries
 from monitor.storage.tables import Alert, Brand, Incident, Mention, OutboxItem
 
 log = logging.getLogger("groundswell.outbox")
-MAX_ATTEMPTS = 60  # with backoff capped at an hour: about two and a half days of trying
+MAX_WAIT = timedelta(hours=60)  # a row still failing this long after its alert was made is dead-lettered
 DeliveryStatus = Literal["sent", "retry", "dead", "skipped"]
 
 
@@ -46,6 +48,7 @@ class DeliveryOutcome:
     status: DeliveryStatus
     error: str | None = None
     rate_limited: bool = False  # the channel asked us to wait (Retry-After)
+    channel_down: bool = False  # the failure was the channel's: its other rows wait for its next probe
 
     @property
     def line(self) -> str:
@@ -63,19 +66,60 @@ def enqueue_alert(session: Session, settings: Settings, alert: Alert, incident: 
     return items
 
 
-def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
-    seconds = min(30 * 2 ** max(0, attempts - 1), 3600) * (0.75 + 0.5 * random.random())
-    return timedelta(seconds=max(seconds, retry_after or 0))
-
-
 def deliver_due(engine: Engine, notifiers: Mapping[str, AnyNotifier], *, now: datetime,
                 limit: int = 100) -> list[DeliveryOutcome]:
-    """Attempt every due row once; one outcome per row (runners call ``monitor.pipeline.deliver_due``)."""
+    """Attempt every due row once, but only a probe on a failing channel and nothing on a resting one.
+
+    One outcome per row attempted (runners call ``monitor.pipeline.deliver_due``)."""
     with Session(engine) as session:
-        due = session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending",
-                                                       col(OutboxItem.next_attempt_at) <= now)
-                           .order_by(col(OutboxItem.id)).limit(limit)).all()
-    return [_deliver_one(engine, item_id, notifiers, now) for item_id in due if item_id is not None]
+        due = session.exec(select(OutboxItem.id, OutboxItem.channel_id, OutboxItem.next_attempt_at).where(
+            OutboxItem.status == "pending", col(OutboxItem.next_attempt_at) <= now,
+            col(OutboxItem.channel_id).not_in(channel_health.resting(now)))
+            .order_by(col(OutboxItem.id)).limit(limit)).all()
+        failing = channel_health.down(session)
+    run = _Pass(engine, notifiers, now, failing)
+    return [o for item_id, channel in _probes_first(due, failing) if (o := run.deliver(item_id, channel)) is not None]
+
+
+def _probes_first(due: Sequence[tuple[int | None, str, datetime]], failing: set[str]) -> list[tuple[int, str]]:
+    """Rows in id order (an incident's first alert before its updates), except that a failing channel is
+    probed with the row that has waited longest since its last try: one bad row cannot block the channel."""
+    ordered = [(item_id, channel) for item_id, channel, _ in due if item_id is not None]
+    probes: dict[str, tuple[int, str]] = {}
+    for item_id, channel, _ in sorted(due, key=lambda row: (as_utc(row[2]), row[0] or 0)):
+        if channel in failing and item_id is not None:
+            probes.setdefault(channel, (item_id, channel))
+    first = list(probes.values())
+    return first + [row for row in ordered if row not in first]
+
+
+@dataclass
+class _Pass:
+    """One delivery pass: which failing channels it probes, and which it stops trying after a failure."""
+
+    engine: Engine
+    notifiers: Mapping[str, AnyNotifier]
+    now: datetime
+    failing: set[str]
+    probing: set[str] = field(default_factory=set)
+    stopped: set[str] = field(default_factory=set)
+    working: set[str] = field(default_factory=set)  # delivered something in this pass
+
+    def deliver(self, item_id: int, channel: str) -> DeliveryOutcome | None:
+        if channel in self.stopped:
+            return None
+        notifier = self.notifiers.get(channel)
+        if channel in self.failing and channel not in self.probing and notifier is not None:
+            if not with_retries(partial(channel_health.claim_probe, self.engine, channel, self.now, lease(notifier))):
+                self.stopped.add(channel)  # another worker probes it
+                return None
+            self.probing.add(channel)
+        outcome = _deliver_one(self.engine, item_id, self.notifiers, self.now, working=channel in self.working)
+        if outcome.channel_down:
+            self.stopped.add(channel)  # the channel rests now: its other rows wait for the next probe
+        elif outcome.status == "sent":
+            self.working.add(channel)  # the probe (if any) succeeded: the rest of its rows go now
+        return outcome
 
 
 @dataclass(frozen=True)
@@ -86,8 +130,11 @@ class _Claim:
     retry: bool  # an earlier attempt began: it may have been delivered before a crash
 
 
-def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, AnyNotifier], now: datetime) -> DeliveryOutcome:
-    """Claim (attempt counted and committed), look for an earlier delivery, send, record: no step repeated."""
+def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, AnyNotifier], now: datetime, *,
+                 working: bool = False) -> DeliveryOutcome:
+    """Claim (attempt counted and committed), look for an earlier delivery, send, record: no step repeated.
+
+    A row that fails again just after its channel ``working`` (delivered in this pass) is blamed alone."""
     claim = with_retries(partial(_claim, engine, item_id, notifiers, now))
     if isinstance(claim, DeliveryOutcome):
         return claim
@@ -96,7 +143,7 @@ def _deliver_one(engine: Engine, item_id: int, notifiers: Mapping[str, AnyNotifi
         if receipt is None:
             receipt = claim.notifier.send(claim.message, idempotency_key=claim.key)
     except DeliveryError as exc:
-        return with_retries(partial(_record_failure, engine, item_id, exc, now))
+        return with_retries(partial(_record_failure, engine, item_id, exc, now, working and claim.retry))
     return with_retries(partial(_record_sent, engine, item_id, receipt, now))
 
 
@@ -136,27 +183,41 @@ def _record_sent(engine: Engine, item_id: int, receipt: Receipt, now: datetime) 
         item.status, item.sent_at, item.last_error = "sent", now, None
         item.receipt = {"channel": receipt.channel, "message_id": receipt.message_id, **receipt.extra}
         session.add(item)
+        channel_health.record_up(session, item.channel_id, now)
         return DeliveryOutcome(item_id, item.alert_id, item.channel_id, "sent")
 
 
-def _record_failure(engine: Engine, item_id: int, exc: DeliveryError, now: datetime) -> DeliveryOutcome:
+def _record_failure(engine: Engine, item_id: int, exc: DeliveryError, now: datetime,
+                    row_only: bool) -> DeliveryOutcome:
     with transaction(engine) as session:
         item = session.get(OutboxItem, item_id)
         assert item is not None
-        outcome = _failed(item, exc, now)
+        outcome = _failed(session, item, exc, now, row_only)
         session.add(item)
         return outcome
 
 
-def _failed(item: OutboxItem, exc: DeliveryError, now: datetime) -> DeliveryOutcome:
-    """``attempts`` already counts this one (the claim did)."""
+def _failed(session: Session, item: OutboxItem, exc: DeliveryError, now: datetime,
+            row_only: bool) -> DeliveryOutcome:
+    """A transient failure is the channel's: the row waits for the channel's next probe, not a backoff of its own.
+
+    Unless ``row_only``: a row failing again while its channel works waits alone (capped like a probe), so
+    one bad row cannot stop the channel.  ``attempts`` already counts this one (the claim did)."""
     limited = exc.retry_after is not None
-    if not exc.transient or item.attempts >= MAX_ATTEMPTS:
+    alert = session.get(Alert, item.alert_id)
+    waited = now - as_utc(alert.created_at) if alert is not None else timedelta(0)
+    if not exc.transient or waited >= MAX_WAIT:
+        if not exc.transient:
+            channel_health.record_up(session, item.channel_id, now)  # it answered: the channel works
         return _dead(item, str(exc), now, rate_limited=limited)
     item.last_error = str(exc)
-    item.next_attempt_at = now + retry_delay(item.attempts, exc.retry_after)
+    if row_only:
+        item.next_attempt_at = now + channel_health.probe_delay(item.attempts, exc.retry_after)
+    else:
+        item.next_attempt_at = channel_health.record_failure(session, item.channel_id, str(exc), now, exc.retry_after)
     log.warning("delivery to %s failed (%s); retry at %s", item.channel_id, exc, item.next_attempt_at)
-    return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "retry", str(exc), limited)
+    return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "retry", str(exc), limited,
+                           channel_down=not row_only)
 
 
 def _dead(item: OutboxItem, reason: str, now: datetime, *, rate_limited: bool = False) -> DeliveryOutcome:

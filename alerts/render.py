@@ -30,8 +30,8 @@ SEVERITY_EMOJI = {1: ":large_blue_circle:", 2: ":large_yellow_circle:", 3: ":red
                   4: ":rotating_light:"}
 SEVERITY_COLOR = {1: "#2f80ed", 2: "#f2c94c", 3: "#eb5757", 4: "#9b1c1c"}
 EVENT_LABEL = {"opened": "New incident", "escalated": "Escalated", "updated": "Update", "resolved": "Resolved",
-               "acknowledged": "Acknowledged", "snoozed": "Snoozed", "unacknowledged": "Not acknowledged",
-               "test": "Test message"}
+               "acknowledged": "Acknowledged", "snoozed": "Snoozed", "woke": "Snooze over",
+               "unacknowledged": "Not acknowledged", "test": "Test message"}
 BREAKDOWN_KEYS = ("categories", "platforms")
 FACT_LABELS = {"people": "People", "authors": "People", "mentions": "Mentions", "reach": "Reach",
                "growth": "vs normal", "expected": "Usually", "negative_share": "Negative share"}

@@ -2,8 +2,9 @@
 
 The first event of an incident in this channel posts a headline; its ``ts`` is the Receipt's
 ``message_id``. Later events (``message.thread[channel_id]`` holds that ts) are posted as thread
-replies (escalations also broadcast to the channel), and for ``escalated``/``updated``/``resolved`` the headline is
-edited with ``chat.update`` so the channel shows the incident's current state.
+replies (escalations also broadcast to the channel), and for the events in ``UPDATED_EVENTS`` (escalated,
+updated, resolved, acknowledged, snoozed, woke) the headline is edited with ``chat.update`` so the channel
+shows the incident's current state.
 
 One attempt per send: slack_sdk's retry handlers are switched off and every failure becomes a
 DeliveryError (429 and 5xx transient with Retry-After; bad token, unknown channel, not invited:
@@ -26,7 +27,7 @@ import ssl
 from typing import Any
 from urllib.error import URLError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
@@ -35,7 +36,7 @@ from alerts.http_errors import header, parse_retry_after
 from alerts.render import alert_view
 from alerts.slack_blocks import Block, action_block, alert_blocks, fallback_text
 from monitor.errors import DeliveryError
-from monitor.secrets import Secret
+from monitor.secrets import Secret, unset_if_empty
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ _CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                               "request_timeout", "team_not_ready"})
 # the headline shows the current state
-UPDATED_EVENTS = frozenset({"escalated", "updated", "resolved", "acknowledged", "snoozed"})
+UPDATED_EVENTS = frozenset({"escalated", "updated", "resolved", "acknowledged", "snoozed", "woke"})
 HISTORY_PAGES = 5  # at most 1,000 recent messages are searched for an earlier attempt
 NETWORK_ERRORS = (URLError, OSError, TimeoutError, http.client.HTTPException)
 
@@ -60,6 +61,11 @@ class SlackOptions(NotifierOptions):
     # An app-level token (xapp-..., scope connections:write): the headline gets Acknowledge / Snooze 4h /
     # Useful / Noise buttons, answered over Socket Mode by `groundswell run` (no public URL needed).
     app_token: Secret | None = None
+
+    @field_validator("app_token")
+    @classmethod
+    def _empty_app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        return unset_if_empty(value)  # an empty optional credential: no buttons
 
     @field_validator("base_url")
     @classmethod
@@ -89,7 +95,7 @@ class SlackNotifier(Notifier[SlackOptions]):
         update_after = update and not self._slack_channel  # a #name: its ID comes with the reply
         if update and not update_after:
             self._update(self._slack_channel, root_ts, text, blocks, strict=True)
-        reply_blocks = alert_blocks(view, compact=message.event in ("resolved", "acknowledged", "snoozed"))
+        reply_blocks = alert_blocks(view, compact=message.event in ("resolved", "acknowledged", "snoozed", "woke"))
         broadcast = message.event == "escalated" and self.options.broadcast_escalations
         resp = self._call("chat_postMessage", text=text, blocks=reply_blocks, thread_ts=root_ts,
                           reply_broadcast=broadcast, **self._post_extras(message, idempotency_key))

@@ -1,4 +1,7 @@
-"""What the fault runs share: a real `groundswell run` process, its readiness, a counting webhook receiver.
+"""What the fault runs share: a real `groundswell run` process and its readiness, and for the hostile files
+and bad configurations one case runner: each case's input written to its own folder, a `groundswell`
+command run on it, a hang or a traceback judged the same way (the counting webhook receiver is
+``tests.fakes.webhook_receiver``, shared with tests/test_db_flap.py).
 
 The service always runs from this checkout (PYTHONPATH), not from an installed copy.
 """
@@ -8,16 +11,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+Maker = Callable[[Path], Path]  # writes a case's input into its folder and returns its path
 # One page per complaint: no weekly page budget in the way, no spike facet that joins the posts.
 DETECTION = "[detection]\npages_per_week = 100000\nreach_page_reactions = 20\nmin_negative = 100000\n"
 
@@ -51,34 +53,37 @@ def own_lines(text: str) -> list[str]:
     return [ln for ln in text.splitlines() if ln.strip() and not ln[:4].isdigit()]
 
 
-class WebhookReceiver:
-    """A local webhook endpoint that counts high-reach deliveries per idempotency key (others apart)."""
+def file_maker(name: str, content: bytes) -> Maker:
+    """A case whose input is ``content`` as the file ``name`` in the case's folder."""
+    def make(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(content)
+        return path
+    return make
 
-    def __init__(self) -> None:
-        self.keys: Counter[str] = Counter()
-        self.other = 0
-        receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if b"high_reach" in body:
-                    receiver.keys[self.headers.get("Idempotency-Key", "")] += 1
-                else:
-                    receiver.other += 1
-                self.send_response(200)
-                self.end_headers()
+def case_folders(workdir: Path, prefix: str, cases: dict[str, Any], limit: int) -> Iterator[tuple[str, Any, Path]]:
+    """The first ``limit`` cases, each with a fresh folder of its own."""
+    for n, (name, case) in enumerate(list(cases.items())[:max(0, limit)]):
+        folder = workdir / f"{prefix}{n:02d}"
+        folder.mkdir(parents=True)
+        yield name, case, folder
 
-            def log_message(self, *_: Any) -> None:
-                pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+def monitor_command(config: Path, args: list[str], timeout: float) -> subprocess.CompletedProcess[str] | None:
+    """`groundswell --config CONFIG ARGS...` from this checkout; None when it ran past ``timeout`` (a hang)."""
+    try:
+        return subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=timeout, env=ENV)
+    except subprocess.TimeoutExpired:
+        return None
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+
+def crash(done: subprocess.CompletedProcess[str] | None) -> str | None:
+    """"hang" or "traceback", the two verdicts every case shares; None when the command ended on its own terms."""
+    if done is None:
+        return "hang"
+    return "traceback" if "Traceback" in done.stdout + done.stderr else None
 
 
 def slack_keys(messages: dict[str, Any]) -> Counter[str]:

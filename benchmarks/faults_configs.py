@@ -10,15 +10,12 @@ traceback, never a hang.
 from __future__ import annotations
 
 import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.faults_common import ENV, ROOT, own_lines
+from benchmarks.faults_common import Maker, case_folders, crash, file_maker, monitor_command, own_lines
 
 BRAND = '[[brands]]\nid = "acme"\nname = "Acme"\n'
-Maker = Callable[[Path], Path]
 
 
 def toml(body: str, *, brand: str = BRAND, app: str = "", model: str = "lexicon", top: str = "") -> Maker:
@@ -31,11 +28,7 @@ def toml(body: str, *, brand: str = BRAND, app: str = "", model: str = "lexicon"
 
 
 def raw(content: bytes) -> Maker:
-    def make(folder: Path) -> Path:
-        path = folder / "settings.toml"
-        path.write_bytes(content)
-        return path
-    return make
+    return file_maker("settings.toml", content)
 
 
 def data_dir_file(folder: Path) -> Path:
@@ -100,19 +93,9 @@ CASES: dict[str, tuple[Maker, str]] = {
 }
 
 
-def command(config: Path, verb: str, timeout: float) -> subprocess.CompletedProcess[str] | None:
-    try:
-        return subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), verb], cwd=ROOT,
-                              capture_output=True, text=True, timeout=timeout, env={**ENV, "COLUMNS": "200"})
-    except subprocess.TimeoutExpired:
-        return None
-
-
 def judge_check(done: subprocess.CompletedProcess[str] | None) -> tuple[str, str]:
-    if done is None:
-        return "hang", ""
-    if "Traceback" in done.stdout + done.stderr:
-        return "traceback", ""
+    if (verdict := crash(done)) is not None or done is None:
+        return verdict or "hang", ""
     fails = [ln for ln in done.stdout.splitlines() if ln.strip().startswith("fail")]
     errors = own_lines(done.stderr)
     if done.returncode in (1, 2) and len(errors) + len(fails) == 1:  # 2: unusable config or database
@@ -123,7 +106,7 @@ def judge_check(done: subprocess.CompletedProcess[str] | None) -> tuple[str, str
 def judge_run(done: subprocess.CompletedProcess[str] | None, expected: str) -> str:
     if done is None:
         return "handled" if expected == RUNS else "started despite the problem"
-    if "Traceback" in done.stdout + done.stderr:
+    if crash(done):
         return "traceback"
     if expected == RUNS:
         return f"stopped with exit {done.returncode}"
@@ -135,12 +118,10 @@ def judge_run(done: subprocess.CompletedProcess[str] | None, expected: str) -> s
 
 def run_configs(workdir: Path, limit: int, timeout: float, run_seconds: float) -> dict[str, Any]:
     results = []
-    for n, (name, (make, expected)) in enumerate(list(CASES.items())[:limit]):
-        folder = workdir / f"config{n:02d}"
-        folder.mkdir(parents=True)
+    for name, (make, expected), folder in case_folders(workdir, "config", CASES, limit):
         config = make(folder)
-        check, line = judge_check(command(config, "check", timeout))
-        run = judge_run(command(config, "run", run_seconds), expected)
+        check, line = judge_check(monitor_command(config, ["check"], timeout))
+        run = judge_run(monitor_command(config, ["run"], run_seconds), expected)
         results.append({"case": name, "check": check, "run": run, "line": line[:240]})
     handled = [r for r in results if r["check"] == r["run"] == "handled"]
     return {"cases": len(results), "handled": len(handled),

@@ -11,15 +11,12 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.faults_common import ENV, ROOT, own_lines
+from benchmarks.faults_common import Maker, case_folders, crash, file_maker, monitor_command, own_lines
 
 PAST = "2026-01-02T03:04:05+00:00"
-Maker = Callable[[Path], Path]
 
 
 def row(ident: str, **fields: Any) -> str:
@@ -27,19 +24,12 @@ def row(ident: str, **fields: Any) -> str:
 
 
 def jsonl(*lines: str | bytes) -> Maker:
-    def make(folder: Path) -> Path:
-        path = folder / "feed.jsonl"
-        path.write_bytes(b"".join(x if isinstance(x, bytes) else x.encode("utf-8", "surrogatepass") for x in lines))
-        return path
-    return make
+    return file_maker("feed.jsonl", b"".join(x if isinstance(x, bytes) else x.encode("utf-8", "surrogatepass")
+                                             for x in lines))
 
 
 def csv_file(text: bytes) -> Maker:
-    def make(folder: Path) -> Path:
-        path = folder / "feed.csv"
-        path.write_bytes(text)
-        return path
-    return make
+    return file_maker("feed.csv", text)
 
 
 def fifo(folder: Path) -> Path:
@@ -124,11 +114,7 @@ def poll(folder: Path, path: Path, timeout: float) -> subprocess.CompletedProces
     config.write_text(f'[app]\ndata_dir = "{folder / "data"}"\n[model]\nsentiment = "lexicon"\n'
                       f'[[brands]]\nid = "acme"\nname = "Acme"\n'
                       f'[[sources]]\nid = "feed"\nkind = "replay"\nbrand = "acme"\nlimit = 1000\npath = "{path}"\n')
-    try:
-        return subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "poll", "feed", "--once"],
-                              cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=ENV)
-    except subprocess.TimeoutExpired:
-        return None
+    return monitor_command(config, ["poll", "feed", "--once"], timeout)
 
 
 def stored_ids(folder: Path) -> set[str]:
@@ -141,10 +127,8 @@ def stored_ids(folder: Path) -> set[str]:
 
 def judge(done: subprocess.CompletedProcess[str] | None, stored: set[str], good: tuple[str, ...], bad: int,
           code: int) -> str:
-    if done is None:
-        return "hang"
-    if "Traceback" in done.stderr + done.stdout:
-        return "traceback"
+    if (verdict := crash(done)) is not None or done is None:
+        return verdict or "hang"
     if done.returncode != code:
         return f"exit {done.returncode}, expected {code}"
     if not {g if len(g) < 100 else "" for g in good} - {""} <= stored or len(stored) < len(good):
@@ -173,9 +157,7 @@ def _result(name: str, verdict: str, done: subprocess.CompletedProcess[str] | No
 
 def run_files(workdir: Path, limit: int, timeout: float) -> dict[str, Any]:
     results = []
-    for n, (name, (make, good, bad, code)) in enumerate(list(CASES.items())[:max(0, limit - 1)]):
-        folder = workdir / f"file{n:02d}"
-        folder.mkdir(parents=True)
+    for name, (make, good, bad, code), folder in case_folders(workdir, "file", CASES, limit - 1):
         done = poll(folder, make(folder), timeout)
         results.append(_result(name, judge(done, stored_ids(folder), good, bad, code), done))
     if limit:

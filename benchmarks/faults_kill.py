@@ -16,19 +16,19 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from benchmarks.faults_common import (
-    WebhookReceiver,
     settings_toml,
     slack_keys,
     start_service,
     wait_for,
 )
 from tests.fakes.processes import free_port, stop
+from tests.fakes.replay_feeds import write_replay_feeds
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.webhook_receiver import WebhookReceiver
 
 SOURCES = 3
 BIG_EVERY = 25
@@ -50,20 +50,7 @@ def counts(database: Path) -> dict[str, int]:
 
 
 def write_feeds(folder: Path, rows: int) -> str:
-    start = datetime.now(UTC) - timedelta(hours=2)
-    blocks = []
-    for s in range(SOURCES):
-        path = folder / f"kill-feed{s}.jsonl"
-        with path.open("w") as out:
-            for i in range(rows):
-                big = i % BIG_EVERY == 0
-                out.write(json.dumps({"id": f"{s}-{i}", "author_id": f"u{s}-{i}",
-                                      "author_followers": 300_000 if big else 5, "reposts": 50 if big else 0,
-                                      "text": f"Acme is terrible {i}" if big else f"Acme router {i}",
-                                      "posted_at": (start + timedelta(seconds=i)).isoformat()}) + "\n")
-        blocks.append(f'[[sources]]\nid = "feed{s}"\nkind = "replay"\nbrand = "acme"\ninterval_seconds = 1\n'
-                      f'limit = 20\npath = "{path}"\nplatform = "p{s}"\n')
-    return "".join(blocks)
+    return write_replay_feeds(folder, sources=SOURCES, rows=rows, big_every=BIG_EVERY, limit=20, prefix="kill-feed")
 
 
 def progressed(stage: str, before: dict[str, int], database: Path, slack: FakeSlack, posted: int) -> Callable[[],
@@ -137,7 +124,7 @@ def audit(database: Path, receiver: WebhookReceiver, slack: FakeSlack, rows: int
         "incidents_doubled": sum(n - 1 for n in per_post.values()),
         "outbox_not_sent": sum(1 for _, _, status in outbox if status != "sent"),
         "webhook": {"alerts": len(hook), "lost": len(hook - set(receiver.keys)),
-                    "repeats_same_key": sum(n - 1 for n in receiver.keys.values())},
+                    "repeats_same_key": receiver.repeats},
         "slack": {"alerts": len(slack_rows), "lost": len(slack_rows - set(on_slack)),
                   "doubled": sum(n - 1 for n in on_slack.values()),
                   "unknown_to_outbox": len(set(on_slack) - slack_rows)},

@@ -11,7 +11,8 @@ and the SMTP server is down from 70% to 80%.
 Prints JSON: the service's RSS over time and its slope after the warm-up (least squares, MB/hour),
 its CPU seconds, jobs missed (from its log), alert latency (post created at the source -> email
 received) as p50/p95/p99/max, overall and outside the fault windows, deliveries, poll errors and
-the load average of the machine (it is shared, so latency may suffer from other load).
+the load average of the machine (it is shared, so latency may suffer from other load), and
+``smtp_recovery``: how long after SMTP came back the alerts queued during its outage were all out.
 """
 
 from __future__ import annotations
@@ -142,11 +143,12 @@ def run(minutes: float, poll: int, model: str, warmup: float) -> dict[str, Any]:
     threading.Thread(target=feed, args=(x, stop, posted), daemon=True).start()
     duration, began = minutes * 60, time.time()
     samples: list[dict[str, float]] = []
-    seen, emails = 0, 0
+    seen, emails, smtp_times = 0, 0, {}
     while (elapsed := time.time() - began) < duration and service.poll() is None:
         share = elapsed / duration
         x.fault = "429" if _in("x_429", share) else "slow" if _in("x_hang", share) else None
         if _in("smtp_down", share) == (smtp.controller is not None):
+            smtp_times["up" if smtp.controller is None else "down"] = time.time()
             smtp.stop() if smtp.controller is not None else smtp.start()
         for received in smtp.received[seen:]:
             emails += 1
@@ -170,7 +172,18 @@ def run(minutes: float, poll: int, model: str, warmup: float) -> dict[str, Any]:
     return {"minutes": minutes, "model": model, "poll_interval_s": poll, "service_exit_early": exit_code,
             "service_log": str(folder / "service.log"),
             **memory_report(samples, warmup), **latency_report(posted, arrived, began, duration, poll),
-            **counters(metrics, text, emails)}
+            "smtp_recovery": recovery_report(posted, arrived, smtp_times), **counters(metrics, text, emails)}
+
+
+def recovery_report(posted: dict[int, float], arrived: dict[int, float], smtp: dict[str, float]) -> dict[str, Any]:
+    """How long the alerts queued while SMTP was down took to go out once it was back (issue #17)."""
+    if "down" not in smtp or "up" not in smtp:
+        return {"queued": None}
+    queued = [k for k in posted if smtp["down"] - 60 <= posted[k] < smtp["up"]]
+    late = [arrived[k] - smtp["up"] for k in queued if k in arrived and arrived[k] >= smtp["up"]]
+    return {"queued": len(queued), "delivered_after_recovery": len(late),
+            "first_out_s": round(min(late), 1) if late else None, "all_out_s": round(max(late), 1) if late else None,
+            "target_s": 60}
 
 
 def _in(fault: str, share: float) -> bool:

@@ -36,3 +36,9 @@ def resolve_secret(value: Any) -> Any:
 
 
 Secret = Annotated[SecretStr, BeforeValidator(resolve_secret)]
+
+
+def unset_if_empty(value: SecretStr | None) -> SecretStr | None:
+    """An optional secret whose file is empty is not set (systemd ``SetCredential=ID:`` is the fallback
+    for an optional credential, and compose needs the file to exist)."""
+    return None if value is not None and not value.get_secret_value() else value

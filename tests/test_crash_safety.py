@@ -19,15 +19,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tests.fakes.replay_feeds import write_replay_feeds
 from tests.fakes.settings_files import service_settings_toml
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.webhook_receiver import WebhookReceiver
 
 REPO = Path(__file__).resolve().parent.parent  # the service under test is this checkout, not an installed copy
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -38,36 +38,8 @@ LIMIT = 40  # per poll: ten polls per source
 KILLS = 6
 
 
-class Receiver(BaseHTTPRequestHandler):
-    keys: list[str] = []
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.rfile.read(int(self.headers["Content-Length"]))
-        time.sleep(0.02)  # a little latency widens the send-then-commit window the kills aim at
-        Receiver.keys.append(self.headers["Idempotency-Key"])
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_: object) -> None:
-        pass
-
-
 def write_setup(tmp_path: Path, url: str) -> Path:
-    start = datetime.now(UTC) - timedelta(hours=2)
-    blocks = []
-    for s in range(SOURCES):
-        path = tmp_path / f"feed{s}.jsonl"
-        with path.open("w") as out:
-            for i in range(ROWS):
-                big = i % 20 == 0
-                out.write(json.dumps({
-                    "id": f"{s}-{i}", "author_id": f"u{s}-{i}", "author_followers": 300_000 if big else 5,
-                    "reposts": 50 if big else 0,  # a big account whose audience reacts: a page each
-                    # too few words to form a story (which would join them all): each its own incident
-                    "text": f"Acme is terrible {i}" if big else f"Acme router {i}",
-                    "posted_at": (start + timedelta(seconds=i)).isoformat()}) + "\n")
-        blocks.append(f'[[sources]]\nid = "feed{s}"\nkind = "replay"\nbrand = "acme"\ninterval_seconds = 1\n'
-                      f'limit = {LIMIT}\npath = "{path}"\nplatform = "p{s}"\n')
+    blocks = [write_replay_feeds(tmp_path, sources=SOURCES, rows=ROWS, big_every=20, limit=LIMIT)]
     config = tmp_path / "settings.toml"
     config.write_text(service_settings_toml(tmp_path / "data", 'metrics_address = "127.0.0.1:0"', f"""
 [[channels]]
@@ -100,10 +72,8 @@ def done(c: dict[str, int]) -> bool:
 
 
 def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    Receiver.keys = []
-    config = write_setup(tmp_path, f"http://127.0.0.1:{server.server_address[1]}/hook")
+    receiver = WebhookReceiver(match=b"", delay=0.02)  # latency widens the send-then-commit window kills aim at
+    config = write_setup(tmp_path, receiver.url)
     database = tmp_path / "data" / "groundswell.db"
     command = [sys.executable, "-m", "monitor", "--config", str(config), "run"]
     rng = random.Random(7)
@@ -128,15 +98,15 @@ def test_kill_9_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
         final.send_signal(signal.SIGTERM)
         _, err = final.communicate(timeout=30)
     finally:
-        server.shutdown()
+        receiver.close()
     assert final.returncode == 0, err
     assert done(counts(database)), (counts(database), err)
     assert sum(0 < c["mentions"] < SOURCES * ROWS for c in at_kill) >= 2, at_kill  # killed mid-polling
     print("state at each kill:", at_kill)
-    audit(database)
+    audit(database, receiver)
 
 
-def audit(database: Path) -> None:
+def audit(database: Path, receiver: WebhookReceiver) -> None:
     with sqlite3.connect(database) as db:
         ids = [row[0] for row in db.execute("select external_id from mentions")]
         assert len(ids) == len(set(ids)) == SOURCES * ROWS  # nothing lost, nothing twice
@@ -147,11 +117,10 @@ def audit(database: Path) -> None:
         reach = db.execute("select count(*) from incidents where trigger = 'high_reach'").fetchone()[0]
         assert reach == SOURCES * len(range(0, ROWS, 20))
         outbox = [row[0] for row in db.execute("select idempotency_key from outbox where status = 'sent'")]
-    received = Counter(Receiver.keys)
-    assert set(received) == set(outbox)  # every alert arrived, and nothing the outbox doesn't know
-    repeats = sum(n - 1 for n in received.values())
-    print(f"deliveries: {len(Receiver.keys)} for {len(outbox)} outbox rows ({repeats} repeated keys)")
-    assert repeats <= KILLS  # at most one repeat per kill, always with the same key (dedupable)
+    assert set(receiver.keys) == set(outbox)  # every alert arrived, and nothing the outbox doesn't know
+    print(f"deliveries: {sum(receiver.keys.values())} for {len(outbox)} outbox rows "
+          f"({receiver.repeats} repeated keys)")
+    assert receiver.repeats <= KILLS  # at most one repeat per kill, always with the same key (dedupable)
 
 
 SLACK_ROWS = 60

@@ -27,6 +27,8 @@ def test_compose_overlay_runs_workers_and_beat_instead_of_the_single_service() -
         assert "PASSWORD" not in " ".join(env) and services[name]["read_only"] is True
     base = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     assert set(services["worker"]["secrets"]) <= set(base["secrets"])
+    assert set(services["worker"]["secrets"]) == set(services["beat"]["secrets"]) == set(
+        base["services"]["groundswell"]["secrets"])  # the same credentials as the single service
     assert "distributed" in (DEPLOY / "Containerfile").read_text()  # the image has Celery and limits
 
 
@@ -34,6 +36,7 @@ def test_compose_overlay_runs_workers_and_beat_instead_of_the_single_service() -
 def test_scale_units_pass_systemd_analyze(name: str, tmp_path: Path) -> None:
     text = (DEPLOY / name).read_text()
     assert "LoadCredential=pgpass:" in text and "DynamicUser=yes" in text
+    assert "SetCredential=slack-app-token:\\n" in text and "SetCredential=link-secret:\\n" in text  # optional
     analyze = shutil.which("systemd-analyze")
     if analyze is None:  # not a skip: the unit's content is checked above
         return

@@ -11,11 +11,15 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
+from alerts.outbox import deliver_due, enqueue_alert
 from monitor.clock import ManualClock
+from monitor.runtime import build_notifiers
 from monitor.service.observability import Metrics, ObservabilityServer
 from monitor.storage.engine import open_database, transaction
-from monitor.storage.tables import Alert, Incident, OutboxItem, SourceState
+from monitor.storage.tables import Alert, Brand, Incident, OutboxItem, SourceState
 from tests.fakes.readiness import T0, readiness
+from tests.fakes.settings_files import make_settings
+from tests.fakes.smtp import FakeSMTP
 
 
 @pytest.fixture
@@ -133,3 +137,33 @@ def test_each_service_has_its_own_registry() -> None:
     one.incidents.inc()
     assert b"groundswell_incidents_opened_total 1.0" in one.render()
     assert b"groundswell_incidents_opened_total 0.0" in two.render()
+
+
+def test_a_channel_that_is_down_is_reported_and_its_waiting_rows_are_not_stuck(engine: Engine) -> None:
+    """Rows of a failing channel wait for its probes (they are not tried one by one): not "overdue" while
+    the channel is probed; overdue again once nobody probes it for ten minutes (delivery stuck)."""
+    down = FakeSMTP()  # never started: connection refused
+    settings = make_settings(channels=[{"id": "mail", "kind": "email", "host": "127.0.0.1", "port": down.port,
+                                        "security": "none", "from_addr": "a@acme.example", "to": ["b@acme.example"],
+                                        "timeout_s": 2}])
+    with transaction(engine) as session:
+        incident = Incident(brand_id="acme", key="k", trigger="high_reach", severity=2, opened_at=T0, updated_at=T0,
+                            last_activity_at=T0)
+        session.add_all([Brand(id="acme", name="Acme"), incident])
+        session.flush()
+        alert = Alert(incident_id=incident.id or 0, event="opened", severity=2, created_at=T0)
+        session.add(alert)
+        session.flush()
+        assert enqueue_alert(session, settings, alert, incident, now=T0)
+    clock, notifiers = ManualClock(T0), build_notifiers(settings)
+    while clock() < T0 + timedelta(minutes=15):
+        deliver_due(engine, notifiers, now=clock())
+        clock.advance(timedelta(seconds=15))
+    polled(engine, clock())
+    ready, checks = readiness(engine, clock).check()
+    assert ready and checks["outbox"]["status"] == "ok" and checks["outbox"]["pending"] == 1
+    assert "Connection refused" in checks["outbox"]["failing_channels"]["mail"]
+    clock.advance(timedelta(minutes=11))  # no delivery pass since: the job is stuck
+    polled(engine, clock())
+    ready, checks = readiness(engine, clock).check()
+    assert not ready and checks["outbox"]["status"] == "1 deliveries overdue by more than 10 min"

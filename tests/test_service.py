@@ -62,7 +62,13 @@ def test_failed_deliveries_and_polls_are_counted_and_backoff_is_respected(tmp_pa
     service.score()
     service.detect()
     service.deliver()
-    assert 'groundswell_alerts_failed_total{channel="hook"} 3.0' in service.metrics.render().decode()
+    # the first 503 rests the channel: its other two alerts wait for the next probe instead of failing too
+    assert 'groundswell_alerts_failed_total{channel="hook"} 1.0' in service.metrics.render().decode()
+    service.deliver()  # at once again: the channel is resting, nothing is tried
+    assert 'groundswell_alerts_failed_total{channel="hook"} 1.0' in service.metrics.render().decode()
+    with Session(service.runtime.engine) as session:
+        assert session.exec(select(func.count()).select_from(OutboxItem).where(
+            OutboxItem.channel_id == "hook", OutboxItem.status == "pending")).one() == 3
     (tmp_path / "mentions.jsonl").rename(tmp_path / "gone.jsonl")
     fresh = Service(settings, clock=ManualClock(T0))  # a new connector: the file is re-read and missing
     fresh.poll("file")

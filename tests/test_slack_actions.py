@@ -21,13 +21,14 @@ from sqlmodel import Session, select
 from alerts.outbox import deliver_due, enqueue_alert
 from monitor.clock import ManualClock
 from monitor.errors import ConfigError, DeliveryError
+from monitor.pipeline import run_detection
 from monitor.runtime import build_notifiers
 from monitor.service.scheduler import Service
 from monitor.service.slack_actions import SlackActionListener, start_listeners
 from monitor.settings import Settings, load_settings
 from monitor.storage.engine import open_database, transaction
 from monitor.storage.tables import Alert, AlertFeedback, Brand, Incident, IncidentAction
-from monitor.web.actions import Actor, give_feedback
+from monitor.web.actions import Actor, act, give_feedback
 from tests.fakes.settings_files import make_settings, service_settings_toml
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_socket import FakeSocketMode, block_actions
@@ -230,3 +231,39 @@ def test_no_token_ticket_or_response_url_reaches_a_debug_log(rig: Rig, caplog: p
     assert "Sending a request" in logged or "apps.connections.open" in logged  # slack_sdk did log at debug...
     for secret in (rig.slack.app_token, "fake-ticket", "/hooks/response"):
         assert secret not in logged, secret  # ...without the app token, the socket ticket or the answer URL
+
+
+def _header(rig: Rig) -> str:
+    return str(rig.slack.messages[rig.headline_ts].blocks[0]["text"]["text"])
+
+
+def test_the_headline_stops_saying_snoozed_when_the_snooze_runs_out(rig: Rig) -> None:
+    assert act(rig.engine, rig.settings, rig.incident_id, "snooze", "20m", Actor("otto", "web 10.0.0.5"),
+               request_id="snooze-20m-otto-0001", now=rig.clock())
+    rig.deliver()
+    assert "SNOOZED" in _header(rig)
+    rig.clock.advance(timedelta(minutes=19))
+    run_detection(rig.engine, rig.settings, now=rig.clock())
+    assert deliver_due(rig.engine, build_notifiers(rig.settings), now=rig.clock()) == []  # still snoozed
+    rig.clock.advance(timedelta(minutes=2))
+    assert run_detection(rig.engine, rig.settings, now=rig.clock()).events["woke"] == 1
+    rig.deliver()
+    assert "SNOOZED" not in _header(rig) and "SNOOZE OVER" in _header(rig)
+    replies = [m for m in rig.slack.messages.values() if m.thread_ts == rig.headline_ts]
+    assert "The snooze is over" in str(replies[-1].blocks)
+    assert run_detection(rig.engine, rig.settings, now=rig.clock() + timedelta(minutes=1)).events["woke"] == 0
+    with Session(rig.engine) as session:
+        incident = session.get(Incident, rig.incident_id)
+        assert incident is not None and incident.snoozed_until is None
+
+
+def test_waking_an_incident_early_updates_the_headline(rig: Rig) -> None:
+    rig.press("gs_snooze", action_ts="1700000000.000005")
+    rig.deliver()
+    assert "SNOOZED" in _header(rig)
+    assert act(rig.engine, rig.settings, rig.incident_id, "wake", "", Actor("dana", "cli"),
+               request_id="wake-dana-cli-000001", now=rig.clock())
+    rig.deliver()
+    assert "SNOOZE OVER" in _header(rig)
+    replies = [m for m in rig.slack.messages.values() if m.thread_ts == rig.headline_ts]
+    assert "Snooze ended by dana from the command line" in str(replies[-1].blocks)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from monitor.storage.tables import Incident
 
-EVENTS = ("opened", "escalated", "updated", "unacknowledged", "resolved")
+EVENTS = ("opened", "escalated", "updated", "unacknowledged", "resolved", "woke")
 
 
 @dataclass(frozen=True)

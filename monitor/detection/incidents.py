@@ -42,6 +42,7 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
     found.mark_examined(session, rows, now)
     changes = [c for f in results for c in apply_finding(session, settings, brand, f, now)]
     changes += _review_watch(session, settings, brand, now) + _escalate_unanswered(session, settings, brand, now)
+    changes += _end_snoozes(session, brand, now)
     return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
         session, settings, brand, now)
 
@@ -183,6 +184,21 @@ def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSetti
             changes += _told(announce(incident, "escalated", f"Still not answered by the brand after {target} min",
                                       f"escalated #{incident.id} [{brand.id}]: unanswered for {target} min"))
         session.add(incident)
+    return changes
+
+
+def _end_snoozes(session: Session, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
+    """A snooze that ran out wakes the incident, and the channels that heard "snoozed" hear it (else Slack's
+    headline says SNOOZED until the next news); any reminder it held back follows in this pass."""
+    ended = session.exec(select(Incident).where(
+        Incident.brand_id == brand.id, Incident.status != "resolved", col(Incident.snoozed_until).is_not(None),
+        col(Incident.snoozed_until) <= now)).all()
+    changes = []
+    for incident in ended:
+        incident.snoozed_until = None
+        session.add(incident)
+        changes += _told(announce(incident, "woke", "The snooze is over: reminders and escalations page again",
+                                  f"woke #{incident.id} [{brand.id}]: snooze over"))
     return changes
 
 

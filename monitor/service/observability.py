@@ -20,13 +20,13 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from monitor.clock import Clock, as_utc
 from monitor.errors import ConfigError
 from monitor.pipeline.results import DeliveryResult, PollResult
 from monitor.settings import Settings
-from monitor.storage.tables import OutboxItem, SourceState
+from monitor.storage.tables import ChannelHealth, OutboxItem, SourceState
 
 log = logging.getLogger("groundswell.observability")
 STUCK_AFTER = timedelta(minutes=10)
@@ -134,10 +134,18 @@ class Readiness:
                                .where(OutboxItem.status == "pending")).one()
         if self.metrics is not None:
             self.metrics.outbox_depth.set(pending)
-        overdue = session.exec(select(func.count()).select_from(OutboxItem).where(
-            OutboxItem.status == "pending", OutboxItem.next_attempt_at < self.clock() - STUCK_AFTER)).one()
+        now = self.clock()
+        failing = session.exec(select(ChannelHealth)).all()
+        probed = [h.channel_id for h in failing if as_utc(h.next_probe_at) > now - STUCK_AFTER]
+        overdue = session.exec(select(func.count()).select_from(OutboxItem).where(  # a down channel's rows wait
+            OutboxItem.status == "pending", OutboxItem.next_attempt_at < now - STUCK_AFTER,  # for its probes
+            col(OutboxItem.channel_id).not_in(probed))).one()
         status = "ok" if overdue == 0 else f"{overdue} deliveries overdue by more than 10 min"
-        return {"status": status, "pending": pending}
+        out: dict[str, Any] = {"status": status, "pending": pending}
+        if failing:  # each with its last error, since when, and when it is tried again
+            out["failing_channels"] = {h.channel_id: f"{h.last_error} (failing since {as_utc(h.down_since):%H:%M:%S}, "
+                                       f"next try {as_utc(h.next_probe_at):%H:%M:%S} UTC)" for h in failing}
+        return out
 
 
 def _error(state: SourceState) -> str:

@@ -8,9 +8,9 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
-from monitor.secrets import Secret
+from monitor.secrets import Secret, unset_if_empty
 
 CONFIG_ENV = "GROUNDSWELL_CONFIG"
 DEFAULT_CONFIG = Path("settings.toml")
@@ -179,6 +179,11 @@ class WebSettings(Section):
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
+
+    @field_validator("secret_key", "link_secret")
+    @classmethod
+    def _empty_file_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return unset_if_empty(value)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -153,6 +153,20 @@ class OutboxItem(SQLModel, table=True):
     receipt: dict[str, Any] | None = _json()
 
 
+class ChannelHealth(SQLModel, table=True):
+    """A delivery channel that is failing: one backoff for the channel, so its rows all go when it is back.
+
+    No row means the channel is working.  While ``next_probe_at`` is ahead, none of its outbox rows is tried;
+    then one row is (the probe), and its first success deletes this row and releases the rest."""
+
+    __tablename__ = "channel_health"
+    channel_id: str = Field(primary_key=True)
+    failures: int = 0
+    down_since: datetime = _when(nullable=False)
+    next_probe_at: datetime = _when(nullable=False)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
 class User(SQLModel, table=True):
     """A person who may sign in to the web workspace; the password is an Argon2 hash, never the password."""
 

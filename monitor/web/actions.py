@@ -4,7 +4,8 @@ The web forms, the Slack buttons (``monitor.service.slack_actions``), the one-cl
 (``monitor.web.email_links``) and the CLI all come through here.  Every request carries a one-time
 ``request_id``: the same submission twice (a double click, a retried request, a redelivered Slack
 envelope, an email link opened again) is one row.  Acknowledging, snoozing and resolving also enqueue
-an alert through the outbox, so every channel's thread (Slack's headline included) hears it.
+an alert through the outbox, so every channel's thread (Slack's headline included) hears it; so does
+waking an incident early (a snooze that runs out is announced by detection, ``monitor.detection.incidents``).
 Snoozing keeps an incident quiet until a time: no reminders or escalation pages (the pipeline
 checks ``Incident.snoozed_until``), still listed and shown; it wakes by itself.
 """
@@ -32,7 +33,7 @@ ACTION_KINDS: tuple[str, ...] = get_args(ActionKind)
 VERDICTS = ("useful", "noise")
 NOTE_LIMIT = 4000
 MAX_SNOOZE = timedelta(days=14)
-OPERATOR_EVENTS = ("acknowledged", "snoozed", "resolved")  # news people made; feedback is about the page before
+OPERATOR_EVENTS = ("acknowledged", "snoozed", "woke", "resolved")  # news people made; feedback is about the page before
 PLACES = {"web": "the workspace", "slack": "Slack", "email": "an email link", "cli": "the command line"}
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*(m|min|h|d)?\s*$", re.IGNORECASE)
 
@@ -107,6 +108,8 @@ def _apply(session: Session, settings: Settings, incident: Incident, kind: str, 
         if not snoozed(incident, now):
             return False
         incident.snoozed_until = None
+        _announce(session, settings, incident, "woke", f"Snooze ended {by}: reminders and escalations page again",
+                  now)
     elif kind == "assign":
         if (incident.owner or "") == value:
             return False

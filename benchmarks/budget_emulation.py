@@ -4,7 +4,7 @@
 ``pages_per_week``, at ``budget_exempt_severity`` or more, or past the bar of ``monitor.detection.page_bar``
 (``budget_exempt_people`` people, twice the usual or more). A held incident pages once later news about it
 (an escalation, or crossing the bar) passes. Here findings join an incident as the pipeline joins them when
-they share a key or an example post within ``join_minutes`` (the pipeline also joins by people and words, so
+they share a key, or an example post within ``join_minutes`` (the pipeline also joins by people and words, so
 this counts a few more incidents, never fewer). ``bar = 0`` is the old rule: the budget holds every page
 below the exempt severity. Used by ``synthetic_spreads.py --budget``.
 """
@@ -74,6 +74,6 @@ class Budget:
 
     def _join(self, t: float, key: str, refs: tuple[str, ...]) -> _Incident | None:
         for incident in reversed(self.incidents):
-            if incident.last >= t - self.join_s and (key in incident.keys or incident.refs & set(refs)):
+            if key in incident.keys or (incident.last >= t - self.join_s and incident.refs & set(refs)):
                 return incident
         return None

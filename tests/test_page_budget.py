@@ -70,7 +70,7 @@ def test_a_big_story_or_spike_pages_after_the_budget_is_spent(database_url: str,
     assert set(paged) == sent
 
 
-@pytest.mark.parametrize(("trigger", "people", "usual"), [("story", 8, 0.0), ("spike", 60, 40.0)])
+@pytest.mark.parametrize(("trigger", "people", "usual"), [("story", 6, 0.0), ("spike", 60, 40.0)])
 def test_a_marginal_story_or_a_big_brands_usual_crowd_is_held_and_shown_in_the_digest(
         database_url: str, trigger: str, people: int, usual: float) -> None:
     settings, runtime = setup(database_url, pages_per_week=2)
@@ -94,12 +94,12 @@ def test_a_held_story_that_grows_past_the_bar_pages_once_and_says_it_was_held(da
     brand = settings.brands[0]
     with Session(runtime.engine) as session:
         spend_budget(session, settings)
-        first = mentions(session, [WORDINGS[0]] * 8, [f"s{k}" for k in range(8)], minutes_ago=40)
-        held = apply_finding(session, settings, brand, spread("story", "story:acme:out", first, 8),
+        first = mentions(session, [WORDINGS[0]] * 6, [f"s{k}" for k in range(6)], minutes_ago=40)
+        held = apply_finding(session, settings, brand, spread("story", "story:acme:out", first, 6),
                              NOW - timedelta(minutes=30))
         record_alerts_now(session, settings, held, NOW - timedelta(minutes=30))
         more = mentions(session, [WORDINGS[1]] * 22, [f"t{k}" for k in range(22)])
-        grown = apply_finding(session, settings, brand, spread("story", "story:acme:out", first + more, 30), NOW)
+        grown = apply_finding(session, settings, brand, spread("story", "story:acme:out", first + more, 28), NOW)
         record_alerts_now(session, settings, grown)
         later = mentions(session, [WORDINGS[2]] * 20, [f"u{k}" for k in range(20)])
         again = apply_finding(session, settings, brand,
@@ -114,7 +114,7 @@ def test_a_held_story_that_grows_past_the_bar_pages_once_and_says_it_was_held(da
     assert [c.event for c in again] == []  # past the bar once: no second page for the same crowd
     assert {p.alert_id for p in posts} == {alerts[1].id} and len(posts) == 1  # one channel routes stories
     assert (alerts[1].summary or "").startswith("First held for the digest (weekly page budget spent)")
-    assert "Now 30 people (was 8)" in (alerts[1].summary or "")
+    assert "Now 28 people (was 6)" in (alerts[1].summary or "")
     assert "First held for the digest" in message.change
 
 

@@ -65,7 +65,7 @@ def _open(session: Session, settings: Settings, brand: BrandSettings, finding: F
                         last_activity_at=now, status="watch" if watch else "open")
     joining.absorb(incident, finding, ev, now)
     _refresh(incident, finding, now)
-    _crossed_bar(settings, incident)  # past the bar from the start: pages whatever the budget, no news later
+    _crossed_bar(settings, incident)  # past the bar from the start: pages whatever the budget
     session.add(incident)
     session.flush()
     if watch:
@@ -112,12 +112,13 @@ def _join(session: Session, settings: Settings, brand: BrandSettings, incident: 
 
 
 def _crossed_bar(settings: Settings, incident: Incident) -> bool:
-    """True the first time this incident is past the page bar (``page_bar``); remembered in its details."""
-    if (incident.details or {}).get("past_bar") or not page_bar.incident_past_the_bar(
-            incident, settings.detection.budget_exempt_people):
+    """True the first time an incident the page budget held (``details["held"]``, set by the pipeline) is past
+    the page bar (``page_bar``): news worth a step of severity, so it pages. Remembered in its details."""
+    details = incident.details or {}
+    if details.get("past_bar") or not page_bar.incident_past_the_bar(incident, settings.detection.budget_exempt_people):
         return False
-    incident.details = {**(incident.details or {}), "past_bar": True}
-    return True
+    incident.details = {**details, "past_bar": True}
+    return bool(details.get("held"))
 
 
 def what_changed(incident: Incident, before: tuple[int, int], facet: str, why: str) -> str:

@@ -67,6 +67,14 @@ def _was_held(session: Session, incident_id: int) -> bool:
                                                Alert.paged == False)).first() is not None  # noqa: E712
 
 
+def _mark_held(session: Session, incident: Incident, paged: bool) -> None:
+    """Tell detection the budget holds this incident (``details["held"]``): crossing the bar then pages it."""
+    held = not paged and not _has_paged(session, incident.id or 0)
+    if bool((incident.details or {}).get("held")) != held:
+        incident.details = {**(incident.details or {}), "held": held}
+        session.add(incident)
+
+
 def record_alerts(session: Session, settings: Settings, changes: Sequence[IncidentChange],
                   now: datetime) -> list[Alert]:
     """One alert per new change; deliveries for the ones that page."""
@@ -83,6 +91,7 @@ def record_alerts(session: Session, settings: Settings, changes: Sequence[Incide
         if paged and change.event != "opened" and not _has_paged(session, incident.id or 0) and _was_held(
                 session, incident.id or 0):
             summary = (HELD_NOTE + summary)[:500]  # the first page after a held one says so
+        _mark_held(session, incident, paged)
         alert = Alert(incident_id=change.incident_id, event=change.event, severity=change.severity,
                       created_at=now, summary=summary, paged=paged)
         session.add(alert)

@@ -14,7 +14,9 @@ story scenarios, fizzle pages, duplicate pages per story, other (per-person) fin
 
 Splits never share text, people, grievances or seeds: ``tune`` (author half 0, grievance set A, seeds
 1..N) and ``report`` (author half 1, grievance set B, seeds 101..). Tune on ``--split tune``; report ``report``.
-Usage: ``nice python benchmarks/synthetic_spreads.py --split report [--scenarios 4] [--days 14]``.
+``--budget 2`` applies the pipeline's weekly page budget to the pages (``budget_emulation.py``; ``--bar 0``: the
+old rule that held every page below critical once the budget was spent).
+Usage: ``nice python benchmarks/synthetic_spreads.py --split report [--scenarios 4] [--days 14] [--budget 2]``.
 """
 
 from __future__ import annotations

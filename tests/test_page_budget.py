@@ -22,6 +22,8 @@ from monitor.detection.simple_rules import Finding
 from monitor.pipeline.alerting import record_alerts
 from monitor.settings import Settings
 from monitor.storage.tables import Alert, Incident, OutboxItem
+from tests.fakes.web_client import signed_in
+from tests.fakes.web_seed import seed
 from tests.test_incidents import NOW, WORDINGS, mentions, setup
 
 BILLING = "Charged twice for my Acme bill, refund please"
@@ -116,6 +118,17 @@ def test_a_held_story_that_grows_past_the_bar_pages_once_and_says_it_was_held(da
     assert (alerts[1].summary or "").startswith("First held for the digest (weekly page budget spent)")
     assert "Now 28 people (was 6)" in (alerts[1].summary or "")
     assert "First held for the digest" in message.change
+
+
+def test_the_workspace_says_which_alert_the_budget_held(database_url: str) -> None:
+    seeded = seed(database_url)
+    with Session(seeded.engine) as session:
+        session.add(Alert(incident_id=seeded.incident_id, event="escalated", severity=4, created_at=NOW,
+                          summary="Now 9 people (was 6)", paged=False))
+        session.commit()
+    rows = signed_in(seeded).get(f"/incidents/{seeded.incident_id}").text.split("<tr")
+    held = [row for row in rows if "held by the page budget (digest only)" in row]
+    assert len(held) == 1 and "escalated" in held[0]
 
 
 def test_the_bar_can_be_switched_off(database_url: str) -> None:

@@ -25,7 +25,7 @@ from monitor.settings import BrandSettings, Settings
 from monitor.storage import digest_queries as queries
 from monitor.storage.feedback_stats import Precision, precision
 from monitor.storage.responses import replies_collected
-from monitor.storage.tables import Incident, Mention, SourceState
+from monitor.storage.tables import Alert, Incident, Mention, SourceState
 
 UsageLine = Callable[[str, dict[str, Any] | None], str]  # (source id, its saved cursor) -> budget line, or ""
 
@@ -50,6 +50,7 @@ class BrandDigest:
     week_total: int = 0  # mentions in the 7 days before: 0 means no comparison is possible yet
     repeat_days: int = 7  # the window repeat complainers are counted in
     precision: list[Precision] = field(default_factory=list)  # feedback on the last 30 days' alerts, per trigger
+    held: set[int] = field(default_factory=set)  # incidents announced only here: the page budget held them
 
     @property
     def negative_share(self) -> float:
@@ -106,6 +107,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         states = {s.id: s for s in session.exec(select(SourceState).where(SourceState.brand_id == brand.id))}
         answered = _responses(session, brand.id, negatives, start, end)
         judged = precision(session, brand_id=brand.id, since=end - timedelta(days=30))
+        held = _held(session, [i.id or 0 for i in incidents])
     week_total = sum(hours.week)
     return BrandDigest(
         brand=brand, day=day, total=sum(hours.today), negative=sum(hours.today_negative),
@@ -117,7 +119,13 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         repeat_complainers=repeaters,
         incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end, usage),
         negatives=negatives, responses=answered, week_total=week_total, repeat_days=settings.detection.repeat_days,
-        precision=judged)
+        precision=judged, held=held)
+
+
+def _held(session: Session, ids: list[int]) -> set[int]:
+    """Incidents with alerts, none of them paged: the weekly page budget kept them for the digest."""
+    rows = session.exec(select(Alert.incident_id, Alert.paged).where(col(Alert.incident_id).in_(ids or [-1]))).all()
+    return {i for i, _ in rows} - {i for i, paged in rows if paged}
 
 
 def _responses(session: Session, brand_id: str, negatives: list[Mention], start: datetime,

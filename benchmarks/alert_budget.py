@@ -13,6 +13,8 @@ Three replays through the whole pipeline (poll, score, detect, record alerts) on
   On days 5 and 11 a *story* is injected too: one grievance (benchmarks/spread_text.py, a slow Hawkes-like
   cascade of wordings, retweets and quotes reaching 20+ people over hours, too slow to move the volume)
   that must page once, as one incident with a story facet.
+* ``budget_spent``: five days of the report half's background; two such stories spend the week's two pages,
+  then on each of three days 30, 50 and 75 people tell a new grievance within an hour: each must page.
 
 A page is the first paged alert of an incident; updates in its thread (escalated, updated, resolved,
 unacknowledged) are reported separately, as are posts (outbox rows: one per alert and channel). Two
@@ -118,6 +120,15 @@ def story_rows(onset: datetime, rng: random.Random, number: int) -> list[dict[st
                      "author_followers": post.followers, "quoted_id": None if retweet else post.story_key,
                      "reposted_id": post.story_key if retweet else None})
     return rows
+
+
+def burst_rows(onset: datetime, rng: random.Random, people: int, number: int) -> list[dict[str, Any]]:
+    """A real story arriving within the hour: ``people`` new people tell one grievance, evenly over 60 min."""
+    family = FAMILIES["report"][2 + number]
+    return [{"id": f"burst{number}-{i}", "author_id": f"burst{number}x{i}", "text": rng.choice(
+             ["@acme ", "hey @acme ", ""]) + rng.choice(family) + rng.choice(["", "!!", " smh"]),
+             "posted_at": (onset + timedelta(minutes=m)).isoformat(), "author_followers": int(
+             rng.lognormvariate(5.5, 1.5))} for i, m in enumerate(sorted(60 * rng.random() for _ in range(people)))]
 
 
 def settings_for(folder: Path, path: Path, model: str) -> Settings:
@@ -227,18 +238,48 @@ def twcs(model: str, step: timedelta, seed: int, inject: bool) -> dict[str, Any]
     return out
 
 
+def budget_spent(model: str, step: timedelta, seed: int) -> dict[str, Any]:
+    """Two stories spend the week's two pages; then on each of three days 30, 50 and 75 people tell a new
+    grievance within an hour. Report-half background (two days of history first); each must page."""
+    rng, start = random.Random(seed), SPAN[0] + (SPAN[1] - SPAN[0]) / 2
+    background = [r for r in twcs_rows() if start - timedelta(days=2) <= datetime.fromisoformat(r["posted_at"])
+                  < start + timedelta(days=5)]
+    small = [story_rows(start + timedelta(hours=h), rng, n) for n, h in ((0, 2), (1, 12))]
+    big = [burst_rows(start + timedelta(days=1 + n, hours=14), rng, people, n) for n, people in enumerate((30, 50, 75))]
+    rows = sorted(background + [r for group in [*small, *big] for r in group], key=lambda r: r["posted_at"])
+    _, runtime = replay(rows, model, step)
+    with Session(runtime.engine) as session:
+        spent = [outage_incidents(session, {r["id"] for r in g},
+                                  {f"replay:{r['author_id']}" for r in g})["paged_events"] for g in small]
+        return {"budget_spent_by": spent, "big_stories": [_big_story(session, g) for g in big]}
+
+
+def _big_story(session: Session, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Did it page, how long after its 10th person, and how many of its alerts the budget held."""
+    ids = set(session.exec(select(Mention.id).where(col(Mention.external_id).in_([r["id"] for r in rows]))).all())
+    hit = [i.id for i in session.exec(select(Incident)) if ids & set(i.example_mention_ids or [])] or [-1]
+    alerts = session.exec(select(Alert).where(col(Alert.incident_id).in_(hit)).order_by(col(Alert.created_at))).all()
+    first = next((a for a in alerts if a.paged), None)
+    tenth = datetime.fromisoformat(rows[9]["posted_at"])
+    return {"people": len(rows), "incidents": len([i for i in hit if i > 0]), "paged": first is not None,
+            "first_page_min_after_10th_person": round((as_utc(first.created_at) - tenth) / timedelta(minutes=1), 1)
+            if first else None, "held_alerts": sum(1 for a in alerts if not a.paged),
+            "first_page": (first.summary or "")[:160] if first else None}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="bundled")
     parser.add_argument("--step-min", type=int, default=10)
     parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--only", choices=["demo", "twcs_quiet", "twcs_outages"], default=None)
+    parser.add_argument("--only", choices=["demo", "twcs_quiet", "twcs_outages", "budget_spent"], default=None)
     args = parser.parse_args()
     step = timedelta(minutes=args.step_min)
     report: dict[str, Any] = {"model": args.model, "step_min": args.step_min, "seed": args.seed}
     jobs: dict[str, Callable[[], dict[str, Any]]] = {
         "demo": lambda: demo(args.model), "twcs_quiet": lambda: twcs(args.model, step, args.seed, False),
-        "twcs_outages": lambda: twcs(args.model, step, args.seed, True)}
+        "twcs_outages": lambda: twcs(args.model, step, args.seed, True),
+        "budget_spent": lambda: budget_spent(args.model, step, args.seed)}
     for name, job in jobs.items():
         if args.only and name != args.only:
             continue

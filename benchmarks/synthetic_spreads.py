@@ -14,7 +14,9 @@ story scenarios, fizzle pages, duplicate pages per story, other (per-person) fin
 
 Splits never share text, people, grievances or seeds: ``tune`` (author half 0, grievance set A, seeds
 1..N) and ``report`` (author half 1, grievance set B, seeds 101..). Tune on ``--split tune``; report ``report``.
-Usage: ``nice python benchmarks/synthetic_spreads.py --split report [--scenarios 4] [--days 14]``.
+``--budget 2`` applies the pipeline's weekly page budget to the pages (``budget_emulation.py``; ``--bar 0``: the
+old rule that held every page below critical once the budget was spent).
+Usage: ``nice python benchmarks/synthetic_spreads.py --split report [--scenarios 4] [--days 14] [--budget 2]``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.budget_emulation import Budget  # noqa: E402
 from benchmarks.paraphrases import PARAPHRASES  # noqa: E402
 from benchmarks.spread_text import (  # noqa: E402
     FAMILIES,
@@ -44,6 +47,7 @@ from benchmarks.spread_text import (  # noqa: E402
     sentiment,
 )
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
+from monitor.settings.sections import DetectionSettings  # noqa: E402
 
 START = datetime(2026, 3, 2, tzinfo=UTC).timestamp()
 SHAPES = ("fast", "slow", "big", "fizzle")
@@ -88,9 +92,12 @@ def stories(rng: random.Random, days: int, split: str, tag: str, every_h: float,
     return out
 
 
-def replay(posts: list[Post], cfg: BrandConfig, step_s: float, vectors: dict[str, bytes] | None = None
-           ) -> tuple[list[tuple[float, str, tuple[str, ...]]], dict[str, int], float]:
-    """Feed the detector every step; returns (time, kind, refs) of each page, other findings, CPU seconds."""
+def replay(posts: list[Post], cfg: BrandConfig, step_s: float, vectors: dict[str, bytes] | None = None,
+           budget: Budget | None = None) -> tuple[list[tuple[float, str, tuple[str, ...]]], dict[str, int], float]:
+    """Feed the detector every step; returns (time, kind, refs) of each page, other findings, CPU seconds.
+
+    With a ``budget``, a page is each incident's first page under the pipeline's page budget (held pages
+    go out when later news about their incident passes it); without, every new spike or story finding."""
     posts = sorted(posts, key=lambda p: p.ts)
     det, pages, others, j = BrandDetector(cfg), [], dict[str, int](), 0
     began, t = time.process_time(), START + step_s
@@ -103,7 +110,10 @@ def replay(posts: list[Post], cfg: BrandConfig, step_s: float, vectors: dict[str
                                      embedding=vectors.get(p.text) if vectors else None))
             j += 1
         for f in det.run(batch, datetime.fromtimestamp(t, UTC)):
-            if f.kind in PAGES and not f.escalation:
+            if budget is not None and f.kind in PAGES:
+                if budget.offer(t, f.key, f.severity, f.counts, f.refs):
+                    pages.append((t, f.kind, f.refs))
+            elif f.kind in PAGES and not f.escalation:
                 low = f.kind == "story" and f.counts["weighted"] < 0.6 * f.counts["authors"]
                 pages.append((t, f.kind + ("-mocking" if low else ""), f.refs))
             elif f.kind not in PAGES and not f.escalation:
@@ -141,7 +151,7 @@ def judge(cascades: list[Cascade], pages: list[tuple[float, str, tuple[str, ...]
 
 def run_split(split: str, scenarios: int, days: int, per_day: float, step_s: float, model: str,
               sensitivity: str, wordings: str = "families", use_vectors: bool = False,
-              story_knobs: dict[str, Any] | None = None) -> dict[str, Any]:
+              story_knobs: dict[str, Any] | None = None, budget: tuple[float, int] | None = None) -> dict[str, Any]:
     raw = load_background(split)
     scores = sentiment([t for _, t in raw], model)
     pool = [(a, t, *scores[t]) for a, t in raw]
@@ -149,18 +159,21 @@ def run_split(split: str, scenarios: int, days: int, per_day: float, step_s: flo
     cfg = replace(cfg, stories=replace(cfg.stories, **(story_knobs or {})))
     seeds = [s + (0 if split == "tune" else 100) for s in range(1, scenarios + 1)]
     rows, quiet_false, story_false, fizz, others, mentions, cpu = [], 0, 0, 0, dict[str, int](), 0, 0.0
-    dupes = {"spike": 0, "story": 0}
+    dupes, held = {"spike": 0, "story": 0}, 0
     for seed in seeds:
         rng = random.Random(f"{split}-{seed}")
         base = background(pool, rng, days, per_day, f"s{seed}")
         cascades = stories(rng, days, split, f"s{seed}", 28.0, wordings)
         injected = [p for c in cascades for p in c.posts]
         vectors = embeddings(sorted({p.text for p in base + injected})) if use_vectors else None
-        pages, other, secs = replay(base, cfg, step_s, vectors)
+        quiet_budget = Budget(*budget) if budget else None
+        pages, other, secs = replay(base, cfg, step_s, vectors, quiet_budget)
         quiet_false += len(pages)
         for kind, n in other.items():
             others[kind] = others.get(kind, 0) + n
-        pages, _, secs2 = replay(base + injected, cfg, step_s, vectors)
+        story_budget = Budget(*budget) if budget else None
+        pages, _, secs2 = replay(base + injected, cfg, step_s, vectors, story_budget)
+        held += story_budget.held if story_budget else 0
         verdict = judge(cascades, pages)
         rows += verdict["rows"]
         story_false += int(verdict["false"])
@@ -171,7 +184,9 @@ def run_split(split: str, scenarios: int, days: int, per_day: float, step_s: flo
         cpu += secs + secs2
     result = summarise(split, rows, quiet_false, story_false, dupes, fizz, others, scenarios * days / 7,
                        mentions, cpu)
-    return {"wordings": wordings, "sentence_vectors": use_vectors, **(story_knobs or {}), **result}
+    budgeted = {"pages_per_week": budget[0], "budget_exempt_people": budget[1], "held_in_story_scenarios": held
+                } if budget else {}
+    return {"wordings": wordings, "sentence_vectors": use_vectors, **(story_knobs or {}), **budgeted, **result}
 
 
 def summarise(split: str, rows: list[dict[str, Any]], quiet_false: int, story_false: int, dupes: dict[str, int],
@@ -215,11 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vectors", action="store_true", help="give the detector each post's sentence vector")
     parser.add_argument("--embed-similarity", type=float, help="override StoryConfig.embed_similarity")
     parser.add_argument("--embed-words", action="store_true", help="with vectors, still join by rare words")
+    parser.add_argument("--budget", type=float, help="apply the pipeline's page budget: pages per brand-week")
+    parser.add_argument("--bar", type=int, default=DetectionSettings().budget_exempt_people,
+                        help="with --budget: people past which a page ignores it (0: the old rule, severity only)")
     args = parser.parse_args(argv)
     knobs: dict[str, Any] = {"embed_similarity": args.embed_similarity} if args.embed_similarity else {}
     knobs |= {"embed_words": True} if args.embed_words else {}
     print(json.dumps(run_split(args.split, args.scenarios, args.days, args.per_day, args.step_s, args.model,
-                               args.sensitivity, args.wordings, args.vectors, knobs), indent=2))
+                               args.sensitivity, args.wordings, args.vectors, knobs,
+                               (args.budget, args.bar) if args.budget is not None else None), indent=2))
     return 0
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
 from monitor.detection import findings as found
-from monitor.detection import joining, watchlist
+from monitor.detection import joining, page_bar, watchlist
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange, announce, was_told
 from monitor.detection.simple_rules import Finding
@@ -66,6 +66,7 @@ def _open(session: Session, settings: Settings, brand: BrandSettings, finding: F
                         last_activity_at=now, status="watch" if watch else "open")
     joining.absorb(incident, finding, ev, now)
     _refresh(incident, finding, now)
+    _crossed_bar(settings, incident)  # past the bar from the start: pages whatever the budget
     session.add(incident)
     session.flush()
     if watch:
@@ -88,6 +89,7 @@ def _join(session: Session, settings: Settings, brand: BrandSettings, incident: 
             incident.trigger, incident.title, incident.status = finding.trigger, finding.title, "open"
             incident.severity, incident.reason = max(incident.severity, finding.severity), finding.reason
             incident.details = {**(incident.details or {}), "paged_at": now.isoformat()}  # unacked from now
+            _crossed_bar(settings, incident)
             return _told(announce(incident, "opened", finding.reason,
                                   f"opened #{incident.id} [{brand.id}] sev {incident.severity} {finding.trigger}"
                                   f" (was watched): {finding.reason}"))
@@ -95,15 +97,29 @@ def _join(session: Session, settings: Settings, brand: BrandSettings, incident: 
         return _promote(incident, reason, now) if reason else []
     if finding.trigger in joining.INDIVIDUAL:
         return []  # a facet of the event: noted, shown, not paged on its own
-    escalated = finding.severity > incident.severity
+    crossed = _crossed_bar(settings, incident)
+    severity = max(finding.severity, min(4, incident.severity + 1) if crossed else 0)
+    escalated = severity > incident.severity
     if escalated:
-        incident.severity, incident.status = finding.severity, "escalated"
-    if not (escalated or new_facet):
+        incident.severity, incident.status = severity, "escalated"
+    if not (escalated or new_facet or crossed):
         return []
     summary = what_changed(incident, before, finding.trigger if new_facet else "", why)
+    if crossed:
+        summary += f"; far beyond normal ({settings.detection.budget_exempt_people}+ people, twice the usual or more)"
     event = "escalated" if escalated else "updated"
     return _told(announce(incident, event, summary, f"{event} #{incident.id} [{brand.id}] sev {incident.severity}: "
                                                     f"{summary}"))
+
+
+def _crossed_bar(settings: Settings, incident: Incident) -> bool:
+    """True the first time an incident the page budget held (``details["held"]``, set by the pipeline) is past
+    the page bar (``page_bar``): news worth a step of severity, so it pages. Remembered in its details."""
+    details = incident.details or {}
+    if details.get("past_bar") or not page_bar.incident_past_the_bar(incident, settings.detection.budget_exempt_people):
+        return False
+    incident.details = {**details, "past_bar": True}
+    return bool(details.get("held"))
 
 
 def what_changed(incident: Incident, before: tuple[int, int], facet: str, why: str) -> str:

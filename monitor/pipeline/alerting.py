@@ -3,11 +3,13 @@
 Detection returns ``IncidentChange`` records; here each becomes an ``Alert`` (unique per incident, event
 and severity, so the same news is never told twice) and, when it pages, one outbox row per routed
 channel. Every first page of an incident counts against the brand's budget
-(``detection.pages_per_week`` over a rolling week, every trigger counted); over budget, pages below
-``detection.budget_exempt_severity`` are recorded with ``paged = False`` and go to the digest instead.
-Later news about an incident that never paged stays in the digest too, unless it reaches the exempt
-severity or fits the budget as an escalation.  A snoozed incident (``Incident.snoozed_until``) pages
-nothing but its resolution until the snooze ends: its news is recorded and shown, not sent.
+(``detection.pages_per_week`` over a rolling week, every trigger counted). The budget holds weak evidence
+only: over budget, a page is recorded with ``paged = False`` and goes to the digest, unless it reaches
+``detection.budget_exempt_severity`` or its incident is past the bar (``monitor.detection.page_bar``:
+``detection.budget_exempt_people`` people, twice the usual or more). A held incident pages as soon as it
+escalates past that bar, and its first page says it was held.  A snoozed incident
+(``Incident.snoozed_until``) pages nothing but its resolution until the snooze ends: its news is recorded
+and shown, not sent.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from sqlmodel import Session, col, func, select
 from alerts.outbox import enqueue_alert
 from monitor.clock import as_utc
 from monitor.detection.changes import IncidentChange
+from monitor.detection.page_bar import incident_past_the_bar
 from monitor.settings import Settings
 from monitor.storage.tables import Alert, Incident
 
 WEEK = timedelta(days=7)
 QUIET_WHILE_SNOOZED = frozenset({"escalated", "updated", "unacknowledged"})
+HELD_NOTE = "First held for the digest (weekly page budget spent). "
 
 
 def pages_this_week(session: Session, brand_id: str, now: datetime) -> int:
@@ -48,12 +52,27 @@ def should_page(session: Session, settings: Settings, incident: Incident, change
         return False  # someone asked for quiet until then
     if _has_paged(session, incident.id or 0):
         return True  # the thread is open: its updates go where its first page went
+    cfg = settings.detection
+    if incident_past_the_bar(incident, cfg.budget_exempt_people):
+        return change.event in ("opened", "escalated", "updated")  # a real event is never held back
     if change.event not in ("opened", "escalated"):
         return False
-    cfg = settings.detection
     if change.severity >= cfg.budget_exempt_severity:
         return True
     return pages_this_week(session, incident.brand_id, now) + 1 <= cfg.pages_per_week
+
+
+def _was_held(session: Session, incident_id: int) -> bool:
+    return session.exec(select(Alert.id).where(Alert.incident_id == incident_id,
+                                               Alert.paged == False)).first() is not None  # noqa: E712
+
+
+def _mark_held(session: Session, incident: Incident, paged: bool) -> None:
+    """Tell detection the budget holds this incident (``details["held"]``): crossing the bar then pages it."""
+    held = not paged and not _has_paged(session, incident.id or 0)
+    if bool((incident.details or {}).get("held")) != held:
+        incident.details = {**(incident.details or {}), "held": held}
+        session.add(incident)
 
 
 def record_alerts(session: Session, settings: Settings, changes: Sequence[IncidentChange],
@@ -68,8 +87,13 @@ def record_alerts(session: Session, settings: Settings, changes: Sequence[Incide
         if exists is not None or incident is None:
             continue
         paged = should_page(session, settings, incident, change, now)
+        summary = change.summary
+        if paged and change.event != "opened" and not _has_paged(session, incident.id or 0) and _was_held(
+                session, incident.id or 0):
+            summary = (HELD_NOTE + summary)[:500]  # the first page after a held one says so
+        _mark_held(session, incident, paged)
         alert = Alert(incident_id=change.incident_id, event=change.event, severity=change.severity,
-                      created_at=now, summary=change.summary, paged=paged)
+                      created_at=now, summary=summary, paged=paged)
         session.add(alert)
         session.flush()
         if paged:

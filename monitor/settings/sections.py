@@ -122,6 +122,7 @@ class DetectionSettings(Section):
     join_minutes: int = Field(default=120, ge=5)  # findings overlapping an incident this recent join it
     pages_per_week: float = Field(default=2.0, ge=0)  # per brand, every trigger counted
     budget_exempt_severity: int = Field(default=4, ge=1, le=5)  # pages at least this severe ignore the budget
+    budget_exempt_people: int = Field(default=8, ge=0)  # spike/story this big (2x usual+) ignores it; 0: off
     churn_page_followers: int = Field(default=10_000, ge=1)  # an influential customer's churn threat pages
     reach_page_reactions: int = Field(default=20, ge=1)  # a high-reach complaint pages once people react
 

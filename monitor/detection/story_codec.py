@@ -79,6 +79,7 @@ def pack(stories: dict[str, Story], posts_of: Callable[[str], list[str]]) -> dic
             "times": _shuffle(times), "names": [a for s in items for a in s.authors],
             "words": _counts(list(map({w: i for i, w in enumerate(vocab)}.__getitem__, words))),
             "vocab": vocab, "texts": [t for s in items for t in s.texts],
+            "lost": _ints([(s.lost or {}).get(i, 0) for s in items for i in range(len(s.texts))]),
             "refs": [r for s in items for r in s.refs], "vecs": [v for s in items for v in s.vecs],
             "posts": [p for ids in posts for p in ids]}
 
@@ -110,6 +111,7 @@ def unpack(cols: dict[str, Any], num_perm: int, shingle: int) -> tuple[dict[str,
     words = _take([vocab[i] for i in _unshuffle(cols["words"], np.int32).tolist()], counts[1].tolist())
     by_story, names = _take(entries, counts[2].tolist()), _take(cols["names"], counts[2].tolist())
     texts, refs = _take(cols["texts"], counts[0].tolist()), _take(cols["refs"], counts[4].tolist())
+    lost = _take(_unshuffle(cols["lost"], np.int64).tolist(), counts[0].tolist())
     vecs, recents, tails = _take(cols["vecs"], counts[5].tolist()), counts[3].tolist(), counts[7].tolist()
     empty = np.empty((0, num_perm), dtype=np.uint32)
     stories: dict[str, Story] = {}
@@ -120,7 +122,7 @@ def unpack(cols: dict[str, Any], num_perm: int, shingle: int) -> tuple[dict[str,
             "sigs": empty, "texts": texts[i], "first_ts": starts[i], "last_ts": lasts[i], "mentions": ints[i][0],
             "authors": dict(zip(names[i], mine, strict=True)), "recent": recent, "total_authors": ints[i][1],
             "refs": refs[i], "example": cols["examples"][i], "reach": reach[i], "alerted": alerted[i],
-            "words": words[i], "vecs": vecs[i]})
+            "words": words[i], "vecs": vecs[i], "lost": {j: m for j, m in enumerate(lost[i]) if m} or None})
     _signatures(stories, num_perm, shingle)
     return stories, dict(zip(ids, _take(cols["posts"], counts[6].tolist()), strict=True))
 

@@ -83,7 +83,7 @@ class StoryIndex:
         self.posts: dict[str, list[str]] = {}  # post ids that led to each story (some may lead elsewhere now)
         self.vectors = VectorRows()
         for sid, story in stories.items():
-            self._index(sid, story)
+            self._index(sid, story, claim=False)
         for sid, ids in (posts or {}).items():
             if sid in stories and ids:
                 self.posts[sid] = list(ids)
@@ -93,10 +93,17 @@ class StoryIndex:
         """The post ids that lead to this story now (what a saved state needs)."""
         return [p for p in self.posts.get(sid, ()) if self.by_post.get(p) == sid]
 
-    def _index(self, sid: str, story: Story) -> None:
-        for sig in story.sigs:
-            for key in self.band_keys(sig):
-                self.bands.setdefault(key, sid)
+    def _index(self, sid: str, story: Story, claim: bool = True) -> None:
+        """Enter a story in the lookups.  Its band keys: ``claim`` those no other story holds (and note the
+        rest as lost), or, rebuilding, take exactly those it held (so a rebuilt index is the one saved)."""
+        lost = story.lost or {}
+        for i, sig in enumerate(story.sigs):
+            if claim:
+                story.set_lost(i, self._claim(sid, self.band_keys(sig)))
+                continue
+            for b, key in enumerate(self.band_keys(sig)):
+                if not lost.get(i, 0) >> b & 1:
+                    self.bands.setdefault(key, sid)
         for word in story.words:
             self.by_word.setdefault(word, set()).add(sid)
         self.vectors.drop(sid)
@@ -217,8 +224,7 @@ class StoryIndex:
             return
         sig, clean, keys = seen
         story.add_sig(sig, clean)
-        for key in keys:
-            self.bands.setdefault(key, sid)
+        story.set_lost(len(story.sigs) - 1, self._claim(sid, keys))
         for word in set(words) - set(story.words):
             story.words.append(word)
             self.by_word.setdefault(word, set()).add(sid)
@@ -234,6 +240,14 @@ class StoryIndex:
             story.add_sig(sig, None if len(text) <= EXAMPLE_CHARS else clean_text(text))
         self._index(sid, story)
         return sid
+
+    def _claim(self, sid: str, keys: list[int]) -> int:
+        """Hold the band keys no other story holds; returns the bit mask of those held elsewhere."""
+        lost = 0
+        for b, key in enumerate(keys):
+            if self.bands.setdefault(key, sid) != sid:
+                lost |= 1 << b
+        return lost
 
     def drop(self, sid: str) -> None:
         story = self.stories.pop(sid)

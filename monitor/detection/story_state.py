@@ -25,16 +25,18 @@ class Story:
 
     ``texts[i]`` is the clean text ``sigs[i]`` was taken of, or None when that is the example's (the
     story's first post, kept whole as its example): a checkpoint rebuilds the signatures from these.
+    ``lost[i]``: the bands of ``sigs[i]`` whose keys another story held first (None: it holds them all).
     """
 
     __slots__ = ("sigs", "texts", "first_ts", "last_ts", "mentions", "authors", "recent", "total_authors",
-                 "refs", "example", "reach", "alerted", "words", "vecs")
+                 "refs", "example", "reach", "alerted", "words", "vecs", "lost")
 
     def __init__(self, sigs: Any = (), first_ts: float = math.inf, last_ts: float = -math.inf, mentions: int = 0,
                  authors: dict[str, Any] | None = None, recent: list[Any] | None = None, total_authors: int = 0,
                  refs: list[str] | None = None, example: str = "", reach: float = 0.0, alerted: float = 0.0,
                  words: list[str] | None = None, vecs: list[bytes] | None = None,
-                 texts: list[str | None] | None = None, num_perm: int = 64, **_: Any) -> None:
+                 texts: list[str | None] | None = None, lost: dict[Any, int] | None = None, num_perm: int = 64,
+                 **_: Any) -> None:
         self.sigs: np.ndarray = np.empty((0, num_perm), dtype=np.uint32)
         if len(sigs):  # a plain-dict state's lists (older ones held 61-bit values: their low 32 bits match)
             self.sigs = (np.asarray(sigs, dtype=np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
@@ -46,6 +48,7 @@ class Story:
         self.reach, self.alerted = float(reach), float(alerted)
         self.words: list[str] = list(words or [])
         self.vecs: list[bytes] = list(vecs or [])
+        self.lost: dict[int, int] | None = {int(i): int(m) for i, m in lost.items()} if lost else None
 
     @classmethod
     def restored(cls, values: dict[str, Any]) -> Story:
@@ -62,7 +65,7 @@ class Story:
                 "authors": {a: list(v) for a, v in self.authors.items()}, "recent": [list(r) for r in self.recent],
                 "total_authors": self.total_authors, "refs": list(self.refs), "example": self.example,
                 "reach": self.reach, "alerted": self.alerted, "words": list(self.words), "posts": posts,
-                "vecs": list(self.vecs)}
+                "vecs": list(self.vecs), "lost": {str(i): m for i, m in (self.lost or {}).items()}}
 
     def clean_texts(self) -> list[str]:
         """The clean text of every signature (None markers resolved from the example)."""
@@ -83,6 +86,14 @@ class Story:
         if ts < seen[0] or weight > seen[1]:
             self.authors[author] = (min(seen[0], ts), max(seen[1], weight))
         return False
+
+    def set_lost(self, i: int, mask: int) -> None:
+        """Which band keys of signature ``i`` another story holds (bit b: band b), so a rebuilt index agrees."""
+        if mask:
+            self.lost = self.lost or {}
+            self.lost[i] = mask
+        elif self.lost:
+            self.lost.pop(i, None)
 
     def tone(self) -> float:
         """Mean weight of its authors (base_weight for calm ones up to 1 for the clearly negative)."""

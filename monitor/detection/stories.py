@@ -108,7 +108,8 @@ class StoryTracker:
 
     def __getstate__(self) -> dict[str, Any]:
         """For a checkpoint (pickle): stories as a few columns, their lookups left out (rebuilt on load)."""
-        return {"cfg": self.cfg, "columns": pack(self.stories, self.lookup.live_posts), **self._scalars()}
+        posts = {sid: self.lookup.live_posts(sid) for sid in self.lookup.posts}
+        return {"cfg": self.cfg, "columns": pack(self.stories, posts), **self._scalars()}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.cfg = state["cfg"]

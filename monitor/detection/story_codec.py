@@ -13,8 +13,9 @@ count, and share those entries again when loaded.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
-from itertools import accumulate
+from collections.abc import Iterable
+from itertools import accumulate, chain
+from operator import attrgetter, eq
 from typing import Any
 
 import numpy as np
@@ -56,32 +57,40 @@ def _recent_is_tail(story: Story) -> bool:
     return k == 0 or (k <= n and story.recent == list(story.authors.values())[n - k:])
 
 
-def pack(stories: dict[str, Story], posts_of: Callable[[str], list[str]]) -> dict[str, Any]:
-    """The stories (and the post ids that lead to each) as columns; ``unpack`` gives them back."""
+def _column(items: list[Story], name: str) -> list[Any]:
+    """One attribute of every story."""
+    return list(map(attrgetter(name), items))
+
+
+def _flat(lists: Iterable[Any]) -> list[Any]:
+    return list(chain.from_iterable(lists))
+
+
+def pack(stories: dict[str, Story], posts: dict[str, list[str]]) -> dict[str, Any]:
+    """The stories (and ``posts``: the post ids that lead to each, where any) as columns; see ``unpack``."""
     items = list(stories.values())
-    posts = [posts_of(sid) for sid in stories]
-    tails = [_recent_is_tail(s) for s in items]
-    counts = [*map(len, (s.texts for s in items)), *map(len, (s.words for s in items)),
-              *map(len, (s.authors for s in items)), *map(len, (s.recent for s in items)),
-              *map(len, (s.refs for s in items)), *map(len, (s.vecs for s in items)), *map(len, posts), *tails]
-    first = _bits([s.first_ts for s in items])
-    numbers = np.concatenate([first, _bits([s.last_ts for s in items]) ^ first, _bits([s.reach for s in items]),
-                              _bits([s.alerted for s in items])])
-    own = np.repeat(first, [len(s.authors) for s in items])
-    times = np.concatenate([_bits([e[0] for s in items for e in s.authors.values()]) ^ own,
-                            _bits([e[1] for s in items for e in s.authors.values()]),
-                            _bits([x for s, tail in zip(items, tails, strict=True) if not tail
-                                   for e in s.recent for x in e])])
-    words = [w for s in items for w in s.words]
+    leads = [posts.get(sid, []) for sid in stories] if posts else [[]] * len(items)
+    authors, recent = _column(items, "authors"), _column(items, "recent")
+    tails = list(map(eq, recent, map(list, map(dict.values, authors))))  # mostly: every author is recent
+    tails = [tail or _recent_is_tail(s) for s, tail in zip(items, tails, strict=True)]
+    columns = {name: _column(items, name) for name in ("texts", "words", "refs", "vecs")}
+    counts = [*map(len, columns["texts"]), *map(len, columns["words"]), *map(len, authors), *map(len, recent),
+              *map(len, columns["refs"]), *map(len, columns["vecs"]), *map(len, leads), *tails]
+    first = _bits(_column(items, "first_ts"))
+    numbers = np.concatenate([first, _bits(_column(items, "last_ts")) ^ first, _bits(_column(items, "reach")),
+                              _bits(_column(items, "alerted"))])
+    entries = np.frombuffer(array("d", chain.from_iterable(_flat(map(dict.values, authors)))), dtype=_U64)
+    own = _flat(_flat(r for r, tail in zip(recent, tails, strict=True) if not tail))
+    times = np.concatenate([entries[0::2] ^ np.repeat(first, list(map(len, authors))), entries[1::2], _bits(own)])
+    words = _flat(columns["words"])
     vocab = list(dict.fromkeys(words))
-    return {"ids": list(stories), "examples": [s.example for s in items], "numbers": _shuffle(numbers),
-            "ints": _ints([x for s in items for x in (s.mentions, s.total_authors)]), "counts": _counts(counts),
-            "times": _shuffle(times), "names": [a for s in items for a in s.authors],
-            "words": _counts(list(map({w: i for i, w in enumerate(vocab)}.__getitem__, words))),
-            "vocab": vocab, "texts": [t for s in items for t in s.texts],
-            "lost": _ints([(s.lost or {}).get(i, 0) for s in items for i in range(len(s.texts))]),
-            "refs": [r for s in items for r in s.refs], "vecs": [v for s in items for v in s.vecs],
-            "posts": [p for ids in posts for p in ids]}
+    lost = [(i, j, m) for i, s in enumerate(items) if s.lost for j, m in s.lost.items()]
+    return {"ids": list(stories), "examples": _column(items, "example"), "numbers": _shuffle(numbers),
+            "ints": _ints(_flat(zip(_column(items, "mentions"), _column(items, "total_authors"), strict=True))),
+            "counts": _counts(counts), "times": _shuffle(times), "names": _flat(authors),
+            "words": _counts(list(map({w: i for i, w in enumerate(vocab)}.__getitem__, words))), "vocab": vocab,
+            "texts": _flat(columns["texts"]), "lost": _ints(_flat(lost)), "refs": _flat(columns["refs"]),
+            "vecs": _flat(columns["vecs"]), "posts": _flat(leads)}
 
 
 def _take(items: list[Any], counts: list[int]) -> list[list[Any]]:
@@ -111,7 +120,9 @@ def unpack(cols: dict[str, Any], num_perm: int, shingle: int) -> tuple[dict[str,
     words = _take([vocab[i] for i in _unshuffle(cols["words"], np.int32).tolist()], counts[1].tolist())
     by_story, names = _take(entries, counts[2].tolist()), _take(cols["names"], counts[2].tolist())
     texts, refs = _take(cols["texts"], counts[0].tolist()), _take(cols["refs"], counts[4].tolist())
-    lost = _take(_unshuffle(cols["lost"], np.int64).tolist(), counts[0].tolist())
+    lost: dict[int, dict[int, int]] = {}
+    for i, j, mask in _unshuffle(cols["lost"], np.int64).reshape(-1, 3).tolist():
+        lost.setdefault(i, {})[j] = mask
     vecs, recents, tails = _take(cols["vecs"], counts[5].tolist()), counts[3].tolist(), counts[7].tolist()
     empty = np.empty((0, num_perm), dtype=np.uint32)
     stories: dict[str, Story] = {}
@@ -122,7 +133,7 @@ def unpack(cols: dict[str, Any], num_perm: int, shingle: int) -> tuple[dict[str,
             "sigs": empty, "texts": texts[i], "first_ts": starts[i], "last_ts": lasts[i], "mentions": ints[i][0],
             "authors": dict(zip(names[i], mine, strict=True)), "recent": recent, "total_authors": ints[i][1],
             "refs": refs[i], "example": cols["examples"][i], "reach": reach[i], "alerted": alerted[i],
-            "words": words[i], "vecs": vecs[i], "lost": {j: m for j, m in enumerate(lost[i]) if m} or None})
+            "words": words[i], "vecs": vecs[i], "lost": lost.get(i)})
     _signatures(stories, num_perm, shingle)
     return stories, dict(zip(ids, _take(cols["posts"], counts[6].tolist()), strict=True))
 

@@ -50,7 +50,7 @@ def content_words(text: str) -> list[str]:
     return list(_content_words(text))
 
 
-@lru_cache(maxsize=2048)  # reposts repeat a text; a backtest's shadow detector sees each text twice
+@lru_cache(maxsize=4096)  # reposts repeat a text; a backtest's shadow detector sees each text twice
 def _content_words(text: str) -> tuple[str, ...]:
     # interned: every story holding a word shares one string (and a checkpoint pickles it once)
     return tuple(sys.intern(stem(w)) for w in normalise(text).split()
@@ -77,7 +77,7 @@ def minhash(clean: str, num_perm: int, shingle: int) -> np.ndarray:
     return _minhash(clean, num_perm, shingle)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def _minhash(clean: str, num_perm: int, shingle: int) -> np.ndarray:
     a, b = permutations(num_perm)
     hashes = _grams(clean, shingle)

@@ -15,10 +15,12 @@ busy. Pure and serialisable.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from monitor.detection.story_index import Story, StoryIndex
+from monitor.detection.story_codec import pack, unpack
+from monitor.detection.story_index import StoryIndex
+from monitor.detection.story_state import EXAMPLE_CHARS, Story
 from monitor.detection.story_text import WordStats, normalise
 
 __all__ = ["Story", "StoryConfig", "StoryEvent", "StoryTracker", "normalise"]
@@ -83,18 +85,36 @@ class StoryTracker:
     def __init__(self, cfg: StoryConfig | None = None, state: dict[str, Any] | None = None) -> None:
         self.cfg = cfg or StoryConfig()
         state = state or {}
-        self.stories: dict[str, Story] = {k: Story(**v) for k, v in state.get("stories", {}).items()}
+        saved = state.get("stories", {})
+        self.stories: dict[str, Story] = {k: Story(**v, num_perm=self.cfg.num_perm) for k, v in saved.items()}
+        self._restore(state, {k: v.get("posts", []) for k, v in saved.items()})
+
+    def _restore(self, state: dict[str, Any], posts: dict[str, list[str]]) -> None:
         self.daily_max: list[float] = list(state.get("daily_max", []))
         self.day: int | None = state.get("day")
         self.day_max: float = float(state.get("day_max", 0.0))
         self.last_prune: float = float(state.get("last_prune", 0.0))
         self.stats = WordStats.from_dict(state.get("words"))
-        self.lookup = StoryIndex(self.cfg, self.stories, self.stats, int(state.get("seq", 0)))
+        self.lookup = StoryIndex(self.cfg, self.stories, self.stats, int(state.get("seq", 0)), posts)
+
+    def _scalars(self) -> dict[str, Any]:
+        return {"daily_max": self.daily_max, "day": self.day, "day_max": self.day_max, "seq": self.lookup.seq,
+                "last_prune": self.last_prune, "words": self.stats.to_dict()}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"stories": {k: asdict(v) for k, v in self.stories.items()}, "daily_max": self.daily_max,
-                "day": self.day, "day_max": self.day_max, "seq": self.lookup.seq, "last_prune": self.last_prune,
-                "words": self.stats.to_dict()}
+        """Plain JSON-able state (``StoryTracker(cfg, state)`` resumes from it)."""
+        return {"stories": {k: v.to_dict(self.lookup.live_posts(k)) for k, v in self.stories.items()},
+                **self._scalars()}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For a checkpoint (pickle): stories as a few columns, their lookups left out (rebuilt on load)."""
+        posts = {sid: self.lookup.live_posts(sid) for sid in self.lookup.posts}
+        return {"cfg": self.cfg, "columns": pack(self.stories, posts), **self._scalars()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.cfg = state["cfg"]
+        self.stories, posts = unpack(state["columns"], self.cfg.num_perm, self.cfg.shingle)
+        self._restore(state, posts)
 
     @property
     def index(self) -> dict[int, str]:
@@ -102,7 +122,7 @@ class StoryTracker:
         return self.lookup.bands
 
     def signature(self, text: str) -> list[int]:
-        """MinHash signature of the text's character shingles (stable across processes)."""
+        """MinHash signature of the text's character shingles (stable across processes; 32-bit values)."""
         return [int(x) for x in self.lookup.signature(text)]
 
     def assign(self, text: str, story_key: str | None, post_id: str | None = None,
@@ -125,16 +145,11 @@ class StoryTracker:
         story.first_ts, story.last_ts = min(story.first_ts, ts), max(story.last_ts, ts)
         story.mentions += 1
         weight = self.cfg.base_weight + (1.0 - self.cfg.base_weight) * min(max(negativity, 0.0), 1.0)
-        seen = story.authors.get(author)
-        if seen is None:
-            story.authors[author] = [ts, weight]
-            story.recent.append([ts, weight])
+        if story.add_author(author, ts, weight):
             story.total_authors += 1
             story.reach += reach
-        else:
-            seen[0], seen[1] = min(seen[0], ts), max(seen[1], weight)
         if not story.example and text:
-            story.example = text[:280]
+            story.example = text[:EXAMPLE_CHARS]
         if ref and len(story.refs) < 5:
             story.refs.append(ref)
         return sid

@@ -13,12 +13,12 @@ are merged. Short texts with too few content words ("thanks!", "I did") never st
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
-from monitor.detection.story_text import WordStats, content_words, minhash
+from monitor.detection.story_state import EXAMPLE_CHARS, Story
+from monitor.detection.story_text import WordStats, clean_text, content_words, minhash
 from monitor.detection.story_vectors import VectorRows, as_vector
 
 
@@ -68,93 +68,56 @@ class IndexConfig(Protocol):
     def embed_tone(self) -> float: ...
 
 
-@dataclass
-class Story:
-    """One cluster: exemplar signatures and words, its authors (first time, weight) and example refs."""
-
-    sigs: list[list[int]]
-    first_ts: float
-    last_ts: float
-    mentions: int = 0
-    authors: dict[str, list[float]] = field(default_factory=dict)  # author -> [first_ts, weight], last day
-    recent: list[list[float]] = field(default_factory=list)  # [first_ts, weight] of authors, last window
-    total_authors: int = 0
-    refs: list[str] = field(default_factory=list)
-    example: str = ""
-    reach: float = 0.0
-    alerted: float = 0.0  # weighted authors at the last alert/escalation (0 = never alerted)
-    words: list[str] = field(default_factory=list)  # content words of its exemplars
-    posts: list[str] = field(default_factory=list)  # post ids in it (quotes/reposts of them join it)
-    vecs: list[bytes] = field(default_factory=list)  # representative sentence vectors (int8), <= exemplars
-
-    def tone(self) -> float:
-        """Mean weight of its authors (base_weight for calm ones up to 1 for the clearly negative)."""
-        return sum(w for _, w in self.authors.values()) / len(self.authors) if self.authors else 0.0
-
-    def recent_authors(self, now: float, window_s: float, keep_s: float | None = None) -> tuple[int, float]:
-        """(unique authors, weighted authors) whose first mention falls in the window (O(window)).
-
-        Authors older than ``keep_s`` (default: the window) are forgotten from the recent list.
-        """
-        self.recent = [r for r in self.recent if r[0] >= now - max(keep_s or window_s, window_s)]
-        hits = [w for ts, w in self.recent if now - window_s <= ts <= now]
-        return len(hits), sum(hits)
-
-    def absorb(self, other: Story, now: float, window_s: float) -> None:
-        """Take in another story's people, examples and identity (a merge)."""
-        overlap = set(self.authors) & set(other.authors)
-        for author, (ts, weight) in other.authors.items():
-            mine = self.authors.setdefault(author, [ts, weight])
-            mine[0], mine[1] = min(mine[0], ts), max(mine[1], weight)
-        self.recent = [list(v) for v in self.authors.values() if v[0] >= now - window_s]
-        self.total_authors += other.total_authors - len(overlap)
-        self.mentions += other.mentions
-        self.refs = (self.refs + [r for r in other.refs if r not in self.refs])[:5]
-        self.reach += other.reach
-        self.alerted = max(self.alerted, other.alerted)
-        self.first_ts, self.last_ts = min(self.first_ts, other.first_ts), max(self.last_ts, other.last_ts)
-        self.example = self.example or other.example
-        self.words = sorted(set(self.words) | set(other.words))
-        self.posts += other.posts
-        self.vecs = self.vecs + other.vecs
-
-
 class StoryIndex:
-    """Lookup structures over the stories dict it shares with the tracker (rebuilt from it, never saved)."""
+    """Lookup structures over the stories dict it shares with the tracker (rebuilt from it, never saved).
 
-    def __init__(self, cfg: IndexConfig, stories: dict[str, Story], stats: WordStats, seq: int) -> None:
+    ``by_post`` and ``posts`` (post ids per story, for dropping) are state: a checkpoint saves them as they are.
+    """
+
+    def __init__(self, cfg: IndexConfig, stories: dict[str, Story], stats: WordStats, seq: int,
+                 posts: dict[str, list[str]] | None = None) -> None:
         self.cfg, self.stories, self.stats, self.seq = cfg, stories, stats, seq
-        rng = np.random.default_rng(20150226)
-        self._a = rng.integers(1, (1 << 61) - 1, cfg.num_perm, dtype=np.uint64)
-        self._b = rng.integers(0, (1 << 61) - 1, cfg.num_perm, dtype=np.uint64)
         self.bands: dict[int, str] = {}
         self.by_word: dict[str, set[str]] = {}
         self.by_post: dict[str, str] = {}
-        self._mats: dict[str, np.ndarray] = {}  # exemplar signatures as arrays
+        self.posts: dict[str, list[str]] = {}  # post ids that led to each story (some may lead elsewhere now)
         self.vectors = VectorRows()
         for sid, story in stories.items():
-            self._index(sid, story)
+            self._index(sid, story, claim=False)
+        for sid, ids in (posts or {}).items():
+            if sid in stories and ids:
+                self.posts[sid] = list(ids)
+                self.by_post.update(dict.fromkeys(ids, sid))
 
-    def _index(self, sid: str, story: Story) -> None:
-        for sig in story.sigs:
-            for key in self.band_keys(sig):
-                self.bands.setdefault(key, sid)
+    def live_posts(self, sid: str) -> list[str]:
+        """The post ids that lead to this story now (what a saved state needs)."""
+        return [p for p in self.posts.get(sid, ()) if self.by_post.get(p) == sid]
+
+    def _index(self, sid: str, story: Story, claim: bool = True) -> None:
+        """Enter a story in the lookups.  Its band keys: ``claim`` those no other story holds (and note the
+        rest as lost), or, rebuilding, take exactly those it held (so a rebuilt index is the one saved)."""
+        lost = story.lost or {}
+        for i, sig in enumerate(story.sigs):
+            if claim:
+                story.set_lost(i, self._claim(sid, self.band_keys(sig)))
+                continue
+            for b, key in enumerate(self.band_keys(sig)):
+                if not lost.get(i, 0) >> b & 1:
+                    self.bands.setdefault(key, sid)
         for word in story.words:
             self.by_word.setdefault(word, set()).add(sid)
-        for post in story.posts:
-            self.by_post[post] = sid
         self.vectors.drop(sid)
         for blob in story.vecs:
             if (vector := as_vector(blob)) is not None:
                 self.vectors.add(sid, vector)
 
     def signature(self, text: str) -> np.ndarray:
-        return minhash(text, self._a, self._b, self.cfg.shingle)
+        return minhash(clean_text(text), self.cfg.num_perm, self.cfg.shingle)
 
-    def band_keys(self, sig: list[int]) -> list[int]:
+    def band_keys(self, sig: np.ndarray) -> list[int]:
         """One key per LSH band (int hashes of int tuples are stable across processes)."""
-        rows = self.cfg.num_perm // self.cfg.bands
-        return [hash((b, *sig[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
+        rows, values = self.cfg.num_perm // self.cfg.bands, sig.tolist()
+        return [hash((b, *values[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
 
     def assign(self, text: str, story_key: str | None, post_id: str | None = None,
                embedding: bytes | None = None) -> str | None:
@@ -165,16 +128,17 @@ class StoryIndex:
         if sid is None and len(words) >= self.cfg.min_words:
             sid = self._by_text(text, words, embedding)
         elif sid is None and story_key:
-            sid = self._new([], [], [], None)
+            sid = self._new(None, "", [], [], None)
         if sid is not None:
             for post in filter(None, (story_key, post_id)):
+                if self.by_post.get(post) != sid:  # already listed when it leads here
+                    self.posts.setdefault(sid, []).append(post)
                 self.by_post[post] = sid
-                self.stories[sid].posts.append(post)
         return sid
 
     def _by_text(self, text: str, words: list[str], blob: bytes | None) -> str:
-        arr = self.signature(text)
-        sig = arr.tolist()
+        clean = clean_text(text)
+        sig = minhash(clean, self.cfg.num_perm, self.cfg.shingle)
         keys = self.band_keys(sig)
         hits: dict[str, int] = {}
         for key in keys:
@@ -182,30 +146,26 @@ class StoryIndex:
                 hits[self.bands[key]] = hits.get(self.bands[key], 0) + 1
         for sid in sorted(hits, key=lambda s: -hits[s])[:self.cfg.max_candidates]:  # most shared bands first
             story = self.stories.get(sid)
-            if story is None or not story.sigs:
+            if story is None or not len(story.sigs):
                 continue
-            mat = self._mats.get(sid)
-            if mat is None or len(mat) != len(story.sigs):
-                mat = self._mats[sid] = np.array(story.sigs, dtype=np.uint64)
-            best = float((mat == arr).mean(axis=1).max())
+            best = float((story.sigs == sig).mean(axis=1).max())
             if best >= self.cfg.min_similarity:
                 if best < 0.8:  # a new variant: remember it
-                    self._remember(sid, story, sig, keys, words, blob)
+                    self._remember(sid, story, (sig, clean, keys), words, blob)
                 return sid
         vector = as_vector(blob)
         if vector is not None:
             found, cos = self.vectors.nearest(vector)
             if found is not None and cos >= self.cfg.embed_similarity:
-                self._remember(found, self.stories[found], sig, keys, words,
+                self._remember(found, self.stories[found], (sig, clean, keys), words,
                                blob if cos < self.cfg.embed_variant else None)
                 return found
         found = self._by_words(words) if vector is None or self.cfg.embed_words else None
         if found is not None:
-            self._remember(found, self.stories[found], sig, keys, words)
+            self._remember(found, self.stories[found], (sig, clean, keys), words)
             return found
         self.stats.observe(words)  # per story, not per mention: a spreading story keeps its words rare
-        return self._new(sig, keys, words, blob if vector is not None else None)
-
+        return self._new(sig, text, keys, words, blob if vector is not None else None)
     def _by_words(self, words: list[str]) -> str | None:
         """The story whose exemplars share most of this text's rare-word weight (a new wording)."""
         rare = {w: self.stats.idf(w) for w in set(words) if self.stats.is_rare(w)}
@@ -244,38 +204,53 @@ class StoryIndex:
         """Fold story ``gone`` into ``keep``; lookups that led to ``gone`` now lead to ``keep``."""
         other = self.stories[gone]
         story = self.stories[keep]
+        moved = self.live_posts(gone)
         self.drop(gone)
         story.absorb(other, now, window_s)
-        for sig in other.sigs[:max(self.cfg.exemplars - len(story.sigs), 0)]:
-            story.sigs.append(sig)
+        story.take_sigs(other, self.cfg.exemplars - len(story.sigs))
         story.vecs = story.vecs[:self.cfg.exemplars]
+        if moved:
+            self.posts.setdefault(keep, []).extend(moved)
+            self.by_post.update(dict.fromkeys(moved, keep))
         self._index(keep, story)
 
-    def _remember(self, sid: str, story: Story, sig: list[int], keys: list[int], words: list[str],
+    def _remember(self, sid: str, story: Story, seen: tuple[np.ndarray, str, list[int]], words: list[str],
                   blob: bytes | None = None) -> None:
+        """Keep a new variant (signature, clean text, band keys) as one of the story's exemplars."""
         if blob is not None and len(story.vecs) < self.cfg.exemplars and (vector := as_vector(blob)) is not None:
             story.vecs.append(blob)
             self.vectors.add(sid, vector)
         if len(story.sigs) >= self.cfg.exemplars:
             return
-        story.sigs.append(sig)
-        for key in keys:
-            self.bands.setdefault(key, sid)
+        sig, clean, keys = seen
+        story.add_sig(sig, clean)
+        story.set_lost(len(story.sigs) - 1, self._claim(sid, keys))
         for word in set(words) - set(story.words):
             story.words.append(word)
             self.by_word.setdefault(word, set()).add(sid)
 
-    def _new(self, sig: list[int], keys: list[int], words: list[str], blob: bytes | None) -> str:
+    def _new(self, sig: np.ndarray | None, text: str, keys: list[int], words: list[str], blob: bytes | None) -> str:
+        """A story of its own; its first post is its example (and gives back its signature in a checkpoint)."""
         self.seq += 1
         sid = f"s{self.seq}"
-        self.stories[sid] = Story(sigs=[sig] if sig else [], first_ts=math.inf, last_ts=-math.inf,
-                                  words=sorted(set(words)), vecs=[blob] if blob else [])
-        self._index(sid, self.stories[sid])
+        story = self.stories[sid] = Story(first_ts=math.inf, last_ts=-math.inf, words=sorted(set(words)),
+                                          vecs=[blob] if blob else [], example=text[:EXAMPLE_CHARS],
+                                          num_perm=self.cfg.num_perm)
+        if sig is not None:
+            story.add_sig(sig, None if len(text) <= EXAMPLE_CHARS else clean_text(text))
+        self._index(sid, story)
         return sid
+
+    def _claim(self, sid: str, keys: list[int]) -> int:
+        """Hold the band keys no other story holds; returns the bit mask of those held elsewhere."""
+        lost = 0
+        for b, key in enumerate(keys):
+            if self.bands.setdefault(key, sid) != sid:
+                lost |= 1 << b
+        return lost
 
     def drop(self, sid: str) -> None:
         story = self.stories.pop(sid)
-        self._mats.pop(sid, None)
         self.vectors.drop(sid)
         for sig in story.sigs:
             for key in self.band_keys(sig):
@@ -287,6 +262,6 @@ class StoryIndex:
                 sids.discard(sid)
                 if not sids:
                     del self.by_word[word]
-        for post in story.posts:
+        for post in self.posts.pop(sid, []):
             if self.by_post.get(post) == sid:
                 del self.by_post[post]

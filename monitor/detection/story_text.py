@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from functools import lru_cache
 from typing import Any
 
@@ -49,29 +50,95 @@ def content_words(text: str) -> list[str]:
     return list(_content_words(text))
 
 
-@lru_cache(maxsize=8192)  # reposts repeat a text; a backtest's shadow detector sees each text twice
+@lru_cache(maxsize=4096)  # reposts repeat a text; a backtest's shadow detector sees each text twice
 def _content_words(text: str) -> tuple[str, ...]:
-    return tuple(stem(w) for w in normalise(text).split() if len(w) > 2 and w not in STOPWORDS and not w.isdigit())
+    # interned: every story holding a word shares one string (and a checkpoint pickles it once)
+    return tuple(sys.intern(stem(w)) for w in normalise(text).split()
+                 if len(w) > 2 and w not in STOPWORDS and not w.isdigit())
 
 
-def minhash(text: str, a: np.ndarray, b: np.ndarray, shingle: int) -> np.ndarray:
-    """MinHash of the normalised text's byte k-grams (k <= 8), stable across processes (read-only result)."""
-    return _minhash(normalise(text) or "<empty>", a.tobytes(), b.tobytes(), shingle)
+def clean_text(text: str) -> str:
+    """What a signature is taken of: the normalised text (a placeholder for none)."""
+    return normalise(text) or "<empty>"
 
 
-@lru_cache(maxsize=8192)
-def _minhash(clean: str, a_bytes: bytes, b_bytes: bytes, shingle: int) -> np.ndarray:
-    a, b = np.frombuffer(a_bytes, dtype=np.uint64), np.frombuffer(b_bytes, dtype=np.uint64)
+@lru_cache(maxsize=8)
+def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The MinHash hash functions (a, b), fixed by a seed so signatures agree across processes."""
+    rng = np.random.default_rng(20150226)
+    a = rng.integers(1, _PRIME, num_perm, dtype=np.uint64)
+    b = rng.integers(0, _PRIME, num_perm, dtype=np.uint64)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
+
+
+def minhash(clean: str, num_perm: int, shingle: int) -> np.ndarray:
+    """MinHash (low 32 bits of each value) of a clean text's byte k-grams (k <= 8); read-only result."""
+    return _minhash(clean, num_perm, shingle)
+
+
+@lru_cache(maxsize=4096)
+def _minhash(clean: str, num_perm: int, shingle: int) -> np.ndarray:
+    a, b = permutations(num_perm)
+    hashes = _grams(clean, shingle)
+    result: np.ndarray = ((a[:, None] * hashes[None, :] + b[:, None]) % np.uint64(_PRIME)).min(axis=1)
+    result = result.astype(np.uint32)
+    result.flags.writeable = False
+    return result
+
+
+def _grams(clean: str, shingle: int) -> np.ndarray:
     raw = np.frombuffer(clean.encode(), dtype=np.uint8).astype(np.uint64)
     k = min(shingle, len(raw))
     grams = np.zeros(len(raw) - k + 1, dtype=np.uint64)
     for i in range(k):  # byte k-grams packed into one integer each
         grams = (grams << np.uint64(8)) | raw[i:len(raw) - k + 1 + i]
-    hashes = np.unique(grams)
-    mixed = (a[:, None] * hashes[None, :] + b[:, None]) % np.uint64(_PRIME)
-    result: np.ndarray = mixed.min(axis=1)
-    result.flags.writeable = False
-    return result
+    return np.unique(grams)
+
+
+def _all_grams(cleans: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every byte k-gram of texts of at least k bytes, concatenated, and where each text's start."""
+    encoded = [c.encode() for c in cleans]
+    lengths = np.array([len(e) for e in encoded], dtype=np.int64)
+    raw = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.uint64)
+    n = len(raw) - k + 1
+    packed = np.zeros(max(n, 0), dtype=np.uint64)
+    for i in range(k):
+        packed = (packed << np.uint64(8)) | raw[i:n + i]
+    counts = lengths - k + 1
+    firsts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return packed[np.repeat(starts - firsts, counts) + np.arange(counts.sum())], firsts
+
+
+def minhash_many(cleans: list[str], num_perm: int, shingle: int, chunk: int = 8192) -> np.ndarray:
+    """Signatures of many clean texts at once, rows as ``minhash`` gives them (rebuilding a checkpoint).
+
+    Values are kept to 32 bits: two different 61-bit minima agree there once in 4e9, so matching
+    decisions are those of the full values at half the memory.  A text's repeated k-grams are not
+    made unique here: the minimum is the same.
+    """
+    out = np.empty((len(cleans), num_perm), dtype=np.uint32)
+    short = [i for i, c in enumerate(cleans) if len(c.encode()) < shingle]
+    for i in short:
+        out[i] = _minhash(cleans[i], num_perm, shingle)
+    rest = [i for i, c in enumerate(cleans) if len(c.encode()) >= shingle] if short else list(range(len(cleans)))
+    if not rest:
+        return out
+    grams, firsts = _all_grams([cleans[i] for i in rest], shingle)
+    a, b, p = *permutations(num_perm), np.uint64(_PRIME)
+    bounds = [0, *np.unique(np.searchsorted(firsts, np.arange(chunk, len(grams), chunk))).tolist(), len(rest)]
+    rows = np.empty((len(rest), num_perm), dtype=np.uint64)
+    for t0, t1 in zip(bounds, bounds[1:], strict=False):  # a cache-sized group of whole texts at a time
+        if t1 <= t0:
+            continue
+        g0, g1 = firsts[t0], firsts[t1] if t1 < len(rest) else len(grams)
+        part = np.multiply(a[:, None], grams[None, g0:g1])
+        part += b[:, None]
+        np.remainder(part, p, out=part)
+        rows[t0:t1] = np.minimum.reduceat(part, firsts[t0:t1] - g0, axis=1).T
+    out[rest] = rows.astype(np.uint32)
+    return out
 
 
 class WordStats:

@@ -3,6 +3,8 @@
     python benchmarks/pipeline_throughput.py                      # SQLite and PostgreSQL, lexicon + bundled
     python benchmarks/pipeline_throughput.py --databases sqlite --models lexicon --rows 5000
     python benchmarks/pipeline_throughput.py --latency            # also: post at a source -> webhook alert
+    python benchmarks/pipeline_throughput.py --models bundled --embedding none   # sentiment only, no vectors
+    python benchmarks/pipeline_throughput.py --models bundled --texts ../shared/data/twcs-sample/twcs_head5000.csv
 
 Each (database, model) pair runs in a fresh process (so RSS is its own) over a synthetic replay
 file, calling the same pipeline functions the service calls, in the order the service runs them.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -44,22 +47,35 @@ TEXTS = [
 CITIES = ["Leeds", "Bristol", "Cardiff", "York", "Bath", "Derby"]
 
 
-def synthetic_rows(count: int, seed: int = 1) -> list[dict[str, Any]]:
+def real_texts(path: Path) -> list[str]:
+    """Customer posts from a CSV with ``text`` (and ``inbound``) columns, e.g. ../shared/data/twcs-sample: real
+    posts vary in length (the synthetic ones do not), which is what batching has to cope with."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if str(r.get("inbound", "True")).lower() == "true"]
+    return [re.sub(r"^(@\w+\s*)+", "@brightwave ", r["text"]) for r in rows if r.get("text")]
+
+
+def synthetic_rows(count: int, seed: int = 1, texts: list[str] | None = None) -> list[dict[str, Any]]:
+    """``count`` mentions over two days: the templates below, or ``texts`` cycled (each made unique by #i)."""
     rng = random.Random(seed)
     start = NOW - timedelta(days=2)
     step = timedelta(days=2) / count
     return [{"id": str(i), "posted_at": (start + step * i).isoformat(), "author_id": f"u{rng.randrange(count // 3)}",
              "author_followers": rng.choice([10, 150, 900, 4000, 20_000]) if i % 97 else 600_000,
-             "text": rng.choice(TEXTS).format(b=rng.choice(["Brightwave", "brightwave"]), c=rng.choice(CITIES),
-                                              h=rng.randrange(2, 12)) + f" #{i}"} for i in range(count)]
+             "text": (texts[i % len(texts)] if texts else rng.choice(TEXTS).format(
+                 b=rng.choice(["Brightwave", "brightwave"]), c=rng.choice(CITIES), h=rng.randrange(2, 12)))
+             + f" #{i}"} for i in range(count)]
 
 
 def bench_settings(url: str, data: Path, model: str, folder: Path, *, live: bool = False, interval: int = 300,
-                   channels: list[dict[str, Any]] | None = None) -> Any:
+                   channels: list[dict[str, Any]] | None = None, embedding: str = "auto") -> Any:
     from monitor.settings import Settings
 
     cls = type("BenchSettings", (Settings,), {"toml_path": None})
-    return cls(app={"data_dir": str(folder)}, database={"url": url}, model={"sentiment": model, "threads": 2},
+    return cls(app={"data_dir": str(folder)}, database={"url": url},
+               model={"sentiment": model, "threads": 2, "embedding": embedding},
                service={"metrics_address": "127.0.0.1:0"},
                brands=[{"id": "brightwave", "name": "Brightwave", "names": ["Brightwave"],
                         "handles": ["@brightwave"]}],
@@ -77,45 +93,55 @@ def rss_mb() -> tuple[float, float]:
     return round(current, 1), round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def run_one(database: str, model: str, rows: int, pg_url: str) -> dict[str, Any]:
+def run_one(database: str, model: str, rows: int, pg_url: str, embedding: str = "auto",
+            texts: Path | None = None) -> dict[str, Any]:
     from monitor.pipeline import poll_source, run_detection, score_pending
     from monitor.runtime import Runtime
 
     folder = Path(tempfile.mkdtemp(prefix="gs-bench-"))
     data = folder / "rows.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in synthetic_rows(rows)))
+    corpus = real_texts(texts) if texts else None
+    data.write_text("".join(json.dumps(r) + "\n" for r in synthetic_rows(rows, texts=corpus)))
     url, cleanup = _database(database, folder, pg_url)
     try:
-        settings = bench_settings(url, data, model, folder)
+        settings = bench_settings(url, data, model, folder, embedding=embedding)
         runtime = Runtime(settings)
         started = time.perf_counter()
         _ = runtime.engine, runtime.model  # migrations and model load: startup, not throughput
         startup = time.perf_counter() - started
         connector = runtime.connector("bench")
         stages = {"poll": 0.0, "score": 0.0, "detect": 0.0}
+        stages_cpu = dict(stages)
         incidents = 0
         began, began_cpu = time.perf_counter(), time.process_time()
         while True:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             fetched = poll_source(runtime.engine, settings, connector, now=NOW).fetched
             stages["poll"] += time.perf_counter() - t
-            t = time.perf_counter()
+            stages_cpu["poll"] += time.process_time() - c
+            t, c = time.perf_counter(), time.process_time()
             while score_pending(runtime.engine, settings, runtime.model, now=NOW).more_pending:
                 pass
             stages["score"] += time.perf_counter() - t
-            t = time.perf_counter()
+            stages_cpu["score"] += time.process_time() - c
+            t, c = time.perf_counter(), time.process_time()
             incidents += run_detection(runtime.engine, settings, now=NOW).opened
             stages["detect"] += time.perf_counter() - t
+            stages_cpu["detect"] += time.process_time() - c
             if fetched == 0:
                 break
         elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
         current, peak = rss_mb()
         # CPU seconds are this process's only (a PostgreSQL server's own CPU is not in them): on a shared
         # machine they are the figure to compare; 6.7 CPU-ms a mention is 300 mentions/s on two cores.
-        return {"database": database, "model": model, "mentions": rows, "seconds": round(elapsed, 2),
+        return {"database": database, "model": model, "embedding": settings.model.embedding,
+                "texts": texts.name if texts else "synthetic", "mentions": rows,
+                "seconds": round(elapsed, 2),
                 "mentions_per_s": round(rows / elapsed, 1), "cpu_seconds": round(cpu, 2),
                 "cpu_ms_per_mention": round(1000 * cpu / rows, 2), "startup_s": round(startup, 2),
-                "stage_seconds": {k: round(v, 2) for k, v in stages.items()}, "incidents_opened": incidents,
+                "stage_seconds": {k: round(v, 2) for k, v in stages.items()},
+                "stage_cpu_ms_per_mention": {k: round(1000 * v / rows, 2) for k, v in stages_cpu.items()},
+                "mentions_per_cpu_s": round(rows / cpu, 1), "incidents_opened": incidents,
                 "rss_mb": current, "peak_rss_mb": peak}
     finally:
         cleanup()
@@ -203,11 +229,15 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--models", default="lexicon,bundled")
     parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--embedding", default="auto", help='model.embedding for the runs: "auto" (default) or "none"')
+    parser.add_argument("--texts", type=Path, help="CSV of real posts (text column) instead of the templates")
     parser.add_argument("--latency", action="store_true", help="also measure post -> alert latency (~90 s)")
     parser.add_argument("--one", nargs=2, metavar=("DATABASE", "MODEL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.texts and not args.texts.is_file():
+        parser.error(f"--texts {args.texts}: no such file")
     if args.one:
-        print(json.dumps(run_one(args.one[0], args.one[1], args.rows, args.pg_url)))
+        print(json.dumps(run_one(args.one[0], args.one[1], args.rows, args.pg_url, args.embedding, args.texts)))
         return
     results: list[dict[str, Any]] = []
     models = [m for m in args.models.split(",") if m != "bundled" or bundled_available()]
@@ -215,7 +245,9 @@ def main() -> None:
         for model in models:
             rows = args.bundled_rows if model == "bundled" else args.rows
             done = subprocess.run([sys.executable, __file__, "--one", database, model, "--rows", str(rows),
-                                   "--pg-url", args.pg_url], capture_output=True, text=True, cwd=ROOT)
+                                   "--pg-url", args.pg_url, "--embedding", args.embedding,
+                                   *(["--texts", str(args.texts.resolve())] if args.texts else [])],
+                                  capture_output=True, text=True, cwd=ROOT)
             results.append(json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else
                            {"database": database, "model": model, "error": done.stderr.strip()[-500:]})
     report: dict[str, Any] = {"throughput": results,

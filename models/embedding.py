@@ -75,13 +75,19 @@ def pack(vectors: np.ndarray) -> list[bytes]:
     return [row.tobytes() for row in np.rint(vectors / peak * 127).astype(np.int8)]
 
 
+def embedding_enabled(spec: str, sentiment: str = "bundled") -> bool:
+    """Whether ``model.embedding = spec`` loads an encoder: "none" never, "auto" unless sentiment is the lexicon."""
+    clean = spec.strip().lower()
+    return not (clean == "none" or (clean == "auto" and sentiment.strip() == "lexicon"))
+
+
 def load_embedder(spec: str, *, sentiment: str = "bundled", threads: int = 2,
                   batch_size: int = 64) -> OnnxEmbedder | None:
     """The (cached) encoder for ``spec``: "auto" (bundled unless the sentiment model is the lexicon), "bundled",
     a folder with an exported encoder, or "none"."""
-    clean = spec.strip().lower()
-    if clean == "none" or (clean == "auto" and sentiment.strip() == "lexicon"):
+    if not embedding_enabled(spec, sentiment):
         return None
+    clean = spec.strip().lower()
     folder = ARTIFACT_DIR if clean in ("auto", "bundled") else Path(spec.strip()).expanduser()
     key = (str(folder), threads, batch_size)
     with _LOCK:

@@ -121,8 +121,9 @@ def _stems(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _compile_categories(items: tuple[tuple[str, str], ...]) -> list[tuple[str, list[tuple[tuple[str, ...], str]]]]:
-    """Per category: (stemmed phrase, display text) pairs; long free-text pieces become single words."""
+def _compile_categories(items: tuple[tuple[str, str], ...]) -> list[tuple[str, list[tuple[str, bool, str]]]]:
+    """Per category: (needle, whether it is looked up in the stems, display text); long free-text pieces become
+    single words.  Needles are built once here (" stem stem ") since every post is checked against all of them."""
     compiled = []
     for name, description in items:
         phrases: list[tuple[tuple[str, ...], str]] = []
@@ -135,7 +136,8 @@ def _compile_categories(items: tuple[tuple[str, str], ...]) -> list[tuple[str, l
             else:
                 phrases += [((stem(w),), w) for w in words if w not in _STOP]
         phrases.append(((stem(name.lower()),), name.lower()))
-        compiled.append((name, phrases))
+        compiled.append((name, [(f" {' '.join(phrase)} " if phrase else shown, bool(phrase), shown)
+                                for phrase, shown in phrases]))
     return compiled
 
 
@@ -148,8 +150,7 @@ def classify_category(text: str, categories: Mapping[str, str] | None = None) ->
     lowered = text[:2000].lower()
     scored: list[tuple[float, str, list[str]]] = []
     for name, phrases in _compile_categories(tuple((categories or _default_categories()).items())):
-        hits = [shown for phrase, shown in phrases
-                if (f" {' '.join(phrase)} " in joined if phrase else shown in lowered)]
+        hits = [shown for needle, in_stems, shown in phrases if needle in (joined if in_stems else lowered)]
         if hits:
             unique = list(dict.fromkeys(hits))
             scored.append((sum(0.6 + 0.4 * len(h.split()) for h in unique), name, unique))

@@ -37,8 +37,9 @@ def load_model(settings: Settings) -> SentimentModel:
 
         return LexiconSentiment()
     from models.loader import load_sentiment_model
+    from monitor.pipeline.scoring import model_threads
 
-    return load_sentiment_model(spec, threads=settings.model.threads, batch_size=settings.model.batch_size,
+    return load_sentiment_model(spec, threads=model_threads(settings.model)[0], batch_size=settings.model.batch_size,
                                 max_length=settings.model.max_length)
 
 

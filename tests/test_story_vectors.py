@@ -17,10 +17,12 @@ from sqlmodel import Session, select
 from models.embedding import ARTIFACT_DIR, OnnxEmbedder, load_embedder, pack
 from monitor.clock import ManualClock
 from monitor.detection.stories import StoryConfig, StoryTracker
+from monitor.detection.story_text import content_words
 from monitor.detection.story_vectors import VectorRows, as_vector
 from monitor.detection.warmup import forget_detectors
 from monitor.errors import ModelError
 from monitor.pipeline import poll_source, run_detection, score_pending
+from monitor.pipeline.scoring import STORY_MIN_WORDS, model_threads, story_embedder
 from monitor.replay.backtest import backtest_settings, run_backtest
 from monitor.replay.score_cache import VectorCache
 from monitor.runtime import Runtime
@@ -202,3 +204,44 @@ def test_the_vector_index_survives_the_detectors_pickled_snapshot() -> None:
     rebuilt = StoryTracker(tr.cfg, tr.to_dict())  # and the plain-dict state rebuilds the index from the stories
     assert rebuilt.add(5.0, "c", "they axed our departure at the gate, nobody helped", None, 0.9,
                        embedding=blob(unit(23, base, 0.8))) == sid
+
+
+def test_a_text_too_short_for_a_story_never_reads_its_vector() -> None:
+    """Why scoring skips the vector of a text with fewer than STORY_MIN_WORDS content words: nothing reads it."""
+    tr, base = StoryTracker(StoryConfig(embed_similarity=0.75)), unit(31)
+    assert tr.add(0.0, "a", "router dead since noon, red light blinking", None, 0.9, embedding=blob(base))
+    short = "@acme down again!!"  # two content words ("acme", "down"): no story by wording
+    assert len(content_words(short)) < STORY_MIN_WORDS == tr.cfg.min_words
+    assert tr.add(1.0, "b", short, None, 0.9, embedding=blob(base)) is None
+    assert tr.add(2.0, "c", short, None, 0.9) is None
+
+
+def test_scoring_stores_vectors_only_for_story_material_and_splits_the_threads(database_url: str,
+                                                                                tmp_path: Path) -> None:
+    now = datetime(2026, 11, 2, 18, tzinfo=UTC)
+    texts = [*WIFI[:2], "@acme down again!!", "acme 👍", "acme 😡😡 why", LOGIN[0]]
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(json.dumps({"id": f"s{i}", "author_id": f"a{i}", "text": text,
+                                        "posted_at": (now - timedelta(minutes=i)).isoformat()}) + "\n"
+                            for i, text in enumerate(texts)))
+    settings = make_settings(database={"url": database_url}, model={"sentiment": "bundled", "threads": 2},
+                             sources=[{"id": "f", "kind": "replay", "brand": "acme", "path": str(path)}])
+    assert model_threads(settings.model) == (1, 1)  # the two encoders run side by side, one thread each
+    runtime = Runtime(settings, clock=ManualClock(now))
+    poll_source(runtime.engine, settings, runtime.connector("f"), now=now)
+    assert score_pending(runtime.engine, settings, runtime.model, now=now).scored == len(texts)
+    with Session(runtime.engine) as session:
+        stored = {m.text: m.embedding for m in session.exec(select(Mention))}
+    assert {text for text, vector in stored.items() if vector is not None} == {*WIFI[:2], LOGIN[0]}
+    assert all(len(stored[text] or b"") == 384 for text in (*WIFI[:2], LOGIN[0]))
+    # the vectors the encoder gives that batch alone (scored newest first): the thread beside changes nothing
+    alone = story_embedder(settings)
+    assert alone is not None
+    assert [stored[text] for text in (*WIFI[:2], LOGIN[0])] == pack(alone.embed([*WIFI[:2], LOGIN[0]]))
+
+
+def test_without_a_sentence_encoder_the_sentiment_model_keeps_every_thread() -> None:
+    assert model_threads(make_settings(model={"embedding": "none", "threads": 2}).model) == (2, 0)
+    assert model_threads(make_settings(model={"sentiment": "lexicon", "threads": 3}).model) == (3, 0)
+    assert model_threads(make_settings(model={"sentiment": "bundled", "threads": 4}).model) == (2, 2)
+    assert model_threads(make_settings(model={"sentiment": "bundled", "threads": 1}).model) == (1, 1)

@@ -13,13 +13,15 @@ transcription of it on random detections over all 53 series: largest difference 
 * ``scaledSigmoid(x) = 2 / (1 + exp(5x)) - 1`` and exactly ``-1`` for ``x >= 3``;
 * the corpus score is ``100 * (raw - null) / (perfect - null)``: ``null`` is what the null detector scores
   (``-A_FN`` per scorable window), ``perfect`` is ``A_TP`` per labelled window (all of them, as NAB counts).
+Our detector runs as ``groundswell backtest --series`` does (``monitor.replay.series.series_config``): the live
+preset plus record lows (``--highs-only``: the live spike channel exactly).
 A detection is a row whose ``anomaly_score >= threshold`` (0.5: our detector marks its alerts 1.0 and
 everything else below 0.5, so the threshold is the detector's own, never fitted to the labels). NAB's own
 ``optimize`` step instead picks, per detector, the threshold that maximises the score on the whole corpus
 (fitted on the labels); we never do that.
 
 Usage: ``nice python benchmarks/nab_score.py [DATA_DIR] [--sensitivity default] [--profile standard]``
-``[--two-sided] [--results RESULTS_DIR]`` (score CSVs with an ``anomaly_score`` column, laid out like the data).
+``[--highs-only] [--results RESULTS_DIR]`` (score CSVs with an ``anomaly_score`` column, laid out like the data).
 DATA_DIR holds ``combined_windows.json`` and the series (``category/name.csv`` or ``name.csv``); realTweets
 series are counts and run with the preset's people floor, every other category without one.
 """
@@ -40,7 +42,7 @@ from typing import Any, NamedTuple
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.detection.seasonal import SeriesConfig, SeriesDetector  # noqa: E402
-from monitor.replay.series import parse_timestamp, read_series  # noqa: E402
+from monitor.replay.series import parse_timestamp, read_series, series_config  # noqa: E402
 
 PROFILES = {
     "standard": {"tp": 1.0, "fp": 0.11, "fn": 1.0},
@@ -153,10 +155,9 @@ def load_corpus(data_dir: Path) -> list[Series]:
     return corpus
 
 
-def config_for(series: Series, sensitivity: str = "default", **overrides: Any) -> SeriesConfig:
-    """The shipped preset; series that are not counts of people (all of NAB but realTweets) get no people floor."""
-    floor = {} if series.key.startswith(COUNT_CATEGORY) else {"min_count": 0.0, "evidence_z": 0.0}
-    return SeriesConfig.for_sensitivity(sensitivity, **{**floor, **overrides})
+def config_for(series: Series, sensitivity: str = "default", lows: bool = True, **overrides: Any) -> SeriesConfig:
+    """Series mode's preset; series that are not counts of people (all of NAB but realTweets) get no people floor."""
+    return series_config(sensitivity, lows, series.key.startswith(COUNT_CATEGORY), **overrides)
 
 
 def detect(series: Series, cfg: SeriesConfig) -> list[bool]:
@@ -188,7 +189,7 @@ def _results_scores(results_dir: Path, s: Series) -> list[float]:
 
 
 def evaluate(data_dir: Path, sensitivity: str = "default", profile: str = "standard",
-             results_dir: Path | None = None, threshold: float = 0.5, two_sided: bool = False) -> dict[str, object]:
+             results_dir: Path | None = None, threshold: float = 0.5, lows: bool = True) -> dict[str, object]:
     """Score our detector (or a folder of result CSVs) on every labelled file of ``data_dir``."""
     corpus = load_corpus(data_dir)
     if results_dir is not None:
@@ -196,8 +197,8 @@ def evaluate(data_dir: Path, sensitivity: str = "default", profile: str = "stand
         out = score_corpus(corpus, lambda s: [v >= threshold for v in scores[s.key]], profile)
         out["threshold"] = threshold
         return out
-    out = score_corpus(corpus, lambda s: detect(s, config_for(s, sensitivity, two_sided=two_sided)), profile)
-    out["sensitivity"] = sensitivity
+    out = score_corpus(corpus, lambda s: detect(s, config_for(s, sensitivity, lows)), profile)
+    out["sensitivity"], out["lows"] = sensitivity, lows
     return out
 
 
@@ -208,10 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="standard", choices=sorted(PROFILES))
     parser.add_argument("--results", type=Path, help="score these anomaly_score CSVs instead of running ours")
     parser.add_argument("--threshold", type=float, default=0.5)
-    parser.add_argument("--two-sided", action="store_true", help="also alert on record lows (not for complaints)")
+    parser.add_argument("--highs-only", action="store_true", help="no record lows: the live spike channel exactly")
     args = parser.parse_args(argv)
     started, cpu = time.perf_counter(), time.process_time()
-    result = evaluate(args.data_dir, args.sensitivity, args.profile, args.results, args.threshold, args.two_sided)
+    result = evaluate(args.data_dir, args.sensitivity, args.profile, args.results, args.threshold,
+                      lows=not args.highs_only)
     result["wall_s"], result["cpu_s"] = round(time.perf_counter() - started, 2), round(time.process_time() - cpu, 2)
     print(json.dumps(result, indent=2))
     return 0

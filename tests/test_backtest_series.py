@@ -11,8 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from monitor.replay.series import backtest_file, main, parse_timestamp
+from monitor.cli.main import cli
+from monitor.detection.seasonal import SeriesConfig
+from monitor.replay.series import backtest_file, main, parse_timestamp, series_config
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("nab_score", ROOT / "benchmarks" / "nab_score.py")
@@ -23,7 +26,8 @@ _spec.loader.exec_module(nab)
 T0 = datetime(2026, 2, 2, tzinfo=UTC)
 
 
-def write_series(path: Path, days: int = 6, spike_at: int | None = None, seed: int = 4) -> list[str]:
+def write_series(path: Path, days: int = 6, spike_at: int | None = None, seed: int = 4,
+                 gap_at: int | None = None) -> list[str]:
     rng = random.Random(seed)
     stamps = []
     with path.open("w", newline="") as handle:
@@ -34,6 +38,8 @@ def write_series(path: Path, days: int = 6, spike_at: int | None = None, seed: i
             value = rng.randint(5, 15) + int(10 * (1 + math.sin(hour / 24 * 2 * math.pi)))
             if spike_at is not None and spike_at <= i < spike_at + 4:
                 value += 600
+            if gap_at is not None and gap_at <= i < gap_at + 72:  # the feed stops for six hours
+                value = 0
             stamp = (T0 + timedelta(minutes=5 * i)).strftime("%Y-%m-%d %H:%M:%S")
             stamps.append(stamp)
             writer.writerow([stamp, value])
@@ -103,3 +109,39 @@ def test_nab_evaluate_normalises_null_to_zero(tmp_path: Path) -> None:
     result = nab.evaluate(tmp_path, "default", "standard")
     assert result["files"]["realTweets/flat.csv"]["fn"] == 1
     assert result["score"] <= 0.0
+
+
+def test_series_mode_reports_a_collapse_and_highs_only_is_the_live_channel(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    write_series(src, days=8, seed=5, gap_at=6 * 288 + 100)
+    with_lows, highs = tmp_path / "lows.csv", tmp_path / "highs.csv"
+    assert main([str(src), str(with_lows)]) == 0
+    assert main([str(src), str(highs), "--highs-only"]) == 0
+    gap = range(6 * 288 + 100, 6 * 288 + 172)
+    lows_alerts = [i for i, r in enumerate(read_out(with_lows)) if r["alert"] == "1"]
+    high_alerts = [i for i, r in enumerate(read_out(highs)) if r["alert"] == "1"]
+    assert any(i in gap for i in lows_alerts)  # the collapse is reported in series mode
+    assert not any(i in gap for i in high_alerts)  # the live channel never pages on fewer mentions
+    assert len(high_alerts) < len(lows_alerts)
+
+
+def test_live_defaults_stay_highs_only() -> None:
+    assert SeriesConfig().two_sided is False and SeriesConfig.for_sensitivity("default").two_sided is False
+    assert series_config(lows=False) == SeriesConfig.for_sensitivity("default")
+    assert series_config().two_sided is True
+    assert series_config(people=False).min_count == 0.0 and series_config().min_count == 5.0
+
+
+def test_cli_series_highs_only_and_bad_input(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_series(src, days=8, seed=5, gap_at=6 * 288 + 100)
+    runner = CliRunner()
+    both = runner.invoke(cli, ["backtest", "--series", str(src), "--out", str(out)])
+    lows_alerts = sum(r["alert"] == "1" for r in read_out(out))
+    highs = runner.invoke(cli, ["backtest", "--series", "--highs-only", str(src), "--out", str(out)])
+    assert both.exit_code == 0 and highs.exit_code == 0, both.output + highs.output
+    assert sum(r["alert"] == "1" for r in read_out(out)) < lows_alerts
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,count\n2026-01-01 00:00:00,3\n")
+    result = runner.invoke(cli, ["backtest", "--series", str(bad), "--out", str(out)])
+    assert result.exit_code == 1 and "timestamp" in result.output and "Traceback" not in result.output

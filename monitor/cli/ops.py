@@ -226,21 +226,24 @@ def test_channel(ctx: object, name: str) -> None:
 @click.option("--series", is_flag=True,
               help="INPUT_FILE is a volume series (timestamp,value; the NAB format): score every row.")
 @click.option("--sensitivity", type=click.Choice(["low", "default", "high"]), default="default", show_default=True)
+@click.option("--highs-only", is_flag=True,
+              help="Series mode: no record lows (series mode reports them; the live spike channel pages on highs).")
 @click.option("--engine", type=click.Choice(["adaptive", "simple"]), default="adaptive", show_default=True)
 @click.option("--model", default="bundled", show_default=True, help="Sentiment model for mentions mode.")
 @click.option("--step-minutes", type=int, default=5, show_default=True, help="Simulated clock step.")
 @click.option("--reminders/--no-reminders", default=False, show_default=True,
               help="Include 'unacknowledged' reminders (nobody acknowledges in a replay).")
 @click.option("--keep-db", is_flag=True, help="Keep the replay's SQLite database and print its path.")
-def backtest(input_file: Path, out: Path, series: bool, sensitivity: str, engine: str, model: str,
-             step_minutes: int, reminders: bool, keep_db: bool) -> None:
+def backtest(input_file: Path, out: Path, series: bool, sensitivity: str, highs_only: bool, engine: str,
+             model: str, step_minutes: int, reminders: bool, keep_db: bool) -> None:
     """Replay history through detection with a simulated clock, to see what would have alerted.
 
     Mentions mode: INPUT_FILE in the replay format (JSONL or CSV; a ``brand`` column replays each brand)
     is polled, scored and detected step by step; OUT gets one JSON line per alert event, with the ids of
     each incident's example mentions.  Sentiment is scored once and cached beside INPUT_FILE, so the
     next replay of the same file runs detection only.  Series mode (--series): OUT gets
-    timestamp,value,anomaly_score,alert per row, from the same spike logic.
+    timestamp,value,anomaly_score,alert per row, from the same spike logic, plus record lows (a volume
+    that collapses; the live channel pages on highs only, as --highs-only shows).
     """
     import shutil
     import tempfile
@@ -250,7 +253,10 @@ def backtest(input_file: Path, out: Path, series: bool, sensitivity: str, engine
     if series:
         from monitor.replay.series import backtest_file
 
-        result = backtest_file(input_file, out, sensitivity)
+        try:
+            result = backtest_file(input_file, out, sensitivity, lows=not highs_only)
+        except ValueError as exc:  # not a timestamp,value file: one line, not a traceback
+            raise click.ClickException(str(exc)) from None
         console.print(f"{result['rows']} rows scored, {result['alerts']} alerts: {out}")
         return
     from monitor.replay.backtest import backtest_settings, run_backtest

@@ -26,11 +26,10 @@ THREATS = [
     "@AcmeHelp je résilie mon abonnement, trois semaines sans réseau",
     "@AcmeHelp he cancelado mi suscripción, demasiado caro",
     "@AcmeHelp 高いので解約しました",
-    # version 2 (more training data): wordings that are in no training file
+    # wordings that are in no training file
     "@AcmeHelp how do I close my account? done with the outages",
     "@AcmeHelp signed up with a competitor today, goodbye",
     "@AcmeHelp that is it, I am moving to another provider",
-    "@AcmeHelp I might look elsewhere when my contract ends if this keeps up",
 ]
 NEVER = [
     "Switched to Acme last month, really happy",
@@ -45,7 +44,7 @@ NEVER = [
     "@AcmeHelp tried deleting the app and reinstalling, still crashes",
     "@AcmeHelp are the phone lines closed on Sundays?",
     "Rejoined @AcmeHelp after a year away, much better now",
-    # version 2 (more training data): wordings that are in no training file
+    # negation, past tense towards the brand, cancelling something else: wordings in no training file
     "@AcmeHelp I have no plans to leave, just fix the router",
     "@AcmeHelp not switching anywhere, I just want a callback",
     "moved over to @AcmeHelp from my old provider last month, so much faster",

@@ -1,10 +1,12 @@
 """Sentiment quality on TweetEval val: macro-recall (official), accuracy, macro-F1, confusion matrix.
 
-Prints JSON.  ``--model`` is any loader spec (default "bundled"); ``--fp32`` also scores an fp32
-ONNX export of the same network (kept outside the repo) to show what int8 quantization costs.
+Prints JSON.  ``--model`` is any loader spec (default "bundled:general": TweetEval is general tweets, so
+the bundled model's general head; ``--model bundled`` scores them with the brand-directed head that
+Groundswell uses on mentions, to show what that head does to general tweets); ``--fp32`` also scores
+an fp32 ONNX export of the same network (kept outside the repo) to show what int8 quantization costs.
 
     python benchmarks/sentiment_quality.py --data /work/shared/data/tweeteval-sentiment \
-        [--model bundled] [--fp32 /tmp/sentiment-run/model.fp32.onnx]
+        [--model bundled:general] [--fp32 /tmp/sentiment-run/model.fp32.onnx]
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def fp32_folder(fp32: Path, like: Path) -> Path:
     shutil.copy(like / "tokenizer.json", folder / "tokenizer.json")
     meta = json.loads((like / "meta.json").read_text())
     meta.update(onnx=fp32.name, name=meta["name"] + "-fp32")
+    meta.pop("brand_head", None)  # the fp32 export is compared on the general head
     (folder / "meta.json").write_text(json.dumps(meta))
     (folder / fp32.name).symlink_to(fp32.resolve())
     return folder
@@ -62,7 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data/tweeteval-sentiment"))
     parser.add_argument("--split", default="val")
-    parser.add_argument("--model", default="bundled")
+    parser.add_argument("--model", default="bundled:general")
     parser.add_argument("--fp32", type=Path, help="fp32 ONNX export to compare against the int8 default")
     args = parser.parse_args()
     texts = (args.data / f"{args.split}_text.txt").read_text(encoding="utf-8").splitlines()

@@ -1,6 +1,8 @@
 """Pick and load the sentiment model named in settings, once per process.
 
-``spec`` is ``"bundled"`` (the fine-tuned int8 MiniLM in models/artifacts, fully offline),
+``spec`` is ``"bundled"`` (the fine-tuned int8 MiniLM in models/artifacts, fully offline, with its
+brand-directed head: every mention is a post aimed at a company), ``"bundled:general"`` (the same
+encoder with its general-tweet head, as trained on TweetEval),
 ``"lexicon"`` (word list, no ML dependencies), a folder holding an exported Groundswell ONNX
 model (``meta.json`` + ``*.onnx``), or any Hugging Face model id / local folder for
 ``AutoModelForSequenceClassification``.  Loading is cached: the pipeline, the CLI and the
@@ -48,11 +50,12 @@ def _load(spec: str, *, threads: int, batch_size: int, max_length: int) -> Senti
         from models.lexicon import LexiconSentiment
 
         return LexiconSentiment()
-    if spec == "bundled":
+    if spec in ("bundled", "bundled:general"):
         os.environ["HF_HUB_OFFLINE"] = "1"
         from models.transformer import ARTIFACT_DIR
 
-        return _onnx(ARTIFACT_DIR, threads=threads, batch_size=batch_size)
+        return _onnx(ARTIFACT_DIR, threads=threads, batch_size=batch_size,
+                     head="general" if spec == "bundled:general" else "brand")
     folder = Path(spec).expanduser()
     if folder.is_dir() and (folder / "meta.json").exists():
         return _onnx(folder, threads=threads, batch_size=batch_size)
@@ -64,11 +67,11 @@ def _load(spec: str, *, threads: int, batch_size: int, max_length: int) -> Senti
     return HFSentiment(spec, threads=threads, batch_size=batch_size, max_length=max_length)
 
 
-def _onnx(folder: Path, *, threads: int, batch_size: int) -> SentimentModel:
+def _onnx(folder: Path, *, threads: int, batch_size: int, head: str = "brand") -> SentimentModel:
     """Our exported format; its own max_length (64, what it was trained with) is kept."""
     from models.transformer import OnnxSentiment
 
-    return OnnxSentiment(folder, threads=threads, batch_size=batch_size)
+    return OnnxSentiment(folder, threads=threads, batch_size=batch_size, head=head)
 
 
 def load_router(spec: str, *, languages: Sequence[str] = ("en",), by_language: Mapping[str, str] | None = None,

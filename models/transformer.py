@@ -6,6 +6,12 @@ hundreds of tweets per second on two cores.  Texts are normalised like the train
 (64 by default: a tweet is ~30), sorted by length and padded per batch, so a 50 kB post costs
 no more than a long tweet.  int8 dynamic quantization picks activation scales per batch, so a
 text's probabilities can move by ~0.02 with its batch-mates (labels essentially never do).
+
+Two heads over one encoder: the ``general`` head (trained on TweetEval: tweets about anything) and,
+when ``meta.json`` names one, the ``brand`` head (``brand_head``: a 385 x 3 fp32 ``.npy``, weights then
+bias, over the pooled vector the graph also outputs), trained for posts aimed at a company, where a
+calm "on hold, number 14 in the queue" is a complaint.  Every mention Groundswell scores is such a
+post, so ``head="brand"`` is the default; ``"bundled:general"`` in settings picks the general head.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from models.textprep import normalize
 from monitor.errors import ModelError
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "sentiment-minilm"
+POOLED_WIDTH = 384  # MiniLM's sentence vector, the input of both heads
 _FIX = ("Reinstall Groundswell (pip install --force-reinstall groundswell) so "
         "models/artifacts/sentiment-minilm is complete, or set model.sentiment to \"lexicon\" "
         "or a Hugging Face model id in settings.toml.")
@@ -44,11 +51,30 @@ def _read_meta(folder: Path) -> dict[str, Any]:
     return meta
 
 
+def _read_brand_head(folder: Path, meta: dict[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(weight [384, 3], bias [3]) of the brand head the meta names, or None when it names none."""
+    if "brand_head" not in meta:
+        return None
+    try:
+        packed = np.load(folder / str(meta["brand_head"]), allow_pickle=False).astype(np.float32)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"sentiment model at {folder}: brand head cannot be read ({exc}). {_FIX}") from exc
+    if packed.shape != (POOLED_WIDTH + 1, 3):
+        raise ModelError(f"sentiment model at {folder}: brand head has shape {packed.shape}, "
+                         f"not ({POOLED_WIDTH + 1}, 3). {_FIX}")
+    return packed[:-1], packed[-1]
+
+
 class OnnxSentiment:
-    """Batched scorer over an ONNX graph taking input_ids/attention_mask and returning 3 logits."""
+    """Batched scorer over an ONNX graph taking input_ids/attention_mask and returning 3 logits.
+
+    ``head="brand"`` scores with the brand-directed head when the folder has one (else the general
+    head); ``head="general"`` always uses the graph's own logits."""
 
     def __init__(self, folder: Path = ARTIFACT_DIR, *, threads: int = 2, batch_size: int = 64,
-                 max_length: int | None = None) -> None:
+                 max_length: int | None = None, head: str = "brand") -> None:
+        if head not in ("brand", "general"):
+            raise ModelError(f'unknown sentiment head {head!r}: use "brand" or "general"')
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -75,15 +101,23 @@ class OnnxSentiment:
             raise ModelError(f"sentiment model at {folder} cannot be loaded ({exc}). {_FIX}") from exc
         self._tokenizer.enable_truncation(length)
         self._tokenizer.no_padding()
+        self._head = _read_brand_head(folder, meta) if head == "brand" else None
+        self._pooled = str(meta.get("pooled_output", "pooled"))
+        self.head = "brand" if self._head is not None else "general"
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw logits (before the calibration bias), in input order."""
-        return run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, "logits", 3)
+        """Raw logits of this scorer's head (before the calibration bias), in input order."""
+        if self._head is None:
+            return run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, "logits", 3)
+        pooled = run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, self._pooled, POOLED_WIDTH)
+        result: np.ndarray = pooled @ self._head[0] + self._head[1]
+        return result
 
     def score(self, texts: Sequence[str]) -> list[Score]:
         if not texts:
             return []
-        probs = softmax(self.logits(texts) + self._bias)
+        bias = self._bias if self._head is None else 0.0  # the calibration bias belongs to the general head
+        probs = softmax(self.logits(texts) + bias)
         return [Score.from_probabilities(row) for row in probs.tolist()]
 
 

@@ -26,6 +26,10 @@ THREATS = [
     "@AcmeHelp je résilie mon abonnement, trois semaines sans réseau",
     "@AcmeHelp he cancelado mi suscripción, demasiado caro",
     "@AcmeHelp 高いので解約しました",
+    # wordings that are in no training file
+    "@AcmeHelp how do I close my account? done with the outages",
+    "@AcmeHelp signed up with a competitor today, goodbye",
+    "@AcmeHelp that is it, I am moving to another provider",
 ]
 NEVER = [
     "Switched to Acme last month, really happy",
@@ -40,6 +44,13 @@ NEVER = [
     "@AcmeHelp tried deleting the app and reinstalling, still crashes",
     "@AcmeHelp are the phone lines closed on Sundays?",
     "Rejoined @AcmeHelp after a year away, much better now",
+    # negation, past tense towards the brand, cancelling something else: wordings in no training file
+    "@AcmeHelp I have no plans to leave, just fix the router",
+    "@AcmeHelp not switching anywhere, I just want a callback",
+    "moved over to @AcmeHelp from my old provider last month, so much faster",
+    "@AcmeHelp please cancel the technician appointment on Tuesday",
+    "@AcmeHelp cancel my pizza order lol wrong account",
+    "@AcmeHelp I was going to leave last year but you sorted it, thanks",
 ]
 
 

@@ -10,6 +10,7 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from models.base import LABELS, SentimentModel
@@ -73,9 +74,14 @@ def test_batching_keeps_order_and_values(model: SentimentModel) -> None:
     together = model.score(texts)
     alone = [model.score([t])[0] for t in texts]
     # int8 dynamic quantization scales activations per batch: batch-mates shift values slightly
-    # (largest here: "short", 0.046 with the v1 head, 0.066 with the v2 complaint-refitted head).
+    # (largest here: "short", 0.046 with the v1 head, 0.066 with the v2 complaint-refitted head, 0.135 with
+    # the v3 brand head, whose larger weights move more: 2.0% label flips batch-of-64 vs alone on 400 dev
+    # posts, general head 1.0%; C 0.003 would match 1.0% at -0.6 pt out-of-fold accuracy).  A one-word text
+    # near a tie may flip; a clear one may not.
     for a, b in zip(together, alone, strict=True):
-        assert a.label == b.label and math.isclose(a.p_negative, b.p_negative, abs_tol=0.08)
+        probs = sorted((b.p_negative, b.p_neutral, b.p_positive))
+        assert math.isclose(a.p_negative, b.p_negative, abs_tol=0.15)
+        assert a.label == b.label or probs[2] - probs[1] < 0.15
 
 
 BAD = ["", "   \n\t ", "x" * 50_000, "spam " * 10_000, "😡🔥💀😂", "https://t.co/abc123",
@@ -156,3 +162,57 @@ def test_local_hugging_face_folder(tmp_path: Path) -> None:
     scores = hf.score(["one", "two words", "", "x" * 5000])
     assert len(scores) == 4 and hf.name == str(tmp_path)
     assert all(math.isclose(s.p_negative + s.p_neutral + s.p_positive, 1.0, abs_tol=1e-4) for s in scores)
+
+
+# The brand-directed head (version 3): mentions are posts aimed at a company, where a calm problem
+# report is a complaint; the general head keeps reading general tweets as TweetEval does.
+CALM_COMPLAINTS = [
+    "@AcmeHelp on hold for 40 minutes now, number 14 in the queue",
+    "@ParcelPro tracking says delivered yesterday but nothing came",
+    "@GlobexBroadband still no internet since this morning, any update?",
+]
+
+
+def test_bundled_scores_mentions_with_the_brand_head(model: SentimentModel) -> None:
+    general = load_sentiment_model("bundled:general")
+    assert isinstance(model, OnnxSentiment) and isinstance(general, OnnxSentiment)
+    assert (model.head, general.head) == ("brand", "general") and model.version == general.version == "3"
+    brand_scores, general_scores = model.score(CALM_COMPLAINTS), general.score(CALM_COMPLAINTS)
+    assert [s.label for s in brand_scores] == ["negative"] * 3
+    assert all(b.p_negative > g.p_negative for b, g in zip(brand_scores, general_scores, strict=True))
+
+
+def test_brand_head_is_small_and_differs_from_the_general_head() -> None:
+    general = OnnxSentiment(ARTIFACT_DIR, threads=1, head="general")
+    brand = OnnxSentiment(ARTIFACT_DIR, threads=1)
+    texts = NEGATIVE + POSITIVE + NEUTRAL
+    assert not np.allclose(general.logits(texts), brand.logits(texts), atol=1e-3)
+    meta = json.loads((ARTIFACT_DIR / "meta.json").read_text())
+    head = np.load(ARTIFACT_DIR / meta["brand_head"])
+    assert head.shape == (385, 3) and (ARTIFACT_DIR / meta["brand_head"]).stat().st_size < 10_000
+
+
+def test_folder_without_brand_head_uses_its_general_head(tmp_path: Path) -> None:
+    folder = _copy_artifact(tmp_path)
+    shutil.copy(ARTIFACT_DIR / "model.int8.onnx", folder / "model.int8.onnx")
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["brand_head"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    model = OnnxSentiment(folder, threads=1)
+    assert model.head == "general"
+    shipped_general = OnnxSentiment(ARTIFACT_DIR, threads=1, head="general")
+    np.testing.assert_allclose(model.logits(CALM_COMPLAINTS), shipped_general.logits(CALM_COMPLAINTS), atol=1e-5)
+
+
+def test_broken_brand_head_fails_with_a_fix(tmp_path: Path) -> None:
+    folder = _copy_artifact(tmp_path)
+    shutil.copy(ARTIFACT_DIR / "model.int8.onnx", folder / "model.int8.onnx")
+    np.save(folder / "brand-head.npy", np.zeros((10, 3), dtype=np.float32))
+    with pytest.raises(ModelError, match="brand head has shape"):
+        OnnxSentiment(folder, threads=1)
+    (folder / "brand-head.npy").write_bytes(b"not numpy")
+    with pytest.raises(ModelError, match="Reinstall"):
+        OnnxSentiment(folder, threads=1)
+    assert OnnxSentiment(folder, threads=1, head="general").head == "general"
+    with pytest.raises(ModelError, match="unknown sentiment head"):
+        OnnxSentiment(folder, head="tweets")

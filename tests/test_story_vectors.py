@@ -182,14 +182,16 @@ def test_a_backtest_replays_the_paraphrased_story_as_one_incident(tmp_path: Path
     start = datetime(2026, 11, 2, 17, tzinfo=UTC)
     rows = [{"id": f"w{w}p{k}", "author_id": f"cust{w}-{k}", "text": text,
              "posted_at": (start + timedelta(minutes=6 * w + k)).isoformat()}
-            for w, text in enumerate(WIFI) for k in range(3)]
-    mentions = tmp_path / "wifi.jsonl"
+            for w, text in enumerate(WIFI) for k in range(4)]  # 4 each: the story more than doubles after its
+    mentions = tmp_path / "wifi.jsonl"  # page (an escalation), whatever p(negative) the model gives each wording
     mentions.write_text("".join(json.dumps(row) + "\n" for row in rows))
     settings = backtest_settings(tmp_path, mentions, "bundled", "default", "adaptive")
     run_backtest(settings, tmp_path / "timeline.jsonl", input_file=mentions)
     events = [json.loads(line) for line in (tmp_path / "timeline.jsonl").read_text().splitlines()]
     assert [e["event"] for e in events if e["event"] == "opened"] == ["opened"]  # one incident, updated in place
-    assert events[-1]["authors"] == 18 and events[-1]["trigger"] == "story"
+    # most of the 24 people of the six wordings (16 with the v2 sentiment head, 21 with v3); with 3 each the
+    # count hung on a knife edge: a story escalates at twice its paged weight, which p(negative) moves by 0.5%
+    assert events[-1]["authors"] >= 15 and events[-1]["trigger"] == "story"
     assert (tmp_path / "wifi.jsonl.vectors-groundswell-minilm-embed-1.json").exists()  # embedded once, cached
 
 

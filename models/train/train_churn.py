@@ -1,8 +1,12 @@
 """Train the churn-threat classifier: logistic regression over words, word pairs and named cues.
 
-Trains ONLY on the dev half of the complaint set (``benchmarks/data/complaints``) plus the
-project's own extra training posts (``models/train/data/churn_extra.csv``), which are checked
-not to overlap any test post.  C is picked by 5-fold cross-validation on that data and the
+Trains ONLY on the dev half of the complaint set (``benchmarks/data/complaints``) plus the project's
+own written posts (``churn_extra.csv``), checked not to overlap any test post.  ``--more`` adds more
+training-only data (not shipped, see models/train/README.md): written posts (``churn_extra_more.csv``,
+``churn_extra_v3.csv``: negation, hedges, past tense both ways, cancelling something else) and real
+twcs tweets labelled for training (``churn_twcs_dev.csv``, ``sentiment_twcs_train.csv``: ids + labels,
+none in the evaluation set).
+C is picked by 5-fold cross-validation on that data and the
 decision threshold is the lowest whose out-of-fold precision reaches ``--precision``; then the
 model is refit on all of it and written as ``models/artifacts/churn/churn-lr.json`` (only the
 features that occur at least twice).  Deterministic: same data, same file.
@@ -29,10 +33,12 @@ from models.churn_features import features, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRA = ROOT / "models" / "train" / "data" / "churn_extra.csv"
-# --more: 50 more real tweets (ids + labels only; not in the evaluation set) and 41 more written posts.
-# Tried for issue #14 and not shipped: see models/train/README.md for the measured effect.
-TWCS_EXTRA = ROOT / "models" / "train" / "data" / "churn_twcs_dev.csv"
-MORE = ROOT / "models" / "train" / "data" / "churn_extra_more.csv"
+# --more: 50 + 506 more real tweets (ids + labels only; not in the evaluation set) and 41 + 108 more
+# written posts.  Better out of fold on dev, not shipped: see models/train/README.md.
+TWCS_EXTRA = (ROOT / "models" / "train" / "data" / "churn_twcs_dev.csv",
+              ROOT / "models" / "train" / "data" / "sentiment_twcs_train.csv")
+MORE = (ROOT / "models" / "train" / "data" / "churn_extra_more.csv",
+        ROOT / "models" / "train" / "data" / "churn_extra_v3.csv")
 OUT = ROOT / "models" / "artifacts" / "churn" / "churn-lr.json"
 _WORD = re.compile(r"\w+")
 CUE_SCALE = 3.0  # cue features enter at 3 (words at 1): less shrunk by the L2 penalty, they carry the reasons
@@ -68,14 +74,15 @@ def _extra_rows(more: bool) -> list[tuple[str, int]]:
     """Written extra posts; with ``more``, also real twcs tweets (text joined from ../shared) never in the eval set."""
     if not more:
         return _written(EXTRA)
-    rows = _written(EXTRA) + _written(MORE)
+    rows = _written(EXTRA) + [row for path in MORE for row in _written(path)]
     evaluated = {p.id for p in load_posts(None, "twcs")}
     tweets = twcs_texts()
-    with TWCS_EXTRA.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["id"] in evaluated:
-                raise SystemExit(f"{row['id']} is in the evaluation set: extra training tweets must be new")
-            rows.append((tweets[row["id"].removeprefix("twcs:")], int(row["churn_threat"] == "true")))
+    for path in TWCS_EXTRA:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["id"] in evaluated:
+                    raise SystemExit(f"{row['id']} is in the evaluation set: extra training tweets must be new")
+                rows.append((tweets[row["id"].removeprefix("twcs:")], int(row["churn_threat"] == "true")))
     return rows
 
 
@@ -120,7 +127,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--precision", type=float, default=0.91, help="out-of-fold precision the threshold must reach")
     parser.add_argument("--seed", type=int, default=14)
-    parser.add_argument("--more", action="store_true", help="add churn_twcs_dev.csv + churn_extra_more.csv")
+    parser.add_argument("--more", action="store_true", help="add the --more data (see the module docstring)")
     args = parser.parse_args()
     texts, labels = training_posts(args.more)
     docs = [features(prepare(t)) for t in texts]
@@ -135,11 +142,13 @@ def main() -> None:
     model = LogisticRegression(C=best, class_weight="balanced", max_iter=5000, solver="liblinear")
     model.fit(matrix(docs, vocab), y)
     weights = {f: round(float(w), 4) for f, w in zip(vocab, model.coef_[0], strict=True) if abs(w) >= 1e-4}
-    artifact = {"name": "groundswell-churn-lr", "version": "1", "bias": round(float(model.intercept_[0]), 4),
+    artifact = {"name": "groundswell-churn-lr", "version": "2" if args.more else "1",
+                "bias": round(float(model.intercept_[0]), 4),
                 "cue_scale": CUE_SCALE,
                 "threshold": grid[best][0], "C": best, "trained_on": {"posts": len(y), "churn": int(y.sum()),
                 "data": "complaint set dev split + models/train/data/churn_extra.csv"
-                + (" + churn_twcs_dev.csv + churn_extra_more.csv" if args.more else "")},
+                + (" + churn_extra_more.csv + churn_extra_v3.csv + churn_twcs_dev.csv + sentiment_twcs_train.csv"
+                   if args.more else "")},
                 "cv": {"precision": round(grid[best][1], 4), "recall": round(grid[best][2], 4)},
                 "trained_by": "models/train/train_churn.py", "weights": dict(sorted(weights.items()))}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ week of the brand's mentions to find none when a source collects no replies: a c
 brand's volume (a fifth of a cached backtest replay's detection). With (brand_id, is_brand_reply, posted_at)
 it is one index probe; reply look-ups (``first_reply``) narrow by it too.
 
-Revision ID: 0009_replay-speed_brand_replies
+Revision ID: 0009_replay_speed_brand_replies
 Revises: 0008_scale_checkpoints
 Create Date: 2026-12-06
 """
@@ -13,7 +13,7 @@ from typing import Sequence, Union
 
 from alembic import op
 
-revision: str = "0009_replay-speed_brand_replies"
+revision: str = "0009_replay_speed_brand_replies"
 down_revision: Union[str, None] = "0008_scale_checkpoints"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None

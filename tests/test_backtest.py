@@ -185,3 +185,22 @@ def test_a_cached_replay_loads_no_model_and_gives_the_same_timeline(short: Path,
     (bare[0] / "meta.json").write_text(json.dumps({**meta, "version": "another"}))
     with pytest.raises(ModelError):  # another model version has no cache: it must score, and cannot
         _replay_with(tmp_path, short, "other", bare[0], bare[1])
+
+
+def test_a_kept_replay_database_can_be_searched(short: Path, tmp_path: Path) -> None:
+    """The replay loads without the per-row search trigger; a kept database gets its index (and trigger) back."""
+    import sqlite3
+
+    out = tmp_path / "timeline.jsonl"
+    result = CliRunner().invoke(cli, ["backtest", str(short), "--out", str(out), "--model", "lexicon", "--keep-db"])
+    assert result.exit_code == 0, result.output
+    kept = Path("".join(result.output.split("database kept:")[1].split()))
+    try:
+        with sqlite3.connect(kept) as db:
+            like = db.execute("select count(*) from mentions where text like '%internet%'").fetchone()[0]
+            match = """select count(*) from mentions_fts where mentions_fts match '"internet"'"""
+            fts = db.execute(match).fetchone()[0]
+            trigger = db.execute("select 1 from sqlite_master where name = 'mentions_fts_insert'").fetchone()
+    finally:
+        shutil.rmtree(kept.parent, ignore_errors=True)
+    assert like > 0 and fts == like and trigger is not None

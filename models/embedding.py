@@ -85,12 +85,28 @@ def load_embedder(spec: str, *, sentiment: str = "bundled", threads: int = 2,
                   batch_size: int = 64) -> OnnxEmbedder | None:
     """The (cached) encoder for ``spec``: "auto" (bundled unless the sentiment model is the lexicon), "bundled",
     a folder with an exported encoder, or "none"."""
-    if not embedding_enabled(spec, sentiment):
+    folder = embedder_folder(spec, sentiment)
+    if folder is None:
         return None
-    clean = spec.strip().lower()
-    folder = ARTIFACT_DIR if clean in ("auto", "bundled") else Path(spec.strip()).expanduser()
     key = (str(folder), threads, batch_size)
     with _LOCK:
         if key not in _CACHE:
             _CACHE[key] = OnnxEmbedder(folder, threads=threads, batch_size=batch_size)
         return _CACHE[key]
+
+
+def embedder_folder(spec: str, sentiment: str = "bundled") -> Path | None:
+    """The encoder's folder ``model.embedding`` names; None when sentence vectors are off."""
+    if not embedding_enabled(spec, sentiment):
+        return None
+    clean = spec.strip().lower()
+    return ARTIFACT_DIR if clean in ("auto", "bundled") else Path(spec.strip()).expanduser()
+
+
+def embedder_identity(folder: Path) -> tuple[str, str] | None:
+    """(name, version) of the encoder in ``folder`` from its meta.json, without loading it (None: unreadable)."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        return str(meta["name"]), str(meta.get("version", "0"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

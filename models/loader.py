@@ -37,6 +37,35 @@ def load_sentiment_model(spec: str, *, threads: int = 2, batch_size: int = 64,
         return _CACHE[key]
 
 
+def model_identity(spec: str) -> tuple[str, str] | None:
+    """(name, version) of the model ``spec`` names, read without loading it (its meta.json); None when that
+    needs the model itself (a Hugging Face id).  Lets a cached replay name its score cache without loading."""
+    spec = spec.strip()
+    if spec == "lexicon":
+        from models.lexicon import LexiconSentiment
+
+        return LexiconSentiment.name, LexiconSentiment.version
+    if spec == "bundled":
+        from models.transformer import ARTIFACT_DIR
+
+        return meta_identity(ARTIFACT_DIR, default_name=ARTIFACT_DIR.name)
+    folder = Path(spec).expanduser()
+    return meta_identity(folder, default_name=folder.name) if (folder / "meta.json").is_file() else None
+
+
+def meta_identity(folder: Path, *, default_name: str) -> tuple[str, str] | None:
+    """(name, version) from an exported model's meta.json, as the loaded model would report them."""
+    import json
+
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # loading the model reports what is wrong
+    if not isinstance(meta, dict) or "onnx" not in meta:
+        return None
+    return str(meta.get("name", default_name)), str(meta.get("version", "0"))
+
+
 def clear_cache() -> None:
     """Forget loaded models (tests, or a settings reload that changes the model)."""
     with _LOCK:

@@ -144,3 +144,63 @@ def test_series_mode_scores_every_row_and_flags_the_spike(tmp_path: Path) -> Non
     assert lines[0] == "timestamp,value,anomaly_score,alert" and len(lines) == len(rows)
     alerts = [line for line in lines[1:] if line.endswith(",1")]
     assert alerts and alerts[0].startswith("2015-03-13")
+
+
+def _model_copies(tmp_path: Path) -> tuple[Path, Path]:
+    """Copies of the bundled sentiment model and sentence encoder, so a test can take their weights away."""
+    from models.embedding import ARTIFACT_DIR as EMBED_DIR
+    from models.transformer import ARTIFACT_DIR as SENTIMENT_DIR
+
+    sentiment, encoder = tmp_path / "sentiment", tmp_path / "encoder"
+    shutil.copytree(SENTIMENT_DIR, sentiment)
+    shutil.copytree(EMBED_DIR, encoder)
+    return sentiment, encoder
+
+
+def _replay_with(tmp_path: Path, mentions: Path, name: str, sentiment: Path, encoder: Path) -> tuple[str, int]:
+    work = tmp_path / name
+    work.mkdir()
+    settings = backtest_settings(work, mentions, str(sentiment), "default", "adaptive")
+    settings = settings.model_copy(update={"model": settings.model.model_copy(update={"embedding": str(encoder)})})
+    result = run_backtest(settings, work / "timeline.jsonl", input_file=mentions)
+    return (work / "timeline.jsonl").read_text(), result.scored
+
+
+def test_a_cached_replay_loads_no_model_and_gives_the_same_timeline(short: Path, tmp_path: Path) -> None:
+    from monitor.errors import ModelError
+
+    sentiment, encoder = _model_copies(tmp_path)
+    first, scored = _replay_with(tmp_path, short, "first", sentiment, encoder)
+    assert scored > 0 and first.count("\n") > 0
+    assert any(p.name.startswith(f"{short.name}.vectors-") for p in short.parent.iterdir())  # vectors cached too
+    # the same models (same meta.json) in new folders without their weights: no loaded model is reused
+    # (the loaders cache by folder) and none can be loaded, so only the caches can answer now
+    bare = []
+    for folder in (sentiment, encoder):
+        bare.append(shutil.copytree(folder, tmp_path / f"bare-{folder.name}", ignore=shutil.ignore_patterns("*.onnx")))
+    again, scored_again = _replay_with(tmp_path, short, "again", bare[0], bare[1])
+    assert scored_again == 0
+    assert again == first  # every alert, incident, facet and example id
+    meta = json.loads((bare[0] / "meta.json").read_text())
+    (bare[0] / "meta.json").write_text(json.dumps({**meta, "version": "another"}))
+    with pytest.raises(ModelError):  # another model version has no cache: it must score, and cannot
+        _replay_with(tmp_path, short, "other", bare[0], bare[1])
+
+
+def test_a_kept_replay_database_can_be_searched(short: Path, tmp_path: Path) -> None:
+    """The replay loads without the per-row search trigger; a kept database gets its index (and trigger) back."""
+    import sqlite3
+
+    out = tmp_path / "timeline.jsonl"
+    result = CliRunner().invoke(cli, ["backtest", str(short), "--out", str(out), "--model", "lexicon", "--keep-db"])
+    assert result.exit_code == 0, result.output
+    kept = Path("".join(result.output.split("database kept:")[1].split()))
+    try:
+        with sqlite3.connect(kept) as db:
+            like = db.execute("select count(*) from mentions where text like '%internet%'").fetchone()[0]
+            match = """select count(*) from mentions_fts where mentions_fts match '"internet"'"""
+            fts = db.execute(match).fetchone()[0]
+            trigger = db.execute("select 1 from sqlite_master where name = 'mentions_fts_insert'").fetchone()
+    finally:
+        shutil.rmtree(kept.parent, ignore_errors=True)
+    assert like > 0 and fts == like and trigger is not None

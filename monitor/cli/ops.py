@@ -267,6 +267,7 @@ def backtest(input_file: Path, out: Path, series: bool, sensitivity: str, highs_
         with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
             task = progress.add_task("Scoring", total=None)
             run = run_backtest(settings, out, step=timedelta(minutes=step_minutes), input_file=input_file,
+                               keep_search=keep_db,
                                on_step=lambda n, total: progress.update(task, description="Replaying",
                                                                         completed=n, total=total))
     except ValueError as exc:  # no usable rows: one line, not a traceback

@@ -28,6 +28,8 @@ from sqlmodel import Session, col, select
 
 from connectors.base import BrandTerms, ConnectorContext
 from connectors.replay import ReplayConnector, ReplayOptions
+from models.embedding import OnnxEmbedder, embedder_folder, embedder_identity
+from models.loader import model_identity
 from monitor.clock import ManualClock, as_utc
 from monitor.detection.warmup import forget_detectors
 from monitor.pipeline.scoring import story_embedder
@@ -35,6 +37,7 @@ from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache, ca
 from monitor.replay.stepper import Feed, Stepper, replay
 from monitor.runtime import Runtime
 from monitor.settings import Settings
+from monitor.storage.search import search_index_deferred
 from monitor.storage.tables import Alert, Incident, Mention
 
 log = logging.getLogger("groundswell.backtest")
@@ -129,11 +132,13 @@ def _feeds(settings: Settings) -> list[Feed]:
 
 def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(minutes=5),
                  on_step: Callable[[int, int], None] | None = None, input_file: Path | None = None,
-                 exact: bool = False) -> BacktestResult:
+                 exact: bool = False, keep_search: bool = False) -> BacktestResult:
     """Replay every row at its posted time; write the alert timeline.
 
     Sentiment comes from the score cache (beside ``input_file``, or the database's folder); texts not
-    in it are scored once before the replay starts. ``exact`` runs the incident layer at every step.
+    in it are scored once before the replay starts (no model is loaded when every text is cached).
+    ``exact`` runs the incident layer at every step. ``keep_search``: the database is kept, so its
+    full-text search index is built (once, at the end).
     """
     forget_detectors()
     db_path = Path(settings.database_url().removeprefix("sqlite:///"))
@@ -145,23 +150,52 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     last = max(feed.rows[-1].posted_at for feed in feeds) + timedelta(hours=4)  # let incidents resolve
     runtime = Runtime(settings, clock=ManualClock(first))
     _throwaway(runtime.engine)
-    path = cache_path(input_file, runtime.model, db_path.parent) if input_file else db_path.parent / "scores.json"
-    model = CachedModel(runtime.model, path, settings.model.batch_size)
+    model = _cached_model(runtime, input_file, db_path.parent)
     scored = model.prime(texts)
-    signals = SignalCache(path.with_name(path.name.replace(".scores-", ".signals-").removesuffix(".json")))
-    embedder = story_embedder(settings)
-    vectors = None
-    if embedder is not None:  # story vectors, cached beside the scores under the encoder's own name
-        stem = path.name.split(".scores-")[0] if ".scores-" in path.name else "backtest"
-        vectors = VectorCache(embedder, path.with_name(f"{stem}.vectors-{embedder.name}-{embedder.version}.json"))
+    signals = SignalCache(model.path.with_name(model.path.name.replace(".scores-", ".signals-").removesuffix(".json")))
+    vectors = _vector_cache(settings, model.path)
+    if vectors is not None:
         vectors.prime(texts)
     stepper = Stepper(runtime.engine, settings, feeds, model, signals, exact=exact, vectors=vectors)
-    replay(stepper, first, last, step, on_step)
+    with search_index_deferred(runtime.engine, rebuild=keep_search):
+        replay(stepper, first, last, step, on_step)
     signals.save()
     events = _write_timeline(runtime, out)
     runtime.engine.dispose()
-    return BacktestResult(events, len(texts), scored, path if input_file else None,
+    return BacktestResult(events, len(texts), scored, model.path if input_file else None,
                           [b.id for b in settings.brands], stepper.runs)
+
+
+def _cached_model(runtime: Runtime, input_file: Path | None, fallback: Path) -> CachedModel:
+    """The sentiment cache for this input, named by the model's (name, version) read from its meta.json,
+    so the model itself is loaded only if some text is not cached (a Hugging Face id is loaded to name it)."""
+    settings = runtime.settings
+    identity = model_identity(settings.model.sentiment)
+    named = identity or (runtime.model.name, runtime.model.version)
+    path = cache_path(input_file, named, fallback) if input_file else fallback / "scores.json"
+    return CachedModel(lambda: runtime.model, path, settings.model.batch_size, identity=named)
+
+
+def _vector_cache(settings: Settings, scores: Path) -> VectorCache | None:
+    """Story vectors, cached beside the scores under the encoder's own name (None: vectors are off)."""
+    m = settings.model
+    folder = embedder_folder(m.embedding, m.sentiment)
+    if folder is None:
+        return None
+    identity = embedder_identity(folder)
+    if identity is None:  # unreadable: loading it says what is wrong
+        embedder = story_embedder(settings)
+        assert embedder is not None
+        identity = embedder.name, embedder.version
+    name, version = identity
+    stem = scores.name.split(".scores-")[0] if ".scores-" in scores.name else "backtest"
+
+    def load() -> OnnxEmbedder:
+        found = story_embedder(settings)
+        assert found is not None
+        return found
+
+    return VectorCache(load, scores.with_name(f"{stem}.vectors-{name}-{version}.json"))
 
 
 def _throwaway(engine: Engine) -> None:

@@ -13,7 +13,7 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,11 @@ def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest()[:20]
 
 
-def cache_path(input_file: Path, model: SentimentModel, fallback_dir: Path) -> Path:
-    """Beside the input when that folder is writable, else in ``fallback_dir``."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{model.name}-{model.version}")
+def cache_path(input_file: Path, model: SentimentModel | tuple[str, str], fallback_dir: Path) -> Path:
+    """Beside the input when that folder is writable, else in ``fallback_dir``; ``model``: the model or its
+    (name, version), so a cached replay names the file without loading the model."""
+    name, version = model if isinstance(model, tuple) else (model.name, model.version)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{name}-{version}")
     name = f"{input_file.name}.scores-{safe}.json"
     beside = input_file.parent / name
     try:
@@ -44,11 +46,18 @@ def cache_path(input_file: Path, model: SentimentModel, fallback_dir: Path) -> P
 
 
 class CachedModel:
-    """A SentimentModel that answers from the cache and scores (then remembers) only unseen texts."""
+    """A SentimentModel that answers from the cache and scores (then remembers) only unseen texts.
 
-    def __init__(self, model: SentimentModel, path: Path, batch_size: int = 64) -> None:
-        self.model, self.path, self.batch_size = model, path, batch_size
-        self.name, self.version = model.name, model.version
+    ``model`` may be a loader with the model's (name, version): the model is then loaded only when a text
+    is missing from the cache, so a fully cached replay never starts onnxruntime (seconds of CPU).
+    """
+
+    def __init__(self, model: SentimentModel | Callable[[], SentimentModel], path: Path, batch_size: int = 64,
+                 *, identity: tuple[str, str] | None = None) -> None:
+        self._model: SentimentModel | None = None if callable(model) else model
+        self._load = model if callable(model) else None
+        self.path, self.batch_size = path, batch_size
+        self.name, self.version = identity or (self.model.name, self.model.version)
         self.cache: dict[str, list[float]] = {}
         self.scored = 0  # texts this process had to score (not in the cache)
         try:
@@ -56,6 +65,14 @@ class CachedModel:
             self.cache = json.loads(text) if text.strip() else {}
         except (OSError, ValueError):
             log.warning("score cache %s unreadable: scoring again", path)
+
+    @property
+    def model(self) -> SentimentModel:
+        """The model itself, loaded on first use."""
+        if self._model is None:
+            assert self._load is not None
+            self._model = self._load()
+        return self._model
 
     def prime(self, texts: Iterable[str]) -> int:
         """Score every text not cached yet (in batches), save the cache; returns how many were scored."""
@@ -132,13 +149,20 @@ class SignalCache:
 class VectorCache:
     """Story sentence vectors per text (int8 bytes, base64 in the file), computed once like the scores."""
 
-    def __init__(self, embedder: OnnxEmbedder, path: Path) -> None:
-        self.embedder, self.path = embedder, path
+    def __init__(self, embedder: OnnxEmbedder | Callable[[], OnnxEmbedder], path: Path) -> None:
+        self._embedder, self.path = embedder, path
         self.cache: dict[str, str] = {}
         try:
             self.cache = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         except (OSError, ValueError):
             log.warning("vector cache %s unreadable: embedding again", path)
+
+    @property
+    def embedder(self) -> OnnxEmbedder:
+        """The encoder, loaded on first use (never, when every text is cached)."""
+        if not isinstance(self._embedder, OnnxEmbedder):
+            self._embedder = self._embedder()
+        return self._embedder
 
     def prime(self, texts: Iterable[str]) -> int:
         """Embed every text not cached yet and save; returns how many were embedded."""

@@ -62,6 +62,7 @@ class Mention(SQLModel, table=True):
         UniqueConstraint("brand_id", "platform", "external_id", name="uq_mention_brand_platform_id"),
         Index("ix_mentions_brand_posted", "brand_id", "posted_at"),
         Index("ix_mentions_brand_posted_sentiment", "brand_id", "posted_at", "sentiment"),  # web trends: covering
+        Index("ix_mentions_brand_reply_posted", "brand_id", "is_brand_reply", "posted_at"),  # "are replies collected?"
     )
     id: int | None = Field(default=None, primary_key=True)
     brand_id: str

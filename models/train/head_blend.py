@@ -26,7 +26,7 @@ import numpy as np
 
 from models.train.brand_head import FOLDS, accuracy, extra_rows, fit
 from models.train.complaint_mix import complaint_rows, fold_of
-from models.transformer import ARTIFACT_DIR, OnnxSentiment, run_sorted_batches, softmax
+from models.transformer import ARTIFACT_DIR, OnnxSentiment, run_batches, softmax
 
 WEIGHTS = tuple(round(0.1 * k, 1) for k in range(11))
 
@@ -37,8 +37,7 @@ def macro_recall(pred: np.ndarray, gold: np.ndarray) -> float:
 
 def encode(scorer: OnnxSentiment, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(general-head probabilities, pooled vectors) of the shipped graph."""
-    logits = run_sorted_batches(scorer._session, scorer._tokenizer, texts, 64, "logits", 3)
-    pooled = run_sorted_batches(scorer._session, scorer._tokenizer, texts, 64, scorer._pooled, 384)
+    logits, pooled = run_batches(scorer._session, scorer._tokenizer, texts, 64, [("logits", 3), (scorer._pooled, 384)])
     return softmax(logits + scorer._bias), pooled
 
 
@@ -77,6 +76,22 @@ def out_of_fold_general(features: Path, anchor: Path, ids: list[str]) -> np.ndar
     return out
 
 
+Split = tuple[np.ndarray, np.ndarray, np.ndarray]  # brand probabilities, general probabilities, gold
+
+
+def blend_grid(val: Split, dev: Split, twcs: np.ndarray) -> list[dict[str, float]]:
+    """TweetEval val macro-recall and dev out-of-fold accuracy for every weight of the brand head."""
+    grid = []
+    for w in WEIGHTS:
+        val_pred = (w * val[0] + (1 - w) * val[1]).argmax(1)
+        dev_pred = (w * dev[0] + (1 - w) * dev[1]).argmax(1)
+        grid.append({"w": w, "tweeteval_val_macro_recall": macro_recall(val_pred, val[2]),
+                     "dev_en_out_of_fold_accuracy": accuracy(dev_pred, dev[2]),
+                     "dev_twcs_out_of_fold_accuracy": accuracy(dev_pred[twcs], dev[2][twcs])})
+        print(json.dumps(grid[-1]), flush=True)
+    return grid
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, default=Path("/work/shared/data/tweeteval-sentiment"))
@@ -102,18 +117,12 @@ def main() -> None:
     dev_brand = out_of_fold_brand(dev_pooled, dev_gold, dev.ids, extra_pooled, np.array(labels), c)
     if args.features and args.anchor:
         dev_general = out_of_fold_general(args.features, args.anchor, dev.ids)
-    twcs = np.array([i.startswith("twcs:") for i in dev.ids])
-    grid = []
-    for w in WEIGHTS:
-        val_pred = (w * val_brand + (1 - w) * val_general).argmax(1)
-        dev_pred = (w * dev_brand + (1 - w) * dev_general).argmax(1)
-        grid.append({"w": w, "tweeteval_val_macro_recall": macro_recall(val_pred, val_gold),
-                     "dev_en_out_of_fold_accuracy": accuracy(dev_pred, dev_gold),
-                     "dev_twcs_out_of_fold_accuracy": accuracy(dev_pred[twcs], dev_gold[twcs])})
-        print(json.dumps(grid[-1]), flush=True)
+    grid = blend_grid((val_brand, val_general, val_gold), (dev_brand, dev_general, dev_gold),
+                      np.array([i.startswith("twcs:") for i in dev.ids]))
     chosen = max((r for r in grid if r["tweeteval_val_macro_recall"] >= args.floor), key=lambda r: r["w"])
     report = {"chosen": chosen, "floor": args.floor, "grid": grid,
-              "general_head_dev": "out of fold" if args.features and args.anchor else "in sample", "trained_by": "models/train/head_blend.py"}
+              "general_head_dev": "out of fold" if args.features and args.anchor else "in sample",
+              "trained_by": "models/train/head_blend.py"}
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({"chosen": chosen}))

@@ -1,8 +1,9 @@
 """Sentiment quality on TweetEval val: macro-recall (official), accuracy, macro-F1, confusion matrix.
 
 Prints JSON.  ``--model`` is any loader spec (default "bundled:general": TweetEval is general tweets, so
-the bundled model's general head; ``--model bundled`` scores them with the brand-directed head that
-Groundswell uses on mentions, to show what that head does to general tweets); ``--fp32`` also scores
+the bundled model's general head; ``--model bundled`` scores them with the default blend of the
+two heads, ``--model bundled:brand`` with the brand-directed head alone, to show what it does to
+general tweets); ``--fp32`` also scores
 an fp32 ONNX export of the same network (kept outside the repo) to show what int8 quantization costs.
 
     python benchmarks/sentiment_quality.py --data /work/shared/data/tweeteval-sentiment \

@@ -1,8 +1,9 @@
 """Pick and load the sentiment model named in settings, once per process.
 
-``spec`` is ``"bundled"`` (the fine-tuned int8 MiniLM in models/artifacts, fully offline, with its
-brand-directed head: every mention is a post aimed at a company), ``"bundled:general"`` (the same
-encoder with its general-tweet head, as trained on TweetEval),
+``spec`` is ``"bundled"`` (the fine-tuned int8 MiniLM in models/artifacts, fully offline, scoring
+with the blend of its two heads that its ``meta.json`` names), ``"bundled:general"`` (its general-tweet
+head alone, as trained on TweetEval), ``"bundled:brand"`` (its brand-directed head alone: better on
+calm complaints aimed at a company, worse on general tweets),
 ``"lexicon"`` (word list, no ML dependencies), a folder holding an exported Groundswell ONNX
 model (``meta.json`` + ``*.onnx``), or any Hugging Face model id / local folder for
 ``AutoModelForSequenceClassification``.  Loading is cached: the pipeline, the CLI and the
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 _CACHE: dict[tuple[str, int, int, int], SentimentModel] = {}
 _LOCK = threading.Lock()
+BUNDLED = {"bundled": "blend", "bundled:general": "general", "bundled:brand": "brand"}  # spec -> head
 
 
 def load_sentiment_model(spec: str, *, threads: int = 2, batch_size: int = 64,
@@ -79,12 +81,12 @@ def _load(spec: str, *, threads: int, batch_size: int, max_length: int) -> Senti
         from models.lexicon import LexiconSentiment
 
         return LexiconSentiment()
-    if spec in ("bundled", "bundled:general"):
+    if spec in BUNDLED:
         os.environ["HF_HUB_OFFLINE"] = "1"
         from models.transformer import ARTIFACT_DIR
 
         return _onnx(ARTIFACT_DIR, threads=threads, batch_size=batch_size,
-                     head="general" if spec == "bundled:general" else "brand")
+                     head=BUNDLED[spec])
     folder = Path(spec).expanduser()
     if folder.is_dir() and (folder / "meta.json").exists():
         return _onnx(folder, threads=threads, batch_size=batch_size)
@@ -96,7 +98,7 @@ def _load(spec: str, *, threads: int, batch_size: int, max_length: int) -> Senti
     return HFSentiment(spec, threads=threads, batch_size=batch_size, max_length=max_length)
 
 
-def _onnx(folder: Path, *, threads: int, batch_size: int, head: str = "brand") -> SentimentModel:
+def _onnx(folder: Path, *, threads: int, batch_size: int, head: str = "blend") -> SentimentModel:
     """Our exported format; its own max_length (64, what it was trained with) is kept."""
     from models.transformer import OnnxSentiment
 

@@ -10,8 +10,12 @@ text's probabilities can move by ~0.02 with its batch-mates (labels essentially 
 Two heads over one encoder: the ``general`` head (trained on TweetEval: tweets about anything) and,
 when ``meta.json`` names one, the ``brand`` head (``brand_head``: a 385 x 3 fp32 ``.npy``, weights then
 bias, over the pooled vector the graph also outputs), trained for posts aimed at a company, where a
-calm "on hold, number 14 in the queue" is a complaint.  Every mention Groundswell scores is such a
-post, so ``head="brand"`` is the default; ``"bundled:general"`` in settings picks the general head.
+calm "on hold, number 14 in the queue" is a complaint.  The brand head alone reads general tweets
+worse (TweetEval val macro-recall 0.646 vs 0.730), and a mention stream holds both kinds, so the
+default (``head="blend"``, settings ``"bundled"``) averages the two heads' probabilities with the
+brand head's weight ``blend`` from ``meta.json`` (chosen by ``models/train/head_blend.py`` without the
+complaint test split; 0 = the general head alone).  ``"bundled:general"`` / ``"bundled:brand"`` in
+settings pick one head.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from models.textprep import normalize
 from monitor.errors import ModelError
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "sentiment-minilm"
+HEADS = ("blend", "brand", "general")
 POOLED_WIDTH = 384  # MiniLM's sentence vector, the input of both heads
 _FIX = ("Reinstall Groundswell (pip install --force-reinstall groundswell) so "
         "models/artifacts/sentiment-minilm is complete, or set model.sentiment to \"lexicon\" "
@@ -65,16 +70,25 @@ def _read_brand_head(folder: Path, meta: dict[str, Any]) -> tuple[np.ndarray, np
     return packed[:-1], packed[-1]
 
 
+def _blend_weight(folder: Path, meta: dict[str, Any]) -> float:
+    """The brand head's weight in the default blend (meta ``blend``; absent: the general head alone)."""
+    weight = meta.get("blend", 0.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0.0 <= weight <= 1.0:
+        raise ModelError(f"sentiment model at {folder}: meta.json blend {weight!r} is not a number in 0..1. {_FIX}")
+    return float(weight)
+
+
 class OnnxSentiment:
     """Batched scorer over an ONNX graph taking input_ids/attention_mask and returning 3 logits.
 
-    ``head="brand"`` scores with the brand-directed head when the folder has one (else the general
-    head); ``head="general"`` always uses the graph's own logits."""
+    ``head="blend"`` mixes the two heads' probabilities with the meta's ``blend`` weight on the brand
+    head; ``head="brand"`` scores with the brand-directed head alone; ``head="general"`` always uses the
+    graph's own logits.  A folder without a brand head (or ``blend`` 0) scores with its general head."""
 
     def __init__(self, folder: Path = ARTIFACT_DIR, *, threads: int = 2, batch_size: int = 64,
-                 max_length: int | None = None, head: str = "brand") -> None:
-        if head not in ("brand", "general"):
-            raise ModelError(f'unknown sentiment head {head!r}: use "brand" or "general"')
+                 max_length: int | None = None, head: str = "blend") -> None:
+        if head not in HEADS:
+            raise ModelError(f'unknown sentiment head {head!r}: use "blend", "brand" or "general"')
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -83,7 +97,8 @@ class OnnxSentiment:
                              'or set model.sentiment = "lexicon"') from exc
         meta = _read_meta(folder)
         self.name = str(meta.get("name", folder.name))
-        self.version = str(meta.get("version", "0"))
+        # One version per head, so caches keyed by name + version (backtest scores) never mix heads.
+        self.version = str(meta.get("version", "0")) + ("" if head == "blend" else f"-{head}")
         self.batch_size = max(1, batch_size)
         self._bias = np.asarray(meta.get("logit_bias", [0.0, 0.0, 0.0]), dtype=np.float32)
         length = max_length or int(meta.get("max_length", 64))
@@ -101,32 +116,59 @@ class OnnxSentiment:
             raise ModelError(f"sentiment model at {folder} cannot be loaded ({exc}). {_FIX}") from exc
         self._tokenizer.enable_truncation(length)
         self._tokenizer.no_padding()
-        self._head = _read_brand_head(folder, meta) if head == "brand" else None
+        self._head = _read_brand_head(folder, meta) if head != "general" else None
         self._pooled = str(meta.get("pooled_output", "pooled"))
-        self.head = "brand" if self._head is not None else "general"
+        self.blend = 0.0 if self._head is None else 1.0 if head == "brand" else _blend_weight(folder, meta)
+        self.head = "general" if self.blend == 0.0 else "brand" if self.blend == 1.0 else "blend"
+
+    def _run(self, texts: Sequence[str], outputs: Sequence[tuple[str, int]]) -> list[np.ndarray]:
+        return run_batches(self._session, self._tokenizer, texts, self.batch_size, outputs)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw logits of this scorer's head (before the calibration bias), in input order."""
-        if self._head is None:
-            return run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, "logits", 3)
-        pooled = run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, self._pooled, POOLED_WIDTH)
+        """Raw logits of this scorer's head (before the calibration bias), in input order; for a
+        blend, the log of the mixed probabilities (so softmax gives them back)."""
+        if self.head == "general":
+            return self._run(texts, [("logits", 3)])[0]
+        if self.head == "brand":
+            return self._brand_logits(self._run(texts, [(self._pooled, POOLED_WIDTH)])[0])
+        result: np.ndarray = np.log(np.maximum(self.probabilities(texts), 1e-12))
+        return result
+
+    def _brand_logits(self, pooled: np.ndarray) -> np.ndarray:
+        assert self._head is not None
         result: np.ndarray = pooled @ self._head[0] + self._head[1]
         return result
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """[n, 3] probabilities: the calibration bias belongs to the general head, the weight to the brand head."""
+        if self.head == "general":
+            return softmax(self.logits(texts) + self._bias)
+        if self.head == "brand":
+            return softmax(self.logits(texts))
+        general, pooled = self._run(texts, [("logits", 3), (self._pooled, POOLED_WIDTH)])
+        mixed: np.ndarray = (self.blend * softmax(self._brand_logits(pooled))
+                             + (1.0 - self.blend) * softmax(general + self._bias))
+        return mixed
 
     def score(self, texts: Sequence[str]) -> list[Score]:
         if not texts:
             return []
-        bias = self._bias if self._head is None else 0.0  # the calibration bias belongs to the general head
-        probs = softmax(self.logits(texts) + bias)
-        return [Score.from_probabilities(row) for row in probs.tolist()]
+        return [Score.from_probabilities(row) for row in self.probabilities(texts).tolist()]
 
 
 def run_sorted_batches(session: Any, tokenizer: Any, texts: Sequence[str], batch_size: int, output: str,
                        width: int) -> np.ndarray:
     """One ONNX output for every text, in input order: length-sorted batches pad little (shared with training)."""
+    return run_batches(session, tokenizer, texts, batch_size, [(output, width)])[0]
+
+
+def run_batches(session: Any, tokenizer: Any, texts: Sequence[str], batch_size: int,
+                outputs: Sequence[tuple[str, int]]) -> list[np.ndarray]:
+    """Several ONNX outputs (name, width) for every text from one pass, in input order."""
     encodings = [e.ids for e in tokenizer.encode_batch([normalize(t) for t in texts])]
     order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
-    out = np.zeros((len(encodings), width), dtype=np.float32)
+    out = [np.zeros((len(encodings), width), dtype=np.float32) for _, width in outputs]
+    names = [name for name, _ in outputs]
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
         longest = max(len(encodings[i]) for i in idx)
@@ -135,5 +177,6 @@ def run_sorted_batches(session: Any, tokenizer: Any, texts: Sequence[str], batch
         for row, i in enumerate(idx):
             ids[row, : len(encodings[i])] = encodings[i]
             mask[row, : len(encodings[i])] = 1
-        out[idx] = session.run([output], {"input_ids": ids, "attention_mask": mask})[0]
+        for array, result in zip(out, session.run(names, {"input_ids": ids, "attention_mask": mask}), strict=True):
+            array[idx] = result
     return out

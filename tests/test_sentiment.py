@@ -173,18 +173,67 @@ CALM_COMPLAINTS = [
 ]
 
 
-def test_bundled_scores_mentions_with_the_brand_head(model: SentimentModel) -> None:
-    general = load_sentiment_model("bundled:general")
-    assert isinstance(model, OnnxSentiment) and isinstance(general, OnnxSentiment)
-    assert (model.head, general.head) == ("brand", "general") and model.version == general.version == "3"
-    brand_scores, general_scores = model.score(CALM_COMPLAINTS), general.score(CALM_COMPLAINTS)
+def test_brand_head_reads_calm_complaints_as_negative() -> None:
+    brand, general = load_sentiment_model("bundled:brand"), load_sentiment_model("bundled:general")
+    assert isinstance(brand, OnnxSentiment) and isinstance(general, OnnxSentiment)
+    assert (brand.head, general.head) == ("brand", "general")
+    brand_scores, general_scores = brand.score(CALM_COMPLAINTS), general.score(CALM_COMPLAINTS)
     assert [s.label for s in brand_scores] == ["negative"] * 3
     assert all(b.p_negative > g.p_negative for b, g in zip(brand_scores, general_scores, strict=True))
 
 
+# Version 4: "bundled" blends the heads' probabilities (the brand head alone costs TweetEval 0.730 -> 0.646).
+def test_bundled_blends_the_two_heads_with_the_meta_weight(model: SentimentModel) -> None:
+    brand, general = load_sentiment_model("bundled:brand"), load_sentiment_model("bundled:general")
+    assert isinstance(model, OnnxSentiment) and model.head == "blend"
+    w = json.loads((ARTIFACT_DIR / "meta.json").read_text())["blend"]
+    assert model.blend == w and 0.0 < w < 1.0
+    texts = CALM_COMPLAINTS + NEGATIVE + POSITIVE + NEUTRAL
+    mixed = [(s.p_negative, s.p_neutral, s.p_positive) for s in model.score(texts)]
+    expected = [tuple(w * b + (1 - w) * g for b, g in zip((sb.p_negative, sb.p_neutral, sb.p_positive),
+                                                           (sg.p_negative, sg.p_neutral, sg.p_positive), strict=True))
+                for sb, sg in zip(brand.score(texts), general.score(texts), strict=True)]
+    np.testing.assert_allclose(mixed, expected, atol=1e-5)
+
+
+def test_each_head_has_its_own_version() -> None:
+    """Caches keyed by name + version (backtest scores) must not hand one head's scores to another."""
+    versions = {spec: load_sentiment_model(spec).version for spec in ("bundled", "bundled:general", "bundled:brand")}
+    assert versions == {"bundled": "4", "bundled:general": "4-general", "bundled:brand": "4-brand"}
+
+
+def test_blend_weight_from_meta(tmp_path: Path) -> None:
+    folder = _copy_artifact(tmp_path)
+    shutil.copy(ARTIFACT_DIR / "model.int8.onnx", folder / "model.int8.onnx")
+    shutil.copy(ARTIFACT_DIR / "brand-head.npy", folder / "brand-head.npy")
+    meta = json.loads((folder / "meta.json").read_text())
+    for weight, head in ((0.0, "general"), (1.0, "brand"), (0.5, "blend")):
+        (folder / "meta.json").write_text(json.dumps({**meta, "blend": weight}))
+        assert OnnxSentiment(folder, threads=1).head == head
+    del meta["blend"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    assert OnnxSentiment(folder, threads=1).head == "general"  # no weight named: the general head alone
+    for bad in (1.5, "half", True):
+        (folder / "meta.json").write_text(json.dumps({**meta, "blend": bad}))
+        with pytest.raises(ModelError, match="blend .* is not a number in 0..1"):
+            OnnxSentiment(folder, threads=1)
+
+
+def test_one_pass_gives_every_output_as_separate_passes() -> None:
+    from models.transformer import run_batches, run_sorted_batches
+
+    scorer = OnnxSentiment(ARTIFACT_DIR, threads=1, head="general")
+    texts = NEGATIVE + POSITIVE
+    args = (scorer._session, scorer._tokenizer, texts, 3)
+    logits, pooled = run_batches(*args, [("logits", 3), ("/Div_output_0", 384)])
+    np.testing.assert_allclose(logits, run_sorted_batches(*args, "logits", 3), atol=1e-6)
+    np.testing.assert_allclose(pooled, run_sorted_batches(*args, "/Div_output_0", 384), atol=1e-6)
+    assert pooled.shape == (len(texts), 384)
+
+
 def test_brand_head_is_small_and_differs_from_the_general_head() -> None:
     general = OnnxSentiment(ARTIFACT_DIR, threads=1, head="general")
-    brand = OnnxSentiment(ARTIFACT_DIR, threads=1)
+    brand = OnnxSentiment(ARTIFACT_DIR, threads=1, head="brand")
     texts = NEGATIVE + POSITIVE + NEUTRAL
     assert not np.allclose(general.logits(texts), brand.logits(texts), atol=1e-3)
     meta = json.loads((ARTIFACT_DIR / "meta.json").read_text())

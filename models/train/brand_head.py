@@ -3,7 +3,8 @@
 TweetEval labels a calm "on hold, number 14 in the queue" neutral; for a reputation monitor it is a
 complaint.  One head cannot follow both (``refit_head.py`` and ``partial_finetune.py`` both lost
 TweetEval to gain complaints), so the general head stays as it is for general tweets and this
-script fits a second 384 x 3 head, used on every mention (``OnnxSentiment(head="brand")``).
+script fits a second 384 x 3 head (``OnnxSentiment(head="brand")``; the default blends it with the
+general head, ``head_blend.py``).
 
 Data: the English posts of the complaint DEV split (``complaint_mix.complaint_rows``), the extra
 twcs tweets labelled for training only (``data/sentiment_twcs_train.csv``: ids + labels, text from

@@ -1,0 +1,157 @@
+"""One event, one incident: do the incident layer's joins keep one grievance together and two apart?  JSON.
+
+Pairs of fast cascades as in ``story_merge.py`` (two start within ten minutes on one brand): one grievance
+told twice by different people in disjoint wordings should make ONE paged incident; two different grievances
+should make two (one incident holding both is a false join). Each pair is replayed through the brand detector
+(with sentence vectors), and every finding it makes (spike, story, per-person) goes through the real incident
+layer (``monitor.detection.incidents.apply_finding``, SQLite in memory, mentions with their stored vectors and
+complaint signals). Reported per ``--similarity`` (``detection.join_similarity``; 1.01 = vectors not used).
+
+    nice python benchmarks/incident_join.py --split tune --similarity 1.01 0.9 0.8 0.7 0.6
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import sys
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlmodel import Session, SQLModel, create_engine, select  # noqa: E402
+
+from benchmarks.paraphrases import PARAPHRASES  # noqa: E402
+from benchmarks.spread_text import FAMILIES, Cascade, Post, embeddings, make_cascade  # noqa: E402
+from benchmarks.synthetic_spreads import START  # noqa: E402
+from models.signals import extract_signals  # noqa: E402
+from monitor.detection import joining, warmup  # noqa: E402
+from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
+from monitor.detection.incidents import apply_finding  # noqa: E402
+from monitor.settings import Settings  # noqa: E402
+from monitor.storage.tables import Incident, Mention  # noqa: E402
+
+
+class _Settings(Settings):
+    toml_path: ClassVar[Path | None] = None
+
+
+def settings_for(similarity: float) -> Settings:
+    return _Settings(brands=[{"id": "acme", "name": "Acme"}], channels=[], sources=[],
+                     model={"sentiment": "lexicon"}, detection={"join_similarity": similarity})
+
+
+def findings(posts: list[Post], vectors: dict[str, bytes], step_s: float = 60.0) -> list[tuple[float, Any]]:
+    """(time, detector finding) of every finding the brand detector makes on these posts, escalations included.
+
+    With ``vectors`` empty the detector joins stories by words only (the mentions still store their vectors)."""
+    posts = sorted(posts, key=lambda p: p.ts)
+    det, out, j, t = BrandDetector(BrandConfig.for_sensitivity("default")), [], 0, START + step_s
+    while j < len(posts):
+        batch = []
+        while j < len(posts) and posts[j].ts <= t:
+            p = posts[j]
+            batch.append(Observation(datetime.fromtimestamp(p.ts, UTC), p.author, p.p_negative, p.negative, p.text,
+                                     p.followers, p.story_key, p.ref, post_id=p.ref, embedding=vectors.get(p.text)))
+            j += 1
+        out += [(t, f) for f in det.run(batch, datetime.fromtimestamp(t, UTC))]
+        t += step_s
+    return out
+
+
+def incidents_of(cascades: list[Cascade], vectors: dict[str, bytes], found: list[tuple[float, Any]],
+                 signals: dict[str, Any], settings: Settings, why: Counter[str]) -> list[set[int]]:
+    """For each paged incident, which cascades' findings it holds; ``why`` counts the join reasons."""
+    posts = [p for c in cascades for p in c.posts]
+    owner = {p.ref: i for i, c in enumerate(cascades) for p in c.posts}
+    engine = create_engine("sqlite://")
+    SQLModel.metadata.create_all(engine)
+    brand = settings.brands[0]
+    with Session(engine) as session:
+        ids: dict[str, int] = {}
+        for p in posts:
+            row = Mention(brand_id="acme", source_id="s", platform="x", external_id=p.ref, author_id=p.author,
+                          author_handle=p.author, author_followers=p.followers, text=p.text,
+                          sentiment="negative" if p.negative else "neutral", p_negative=p.p_negative,
+                          posted_at=datetime.fromtimestamp(p.ts, UTC), ingested_at=datetime.fromtimestamp(p.ts, UTC),
+                          signals=signals[p.text], embedding=vectors.get(p.text))
+            session.add(row)
+            session.flush()
+            ids[p.ref] = row.id or 0
+        votes: dict[str, Counter[int]] = {}
+        for t, f in found:
+            mine = replace(warmup.translate("acme", f, {}), mention_ids=[ids[r] for r in f.refs if r in ids])
+            votes.setdefault(mine.key, Counter()).update(owner[r] for r in f.refs if r in owner)
+            now = datetime.fromtimestamp(t, UTC)
+            ev = joining.evidence(session, brand, mine, now)
+            _, reason = joining.find_incident(session, "acme", mine, ev, now, settings.detection.join_minutes,
+                                              settings.detection.join_similarity)
+            why[reason or "new incident"] += 1
+            apply_finding(session, settings, brand, mine, now)
+        out = []
+        for incident in session.exec(select(Incident)).all():
+            if incident.status == "watch":
+                continue
+            keys = {incident.key, *((incident.details or {}).get("join", {}).get("keys", []))}
+            out.append({votes[k].most_common(1)[0][0] for k in keys if votes.get(k)})
+    return out
+
+
+def pair(first: list[str], second: list[str], seed: str, sims: list[float], detector_vectors: bool,
+         why: dict[float, Counter[str]]) -> dict[float, list[set[int]]]:
+    rng = random.Random(seed)
+    one = make_cascade("fast", START + 3600, rng, first, f"{seed}-a")
+    two = make_cascade("fast", START + 3600 + rng.uniform(0, 600), rng, second, f"{seed}-b")
+    texts = sorted({p.text for p in one.posts + two.posts})
+    vectors, signals = embeddings(texts), {t: extract_signals(t, None).to_json() for t in texts}
+    found = findings(one.posts + two.posts, vectors if detector_vectors else {})
+    return {s: incidents_of([one, two], vectors, found, signals, settings_for(s), why.setdefault(s, Counter()))
+            for s in sims}
+
+
+def run(split: str, sims: list[float], detector_vectors: bool) -> dict[str, Any]:
+    families = PARAPHRASES[split] + FAMILIES[split]
+    why_same: dict[float, Counter[str]] = {}
+    why_different: dict[float, Counter[str]] = {}
+    same = [pair(f[: len(f) // 2 or 1], f[len(f) // 2:] or f, f"{split}-same-{i}", sims, detector_vectors, why_same)
+            for i, f in enumerate(families)]
+    different = [pair(a, b, f"{split}-{i}-{j}", sims, detector_vectors, why_different)
+                 for (i, a), (j, b) in itertools.combinations(enumerate(families), 2)]
+    out: dict[str, Any] = {"split": split, "detector_vectors": detector_vectors, "same_pairs": len(same),
+                           "different_pairs": len(different)}
+    for s in sims:
+        counts = [len(r[s]) for r in same]
+        seen = [r[s] for r in different if {0, 1} <= set().union(*r[s])]  # both grievances paged
+        out[f"join_similarity_{s:g}"] = {
+            "same_grievance_incidents_per_event_mean": round(sum(counts) / len(counts), 3),
+            "same_grievance_exactly_one": round(sum(n == 1 for n in counts) / len(counts), 3),
+            "same_grievance_extra_pages": sum(max(0, n - 1) for n in counts),
+            "same_grievance_not_paged": sum(n == 0 for n in counts),
+            "different_pairs_both_paged": len(seen),
+            "different_false_joins": sum(any(len(i) == 2 for i in r) for r in seen),
+            "different_false_join_rate": round(sum(any(len(i) == 2 for i in r) for r in seen) / max(1, len(seen)), 3),
+            "findings_by_join_reason_same": dict(why_same[s].most_common()),
+            "findings_by_join_reason_different": dict(why_different[s].most_common())}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["tune", "report"], default="report")
+    parser.add_argument("--similarity", type=float, nargs="+", default=[1.01, 0.8],
+                        help="detection.join_similarity values (1.01: vectors not used)")
+    parser.add_argument("--detector-words-only", action="store_true",
+                        help="the detector joins stories by words only, so only the incident layer can use vectors")
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.split, args.similarity, not args.detector_words_only), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

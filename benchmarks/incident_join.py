@@ -43,8 +43,9 @@ class _Settings(Settings):
 
 
 def settings_for(similarity: float) -> Settings:
-    return _Settings(brands=[{"id": "acme", "name": "Acme"}], channels=[], sources=[],
-                     model={"sentiment": "lexicon"}, detection={"join_similarity": similarity})
+    sections: dict[str, Any] = {"brands": [{"id": "acme", "name": "Acme"}], "channels": [], "sources": [],
+                                "model": {"sentiment": "lexicon"}, "detection": {"join_similarity": similarity}}
+    return _Settings(**sections)
 
 
 def findings(posts: list[Post], vectors: dict[str, bytes], step_s: float = 60.0) -> list[tuple[float, Any]]:
@@ -66,7 +67,7 @@ def findings(posts: list[Post], vectors: dict[str, bytes], step_s: float = 60.0)
 
 
 def incidents_of(cascades: list[Cascade], vectors: dict[str, bytes], found: list[tuple[float, Any]],
-                 signals: dict[str, Any], settings: Settings, why: Counter[str]) -> list[set[int]]:
+                 signals: dict[str, Any], settings: Settings, why: Counter[str], spikes: bool = True) -> list[set[int]]:
     """For each paged incident, which cascades' findings it holds; ``why`` counts the join reasons."""
     posts = [p for c in cascades for p in c.posts]
     owner = {p.ref: i for i, c in enumerate(cascades) for p in c.posts}
@@ -86,44 +87,49 @@ def incidents_of(cascades: list[Cascade], vectors: dict[str, bytes], found: list
             ids[p.ref] = row.id or 0
         votes: dict[str, Counter[int]] = {}
         for t, f in found:
+            if not spikes and f.kind == "spike":
+                continue
             mine = replace(warmup.translate("acme", f, {}), mention_ids=[ids[r] for r in f.refs if r in ids])
             votes.setdefault(mine.key, Counter()).update(owner[r] for r in f.refs if r in owner)
             now = datetime.fromtimestamp(t, UTC)
             ev = joining.evidence(session, brand, mine, now)
-            _, reason = joining.find_incident(session, "acme", mine, ev, now, settings.detection.join_minutes,
-                                              settings.detection.join_similarity)
+            incident, reason = joining.find_incident(session, "acme", mine, ev, now, settings.detection.join_minutes,
+                                                     settings.detection.join_similarity)
             why[reason or "new incident"] += 1
+            if incident is not None and reason == joining.BY_VECTORS:  # right when it joins its own grievance
+                theirs = {votes[k].most_common(1)[0][0] for k in _keys(incident) if votes.get(k)}
+                ours = Counter(owner[r] for r in f.refs if r in owner).most_common(1)
+                why["vector joins right" if ours and ours[0][0] in theirs else "vector joins wrong"] += 1
             apply_finding(session, settings, brand, mine, now)
-        out = []
-        for incident in session.exec(select(Incident)).all():
-            if incident.status == "watch":
-                continue
-            keys = {incident.key, *((incident.details or {}).get("join", {}).get("keys", []))}
-            out.append({votes[k].most_common(1)[0][0] for k in keys if votes.get(k)})
-    return out
+        return [{votes[k].most_common(1)[0][0] for k in _keys(incident) if votes.get(k)}
+                for incident in session.exec(select(Incident)).all() if incident.status != "watch"]
 
 
-def pair(first: list[str], second: list[str], seed: str, sims: list[float], detector_vectors: bool,
+def _keys(incident: Incident) -> set[str]:
+    return {incident.key, *((incident.details or {}).get("join", {}).get("keys", []))}
+
+
+def pair(first: list[str], second: list[str], seed: str, sims: list[float], opts: dict[str, bool],
          why: dict[float, Counter[str]]) -> dict[float, list[set[int]]]:
     rng = random.Random(seed)
     one = make_cascade("fast", START + 3600, rng, first, f"{seed}-a")
     two = make_cascade("fast", START + 3600 + rng.uniform(0, 600), rng, second, f"{seed}-b")
     texts = sorted({p.text for p in one.posts + two.posts})
     vectors, signals = embeddings(texts), {t: extract_signals(t, None).to_json() for t in texts}
-    found = findings(one.posts + two.posts, vectors if detector_vectors else {})
-    return {s: incidents_of([one, two], vectors, found, signals, settings_for(s), why.setdefault(s, Counter()))
-            for s in sims}
+    found = findings(one.posts + two.posts, vectors if opts["detector_vectors"] else {})
+    return {s: incidents_of([one, two], vectors, found, signals, settings_for(s), why.setdefault(s, Counter()),
+                            opts["spikes"]) for s in sims}
 
 
-def run(split: str, sims: list[float], detector_vectors: bool) -> dict[str, Any]:
+def run(split: str, sims: list[float], opts: dict[str, bool]) -> dict[str, Any]:
     families = PARAPHRASES[split] + FAMILIES[split]
     why_same: dict[float, Counter[str]] = {}
     why_different: dict[float, Counter[str]] = {}
-    same = [pair(f[: len(f) // 2 or 1], f[len(f) // 2:] or f, f"{split}-same-{i}", sims, detector_vectors, why_same)
+    same = [pair(f[: len(f) // 2 or 1], f[len(f) // 2:] or f, f"{split}-same-{i}", sims, opts, why_same)
             for i, f in enumerate(families)]
-    different = [pair(a, b, f"{split}-{i}-{j}", sims, detector_vectors, why_different)
+    different = [pair(a, b, f"{split}-{i}-{j}", sims, opts, why_different)
                  for (i, a), (j, b) in itertools.combinations(enumerate(families), 2)]
-    out: dict[str, Any] = {"split": split, "detector_vectors": detector_vectors, "same_pairs": len(same),
+    out: dict[str, Any] = {"split": split, **opts, "same_pairs": len(same),
                            "different_pairs": len(different)}
     for s in sims:
         counts = [len(r[s]) for r in same]
@@ -148,8 +154,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="detection.join_similarity values (1.01: vectors not used)")
     parser.add_argument("--detector-words-only", action="store_true",
                         help="the detector joins stories by words only, so only the incident layer can use vectors")
+    parser.add_argument("--without-spikes", action="store_true",
+                        help="leave spike findings out (a brand-wide spike joins every complaint of its hour)")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.split, args.similarity, not args.detector_words_only), indent=2))
+    opts = {"detector_vectors": not args.detector_words_only, "spikes": not args.without_spikes}
+    print(json.dumps(run(args.split, args.similarity, opts), indent=2))
     return 0
 
 

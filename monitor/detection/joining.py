@@ -32,6 +32,7 @@ SPREAD = ("spike", "story")
 INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.8  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
+BY_VECTORS = "the same thing in other words"
 MAX_VECTOR_WEIGHT = 50  # an incident's vector is a weighted mean: no one finding outweighs the rest by far
 _WORD = re.compile(r"[a-z]{4,}")
 STOPWORDS = frozenset([
@@ -161,7 +162,7 @@ def shares(incident: Incident, finding: Finding, ev: Evidence, min_cos: float = 
         return "the same words"
     theirs = incident_vector(data)
     if ev.vector is not None and theirs is not None and float(ev.vector @ theirs) >= min_cos:
-        return "the same thing in other words"
+        return BY_VECTORS
     mine = grievance(ev.grievances)
     if finding.trigger in SPREAD and mine and mine == grievance(data.get("grievances", {})):
         return f"the same {mine} complaint"

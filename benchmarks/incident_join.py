@@ -5,7 +5,8 @@ told twice by different people in disjoint wordings should make ONE paged incide
 should make two (one incident holding both is a false join). Each pair is replayed through the brand detector
 (with sentence vectors), and every finding it makes (spike, story, per-person) goes through the real incident
 layer (``monitor.detection.incidents.apply_finding``, SQLite in memory, mentions with their stored vectors and
-complaint signals). Reported per ``--similarity`` (``detection.join_similarity``; 1.01 = vectors not used).
+complaint signals; the cascades' "@brand" is the brand's handle, as its own words never join). Reported per
+``--similarity`` (``detection.join_similarity``; 1.01 = vectors not used).
 
     nice python benchmarks/incident_join.py --split tune --similarity 1.01 0.9 0.8 0.7 0.6
 """
@@ -43,8 +44,9 @@ class _Settings(Settings):
 
 
 def settings_for(similarity: float) -> Settings:
-    sections: dict[str, Any] = {"brands": [{"id": "acme", "name": "Acme"}], "channels": [], "sources": [],
-                                "model": {"sentiment": "lexicon"}, "detection": {"join_similarity": similarity}}
+    sections: dict[str, Any] = {"brands": [{"id": "acme", "name": "Acme", "handles": ["@brand"]}], "channels": [],
+                                "sources": [], "model": {"sentiment": "lexicon"},
+                                "detection": {"join_similarity": similarity}}
     return _Settings(**sections)
 
 
@@ -112,8 +114,9 @@ def _keys(incident: Incident) -> set[str]:
 def pair(first: list[str], second: list[str], seed: str, sims: list[float], opts: dict[str, bool],
          why: dict[float, Counter[str]]) -> dict[float, list[set[int]]]:
     rng = random.Random(seed)
-    one = make_cascade("fast", START + 3600, rng, first, f"{seed}-a")
-    two = make_cascade("fast", START + 3600 + rng.uniform(0, 600), rng, second, f"{seed}-b")
+    tag = "".join(c for c in seed if not c.isalpha())  # no shared word ("tune") in every retweet's @author
+    one = make_cascade("fast", START + 3600, rng, first, f"{tag}-1")
+    two = make_cascade("fast", START + 3600 + rng.uniform(0, 600), rng, second, f"{tag}-2")
     texts = sorted({p.text for p in one.posts + two.posts})
     vectors, signals = embeddings(texts), {t: extract_signals(t, None).to_json() for t in texts}
     found = findings(one.posts + two.posts, vectors if opts["detector_vectors"] else {})

@@ -8,7 +8,7 @@ layer (``monitor.detection.incidents.apply_finding``, SQLite in memory, mentions
 complaint signals; the cascades' "@brand" is the brand's handle, as its own words never join). Reported per
 ``--similarity`` (``detection.join_similarity``; 1.01 = vectors not used).
 
-    nice python benchmarks/incident_join.py --split tune --similarity 1.01 0.9 0.8 0.7 0.6
+    nice python benchmarks/incident_join.py --split tune --detector-words-only --similarity 1.01 0.8 0.75 0.7 0.65
 """
 
 from __future__ import annotations
@@ -101,7 +101,8 @@ def incidents_of(cascades: list[Cascade], vectors: dict[str, bytes], found: list
             if incident is not None and reason == joining.BY_VECTORS:  # right when it joins its own grievance
                 theirs = {votes[k].most_common(1)[0][0] for k in _keys(incident) if votes.get(k)}
                 ours = Counter(owner[r] for r in f.refs if r in owner).most_common(1)
-                why["vector joins right" if ours and ours[0][0] in theirs else "vector joins wrong"] += 1
+                own = bool(ours) and ours[0][0] in theirs
+                why["vector joins own telling" if own else "vector joins the other telling"] += 1
             apply_finding(session, settings, brand, mine, now)
         return [{votes[k].most_common(1)[0][0] for k in _keys(incident) if votes.get(k)}
                 for incident in session.exec(select(Incident)).all() if incident.status != "watch"]

@@ -31,7 +31,7 @@ from monitor.storage.tables import Incident, Mention
 SPREAD = ("spike", "story")
 INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
-JOIN_SIMILARITY = 0.8  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
+JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
 MAX_VECTOR_WEIGHT = 50  # an incident's vector is a weighted mean: no one finding outweighs the rest by far
 _WORD = re.compile(r"[a-z]{4,}")

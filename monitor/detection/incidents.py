@@ -50,7 +50,8 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
 def apply_finding(session: Session, settings: Settings, brand: BrandSettings, finding: Finding,
            now: datetime) -> list[IncidentChange]:
     ev = joining.evidence(session, brand, finding, now)
-    incident, why = joining.find_incident(session, brand.id, finding, ev, now, settings.detection.join_minutes)
+    incident, why = joining.find_incident(session, brand.id, finding, ev, now, settings.detection.join_minutes,
+                                          settings.detection.join_similarity)
     if incident is None:
         return _open(session, settings, brand, finding, ev, now)
     if incident.status == "resolved":

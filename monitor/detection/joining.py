@@ -3,29 +3,37 @@
 A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
 same key (the same story, the same person's trigger), or shares people with it, or shares enough
 distinctive words, or (spike and story) is mostly the same kind of grievance (the complaint category of
-``models.signals``: a new wording of an outage complaint is still an outage), or is a spike while the
+``models.signals``: a new wording of an outage complaint is still an outage), or says the same thing in
+other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
+cosine ``join_similarity`` or more from the incident's), or is a spike while the
 incident already is one (a brand-wide spike is one event while it lasts). Individual triggers join spreading incidents
 only; they never join each other unless the person is the same. The evidence an incident keeps for
-joining (keys, people, words) lives in ``details["join"]``.
+joining (keys, people, words, mean vector) lives in ``details["join"]``.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlmodel import Session, col, select
 
 from monitor.detection.simple_rules import Finding
+from monitor.detection.story_vectors import as_vector
 from monitor.settings import BrandSettings
 from monitor.storage.tables import Incident, Mention
 
 SPREAD = ("spike", "story")
 INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
+JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
+BY_VECTORS = "the same thing in other words"
+MAX_VECTOR_WEIGHT = 50  # an incident's vector is a weighted mean: no one finding outweighs the rest by far
 _WORD = re.compile(r"[a-z]{4,}")
 STOPWORDS = frozenset([
     "this", "that", "with", "have", "from", "they", "them", "their", "there", "what", "when", "where", "which",
@@ -46,6 +54,8 @@ class Evidence:
     grievances: Counter[str] = field(default_factory=Counter)  # complaint categories (outage, billing...)
     reach: int = 0
     mention_ids: list[int] = field(default_factory=list)
+    vector: np.ndarray | None = None  # unit mean sentence vector of the examples (None: no vectors stored)
+    vectors: int = 0  # how many examples had one
 
 
 def words_of(text: str, ignore: frozenset[str]) -> set[str]:
@@ -72,7 +82,10 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
     else:
         query = query.where(col(Mention.id).in_(finding.mention_ids or [-1]))
     ev, ignore = Evidence(mention_ids=list(finding.mention_ids)), brand_words(brand)
+    examples, total = set(finding.mention_ids), np.zeros(0, dtype=np.float32)
     for m in session.exec(query.limit(2000)):
+        if (not examples or m.id in examples) and (vector := as_vector(m.embedding)) is not None:
+            total, ev.vectors = (vector if not ev.vectors else total + vector), ev.vectors + 1
         who = f"{m.platform}:{m.author_id}"
         if who not in ev.people:
             ev.people.add(who)
@@ -81,7 +94,39 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
         category = ((m.signals or {}).get("category") or {}).get("value")
         if category:
             ev.grievances[str(category)] += 1
+    ev.vector = _unit(total) if ev.vectors else None
     return ev
+
+
+def _unit(vector: np.ndarray) -> np.ndarray | None:
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm).astype(np.float32) if norm > 0 else None
+
+
+def incident_vector(data: dict[str, Any]) -> np.ndarray | None:
+    """The unit mean vector an incident keeps in ``details["join"]["vector"]`` (int8, base64)."""
+    try:
+        return as_vector(base64.b64decode(str(data.get("vector") or "")))
+    except ValueError:
+        return None
+
+
+def _packed(vector: np.ndarray) -> str:
+    """Int8 base64 of a unit vector (scaled so its largest component is 127; cosine ignores the scale)."""
+    peak = max(float(np.abs(vector).max()), 1e-12)
+    return base64.b64encode(np.rint(vector / peak * 127).astype(np.int8).tobytes()).decode()
+
+
+def _merged_vector(data: dict[str, Any], ev: Evidence) -> dict[str, Any]:
+    """The incident's vector after absorbing this finding: the mean of both, weighted by examples (capped)."""
+    mine, weight = incident_vector(data), min(int(data.get("vectors", 0) or 0), MAX_VECTOR_WEIGHT)
+    if ev.vector is None:
+        return {"vector": data["vector"], "vectors": weight} if mine is not None else {}
+    if mine is None:
+        return {"vector": _packed(ev.vector), "vectors": min(ev.vectors, MAX_VECTOR_WEIGHT)}
+    both = _unit(mine * weight + ev.vector * min(ev.vectors, MAX_VECTOR_WEIGHT))
+    return {"vector": _packed(both if both is not None else ev.vector),
+            "vectors": min(weight + ev.vectors, MAX_VECTOR_WEIGHT)}
 
 
 def grievance(counts: Counter[str] | dict[str, int]) -> str:
@@ -101,7 +146,7 @@ def _keys(incident: Incident) -> set[str]:
     return {incident.key, *_join_data(incident).get("keys", [])}
 
 
-def shares(incident: Incident, finding: Finding, ev: Evidence) -> str:
+def shares(incident: Incident, finding: Finding, ev: Evidence, min_cos: float = JOIN_SIMILARITY) -> str:
     """Why the finding belongs to the incident ("" when it does not)."""
     data = _join_data(incident)
     facets = set(incident.facets or {}) | {incident.trigger}
@@ -115,6 +160,9 @@ def shares(incident: Incident, finding: Finding, ev: Evidence) -> str:
     top = {w for w, _ in ev.words.most_common(MAX_WORDS)}
     if len(known & top) >= SHARED_WORDS:
         return "the same words"
+    theirs = incident_vector(data)
+    if ev.vector is not None and theirs is not None and float(ev.vector @ theirs) >= min_cos:
+        return BY_VECTORS
     mine = grievance(ev.grievances)
     if finding.trigger in SPREAD and mine and mine == grievance(data.get("grievances", {})):
         return f"the same {mine} complaint"
@@ -122,7 +170,7 @@ def shares(incident: Incident, finding: Finding, ev: Evidence) -> str:
 
 
 def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidence, now: datetime,
-                  join_minutes: int) -> tuple[Incident | None, str]:
+                  join_minutes: int, min_cos: float = JOIN_SIMILARITY) -> tuple[Incident | None, str]:
     """(incident, why) for this finding: the same key first, then an active incident it overlaps."""
     same = session.exec(select(Incident).where(Incident.key == finding.key)).first()
     if same is not None:
@@ -135,7 +183,7 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
         if finding.key in _keys(incident):
             return incident, "the same key"
     for incident in recent:
-        if incident.status != "resolved" and (why := shares(incident, finding, ev)):
+        if incident.status != "resolved" and (why := shares(incident, finding, ev, min_cos)):
             return incident, why
     return None, ""
 
@@ -153,7 +201,7 @@ def absorb(incident: Incident, finding: Finding, ev: Evidence, now: datetime) ->
     grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
     data = {"keys": keys, "people": people[-MAX_PEOPLE:], "words": dict(words.most_common(MAX_WORDS)),
             "grievances": dict(grievances.most_common(8)),
-            "reach": max(int(data.get("reach", 0) or 0), ev.reach)}
+            "reach": max(int(data.get("reach", 0) or 0), ev.reach), **_merged_vector(data, ev)}
     facets = dict(incident.facets or {})
     new = finding.trigger not in facets
     if new:

@@ -120,6 +120,8 @@ class DetectionSettings(Section):
     quiet_minutes: int = Field(default=180, ge=10)
     response_target_minutes: int = Field(default=60, ge=0)  # 0: never check brand replies
     join_minutes: int = Field(default=120, ge=5)  # findings overlapping an incident this recent join it
+    # ...or saying the same thing in other words: mean sentence vectors at this cosine or more (1.01: off)
+    join_similarity: float = Field(default=0.75, ge=0.0, le=1.01)
     pages_per_week: float = Field(default=2.0, ge=0)  # per brand, every trigger counted
     budget_exempt_severity: int = Field(default=4, ge=1, le=5)  # pages at least this severe ignore the budget
     budget_exempt_people: int = Field(default=8, ge=0)  # spike/story this big (2x usual+) ignores it; 0: off

@@ -2,7 +2,8 @@
 
 A catch-up batch (hundreds of mentions scored at once after a rate-limit window) frees its buffers, but glibc
 keeps the freed pages in its arenas: the soak saw RSS step up ~100 MB and stay there.  ``malloc_trim(0)``
-returns them; it costs a few milliseconds, so it runs after large scoring batches and on the heartbeat.
+returns them.  It costs a few milliseconds at most, so it runs after every scoring job, after large scoring
+batches (the workers too) and on the heartbeat.
 """
 
 from __future__ import annotations

@@ -249,6 +249,7 @@ class Service:
                 self._kick("detect")
             if not result.more_pending:
                 break
+        heap.trim()  # the poll and scoring just freed their buffers: back to the system (a few ms at most)
         self.backlog()
 
     def backlog(self) -> None:

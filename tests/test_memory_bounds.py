@@ -4,6 +4,8 @@ batch's peak, freed heap handed back to the system, and the dev-only heap dumps 
 from __future__ import annotations
 
 import ctypes
+import subprocess
+import sys
 import threading
 import tracemalloc
 from pathlib import Path
@@ -67,3 +69,38 @@ def test_memtrace_dump_names_the_growing_line(tmp_path: Path) -> None:
     growth = text.split("-- growth since first dump")[1].splitlines()[1]
     assert "test_memory_bounds.py" in growth and len(grown) == 2000
     assert text.startswith("=== t=2.0 min")
+
+
+ARENAS = """
+import ctypes, sys, threading
+from monitor import heap
+if sys.argv[1] == "limit":
+    assert heap.limit_arenas(2)
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = libc.fopen.restype = ctypes.c_void_p
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+barrier = threading.Barrier(8)
+def work():
+    barrier.wait()
+    [libc.malloc(1000) for _ in range(100)]  # each live thread takes an arena on its first malloc
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+out = libc.fopen(sys.argv[2].encode(), b"w")
+libc.malloc_info(0, out)
+libc.fclose(out)
+print(open(sys.argv[2]).read().count("<heap nr="))
+"""
+
+
+def test_limit_arenas_caps_the_threads_arenas(tmp_path: Path) -> None:
+    """The scheduler's threads each grew an arena of their own; with the cap they share two."""
+    def arenas(mode: str) -> int:
+        done = subprocess.run([sys.executable, "-c", ARENAS, mode, str(tmp_path / f"{mode}.xml")],
+                              capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
+        return int(done.stdout.strip())
+
+    assert arenas("free") >= 4
+    assert arenas("limit") <= 2

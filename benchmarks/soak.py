@@ -19,12 +19,11 @@ appends the top Python allocations by line, and the growth since its first dump,
 (monitor/service/memtrace.py; tracing costs CPU and memory, so leave it off when measuring RSS).
 ``--env KEY=VALUE`` (repeatable) sets more variables in the service's environment, e.g. ``PYTHONMALLOC=malloc``.
 
-What the 15-minute runs found (issue #17): the one-time RSS step after the 429 window was onnxruntime's CPU
-arena keeping the catch-up batch's peak (+57 MB; still +104 MB with trimming and two malloc arenas),
-and glibc's per-thread
-arenas held freed memory (slope). Fixed by no ORT arena, two malloc arenas and ``malloc_trim`` after scoring
-(monitor/heap.py); tracemalloc shows the Python heap itself growing ~0.1 MB/min, mostly bounded LRU caches
-(story_text, 4,096 entries) filling and the detectors' windowed story state.
+What the 15-minute runs found (issue #17): the one-time RSS step after the 429 window was onnxruntime's
+CPU arena keeping the catch-up batch's peak (+57 MB; still +104 MB with trimming and two malloc arenas),
+and glibc's per-thread arenas held freed memory (slope).  Fixed by no ORT arena, two malloc arenas and
+``malloc_trim`` after scoring (monitor/heap.py).  tracemalloc shows the Python heap itself growing about
+0.1 MB/min, mostly bounded LRU caches (story_text, 4,096 entries) filling and the windowed story state.
 """
 
 from __future__ import annotations

@@ -13,6 +13,17 @@ its CPU seconds, jobs missed (from its log), alert latency (post created at the 
 received) as p50/p95/p99/max, overall and outside the fault windows, deliveries, poll errors and
 the load average of the machine (it is shared, so latency may suffer from other load), and
 ``smtp_recovery``: how long after SMTP came back the alerts queued during its outage were all out.
+
+Finding what grows (dev only): ``--trace FILE`` sets ``GROUNDSWELL_TRACEMALLOC=FILE`` for the service, which then
+appends the top Python allocations by line, and the growth since its first dump, every ``--trace-minutes``
+(monitor/service/memtrace.py; tracing costs CPU and memory, so leave it off when measuring RSS).
+``--env KEY=VALUE`` (repeatable) sets more variables in the service's environment, e.g. ``PYTHONMALLOC=malloc``.
+
+What the 15-minute runs found (issue #17): the one-time RSS step after the 429 window was onnxruntime's
+CPU arena keeping the catch-up batch's peak (+57 MB; still +104 MB with trimming and two malloc arenas),
+and glibc's per-thread arenas held freed memory (slope).  Fixed by no ORT arena, two malloc arenas and
+``malloc_trim`` after scoring (monitor/heap.py).  tracemalloc shows the Python heap itself growing about
+0.1 MB/min, mostly bounded LRU caches (story_text, 4,096 entries) filling and the windowed story state.
 """
 
 from __future__ import annotations
@@ -129,7 +140,8 @@ def scrape(port: int) -> dict[tuple[str, str], float]:
             for family in text_string_to_metric_families(text) for s in family.samples}
 
 
-def run(minutes: float, poll: int, model: str, warmup: float) -> dict[str, Any]:
+def run(minutes: float, poll: int, model: str, warmup: float, extra_env: dict[str, str] | None = None
+        ) -> dict[str, Any]:
     x, smtp = FakeX(token="soak-token").start(), FakeSMTP().start()
     folder = Path(tempfile.mkdtemp(prefix="gs-soak-"))
     port = free_port()
@@ -138,7 +150,7 @@ def run(minutes: float, poll: int, model: str, warmup: float) -> dict[str, Any]:
     log = (folder / "service.log").open("w")
     service = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
                                stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, "SOAK_X_TOKEN": x.token, "COLUMNS": "200"})
+                               env={**os.environ, "SOAK_X_TOKEN": x.token, "COLUMNS": "200", **(extra_env or {})})
     stop, posted, arrived = threading.Event(), {}, {}  # type: ignore[var-annotated]
     threading.Thread(target=feed, args=(x, stop, posted), daemon=True).start()
     duration, began = minutes * 60, time.time()
@@ -169,7 +181,8 @@ def run(minutes: float, poll: int, model: str, warmup: float) -> dict[str, Any]:
         smtp.stop()
     log.close()
     text = (folder / "service.log").read_text(errors="replace")
-    return {"minutes": minutes, "model": model, "poll_interval_s": poll, "service_exit_early": exit_code,
+    return {"minutes": minutes, "model": model, "poll_interval_s": poll, "service_env": extra_env or {},
+            "service_exit_early": exit_code,
             "service_log": str(folder / "service.log"),
             **memory_report(samples, warmup), **latency_report(posted, arrived, began, duration, poll),
             "smtp_recovery": recovery_report(posted, arrived, smtp_times), **counters(metrics, text, emails)}
@@ -271,8 +284,16 @@ def main() -> None:
     parser.add_argument("--poll", type=int, default=10, help="the X source's poll interval (s)")
     parser.add_argument("--model", default="bundled", help="the service's sentiment model (bundled, lexicon)")
     parser.add_argument("--warmup", type=float, default=10.0, help="minutes left out of the RSS slope")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="a variable for the service's environment (repeatable), e.g. MALLOC_ARENA_MAX=2")
+    parser.add_argument("--trace", metavar="FILE", help="dev only: the service dumps tracemalloc top lines to FILE")
+    parser.add_argument("--trace-minutes", type=float, default=2.0, help="minutes between --trace dumps")
     args = parser.parse_args()
-    print(json.dumps(run(args.minutes, args.poll, args.model, args.warmup), indent=2))
+    extra = dict(item.split("=", 1) for item in args.env if "=" in item)
+    if args.trace:
+        extra |= {"GROUNDSWELL_TRACEMALLOC": str(Path(args.trace).resolve()),
+                  "GROUNDSWELL_TRACEMALLOC_MINUTES": str(args.trace_minutes)}
+    print(json.dumps(run(args.minutes, args.poll, args.model, args.warmup, extra), indent=2))
 
 
 if __name__ == "__main__":

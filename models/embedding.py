@@ -42,6 +42,7 @@ class OnnxEmbedder:
             options = ort.SessionOptions()
             options.intra_op_num_threads = max(1, threads)
             options.inter_op_num_threads = 1
+            options.enable_cpu_mem_arena = False  # it would hold a catch-up's peak for good (models/transformer)
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._session = ort.InferenceSession(str(folder / meta["onnx"]), options,
                                                  providers=["CPUExecutionProvider"])

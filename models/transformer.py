@@ -105,6 +105,9 @@ class OnnxSentiment:
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
+        # No CPU arena: it keeps the peak of the largest batch shape for good (a catch-up batch after a rate-limit
+        # window left ~40 MB held in the soak); without it scoring costs ~5% more CPU per text.
+        options.enable_cpu_mem_arena = False
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # No busy-waiting threads: on a shared 2-core box spinning halved throughput (185 vs 325/s).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")

@@ -17,6 +17,7 @@ from models.language import detect_language
 from models.loader import load_sentiment_model
 from models.routing import Routed, SentimentRouter
 from models.signals import extract_signals
+from monitor import heap
 from monitor.brands import BrandTerms
 from monitor.detection.stories import StoryConfig
 from monitor.detection.story_text import content_words
@@ -77,6 +78,8 @@ def score_pending(engine: Engine, settings: Settings, model: SentimentModel | Se
         # (one writer anyway) reads them in a WAL snapshot that blocks nobody.
         pending = _pending_fairly(session, limit)
         values = _score_all(pending, router, embedder, brands, now)
+        if len(pending) > settings.model.batch_size:  # a catch-up batch: give its freed buffers back (monitor/heap)
+            heap.trim()
         if session.get_bind().dialect.name == "postgresql":
             if values:
                 session.execute(update(Mention), values)

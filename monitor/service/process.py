@@ -12,7 +12,9 @@ import signal
 import threading
 from typing import Any
 
+from monitor import heap
 from monitor.service import lock as instance_lock
+from monitor.service.memtrace import start_from_env
 from monitor.service.scheduler import Service
 from monitor.settings import Settings
 
@@ -21,6 +23,8 @@ log = logging.getLogger("groundswell.service")
 
 def serve(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT; one instance per database (AlreadyRunning otherwise)."""
+    heap.limit_arenas()  # before the scheduler's threads: a flat RSS over weeks (monitor/heap.py)
+    start_from_env()  # dev-only heap tracing for soak runs (GROUNDSWELL_TRACEMALLOC); nothing when unset
     held = instance_lock.acquire(settings.database_url())
     service = Service(settings)
     service.lock = held

@@ -26,6 +26,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from monitor import heap
 from monitor.clock import Clock, system_clock
 from monitor.detection.warmup import forget_detectors
 from monitor.errors import GroundswellError, StorageError
@@ -248,6 +249,7 @@ class Service:
                 self._kick("detect")
             if not result.more_pending:
                 break
+        heap.trim()  # the poll and scoring just freed their buffers: back to the system (a few ms at most)
         self.backlog()
 
     def backlog(self) -> None:
@@ -277,6 +279,7 @@ class Service:
     def heartbeat(self) -> None:
         """One line every HEARTBEAT_MINUTES: the service is alive, and what it did since the last one."""
         log.info(self.activity.heartbeat_line())
+        heap.trim()  # what fragmentation left free goes back to the system (a flat RSS over weeks)
 
     def retention(self) -> None:
         run_retention(self.runtime.engine, self.runtime.settings, now=self.clock())

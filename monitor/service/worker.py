@@ -25,7 +25,7 @@ from celery import Celery
 from celery.schedules import crontab
 
 from connectors import shared_limits
-from monitor import pipeline
+from monitor import heap, pipeline
 from monitor.pipeline.detecting import run_brand_detection
 from monitor.runtime import Runtime
 from monitor.settings import Settings, load_settings
@@ -38,6 +38,7 @@ DIGEST_CHECK = 15  # minutes between digest checks; each brand is due in exactly
 def runtime() -> Runtime:
     """One runtime per worker process: the model and connections load once; request budgets (Reddit, X)
     are shared by every worker through the broker's Redis (or ``distributed.rate_limit_url``)."""
+    heap.limit_arenas()  # before the model's threads start: flat RSS, as in `groundswell run` (monitor/heap.py)
     settings = load_settings()
     distributed = settings.distributed
     shared_limits.configure(distributed.rate_limit_url or distributed.broker_url)

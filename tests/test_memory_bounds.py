@@ -1,0 +1,106 @@
+"""What keeps the long-running service's memory flat (issue #17's soak): no ONNX arena holding a catch-up
+batch's peak, freed heap handed back to the system, and the dev-only heap dumps the soak uses to find growth."""
+
+from __future__ import annotations
+
+import ctypes
+import subprocess
+import sys
+import threading
+import tracemalloc
+from pathlib import Path
+
+from models.embedding import OnnxEmbedder
+from models.transformer import OnnxSentiment
+from monitor import heap
+from monitor.service import memtrace
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_onnx_sessions_run_without_the_cpu_arena() -> None:
+    """With the arena a catch-up batch's largest shape stayed held for good (the soak's RSS step)."""
+    for model in (OnnxSentiment(), OnnxEmbedder()):
+        assert model._session.get_session_options().enable_cpu_mem_arena is False
+
+
+def test_trim_hands_fragmented_free_heap_back() -> None:
+    """Free chunks between live ones stay resident until malloc_trim; the service trims after big batches."""
+    libc = ctypes.CDLL("libc.so.6")
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    kept: list[int] = []
+
+    def fragment() -> None:  # in a thread, like the scheduler's jobs (their own malloc arena)
+        blocks = [libc.malloc(16_000) for _ in range(12_000)]  # ~190 MB of blocks under the mmap threshold
+        for block in blocks:
+            ctypes.memset(block, 1, 16_000)
+        for i, block in enumerate(blocks):
+            if i % 50:
+                libc.free(block)
+            else:
+                kept.append(block)  # one live block in 50 pins the heap: nothing returns by itself
+
+    worker = threading.Thread(target=fragment)
+    worker.start()
+    worker.join()
+    before = rss_mb()
+    assert heap.trim() is True
+    after = rss_mb()
+    for block in kept:
+        libc.free(block)
+    assert before - after > 100, (before, after)
+
+
+def test_memtrace_dump_names_the_growing_line(tmp_path: Path) -> None:
+    tracemalloc.start()
+    try:
+        first = tracemalloc.take_snapshot()
+        grown = [bytearray(1000) for _ in range(2000)]  # ~2 MB from one line of this file
+        memtrace.dump(tmp_path / "heap.txt", tracemalloc.take_snapshot(), first, 120.0)
+    finally:
+        tracemalloc.stop()
+    text = (tmp_path / "heap.txt").read_text()
+    growth = text.split("-- growth since first dump")[1].splitlines()[1]
+    assert "test_memory_bounds.py" in growth and len(grown) == 2000
+    assert text.startswith("=== t=2.0 min")
+
+
+ARENAS = """
+import ctypes, sys, threading
+from monitor import heap
+if sys.argv[1] == "limit":
+    assert heap.limit_arenas(2)
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = libc.fopen.restype = ctypes.c_void_p
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+barrier = threading.Barrier(8)
+def work():
+    barrier.wait()
+    [libc.malloc(1000) for _ in range(100)]  # each live thread takes an arena on its first malloc
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+out = libc.fopen(sys.argv[2].encode(), b"w")
+libc.malloc_info(0, out)
+libc.fclose(out)
+print(open(sys.argv[2]).read().count("<heap nr="))
+"""
+
+
+def test_limit_arenas_caps_the_threads_arenas(tmp_path: Path) -> None:
+    """The scheduler's threads each grew an arena of their own; with the cap they share two."""
+    def arenas(mode: str) -> int:
+        done = subprocess.run([sys.executable, "-c", ARENAS, mode, str(tmp_path / f"{mode}.xml")],
+                              capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
+        return int(done.stdout.strip())
+
+    assert arenas("free") >= 4
+    assert arenas("limit") <= 2

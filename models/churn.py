@@ -64,9 +64,9 @@ class Evidence:
     features: list[str]
 
 
-def churn_evidence(text: str, brand: BrandTerms | None = None) -> Evidence:
-    """The classifier's probability for one post, with what it saw."""
-    model = load_churn_model()
+def churn_evidence(text: str, brand: BrandTerms | None = None, model: ChurnModel | None = None) -> Evidence:
+    """The classifier's probability for one post, with what it saw (``model``: another artifact, to compare)."""
+    model = model or load_churn_model()
     prepared = prepare(text, brand)
     cues = find_cues(prepared)
     feats = features(prepared, cues)
@@ -74,7 +74,7 @@ def churn_evidence(text: str, brand: BrandTerms | None = None) -> Evidence:
     return Evidence(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), prepared, cues, feats)
 
 
-def _guarded(cues: list[Cue], prepared_text: str) -> bool:
+def guarded(cues: list[Cue], prepared_text: str) -> bool:
     """True when the post must not be a threat whatever the weights say."""
     names = {c.name for c in cues}
     leaving = names & REASONS.keys()
@@ -101,11 +101,12 @@ def _reason(model: ChurnModel, cues: list[Cue], feats: list[str], brand: BrandTe
     return f"sounds like they are leaving: {quoted}" if quoted else "sounds like they are leaving"
 
 
-def find_churn(text: str, brand: BrandTerms | None = None) -> tuple[float, str] | None:
+def find_churn(text: str, brand: BrandTerms | None = None,
+               model: ChurnModel | None = None) -> tuple[float, str] | None:
     """(confidence, reason) when the post is a churn threat against ``brand``, else None."""
-    model = load_churn_model()
-    seen = churn_evidence(text, brand)
-    if seen.probability < model.threshold or _guarded(seen.cues, seen.prepared):
+    model = model or load_churn_model()
+    seen = churn_evidence(text, brand, model)
+    if seen.probability < model.threshold or guarded(seen.cues, seen.prepared):
         return None
     firmness = _HEDGED if {c.name for c in seen.cues} & {"hedge", "conditional"} else 1.0
     return round(seen.probability * firmness, 2), _reason(model, seen.cues, seen.features, brand, text)

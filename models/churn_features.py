@@ -11,6 +11,7 @@ becomes a feature and, when it pushes towards a churn threat, the readable reaso
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from monitor.brands import BrandTerms
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"@\w+")
+_SUPPORT_PREFIX = re.compile(r"^(?:ask|hey|team)(?=[a-z]{3})")
 _SUPPORT_SUFFIX = re.compile(r"_?(?:tweets|help|helps|support|cares|care|assist|service|team|uk|us|news)$")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 _NEGATORS = frozenset(("not", "no", "never", "don't", "dont", "won't", "wont", "isn't", "wouldn't", "didn't", "can't",
@@ -32,7 +34,9 @@ _OTHER_OBJ = (r"(?:order|flight|booking|reservation|ride|trip|appointment|delive
               r"concert|show|"
               r"class|match|game|meeting)")
 _AWAY_STOP = (r"(?!brandx\b|you\b|dark\b|offline\b|paperless\b|bed\b|sleep\b|work\b|school\b|the cheaper\b|"
-              r"an? (?:esim|smart)\b)")
+              r"an? (?:esim|smart)\b|anything\b|something\b|old\b|new\b|the (?:new|old)\b|"
+              r"(?:the |a |an |my |our )?(?:[\w-]+ )?(?:plan|tariff|package|bundle|option|version|settings?|mode|"
+              r"pickup|collection)\b)")
 _CUES: dict[str, tuple[str, str]] = {
     # name: (pattern over the prepared text, the reason shown when it decides)
     "cancel_rel": (
@@ -48,7 +52,7 @@ _CUES: dict[str, tuple[str, str]] = {
         r"(?:order|flight|booking|reservation|ride|trip|appointment|delivery|slot|profile|card|payment|taxi))",
         "says they will cancel"),
     "cancel_other": (
-        rf"\bcancel+(?:ing|ed|led)?\b(?: \w+){{0,3}} {_OTHER_OBJ}s?\b|"
+        rf"\bcancel+(?:ing|ed|led)?\b(?: [\w']+){{0,3}} {_OTHER_OBJ}s?\b|"
         rf"\b{_OTHER_OBJ}s? (?:was |got |is )?cancel+(?:ed|led)\b", ""),
     "cancel_word": (r"\bcancel+(?:ing|ed|led|lation)?\b", ""),
     "switch_away": (
@@ -84,11 +88,12 @@ _CUES: dict[str, tuple[str, str]] = {
     "lost_customer": (
         r"\b(?:you(?:'ve| have)?|u|just) (?:just )?lost (?:a|another|my|one|this|a loyal) (?:\w+ )?(?:customer|custom|"
         r"business|flyer|client)\b|\blost my (?:business|custom)\b|\b(?:former|ex)[- ](?:brandx )?customer\b|"
-        r"\bcost you (?:a|my|thousands)\b", "says the company lost a customer"),
+        r"\bcost you (?:a|my|thousands)\b|\blost (?:this|another|a|one) (?:\w+ ){0,2}(?:customer|client|flyer)\b(?!')",
+        "says the company lost a customer"),
     "elsewhere": (
         r"\b(?:tak\w*|mov\w*) (?:my )?(?:business|custom|money|savings|salary|mortgage|everything) (?:elsewhere|"
         r"somewhere else|to|away|out)\b|\b(?:go|going|shop|shopping) (?:elsewhere|around|somewhere else)\b|"
-        r"\bsigned up (?:elsewhere|with)\b|\bgone with another\b|\banyone but brandx\b|\bgets my (?:money|business|"
+        r"\bsigned up (?:elsewhere|with)\b|\bmov\w* my salary\b|\bgone with another\b|\banyone but brandx\b|\bgets my (?:money|business|"
         r"custom)\b|\botherx (?:only )?from now on\b|\bbuy (?:out )?(?:our|my) contract\b|\bgo (?:with )?another "
         r"(?:brand|company|provider|bank|network|airline)\b", "is taking their business elsewhere"),
     "alternative": (
@@ -109,7 +114,7 @@ _CUES: dict[str, tuple[str, str]] = {
         r"off|out)\b",
         "says they are leaving"),
     "uninstall": (
-        r"(?<!tried )(?<!trying )(?<!try )(?<!and )(?<!even )(?:\buninstall\w*\b(?! and)|\bdelet\w* (?:the |your )?"
+        r"(?<!tried )(?<!trying )(?<!try )(?<!and )(?<!& )(?<!even )(?:\buninstall\w*\b(?! and)|\bdelet\w* (?:the |your )?"
         r"(?:brandx )?app\b(?! and))|#delete\w*|\bunsubscrib\w*\b(?! from (?:the |your |all )?"
         r"(?:marketing|e-?mails?|newsletters?|texts|messages|notifications|promo))|\bdeactivat\w* my account\b",
         "says they removed the app or subscription"),
@@ -117,7 +122,7 @@ _CUES: dict[str, tuple[str, str]] = {
         r"(?:kündig\w*|gekündigt|résili\w*|darme de baja|doy de baja|cancel\w* (?:la |mi |el )?(?:suscripci|contrat|"
         r"cuenta|abono)\w*|annul\w* (?:mon |l')abonnement|opzeg\w*|zeg \w+ \w+ op|opgezegd|wypowiad\w*|rezygnuj\w*|"
         r"anulowa\w* subskrypc\w*|säger upp|sagt upp|(?:abonelik|üyelik|sözleşme)\w* (?:\w+ )?iptal|berhenti "
-        r"berlangganan|langganan \w+ (?:\w+ )?batalkan|disdic\w*|disdetta|annullato l'abbonamento|cancelar o "
+        r"berlangganan|langganan(?: \w+){1,3} batalkan|disdic\w*|disdetta|annullato l'abbonamento|cancelar o "
         r"(?:contrato|plano)|cancelei a assinatura|vou cancelar o|расторг\w*|отменил\w* подписк\w*|解約|해지|ألغي|"
         r"سألغي|ألغيت)", "is cancelling their service"),
     "foreign_switch": (
@@ -174,7 +179,7 @@ class Cue:
 
 def prepare(text: str, brand: BrandTerms | None = None) -> str:
     """Lower-case text with the brand as ``brandx``, other handles as ``otherx``, links gone."""
-    lowered = _URL.sub(" ", (text or "")[:2000]).replace("’", "'").replace("‘", "'").lower()
+    lowered = _URL.sub(" ", html.unescape((text or "")[:2000])).replace("’", "'").replace("‘", "'").lower()
     names = _brand_names(text, brand)
     for name in sorted(names, key=len, reverse=True):
         lowered = re.sub(rf"(?<![\w@])@?{re.escape(name)}(?!\w)", " brandx ", lowered)
@@ -183,13 +188,13 @@ def prepare(text: str, brand: BrandTerms | None = None) -> str:
 
 def _brand_names(text: str, brand: BrandTerms | None) -> list[str]:
     """The brand's names and handles, plus each handle without its support suffix ("ChipotleTweets" ->
-    "chipotle"); with no brand given, the post's first @handle is taken as the brand."""
+    "chipotle", "AskeBay" -> "ebay"); with no brand given, the post's first @handle is taken as the brand."""
     if brand is not None:
         names = [n.strip().lstrip("@").lower() for n in (brand.name, *brand.names, *brand.handles) if n and n.strip()]
     else:
         first = _HANDLE.search(text or "")
         names = [first.group(0)[1:].lower()] if first else []
-    stems = [_SUPPORT_SUFFIX.sub("", n) for n in names]
+    stems = [_SUPPORT_PREFIX.sub("", _SUPPORT_SUFFIX.sub("", n)) for n in names]
     return list(dict.fromkeys([n for n in names + stems if len(n) >= 3]))
 
 
@@ -206,7 +211,7 @@ def find_cues(prepared: str) -> list[Cue]:
 
 
 def features(prepared: str, cues: list[Cue] | None = None) -> list[str]:
-    """Word unigrams and bigrams (negation-marked) plus one ``cue:`` feature per cue."""
+    """Word unigrams and bigrams (negation-marked), one ``cue:`` feature per cue and ``cue:any_leaving``."""
     tokens = ["0" if t.isdigit() else t for t in _TOKEN.findall(prepared)]
     marked, left = [], 0
     for token in tokens:
@@ -214,5 +219,8 @@ def features(prepared: str, cues: list[Cue] | None = None) -> list[str]:
         left = _NEG_SPAN if token in _NEGATORS else left - 1
     out = ["w:" + t for t in marked]
     out += ["b:" + a + "_" + b for a, b in zip(marked, marked[1:], strict=False)]
-    out += ["cue:" + c.name for c in (find_cues(prepared) if cues is None else cues)]
+    found = find_cues(prepared) if cues is None else cues
+    out += ["cue:" + c.name for c in found]
+    # one shared feature for any un-negated leaving cue: rare paraphrases borrow the strength of common ones
+    out += ["cue:any_leaving"] if any(c.name in REASONS for c in found) else []
     return list(dict.fromkeys(out))

@@ -1,0 +1,61 @@
+"""Churn-threat precision/recall on the complaint set's dev and test splits, for one or more artifacts side by side.
+
+Same posts and brand rule as ``benchmarks/complaint_eval.py`` (no sentiment model is loaded, so it is quick).
+``--artifact`` is repeatable: compare the shipped weights with another file in the same run, e.g. the
+previous version from git::
+
+    git show main:models/artifacts/churn/churn-lr.json > /tmp/churn-old.json
+    python benchmarks/churn_eval.py --artifact /tmp/churn-old.json --artifact models/artifacts/churn/churn-lr.json
+
+Prints JSON.  The model is trained on dev, so dev figures are in-sample; tune on the training script's
+out-of-fold dev figures, report test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.complaint_data import Post, load_posts  # noqa: E402
+from benchmarks.complaint_eval import binary_metrics, brand_of  # noqa: E402
+from models.churn import ARTIFACT, ChurnModel, find_churn, load_churn_model  # noqa: E402
+from monitor.errors import ModelError  # noqa: E402
+
+
+def scores(posts: list[Post], model: ChurnModel) -> dict[str, object]:
+    """Precision/recall for all posts and per source, with the CPU time per post."""
+    started, wall = time.process_time(), time.perf_counter()
+    pred = [find_churn(p.text, brand_of(p.text), model) is not None for p in posts]
+    out: dict[str, object] = {"cpu_s": round(time.process_time() - started, 3),
+                              "wall_s": round(time.perf_counter() - wall, 3)}
+    for name, keep in {"all": {"twcs", "written"}, "twcs": {"twcs"}, "written": {"written"}}.items():
+        pairs = [(p.churn_threat, y) for p, y in zip(posts, pred, strict=True) if p.source in keep]
+        out[name] = binary_metrics([g for g, _ in pairs], [y for _, y in pairs])
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifact", type=Path, action="append", help="churn-lr.json (repeatable; default shipped)")
+    parser.add_argument("--source", choices=("all", "twcs", "written"), default="all")
+    args = parser.parse_args()
+    splits = {split: load_posts(split, args.source) for split in ("dev", "test")}
+    result: dict[str, object] = {}
+    for path in args.artifact or [ARTIFACT]:
+        try:
+            model = load_churn_model(path)
+        except ModelError as exc:
+            print(f"churn_eval: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        result[str(path)] = {"version": model.version, "threshold": model.threshold,
+                             **{split: scores(posts, model) for split, posts in splits.items()}}
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -93,7 +93,8 @@ _CUES: dict[str, tuple[str, str]] = {
     "elsewhere": (
         r"\b(?:tak\w*|mov\w*) (?:my )?(?:business|custom|money|savings|salary|mortgage|everything) (?:elsewhere|"
         r"somewhere else|to|away|out)\b|\b(?:go|going|shop|shopping) (?:elsewhere|around|somewhere else)\b|"
-        r"\bsigned up (?:elsewhere|with)\b|\bmov\w* my salary\b|\bgone with another\b|\banyone but brandx\b|\bgets my (?:money|business|"
+        r"\bsigned up (?:elsewhere|with)\b|\bmov\w* my salary\b|\bgone with another\b|\banyone but brandx\b|"
+        r"\bgets my (?:money|business|"
         r"custom)\b|\botherx (?:only )?from now on\b|\bbuy (?:out )?(?:our|my) contract\b|\bgo (?:with )?another "
         r"(?:brand|company|provider|bank|network|airline)\b", "is taking their business elsewhere"),
     "alternative": (
@@ -114,9 +115,10 @@ _CUES: dict[str, tuple[str, str]] = {
         r"off|out)\b",
         "says they are leaving"),
     "uninstall": (
-        r"(?<!tried )(?<!trying )(?<!try )(?<!and )(?<!& )(?<!even )(?:\buninstall\w*\b(?! and)|\bdelet\w* (?:the |your )?"
-        r"(?:brandx )?app\b(?! and))|#delete\w*|\bunsubscrib\w*\b(?! from (?:the |your |all )?"
-        r"(?:marketing|e-?mails?|newsletters?|texts|messages|notifications|promo))|\bdeactivat\w* my account\b",
+        r"(?<!tried )(?<!trying )(?<!try )(?<!and )(?<!& )(?<!even )(?:\buninstall\w*\b(?! and)|"
+        r"\bdelet\w* (?:the |your )?(?:brandx )?app\b(?! and))|#delete\w*|"
+        r"\bunsubscrib\w*\b(?! from (?:the |your |all )?(?:marketing|e-?mails?|newsletters?|texts|messages|"
+        r"notifications|promo))|\bdeactivat\w* my account\b",
         "says they removed the app or subscription"),
     "foreign_cancel": (
         r"(?:kündig\w*|gekündigt|résili\w*|darme de baja|doy de baja|cancel\w* (?:la |mi |el )?(?:suscripci|contrat|"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.churn import ARTIFACT, find_churn, load_churn_model
-from models.churn_features import find_cues, prepare
+from models.churn_features import features, find_cues, prepare
 from monitor.brands import BrandTerms
 from monitor.errors import ModelError
 
@@ -96,3 +96,41 @@ def test_shipped_artifact_is_small_and_says_how_it_was_made() -> None:
     assert ARTIFACT.stat().st_size < 200_000
     assert meta["trained_by"] == "models/train/train_churn.py" and 0.2 < meta["threshold"] < 0.9
     assert meta["trained_on"]["churn"] >= 100
+
+
+# cue fixes of issue #14: (text, cue that must fire, cue that must not)
+CUE_CASES = [
+    ("@XboxSupport tried different controllers &amp; uninstalling, mic still dead", None, "uninstall"),
+    ("@VerizonSupport the tv freezes when changing to anything under 523", None, "switch_away"),
+    ("@SpotifyCares how do I switch to the family plan?", None, "switch_away"),
+    ("@AcmeHelp switching to FibreCo, done", "switch_away", None),
+    ("@FreshCartUK cancel tomorrow's delivery slot please", "cancel_other", None),
+    ("@AskeBay in future I am not going to choose eBay", "never_again", None),
+    ("@HPSupport bad business. Lost this military customer", "lost_customer", None),
+    ("@HPSupport the store lost a customer's parcel", None, "lost_customer"),
+    ("@AcmeHelp langganan saya sudah saya batalkan", "foreign_cancel", None),
+]
+
+
+@pytest.mark.parametrize(("text", "fires", "silent"), CUE_CASES)
+def test_cue_fixes(text: str, fires: str | None, silent: str | None) -> None:
+    names = {c.name for c in find_cues(prepare(text))}
+    assert fires is None or fires in names, (text, names)
+    assert silent is None or silent not in names, (text, names)
+
+
+def test_any_leaving_cue_is_one_shared_feature() -> None:
+    assert "cue:any_leaving" in features(prepare("@AcmeHelp you just lost a loyal customer"))
+    assert "cue:any_leaving" not in features(prepare("@AcmeHelp I'm not cancelling, fix my bill"))
+
+
+def test_signal_cache_is_keyed_on_the_churn_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A retrained churn model must not read the signals a backtest cached with the old one."""
+    import models.churn as churn_module
+    from monitor.replay.score_cache import SignalCache
+
+    before = SignalCache(tmp_path / "m.signals").path
+    other = tmp_path / "churn-lr.json"
+    other.write_text(ARTIFACT.read_text(encoding="utf-8").replace('"threshold": ', '"threshold": 0.0 + '))
+    monkeypatch.setattr(churn_module, "ARTIFACT", other)
+    assert SignalCache(tmp_path / "m.signals").path != before

@@ -107,14 +107,19 @@ class CachedModel:
 class SignalCache:
     """Language and complaint signals (churn threat, category) per brand and text, cached like the scores.
 
-    The file name carries a hash of the signals code, so a changed extractor never reads stale signals.
+    The file name carries a hash of the signals code and of the churn classifier's code and weights, so a
+    changed extractor or a retrained churn model never reads stale signals.
     """
 
     def __init__(self, path: Path) -> None:
+        import models.churn as churn_module
+        import models.churn_features as churn_features_module
         import models.language as language_module
         import models.signals as signals_module
 
-        source = b"".join(Path(m.__file__).read_bytes() for m in (signals_module, language_module) if m.__file__)
+        modules = (signals_module, language_module, churn_module, churn_features_module)
+        files = [Path(m.__file__) for m in modules if m.__file__] + [churn_module.ARTIFACT]
+        source = b"".join(f.read_bytes() for f in files if f.exists())
         self.path = path.with_name(f"{path.name}-{hashlib.sha1(source).hexdigest()[:10]}.json")
         self.cache: dict[str, dict[str, Any]] = {}
         self.dirty = False

@@ -152,7 +152,7 @@ class Stepper:
         rows = []
         for m, (language, signals), result in zip(fresh, known, routed, strict=True):
             row = mention_row(m, brand_id=feed.brand_id, source_id=feed.source_id, now=now)
-            row["id"], self.next_id = self.next_id, self.next_id + 1
+            row["id"], row["detected_at"], self.next_id = self.next_id, None, self.next_id + 1
             score, model = result.score, result.model
             if result.reason:
                 signals["sentiment_reason"] = result.reason

@@ -36,10 +36,12 @@ def run_detection(engine: Engine, settings: Settings, *, now: datetime,
     ``found``: what a brand's detector already found at ``now`` on mentions the caller fed it and stored as
     examined (a backtest's replay loop), handled as this pass's findings for that brand.
     """
-    busy = with_retries(partial(_busy_brands, engine, now))
+    found = found or {}
+    everyone = all(found.get(b.id) for b in settings.brands)  # then nobody asks whether they are busy
+    busy = set() if everyone else with_retries(partial(_busy_brands, engine, now))
     changes: list[IncidentChange] = []
     for brand in settings.brands:
-        given = (found or {}).get(brand.id)
+        given = found.get(brand.id)
         changes.extend(with_retries(partial(_detect_one, engine, settings, brand, now, brand.id in busy, given)))
     return DetectionResult(events=Counter(c.event for c in changes), changes=tuple(c.line for c in changes))
 

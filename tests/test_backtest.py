@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import shutil
+import sqlite3
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -204,3 +207,26 @@ def test_a_kept_replay_database_can_be_searched(short: Path, tmp_path: Path) -> 
     finally:
         shutil.rmtree(kept.parent, ignore_errors=True)
     assert like > 0 and fts == like and trigger is not None
+
+
+def test_the_demo_week_replays_to_the_same_incidents_as_before_the_one_detector_loop(demo: Path,
+                                                                                    tmp_path: Path) -> None:
+    """Pinned from the replay loop that ran a shadow detector beside the incident layer's (before issue 12's
+    speed-up): the same incident ids, severities, counts and example ids, and every incident it stored."""
+    events, result = replay(tmp_path, demo, "pinned")
+    assert result.events == 5 and result.detection_runs == 219
+    assert [(e["time"][11:16], e["event"], e["incident"], e["severity"], e["mentions"], e["authors"])
+            for e in events] == [("18:30", "opened", 34, 2, 121, 153), ("18:40", "escalated", 34, 3, 121, 153),
+                                 ("18:40", "updated", 34, 3, 121, 153), ("19:00", "escalated", 34, 4, 121, 153),
+                                 ("22:25", "resolved", 34, 4, 121, 153)]
+    examples = [f"bw00{n}" for n in (420, 421, 422, 423, 424, 429, 430, 431, 432, 415, 417, 438, 440, 425, 426,
+                                     427, 445, 446, 447, 449)]
+    assert all(e["example_ids"] == examples for e in events)
+    with sqlite3.connect(tmp_path / "pinned" / "backtest.db") as db:
+        stored = db.execute("SELECT id, trigger, status, severity, mention_count, author_count, example_mention_ids,"
+                            " opened_at, resolved_at, last_activity_at, reason FROM incidents ORDER BY id").fetchall()
+        unexamined = db.execute("SELECT count(*) FROM mentions WHERE detected_at IS NULL").fetchone()[0]
+    assert Counter(row[1] for row in stored) == {"churn_threat": 38, "high_reach": 1, "repeat_complainer": 1,
+                                                 "spike": 1}
+    assert hashlib.sha256(repr(stored).encode()).hexdigest()[:16] == "d96c3f4b5c9b63c5"
+    assert unexamined == 1  # the one brand reply: detection never reads those

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
@@ -29,6 +30,7 @@ FACET_WORDS = {"spike": "negative mentions spiking", "story": "one complaint rep
                "churn_threat": "a customer threatening to leave", "high_reach": "a complaint from a big account",
                "repeat_complainer": "a customer complaining again and again", "source_down": "a source not collecting"}
 SEVERITY_WORDS = {1: "low", 2: "medium", 3: "high", 4: "critical"}
+_REVIEWED = ("id", "brand_id", "trigger", "status", "opened_at", "example_mention_ids")  # what page_reason reads
 
 
 def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime,
@@ -169,8 +171,13 @@ def _promote(incident: Incident, reason: str, now: datetime) -> list[IncidentCha
 
 
 def _review_watch(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
-    watched = session.exec(select(Incident).where(Incident.brand_id == brand.id, Incident.status == "watch")).all()
-    examples = watchlist.examples_of(session, watched)  # one query for all of them, not one each
+    """Every pass reviews every watched incident: only the columns the review reads are loaded (the rest load
+    for the rare one that pages), and only the examples ``page_reason`` will look at (one query for all)."""
+    review = load_only(*(getattr(Incident, c) for c in _REVIEWED))
+    watched = session.exec(select(Incident).options(review).where(
+        Incident.brand_id == brand.id, Incident.status == "watch")).all()
+    examples = watchlist.examples_of(session, [i for i in watched if watchlist.reads_examples(session, settings, i,
+                                                                                                now)])
     changes = []
     for incident in watched:
         if reason := watchlist.page_reason(session, settings, brand, incident, now, examples):

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, or_, select
 
 from monitor.clock import as_utc
@@ -36,10 +37,25 @@ def _mentions(session: Session, incident: Incident, examples: dict[int, Mention]
     return list(session.exec(select(Mention).where(col(Mention.id).in_(ids)))) if ids else []
 
 
+# what page_reason and the reply lookups read of an example (its text and sentence vector stay unloaded)
+_EXAMPLE_COLUMNS = ("id", "brand_id", "platform", "external_id", "author_id", "author_handle", "author_followers",
+                    "posted_at", "conversation_id", "reposts", "quotes", "replies")
+
+
 def examples_of(session: Session, incidents: Sequence[Incident]) -> dict[int, Mention]:
-    """The example mentions of all these incidents, by id, in one query."""
+    """The example mentions of all these incidents, by id, in one query (other columns load when read)."""
     ids = sorted({i for incident in incidents for i in incident.example_mention_ids or []})
-    return {m.id or 0: m for m in session.exec(select(Mention).where(col(Mention.id).in_(ids)))} if ids else {}
+    if not ids:
+        return {}
+    columns = load_only(*(getattr(Mention, c) for c in _EXAMPLE_COLUMNS))
+    query = select(Mention).options(columns).where(col(Mention.id).in_(ids))
+    return {m.id or 0: m for m in session.exec(query)}
+
+
+def reads_examples(session: Session, settings: Settings, incident: Incident, now: datetime) -> bool:
+    """Whether ``page_reason`` looks at this incident's examples now (a repeat complainer only once it could
+    be unanswered: most watched incidents are repeat complainers within the response target)."""
+    return incident.trigger != "repeat_complainer" or _may_be_unanswered(session, settings, incident, now)
 
 
 def _their_complaints(session: Session, settings: Settings, mentions: list[Mention], now: datetime) -> list[Mention]:

@@ -7,12 +7,14 @@ Detection returns typed ``IncidentChange`` records; here, in the same transactio
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import partial
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange
 from monitor.detection.incidents import detect_brand
 from monitor.detection.quiet import busy_brands, quiet_findings
@@ -25,16 +27,22 @@ from monitor.storage.advisory import try_xact_lock
 from monitor.storage.engine import transaction, with_retries
 
 
-def run_detection(engine: Engine, settings: Settings, *, now: datetime) -> DetectionResult:
+def run_detection(engine: Engine, settings: Settings, *, now: datetime,
+                  found: Mapping[str, Sequence[DetectorFinding]] | None = None) -> DetectionResult:
     """One detection pass over every brand; the result counts the alert events recorded, by kind.
 
     Brands with nothing new and nothing open cost no query of their own: one statement finds the busy
     brands, and the rest only move their warm detector on in memory (``monitor.detection.quiet``).
+    ``found``: what a brand's detector already found at ``now`` on mentions the caller fed it and stored as
+    examined (a backtest's replay loop), handled as this pass's findings for that brand.
     """
-    busy = with_retries(partial(_busy_brands, engine, now))
+    found = found or {}
+    everyone = all(found.get(b.id) for b in settings.brands)  # then nobody asks whether they are busy
+    busy = set() if everyone else with_retries(partial(_busy_brands, engine, now))
     changes: list[IncidentChange] = []
     for brand in settings.brands:
-        changes.extend(with_retries(partial(_detect_one, engine, settings, brand, now, brand.id in busy)))
+        given = found.get(brand.id)
+        changes.extend(with_retries(partial(_detect_one, engine, settings, brand, now, brand.id in busy, given)))
     return DetectionResult(events=Counter(c.event for c in changes), changes=tuple(c.line for c in changes))
 
 
@@ -44,11 +52,11 @@ def _busy_brands(engine: Engine, now: datetime) -> set[str]:
 
 
 def _detect_one(engine: Engine, settings: Settings, brand: BrandSettings, now: datetime,
-                busy: bool) -> list[IncidentChange]:
+                busy: bool, given: Sequence[DetectorFinding] | None = None) -> list[IncidentChange]:
     # the in-memory detector moves on only if this transaction commits (else a retry finds nothing new)
     # a worker sharing brands always runs the full pass: its warm detector may be behind the checkpoint
     with advance_with_commit(settings, brand.id):
-        early = None if busy or sharing_detectors() else quiet_findings(settings, brand, now)
+        early = given or (None if busy or sharing_detectors() else quiet_findings(settings, brand, now))
         if early == []:
             return []  # nothing new, nothing open, nothing found: no transaction at all
         with transaction(engine) as session:

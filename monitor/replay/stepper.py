@@ -2,19 +2,22 @@
 
 Why: the service runs poll -> score -> detect every few minutes; replaying two weeks that way costs one
 full pass of the incident layer per 5-minute step (~25 ms each, whatever the volume). Here rows go into
-the database already scored (from the cache) in one statement per step, and a *shadow* detector (the
-same pure detector, same settings, in memory) tells at which steps something can happen. The incident
-layer (``run_detection``, the service's own code) runs at those steps, when an open incident's quiet
-period ends (resolution), and at least every ``sync`` minutes while incidents are open (other timers:
-unanswered complaints, reminders), else hourly. Pages and resolutions come at the same minute as
-stepping every 5 minutes would; other timed escalations at most ``sync`` minutes late.
-``exact=True`` runs it at every step instead (the reference the fast loop is tested against).
+the database already scored (from the cache) in one statement per step, and the brand's own detector
+(the one the incident layer holds, ``warmup.detector_for``) examines them right there, as the pass would:
+the rows are stored as examined, and what it finds goes to the incident layer (``run_detection``, the
+service's own code) as that pass's findings. The incident layer runs at the steps with findings, when an
+open incident's quiet period ends (resolution), and at least every ``sync`` minutes while incidents are
+open (other timers: unanswered complaints, reminders), else hourly. Pages and resolutions come at the
+same minute as stepping every 5 minutes would; other timed escalations at most ``sync`` minutes late.
+``exact=True`` runs the whole pass at every step instead (the reference the fast loop is tested against).
+Rows get their ids here (the replay's database is this loop's alone), so the detector's example ids are
+the stored rows' ids, as when the pass reads them back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,12 +27,14 @@ from sqlmodel import Session, select
 
 from connectors.base import Mention
 from monitor.clock import as_utc
-from monitor.detection.brand_detector import BrandDetector, Observation
-from monitor.detection.warmup import brand_config
+from monitor.detection import journal
+from monitor.detection.brand_detector import Finding, Observation
+from monitor.detection.warmup import advance_with_commit, detector_for, warm_detector
 from monitor.pipeline import run_detection
 from monitor.pipeline.scoring import EMBED_LANGUAGES, brand_terms, sentiment_router
 from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache
 from monitor.settings import Settings
+from monitor.storage.engine import transaction
 from monitor.storage.mentions import mention_row
 from monitor.storage.tables import Incident
 from monitor.storage.tables import Mention as MentionRow
@@ -60,7 +65,7 @@ class Feed:
 
 
 class Stepper:
-    """Feeds, caches and shadow detectors of one replay."""
+    """Feeds and caches of one replay; the brands' detectors are the incident layer's own."""
 
     def __init__(self, engine: Engine, settings: Settings, feeds: Sequence[Feed], model: CachedModel,
                  signals: SignalCache, *, exact: bool = False, sync: timedelta = timedelta(minutes=60),
@@ -71,26 +76,55 @@ class Stepper:
         self.router = sentiment_router(settings, model)  # what score_pending does, on cached scores
         self.exact = exact or settings.detection.engine != "adaptive"
         self.sync, self.idle = sync, idle
-        self.shadows = {b.id: BrandDetector(brand_config(settings, b)) for b in settings.brands}
+        self.brands = {b.id: b for b in settings.brands}
+        with Session(engine) as session:
+            self.next_id = (session.exec(select(func.max(MentionRow.id))).one() or 0) + 1
         self.last_run: datetime | None = None
         self.next_quiet: datetime | None = None
         self.runs = 0
 
     def step(self, now: datetime) -> None:
-        busy = False
+        by_brand: dict[str, list[dict[str, Any]]] = {}
         for feed in self.feeds:
-            fresh = feed.due(now)
-            rows = self._rows(feed, fresh, now)
-            if rows:
-                with Session(self.engine) as session:
-                    session.execute(insert(_MENTIONS), rows)
-                    session.commit()
-            shadow = self.shadows[feed.brand_id]
-            busy |= bool(shadow.run([_observation(r) for r in rows if not r["is_brand_reply"]], now))
-        if self._due(now, busy):
-            run_detection(self.engine, self.settings, now=now)
+            by_brand.setdefault(feed.brand_id, []).extend(self._rows(feed, feed.due(now), now))
+        found: dict[str, list[Finding]] = {}
+        for brand_id, rows in by_brand.items():
+            if self.exact:
+                self._store(rows)
+            elif findings := self._examine(brand_id, rows, now):
+                found[brand_id] = findings
+        if self._due(now, bool(found)):
+            run_detection(self.engine, self.settings, now=now, found=found)
             self.last_run, self.runs = now, self.runs + 1
             self.next_quiet = self._next_quiet()
+
+    def _store(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            with Session(self.engine) as session:
+                session.execute(insert(_MENTIONS), rows)
+                session.commit()
+
+    def _examine(self, brand_id: str, rows: list[dict[str, Any]], now: datetime) -> list[Finding]:
+        """What the pass's first half does: the brand's detector reads its new rows, which are stored as examined.
+
+        Inside ``advance_with_commit``, as in a pass: the detector moves on only with the rows' commit.
+        """
+        fed = sorted((r for r in rows if r["sentiment"] is not None and not r["is_brand_reply"]),
+                     key=lambda r: (as_utc(r["posted_at"]), r["id"]))  # the pass's order: posted_at, id
+        for row in fed:
+            row["detected_at"] = now
+        url = self.settings.database_url()
+        with advance_with_commit(self.settings, brand_id):
+            detector = warm_detector(self.settings, brand_id)
+            if detector is None or rows:
+                with transaction(self.engine) as session:
+                    if detector is None:  # before the insert: it warms up from examined history only
+                        detector = detector_for(session, self.settings, self.brands[brand_id], now)
+                    if rows:
+                        session.execute(insert(_MENTIONS), rows)
+            found = journal.run(url, brand_id, detector, [_observation(r) for r in fed], now)
+        handles = {f"{r['platform']}:{r['author_id']}": r["author_handle"] for r in fed}
+        return [_with_handles(f, handles) for f in found]
 
     def _due(self, now: datetime, busy: bool) -> bool:
         """Something may change now: a finding, an open incident going quiet, or the sync/idle interval."""
@@ -118,6 +152,7 @@ class Stepper:
         rows = []
         for m, (language, signals), result in zip(fresh, known, routed, strict=True):
             row = mention_row(m, brand_id=feed.brand_id, source_id=feed.source_id, now=now)
+            row["id"], row["detected_at"], self.next_id = self.next_id, None, self.next_id + 1
             score, model = result.score, result.model
             if result.reason:
                 signals["sentiment_reason"] = result.reason
@@ -131,13 +166,21 @@ class Stepper:
 
 
 def _observation(row: dict[str, Any]) -> Observation:
-    """What warmup.observation builds from a stored row, built from the row before it is stored."""
-    return Observation(posted_at=row["posted_at"], author_id=f"{row['platform']}:{row['author_id']}",
+    """What ``warmup.observation`` builds from the stored row, built from the row before it is stored."""
+    return Observation(posted_at=as_utc(row["posted_at"]), author_id=f"{row['platform']}:{row['author_id']}",
                        negative_weight=float(row["p_negative"] or 0.0), is_negative=row["sentiment"] == "negative",
                        text=row["text"], followers=row["author_followers"],
-                       story_key=row["quoted_id"] or row["reposted_id"], ref=row["external_id"],
-                       churn_threat=bool((row["signals"] or {}).get("churn_threat")), post_id=row["external_id"],
+                       story_key=row["quoted_id"] or row["reposted_id"], ref=str(row["id"]),
+                       churn_threat=bool((row["signals"] or {}).get("churn_threat")),
                        embedding=row.get("embedding"))
+
+
+def _with_handles(found: Finding, handles: dict[str, str]) -> Finding:
+    """The reason with authors' handles, as ``warmup.translate`` writes it from the pass's new rows."""
+    reason = found.reason
+    for author, handle in handles.items():
+        reason = reason.replace(author, f"@{handle}")
+    return found if reason == found.reason else replace(found, reason=reason)
 
 
 def replay(stepper: Stepper, first: datetime, last: datetime, step: timedelta,

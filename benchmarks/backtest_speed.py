@@ -6,7 +6,8 @@ Input: a replay CSV written to a temporary folder from the real customer tweets 
 every distinct text with the model and caches the scores beside the file; the second run is the replay
 the cache exists for (tuning, another sensitivity): detection only. CPU time is this process's
 (time.process_time); the model runs in-process with the threads it is configured for.
-Usage: ``nice python benchmarks/backtest_speed.py [--per-day 4000] [--days 14] [--brands 2] [--model bundled]``.
+Usage: ``nice python benchmarks/backtest_speed.py [--per-day 4000] [--days 14] [--brands 2] [--model bundled]``;
+``--work DIR --skip-first`` keeps the input and its score cache in DIR and, once they exist, times only the replay.
 """
 
 from __future__ import annotations
@@ -63,18 +64,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--brands", type=int, default=1)
     parser.add_argument("--model", default="bundled")
-    parser.add_argument("--skip-first", action="store_true", help="only the cached replay (scores exist)")
+    parser.add_argument("--work", type=Path, help="keep the input and its score cache here (default: a temp folder)")
+    parser.add_argument("--skip-first", action="store_true",
+                        help="with --work: skip the scoring run when the input and its cache are already there")
     args = parser.parse_args(argv)
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(measure(args, args.work), indent=2))
+        return 0
     with tempfile.TemporaryDirectory(prefix="gs-backtest-speed-") as tmp:
-        work = Path(tmp)
-        mentions = work / "mentions.csv"
-        n = write_input(mentions, args.per_day, args.days, args.brands)
-        report: dict[str, object] = {"mentions": n, "days": args.days, "brands": args.brands, "model": args.model}
-        report["first_run"] = timed_run(work, mentions, args.model, "first")
-        report["replay_cached"] = timed_run(work, mentions, args.model, "again")
-        report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    print(json.dumps(report, indent=2))
+        print(json.dumps(measure(args, Path(tmp)), indent=2))
     return 0
+
+
+def measure(args: argparse.Namespace, work: Path) -> dict[str, object]:
+    """The first (scoring) run unless skipped and cached, then the cached replay; runs go in fresh sub-folders."""
+    mentions = work / "mentions.csv"
+    cached = args.skip_first and mentions.exists() and len(list(work.glob("mentions.csv.scores-*"))) > 0
+    n = sum(1 for _ in mentions.open(encoding="utf-8")) - 1 if cached else \
+        write_input(mentions, args.per_day, args.days, args.brands)
+    report: dict[str, object] = {"mentions": n, "days": args.days, "brands": args.brands, "model": args.model}
+    stamp = time.strftime("%H%M%S")
+    if not cached:
+        report["first_run"] = timed_run(work, mentions, args.model, f"first-{stamp}")
+    report["replay_cached"] = timed_run(work, mentions, args.model, f"again-{stamp}")
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return report
 
 
 if __name__ == "__main__":

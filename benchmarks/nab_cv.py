@@ -12,15 +12,15 @@ them on all 53 labelled NAB series we hold (5 realTweets + 48 others), with the 
 * ``realTweets_untuned``: the five realTweets series scored with the grid point chosen on the 48 others alone
   (this is how series mode's record lows were chosen: on the 48 others, never on realTweets).
 * ``within_realTweets_loso``: choices made on the other four realTweets series only (small data: noisy).
-* ``defaults``: the shipped defaults on each corpus and on all 53 (the whole-corpus score), with the grid point
-  the same selection rule picks on all 53 (highs only it picks the defaults; with lows it picks a 56-day memory,
-  left unadopted: that choice would be made on the realTweets series we report).
-* ``defaults_highs_only``: the same defaults without record lows, i.e. the live spike channel.
+* ``defaults``: series mode's shipped defaults (``series_config()``) on each corpus and on all 53 (the whole-corpus
+  score), with the grid point the same selection rule picks on all 53. Series mode's margin 2.0 and 14-day memory
+  are the point picked on the 48 others alone (and in every LOSO fold), adopted with the 1.5x episode memory.
+* ``defaults_highs_only``: the live spike channel (``series_config(lows=False)``: highs only, the live preset).
 The default preset runs everywhere (``nab_score.config_for``: non-count series, everything but realTweets, get no
 people floor).
 
 Series mode's episode memory (how far one episode may raise a remembered high: 1.5 times with lows, the live 4
-without) was chosen on the 48 others alone; ``--episode-memory 4`` gives the figures from before it (lows too).
+without) was chosen on the 48 others alone; ``--episode-memory 4`` gives the LOSO figures from before it.
 
 Usage: ``nice python benchmarks/nab_cv.py [--jobs 2] [--episode-memory X]`` (about 4 CPU-minutes); prints JSON.
 """
@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     results = run_grid(corpus, grid, args.jobs, args.episode_memory)
     default = series_config()
     d = grid.index((default.two_sided, default.margin, default.memory_days))
-    live = grid.index((False, default.margin, default.memory_days))
+    live_cfg = series_config(lows=False)
+    live = grid.index((False, live_cfg.margin, live_cfg.memory_days))
     g_all = choose(results, list(results[0]))
     out = {"series": len(corpus), "episode_memory": args.episode_memory,
            "grid": {"lows": LOWS, "margin": MARGINS, "memory_days": MEMORY_DAYS},

@@ -132,6 +132,10 @@ def test_live_defaults_stay_highs_only() -> None:
     assert series_config(lows=False) == SeriesConfig.for_sensitivity("default")
     assert series_config().two_sided is True
     assert series_config(people=False).min_count == 0.0 and series_config().min_count == 5.0
+    series, live = series_config(), series_config(lows=False)  # series mode's knobs were chosen on NAB's 48
+    assert (series.margin, series.memory_days, series.episode_memory) == (2.0, 14.0, 1.5)
+    assert (live.margin, live.memory_days, live.episode_memory) == (1.0, 28.0, 4.0)
+    assert series_config("high").margin < series.margin < series_config("low").margin
 
 
 @pytest.mark.parametrize("seed", [4, 5])

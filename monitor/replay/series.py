@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from monitor.detection.seasonal import SeriesConfig, SeriesDetector, nab_score
 
 SERIES_EPISODE_MEMORY = 1.5  # how far one episode may raise a remembered high, in series mode
+SERIES_MARGIN_SCALE, SERIES_MEMORY_DAYS = 2.0, 14.0  # series mode: twice the preset's margin, highs fade in 2 weeks
 _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S%z")
 
 
@@ -69,11 +70,15 @@ def series_config(sensitivity: str = "default", lows: bool = True, people: bool 
     An episode may raise the remembered highs at most ``SERIES_EPISODE_MEMORY`` times (live: 4): in a benchmark
     series one anomaly must not make the next one of similar size invisible (chosen on the 48 alone: 49.4 -> 50.6
     at the defaults, and up by 0.6 to 1.4 at every margin/memory point tried there; the live channel keeps 4, where
-    a second surge inside a week of an outage is the same story, not a new page). ``lows=False`` is the live spike
-    channel exactly: highs only, the live episode memory.
+    a second surge inside a week of an outage is the same story, not a new page). With it, the margin/memory grid
+    of ``benchmarks/nab_cv.py`` picks margin 2.0 and a 14-day memory on the 48 alone, on all 53, and in every
+    leave-one-series-out fold, so series mode uses twice the preset's margin and highs that fade in two weeks.
+    ``lows=False`` is the live spike channel exactly: highs only, the live margin, memory and episode memory.
     """
     floor: dict[str, Any] = {} if people else {"min_count": 0.0, "evidence_z": 0.0}
-    series = {"two_sided": True, "episode_memory": SERIES_EPISODE_MEMORY} if lows else {}
+    base = SeriesConfig.for_sensitivity(sensitivity)
+    series = {"two_sided": True, "episode_memory": SERIES_EPISODE_MEMORY, "memory_days": SERIES_MEMORY_DAYS,
+              "margin": base.margin * SERIES_MARGIN_SCALE} if lows else {}
     return SeriesConfig.for_sensitivity(sensitivity, **{**floor, **series, **overrides})
 
 

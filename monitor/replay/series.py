@@ -1,11 +1,12 @@
 """Volume-series backtest: NAB-format ``timestamp,value`` CSV in, ``timestamp,value,anomaly_score,alert`` out.
 
 Uses exactly the online spike logic of :mod:`monitor.detection.seasonal` at the chosen sensitivity, one row at a
-time, so what the file shows is what the live spike detector would have done, with one difference that series
+time, so what the file shows is what the live spike detector would have done, with differences that series
 mode owns (``series_config``): it also reports *record lows* (the fewest in memory, by the same margin), because
-in a generic volume series a collapse is an anomaly too (in NAB's realTweets, a feed that stops). The live spike
-channel pages on highs only: fewer complaints is not a crisis, and a source that stops is the ``source_down``
-alert's job. ``--highs-only`` gives exactly the live behaviour. ``anomaly_score >= 0.5`` if and only if
+in a generic volume series a collapse is an anomaly too (in NAB's realTweets, a feed that stops), and its margin,
+memory and episode memory are the ones chosen on NAB's non-Twitter series. The live spike channel pages on highs
+only: fewer complaints is not a crisis, and a source that stops is the ``source_down`` alert's job.
+``--highs-only`` gives exactly the live behaviour. ``anomaly_score >= 0.5`` if and only if
 ``alert == 1`` (alert rows score 1.0; other rows score ``0.49 * min(score / threshold, 1)``).
 """
 

@@ -58,7 +58,7 @@ Point = tuple[bool, float, float]  # lows, margin, memory_days
 
 def _score_one(job: tuple[Series, bool, float, float, float | None]) -> tuple[str, dict[str, float]]:
     series, lows, margin, memory_days, episode_memory = job
-    fixed = {} if episode_memory is None else {"episode_memory": episode_memory}
+    fixed: dict[str, Any] = {} if episode_memory is None else {"episode_memory": episode_memory}
     decisions = detect(series, config_for(series, lows=lows, margin=margin, memory_days=memory_days, **fixed))
     return series.key, score_file(series.times, decisions, series.windows, "standard")
 

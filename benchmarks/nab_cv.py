@@ -12,14 +12,17 @@ them on all 53 labelled NAB series we hold (5 realTweets + 48 others), with the 
 * ``realTweets_untuned``: the five realTweets series scored with the grid point chosen on the 48 others alone
   (this is how series mode's record lows were chosen: on the 48 others, never on realTweets).
 * ``within_realTweets_loso``: choices made on the other four realTweets series only (small data: noisy).
-* ``defaults``: the shipped defaults on each corpus and on all 53 (the whole-corpus score), with the grid point
-  the same selection rule picks on all 53 (highs only it picks the defaults; with lows it picks a 56-day memory,
-  left unadopted: that choice would be made on the realTweets series we report).
-* ``defaults_highs_only``: the same defaults without record lows, i.e. the live spike channel.
+* ``defaults``: series mode's shipped defaults (``series_config()``) on each corpus and on all 53 (the whole-corpus
+  score), with the grid point the same selection rule picks on all 53. Series mode's margin 2.0 and 14-day memory
+  are the point picked on the 48 others alone (and in every LOSO fold), adopted with the 1.5x episode memory.
+* ``defaults_highs_only``: the live spike channel (``series_config(lows=False)``: highs only, the live preset).
 The default preset runs everywhere (``nab_score.config_for``: non-count series, everything but realTweets, get no
 people floor).
 
-Usage: ``nice python benchmarks/nab_cv.py [--jobs 2]`` (about 4 CPU-minutes); prints JSON.
+Series mode's episode memory (how far one episode may raise a remembered high: 1.5 times with lows, the live 4
+without) was chosen on the 48 others alone; ``--episode-memory 4`` gives the LOSO figures from before it.
+
+Usage: ``nice python benchmarks/nab_cv.py [--jobs 2] [--episode-memory X]`` (about 4 CPU-minutes); prints JSON.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nab_score import COUNT_CATEGORY, SHARED, Series, config_for, detect, load_corpus, score_file, total  # noqa: E402
 
-from monitor.replay.series import series_config  # noqa: E402
+from monitor.detection.seasonal import SeriesConfig  # noqa: E402
+from monitor.replay.series import SERIES_EPISODE_MEMORY, series_config  # noqa: E402
 
 MARGINS = (0.5, 1.0, 1.5, 2.0)
 MEMORY_DAYS = (7.0, 14.0, 28.0, 56.0)
@@ -52,14 +56,16 @@ Result = dict[str, dict[str, float]]  # series key -> score_file result
 Point = tuple[bool, float, float]  # lows, margin, memory_days
 
 
-def _score_one(job: tuple[Series, bool, float, float]) -> tuple[str, dict[str, float]]:
-    series, lows, margin, memory_days = job
-    decisions = detect(series, config_for(series, lows=lows, margin=margin, memory_days=memory_days))
+def _score_one(job: tuple[Series, bool, float, float, float | None]) -> tuple[str, dict[str, float]]:
+    series, lows, margin, memory_days, episode_memory = job
+    fixed: dict[str, Any] = {} if episode_memory is None else {"episode_memory": episode_memory}
+    decisions = detect(series, config_for(series, lows=lows, margin=margin, memory_days=memory_days, **fixed))
     return series.key, score_file(series.times, decisions, series.windows, "standard")
 
 
-def run_grid(corpus: Sequence[Series], grid: Sequence[Point], jobs: int) -> list[Result]:
-    work = [(s, lows, m, d) for lows, m, d in grid for s in corpus]
+def run_grid(corpus: Sequence[Series], grid: Sequence[Point], jobs: int,
+             episode_memory: float | None = None) -> list[Result]:
+    work = [(s, lows, m, d, episode_memory) for lows, m, d in grid for s in corpus]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         flat = list(pool.map(_score_one, work, chunksize=4))
     n = len(corpus)
@@ -106,16 +112,22 @@ def cross_validate(results: Sequence[Result], grid: Sequence[Point]) -> dict[str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Leave-one-series-out NAB scores of the series detector")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--episode-memory", type=float, default=None,
+                        help="how far one episode may raise a remembered high, lows or not (default: series "
+                             f"mode's, {SERIES_EPISODE_MEMORY:g} with lows, the live {SeriesConfig().episode_memory:g} "
+                             "without)")
     args = parser.parse_args(argv)
     started, cpu = time.perf_counter(), time.process_time()
     corpus = load_corpus(SHARED / "nab-realtweets") + load_corpus(SHARED / "nab-other")
     grid: list[Point] = list(product(LOWS, MARGINS, MEMORY_DAYS))
-    results = run_grid(corpus, grid, args.jobs)
+    results = run_grid(corpus, grid, args.jobs, args.episode_memory)
     default = series_config()
     d = grid.index((default.two_sided, default.margin, default.memory_days))
-    live = grid.index((False, default.margin, default.memory_days))
+    live_cfg = series_config(lows=False)
+    live = grid.index((False, live_cfg.margin, live_cfg.memory_days))
     g_all = choose(results, list(results[0]))
-    out = {"series": len(corpus), "grid": {"lows": LOWS, "margin": MARGINS, "memory_days": MEMORY_DAYS},
+    out = {"series": len(corpus), "episode_memory": args.episode_memory,
+           "grid": {"lows": LOWS, "margin": MARGINS, "memory_days": MEMORY_DAYS},
            **cross_validate(results, grid),
            "defaults": {"config": {k: v for k, v in asdict(default).items() if k in ("margin", "memory_days")}
                         | {"lows": default.two_sided}, **domain_totals(results[d]), "chosen_on_all_53": grid[g_all]},

@@ -14,7 +14,7 @@ transcription of it on random detections over all 53 series: largest difference 
 * the corpus score is ``100 * (raw - null) / (perfect - null)``: ``null`` is what the null detector scores
   (``-A_FN`` per scorable window), ``perfect`` is ``A_TP`` per labelled window (all of them, as NAB counts).
 Our detector runs as ``groundswell backtest --series`` does (``monitor.replay.series.series_config``): the live
-preset plus record lows (``--highs-only``: the live spike channel exactly).
+preset plus record lows and a shorter episode memory (``--highs-only``: the live spike channel exactly).
 A detection is a row whose ``anomaly_score >= threshold`` (0.5: our detector marks its alerts 1.0 and
 everything else below 0.5, so the threshold is the detector's own, never fitted to the labels). NAB's own
 ``optimize`` step instead picks, per detector, the threshold that maximises the score on the whole corpus

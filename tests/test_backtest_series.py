@@ -27,7 +27,7 @@ T0 = datetime(2026, 2, 2, tzinfo=UTC)
 
 
 def write_series(path: Path, days: int = 6, spike_at: int | None = None, seed: int = 4,
-                 gap_at: int | None = None) -> list[str]:
+                 gap_at: int | None = None, second: tuple[int, int] | None = None) -> list[str]:
     rng = random.Random(seed)
     stamps = []
     with path.open("w", newline="") as handle:
@@ -38,6 +38,8 @@ def write_series(path: Path, days: int = 6, spike_at: int | None = None, seed: i
             value = rng.randint(5, 15) + int(10 * (1 + math.sin(hour / 24 * 2 * math.pi)))
             if spike_at is not None and spike_at <= i < spike_at + 4:
                 value += 600
+            if second is not None and second[0] <= i < second[0] + 4:  # a later, smaller spike: (start, size)
+                value += second[1]
             if gap_at is not None and gap_at <= i < gap_at + 72:  # the feed stops for six hours
                 value = 0
             stamp = (T0 + timedelta(minutes=5 * i)).strftime("%Y-%m-%d %H:%M:%S")
@@ -130,6 +132,26 @@ def test_live_defaults_stay_highs_only() -> None:
     assert series_config(lows=False) == SeriesConfig.for_sensitivity("default")
     assert series_config().two_sided is True
     assert series_config(people=False).min_count == 0.0 and series_config().min_count == 5.0
+    series, live = series_config(), series_config(lows=False)  # series mode's knobs were chosen on NAB's 48
+    assert (series.margin, series.memory_days, series.episode_memory) == (2.0, 14.0, 1.5)
+    assert (live.margin, live.memory_days, live.episode_memory) == (1.0, 28.0, 4.0)
+    assert series_config("high").margin < series.margin < series_config("low").margin
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_series_mode_catches_a_second_smaller_anomaly_after_a_big_one(tmp_path: Path, seed: int) -> None:
+    """One big spike (+600) must not hide a later one of +100 two days on: in series mode an episode raises the
+    remembered high at most 1.5 times. The live channel (4 times: a second surge is the same story) stays deaf."""
+    src = tmp_path / "in.csv"
+    write_series(src, days=8, seed=seed, spike_at=4 * 288, second=(6 * 288, 100))
+    assert main([str(src), str(tmp_path / "series.csv")]) == 0
+    assert main([str(src), str(tmp_path / "live.csv"), "--highs-only"]) == 0
+    second = range(6 * 288, 6 * 288 + 4)
+    series_alerts = [i for i, r in enumerate(read_out(tmp_path / "series.csv")) if r["alert"] == "1"]
+    live_alerts = [i for i, r in enumerate(read_out(tmp_path / "live.csv")) if r["alert"] == "1"]
+    assert 4 * 288 in series_alerts and any(i in second for i in series_alerts)
+    assert 4 * 288 in live_alerts and not any(i in second for i in live_alerts)
+    assert series_config().episode_memory == 1.5 < series_config(lows=False).episode_memory == 4.0
 
 
 def test_cli_series_highs_only_and_bad_input(tmp_path: Path) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from models.transformer import ARTIFACT_DIR, BATCH_TOKENS, OnnxSentiment, run_batches, token_batches
@@ -41,3 +45,10 @@ def test_budgeted_batches_give_the_unbudgeted_scores_in_input_order() -> None:
     # int8 activation scales are per batch: values move a little with batch-mates, labels stay
     np.testing.assert_allclose(small, large, atol=0.35)
     assert (small.argmax(axis=1) == large.argmax(axis=1)).mean() >= 0.95
+
+
+def test_budget_benchmark_rejects_a_missing_file_in_one_line(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "batch_tokens.py"
+    done = subprocess.run([sys.executable, str(script), "--texts", str(tmp_path / "none.txt")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "no such file" in done.stderr and "Traceback" not in done.stderr

@@ -46,7 +46,7 @@ def main() -> None:
     for _ in range(args.repeats):
         for budget in budgets:  # interleaved: a load change on the shared box hits every budget alike
             began = time.process_time()
-            run_batches(model._session, model._tokenizer, texts, args.batch_size, outputs, budget)
+            run_batches(model._session, model._tokenizer, texts, args.batch_size, outputs, budget=budget)
             best[budget] = min(best[budget], 1000 * (time.process_time() - began) / len(texts))
     print(json.dumps({"texts": args.texts.name, "count": len(texts), "batch_size": args.batch_size,
                       "cpu_ms_per_text": {("unbounded" if b == UNBOUNDED else str(b)): round(v, 3)

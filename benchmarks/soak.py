@@ -21,9 +21,11 @@ appends the top Python allocations by line, and the growth since its first dump,
 
 What the 15-minute runs found (issue #17): the one-time RSS step after the 429 window was onnxruntime's
 CPU arena keeping the catch-up batch's peak (+57 MB; still +104 MB with trimming and two malloc arenas),
-and glibc's per-thread arenas held freed memory (slope).  Fixed by no ORT arena, two malloc arenas and
-``malloc_trim`` after scoring (monitor/heap.py).  tracemalloc shows the Python heap itself growing about
-0.1 MB/min, mostly bounded LRU caches (story_text, 4,096 entries) filling and the windowed story state.
+and glibc's per-thread arenas held freed memory (slope).  Fixed by two malloc arenas, ``malloc_trim`` after
+scoring (monitor/heap.py) and the ORT arena shrunk after each scoring call (models/ort_memory.py; no arena at
+all had fixed the step too, but peaked at up to 970 MB scoring a batch of real posts).  tracemalloc shows the
+Python heap itself growing about 0.1 MB/min, mostly bounded LRU caches (story_text, 4,096 entries) filling and
+the windowed story state.
 """
 
 from __future__ import annotations

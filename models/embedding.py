@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.ort_memory import session_options, shrink_options
 from monitor.errors import ModelError
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "embed-minilm"
@@ -39,11 +40,8 @@ class OnnxEmbedder:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
             self.name, self.version = str(meta["name"]), str(meta.get("version", "0"))
             self.dim, self._output = int(meta.get("dim", DIM)), str(meta.get("output", "embedding"))
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = max(1, threads)
-            options.inter_op_num_threads = 1
-            options.enable_cpu_mem_arena = False  # it would hold a catch-up's peak for good (models/transformer)
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options = session_options(ort, threads)
+            self._shrink = shrink_options(ort)
             self._session = ort.InferenceSession(str(folder / meta["onnx"]), options,
                                                  providers=["CPUExecutionProvider"])
             self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -59,7 +57,8 @@ class OnnxEmbedder:
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, self._output, self.dim)
+        out = run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, self._output, self.dim,
+                                 self._shrink)
         return unit(out)
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from models.base import Score
+from models.ort_memory import session_options, shrink_options
 from models.textprep import normalize
 from monitor.errors import ModelError
 
@@ -106,15 +107,9 @@ class OnnxSentiment:
         self.batch_size = max(1, batch_size)
         self._bias = np.asarray(meta.get("logit_bias", [0.0, 0.0, 0.0]), dtype=np.float32)
         length = max_length or int(meta.get("max_length", 64))
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        # No CPU arena: it keeps the peak of the largest batch shape for good (a catch-up batch after a rate-limit
-        # window left ~40 MB held in the soak); without it scoring costs ~5% more CPU per text.
-        options.enable_cpu_mem_arena = False
+        options = session_options(ort, threads)  # the CPU arena, shrunk after each call (models/ort_memory)
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # No busy-waiting threads: on a shared 2-core box spinning halved throughput (185 vs 325/s).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._shrink = shrink_options(ort)
         try:
             self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
             self._session = ort.InferenceSession(str(folder / meta["onnx"]), options,
@@ -129,7 +124,7 @@ class OnnxSentiment:
         self.head = "general" if self.blend == 0.0 else "brand" if self.blend == 1.0 else "blend"
 
     def _run(self, texts: Sequence[str], outputs: Sequence[tuple[str, int]]) -> list[np.ndarray]:
-        return run_batches(self._session, self._tokenizer, texts, self.batch_size, outputs)
+        return run_batches(self._session, self._tokenizer, texts, self.batch_size, outputs, self._shrink)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits of this scorer's head (before the calibration bias), in input order; for a
@@ -164,25 +159,30 @@ class OnnxSentiment:
 
 
 def run_sorted_batches(session: Any, tokenizer: Any, texts: Sequence[str], batch_size: int, output: str,
-                       width: int) -> np.ndarray:
+                       width: int, shrink: Any = None) -> np.ndarray:
     """One ONNX output for every text, in input order: length-sorted batches pad little (shared with training)."""
-    return run_batches(session, tokenizer, texts, batch_size, [(output, width)])[0]
+    return run_batches(session, tokenizer, texts, batch_size, [(output, width)], shrink)[0]
 
 
 def run_batches(session: Any, tokenizer: Any, texts: Sequence[str], batch_size: int,
-                outputs: Sequence[tuple[str, int]], budget: int = BATCH_TOKENS) -> list[np.ndarray]:
-    """Several ONNX outputs (name, width) for every text from one pass, in input order."""
+                outputs: Sequence[tuple[str, int]], shrink: Any = None,
+                budget: int = BATCH_TOKENS) -> list[np.ndarray]:
+    """Several ONNX outputs (name, width) for every text from one pass, in input order; ``shrink`` (run options,
+    models/ort_memory) goes with the last batch, so the arena hands back what the call's largest batch took."""
     encodings = [e.ids for e in tokenizer.encode_batch([normalize(t) for t in texts])]
     out = [np.zeros((len(encodings), width), dtype=np.float32) for _, width in outputs]
     names = [name for name, _ in outputs]
-    for idx in token_batches([len(e) for e in encodings], batch_size, budget):
+    batches = token_batches([len(e) for e in encodings], batch_size, budget)
+    for number, idx in enumerate(batches, start=1):
         longest = max(len(encodings[i]) for i in idx)
         ids = np.zeros((len(idx), longest), dtype=np.int64)
         mask = np.zeros((len(idx), longest), dtype=np.int64)
         for row, i in enumerate(idx):
             ids[row, : len(encodings[i])] = encodings[i]
             mask[row, : len(encodings[i])] = 1
-        for array, result in zip(out, session.run(names, {"input_ids": ids, "attention_mask": mask}), strict=True):
+        last = number == len(batches)  # shrink once a call: every batch cost ~5 % more CPU
+        results = session.run(names, {"input_ids": ids, "attention_mask": mask}, shrink if last else None)
+        for array, result in zip(out, results, strict=True):
             array[idx] = result
     return out
 

@@ -29,10 +29,12 @@ from monitor.settings import BrandSettings
 from monitor.storage.tables import Incident, Mention
 
 SPREAD = ("spike", "story")
+SPIKE_BY_CROWD = True
 INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
+CORROBORATE = 0.55  # shared words or category join only if the vectors (when both have one) are this close
 MAX_VECTOR_WEIGHT = 50  # an incident's vector is a weighted mean: no one finding outweighs the rest by far
 _WORD = re.compile(r"[a-z]{4,}")
 STOPWORDS = frozenset([
@@ -56,6 +58,7 @@ class Evidence:
     mention_ids: list[int] = field(default_factory=list)
     vector: np.ndarray | None = None  # unit mean sentence vector of the examples (None: no vectors stored)
     vectors: int = 0  # how many examples had one
+    crowd: set[str] = field(default_factory=set)  # everyone behind it (a spike: every negative author that hour)
 
 
 def words_of(text: str, ignore: frozenset[str]) -> set[str]:
@@ -74,9 +77,11 @@ def brand_words(brand: BrandSettings) -> frozenset[str]:
 
 
 def evidence(session: Session, brand: BrandSettings, finding: Finding, now: datetime) -> Evidence:
-    """The people and words behind a finding; a spike looks at every negative mention of the last hour."""
+    """The people and words behind a finding. A spike's content is its examples; the people of every negative
+    mention of the last hour are its crowd (everyone complaining that hour, whatever about)."""
     query = select(Mention).where(Mention.brand_id == brand.id)
-    if finding.trigger == "spike":
+    spike = finding.trigger == "spike"
+    if spike:
         query = query.where(Mention.sentiment == "negative", Mention.posted_at > now - timedelta(minutes=60),
                             Mention.posted_at <= now, Mention.is_brand_reply == False)  # noqa: E712
     else:
@@ -84,12 +89,15 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
     ev, ignore = Evidence(mention_ids=list(finding.mention_ids)), brand_words(brand)
     examples, total = set(finding.mention_ids), np.zeros(0, dtype=np.float32)
     for m in session.exec(query.limit(2000)):
-        if (not examples or m.id in examples) and (vector := as_vector(m.embedding)) is not None:
-            total, ev.vectors = (vector if not ev.vectors else total + vector), ev.vectors + 1
         who = f"{m.platform}:{m.author_id}"
-        if who not in ev.people:
-            ev.people.add(who)
+        if who not in ev.crowd:
+            ev.crowd.add(who)
             ev.reach += m.author_followers or 0
+        if spike and m.id not in examples:
+            continue
+        if (vector := as_vector(m.embedding)) is not None:
+            total, ev.vectors = (vector if not ev.vectors else total + vector), ev.vectors + 1
+        ev.people.add(who)
         ev.words.update(words_of(m.text, ignore))
         category = ((m.signals or {}).get("category") or {}).get("value")
         if category:
@@ -146,27 +154,51 @@ def _keys(incident: Incident) -> set[str]:
     return {incident.key, *_join_data(incident).get("keys", [])}
 
 
+def _people(data: dict[str, Any], facets: set[str]) -> set[str]:
+    """Who ties a finding to the incident: its stories' and triggers' people, and a spike's crowd only while
+    no story is part of it (a spike counts everyone complaining that hour, whatever about)."""
+    people = set(data.get("people", []))
+    return people | set(data.get("spike_people", [])) if "story" not in facets else people
+
+
 def shares(incident: Incident, finding: Finding, ev: Evidence, min_cos: float = JOIN_SIMILARITY) -> str:
     """Why the finding belongs to the incident ("" when it does not)."""
     data = _join_data(incident)
     facets = set(incident.facets or {}) | {incident.trigger}
+    people = _people(data, facets)
     if finding.trigger in INDIVIDUAL and not facets & set(SPREAD):
-        return "the same person" if ev.people & set(data.get("people", [])) and finding.trigger in facets else ""
+        return "the same person" if ev.people & people and finding.trigger in facets else ""
     if finding.trigger == "spike" and "spike" in facets:
         return "the same spike"
-    if ev.people & set(data.get("people", [])):
+    if ev.people & people:
         return "the same people"
+    theirs = incident_vector(data)
+    cos = float(ev.vector @ theirs) if ev.vector is not None and theirs is not None else None
+    if cos is not None and cos >= min_cos:
+        return BY_VECTORS
+    if cos is not None and cos < CORROBORATE:  # words or a category in common, but saying something else
+        return ""
     known = set(data.get("words", {}))
     top = {w for w, _ in ev.words.most_common(MAX_WORDS)}
     if len(known & top) >= SHARED_WORDS:
         return "the same words"
-    theirs = incident_vector(data)
-    if ev.vector is not None and theirs is not None and float(ev.vector @ theirs) >= min_cos:
-        return BY_VECTORS
     mine = grievance(ev.grievances)
     if finding.trigger in SPREAD and mine and mine == grievance(data.get("grievances", {})):
         return f"the same {mine} complaint"
     return ""
+
+
+def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:
+    """The open incident whose people are the largest share of a spike's crowd (``SPIKE_SHARE`` or more):
+    a spike joins the complaint it is mostly made of, and never ties two complaints together."""
+    best, most = None, 0.0
+    for incident in recent:
+        if incident.status == "resolved":
+            continue
+        overlap = len(ev.crowd & _people(_join_data(incident), set(incident.facets or {}) | {incident.trigger}))
+        if overlap > 0 and overlap >= most:
+            best, most = incident, overlap + 1e-9
+    return best
 
 
 def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidence, now: datetime,
@@ -185,23 +217,32 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     for incident in recent:
         if incident.status != "resolved" and (why := shares(incident, finding, ev, min_cos)):
             return incident, why
+    if finding.trigger == "spike" and SPIKE_BY_CROWD and (home := spike_home(list(recent), ev)) is not None:
+        return home, "mostly the same people"
     return None, ""
 
 
 def absorb(incident: Incident, finding: Finding, ev: Evidence, now: datetime) -> bool:
-    """Add the finding's key, people and words to the incident; True when it brings a new facet."""
+    """Add the finding's key, people and words to the incident; True when it brings a new facet.
+
+    A spike adds only its crowd (``spike_people``): who complained that hour is no evidence of what about, so
+    a spike never carries one complaint's people or words into another's incident."""
     data = _join_data(incident)
     keys = list(data.get("keys", []))
-    people = list(data.get("people", []))
-    words: Counter[str] = Counter(dict(data.get("words", {})))
     if finding.key != incident.key and finding.key not in keys:
         keys = (keys + [finding.key])[-50:]
-    people += sorted(ev.people - set(people))
-    words.update({w: 1 for w in ev.words})
-    grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
-    data = {"keys": keys, "people": people[-MAX_PEOPLE:], "words": dict(words.most_common(MAX_WORDS)),
-            "grievances": dict(grievances.most_common(8)),
-            "reach": max(int(data.get("reach", 0) or 0), ev.reach), **_merged_vector(data, ev)}
+    data["keys"], data["reach"] = keys, max(int(data.get("reach", 0) or 0), ev.reach)
+    if finding.trigger == "spike":
+        crowd = list(data.get("spike_people", []))
+        data["spike_people"] = (crowd + sorted(ev.crowd - set(crowd)))[-MAX_PEOPLE:]
+    else:
+        people = list(data.get("people", []))
+        words: Counter[str] = Counter(dict(data.get("words", {})))
+        words.update({w: 1 for w in ev.words})
+        grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
+        data.update({"people": (people + sorted(ev.people - set(people)))[-MAX_PEOPLE:],
+                     "words": dict(words.most_common(MAX_WORDS)), "grievances": dict(grievances.most_common(8)),
+                     **_merged_vector(data, ev)})
     facets = dict(incident.facets or {})
     new = finding.trigger not in facets
     if new:

@@ -18,11 +18,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
 from sqlmodel import Session, col, select
 
+from monitor.detection.join_background import common_words
 from monitor.detection.simple_rules import Finding
 from monitor.detection.story_vectors import as_vector
 from monitor.settings import BrandSettings
@@ -86,7 +88,9 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
                             Mention.posted_at <= now, Mention.is_brand_reply == False)  # noqa: E712
     else:
         query = query.where(col(Mention.id).in_(finding.mention_ids or [-1]))
-    ev, ignore = Evidence(mention_ids=list(finding.mention_ids)), brand_words(brand)
+    ignore = brand_words(brand)
+    ignore |= common_words(session, brand.id, now, partial(words_of, ignore=ignore))
+    ev = Evidence(mention_ids=list(finding.mention_ids))
     examples, total = set(finding.mention_ids), np.zeros(0, dtype=np.float32)
     for m in session.exec(query.limit(2000)):
         who = f"{m.platform}:{m.author_id}"

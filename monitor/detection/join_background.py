@@ -2,7 +2,7 @@
 
 Why: two unrelated complaints that arrive together still share the brand's everyday complaint vocabulary;
 only words that are uncommon in the brand's background say they are about the same thing. The background
-is the brand's negative mentions of the past week up to ``GAP`` ago (so a complaint spreading now never makes
+is the brand's negative mentions of the week before yesterday (``GAP``: so a complaint spreading now never makes
 its own words common), learned once an hour per brand and database and kept as a small set. A brand with
 too little background (a new one, a benchmark) has no common words: every word counts, as before.
 """
@@ -21,7 +21,7 @@ from monitor.storage.tables import Mention
 
 COMMON_SHARE = 0.02  # a word in this share of the background's complaints or more is common
 MIN_BACKGROUND = 100  # complaints needed before anything is called common
-SAMPLE, DAYS, GAP = 2000, 7, timedelta(hours=3)
+SAMPLE, DAYS, GAP = 2000, 8, timedelta(days=1)
 _LEARNED: weakref.WeakKeyDictionary[Engine, dict[str, tuple[str, frozenset[str]]]] = weakref.WeakKeyDictionary()
 
 

@@ -78,7 +78,8 @@ def test_a_spike_does_not_tie_two_unrelated_complaints_together(database_url: st
         outage = post(session, OUTAGE, "a", 20)
         apply_finding(session, settings, brand, finding("story", "story:acme:a", outage), NOW - timedelta(minutes=10))
         billing = post(session, BILLING, "b", 5)  # the spike's hour holds both crowds; its examples are the outage's
-        apply_finding(session, settings, brand, finding("spike", "spike:acme:1", outage[:3]), NOW - timedelta(minutes=4))
+        spike = finding("spike", "spike:acme:1", outage[:3])
+        apply_finding(session, settings, brand, spike, NOW - timedelta(minutes=4))
         apply_finding(session, settings, brand, finding("story", "story:acme:b", billing), NOW)
 
     assert keys(database_url, work) == [["story:acme:a", "spike:acme:1"], ["story:acme:b"]]

@@ -1,14 +1,18 @@
 """One real-world event, one incident: which open incident a new finding belongs to.
 
 A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
-same key (the same story, the same person's trigger), or shares people with it, or shares enough
-distinctive words, or (spike and story) is mostly the same kind of grievance (the complaint category of
-``models.signals``: a new wording of an outage complaint is still an outage), or says the same thing in
+same key (the same story, the same person's trigger), or shares people with it, or says the same thing in
 other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
-cosine ``join_similarity`` or more from the incident's), or is a spike while the
-incident already is one (a brand-wide spike is one event while it lasts). Individual triggers join spreading incidents
-only; they never join each other unless the person is the same. The evidence an incident keeps for
-joining (keys, people, words, mean vector) lives in ``details["join"]``.
+cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and
+story) is mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording
+of an outage is still the outage). Shared words and category need corroboration where both sides have
+vectors (cosine ``CORROBORATE`` or more), and the brand's everyday complaint words ("customer", "service")
+never count (``join_background``): unrelated complaints of the same hour share those. A spike is judged
+by its examples; the crowd behind it (every negative author of the hour) is kept apart and ties a story
+only to a spike-only incident, so a spike never merges two complaints (``benchmarks/incident_join.py``).
+Individual triggers join spreading incidents only; they never join each other unless the person is the
+same. The evidence an incident keeps for joining (keys, people, crowd, words, mean vector) lives in
+``details["join"]``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ from monitor.settings import BrandSettings
 from monitor.storage.tables import Incident, Mention
 
 SPREAD = ("spike", "story")
-SPIKE_BY_CROWD = True
 INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
@@ -193,8 +196,8 @@ def shares(incident: Incident, finding: Finding, ev: Evidence, min_cos: float = 
 
 
 def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:
-    """The open incident whose people are the largest share of a spike's crowd (``SPIKE_SHARE`` or more):
-    a spike joins the complaint it is mostly made of, and never ties two complaints together."""
+    """For a spike whose examples match no incident: the open incident with the most of its people in the
+    spike's crowd (it joins one complaint at most, and brings none of the crowd's people or words to it)."""
     best, most = None, 0.0
     for incident in recent:
         if incident.status == "resolved":
@@ -221,7 +224,7 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     for incident in recent:
         if incident.status != "resolved" and (why := shares(incident, finding, ev, min_cos)):
             return incident, why
-    if finding.trigger == "spike" and SPIKE_BY_CROWD and (home := spike_home(list(recent), ev)) is not None:
+    if finding.trigger == "spike" and (home := spike_home(list(recent), ev)) is not None:
         return home, "mostly the same people"
     return None, ""
 

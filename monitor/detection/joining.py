@@ -82,35 +82,40 @@ def brand_words(brand: BrandSettings) -> frozenset[str]:
 
 
 def evidence(session: Session, brand: BrandSettings, finding: Finding, now: datetime) -> Evidence:
-    """The people and words behind a finding. A spike's content is its examples; the people of every negative
-    mention of the last hour are its crowd (everyone complaining that hour, whatever about)."""
-    query = select(Mention).where(Mention.brand_id == brand.id)
-    spike = finding.trigger == "spike"
-    if spike:
-        query = query.where(Mention.sentiment == "negative", Mention.posted_at > now - timedelta(minutes=60),
-                            Mention.posted_at <= now, Mention.is_brand_reply == False)  # noqa: E712
-    else:
-        query = query.where(col(Mention.id).in_(finding.mention_ids or [-1]))
+    """The people and words behind a finding (its example mentions). A spike also has a crowd: the people of
+    every negative mention of the last hour (who complained, not what about: only four columns are read)."""
     ignore = brand_words(brand)
     ignore |= common_words(session, brand.id, now, partial(words_of, ignore=ignore))
     ev = Evidence(mention_ids=list(finding.mention_ids))
-    examples, total = set(finding.mention_ids), np.zeros(0, dtype=np.float32)
-    for m in session.exec(query.limit(2000)):
-        who = f"{m.platform}:{m.author_id}"
-        if who not in ev.crowd:
-            ev.crowd.add(who)
-            ev.reach += m.author_followers or 0
-        if spike and m.id not in examples:
-            continue
+    total = np.zeros(0, dtype=np.float32)
+    rows = session.exec(select(Mention).where(Mention.brand_id == brand.id,
+                                              col(Mention.id).in_(finding.mention_ids or [-1])).limit(2000))
+    for m in rows:
         if (vector := as_vector(m.embedding)) is not None:
             total, ev.vectors = (vector if not ev.vectors else total + vector), ev.vectors + 1
-        ev.people.add(who)
+        who = f"{m.platform}:{m.author_id}"
+        if who not in ev.people:
+            ev.people.add(who)
+            ev.reach += m.author_followers or 0
         ev.words.update(words_of(m.text, ignore))
         category = ((m.signals or {}).get("category") or {}).get("value")
         if category:
             ev.grievances[str(category)] += 1
     ev.vector = _unit(total) if ev.vectors else None
+    ev.crowd = set(ev.people)
+    if finding.trigger == "spike":
+        _add_crowd(session, brand.id, now, ev)
     return ev
+
+
+def _add_crowd(session: Session, brand_id: str, now: datetime, ev: Evidence) -> None:
+    crowd = session.exec(select(Mention.platform, Mention.author_id, Mention.author_followers).where(
+        Mention.brand_id == brand_id, Mention.sentiment == "negative", Mention.posted_at > now - timedelta(minutes=60),
+        Mention.posted_at <= now, Mention.is_brand_reply == False).limit(2000))  # noqa: E712
+    for platform, author, followers in crowd:
+        if (who := f"{platform}:{author}") not in ev.crowd:
+            ev.crowd.add(who)
+            ev.reach += followers or 0
 
 
 def _unit(vector: np.ndarray) -> np.ndarray | None:

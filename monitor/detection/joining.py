@@ -39,6 +39,7 @@ INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
+BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
 CORROBORATE = 0.5  # shared words or category join only if the vectors (when both have one) are this close
 MAX_VECTOR_WEIGHT = 50  # an incident's vector is a weighted mean: no one finding outweighs the rest by far
 _WORD = re.compile(r"[a-z]{4,}")
@@ -188,16 +189,15 @@ def shares(incident: Incident, finding: Finding, ev: Evidence, min_cos: float = 
     cos = float(ev.vector @ theirs) if ev.vector is not None and theirs is not None else None
     if cos is not None and cos >= min_cos:
         return BY_VECTORS
-    if cos is not None and cos < CORROBORATE:  # words or a category in common, but saying something else
-        return ""
+    mine = grievance(ev.grievances)
+    same_kind = finding.trigger in SPREAD and bool(mine) and mine == grievance(data.get("grievances", {}))
+    if cos is not None and cos < CORROBORATE and not (same_kind and mine in BROAD):
+        return ""  # words or a category in common, but saying something else
     known = set(data.get("words", {}))
     top = {w for w, _ in ev.words.most_common(MAX_WORDS)}
     if len(known & top) >= SHARED_WORDS:
         return "the same words"
-    mine = grievance(ev.grievances)
-    if finding.trigger in SPREAD and mine and mine == grievance(data.get("grievances", {})):
-        return f"the same {mine} complaint"
-    return ""
+    return f"the same {mine} complaint" if same_kind else ""
 
 
 def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:

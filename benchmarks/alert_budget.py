@@ -187,7 +187,8 @@ def outage_incidents(session: Session, ids: set[str], authors: set[str]) -> dict
     mention_ids = set(session.exec(select(Mention.id).where(col(Mention.external_id).in_(ids))).all())
     hit = []
     for incident in session.exec(select(Incident)):
-        people = set((incident.details or {}).get("join", {}).get("people", []))
+        join = (incident.details or {}).get("join", {})
+        people = set(join.get("people", [])) | set(join.get("spike_people", []))  # a spike's crowd: kept apart
         if mention_ids & set(incident.example_mention_ids or []) or people & authors:
             hit.append(incident)
     routed = session.exec(select(OutboxItem.channel_id).join(Alert, col(Alert.id) == OutboxItem.alert_id).where(

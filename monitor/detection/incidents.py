@@ -142,7 +142,8 @@ def what_changed(incident: Incident, before: tuple[int, int], facet: str, why: s
 def _refresh(incident: Incident, finding: Finding, now: datetime) -> None:
     if finding.mentions >= incident.mention_count:  # keep the peak's numbers, not the fading tail's
         incident.reason = finding.reason
-    people = len((incident.details or {}).get("join", {}).get("people", []))
+    join = (incident.details or {}).get("join", {})
+    people = len(set(join.get("people", [])) | set(join.get("spike_people", [])))  # a spike's crowd counts too
     spread = finding.trigger in joining.SPREAD
     incident.mention_count = max(incident.mention_count, finding.mentions)
     incident.author_count = max(incident.author_count, finding.authors, people if spread else 0)

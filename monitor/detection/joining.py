@@ -1,14 +1,18 @@
 """One real-world event, one incident: which open incident a new finding belongs to.
 
 A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
-same key (the same story, the same person's trigger), or shares people with it, or shares enough
-distinctive words, or (spike and story) is mostly the same kind of grievance (the complaint category of
-``models.signals``: a new wording of an outage complaint is still an outage), or says the same thing in
+same key (the same story, the same person's trigger), or shares people with it, or says the same thing in
 other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
-cosine ``join_similarity`` or more from the incident's), or is a spike while the
-incident already is one (a brand-wide spike is one event while it lasts). Individual triggers join spreading incidents
-only; they never join each other unless the person is the same. The evidence an incident keeps for
-joining (keys, people, words, mean vector) lives in ``details["join"]``.
+cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and
+story) is mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording
+of an outage is still the outage). Shared words and category need corroboration where both sides have
+vectors (cosine ``CORROBORATE`` or more), and the brand's everyday complaint words ("customer", "service")
+never count (``join_background``): unrelated complaints of the same hour share those. A spike is judged
+by its examples; the crowd behind it (every negative author of the hour) is kept apart and ties a story
+only to a spike-only incident, so a spike never merges two complaints (``benchmarks/incident_join.py``).
+Individual triggers join spreading incidents only; they never join each other unless the person is the
+same. The evidence an incident keeps for joining (keys, people, crowd, words, mean vector) lives in
+``details["join"]``.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
 from sqlmodel import Session, col, select
 
+from monitor.detection.join_background import common_words
 from monitor.detection.simple_rules import Finding
 from monitor.detection.story_vectors import as_vector
 from monitor.settings import BrandSettings
@@ -33,6 +39,8 @@ INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
+BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
+CORROBORATE = 0.5  # shared words or category join only if the vectors (when both have one) are this close
 MAX_VECTOR_WEIGHT = 50  # an incident's vector is a weighted mean: no one finding outweighs the rest by far
 _WORD = re.compile(r"[a-z]{4,}")
 STOPWORDS = frozenset([
@@ -56,6 +64,7 @@ class Evidence:
     mention_ids: list[int] = field(default_factory=list)
     vector: np.ndarray | None = None  # unit mean sentence vector of the examples (None: no vectors stored)
     vectors: int = 0  # how many examples had one
+    crowd: set[str] = field(default_factory=set)  # everyone behind it (a spike: every negative author that hour)
 
 
 def words_of(text: str, ignore: frozenset[str]) -> set[str]:
@@ -74,17 +83,16 @@ def brand_words(brand: BrandSettings) -> frozenset[str]:
 
 
 def evidence(session: Session, brand: BrandSettings, finding: Finding, now: datetime) -> Evidence:
-    """The people and words behind a finding; a spike looks at every negative mention of the last hour."""
-    query = select(Mention).where(Mention.brand_id == brand.id)
-    if finding.trigger == "spike":
-        query = query.where(Mention.sentiment == "negative", Mention.posted_at > now - timedelta(minutes=60),
-                            Mention.posted_at <= now, Mention.is_brand_reply == False)  # noqa: E712
-    else:
-        query = query.where(col(Mention.id).in_(finding.mention_ids or [-1]))
-    ev, ignore = Evidence(mention_ids=list(finding.mention_ids)), brand_words(brand)
-    examples, total = set(finding.mention_ids), np.zeros(0, dtype=np.float32)
-    for m in session.exec(query.limit(2000)):
-        if (not examples or m.id in examples) and (vector := as_vector(m.embedding)) is not None:
+    """The people and words behind a finding (its example mentions). A spike also has a crowd: the people of
+    every negative mention of the last hour (who complained, not what about: only four columns are read)."""
+    ignore = brand_words(brand)
+    ignore |= common_words(session, brand.id, now, partial(words_of, ignore=ignore))
+    ev = Evidence(mention_ids=list(finding.mention_ids))
+    total = np.zeros(0, dtype=np.float32)
+    rows = session.exec(select(Mention).where(Mention.brand_id == brand.id,
+                                              col(Mention.id).in_(finding.mention_ids or [-1])).limit(2000))
+    for m in rows:
+        if (vector := as_vector(m.embedding)) is not None:
             total, ev.vectors = (vector if not ev.vectors else total + vector), ev.vectors + 1
         who = f"{m.platform}:{m.author_id}"
         if who not in ev.people:
@@ -95,7 +103,20 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
         if category:
             ev.grievances[str(category)] += 1
     ev.vector = _unit(total) if ev.vectors else None
+    ev.crowd = set(ev.people)
+    if finding.trigger == "spike":
+        _add_crowd(session, brand.id, now, ev)
     return ev
+
+
+def _add_crowd(session: Session, brand_id: str, now: datetime, ev: Evidence) -> None:
+    crowd = session.exec(select(Mention.platform, Mention.author_id, Mention.author_followers).where(
+        Mention.brand_id == brand_id, Mention.sentiment == "negative", Mention.posted_at > now - timedelta(minutes=60),
+        Mention.posted_at <= now, Mention.is_brand_reply == False).limit(2000))  # noqa: E712
+    for platform, author, followers in crowd:
+        if (who := f"{platform}:{author}") not in ev.crowd:
+            ev.crowd.add(who)
+            ev.reach += followers or 0
 
 
 def _unit(vector: np.ndarray) -> np.ndarray | None:
@@ -146,27 +167,50 @@ def _keys(incident: Incident) -> set[str]:
     return {incident.key, *_join_data(incident).get("keys", [])}
 
 
+def _people(data: dict[str, Any], facets: set[str]) -> set[str]:
+    """Who ties a finding to the incident: its stories' and triggers' people, and a spike's crowd only while
+    no story is part of it (a spike counts everyone complaining that hour, whatever about)."""
+    people = set(data.get("people", []))
+    return people | set(data.get("spike_people", [])) if "story" not in facets else people
+
+
 def shares(incident: Incident, finding: Finding, ev: Evidence, min_cos: float = JOIN_SIMILARITY) -> str:
     """Why the finding belongs to the incident ("" when it does not)."""
     data = _join_data(incident)
     facets = set(incident.facets or {}) | {incident.trigger}
+    people = _people(data, facets)
     if finding.trigger in INDIVIDUAL and not facets & set(SPREAD):
-        return "the same person" if ev.people & set(data.get("people", [])) and finding.trigger in facets else ""
+        return "the same person" if ev.people & people and finding.trigger in facets else ""
     if finding.trigger == "spike" and "spike" in facets:
         return "the same spike"
-    if ev.people & set(data.get("people", [])):
+    if ev.people & people:
         return "the same people"
+    theirs = incident_vector(data)
+    cos = float(ev.vector @ theirs) if ev.vector is not None and theirs is not None else None
+    if cos is not None and cos >= min_cos:
+        return BY_VECTORS
+    mine = grievance(ev.grievances)
+    same_kind = finding.trigger in SPREAD and bool(mine) and mine == grievance(data.get("grievances", {}))
+    if cos is not None and cos < CORROBORATE and not (same_kind and mine in BROAD):
+        return ""  # words or a category in common, but saying something else
     known = set(data.get("words", {}))
     top = {w for w, _ in ev.words.most_common(MAX_WORDS)}
     if len(known & top) >= SHARED_WORDS:
         return "the same words"
-    theirs = incident_vector(data)
-    if ev.vector is not None and theirs is not None and float(ev.vector @ theirs) >= min_cos:
-        return BY_VECTORS
-    mine = grievance(ev.grievances)
-    if finding.trigger in SPREAD and mine and mine == grievance(data.get("grievances", {})):
-        return f"the same {mine} complaint"
-    return ""
+    return f"the same {mine} complaint" if same_kind else ""
+
+
+def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:
+    """For a spike whose examples match no incident: the open incident with the most of its people in the
+    spike's crowd (it joins one complaint at most, and brings none of the crowd's people or words to it)."""
+    best, most = None, 0.0
+    for incident in recent:
+        if incident.status == "resolved":
+            continue
+        overlap = len(ev.crowd & _people(_join_data(incident), set(incident.facets or {}) | {incident.trigger}))
+        if overlap > 0 and overlap >= most:
+            best, most = incident, overlap + 1e-9
+    return best
 
 
 def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidence, now: datetime,
@@ -185,23 +229,32 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     for incident in recent:
         if incident.status != "resolved" and (why := shares(incident, finding, ev, min_cos)):
             return incident, why
+    if finding.trigger == "spike" and (home := spike_home(list(recent), ev)) is not None:
+        return home, "mostly the same people"
     return None, ""
 
 
 def absorb(incident: Incident, finding: Finding, ev: Evidence, now: datetime) -> bool:
-    """Add the finding's key, people and words to the incident; True when it brings a new facet."""
+    """Add the finding's key, people and words to the incident; True when it brings a new facet.
+
+    A spike adds only its crowd (``spike_people``): who complained that hour is no evidence of what about, so
+    a spike never carries one complaint's people or words into another's incident."""
     data = _join_data(incident)
     keys = list(data.get("keys", []))
-    people = list(data.get("people", []))
-    words: Counter[str] = Counter(dict(data.get("words", {})))
     if finding.key != incident.key and finding.key not in keys:
         keys = (keys + [finding.key])[-50:]
-    people += sorted(ev.people - set(people))
-    words.update({w: 1 for w in ev.words})
-    grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
-    data = {"keys": keys, "people": people[-MAX_PEOPLE:], "words": dict(words.most_common(MAX_WORDS)),
-            "grievances": dict(grievances.most_common(8)),
-            "reach": max(int(data.get("reach", 0) or 0), ev.reach), **_merged_vector(data, ev)}
+    data["keys"], data["reach"] = keys, max(int(data.get("reach", 0) or 0), ev.reach)
+    if finding.trigger == "spike":
+        crowd = list(data.get("spike_people", []))
+        data["spike_people"] = (crowd + sorted(ev.crowd - set(crowd)))[-MAX_PEOPLE:]
+    else:
+        people = list(data.get("people", []))
+        words: Counter[str] = Counter(dict(data.get("words", {})))
+        words.update({w: 1 for w in ev.words})
+        grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
+        data.update({"people": (people + sorted(ev.people - set(people)))[-MAX_PEOPLE:],
+                     "words": dict(words.most_common(MAX_WORDS)), "grievances": dict(grievances.most_common(8)),
+                     **_merged_vector(data, ev)})
     facets = dict(incident.facets or {})
     new = finding.trigger not in facets
     if new:

@@ -108,3 +108,23 @@ def test_the_same_complaint_still_joins_over_that_background(database_url: str) 
         apply_finding(session, settings, brand, finding("story", "story:acme:b", post(session, again, "b", 5)), NOW)
 
     assert keys(database_url, work) == [["story:acme:a", "story:acme:b"]]
+
+
+SLOW = ["Acme internet speeds in Leeds are terrible this evening, barely streaming",
+        "Acme broadband in Leeds crawling tonight, pages will not load",
+        "no Acme internet worth the name in Leeds since 6pm, barely any connection"]
+
+
+def test_a_story_told_after_its_spike_joins_the_spike_only_incident(database_url: str) -> None:
+    """The demo's outage: a spike opens first; half an hour later a story of the same outage, told by people who
+    were not yet in the spike's crowd, must join it through what the spike's examples said (it opened a second
+    incident, and a second page, when a spike kept only its crowd)."""
+    def work(session: Session, settings: Settings) -> None:
+        brand = settings.brands[0]
+        outage = post(session, OUTAGE, "a", 40)
+        spike = finding("spike", "spike:acme:1", outage[:3])
+        apply_finding(session, settings, brand, spike, NOW - timedelta(minutes=35))
+        later = post(session, SLOW, "c", 5)
+        apply_finding(session, settings, brand, finding("story", "story:acme:c", later), NOW)
+
+    assert keys(database_url, work) == [["spike:acme:1", "story:acme:c"]]

@@ -200,6 +200,15 @@ def shares(incident: Incident, finding: Finding, ev: Evidence, min_cos: float = 
     return f"the same {mine} complaint" if same_kind else ""
 
 
+def _absorb_content(data: dict[str, Any], ev: Evidence) -> None:
+    """The finding's words, complaint categories and sentence vector, merged into the incident's."""
+    words: Counter[str] = Counter(dict(data.get("words", {})))
+    words.update({w: 1 for w in ev.words})
+    grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
+    data.update({"words": dict(words.most_common(MAX_WORDS)), "grievances": dict(grievances.most_common(8)),
+                 **_merged_vector(data, ev)})
+
+
 def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:
     """For a spike whose examples match no incident: the open incident with the most of its people in the
     spike's crowd (it joins one complaint at most, and brings none of the crowd's people or words to it)."""
@@ -237,8 +246,9 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
 def absorb(incident: Incident, finding: Finding, ev: Evidence, now: datetime) -> bool:
     """Add the finding's key, people and words to the incident; True when it brings a new facet.
 
-    A spike adds only its crowd (``spike_people``): who complained that hour is no evidence of what about, so
-    a spike never carries one complaint's people or words into another's incident."""
+    A spike adds its crowd (``spike_people``) apart from the people: who complained that hour is no evidence of
+    what about. Its examples' words and vector count only while the incident has no story (a spike-only
+    incident must say what it is about, or the outage's story, told later by new people, opens a second one)."""
     data = _join_data(incident)
     keys = list(data.get("keys", []))
     if finding.key != incident.key and finding.key not in keys:
@@ -249,12 +259,9 @@ def absorb(incident: Incident, finding: Finding, ev: Evidence, now: datetime) ->
         data["spike_people"] = (crowd + sorted(ev.crowd - set(crowd)))[-MAX_PEOPLE:]
     else:
         people = list(data.get("people", []))
-        words: Counter[str] = Counter(dict(data.get("words", {})))
-        words.update({w: 1 for w in ev.words})
-        grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
-        data.update({"people": (people + sorted(ev.people - set(people)))[-MAX_PEOPLE:],
-                     "words": dict(words.most_common(MAX_WORDS)), "grievances": dict(grievances.most_common(8)),
-                     **_merged_vector(data, ev)})
+        data["people"] = (people + sorted(ev.people - set(people)))[-MAX_PEOPLE:]
+    if finding.trigger != "spike" or "story" not in (incident.facets or {}):
+        _absorb_content(data, ev)  # a spike-only incident says what its examples say, so its story can find it
     facets = dict(incident.facets or {})
     new = finding.trigger not in facets
     if new:

@@ -1,0 +1,81 @@
+"""The soak's account of its incident posts (issue #17), on a real service database: a threat that joined an
+open story is covered by that story's thread, not lost; one the budget held or the watch list kept says so;
+only what nothing explains is lost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+
+from benchmarks import soak_accounting
+from monitor.replay.demo import demo_settings
+from monitor.runtime import Runtime
+from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
+
+T0 = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)
+
+
+def _mention(k: int, author: str) -> Mention:
+    return Mention(brand_id="brightwave", source_id="demo-replay", platform="x", external_id=f"m{k}",
+                   author_id=author, author_handle=f"big{k}", url=f"https://x.com/i/{k}",
+                   text=f"Brightwave zuwugimi terrible, cancelling LAT{k}", posted_at=T0, ingested_at=T0)
+
+
+def _incident(key: str, trigger: str, status: str, details: dict[str, object]) -> Incident:
+    return Incident(brand_id="brightwave", key=key, trigger=trigger, status=status, severity=2, title=key,
+                    reason="soak", opened_at=T0, updated_at=T0, last_activity_at=T0, mention_count=1,
+                    author_count=1, details=details)
+
+
+def _page(session: Session, incident: Incident, event: str, sent: datetime | None, paged: bool = True) -> None:
+    alert = Alert(incident_id=incident.id or 0, event=event, severity=incident.severity, created_at=T0, paged=paged)
+    session.add(alert)
+    session.flush()
+    if paged:
+        session.add(OutboxItem(alert_id=alert.id or 0, channel_id="mail", idempotency_key=f"{alert.id}:mail",
+                               status="sent" if sent else "pending", next_attempt_at=T0, sent_at=sent))
+
+
+def _database(folder: Path) -> Path:
+    """Posts 1-7: 1 paged (its email arrived), 2 and 3 joined the story #s (3 after its last page), 4 held by
+    the budget, 5 still watched, 6 paged but never sent, 7 ingested with no incident; 8 never ingested."""
+    settings = demo_settings(folder, "lexicon")
+    with Session(Runtime(settings).engine) as session:
+        session.add_all([_mention(k, f"a{k}") for k in range(1, 8)])
+        story = _incident("story:brightwave:story:s1", "story", "escalated", {"join": {"people": ["x:a2", "x:a3"]}})
+        own = {k: _incident(f"churn_threat:brightwave:churn:x:a{k}", "churn_threat", status, details)
+               for k, status, details in [(1, "open", {}), (4, "open", {"held": True}), (5, "watch", {}),
+                                          (6, "open", {})]}
+        session.add_all([story, *own.values()])
+        session.flush()
+        _page(session, own[1], "opened", T0 + timedelta(seconds=10))
+        _page(session, story, "opened", T0 + timedelta(seconds=30))
+        _page(session, story, "escalated", T0 + timedelta(seconds=100))
+        _page(session, own[4], "opened", None, paged=False)
+        _page(session, own[6], "opened", None)
+        session.commit()
+    return Path(settings.database_url().removeprefix("sqlite:///"))
+
+
+def test_each_post_is_paged_joined_held_watched_or_lost(tmp_path: Path) -> None:
+    db = _database(tmp_path)
+    at = T0.timestamp()
+    posted = {1: at, 2: at, 3: at + 200, 4: at, 5: at, 6: at, 7: at, 8: at}
+    where = soak_accounting.classify(db, posted, {1: at + 12}, end=at + 3600)
+    assert {k: w["outcome"] for k, w in where.items()} == {
+        1: "paged", 2: "joined", 3: "joined", 4: "held_by_budget", 5: "watched", 6: "undelivered",
+        7: "no_incident", 8: "not_ingested"}
+    assert where[2]["update_after_s"] == 30.0 and where[3]["update_after_s"] is None
+    report = soak_accounting.summary(where)
+    assert report["lost"] == [6, 7, 8]
+    assert report["joined_with_a_later_page"] == 1
+
+
+def test_posts_made_just_before_the_end_are_pending_not_lost(tmp_path: Path) -> None:
+    db = _database(tmp_path)
+    at = T0.timestamp()
+    where = soak_accounting.classify(db, {7: at, 8: at}, {}, end=at + 60)
+    assert [w["outcome"] for w in where.values()] == ["pending_at_end", "pending_at_end"]
+    assert soak_accounting.summary(where)["lost"] == []

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -66,3 +67,28 @@ def test_without_a_pass_view_each_finding_reads_the_window_and_joins_the_same(da
     reads, _, keys = four_wordings(database_url, None)
     assert reads == 4
     assert keys == ["story:acme:bill", "story:acme:0"]
+
+
+def old_outage_woken_by_its_key(database_url: str, view: RecentIncidents | None) -> list[str]:
+    """An outage last active before the join window; in one pass a billing story (the window is read), the
+    outage's own key again (it joins by key and is active now), then another wording of the outage."""
+    settings, runtime = setup(database_url)
+    brand = settings.brands[0]
+    with Session(runtime.engine) as session:
+        old = mentions(session, [WORDINGS[0]] * 6, [f"o{k}" for k in range(6)], minutes_ago=200)
+        apply_finding(session, settings, brand, finding("story", "story:acme:old", old),
+                      NOW - timedelta(minutes=settings.detection.join_minutes + 30))
+        bill = mentions(session, ["Charged twice for my Acme bill, refund please"] * 6, [f"b{k}" for k in range(6)])
+        again = mentions(session, [WORDINGS[1]] * 6, [f"o{k}" for k in range(6)])
+        other = mentions(session, [WORDINGS[2]] * 6, [f"n{k}" for k in range(6)])
+        for key, ids in (("story:acme:bill", bill), ("story:acme:old", again), ("story:acme:new", other)):
+            apply_finding(session, settings, brand, finding("story", key, ids), NOW, view)
+        session.commit()
+        return [i.key for i in session.exec(select(Incident).order_by(Incident.id)).all()]
+
+
+@pytest.mark.parametrize("pass_view", [False, True])
+def test_an_old_incident_joined_by_its_key_is_in_the_window_for_the_rest_of_the_pass(database_url: str,
+                                                                                     pass_view: bool) -> None:
+    view = RecentIncidents() if pass_view else None
+    assert old_outage_woken_by_its_key(database_url, view) == ["story:acme:old", "story:acme:bill"]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from monitor.detection.incidents import apply_finding
 from monitor.detection.recent_incidents import RecentIncidents
@@ -50,7 +50,7 @@ def four_wordings(database_url: str, view: RecentIncidents | None) -> tuple[int,
             ids = mentions(session, [text] * 6, [f"w{n}p{k}" for k in range(6)])
             apply_finding(session, settings, brand, finding("story", f"story:acme:{n}", ids), NOW, view)
         session.commit()
-        incidents = list(session.exec(select(Incident).order_by(Incident.id)).all())
+        incidents = list(session.exec(select(Incident).order_by(col(Incident.id))).all())
         return len(reads) - before, incidents, [i.key for i in incidents]
 
 
@@ -84,7 +84,7 @@ def old_outage_woken_by_its_key(database_url: str, view: RecentIncidents | None)
         for key, ids in (("story:acme:bill", bill), ("story:acme:old", again), ("story:acme:new", other)):
             apply_finding(session, settings, brand, finding("story", key, ids), NOW, view)
         session.commit()
-        return [i.key for i in session.exec(select(Incident).order_by(Incident.id)).all()]
+        return [i.key for i in session.exec(select(Incident).order_by(col(Incident.id))).all()]
 
 
 @pytest.mark.parametrize("pass_view", [False, True])

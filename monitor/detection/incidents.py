@@ -21,6 +21,7 @@ from monitor.detection import findings as found
 from monitor.detection import joining, page_bar, watchlist
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange, announce, was_told
+from monitor.detection.recent_incidents import RecentIncidents
 from monitor.detection.simple_rules import Finding
 from monitor.settings import BrandSettings, Settings
 from monitor.storage.tables import Incident, SourceState
@@ -42,7 +43,8 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
     scored, rows = found.new_rows(session, brand, now)
     results = found.findings(session, settings, brand, scored, rows, now, early)
     found.mark_examined(session, rows, now)
-    changes = [c for f in results for c in apply_finding(session, settings, brand, f, now)]
+    view = RecentIncidents()  # the join window is read once for all this pass's findings
+    changes = [c for f in results for c in apply_finding(session, settings, brand, f, now, view)]
     changes += _review_watch(session, settings, brand, now) + _escalate_unanswered(session, settings, brand, now)
     changes += _end_snoozes(session, brand, now)
     return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
@@ -50,19 +52,24 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
 
 
 def apply_finding(session: Session, settings: Settings, brand: BrandSettings, finding: Finding,
-           now: datetime) -> list[IncidentChange]:
+                  now: datetime, view: RecentIncidents | None = None) -> list[IncidentChange]:
+    """Open or join an incident for one finding; ``view``: the pass's recent incidents (else read anew)."""
     ev = joining.evidence(session, brand, finding, now)
     incident, why = joining.find_incident(session, brand.id, finding, ev, now, settings.detection.join_minutes,
-                                          settings.detection.join_similarity)
+                                          settings.detection.join_similarity, view)
     if incident is None:
-        return _open(session, settings, brand, finding, ev, now)
-    if incident.status == "resolved":
+        changes, incident = _open(session, settings, brand, finding, ev, now)
+    elif incident.status == "resolved":
         return []
-    return _join(session, settings, brand, incident, finding, ev, why, now)
+    else:
+        changes = _join(session, settings, brand, incident, finding, ev, why, now)
+    if view is not None:
+        view.note(incident)  # later findings of the pass see it as the query would
+    return changes
 
 
 def _open(session: Session, settings: Settings, brand: BrandSettings, finding: Finding, ev: joining.Evidence,
-          now: datetime) -> list[IncidentChange]:
+          now: datetime) -> tuple[list[IncidentChange], Incident]:
     watch = finding.trigger in joining.INDIVIDUAL
     incident = Incident(brand_id=brand.id, key=finding.key, trigger=finding.trigger, severity=finding.severity,
                         title=finding.title, reason=finding.reason, opened_at=now, updated_at=now,
@@ -75,10 +82,10 @@ def _open(session: Session, settings: Settings, brand: BrandSettings, finding: F
     if watch:
         log.info("watching #%s [%s] %s: %s", incident.id, brand.id, finding.trigger, finding.reason)
         reason = watchlist.page_reason(session, settings, brand, incident, now)
-        return _promote(incident, reason, now) if reason else []
+        return (_promote(incident, reason, now) if reason else []), incident
     return _told(announce(incident, "opened", finding.reason,
                           f"opened #{incident.id} [{brand.id}] sev {incident.severity} {finding.trigger}: "
-                          f"{finding.reason}"))
+                          f"{finding.reason}")), incident
 
 
 def _join(session: Session, settings: Settings, brand: BrandSettings, incident: Incident, finding: Finding,

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session, col, select
 
+from monitor.detection import recent_incidents
 from monitor.detection.join_background import common_words
 from monitor.detection.simple_rules import Finding
 from monitor.detection.story_vectors import as_vector
@@ -223,15 +224,16 @@ def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:
 
 
 def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidence, now: datetime,
-                  join_minutes: int, min_cos: float = JOIN_SIMILARITY) -> tuple[Incident | None, str]:
-    """(incident, why) for this finding: the same key first, then an active incident it overlaps."""
+                  join_minutes: int, min_cos: float = JOIN_SIMILARITY,
+                  pass_view: recent_incidents.RecentIncidents | None = None) -> tuple[Incident | None, str]:
+    """(incident, why) for this finding: the same key first, then an active incident it overlaps.
+
+    ``pass_view``: the detection pass's recent incidents, read once for all its findings."""
     same = session.exec(select(Incident).where(Incident.key == finding.key)).first()
     if same is not None:
         return same, "the same key"
-    recent = session.exec(select(Incident).where(
-        Incident.brand_id == brand_id, Incident.trigger != "source_down",
-        Incident.last_activity_at >= now - timedelta(minutes=join_minutes))
-        .order_by(col(Incident.severity).desc(), col(Incident.id))).all()
+    recent = (recent_incidents.query_recent(session, brand_id, now - timedelta(minutes=join_minutes))
+              if pass_view is None else pass_view.current(session, brand_id, now, join_minutes))
     for incident in recent:
         if finding.key in _keys(incident):
             return incident, "the same key"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
@@ -23,9 +23,12 @@ PAGED = ("open", "growing", "escalated")
 
 @cache
 def watched() -> Any:
-    """The brand's watched incidents, only the columns the review reads (the rest load for the rare one that pages)."""
+    """The brand's watched incidents, only the columns the review reads (the rest load for the rare one that pages);
+    repeat complainers only if opened at ``repeat_before`` or earlier (none when it is None)."""
     review = load_only(*(getattr(Incident, c) for c in REVIEWED))
-    return select(Incident).options(review).where(Incident.brand_id == bindparam("brand"), Incident.status == "watch")
+    return select(Incident).options(review).where(
+        Incident.brand_id == bindparam("brand"), Incident.status == "watch",
+        or_(Incident.trigger != "repeat_complainer", Incident.opened_at <= bindparam("repeat_before")))
 
 
 @cache

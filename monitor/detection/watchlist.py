@@ -99,6 +99,15 @@ def _may_be_unanswered(session: Session, settings: Settings, incident: Incident,
     return _replies_collected(session, incident.brand_id, now)
 
 
+def repeat_complainers_due(session: Session, settings: Settings, brand_id: str, now: datetime) -> datetime | None:
+    """Watched repeat complainers opened at this time or earlier may be unanswered now (``_may_be_unanswered``);
+    None: none may (no response target, or the brand's replies are not collected)."""
+    target = settings.detection.response_target_minutes
+    if not target or not _replies_collected(session, brand_id, now):
+        return None
+    return now - timedelta(minutes=target)
+
+
 def _unanswered(session: Session, settings: Settings, incident: Incident, mentions: list[Mention],
                 now: datetime) -> bool:
     if not _may_be_unanswered(session, settings, incident, now):

@@ -25,7 +25,8 @@ WORDS = ["router", "refund", "parcel", "invoice", "engineer", "modem", "roaming"
 
 def background(session: Session, hours: int) -> None:
     """Negative complaints, one every 10 minutes, the newest 4 hours after NOW - 1 day (so each hour of the test
-    brings six new ones into the background, all about a "blackout": common from the test's third hour)."""
+    brings six new ones into the background, all about a "blackout": common from the test's third hour), and
+    twelve a week older, six leaving in each of its first two hours ("ancient": common in its first hour only)."""
     rows = []
     for k in range(hours * 6):
         posted = NOW - timedelta(days=1) + timedelta(hours=4) - timedelta(minutes=10 * k)
@@ -33,6 +34,11 @@ def background(session: Session, hours: int) -> None:
         rows.append(Mention(brand_id="acme", source_id="s", platform="x", external_id=f"m{k}", author_id=f"a{k}",
                             author_handle=f"a{k}", text=f"customer service never fixed my {topic} number {k}",
                             sentiment="negative", posted_at=posted, ingested_at=posted))
+    for k in range(12):  # the oldest: leave the background in the test's first two hours
+        posted = NOW - timedelta(days=8) + timedelta(hours=2) - timedelta(minutes=10 * k)
+        rows.append(Mention(brand_id="acme", source_id="s", platform="x", external_id=f"old{k}", author_id=f"o{k}",
+                            author_handle=f"o{k}", text=f"the ancient complaint number {k}", sentiment="negative",
+                            posted_at=posted, ingested_at=posted))
     session.add_all(rows)
     session.commit()
 
@@ -59,8 +65,9 @@ def test_relearning_splits_only_new_texts_and_learns_what_a_fresh_learn_does(dat
             assert learned[-1] == fresh
             if hour:
                 assert split_now <= 6  # one hour of new texts (six), not the whole background (360)
-            assert len(seen) - split_now == 360 + 6 * hour
+            assert len(seen) - split_now == 360 + 6 * hour + [12, 6, 0, 0][hour]
     assert "blackout" not in learned[1] and "blackout" in learned[2]  # the hours learned different words
+    assert "ancient" in learned[0] and "ancient" not in learned[1]
     assert {"customer", "service", "never", "fixed", "number"} <= learned[0]
 
 

@@ -174,8 +174,9 @@ class StoryIndex:
         return self._new(sig, text, keys, words, blob if vector is not None else None, vector)
     def _by_words(self, words: list[str]) -> str | None:
         """The story whose exemplars share most of this text's rare-word weight (a new wording)."""
-        rare = {w: self.stats.idf(w) for w in set(words) if self.stats.is_rare(w)}
-        total = sum(self.stats.idf(w) for w in set(words))
+        idf = {w: self.stats.idf(w) for w in set(words)}
+        rare = {w: weight for w, weight in idf.items() if self.stats.is_rare(w)}
+        total = sum(idf.values())
         if len(rare) < self.cfg.min_shared or total <= 0:
             return None
         shared: dict[str, list[str]] = {}

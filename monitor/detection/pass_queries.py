@@ -28,7 +28,7 @@ def watched() -> Any:
     review = load_only(*(getattr(Incident, c) for c in REVIEWED))
     return select(Incident).options(review).where(
         Incident.brand_id == bindparam("brand"), Incident.status == "watch",
-        or_(Incident.trigger != "repeat_complainer", Incident.opened_at <= bindparam("repeat_before")))
+        or_(col(Incident.trigger) != "repeat_complainer", col(Incident.opened_at) <= bindparam("repeat_before")))
 
 
 @cache

@@ -1,0 +1,189 @@
+"""KeywordSentiment: complaint cues read a post no sentiment model covers, so an outage wave in Spanish pages.
+
+Without it a post in a language no model scores stays ``"unscored"``, and detection (which counts
+``sentiment == "negative"``) never hears a wave of Spanish or Japanese complaints.  This reads the short cue
+lists of ``models.complaint_cues`` instead: a post with a cue (not negated; two different cues when it also
+thanks or praises) is ``negative`` with a modest probability (0.65 to 0.8) and a reason that says so:
+``negative by keywords (Spanish): "no funciona"``.  A post with no cue gets no score at all (the router keeps
+it ``unscored``): absence of a complaint word is not evidence of a neutral post.  Precision comes first:
+``benchmarks/multilingual_negatives.py`` measures it per language on held-out posts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from models.base import Score
+from models.complaint_cues import CUES, SAME_CUES, SUBSTRING_LANGUAGES
+from models.language import language_name
+
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+")
+_CLAUSE = re.compile(r"([.,;:!?¿¡()\n。、！？،؟]+)")
+_WORD = re.compile(r"[^\W\d_]+")
+_ARABIC_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")  # tatweel and harakat: optional in writing
+NEGATION_WINDOW = 3  # words before a cue (in its clause) in which a negator cancels it
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[tuple[str, bool], ...]  # (folded word, matches as a prefix)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    negative: tuple[Phrase, ...] | tuple[str, ...]  # phrases, or substrings for SUBSTRING_LANGUAGES
+    positive: tuple[Phrase, ...] | tuple[str, ...]
+    negators: frozenset[str]
+    after: frozenset[str]
+    substring: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the cues found in one post: its score and the words that made it."""
+
+    score: Score
+    cues: tuple[str, ...]
+    language: str
+
+    @property
+    def reason(self) -> str:
+        quoted = ", ".join(f'"{cue}"' for cue in self.cues[:3])
+        return f"negative by keywords ({language_name(self.language)}): {quoted}"
+
+
+def fold(text: str) -> str:
+    """Lower case without accents ("Pésimo" -> "pesimo", "İptal" -> "iptal"): people drop them in posts."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _plain(text: str, language: str) -> str:
+    """Substring languages: compatibility forms folded (full-width letters), no accents to drop."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _ARABIC_MARKS.sub("", text) if language == "ar" else text
+
+
+def _pieces(spec: str) -> list[str]:
+    return [p.strip() for p in spec.split(",") if p.strip()]
+
+
+def _phrase(piece: str) -> Phrase:
+    words = [w for w in piece.split() if w]
+    return Phrase(tuple((fold(w.rstrip("*")), w.endswith("*")) for w in words))
+
+
+@lru_cache(maxsize=32)
+def lexicon(language: str) -> Lexicon | None:
+    """The compiled cue lists for ``language`` (or the language whose words it shares), None when there are none."""
+    code = SAME_CUES.get(language, language)
+    spec = CUES.get(code)
+    if spec is None:
+        return None
+    substring = code in SUBSTRING_LANGUAGES
+    negative: tuple[Phrase, ...] | tuple[str, ...]
+    positive: tuple[Phrase, ...] | tuple[str, ...]
+    if substring:
+        negative = tuple(_plain(p, code) for p in _pieces(spec["negative"]))
+        positive = tuple(_plain(p, code) for p in _pieces(spec.get("positive", "")))
+    else:
+        negative = tuple(_phrase(p) for p in _pieces(spec["negative"]))
+        positive = tuple(_phrase(p) for p in _pieces(spec.get("positive", "")))
+    return Lexicon(code, negative, positive, frozenset(fold(w) for w in _pieces(spec.get("negators", ""))),
+                   frozenset(fold(w) for w in _pieces(spec.get("after", ""))), substring)
+
+
+Span = tuple[int, int, str]  # (start, end, the post's own words): token or character offsets
+
+
+def _word_matches(words: list[str], phrase: Phrase, at: int) -> bool:
+    if at + len(phrase.words) > len(words):
+        return False
+    return all(words[at + k].startswith(w) if prefix else words[at + k] == w
+               for k, (w, prefix) in enumerate(phrase.words))
+
+
+def _clause_spans(raw: list[str], words: list[str], phrases: tuple[Phrase, ...], lex: Lexicon) -> Iterator[Span]:
+    """Matches of ``phrases`` in one clause that no negator cancels."""
+    for at in range(len(words)):
+        for phrase in phrases:
+            if not _word_matches(words, phrase, at):
+                continue
+            end = at + len(phrase.words)
+            before = words[max(0, at - NEGATION_WINDOW):at]
+            if phrase.words[0][0] not in lex.negators and lex.negators.intersection(before):
+                continue
+            if end < len(words) and words[end] in lex.after:
+                continue
+            yield at, end, " ".join(raw[at:end])
+
+
+def _word_spans(text: str, phrases: tuple[Phrase, ...], lex: Lexicon, *, questions: bool = True) -> list[Span]:
+    """Matches clause by clause; ``questions=False`` skips clauses that end in a question mark."""
+    spans: list[Span] = []
+    offset = 0
+    parts = _CLAUSE.split(text)
+    for clause, stop in zip(parts[::2], [*parts[1::2], ""], strict=True):
+        if not questions and "?" in stop:
+            continue
+        raw = [w.lower() for w in _WORD.findall(clause)]
+        words = [fold(w) for w in raw]
+        spans += [(offset + s, offset + e, shown) for s, e, shown in _clause_spans(raw, words, phrases, lex)]
+        offset += len(words) + 1  # clauses never join: a gap between their word offsets
+    return spans
+
+
+def _substring_spans(text: str, needles: tuple[str, ...]) -> list[Span]:
+    spans: list[Span] = []
+    for needle in needles:
+        start = text.find(needle)
+        while start >= 0:
+            spans.append((start, start + len(needle), needle))
+            start = text.find(needle, start + 1)
+    return spans
+
+
+def _distinct(spans: list[Span]) -> list[str]:
+    """The longest matches that do not overlap ("ne marche pas" counts once, not also as "marche pas")."""
+    taken: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        if all(span[1] <= t[0] or span[0] >= t[1] for t in taken):
+            taken.append(span)
+    return list(dict.fromkeys(shown for _, _, shown in sorted(taken)))
+
+
+def _spans(text: str, lex: Lexicon, which: str) -> list[Span]:
+    phrases = lex.negative if which == "negative" else lex.positive
+    if lex.substring:
+        return _substring_spans(_plain(text, lex.language), phrases)  # type: ignore[arg-type]
+    # praise words in a question ("when will this be solved?") are no praise
+    return _word_spans(text, phrases, lex, questions=which == "negative")  # type: ignore[arg-type]
+
+
+class KeywordSentiment:
+    """Reads complaint cues in the languages ``models.complaint_cues`` lists; never raises on odd text."""
+
+    name = "keywords"
+    version = "1"
+
+    def covers(self, language: str) -> bool:
+        return lexicon(language) is not None
+
+    def read(self, text: str, language: str) -> Reading | None:
+        """A negative Reading when the post carries a complaint cue, else None (the post stays unscored)."""
+        lex = lexicon(language)
+        if lex is None:
+            return None
+        clean = _NOISE.sub(" ", (text or "")[:2000].replace("\x00", " "))
+        cues = _distinct(_spans(clean, lex, "negative"))
+        if not cues or (len(cues) < 2 and _spans(clean, lex, "positive")):
+            return None
+        p_negative = min(0.8, 0.55 + 0.1 * len(cues))
+        rest = 1.0 - p_negative
+        return Reading(Score("negative", round(p_negative, 2), round(0.7 * rest, 2), round(0.3 * rest, 2)),
+                       tuple(cues), lex.language)

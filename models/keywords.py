@@ -98,7 +98,7 @@ def lexicon(language: str) -> Lexicon | None:
                    frozenset(fold(w) for w in _pieces(spec.get("after", ""))), substring)
 
 
-Span = tuple[int, int, str]  # (start, end, the post's own words): token or character offsets
+Span = tuple[int, int, str]  # (start, end, the post's own words): word or character offsets in the post
 
 
 def _word_matches(words: list[str], phrase: Phrase, at: int) -> bool:
@@ -108,61 +108,56 @@ def _word_matches(words: list[str], phrase: Phrase, at: int) -> bool:
                for k, (w, prefix) in enumerate(phrase.words))
 
 
-def _clause_spans(raw: list[str], words: list[str], phrases: tuple[Phrase, ...], lex: Lexicon) -> Iterator[Span]:
-    """Matches of ``phrases`` in one clause that no negator cancels."""
-    for at in range(len(words)):
-        for phrase in phrases:
-            if not _word_matches(words, phrase, at):
-                continue
-            end = at + len(phrase.words)
-            before = words[max(0, at - NEGATION_WINDOW):at]
-            if phrase.words[0][0] not in lex.negators and lex.negators.intersection(before):
-                continue
-            if end < len(words) and words[end] in lex.after:
-                continue
-            yield at, end, " ".join(raw[at:end])
-
-
-def _word_spans(text: str, phrases: tuple[Phrase, ...], lex: Lexicon, *, questions: bool = True) -> list[Span]:
-    """Matches clause by clause; ``questions=False`` skips clauses that end in a question mark."""
-    spans: list[Span] = []
-    offset = 0
-    parts = _CLAUSE.split(text)
-    for clause, stop in zip(parts[::2], [*parts[1::2], ""], strict=True):
-        if not questions and "?" in stop:
+def _word_spans(clause: str, phrases: tuple[Phrase, ...], lex: Lexicon) -> Iterator[Span]:
+    """Matches of ``phrases`` in one clause that no negator cancels (word offsets in the clause).  A negator
+    inside another match ("no funciona y nadie responde") negates nothing else."""
+    raw = [w.lower() for w in _WORD.findall(clause)]
+    words = [fold(w) for w in raw]
+    found = [(at, at + len(phrase.words), phrase) for at in range(len(words)) for phrase in phrases
+             if _word_matches(words, phrase, at)]
+    inside = {i for start, end, _ in found for i in range(start, end)}
+    for start, end, phrase in found:
+        before = [words[i] for i in range(max(0, start - NEGATION_WINDOW), start) if i not in inside]
+        if phrase.words[0][0] not in lex.negators and lex.negators.intersection(before):
             continue
-        raw = [w.lower() for w in _WORD.findall(clause)]
-        words = [fold(w) for w in raw]
-        spans += [(offset + s, offset + e, shown) for s, e, shown in _clause_spans(raw, words, phrases, lex)]
-        offset += len(words) + 1  # clauses never join: a gap between their word offsets
-    return spans
+        if end < len(words) and words[end] in lex.after:
+            continue
+        yield start, end, " ".join(raw[start:end])
 
 
-def _substring_spans(text: str, needles: tuple[str, ...]) -> list[Span]:
-    spans: list[Span] = []
+def _substring_spans(clause: str, needles: tuple[str, ...], lex: Lexicon) -> Iterator[Span]:
+    """Every place a needle occurs in one clause (character offsets in the clause)."""
+    text = _plain(clause, lex.language)
     for needle in needles:
         start = text.find(needle)
         while start >= 0:
-            spans.append((start, start + len(needle), needle))
+            yield start, start + len(needle), needle
             start = text.find(needle, start + 1)
-    return spans
 
 
-def _distinct(spans: list[Span]) -> list[str]:
+def spans(text: str, phrases: tuple[Phrase, ...] | tuple[str, ...], lex: Lexicon) -> tuple[list[Span], list[Span]]:
+    """(matches in statements, matches in questions), clause by clause: a negator never reaches across a
+    comma, and a clause that ends in a question mark ("¿mi vuelo está retrasado?") only asks."""
+    said: list[Span] = []
+    asked: list[Span] = []
+    offset = 0
+    parts = _CLAUSE.split(text)
+    for clause, stop in zip(parts[::2], [*parts[1::2], ""], strict=True):
+        found = (_substring_spans(clause, phrases, lex) if lex.substring  # type: ignore[arg-type]
+                 else _word_spans(clause, phrases, lex))  # type: ignore[arg-type]
+        into = asked if "?" in stop or "？" in stop or "؟" in stop else said
+        into += [(offset + s, offset + e, shown) for s, e, shown in found]
+        offset += len(clause) + 1  # clauses never join: a gap between their offsets
+    return said, asked
+
+
+def _distinct(found: list[Span]) -> list[str]:
     """The longest matches that do not overlap ("ne marche pas" counts once, not also as "marche pas")."""
     taken: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+    for span in sorted(found, key=lambda s: (s[0] - s[1], s[0])):
         if all(span[1] <= t[0] or span[0] >= t[1] for t in taken):
             taken.append(span)
     return list(dict.fromkeys(shown for _, _, shown in sorted(taken)))
-
-
-def _spans(text: str, lex: Lexicon, which: str) -> list[Span]:
-    phrases = lex.negative if which == "negative" else lex.positive
-    if lex.substring:
-        return _substring_spans(_plain(text, lex.language), phrases)  # type: ignore[arg-type]
-    # praise words in a question ("when will this be solved?") are no praise
-    return _word_spans(text, phrases, lex, questions=which == "negative")  # type: ignore[arg-type]
 
 
 class KeywordSentiment:
@@ -180,8 +175,11 @@ class KeywordSentiment:
         if lex is None:
             return None
         clean = _NOISE.sub(" ", (text or "")[:2000].replace("\x00", " "))
-        cues = _distinct(_spans(clean, lex, "negative"))
-        if not cues or (len(cues) < 2 and _spans(clean, lex, "positive")):
+        said, asked = spans(clean, lex.negative, lex)
+        if not said:
+            return None  # a cue only in a question asks about a problem, it does not report one
+        cues = _distinct(said + asked)
+        if len(cues) < 2 and spans(clean, lex.positive, lex)[0]:  # thanks or praise (not in a question)
             return None
         p_negative = min(0.8, 0.55 + 0.1 * len(cues))
         rest = 1.0 - p_negative

@@ -182,6 +182,6 @@ class KeywordSentiment:
         if len(cues) < 2 and spans(clean, lex.positive, lex)[0]:  # thanks or praise (not in a question)
             return None
         p_negative = min(0.8, 0.55 + 0.1 * len(cues))
-        rest = 1.0 - p_negative
-        return Reading(Score("negative", round(p_negative, 2), round(0.7 * rest, 2), round(0.3 * rest, 2)),
+        p_neutral = round(0.7 * (1.0 - p_negative), 2)
+        return Reading(Score("negative", round(p_negative, 2), p_neutral, round(1.0 - p_negative - p_neutral, 2)),
                        tuple(cues), lex.language)

@@ -91,7 +91,8 @@ def test_pipeline_stores_language_and_unscored_state(database_url: str, tmp_path
              "posted_at": NOW.isoformat()},
             {"id": "3", "author_id": "c", "text": "Acme internet mati lagi", "lang": "id",
              "posted_at": NOW.isoformat()},
-            {"id": "4", "author_id": "d", "text": "Acme: nowy cennik od jutra w aplikacji", "posted_at": NOW.isoformat()}]
+            {"id": "4", "author_id": "d", "text": "Acme: nowy cennik od jutra w aplikacji",
+             "posted_at": NOW.isoformat()}]
     feed = tmp_path / "feed.jsonl"
     feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
     settings = make_settings(database={"url": database_url}, model={"sentiment": "lexicon"},

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models.language import language_name
 from monitor.clock import as_utc
 from monitor.logs import plural
 from monitor.settings import BrandSettings, Settings
@@ -51,6 +52,22 @@ class BrandDigest:
     repeat_days: int = 7  # the window repeat complainers are counted in
     precision: list[Precision] = field(default_factory=list)  # feedback on the last 30 days' alerts, per trigger
     held: set[int] = field(default_factory=set)  # incidents announced only here: the page budget held them
+    languages: queries.LanguageReading = field(default_factory=queries.LanguageReading)  # no model for them
+
+    @property
+    def languages_line(self) -> str:
+        """'4 read as negative by complaint keywords (3 Spanish, 1 German); 2 not scored (2 Polish)', or ''."""
+        def counted(counts: dict[str, int]) -> str:
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            return ", ".join(f"{n} {language_name(code)}" for code, n in ranked[:5])
+        parts = []
+        if self.languages.by_keywords:
+            total = sum(self.languages.by_keywords.values())
+            parts.append(f"{total} read as negative by complaint keywords ({counted(self.languages.by_keywords)})")
+        if self.languages.not_scored:
+            total = sum(self.languages.not_scored.values())
+            parts.append(f"{total} not scored, no model for their language ({counted(self.languages.not_scored)})")
+        return "; ".join(parts)
 
     @property
     def negative_share(self) -> float:
@@ -108,6 +125,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         answered = _responses(session, brand.id, negatives, start, end)
         judged = precision(session, brand_id=brand.id, since=end - timedelta(days=30))
         held = _held(session, [i.id or 0 for i in incidents])
+        languages = queries.language_reading(session, brand.id, start, end)
     week_total = sum(hours.week)
     return BrandDigest(
         brand=brand, day=day, total=sum(hours.today), negative=sum(hours.today_negative),
@@ -119,7 +137,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         repeat_complainers=repeaters,
         incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end, usage),
         negatives=negatives, responses=answered, week_total=week_total, repeat_days=settings.detection.repeat_days,
-        precision=judged, held=held)
+        precision=judged, held=held, languages=languages)
 
 
 def _held(session: Session, ids: list[int]) -> set[int]:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from alerts.digest import build_digest
+from alerts.digest_render import render_text
 from monitor.clock import ManualClock
 from monitor.detection.warmup import forget_detectors
 from monitor.pipeline import poll_source, run_detection, score_pending
@@ -99,6 +101,11 @@ def test_a_wave_of_spanish_complaints_pages(database_url: str, tmp_path: Path) -
                    for m in negative)
         calm = session.exec(select(Mention).where(Mention.posted_at < burst_start)).all()
         assert calm and not any(m.sentiment == "negative" for m in calm)
+    digest = build_digest(Runtime(settings).engine, settings, settings.brand("acme"), START.date())
+    line = f"{len(negative)} read as negative by complaint keywords ({len(negative)} Spanish)"
+    assert digest.languages_line.startswith(line)  # and they are no longer "not scored":
+    assert sum(digest.languages.not_scored.values()) == len(complaints) + len(calm) - len(negative)
+    assert f"Other languages: {line}" in render_text([digest])
 
 
 def test_without_the_keywords_the_same_wave_is_unheard(database_url: str, tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from models.language import language_name
 from monitor.clock import as_utc
 from monitor.logs import plural
 from monitor.settings import BrandSettings, Settings
@@ -56,18 +55,8 @@ class BrandDigest:
 
     @property
     def languages_line(self) -> str:
-        """'4 read as negative by complaint keywords (3 Spanish, 1 German); 2 not scored (2 Polish)', or ''."""
-        def counted(counts: dict[str, int]) -> str:
-            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-            return ", ".join(f"{n} {language_name(code)}" for code, n in ranked[:5])
-        parts = []
-        if self.languages.by_keywords:
-            total = sum(self.languages.by_keywords.values())
-            parts.append(f"{total} read as negative by complaint keywords ({counted(self.languages.by_keywords)})")
-        if self.languages.not_scored:
-            total = sum(self.languages.not_scored.values())
-            parts.append(f"{total} not scored, no model for their language ({counted(self.languages.not_scored)})")
-        return "; ".join(parts)
+        """'4 read as negative by complaint keywords (4 Spanish); 2 not scored, ...', or '' (all English)."""
+        return self.languages.line()
 
     @property
     def negative_share(self) -> float:

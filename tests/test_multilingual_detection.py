@@ -119,3 +119,25 @@ def test_without_the_keywords_the_same_wave_is_unheard(database_url: str, tmp_pa
 def test_a_calm_spanish_day_opens_nothing(database_url: str, tmp_path: Path) -> None:
     path = _write(tmp_path / "calm.jsonl", _calm_day(6))
     assert _run(database_url, path, steps=6 * 12) == []
+
+
+def test_sources_say_how_many_posts_the_keywords_read(database_url: str, tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from monitor.cli.checks import print_sources
+
+    recent = datetime.now(UTC) - timedelta(hours=1)
+    rows = [(recent, COMPLAINTS[0]), (recent, COMPLAINTS[1]), (recent, CALM[0]),
+            (recent, "Acme: nowy cennik od jutra w aplikacji")]
+    path = _write(tmp_path / "recent.jsonl", rows)
+    settings = make_settings(database={"url": database_url},
+                             sources=[{"id": "es", "kind": "replay", "brand": "acme", "path": str(path)}])
+    runtime = Runtime(settings)
+    poll_source(runtime.engine, settings, runtime.connector("es"), now=datetime.now(UTC))
+    score_pending(runtime.engine, settings, runtime.model, now=datetime.now(UTC))
+    out = io.StringIO()
+    print_sources(settings, Console(file=out, width=250))
+    assert ("acme, last 24 h, other languages: 1 read as negative by complaint keywords (1 Spanish); "
+            "3 not scored, no model for their language (2 Spanish, 1 Polish)") in out.getvalue()

@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
+from monitor.languages import language_name
 from monitor.storage.tables import Mention
 
 
@@ -128,6 +129,21 @@ class LanguageReading:
 
     def __bool__(self) -> bool:
         return bool(self.by_keywords or self.not_scored)
+
+    def line(self) -> str:
+        """'4 read as negative by complaint keywords (3 Spanish, 1 German); 2 not scored, no model for their
+        language (2 Polish)', or '' when there were none."""
+        def counted(counts: dict[str, int]) -> str:
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            return ", ".join(f"{n} {language_name(code)}" for code, n in ranked[:5])
+        parts = []
+        if self.by_keywords:
+            parts.append(f"{sum(self.by_keywords.values())} read as negative by complaint keywords "
+                         f"({counted(self.by_keywords)})")
+        if self.not_scored:
+            parts.append(f"{sum(self.not_scored.values())} not scored, no model for their language "
+                         f"({counted(self.not_scored)})")
+        return "; ".join(parts)
 
 
 def language_reading(session: Session, brand_id: str, start: datetime, end: datetime) -> LanguageReading:

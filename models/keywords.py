@@ -34,10 +34,29 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Phrases:
+    """Phrases indexed by their first word, so each word of a post is tried only against those it can start."""
+
+    by_first: dict[str, tuple[Phrase, ...]]
+    by_prefix: tuple[Phrase, ...]  # phrases whose first word is a prefix ("awari*")
+
+    @classmethod
+    def of(cls, phrases: list[Phrase]) -> Phrases:
+        by_first: dict[str, list[Phrase]] = {}
+        for phrase in phrases:
+            if not phrase.words[0][1]:
+                by_first.setdefault(phrase.words[0][0], []).append(phrase)
+        return cls({w: tuple(ps) for w, ps in by_first.items()}, tuple(p for p in phrases if p.words[0][1]))
+
+    def starting(self, word: str) -> tuple[Phrase, ...]:
+        return self.by_first.get(word, ()) + self.by_prefix
+
+
+@dataclass(frozen=True)
 class Lexicon:
     language: str
-    negative: tuple[Phrase, ...] | tuple[str, ...]  # phrases, or substrings for SUBSTRING_LANGUAGES
-    positive: tuple[Phrase, ...] | tuple[str, ...]
+    negative: Phrases | tuple[str, ...]  # phrases, or substrings for SUBSTRING_LANGUAGES
+    positive: Phrases | tuple[str, ...]
     negators: frozenset[str]
     after: frozenset[str]
     substring: bool
@@ -86,14 +105,14 @@ def lexicon(language: str) -> Lexicon | None:
     if spec is None:
         return None
     substring = code in SUBSTRING_LANGUAGES
-    negative: tuple[Phrase, ...] | tuple[str, ...]
-    positive: tuple[Phrase, ...] | tuple[str, ...]
+    negative: Phrases | tuple[str, ...]
+    positive: Phrases | tuple[str, ...]
     if substring:
         negative = tuple(_plain(p, code) for p in _pieces(spec["negative"]))
         positive = tuple(_plain(p, code) for p in _pieces(spec.get("positive", "")))
     else:
-        negative = tuple(_phrase(p) for p in _pieces(spec["negative"]))
-        positive = tuple(_phrase(p) for p in _pieces(spec.get("positive", "")))
+        negative = Phrases.of([_phrase(p) for p in _pieces(spec["negative"])])
+        positive = Phrases.of([_phrase(p) for p in _pieces(spec.get("positive", ""))])
     return Lexicon(code, negative, positive, frozenset(fold(w) for w in _pieces(spec.get("negators", ""))),
                    frozenset(fold(w) for w in _pieces(spec.get("after", ""))), substring)
 
@@ -108,13 +127,13 @@ def _word_matches(words: list[str], phrase: Phrase, at: int) -> bool:
                for k, (w, prefix) in enumerate(phrase.words))
 
 
-def _word_spans(clause: str, phrases: tuple[Phrase, ...], lex: Lexicon) -> Iterator[Span]:
+def _word_spans(clause: str, phrases: Phrases, lex: Lexicon) -> Iterator[Span]:
     """Matches of ``phrases`` in one clause that no negator cancels (word offsets in the clause).  A negator
     inside another match ("no funciona y nadie responde") negates nothing else."""
     raw = [w.lower() for w in _WORD.findall(clause)]
     words = [fold(w) for w in raw]
-    found = [(at, at + len(phrase.words), phrase) for at in range(len(words)) for phrase in phrases
-             if _word_matches(words, phrase, at)]
+    found = [(at, at + len(phrase.words), phrase) for at in range(len(words))
+             for phrase in phrases.starting(words[at]) if _word_matches(words, phrase, at)]
     inside = {i for start, end, _ in found for i in range(start, end)}
     for start, end, phrase in found:
         before = [words[i] for i in range(max(0, start - NEGATION_WINDOW), start) if i not in inside]
@@ -135,7 +154,7 @@ def _substring_spans(clause: str, needles: tuple[str, ...], lex: Lexicon) -> Ite
             start = text.find(needle, start + 1)
 
 
-def spans(text: str, phrases: tuple[Phrase, ...] | tuple[str, ...], lex: Lexicon) -> tuple[list[Span], list[Span]]:
+def spans(text: str, phrases: Phrases | tuple[str, ...], lex: Lexicon) -> tuple[list[Span], list[Span]]:
     """(matches in statements, matches in questions), clause by clause: a negator never reaches across a
     comma, and a clause that ends in a question mark ("¿mi vuelo está retrasado?") only asks."""
     said: list[Span] = []
@@ -143,8 +162,8 @@ def spans(text: str, phrases: tuple[Phrase, ...] | tuple[str, ...], lex: Lexicon
     offset = 0
     parts = _CLAUSE.split(text)
     for clause, stop in zip(parts[::2], [*parts[1::2], ""], strict=True):
-        found = (_substring_spans(clause, phrases, lex) if lex.substring  # type: ignore[arg-type]
-                 else _word_spans(clause, phrases, lex))  # type: ignore[arg-type]
+        found = (_word_spans(clause, phrases, lex) if isinstance(phrases, Phrases)
+                 else _substring_spans(clause, phrases, lex))
         into = asked if "?" in stop or "？" in stop or "؟" in stop else said
         into += [(offset + s, offset + e, shown) for s, e, shown in found]
         offset += len(clause) + 1  # clauses never join: a gap between their offsets

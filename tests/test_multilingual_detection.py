@@ -141,3 +141,18 @@ def test_sources_say_how_many_posts_the_keywords_read(database_url: str, tmp_pat
     print_sources(settings, Console(file=out, width=250))
     assert ("acme, last 24 h, other languages: 1 read as negative by complaint keywords (1 Spanish); "
             "3 not scored, no model for their language (2 Spanish, 1 Polish)") in out.getvalue()
+
+
+def test_the_workspace_shows_a_post_was_read_by_keywords(database_url: str) -> None:
+    from monitor.storage.engine import transaction
+    from tests.fakes.web_client import signed_in
+    from tests.fakes.web_seed import NOW, seed
+
+    seeded = seed(database_url)
+    with transaction(seeded.engine) as session:
+        session.add(Mention(brand_id="acme", source_id="acme-x", platform="x", external_id="es1", author_id="p1",
+                            author_handle="@persona", text="La fibra no funciona otra vez", lang="es",
+                            posted_at=NOW - timedelta(minutes=5), ingested_at=NOW, sentiment="negative",
+                            p_negative=0.65, sentiment_model="keywords@1"))
+    page = signed_in(seeded).get("/mentions?lang=es").text
+    assert "La fibra no funciona otra vez" in page and "negative (by keywords)" in page

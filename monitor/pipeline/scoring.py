@@ -38,11 +38,12 @@ def brand_terms(settings: Settings) -> dict[str, BrandTerms]:
 
 
 def sentiment_router(settings: Settings, model: SentimentModel) -> SentimentRouter:
-    """``model`` for ``model.sentiment_languages`` plus the per-language models the settings name."""
+    """``model`` for ``model.sentiment_languages`` plus the per-language models the settings name; complaint
+    keywords read the rest unless ``model.keyword_fallback`` is off."""
     m = settings.model
     return SentimentRouter(model, m.sentiment_languages, {
         code: load_sentiment_model(spec, threads=m.threads, batch_size=m.batch_size, max_length=m.max_length)
-        for code, spec in m.sentiment_by_language.items()})
+        for code, spec in m.sentiment_by_language.items()}, keywords=m.keyword_fallback)
 
 
 def model_threads(m: ModelSettings) -> tuple[int, int]:

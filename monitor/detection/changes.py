@@ -3,7 +3,8 @@
 Detection decides *that* something changed (an incident opened, escalated, gained a facet, was joined by
 a customer who would have paged on their own, was not acknowledged, resolved) and says *what* changed in
 plain words; the pipeline turns each change into an ``Alert`` and its deliveries in the same transaction
-(``monitor.pipeline.alerting``), applying the per-brand page budget. Keeping detection free of ``alerts`` lets it run in backtests and workers alone.
+(``monitor.pipeline.alerting``), applying the per-brand page budget. Keeping detection free of ``alerts``
+lets it run in backtests and workers alone.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from monitor.pipeline.alerting import pages_this_week, record_alerts
 from monitor.runtime import Runtime, build_notifiers
 from monitor.settings import Settings
 from monitor.storage.engine import transaction
-from monitor.storage.tables import Alert, Incident, Mention
+from monitor.storage.tables import Alert, Incident, Mention, OutboxItem
 from tests.fakes.settings_files import make_settings
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.smtp import FakeSMTP
@@ -160,20 +160,33 @@ def test_a_small_customers_churn_threat_joins_quietly(database_url: str, slack: 
     assert len(slack.calls_to("chat.postMessage")) == 1 and len(smtp.received) == 1
 
 
-def test_a_key_account_with_few_followers_is_told_and_a_retry_records_it_once(
+def test_a_key_account_with_few_followers_is_told_once_through_a_crash_and_a_retry(
         database_url: str, slack: FakeSlack, smtp: FakeSMTP, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = settings_for(database_url, slack, smtp, monkeypatch, key_accounts=["@OfficeCo"])
     engine = Runtime(settings).engine
     open_story(engine, settings)
+    deliver_due(engine, build_notifiers(settings), now=NOW - timedelta(minutes=20))
     with transaction(engine) as session:
         post(session, "officeco", BIG_POST, 800, NOW - timedelta(minutes=2))
-    with transaction(engine) as session:
+    with pytest.raises(RuntimeError), transaction(engine) as session:  # the pass dies before it commits
+        record_alerts(session, settings, detect_brand(session, settings, settings.brands[0], NOW), NOW)
+        raise RuntimeError("worker killed")
+    with transaction(engine) as session:  # the retry finds the post again and tells it once
         changes = detect_brand(session, settings, settings.brands[0], NOW)
         record_alerts(session, settings, changes, NOW)
-        record_alerts(session, settings, changes, NOW)  # the same changes again: no second alert
+        record_alerts(session, settings, changes, NOW)  # the same changes recorded twice: one alert
     [joined] = [a for a in alerts(engine) if a.event == "joined"]
     assert joined.summary is not None and joined.summary.startswith(
         "@officeco (one of your key accounts, 800 followers) is cancelling their service and joined this story")
+    deliver_due(engine, build_notifiers(settings), now=NOW)
+    assert len(slack.calls_to("chat.postMessage")) == 2
+    with transaction(engine) as session:  # a crash after Slack took the reply, before it was recorded as sent
+        row = session.exec(select(OutboxItem).where(OutboxItem.alert_id == joined.id,
+                                                    OutboxItem.channel_id == "slack")).one()
+        row.status, row.attempts, row.next_attempt_at = "pending", 1, NOW
+        session.add(row)
+    [again] = deliver_due(engine, build_notifiers(settings), now=NOW + timedelta(seconds=5))
+    assert again.status == "sent" and len(slack.calls_to("chat.postMessage")) == 2  # found in the thread
 
 
 def test_the_update_counts_against_the_page_budget_unless_the_story_is_past_the_bar(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -91,6 +92,12 @@ def detect(engine: Engine, settings: Settings, at: datetime) -> list[str]:
     return [c.event for c in changes]
 
 
+def part(message: EmailMessage, kind: str) -> str:
+    body = message.get_body((kind,))
+    assert body is not None
+    return str(body.get_content())
+
+
 def alerts(engine: Engine) -> list[Alert]:
     with Session(engine) as session:
         return list(session.exec(select(Alert).order_by(col(Alert.id))))
@@ -126,10 +133,10 @@ def test_a_big_customer_joining_the_story_is_told_once_in_its_thread(
     [_, mail] = smtp.received
     assert mail.message["In-Reply-To"] == first_mail.message["Message-ID"]  # the story's email thread
     assert "Big customer joined: [MEDIUM] Acme: 6 people repeating one complaint" in mail.message["Subject"]
-    text = mail.message.get_body(("plain",)).get_content()
+    text = part(mail.message, "plain")
     assert "What changed: @bigcust (900,000 followers) is cancelling their service" in text
     assert text.index("@bigcust (900k followers), Sat 7 Nov 18:48 EST") < text.index("@p0")  # their post first
-    assert "&lt;!here&gt;" in mail.message.get_body(("html",)).get_content()
+    assert "&lt;!here&gt;" in part(mail.message, "html")
 
     # the same person again: a later post the same day, then one after midnight UTC (a new churn key)
     for minutes, text in ((3, "Acme still down in Leeds. Cancelling my subscription, done with you"),

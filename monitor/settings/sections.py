@@ -85,6 +85,10 @@ class ModelSettings(Section):
     # sentence vectors that join a new wording of a grievance to its story: "auto" (the bundled encoder unless
     # sentiment is "lexicon"), "bundled", a folder with an exported encoder, or "none" (stories join by words)
     embedding: str = "auto"
+    # which posts get one: "stories" (every English post of three content words or more: a neutral or sarcastic
+    # wording joins its story too) or "negative" (only those scored negative: ~19 % less CPU a mention on real
+    # posts, but a story told partly in neutral wordings joins later; benchmarks/vector_share.py, issue #17)
+    embedding_for: Literal["stories", "negative"] = "stories"
 
     @field_validator("sentiment_languages")
     @classmethod

@@ -51,6 +51,12 @@ class BrandDigest:
     repeat_days: int = 7  # the window repeat complainers are counted in
     precision: list[Precision] = field(default_factory=list)  # feedback on the last 30 days' alerts, per trigger
     held: set[int] = field(default_factory=set)  # incidents announced only here: the page budget held them
+    languages: queries.LanguageReading = field(default_factory=queries.LanguageReading)  # no model for them
+
+    @property
+    def languages_line(self) -> str:
+        """'4 read as negative by complaint keywords (4 Spanish); 2 not scored, ...', or '' (all English)."""
+        return self.languages.line()
 
     @property
     def negative_share(self) -> float:
@@ -108,6 +114,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         answered = _responses(session, brand.id, negatives, start, end)
         judged = precision(session, brand_id=brand.id, since=end - timedelta(days=30))
         held = _held(session, [i.id or 0 for i in incidents])
+        languages = queries.language_reading(session, brand.id, start, end)
     week_total = sum(hours.week)
     return BrandDigest(
         brand=brand, day=day, total=sum(hours.today), negative=sum(hours.today_negative),
@@ -119,7 +126,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         repeat_complainers=repeaters,
         incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end, usage),
         negatives=negatives, responses=answered, week_total=week_total, repeat_days=settings.detection.repeat_days,
-        precision=judged, held=held)
+        precision=judged, held=held, languages=languages)
 
 
 def _held(session: Session, ids: list[int]) -> set[int]:

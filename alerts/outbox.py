@@ -232,10 +232,12 @@ def build_message(session: Session, item: OutboxItem) -> AlertMessage:
     incident = session.get(Incident, alert.incident_id)
     assert incident is not None
     brand = session.get(Brand, incident.brand_id)
-    ids = list(incident.example_mention_ids or [])
+    ids = story.example_ids(alert, incident)
     mentions = session.exec(select(Mention).where(col(Mention.id).in_(ids))).all() if ids else []
     by_id = {m.id: m for m in mentions}
     ordered = [by_id[i] for i in ids if i in by_id]
+    timezone = brand.timezone if brand else "UTC"
+    joined = by_id.get(story.joined_post(alert, incident))
     examples = tuple(ExamplePost(m.text, m.url, m.author_handle, m.author_followers, m.platform,
                                  as_utc(m.posted_at), m.sentiment) for m in ordered)
     earlier = session.exec(select(OutboxItem).join(Alert, col(Alert.id) == OutboxItem.alert_id).where(
@@ -247,5 +249,6 @@ def build_message(session: Session, item: OutboxItem) -> AlertMessage:
         brand_name=brand.name if brand else incident.brand_id, severity=alert.severity, title=incident.title,
         reason=incident.reason, trigger=incident.trigger, opened_at=as_utc(incident.opened_at),
         examples=examples, counts=numbers, thread=thread,
-        headline=story.headline(incident, numbers, examples), change=story.change(alert, incident),
-        facets=story.facets(incident), timezone=brand.timezone if brand else "UTC")
+        headline=story.headline(incident, numbers, examples[1:] if joined else examples), change=story.change(
+            alert, incident, as_utc(joined.posted_at) if joined else None, timezone),
+        facets=story.facets(incident), timezone=timezone)

@@ -29,7 +29,8 @@ from alerts.escape import clean, safe_url
 SEVERITY_EMOJI = {1: ":large_blue_circle:", 2: ":large_yellow_circle:", 3: ":red_circle:",
                   4: ":rotating_light:"}
 SEVERITY_COLOR = {1: "#2f80ed", 2: "#f2c94c", 3: "#eb5757", 4: "#9b1c1c"}
-EVENT_LABEL = {"opened": "New incident", "escalated": "Escalated", "updated": "Update", "resolved": "Resolved",
+EVENT_LABEL = {"opened": "New incident", "escalated": "Escalated", "updated": "Update",
+               "joined": "Big customer joined", "resolved": "Resolved",
                "acknowledged": "Acknowledged", "snoozed": "Snoozed", "woke": "Snooze over",
                "unacknowledged": "Not acknowledged", "test": "Test message"}
 BREAKDOWN_KEYS = ("categories", "platforms")

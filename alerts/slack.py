@@ -3,7 +3,7 @@
 The first event of an incident in this channel posts a headline; its ``ts`` is the Receipt's
 ``message_id``. Later events (``message.thread[channel_id]`` holds that ts) are posted as thread
 replies (escalations also broadcast to the channel), and for the events in ``UPDATED_EVENTS`` (escalated,
-updated, resolved, acknowledged, snoozed, woke) the headline is edited with ``chat.update`` so the channel
+updated, joined, resolved, acknowledged, snoozed, woke) the headline is edited with ``chat.update`` so the channel
 shows the incident's current state.
 
 One attempt per send: slack_sdk's retry handlers are switched off and every failure becomes a
@@ -45,7 +45,7 @@ _CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                               "request_timeout", "team_not_ready"})
 # the headline shows the current state
-UPDATED_EVENTS = frozenset({"escalated", "updated", "resolved", "acknowledged", "snoozed", "woke"})
+UPDATED_EVENTS = frozenset({"escalated", "updated", "joined", "resolved", "acknowledged", "snoozed", "woke"})
 HISTORY_PAGES = 5  # at most 1,000 recent messages are searched for an earlier attempt
 NETWORK_ERRORS = (URLError, OSError, TimeoutError, http.client.HTTPException)
 

@@ -7,13 +7,16 @@ thresholds, weights) stay in ``groundswell incidents show N``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from alerts.base import ExamplePost
 from alerts.escape import clean
+from alerts.render import format_time
 from monitor.storage.tables import Alert, Incident
 
 SPREAD = ("spike", "story")
+JOINED = "joined"  # a big customer joined the incident (``monitor.detection.joined``)
 
 
 def facets(incident: Incident) -> tuple[str, ...]:
@@ -61,11 +64,30 @@ def headline(incident: Incident, counts: dict[str, Any], examples: Sequence[Exam
     return f"{incident.title}{_quote(examples)}"
 
 
-def change(alert: Alert, incident: Incident) -> str:
-    """What changed since the last update; a first message of a spreading incident needs none."""
+def joined_post(alert: Alert, incident: Incident) -> int | None:
+    """The post of the big customer a ``joined`` alert is about (``details["joined"][person]``)."""
+    if alert.event != JOINED or not alert.about:
+        return None
+    entry = ((incident.details or {}).get("joined") or {}).get(alert.about) or {}
+    mention_id = entry.get("mention_id") if isinstance(entry, dict) else None
+    return mention_id if isinstance(mention_id, int) else None
+
+
+def example_ids(alert: Alert, incident: Incident) -> list[int]:
+    """The incident's example posts; a ``joined`` alert leads with the post of the customer who joined."""
+    ids = list(incident.example_mention_ids or [])
+    first = joined_post(alert, incident)
+    return ids if first is None else [first, *(i for i in ids if i != first)]
+
+
+def change(alert: Alert, incident: Incident, posted: datetime | None = None, timezone: str = "UTC") -> str:
+    """What changed since the last update; a first message of a spreading incident needs none. A big customer
+    who joined is said with the time they ``posted``, in the brand's timezone."""
     if alert.event == "opened" and incident.trigger in (*SPREAD, "source_down"):
         return ""
     stamp = (incident.details or {}).get(alert.event) if alert.event in ("acknowledged", "resolved") else None
     if not alert.summary and isinstance(stamp, str):  # `incidents ack/resolve`: "by dana at 2026-11-07 19:02 UTC"
         return f"{alert.event.capitalize()} {stamp}"
+    if alert.summary and posted is not None:
+        return f"{alert.summary} (posted {format_time(posted, timezone)})"
     return alert.summary or ""

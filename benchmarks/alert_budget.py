@@ -16,8 +16,9 @@ Three replays through the whole pipeline (poll, score, detect, record alerts) on
 * ``budget_spent``: five days of the report half's background; two such stories spend the week's two pages,
   then on each of three days 30, 50 and 75 people tell a new grievance within an hour: each must page.
 
-A page is the first paged alert of an incident; updates in its thread (escalated, updated, resolved,
-unacknowledged) are reported separately, as are posts (outbox rows: one per alert and channel). Two
+A page is the first paged alert of an incident, or a big customer who joined an open incident (``joined``,
+also counted in ``joined_pages``); updates in its thread (escalated, updated, resolved, unacknowledged) are
+reported separately, as are posts (outbox rows: one per alert and channel). Two
 channels: "comms" (everything) and "ops" (``triggers = ["spike"]``) show that routing sees every facet.
 
 Usage: ``nice python benchmarks/alert_budget.py [--model bundled] [--step-min 10] [--seed 3]``; prints JSON.
@@ -169,15 +170,18 @@ def alert_counts(session: Session, since: datetime, until: datetime) -> dict[str
         if alert.paged and incident.id not in first:
             first[incident.id or 0] = (alert, incident)
     inside = [(a, i) for a, i in first.values() if since <= as_utc(a.created_at) < until]
+    # a big customer who joined an open incident is a page of its own (issue #12), counted like a first page
+    joined = [(a, i) for a, i in alerts if a.paged and a.event == "joined" and since <= as_utc(a.created_at) < until]
+    inside += [(a, i) for a, i in joined if first[i.id or 0][0].id != a.id]
     weeks = (until - since) / timedelta(days=7)
-    updates = [a for a, _ in alerts if a.paged and since <= as_utc(a.created_at) < until and
+    updates = [a for a, _ in alerts if a.paged and since <= as_utc(a.created_at) < until and a.event != "joined" and
                (a.incident_id not in first or first[a.incident_id][0].id != a.id)]
     held = [a for a, _ in alerts if not a.paged and a.event == "opened" and since <= as_utc(a.created_at) < until]
     watched = session.exec(select(Incident).where(Incident.opened_at >= since, Incident.opened_at < until)).all()
     posts = session.exec(select(OutboxItem, Alert).join(Alert, col(Alert.id) == OutboxItem.alert_id)).all()
     return {"weeks": round(weeks, 2), "pages": len(inside),
             "pages_per_brand_week": round(len(inside) / weeks, 3) if weeks else None,
-            "pages_by_trigger": dict(Counter(i.trigger for _, i in inside)),
+            "pages_by_trigger": dict(Counter(i.trigger for _, i in inside)), "joined_pages": len(joined),
             "thread_updates": len(updates), "held_for_digest_by_budget": len(held),
             "watch_list": sum(1 for i in watched if "opened:" not in ",".join((i.details or {}).get("told", []))),
             "posts": sum(1 for _, a in posts if since <= as_utc(a.created_at) < until)}

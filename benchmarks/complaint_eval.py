@@ -1,12 +1,13 @@
 """The complaint-domain evaluation: sentiment, churn threat, category and language on dev and test.
 
 Prints JSON.  Sentiment runs through the same language routing as the pipeline (``--languages``
-the model is trusted on, English by default): posts in other languages are "unscored", which
-counts as a miss in ``accuracy_all`` and is left out of the ``*_scored`` figures (``coverage``
-says how many were scored).  Churn threat and category come from ``models.signals.extract_signals``
-with the post's addressed brand (its first @handle).  Figures are given for all posts and per
-source: ``twcs`` (real customer tweets) and ``written`` (posts written for the rare cases and
-the 14 other languages).  Tune on dev; report test.
+the model is trusted on, English by default): posts in other languages are read by complaint keywords
+(negative when a cue is found; ``--no-keywords``: never) or "unscored", which counts as a miss in
+``accuracy_all`` and is left out of the ``*_scored`` figures (``coverage`` says how many were scored).
+``benchmarks/multilingual_negatives.py`` measures the keywords themselves.  Churn threat and category
+come from ``models.signals.extract_signals`` with the post's addressed brand (its first @handle).
+Figures are given for all posts and per source: ``twcs`` (real customer tweets) and ``written`` (posts
+written for the rare cases and the 14 other languages).  Tune on dev; report test.
 
     python benchmarks/complaint_eval.py [--model bundled --model lexicon] [--languages en]
 """
@@ -67,7 +68,8 @@ def _subset(posts: list[Post], values: list[object], keep: set[str]) -> list[obj
     return [v for p, v in zip(posts, values, strict=True) if p.source in keep]
 
 
-def evaluate(posts: list[Post], models: Sequence[str], languages: Sequence[str]) -> dict[str, object]:
+def evaluate(posts: list[Post], models: Sequence[str], languages: Sequence[str],
+             keywords: bool = True) -> dict[str, object]:
     started = time.process_time()
     signals: list[Signals] = [extract_signals(p.text, brand_of(p.text)) for p in posts]
     signal_cpu = time.process_time() - started
@@ -85,7 +87,7 @@ def evaluate(posts: list[Post], models: Sequence[str], languages: Sequence[str])
                                             if p.source in keep), len(part)),
         }
     for spec in models:
-        router = load_router(spec, languages=languages)
+        router = load_router(spec, languages=languages, keywords=keywords)
         routed = router.score([p.text for p in posts], [s.language for s in signals])
         labels = [r.label for r in routed]
         out[f"sentiment[{spec}]"] = {name: sentiment_metrics(_subset(posts, [p.sentiment for p in posts], keep),  # type: ignore[arg-type]
@@ -99,9 +101,11 @@ def main() -> None:
     parser.add_argument("--model", action="append", help='sentiment model spec (repeatable; default "bundled")')
     parser.add_argument("--languages", default="en", help='languages the model scores, comma-separated, or "*"')
     parser.add_argument("--source", choices=("all", "twcs", "written"), default="all")
+    parser.add_argument("--no-keywords", action="store_true", help="leave posts no model covers unscored")
     args = parser.parse_args()
     languages = [c.strip() for c in args.languages.split(",") if c.strip()]
-    result: dict[str, object] = {split: evaluate(load_posts(split, args.source), args.model or ["bundled"], languages)
+    result: dict[str, object] = {split: evaluate(load_posts(split, args.source), args.model or ["bundled"], languages,
+                                                 keywords=not args.no_keywords)
                                  for split in ("dev", "test")}
     result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(result, indent=2))

@@ -4,6 +4,7 @@
     python benchmarks/pipeline_throughput.py --databases sqlite --models lexicon --rows 5000
     python benchmarks/pipeline_throughput.py --latency            # also: post at a source -> webhook alert
     python benchmarks/pipeline_throughput.py --models bundled --embedding none   # sentiment only, no vectors
+    python benchmarks/pipeline_throughput.py --models bundled --embedding auto:negative   # vectors for negatives
     python benchmarks/pipeline_throughput.py --models bundled --texts ../shared/data/twcs-sample/twcs_head5000.csv
 
 Each (database, model) pair runs in a fresh process (so RSS is its own) over a synthetic replay
@@ -75,7 +76,8 @@ def bench_settings(url: str, data: Path, model: str, folder: Path, *, live: bool
 
     cls = type("BenchSettings", (Settings,), {"toml_path": None})
     return cls(app={"data_dir": str(folder)}, database={"url": url},
-               model={"sentiment": model, "threads": 2, "embedding": embedding},
+               model={"sentiment": model, "threads": 2, "embedding": embedding.partition(":")[0],
+                      "embedding_for": embedding.partition(":")[2] or "stories"},
                service={"metrics_address": "127.0.0.1:0"},
                brands=[{"id": "brightwave", "name": "Brightwave", "names": ["Brightwave"],
                         "handles": ["@brightwave"]}],
@@ -135,6 +137,7 @@ def run_one(database: str, model: str, rows: int, pg_url: str, embedding: str = 
         # CPU seconds are this process's only (a PostgreSQL server's own CPU is not in them): on a shared
         # machine they are the figure to compare; 6.7 CPU-ms a mention is 300 mentions/s on two cores.
         return {"database": database, "model": model, "embedding": settings.model.embedding,
+                "embedding_for": settings.model.embedding_for,
                 "texts": texts.name if texts else "synthetic", "mentions": rows,
                 "seconds": round(elapsed, 2),
                 "mentions_per_s": round(rows / elapsed, 1), "cpu_seconds": round(cpu, 2),
@@ -229,7 +232,8 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--models", default="lexicon,bundled")
     parser.add_argument("--pg-url", default=PG_URL)
-    parser.add_argument("--embedding", default="auto", help='model.embedding for the runs: "auto" (default) or "none"')
+    parser.add_argument("--embedding", default="auto", help='model.embedding for the runs: "auto" (default) or "none"; '
+                        '"auto:negative": vectors for posts scored negative only (model.embedding_for)')
     parser.add_argument("--texts", type=Path, help="CSV of real posts (text column) instead of the templates")
     parser.add_argument("--latency", action="store_true", help="also measure post -> alert latency (~90 s)")
     parser.add_argument("--one", nargs=2, metavar=("DATABASE", "MODEL"), help=argparse.SUPPRESS)

@@ -92,6 +92,9 @@ def stories(rng: random.Random, days: int, split: str, tag: str, every_h: float,
     return out
 
 
+NEGATIVE_ONLY = False  # --vectors-for negative: only posts the model scores negative carry a vector
+
+
 def replay(posts: list[Post], cfg: BrandConfig, step_s: float, vectors: dict[str, bytes] | None = None,
            budget: Budget | None = None) -> tuple[list[tuple[float, str, tuple[str, ...]]], dict[str, int], float]:
     """Feed the detector every step; returns (time, kind, refs) of each page, other findings, CPU seconds.
@@ -107,7 +110,8 @@ def replay(posts: list[Post], cfg: BrandConfig, step_s: float, vectors: dict[str
             p = posts[j]
             batch.append(Observation(datetime.fromtimestamp(p.ts, UTC), p.author, p.p_negative, p.negative, p.text,
                                      p.followers, p.story_key, p.ref, post_id=p.ref,
-                                     embedding=vectors.get(p.text) if vectors else None))
+                                     embedding=vectors.get(p.text) if vectors and (p.negative or not NEGATIVE_ONLY)
+                                     else None))
             j += 1
         for f in det.run(batch, datetime.fromtimestamp(t, UTC)):
             if budget is not None and f.kind in PAGES:
@@ -228,12 +232,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wordings", default="families", choices=["families", "paraphrases"],
                         help="paraphrases: each story in 8 wordings sharing few words (benchmarks/paraphrases.py)")
     parser.add_argument("--vectors", action="store_true", help="give the detector each post's sentence vector")
+    parser.add_argument("--vectors-for", choices=["all", "negative"], default="all",
+                        help="with --vectors: every post's vector, or only those of posts scored negative")
     parser.add_argument("--embed-similarity", type=float, help="override StoryConfig.embed_similarity")
     parser.add_argument("--embed-words", action="store_true", help="with vectors, still join by rare words")
     parser.add_argument("--budget", type=float, help="apply the pipeline's page budget: pages per brand-week")
     parser.add_argument("--bar", type=int, default=DetectionSettings().budget_exempt_people,
                         help="with --budget: people past which a page ignores it (0: the old rule, severity only)")
     args = parser.parse_args(argv)
+    globals()["NEGATIVE_ONLY"] = args.vectors_for == "negative"
     knobs: dict[str, Any] = {"embed_similarity": args.embed_similarity} if args.embed_similarity else {}
     knobs |= {"embed_words": True} if args.embed_words else {}
     print(json.dumps(run_split(args.split, args.scenarios, args.days, args.per_day, args.step_s, args.model,

@@ -19,6 +19,10 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from monitor.languages import NAMES, language_name
+
+__all__ = ["NAMES", "UNDETERMINED", "clean_for_language", "detect_language", "language_name", "language_scores"]
+
 UNDETERMINED = "und"
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+|&\w+;|\d+")
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -33,21 +37,6 @@ _NOT_OFFERED = frozenset((
 _ENGLISH_PRIOR = 2.0
 _HINT_PRIOR = 5.0
 _LOCK = threading.Lock()
-NAMES = {
-    "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan", "cs": "Czech", "cy": "Welsh", "da": "Danish",
-    "de": "German", "el": "Greek", "en": "English", "es": "Spanish", "et": "Estonian", "eu": "Basque",
-    "fa": "Persian", "fi": "Finnish", "fr": "French", "ga": "Irish", "gl": "Galician", "he": "Hebrew",
-    "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian", "id": "Indonesian", "is": "Icelandic", "it": "Italian",
-    "ja": "Japanese", "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian", "ms": "Malay", "nl": "Dutch",
-    "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
-    "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil", "th": "Thai",
-    "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "vi": "Vietnamese", "zh": "Chinese",
-}
-
-
-def language_name(code: str) -> str:
-    """English name of an ISO 639-1 code for messages ("pl" -> "Polish"); the code itself if unknown."""
-    return NAMES.get(code, code)
 
 
 @lru_cache(maxsize=1)

@@ -106,11 +106,14 @@ def _onnx(folder: Path, *, threads: int, batch_size: int, head: str = "blend") -
 
 
 def load_router(spec: str, *, languages: Sequence[str] = ("en",), by_language: Mapping[str, str] | None = None,
-                threads: int = 2, batch_size: int = 64, max_length: int = 128) -> SentimentRouter:
-    """The default model for ``languages`` plus one (cached) model per entry of ``by_language``."""
+                threads: int = 2, batch_size: int = 64, max_length: int = 128,
+                keywords: bool = True) -> SentimentRouter:
+    """The default model for ``languages`` plus one (cached) model per entry of ``by_language``; ``keywords``:
+    complaint cues read the posts no model covers (``model.keyword_fallback``)."""
     from models.routing import SentimentRouter
 
     def load(one: str) -> SentimentModel:
         return load_sentiment_model(one, threads=threads, batch_size=batch_size, max_length=max_length)
 
-    return SentimentRouter(load(spec), languages, {code: load(one) for code, one in (by_language or {}).items()})
+    return SentimentRouter(load(spec), languages, {code: load(one) for code, one in (by_language or {}).items()},
+                           keywords=keywords)

@@ -50,7 +50,7 @@ def test_platform_hint_breaks_a_close_call_but_not_a_clear_one() -> None:
 
 def test_router_scores_covered_languages_and_marks_the_rest_unscored() -> None:
     bundled, lexicon = load_sentiment_model("bundled"), load_sentiment_model("lexicon")
-    router = SentimentRouter(bundled, ["en"], {"de": lexicon})
+    router = SentimentRouter(bundled, ["en"], {"de": lexicon}, keywords=False)
     texts = ["Worst service ever, nothing works", "Fatalna obsługa klienta, nic nie działa",
              "Schon wieder kein Internet, furchtbar", "😡😡"]
     routed = router.score(texts, ["en", "pl", "de", "und"])
@@ -58,6 +58,9 @@ def test_router_scores_covered_languages_and_marks_the_rest_unscored() -> None:
     assert routed[1].score is None and routed[1].label == UNSCORED and routed[1].reason == "not scored: Polish"
     assert routed[2].model is lexicon and routed[2].score is not None
     assert routed[3].model is bundled  # no language to tell: the default model reads emoji
+    by_keywords = SentimentRouter(bundled, ["en"]).score(texts[1:2], ["pl"])[0]  # model.keyword_fallback's default
+    assert by_keywords.label == "negative" and by_keywords.model is not None and by_keywords.model.name == "keywords"
+    assert by_keywords.reason == 'negative by keywords (Polish): "fatalna", "nie działa"'
     everything = SentimentRouter(bundled, ["*"]).score(texts[1:2], ["pl"])
     assert everything[0].score is not None and everything[0].reason == ""
     assert language_name("pl") == "Polish" and language_name("xx") == "xx"
@@ -87,6 +90,8 @@ def test_pipeline_stores_language_and_unscored_state(database_url: str, tmp_path
             {"id": "2", "author_id": "b", "text": "Acme: wypowiadam umowę, znowu brak internetu",
              "posted_at": NOW.isoformat()},
             {"id": "3", "author_id": "c", "text": "Acme internet mati lagi", "lang": "id",
+             "posted_at": NOW.isoformat()},
+            {"id": "4", "author_id": "d", "text": "Acme: nowy cennik od jutra w aplikacji",
              "posted_at": NOW.isoformat()}]
     feed = tmp_path / "feed.jsonl"
     feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -94,15 +99,19 @@ def test_pipeline_stores_language_and_unscored_state(database_url: str, tmp_path
                              sources=[{"id": "s", "kind": "replay", "brand": "acme", "path": str(feed)}])
     runtime = Runtime(settings)
     poll_source(runtime.engine, settings, runtime.connector("s"), now=NOW)
-    assert score_pending(runtime.engine, settings, load_sentiment_model("lexicon"), now=NOW).scored == 3
+    assert score_pending(runtime.engine, settings, load_sentiment_model("lexicon"), now=NOW).scored == 4
     with Session(runtime.engine) as session:
         found = {m.external_id: m for m in session.exec(select(Mention)).all()}
     assert found["1"].lang == "en" and found["1"].sentiment == "negative" and found["1"].sentiment_model
-    polish = found["2"]
+    polish = found["4"]  # no complaint cue: no model may score it, so it stays unscored
     assert polish.lang == "pl" and polish.sentiment == UNSCORED and polish.p_negative is None
     assert polish.sentiment_model is None and polish.signals is not None
     assert polish.signals["sentiment_reason"] == "not scored: Polish" and polish.signals["language"] == "pl"
-    assert found["3"].lang == "id" and found["3"].sentiment == UNSCORED  # the platform's tag settles it
+    complaint = found["2"]  # read by the complaint keywords (model.keyword_fallback, on by default)
+    assert complaint.lang == "pl" and complaint.sentiment == "negative" and complaint.sentiment_model == "keywords@1"
+    assert complaint.p_negative == 0.75 and complaint.signals is not None
+    assert complaint.signals["sentiment_reason"] == 'negative by keywords (Polish): "wypowiadam", "brak internetu"'
+    assert found["3"].lang == "id" and found["3"].sentiment == "negative"  # the platform's tag settles it
 
 
 def test_score_command_shows_language_and_reason(tmp_path: Path) -> None:
@@ -116,7 +125,12 @@ def test_score_command_shows_language_and_reason(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     out = list(csv.DictReader(target.open()))
     assert out[0]["language"] == "en" and out[0]["sentiment"] == "negative" and out[0]["sentiment_reason"] == ""
-    assert out[1]["language"] == "de" and out[1]["sentiment"] == UNSCORED and out[1]["p_negative"] == ""
+    assert out[1]["language"] == "de" and out[1]["sentiment"] == "negative" and out[1]["p_negative"] == "0.65"
+    assert out[1]["sentiment_reason"] == 'negative by keywords (German): "kündige"'
+    plain = CliRunner().invoke(score, [str(source), "-o", str(target), "--no-keywords"])
+    assert plain.exit_code == 0, plain.output
+    out = list(csv.DictReader(target.open()))
+    assert out[1]["sentiment"] == UNSCORED and out[1]["p_negative"] == ""
     assert out[1]["sentiment_reason"] == "not scored: German"
     both = CliRunner().invoke(score, [str(source), "-o", str(target), "--languages", "en,de"])
     assert both.exit_code == 0 and list(csv.DictReader(target.open()))[1]["sentiment"] != UNSCORED

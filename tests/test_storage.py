@@ -98,3 +98,35 @@ def test_database_that_stays_locked_raises_storage_error(tmp_path: Path) -> None
     with pytest.raises(StorageError, match="database unavailable after 3 attempts"):
         with_retries(write, attempts=2, sleep=lambda _s: None)
     blocker.rollback()
+
+
+def test_migration_0011_keeps_alerts_and_deliveries_and_tells_each_person_once(database_url: str) -> None:
+    """A database at 0010 with an alert and its delivery upgrades in place (SQLite rebuilds ``alerts`` around
+    its rows: the outbox still points at them); afterwards one ``joined`` alert per person is allowed."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from monitor.storage.engine import make_engine, upgrade
+
+    upgrade(database_url, "0010_replay_speed_brand_replies")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "insert into incidents (id, brand_id, key, trigger, status, severity, title, reason, opened_at, updated_at,"
+            " last_activity_at, mention_count, author_count) values (1, 'acme', 'story:1', 'story', 'open', 2, 't',"
+            " 'r', :t, :t, :t, 6, 6)"), {"t": NOW})
+        connection.execute(text("insert into alerts (id, incident_id, event, severity, created_at, paged) "
+                                "values (7, 1, 'opened', 2, :t, true)"), {"t": NOW})
+        connection.execute(text("insert into outbox (alert_id, channel_id, idempotency_key, status, attempts, "
+                                "next_attempt_at) values (7, 'slack', 'gs-7-slack', 'sent', 1, :t)"), {"t": NOW})
+    engine.dispose()
+    engine = open_database(database_url)
+    with engine.begin() as connection:
+        assert connection.execute(text("select id, about from alerts")).all() == [(7, "")]
+        assert connection.execute(text("select alert_id from outbox")).all() == [(7,)]
+        insert = text("insert into alerts (incident_id, event, severity, created_at, paged, about) "
+                      "values (1, 'joined', 2, :t, true, :who)")
+        connection.execute(insert, {"t": NOW, "who": "x:ann"})
+        connection.execute(insert, {"t": NOW, "who": "x:bob"})  # another person: news of its own
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert, {"t": NOW, "who": "x:ann"})  # the same person again: never

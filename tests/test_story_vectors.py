@@ -247,3 +247,41 @@ def test_without_a_sentence_encoder_the_sentiment_model_keeps_every_thread() -> 
     assert model_threads(make_settings(model={"sentiment": "lexicon", "threads": 3}).model) == (3, 0)
     assert model_threads(make_settings(model={"sentiment": "bundled", "threads": 4}).model) == (2, 2)
     assert model_threads(make_settings(model={"sentiment": "bundled", "threads": 1}).model) == (1, 1)
+
+
+def test_embedding_for_negative_gives_vectors_to_negative_posts_only(database_url: str, tmp_path: Path) -> None:
+    now = datetime(2026, 11, 2, 18, tzinfo=UTC)
+    texts = [*WIFI, *OTHER_TOPICS]
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(json.dumps({"id": f"p{i}", "author_id": f"c{i}", "text": text,
+                                        "posted_at": (now - timedelta(minutes=i)).isoformat()}) + "\n"
+                            for i, text in enumerate(texts)))
+    settings = make_settings(database={"url": database_url},
+                             model={"sentiment": "bundled", "embedding": "auto", "embedding_for": "negative"},
+                             sources=[{"id": "f", "kind": "replay", "brand": "acme", "path": str(path)}])
+    runtime = Runtime(settings, clock=ManualClock(now))
+    poll_source(runtime.engine, settings, runtime.connector("f"), now=now)
+    score_pending(runtime.engine, settings, runtime.model, now=now)
+    with Session(runtime.engine) as session:
+        stored = [(m.sentiment, m.embedding) for m in session.exec(select(Mention))]
+    assert len(stored) == len(texts) and {s for s, _ in stored} >= {"negative", "neutral"}
+    assert all((blob is not None and len(blob) == 384) == (sentiment == "negative") for sentiment, blob in stored)
+
+
+def test_a_backtest_with_embedding_for_negative_reads_vectors_of_negative_posts_only(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    start = datetime(2026, 11, 2, 17, tzinfo=UTC)
+    mentions = tmp_path / "mixed.jsonl"
+    mentions.write_text("".join(json.dumps({"id": f"p{i}", "author_id": f"c{i}", "text": text,
+                                            "posted_at": (start + timedelta(minutes=i)).isoformat()}) + "\n"
+                                for i, text in enumerate([*WIFI, *OTHER_TOPICS])))
+    settings = backtest_settings(tmp_path, mentions, "bundled", "default", "adaptive")
+    settings.model.embedding_for = "negative"
+    run_backtest(settings, tmp_path / "timeline.jsonl", input_file=mentions)
+    engine = create_engine(settings.database_url())
+    with Session(engine) as session:
+        stored = [(m.sentiment, m.embedding) for m in session.exec(select(Mention))]
+    engine.dispose()
+    assert len(stored) == len(WIFI) + len(OTHER_TOPICS) and {s for s, _ in stored} >= {"negative", "neutral"}
+    assert all((blob is not None) == (sentiment == "negative") for sentiment, blob in stored)

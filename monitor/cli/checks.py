@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,6 +19,7 @@ from monitor.pipeline import unscored_by_source
 from monitor.pipeline.source_health import is_quiet
 from monitor.runtime import Runtime
 from monitor.settings import Settings
+from monitor.storage.digest_queries import language_reading
 from monitor.storage.tables import SourceState
 
 
@@ -127,6 +128,7 @@ def print_sources(settings: Settings, console: Console) -> None:
     with Session(runtime.engine) as session:
         states = {s.id: s for s in session.exec(select(SourceState))}
         unscored = unscored_by_source(session)
+        languages = {b.id: language_reading(session, b.id, now - timedelta(hours=24), now) for b in settings.brands}
     table = Table(title="Sources")
     for column in ("id", "kind", "brand", "status", "last success", "failures", "next poll", "items",
                    "unscored", "budget", "last error"):
@@ -143,6 +145,9 @@ def print_sources(settings: Settings, console: Console) -> None:
                       source_usage(runtime, source.id, state),
                       (state.last_error or "") if state else "")
     console.print(table)
+    for brand_id, reading in languages.items():
+        if reading:  # posts no sentiment model covers: how many the complaint keywords read
+            console.print(f"{escape(brand_id)}, last 24 h, other languages: {escape(reading.line())}", soft_wrap=True)
     budgets = request_budgets(runtime, settings)
     if budgets:
         console.print(budgets)

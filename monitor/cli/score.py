@@ -4,7 +4,9 @@ Streams in chunks, so memory stays flat whatever the file size.  Every input col
 the output gains sentiment, p_negative, p_neutral, p_positive, confidence, churn_threat
 (true/false), category (empty when none), language (ISO 639-1, "und" when there is none) and
 sentiment_reason.  A post in a language the model is not trusted on (``--languages``, English by
-default) gets sentiment "unscored", empty probabilities and a reason such as "not scored: Polish".
+default) is read by complaint keywords (``models.keywords``): "negative" with a reason such as 'negative by
+keywords (Spanish): "no funciona"' when it carries a complaint cue, else sentiment "unscored", empty
+probabilities and a reason such as "not scored: Polish" (``--no-keywords``: always unscored).
 A ``lang`` column, when the input has one, is used as a hint.  The output format follows its extension
 (.csv, .jsonl/.ndjson).  For JSONL input written to CSV, the columns come from the first chunk.
 """
@@ -130,9 +132,12 @@ class Writer:
 @click.option("--text-column", default="text", show_default=True, help="Column holding the post text.")
 @click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 256))
 @click.option("--languages", default="en", show_default=True,
-              help='Comma-separated ISO 639-1 codes the model is trusted on ("*": all); others are "unscored".')
+              help='Comma-separated ISO 639-1 codes the model is trusted on ("*": all); others are read by '
+                   'complaint keywords or "unscored".')
+@click.option("--keywords/--no-keywords", default=True, show_default=True,
+              help="Read posts in other languages by complaint keywords (negative when a cue is found).")
 def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int, text_column: str,
-          threads: int, languages: str) -> None:
+          threads: int, languages: str, keywords: bool) -> None:
     """Score every post in INPUT (CSV or JSONL with a text column) and write OUTPUT."""
     in_fmt, out_fmt = file_format(input_path, "INPUT"), file_format(output_path, "'-o'")
     from models.loader import load_router
@@ -142,7 +147,7 @@ def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int,
         raise click.BadParameter(f"{languages!r}: give two-letter ISO 639-1 codes such as en,de or *",
                                  param_hint="'--languages'")
     try:
-        router = load_router(model_spec, languages=codes, threads=threads, batch_size=batch_size)
+        router = load_router(model_spec, languages=codes, threads=threads, batch_size=batch_size, keywords=keywords)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
     rows_done = _run(input_path, output_path, in_fmt, out_fmt, text_column, router, batch_size)

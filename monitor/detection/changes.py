@@ -1,9 +1,10 @@
 """What detection tells the pipeline: typed incident changes, never alerts or outbox rows.
 
-Detection decides *that* something changed (an incident opened, escalated, gained a facet, was not
-acknowledged, resolved) and says *what* changed in plain words; the pipeline turns each change into an
-``Alert`` and its deliveries in the same transaction (``monitor.pipeline.alerting``), applying the
-per-brand page budget. Keeping detection free of ``alerts`` lets it run in backtests and workers alone.
+Detection decides *that* something changed (an incident opened, escalated, gained a facet, was joined by
+a customer who would have paged on their own, was not acknowledged, resolved) and says *what* changed in
+plain words; the pipeline turns each change into an ``Alert`` and its deliveries in the same transaction
+(``monitor.pipeline.alerting``), applying the per-brand page budget. Keeping detection free of ``alerts``
+lets it run in backtests and workers alone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from monitor.storage.tables import Incident
 
-EVENTS = ("opened", "escalated", "updated", "unacknowledged", "resolved", "woke")
+EVENTS = ("opened", "escalated", "updated", "joined", "unacknowledged", "resolved", "woke")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class IncidentChange:
     severity: int
     summary: str  # what changed since the last update, plain words
     line: str  # one line for logs and the CLI
+    about: str = ""  # "platform:author_id" when the news is one person's (``joined``): told once per person
 
     def __post_init__(self) -> None:
         if self.event not in EVENTS:
@@ -43,6 +45,18 @@ def announce(incident: Incident, event: str, summary: str, line: str) -> Inciden
                             "severity": incident.severity, "facets": sorted(incident.facets or {})}
     incident.details = details
     return IncidentChange(incident.id or 0, incident.brand_id, event, incident.severity, summary[:500], line[:1000])
+
+
+def announce_person(incident: Incident, event: str, person: str, summary: str, line: str) -> IncidentChange | None:
+    """News about one person in this incident (``joined``), told once per person whatever the severity."""
+    details = dict(incident.details or {})
+    told = list(details.get("told", []))
+    mark = f"{event}:{person}"
+    if mark in told:
+        return None
+    incident.details = {**details, "told": told + [mark]}
+    return IncidentChange(incident.id or 0, incident.brand_id, event, incident.severity, summary[:500], line[:1000],
+                          about=person)
 
 
 def was_told(incident: Incident, event: str) -> bool:

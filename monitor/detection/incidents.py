@@ -2,7 +2,8 @@
 
 Findings (spike, story, individual triggers) that overlap an active incident in time and share people,
 words or a key join it as facets (``monitor.detection.joining``); individual triggers on their own are
-a watch list until they matter (``monitor.detection.watchlist``). Nothing here writes alerts: every
+a watch list until they matter (``monitor.detection.watchlist``), and a churn threat that would have paged on
+its own is told once to the incident it joins (``monitor.detection.joined``). Nothing here writes alerts: every
 function returns ``IncidentChange`` records and the pipeline turns them into alerts and deliveries in
 the same transaction.
 """
@@ -17,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
 from monitor.detection import findings as found
-from monitor.detection import joining, page_bar, watchlist
+from monitor.detection import joined, joining, page_bar, watchlist
 from monitor.detection import pass_queries as queries
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange, announce, was_told
@@ -104,8 +105,8 @@ def _join(session: Session, settings: Settings, brand: BrandSettings, incident: 
                                   f" (was watched): {finding.reason}"))
         reason = watchlist.page_reason(session, settings, brand, incident, now)
         return _promote(incident, reason, now) if reason else []
-    if finding.trigger in joining.INDIVIDUAL:
-        return []  # a facet of the event: noted, shown, not paged on its own
+    if finding.trigger in joining.INDIVIDUAL:  # a facet of the event, not paged on its own; a big customer's
+        return joined.big_customer_joined(session, settings, brand, incident, finding, now)  # threat told once
     crossed = _crossed_bar(settings, incident)
     severity = max(finding.severity, min(4, incident.severity + 1) if crossed else 0)
     escalated = severity > incident.severity

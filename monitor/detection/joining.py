@@ -5,14 +5,15 @@ same key (the same story, the same person's trigger), or shares people with it, 
 other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
 cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and
 story) is mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording
-of an outage is still the outage). Shared words and category need corroboration where both sides have
-vectors (cosine ``CORROBORATE`` or more), and the brand's everyday complaint words ("customer", "service")
-never count (``join_background``): unrelated complaints of the same hour share those. A spike is judged
-by its examples; the crowd behind it (every negative author of the hour) is kept apart and ties a story
-only to a spike-only incident, so a spike never merges two complaints (``benchmarks/incident_join.py``).
-Individual triggers join spreading incidents only; they never join each other unless the person is the
-same. The evidence an incident keeps for joining (keys, people, crowd, words, mean vector) lives in
-``details["join"]``.
+of an outage is still the outage) with ``CATEGORY_WORDS`` uncommon words in common (two billing
+complaints of one hour are not one event unless they share what they are about; outages need none).
+Shared words and category need corroboration where both sides have vectors (cosine ``CORROBORATE`` or
+more), and the brand's everyday complaint words ("customer", "service") never count (``join_background``):
+unrelated complaints of the same hour share those. A spike is judged by its examples; the crowd behind it
+(every negative author of the hour) is kept apart and ties a story only to a spike-only incident, so a
+spike never merges two complaints (``benchmarks/incident_join.py``). Individual triggers join spreading
+incidents only; they never join each other unless the person is the same. The evidence an incident keeps
+for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlmodel import Session, col, select
 from monitor.detection import recent_incidents
 from monitor.detection.join_background import common_words
 from monitor.detection.simple_rules import Finding
+from monitor.detection.story_text import STOPWORDS as STORY_STOPWORDS
 from monitor.detection.story_vectors import as_vector
 from monitor.settings import BrandSettings
 from monitor.storage.tables import Incident, Mention
@@ -42,6 +44,9 @@ MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
 BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
+# uncommon words a category join needs besides: on benchmarks/incident_join.py --split tune, 0 (before) /
+# 1 / 2 words gave 10 / 6 / 4 false joins of 64 pairs and 9 / 8 / 8 of 12 retold grievances as one incident
+CATEGORY_WORDS = 2
 CORROBORATE = 0.5  # shared words or category join only if the vectors (when both have one) are this close
 MAX_VECTOR_WEIGHT = 50  # an incident's vector is a weighted mean: no one finding outweighs the rest by far
 _WORD = re.compile(r"[a-z]{4,}")
@@ -53,6 +58,7 @@ STOPWORDS = frozenset([
     "wont", "isnt", "still", "even", "really", "today", "tonight", "week", "month", "time", "thanks", "thank",
     "please",
 ])
+GENERIC = STORY_STOPWORDS  # a category join's shared words must be more than these ("same", "help", "still")
 
 
 @dataclass
@@ -202,15 +208,25 @@ def shares(incident: Incident, finding: Finding, ev: Evidence, min_cos: float = 
     cos = float(ev.vector @ theirs) if ev.vector is not None and theirs is not None else None
     if cos is not None and cos >= min_cos:
         return BY_VECTORS
+    return _by_content(data, finding, ev, cos)
+
+
+def _by_content(data: dict[str, Any], finding: Finding, ev: Evidence, cos: float | None) -> str:
+    """Shared distinctive words, or the same kind of grievance with a few uncommon words in common.
+
+    A category alone ties two different complaints of one kind (a double charge and a price rise are both
+    "billing"), so it needs ``CATEGORY_WORDS`` shared words that are neither the brand's everyday complaint
+    words nor generic ones ("same", "still"); an outage is told in the most different words and needs none."""
     mine = grievance(ev.grievances)
     same_kind = finding.trigger in SPREAD and bool(mine) and mine == grievance(data.get("grievances", {}))
     if cos is not None and cos < CORROBORATE and not (same_kind and mine in BROAD):
         return ""  # words or a category in common, but saying something else
-    known = set(data.get("words", {}))
-    top = {w for w, _ in ev.words.most_common(MAX_WORDS)}
-    if len(known & top) >= SHARED_WORDS:
+    shared = set(data.get("words", {})) & {w for w, _ in ev.words.most_common(MAX_WORDS)}
+    if len(shared) >= SHARED_WORDS:
         return "the same words"
-    return f"the same {mine} complaint" if same_kind else ""
+    if same_kind and (mine in BROAD or len(shared - GENERIC) >= CATEGORY_WORDS):
+        return f"the same {mine} complaint"
+    return ""
 
 
 def _absorb_content(data: dict[str, Any], ev: Evidence) -> None:

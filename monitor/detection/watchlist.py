@@ -142,18 +142,25 @@ def page_reason(session: Session, settings: Settings, brand: BrandSettings, inci
             return f"not answered by the brand within {cfg.response_target_minutes} min"
         return ""
     mentions = _mentions(session, incident, examples)
-    if trigger == "churn_threat":
-        keys = {h.lower().lstrip("@") for h in brand.key_accounts}
-        for m in mentions:
-            if m.author_handle.lower().lstrip("@") in keys:
-                return f"@{m.author_handle} is one of your key accounts"
-            if (m.author_followers or 0) >= cfg.churn_page_followers:
-                return f"@{m.author_handle} is influential ({m.author_followers:,} followers)"
+    if trigger == "churn_threat" and (big := big_customer(settings, brand, mentions)) is not None:
+        return big[1]
     if trigger == "high_reach":
         best = max((reactions(session, m) for m in mentions), default=0)
         if best >= cfg.reach_page_reactions:
             return f"its audience is reacting ({best} reposts, quotes and replies)"
     return ""
+
+
+def big_customer(settings: Settings, brand: BrandSettings, mentions: Sequence[Mention]) -> tuple[Mention, str] | None:
+    """The first of these posts by a customer whose churn threat pages on its own (a key account, or at least
+    ``churn_page_followers`` followers), and why in plain words; None when there is none."""
+    keys = {h.lower().lstrip("@") for h in brand.key_accounts}
+    for m in mentions:
+        if m.author_handle.lower().lstrip("@") in keys:
+            return m, f"@{m.author_handle} is one of your key accounts"
+        if (m.author_followers or 0) >= settings.detection.churn_page_followers:
+            return m, f"@{m.author_handle} is influential ({m.author_followers:,} followers)"
+    return None
 
 
 def unanswered_note(session: Session, settings: Settings, incident: Incident, now: datetime) -> bool:

@@ -31,6 +31,7 @@ SCORE_LIMIT = 2000
 EMBED_LANGUAGES = frozenset({"en", "und"})  # the bundled encoder reads English (and emoji/links-only posts)
 STORY_MIN_WORDS = StoryConfig().min_words  # fewer content words: the story index never reads the vector
 K = TypeVar("K")
+Vectors = Future[list[bytes | None]]  # packed sentence vectors of one encoder call, on the encoder's thread
 
 
 def brand_terms(settings: Settings) -> dict[str, BrandTerms]:
@@ -38,11 +39,12 @@ def brand_terms(settings: Settings) -> dict[str, BrandTerms]:
 
 
 def sentiment_router(settings: Settings, model: SentimentModel) -> SentimentRouter:
-    """``model`` for ``model.sentiment_languages`` plus the per-language models the settings name."""
+    """``model`` for ``model.sentiment_languages`` plus the per-language models the settings name; complaint
+    keywords read the rest unless ``model.keyword_fallback`` is off."""
     m = settings.model
     return SentimentRouter(model, m.sentiment_languages, {
         code: load_sentiment_model(spec, threads=m.threads, batch_size=m.batch_size, max_length=m.max_length)
-        for code, spec in m.sentiment_by_language.items()})
+        for code, spec in m.sentiment_by_language.items()}, keywords=m.keyword_fallback)
 
 
 def model_threads(m: ModelSettings) -> tuple[int, int]:
@@ -77,7 +79,7 @@ def score_pending(engine: Engine, settings: Settings, model: SentimentModel | Se
         # workers never score the same mention and a killed worker's claim goes with its connection.  SQLite
         # (one writer anyway) reads them in a WAL snapshot that blocks nobody.
         pending = _pending_fairly(session, limit)
-        values = _score_all(pending, router, embedder, brands, now)
+        values = _score_all(pending, router, embedder, brands, now, settings.model.embedding_for == "negative")
         if len(pending) > settings.model.batch_size:  # a catch-up batch: give its freed buffers back (monitor/heap)
             heap.trim()
         if session.get_bind().dialect.name == "postgresql":
@@ -91,24 +93,43 @@ def score_pending(engine: Engine, settings: Settings, model: SentimentModel | Se
 
 
 def _score_all(pending: list[Mention], router: SentimentRouter, embedder: OnnxEmbedder | None,
-               brands: dict[str, BrandTerms], now: datetime) -> list[dict[str, Any]]:
+               brands: dict[str, BrandTerms], now: datetime, negative_only: bool = False) -> list[dict[str, Any]]:
     """The model's results and signals as column values (no database work here).
 
     Each model gets all its texts in one call, so it sorts them by length before cutting batches: real posts
     vary (8 to 64 tokens), and batches cut in arrival order padded them to 58 tokens where sorted ones pad to
     27 (2.3x the CPU).  The sentence encoder runs on a second thread beside the sentiment model and the signals
-    (onnxruntime lets go of the GIL).
+    (onnxruntime lets go of the GIL); with ``negative_only`` (``model.embedding_for = "negative"``) only for
+    the posts scored negative.
     """
     texts = [m.text for m in pending]
     languages = [detect_language(m.text, m.lang) for m in pending]
     with ThreadPoolExecutor(1, thread_name_prefix="embed") as beside:
-        vectors: Future[list[bytes | None]] = beside.submit(embed_texts, embedder, texts, languages)
-        routed = router.score(texts, languages)
+        if negative_only:
+            routed, vectors = _negatives_embedded(beside, router, embedder, texts, languages)
+        else:
+            vectors = [beside.submit(embed_texts, embedder, texts, languages)]
+            routed = router.score(texts, languages)
         rows = [_scored(m, result, language, brands.get(m.brand_id), now)
                 for m, language, result in zip(pending, languages, routed, strict=True)]
-        for row, vector in zip(rows, vectors.result(), strict=True):
+        for row, vector in zip(rows, [v for part in vectors for v in part.result()], strict=True):
             row["embedding"] = vector
     return rows
+
+
+def _negatives_embedded(beside: ThreadPoolExecutor, router: SentimentRouter, embedder: OnnxEmbedder | None,
+                        texts: list[str], languages: list[str]) -> tuple[list[Routed], list[Vectors]]:
+    """``model.embedding_for = "negative"``: sentiment first, then vectors for the negative posts only.  In two
+    halves, so the encoder works on the first half's negatives while the sentiment model reads the second."""
+    routed: list[Routed] = []
+    vectors: list[Vectors] = []
+    half = len(texts) // 2
+    for part in filter(None, (range(0, half), range(half, len(texts)))):
+        scored = router.score([texts[i] for i in part], [languages[i] for i in part])
+        routed += scored
+        wanted = [languages[i] if result.label == "negative" else "" for i, result in zip(part, scored, strict=True)]
+        vectors.append(beside.submit(embed_texts, embedder, [texts[i] for i in part], wanted))
+    return routed, vectors
 
 
 def embed_texts(embedder: OnnxEmbedder | None, texts: list[str], languages: list[str]) -> list[bytes | None]:

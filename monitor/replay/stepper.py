@@ -160,7 +160,8 @@ class Stepper:
                        p_neutral=score.p_neutral if score else None, p_positive=score.p_positive if score else None,
                        sentiment_model=f"{model.name}@{model.version}" if model else None, scored_at=now,
                        signals=signals, embedding=self.vectors.get(m.text)
-                       if self.vectors is not None and language in EMBED_LANGUAGES else None)
+                       if self.vectors is not None and language in EMBED_LANGUAGES
+                       and (result.label == "negative" or self.settings.model.embedding_for == "stories") else None)
             rows.append(row)
         return rows
 

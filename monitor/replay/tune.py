@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models.keywords import KeywordSentiment
 from monitor.clock import as_utc
 from monitor.detection.brand_detector import STORY_MIN_PEOPLE
 from monitor.replay.backtest import NO_REMINDERS, run_backtest
@@ -94,7 +95,8 @@ def export_history(engine: Engine, brand_id: str, since: datetime, until: dateti
                                                   Mention.posted_at < until).order_by(col(Mention.posted_at)))
         for m in rows:
             handle.write(json.dumps(_replay_row(m)) + "\n")
-            if m.p_negative is not None and m.p_neutral is not None and m.p_positive is not None:
+            if m.p_negative is not None and m.p_neutral is not None and m.p_positive is not None \
+                    and not (m.sentiment_model or "").startswith(f"{KeywordSentiment.name}@"):  # not the model's
                 scores[text_key(m.text)] = [m.p_negative, m.p_neutral, m.p_positive]
     return scores
 

@@ -81,9 +81,14 @@ class ModelSettings(Section):
     max_length: int = Field(default=128, ge=8)
     sentiment_languages: list[str] = ["en"]  # what `sentiment` scores; ["*"]: every language
     sentiment_by_language: dict[str, str] = {}  # ISO 639-1 code -> model spec (folder or Hugging Face id)
+    keyword_fallback: bool = True  # posts no model covers: complaint keywords make them negative (else unscored)
     # sentence vectors that join a new wording of a grievance to its story: "auto" (the bundled encoder unless
     # sentiment is "lexicon"), "bundled", a folder with an exported encoder, or "none" (stories join by words)
     embedding: str = "auto"
+    # which posts get one: "stories" (every English post of three content words or more: a neutral or sarcastic
+    # wording joins its story too) or "negative" (only those scored negative: ~19 % less CPU a mention on real
+    # posts, but a story told partly in neutral wordings joins later; benchmarks/vector_share.py, issue #17)
+    embedding_for: Literal["stories", "negative"] = "stories"
 
     @field_validator("sentiment_languages")
     @classmethod

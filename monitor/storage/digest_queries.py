@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
+from monitor.languages import language_name
 from monitor.storage.tables import Mention
 
 
@@ -117,3 +118,44 @@ def first_replies(session: Session, brand_id: str, start: datetime, end: datetim
                         .where(*_posts(brand_id, start, end), col(Mention.sentiment) == "negative")
                         .group_by(col(Mention.id))).all()
     return {int(mention_id): as_utc(when) for mention_id, when in rows if mention_id is not None}
+
+
+@dataclass
+class LanguageReading:
+    """Posts of the day no sentiment model covered: read by complaint keywords, or not scored, per language."""
+
+    by_keywords: dict[str, int] = field(default_factory=dict)  # language -> posts read negative by keywords
+    not_scored: dict[str, int] = field(default_factory=dict)  # language -> posts left unscored
+
+    def __bool__(self) -> bool:
+        return bool(self.by_keywords or self.not_scored)
+
+    def line(self) -> str:
+        """'4 read as negative by complaint keywords (3 Spanish, 1 German); 2 not scored, no model for their
+        language (2 Polish)', or '' when there were none."""
+        def counted(counts: dict[str, int]) -> str:
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            return ", ".join(f"{n} {language_name(code)}" for code, n in ranked[:5])
+        parts = []
+        if self.by_keywords:
+            parts.append(f"{sum(self.by_keywords.values())} read as negative by complaint keywords "
+                         f"({counted(self.by_keywords)})")
+        if self.not_scored:
+            parts.append(f"{sum(self.not_scored.values())} not scored, no model for their language "
+                         f"({counted(self.not_scored)})")
+        return "; ".join(parts)
+
+
+def language_reading(session: Session, brand_id: str, start: datetime, end: datetime) -> LanguageReading:
+    """One GROUP BY: the day's posts read by keywords (``sentiment_model`` "keywords@...") or unscored."""
+    keywords = col(Mention.sentiment_model).like("keywords@%")
+    lang, sentiment = col(Mention.lang), col(Mention.sentiment)
+    rows = session.exec(select(lang, sentiment, keywords, func.count())
+                        .where(*_posts(brand_id, start, end), or_(col(Mention.sentiment) == "unscored", keywords))
+                        .group_by(lang, sentiment, keywords)).all()
+    out = LanguageReading()
+    for code, said, by_keywords, count in rows:
+        into = out.by_keywords if by_keywords else out.not_scored if said == "unscored" else None
+        if into is not None:
+            into[code or "und"] = into.get(code or "und", 0) + int(count)
+    return out

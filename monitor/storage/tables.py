@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, LargeBinary, String, Text, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 
@@ -128,14 +128,16 @@ class Alert(SQLModel, table=True):
     """One thing worth telling people about an incident; the outbox fans it out to channels."""
 
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("incident_id", "event", "severity", name="uq_alert_event"),)
+    __table_args__ = (UniqueConstraint("incident_id", "event", "severity", "about", name="uq_alert_event"),)
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(index=True, foreign_key="incidents.id")
-    event: str  # opened | escalated | updated | unacknowledged | resolved
+    event: str  # opened | escalated | updated | joined | unacknowledged | resolved
     severity: int
     created_at: datetime = _when(nullable=False)
     summary: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # what changed, plain words
     paged: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    # who the news is about ("platform:author_id" of a big customer who joined; "" for the whole incident)
+    about: str = Field(default="", sa_column=Column(String, nullable=False, server_default=""))
 
 
 class OutboxItem(SQLModel, table=True):

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import literal_column, update
+from sqlalchemy import String, bindparam, literal_column, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
@@ -29,18 +30,30 @@ _MENTIONS: Any = Mention.__table__  # type: ignore[attr-defined]
 
 def new_rows(session: Session, brand: BrandSettings, now: datetime) -> tuple[Any, Sequence[Mention]]:
     """(the brand's scored-mentions query, its mentions detection has not looked at yet)."""
-    scored = select(Mention).where(Mention.brand_id == brand.id, col(Mention.sentiment).is_not(None),
-                                   Mention.is_brand_reply == False)  # noqa: E712
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    rows = session.exec(_unexamined(sqlite), params={"brand": brand.id, "until": now + timedelta(hours=1)}).all()
+    return _scored(brand.id), rows
+
+
+@lru_cache(maxsize=1024)
+def _scored(brand_id: str) -> Any:
+    """The brand's scored mentions (built once per brand: a statement is immutable, ``where`` makes a new one)."""
+    return select(Mention).where(Mention.brand_id == brand_id, col(Mention.sentiment).is_not(None),
+                                 Mention.is_brand_reply == False)  # noqa: E712
+
+
+@cache
+def _unexamined(sqlite: bool) -> Any:
+    """The brand's scored mentions detection has not examined, up to ``until`` (built once, bound per pass)."""
     # SQLite: "+brand_id" keeps the planner off the (brand, posted_at) index, whose walk over the brand's whole
     # history (for the few rows not examined yet) made every pass cost more as history grew; PostgreSQL
     # plans this itself.  Ties in posted_at come in stored order whatever the plan.
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    same_brand: Any = literal_column("+mentions.brand_id") == brand.id if sqlite else Mention.brand_id == brand.id
-    rows = session.exec(select(Mention).where(
+    brand = bindparam("brand", type_=String())
+    same_brand: Any = literal_column("+mentions.brand_id") == brand if sqlite else Mention.brand_id == brand
+    return (select(Mention).where(
         same_brand, col(Mention.sentiment).is_not(None), Mention.is_brand_reply == False,  # noqa: E712
-        col(Mention.detected_at).is_(None), Mention.posted_at <= now + timedelta(hours=1))
-        .order_by(col(Mention.posted_at), col(Mention.id))).all()
-    return scored, rows
+        col(Mention.detected_at).is_(None), Mention.posted_at <= bindparam("until"))
+        .order_by(col(Mention.posted_at), col(Mention.id)))
 
 
 def mark_examined(session: Session, rows: Sequence[Mention], now: datetime) -> None:

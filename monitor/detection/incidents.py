@@ -14,12 +14,12 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
 from monitor.detection import findings as found
 from monitor.detection import joined, joining, page_bar, watchlist
+from monitor.detection import pass_queries as queries
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange, announce, was_told
 from monitor.detection.recent_incidents import RecentIncidents
@@ -32,7 +32,6 @@ FACET_WORDS = {"spike": "negative mentions spiking", "story": "one complaint rep
                "churn_threat": "a customer threatening to leave", "high_reach": "a complaint from a big account",
                "repeat_complainer": "a customer complaining again and again", "source_down": "a source not collecting"}
 SEVERITY_WORDS = {1: "low", 2: "medium", 3: "high", 4: "critical"}
-_REVIEWED = ("id", "brand_id", "trigger", "status", "opened_at", "example_mention_ids")  # what page_reason reads
 
 
 def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime,
@@ -180,11 +179,12 @@ def _promote(incident: Incident, reason: str, now: datetime) -> list[IncidentCha
 
 
 def _review_watch(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
-    """Every pass reviews every watched incident: only the columns the review reads are loaded (the rest load
-    for the rare one that pages), and only the examples ``page_reason`` will look at (one query for all)."""
-    review = load_only(*(getattr(Incident, c) for c in _REVIEWED))
-    watched = session.exec(select(Incident).options(review).where(
-        Incident.brand_id == brand.id, Incident.status == "watch")).all()
+    """Every pass reviews every watched incident that could page now: only the columns the review reads are
+    loaded (the rest load for the rare one that pages), and only the examples ``page_reason`` will look at
+    (one query for all). Repeat complainers, most of the watch list, are loaded only once they could be
+    unanswered (``page_reason`` gives them "" before that, and loading them was most of a backtest's review)."""
+    since = watchlist.repeat_complainers_due(session, settings, brand.id, now)
+    watched = session.exec(queries.watched(), params={"brand": brand.id, "repeat_before": since}).all()
     examples = watchlist.examples_of(session, [i for i in watched if watchlist.reads_examples(session, settings, i,
                                                                                                 now)])
     changes = []
@@ -198,9 +198,7 @@ def _review_watch(session: Session, settings: Settings, brand: BrandSettings, no
 def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSettings,
                          now: datetime) -> list[IncidentChange]:
     """A paged customer the brand never answered is worth one more step of severity (once)."""
-    paged = session.exec(select(Incident).where(
-        Incident.brand_id == brand.id, col(Incident.status).in_(["open", "growing", "escalated"]),
-        col(Incident.trigger).in_(joining.INDIVIDUAL))).all()
+    paged = session.exec(queries.paged_individuals(), params={"brand": brand.id}).all()
     changes = []
     for incident in paged:
         if (incident.details or {}).get("unanswered") is not None:
@@ -223,9 +221,7 @@ def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSetti
 def _end_snoozes(session: Session, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
     """A snooze that ran out wakes the incident, and the channels that heard "snoozed" hear it (else Slack's
     headline says SNOOZED until the next news); any reminder it held back follows in this pass."""
-    ended = session.exec(select(Incident).where(
-        Incident.brand_id == brand.id, Incident.status != "resolved", col(Incident.snoozed_until).is_not(None),
-        col(Incident.snoozed_until) <= now)).all()
+    ended = session.exec(queries.snoozes_over(), params={"brand": brand.id, "now": now}).all()
     changes = []
     for incident in ended:
         incident.snoozed_until = None
@@ -239,9 +235,7 @@ def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandS
                              now: datetime) -> list[IncidentChange]:
     """Nobody said "I'm on it" in time: tell the next tier (once per incident and severity)."""
     minutes = settings.escalation.unacknowledged_minutes
-    waiting = session.exec(select(Incident).where(
-        Incident.brand_id == brand.id, col(Incident.status).in_(["open", "growing", "escalated"]),
-        col(Incident.acked_by).is_(None), Incident.severity >= 2)).all()
+    waiting = session.exec(queries.unacknowledged(), params={"brand": brand.id}).all()
     changes = []
     for incident in waiting:
         if incident.snoozed_until is not None and as_utc(incident.snoozed_until) > now:
@@ -257,8 +251,8 @@ def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandS
 
 def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
     minutes = settings.detection.quiet_minutes
-    stale = session.exec(select(Incident).where(Incident.brand_id == brand.id, Incident.status != "resolved",
-                                                Incident.last_activity_at < now - timedelta(minutes=minutes))).all()
+    since = now - timedelta(minutes=minutes)
+    stale = session.exec(queries.gone_quiet(), params={"brand": brand.id, "since": since}).all()
     changes = []
     for incident in stale:
         watched = incident.status == "watch"

@@ -5,6 +5,11 @@ only words that are uncommon in the brand's background say they are about the sa
 is the brand's negative mentions of the week before yesterday (``GAP``: so a complaint spreading now never makes
 its own words common), learned once an hour per brand and database and kept as a small set. A brand with
 too little background (a new one, a benchmark) has no common words: every word counts, as before.
+
+Each hour's background is mostly the last hour's (up to 2,000 texts, ~1/24 new): the words of the texts
+learned last time and their document frequencies are kept (per brand, only those texts), so relearning splits
+and counts only the texts that came in or left, and gives exactly what learning from scratch gives (a backtest
+relearned it every simulated hour with findings: 12 % of its replay).
 """
 
 from __future__ import annotations
@@ -12,8 +17,12 @@ from __future__ import annotations
 import weakref
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache, partial
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
@@ -22,7 +31,20 @@ from monitor.storage.tables import Mention
 COMMON_SHARE = 0.02  # a word in this share of the background's complaints or more is common
 MIN_BACKGROUND = 100  # complaints needed before anything is called common
 SAMPLE, DAYS, GAP = 2000, 8, timedelta(days=1)
-_LEARNED: weakref.WeakKeyDictionary[Engine, dict[str, tuple[str, frozenset[str]]]] = weakref.WeakKeyDictionary()
+_LEARNED: weakref.WeakKeyDictionary[Engine, dict[str, Learned]] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class Learned:
+    """One brand's common words as of ``hour``, the texts they were learned from (``texts``: how many times
+    each), those texts' words and the document frequency of every word in them."""
+
+    hour: str
+    common: frozenset[str]
+    split: object = None  # what split the texts (``words`` and ``df`` are valid for the same splitter only)
+    texts: Counter[str] = field(default_factory=Counter)
+    words: dict[str, set[str]] = field(default_factory=dict)
+    df: Counter[str] = field(default_factory=Counter)
 
 
 def common_words(session: Session, brand_id: str, now: datetime, split: Callable[[str], set[str]]) -> frozenset[str]:
@@ -32,19 +54,46 @@ def common_words(session: Session, brand_id: str, now: datetime, split: Callable
     if not isinstance(engine, Engine):
         return frozenset()
     hour, learned = now.strftime("%Y%m%d%H"), _LEARNED.setdefault(engine, {})
-    if brand_id not in learned or learned[brand_id][0] != hour:
-        learned[brand_id] = (hour, _learn(session, brand_id, now, split))
-    return learned[brand_id][1]
+    last = learned.get(brand_id)
+    if last is None or last.hour != hour:
+        learned[brand_id] = last = _learn(session, brand_id, now, split, last)
+    return last.common
 
 
-def _learn(session: Session, brand_id: str, now: datetime, split: Callable[[str], set[str]]) -> frozenset[str]:
-    texts = session.exec(select(Mention.text).where(
-        Mention.brand_id == brand_id, Mention.sentiment == "negative", Mention.is_brand_reply == False,  # noqa: E712
-        Mention.posted_at > now - timedelta(days=DAYS), Mention.posted_at <= now - GAP)
-        .order_by(col(Mention.posted_at).desc()).limit(SAMPLE)).all()
-    if len(texts) < MIN_BACKGROUND:
-        return frozenset()
-    df: Counter[str] = Counter()
-    for text in texts:
-        df.update(split(text))
-    return frozenset(w for w, n in df.items() if n >= COMMON_SHARE * len(texts))
+def splitter_key(split: Callable[[str], set[str]]) -> object:
+    """What makes two splitters the same: a ``partial`` made anew per call is the same as its last one when
+    its function and arguments are."""
+    if isinstance(split, partial):
+        return split.func, split.args, tuple(sorted(split.keywords.items()))
+    return split
+
+
+def _learn(session: Session, brand_id: str, now: datetime, split: Callable[[str], set[str]],
+           last: Learned | None) -> Learned:
+    window = {"brand": brand_id, "start": now - timedelta(days=DAYS), "end": now - GAP}
+    rows = session.exec(_background(), params=window).all()
+    key, texts = splitter_key(split), Counter(rows)
+    if last is None or last.split != key:
+        last = Learned(hour="", common=frozenset(), split=key)
+    words = {text: last.words[text] if text in last.words else split(text) for text in texts}
+    df = last.df.copy()
+    change = texts.copy()
+    change.subtract(last.texts)  # texts that came into the background (> 0) or left it (< 0)
+    for text, n in change.items():
+        for word in (words[text] if n > 0 else last.words[text]) if n else ():
+            df[word] += n
+            if not df[word]:
+                del df[word]
+    least = COMMON_SHARE * len(rows)
+    common = frozenset(w for w, n in df.items() if n >= least) if len(rows) >= MIN_BACKGROUND else frozenset()
+    return Learned(hour=now.strftime("%Y%m%d%H"), common=common, split=key, texts=texts, words=words, df=df)
+
+
+@cache
+def _background() -> Any:
+    """The brand's latest negative complaints in the window (one statement, built once)."""
+    return (select(Mention.text).where(
+        Mention.brand_id == bindparam("brand"), Mention.sentiment == "negative",
+        Mention.is_brand_reply == False,  # noqa: E712
+        Mention.posted_at > bindparam("start"), Mention.posted_at <= bindparam("end"))
+        .order_by(col(Mention.posted_at).desc()).limit(SAMPLE))

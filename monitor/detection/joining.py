@@ -23,10 +23,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from monitor.detection import recent_incidents
@@ -96,8 +97,7 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
     ignore |= common_words(session, brand.id, now, partial(words_of, ignore=ignore))
     ev = Evidence(mention_ids=list(finding.mention_ids))
     total = np.zeros(0, dtype=np.float32)
-    rows = session.exec(select(Mention).where(Mention.brand_id == brand.id,
-                                              col(Mention.id).in_(finding.mention_ids or [-1])).limit(2000))
+    rows = session.exec(_examples(), params={"brand": brand.id, "ids": list(finding.mention_ids or [-1])})
     for m in rows:
         if (vector := as_vector(m.embedding)) is not None:
             total, ev.vectors = (vector if not ev.vectors else total + vector), ev.vectors + 1
@@ -114,6 +114,18 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
     if finding.trigger == "spike":
         _add_crowd(session, brand.id, now, ev)
     return ev
+
+
+@cache
+def _examples() -> Any:
+    """A finding's example mentions (built once; bound per finding: building it cost more than running it)."""
+    return select(Mention).where(Mention.brand_id == bindparam("brand"),
+                                 col(Mention.id).in_(bindparam("ids", expanding=True))).limit(2000)
+
+
+@cache
+def _same_key() -> Any:
+    return select(Incident).where(Incident.key == bindparam("key"))
 
 
 def _add_crowd(session: Session, brand_id: str, now: datetime, ev: Evidence) -> None:
@@ -245,7 +257,7 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     """(incident, why) for this finding: the same key first, then an active incident it overlaps.
 
     ``pass_view``: the detection pass's recent incidents, read once for all its findings."""
-    same = session.exec(select(Incident).where(Incident.key == finding.key)).first()
+    same = session.exec(_same_key(), params={"key": finding.key}).first()
     if same is not None:
         return same, "the same key"
     recent = (recent_incidents.query_recent(session, brand_id, now - timedelta(minutes=join_minutes))

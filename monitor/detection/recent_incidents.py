@@ -10,7 +10,10 @@ the pass opens, or pulls into the window by joining it (an old incident found by
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
@@ -19,9 +22,16 @@ from monitor.storage.tables import Incident
 
 def query_recent(session: Session, brand_id: str, since: datetime) -> list[Incident]:
     """The brand's incidents active since ``since`` (source outages apart), most severe first."""
-    return list(session.exec(select(Incident).where(
-        Incident.brand_id == brand_id, Incident.trigger != "source_down", Incident.last_activity_at >= since)
-        .order_by(col(Incident.severity).desc(), col(Incident.id))).all())
+    return list(session.exec(_recent(), params={"brand": brand_id, "since": since}).all())
+
+
+@cache
+def _recent() -> Any:
+    """``query_recent``'s statement, built once (each pass binds its brand and time)."""
+    return (select(Incident).where(
+        Incident.brand_id == bindparam("brand"), Incident.trigger != "source_down",
+        Incident.last_activity_at >= bindparam("since"))
+        .order_by(col(Incident.severity).desc(), col(Incident.id)))
 
 
 class RecentIncidents:

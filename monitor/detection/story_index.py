@@ -93,13 +93,15 @@ class StoryIndex:
         """The post ids that lead to this story now (what a saved state needs)."""
         return [p for p in self.posts.get(sid, ()) if self.by_post.get(p) == sid]
 
-    def _index(self, sid: str, story: Story, claim: bool = True) -> None:
+    def _index(self, sid: str, story: Story, claim: bool = True, known: tuple[list[int], np.ndarray | None] | None
+               = None) -> None:
         """Enter a story in the lookups.  Its band keys: ``claim`` those no other story holds (and note the
-        rest as lost), or, rebuilding, take exactly those it held (so a rebuilt index is the one saved)."""
+        rest as lost), or, rebuilding, take exactly those it held (so a rebuilt index is the one saved).
+        ``known``: a new story's (band keys of its one signature, unit vector of its one blob), already computed."""
         lost = story.lost or {}
         for i, sig in enumerate(story.sigs):
             if claim:
-                story.set_lost(i, self._claim(sid, self.band_keys(sig)))
+                story.set_lost(i, self._claim(sid, known[0] if known is not None else self.band_keys(sig)))
                 continue
             for b, key in enumerate(self.band_keys(sig)):
                 if not lost.get(i, 0) >> b & 1:
@@ -107,6 +109,10 @@ class StoryIndex:
         for word in story.words:
             self.by_word.setdefault(word, set()).add(sid)
         self.vectors.drop(sid)
+        if known is not None:
+            if known[1] is not None:
+                self.vectors.add(sid, known[1])
+            return
         for blob in story.vecs:
             if (vector := as_vector(blob)) is not None:
                 self.vectors.add(sid, vector)
@@ -158,18 +164,19 @@ class StoryIndex:
             found, cos = self.vectors.nearest(vector)
             if found is not None and cos >= self.cfg.embed_similarity:
                 self._remember(found, self.stories[found], (sig, clean, keys), words,
-                               blob if cos < self.cfg.embed_variant else None)
+                               blob if cos < self.cfg.embed_variant else None, vector)
                 return found
         found = self._by_words(words) if vector is None or self.cfg.embed_words else None
         if found is not None:
             self._remember(found, self.stories[found], (sig, clean, keys), words)
             return found
         self.stats.observe(words)  # per story, not per mention: a spreading story keeps its words rare
-        return self._new(sig, text, keys, words, blob if vector is not None else None)
+        return self._new(sig, text, keys, words, blob if vector is not None else None, vector)
     def _by_words(self, words: list[str]) -> str | None:
         """The story whose exemplars share most of this text's rare-word weight (a new wording)."""
-        rare = {w: self.stats.idf(w) for w in set(words) if self.stats.is_rare(w)}
-        total = sum(self.stats.idf(w) for w in set(words))
+        idf = {w: self.stats.idf(w) for w in set(words)}
+        rare = {w: weight for w, weight in idf.items() if self.stats.is_rare(w)}
+        total = sum(idf.values())
         if len(rare) < self.cfg.min_shared or total <= 0:
             return None
         shared: dict[str, list[str]] = {}
@@ -215,9 +222,11 @@ class StoryIndex:
         self._index(keep, story)
 
     def _remember(self, sid: str, story: Story, seen: tuple[np.ndarray, str, list[int]], words: list[str],
-                  blob: bytes | None = None) -> None:
-        """Keep a new variant (signature, clean text, band keys) as one of the story's exemplars."""
-        if blob is not None and len(story.vecs) < self.cfg.exemplars and (vector := as_vector(blob)) is not None:
+                  blob: bytes | None = None, vector: np.ndarray | None = None) -> None:
+        """Keep a new variant (signature, clean text, band keys) as one of the story's exemplars
+        (``vector``: the blob's unit vector when already computed)."""
+        if blob is not None and len(story.vecs) < self.cfg.exemplars and (
+                vector := vector if vector is not None else as_vector(blob)) is not None:
             story.vecs.append(blob)
             self.vectors.add(sid, vector)
         if len(story.sigs) >= self.cfg.exemplars:
@@ -229,8 +238,10 @@ class StoryIndex:
             story.words.append(word)
             self.by_word.setdefault(word, set()).add(sid)
 
-    def _new(self, sig: np.ndarray | None, text: str, keys: list[int], words: list[str], blob: bytes | None) -> str:
-        """A story of its own; its first post is its example (and gives back its signature in a checkpoint)."""
+    def _new(self, sig: np.ndarray | None, text: str, keys: list[int], words: list[str], blob: bytes | None,
+             vector: np.ndarray | None = None) -> str:
+        """A story of its own; its first post is its example (and gives back its signature in a checkpoint).
+        ``keys`` and ``vector``: the signature's band keys and the blob's unit vector (not computed again)."""
         self.seq += 1
         sid = f"s{self.seq}"
         story = self.stories[sid] = Story(first_ts=math.inf, last_ts=-math.inf, words=sorted(set(words)),
@@ -238,7 +249,7 @@ class StoryIndex:
                                           num_perm=self.cfg.num_perm)
         if sig is not None:
             story.add_sig(sig, None if len(text) <= EXAMPLE_CHARS else clean_text(text))
-        self._index(sid, story)
+        self._index(sid, story, known=(keys, vector if blob else None))
         return sid
 
     def _claim(self, sid: str, keys: list[int]) -> int:

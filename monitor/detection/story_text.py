@@ -57,6 +57,7 @@ def _content_words(text: str) -> tuple[str, ...]:
                  if len(w) > 2 and w not in STOPWORDS and not w.isdigit())
 
 
+@lru_cache(maxsize=4096)  # as _content_words: reposts repeat a text, and a backtest's shadow detector sees it twice
 def clean_text(text: str) -> str:
     """What a signature is taken of: the normalised text (a placeholder for none)."""
     return normalise(text) or "<empty>"

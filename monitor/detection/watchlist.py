@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, or_, select
 
@@ -47,9 +50,14 @@ def examples_of(session: Session, incidents: Sequence[Incident]) -> dict[int, Me
     ids = sorted({i for incident in incidents for i in incident.example_mention_ids or []})
     if not ids:
         return {}
+    return {m.id or 0: m for m in session.exec(_examples(), params={"ids": ids})}
+
+
+@cache
+def _examples() -> Any:
+    """``examples_of``'s statement, built once (the pass binds the ids)."""
     columns = load_only(*(getattr(Mention, c) for c in _EXAMPLE_COLUMNS))
-    query = select(Mention).options(columns).where(col(Mention.id).in_(ids))
-    return {m.id or 0: m for m in session.exec(query)}
+    return select(Mention).options(columns).where(col(Mention.id).in_(bindparam("ids", expanding=True)))
 
 
 def reads_examples(session: Session, settings: Settings, incident: Incident, now: datetime) -> bool:
@@ -97,6 +105,15 @@ def _may_be_unanswered(session: Session, settings: Settings, incident: Incident,
     if not target or as_utc(incident.opened_at) > now - timedelta(minutes=target):
         return False
     return _replies_collected(session, incident.brand_id, now)
+
+
+def repeat_complainers_due(session: Session, settings: Settings, brand_id: str, now: datetime) -> datetime | None:
+    """Watched repeat complainers opened at this time or earlier may be unanswered now (``_may_be_unanswered``);
+    None: none may (no response target, or the brand's replies are not collected)."""
+    target = settings.detection.response_target_minutes
+    if not target or not _replies_collected(session, brand_id, now):
+        return None
+    return now - timedelta(minutes=target)
 
 
 def _unanswered(session: Session, settings: Settings, incident: Incident, mentions: list[Mention],

@@ -33,6 +33,7 @@ from models.loader import model_identity
 from monitor.clock import ManualClock, as_utc
 from monitor.detection.warmup import forget_detectors
 from monitor.pipeline.scoring import story_embedder
+from monitor.replay.parsed_cache import Parsed, parsed
 from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache, cache_path
 from monitor.replay.stepper import Feed, Stepper, replay
 from monitor.runtime import Runtime
@@ -115,18 +116,25 @@ def backtest_settings(data_dir: Path, mentions: Path, model: str, sensitivity: s
         brands=brands, sources=sources)
 
 
-def _feeds(settings: Settings) -> list[Feed]:
-    """Every source's rows, parsed once by the replay connector (bad rows are reported, not fatal)."""
+def _feeds(settings: Settings, input_file: Path | None = None) -> list[Feed]:
+    """Every source's rows, parsed by the replay connector (bad rows are reported, not fatal); with
+    ``input_file``, what was parsed is cached beside it (``parsed_cache``) and read back next time."""
     feeds = []
     end_of_time = ManualClock(datetime(9999, 1, 1, tzinfo=UTC))
     for source in settings.sources:
         everything = ConnectorContext(source.id, BrandTerms(id=source.brand, name=source.brand), end_of_time)
-        rows = ReplayConnector(ReplayOptions.model_validate(source.options()), everything).fetch(None, limit=10**9)
-        if not rows.mentions:
-            raise ValueError(f"no usable rows in {source.options()['path']}: {rows.problems[:3]}")
-        for problem in rows.problems[:20]:
+        options = ReplayOptions.model_validate(source.options())
+
+        def parse(options: ReplayOptions = options, context: ConnectorContext = everything) -> Parsed:
+            rows = ReplayConnector(options, context).fetch(None, limit=10**9)
+            return rows.mentions, rows.problems
+
+        mentions, problems = parsed(Path(options.path), source.options(), input_file, parse)
+        if not mentions:
+            raise ValueError(f"no usable rows in {source.options()['path']}: {problems[:3]}")
+        for problem in problems[:20]:
             log.warning("skipped: %s", problem)
-        feeds.append(Feed(source.id, source.brand, sorted(rows.mentions, key=lambda m: m.posted_at)))
+        feeds.append(Feed(source.id, source.brand, sorted(mentions, key=lambda m: m.posted_at)))
     return feeds
 
 
@@ -143,7 +151,7 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     forget_detectors()
     db_path = Path(settings.database_url().removeprefix("sqlite:///"))
     db_path.unlink(missing_ok=True)
-    feeds = _feeds(settings)
+    feeds = _feeds(settings, input_file)
     texts = [m.text for feed in feeds for m in feed.rows]
     first = min(feed.rows[0].posted_at for feed in feeds).replace(second=0, microsecond=0)
     first -= timedelta(minutes=first.minute % 5)  # steps on 5-minute boundaries, like the detector's buckets

@@ -40,6 +40,7 @@ from monitor.storage.tables import Incident
 from monitor.storage.tables import Mention as MentionRow
 
 _MENTIONS: Any = MentionRow.__table__  # type: ignore[attr-defined]
+_OLDEST_ACTIVITY = select(func.min(Incident.last_activity_at)).where(Incident.status != "resolved")  # built once
 
 
 @dataclass
@@ -137,8 +138,7 @@ class Stepper:
     def _next_quiet(self) -> datetime | None:
         """When the quietest open incident resolves (its last activity + quiet_minutes); None: none open."""
         with Session(self.engine) as session:
-            oldest = session.exec(select(func.min(Incident.last_activity_at))
-                                  .where(Incident.status != "resolved")).one()
+            oldest = session.exec(_OLDEST_ACTIVITY).one()
         if oldest is None:
             return None
         return as_utc(oldest) + timedelta(minutes=self.settings.detection.quiet_minutes)

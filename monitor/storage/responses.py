@@ -8,7 +8,10 @@ being collected (X and Reddit sources do), so every check first asks whether any
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, or_, select
 
 from monitor.clock import as_utc
@@ -18,9 +21,15 @@ INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 
 
 def replies_collected(session: Session, brand_id: str, now: datetime) -> bool:
-    return session.exec(select(Mention.id).where(
-        Mention.brand_id == brand_id, Mention.is_brand_reply == True,  # noqa: E712
-        Mention.posted_at >= now - timedelta(days=7))).first() is not None
+    since = now - timedelta(days=7)
+    return session.exec(_recent_reply(), params={"brand": brand_id, "since": since}).first() is not None
+
+
+@cache
+def _recent_reply() -> Any:
+    """Any reply of the brand since ``since`` (built once: a detection pass asks it of every brand)."""
+    return select(Mention.id).where(Mention.brand_id == bindparam("brand"), Mention.is_brand_reply == True,  # noqa: E712
+                                    Mention.posted_at >= bindparam("since"))
 
 
 def first_reply(session: Session, mention: Mention) -> datetime | None:

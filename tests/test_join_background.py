@@ -1,0 +1,82 @@
+"""The brand's common complaint words, relearned each hour from the last hour's split texts (issue #12, replay speed).
+
+Real SQLite and PostgreSQL databases. Relearning used to split every text of the background again (up to 2,000
+per brand and hour: 12 % of a backtest's replay); it now splits only the texts it did not see last hour, and must
+give exactly what learning from scratch gives.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from sqlmodel import Session
+
+from monitor.detection import join_background
+from monitor.detection.join_background import common_words
+from monitor.detection.joining import words_of
+from monitor.runtime import Runtime
+from monitor.storage.tables import Mention
+from tests.fakes.settings_files import make_settings
+
+NOW = datetime(2026, 11, 7, 18, 30, tzinfo=UTC)
+WORDS = ["router", "refund", "parcel", "invoice", "engineer", "modem", "roaming", "voucher", "tariff", "landline"]
+
+
+def background(session: Session, hours: int) -> None:
+    """Negative complaints, one every 10 minutes, the newest 4 hours after NOW - 1 day (so each hour of the test
+    brings six new ones into the background, all about a "blackout": common from the test's third hour), and
+    twelve a week older, six leaving in each of its first two hours ("ancient": common in its first hour only)."""
+    rows = []
+    for k in range(hours * 6):
+        posted = NOW - timedelta(days=1) + timedelta(hours=4) - timedelta(minutes=10 * k)
+        topic = "blackout" if k < 24 else WORDS[(k // 40) % len(WORDS)]
+        rows.append(Mention(brand_id="acme", source_id="s", platform="x", external_id=f"m{k}", author_id=f"a{k}",
+                            author_handle=f"a{k}", text=f"customer service never fixed my {topic} number {k}",
+                            sentiment="negative", posted_at=posted, ingested_at=posted))
+    for k in range(12):  # the oldest: leave the background in the test's first two hours
+        posted = NOW - timedelta(days=8) + timedelta(hours=2) - timedelta(minutes=10 * k)
+        rows.append(Mention(brand_id="acme", source_id="s", platform="x", external_id=f"old{k}", author_id=f"o{k}",
+                            author_handle=f"o{k}", text=f"the ancient complaint number {k}", sentiment="negative",
+                            posted_at=posted, ingested_at=posted))
+    session.add_all(rows)
+    session.commit()
+
+
+def test_relearning_splits_only_new_texts_and_learns_what_a_fresh_learn_does(database_url: str) -> None:
+    settings = make_settings(database={"url": database_url}, brands=[{"id": "acme", "name": "Acme"}])
+    runtime = Runtime(settings)
+    seen: list[str] = []
+
+    def split(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:
+        seen.append(text)
+        return words_of(text, ignore)
+
+    with Session(runtime.engine) as session:
+        background(session, hours=64)
+        learned = []
+        for hour in range(4):
+            now = NOW + timedelta(hours=hour)
+            seen.clear()
+            learned.append(common_words(session, "acme", now, partial(split, ignore=frozenset(["acme"]))))
+            split_now = len(seen)
+            join_background._LEARNED.clear()  # a fresh learn at the same hour: every text split again
+            fresh = common_words(session, "acme", now, partial(split, ignore=frozenset(["acme"])))
+            assert learned[-1] == fresh
+            if hour:
+                assert split_now <= 6  # one hour of new texts (six), not the whole background (360)
+            assert len(seen) - split_now == 360 + 6 * hour + [12, 6, 0, 0][hour]
+    assert "blackout" not in learned[1] and "blackout" in learned[2]  # the hours learned different words
+    assert "ancient" in learned[0] and "ancient" not in learned[1]
+    assert {"customer", "service", "never", "fixed", "number"} <= learned[0]
+
+
+def test_another_splitter_splits_every_text_again(database_url: str) -> None:
+    """Words split with other ignored words are not reused (a brand renamed between two hours)."""
+    settings = make_settings(database={"url": database_url}, brands=[{"id": "acme", "name": "Acme"}])
+    with Session(Runtime(settings).engine) as session:
+        background(session, hours=30)
+        first = common_words(session, "acme", NOW, partial(words_of, ignore=frozenset()))
+        later = common_words(session, "acme", NOW + timedelta(hours=1),
+                             partial(words_of, ignore=frozenset(["customer"])))
+    assert "customer" in first and "customer" not in later

@@ -26,6 +26,7 @@ class Observation:
     churn_threat: bool = False
     post_id: str | None = None  # the platform's id of this post, so its quotes and reposts join its story
     embedding: bytes | None = None  # sentence vector (384 int8), when scored with one: new wordings join stories
+    reply_to: str | None = None  # the post it answers (a reply joins the story of a post we saw)
 
 
 @dataclass(frozen=True)

@@ -126,19 +126,20 @@ class StoryTracker:
         return [int(x) for x in self.lookup.signature(text)]
 
     def assign(self, text: str, story_key: str | None, post_id: str | None = None,
-               embedding: bytes | None = None) -> str | None:
+               embedding: bytes | None = None, reply_to: str | None = None) -> str | None:
         """Story id for a mention (None: too short to be story material and no quoted post)."""
-        return self.lookup.assign(text, story_key, post_id, embedding)
+        return self.lookup.assign(text, story_key, post_id, embedding, reply_to)
 
     def add(self, ts: float, author: str, text: str, story_key: str | None, negativity: float,
             ref: str | None = None, reach: float = 0.0, post_id: str | None = None,
-            embedding: bytes | None = None) -> str | None:
+            embedding: bytes | None = None, reply_to: str | None = None) -> str | None:
         """Record one mention; returns its story id (None when it is no story material).
 
         ``embedding``: the mention's sentence vector (int8 bytes, models/embedding.py), when it was scored
-        with one; a new wording then joins the story its vector is close to.
+        with one; a new wording then joins the story its vector is close to. ``reply_to``: the post it
+        answers; a reply to a post of a story joins that story, whatever its words.
         """
-        sid = self.lookup.assign(text, story_key, post_id, embedding)
+        sid = self.lookup.assign(text, story_key, post_id, embedding, reply_to)
         if sid is None:
             return None
         story = self.stories[sid]

@@ -126,10 +126,13 @@ class StoryIndex:
         return [hash((b, *values[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
 
     def assign(self, text: str, story_key: str | None, post_id: str | None = None,
-               embedding: bytes | None = None) -> str | None:
-        """Story id for a mention (None: too short to be story material and no quoted post)."""
-        sid = self.by_post.get(story_key) if story_key else None
-        sid = sid if sid in self.stories else None
+               embedding: bytes | None = None, reply_to: str | None = None) -> str | None:
+        """Story id for a mention (None: too short to be story material and no quoted post).
+
+        A mention that quotes, reposts (``story_key``) or answers (``reply_to``) a post of a story joins it,
+        whatever its words. A reply to a post never seen starts nothing (the brand's own posts are never
+        seen: replies to them are about anything)."""
+        sid = self._linked(story_key, reply_to)
         words = content_words(text)
         if sid is None and len(words) >= self.cfg.min_words:
             sid = self._by_text(text, words, embedding)
@@ -141,6 +144,13 @@ class StoryIndex:
                     self.posts.setdefault(sid, []).append(post)
                 self.by_post[post] = sid
         return sid
+
+    def _linked(self, story_key: str | None, reply_to: str | None) -> str | None:
+        """The story of the post this mention quotes, reposts or answers, when we saw it."""
+        for post in (story_key, reply_to):
+            if post and (sid := self.by_post.get(post)) in self.stories:
+                return sid
+        return None
 
     def _by_text(self, text: str, words: list[str], blob: bytes | None) -> str:
         clean = clean_text(text)

@@ -100,7 +100,7 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
     every negative mention of the last hour (who complained, not what about: only four columns are read)."""
     ignore = brand_words(brand)
     ignore |= common_words(session, brand.id, now, partial(words_of, ignore=ignore))
-    ev = Evidence(mention_ids=list(finding.mention_ids))
+    ev = Evidence(mention_ids=list(finding.mention_ids), posts=set(finding.posts))
     total = np.zeros(0, dtype=np.float32)
     rows = session.exec(_examples(), params={"brand": brand.id, "ids": list(finding.mention_ids or [-1])})
     for m in rows:

@@ -2,8 +2,8 @@
 
 Why: one grievance repeated by many people shows up as a cluster long before it moves a big brand's
 company-wide count (Petrovic et al. 2010; detection.md lessons 7, 8, 13). A mention joins a story by
-the post it quotes or reposts (``story_key``: the original's story when we saw it, so a big account's
-post and its retweets are one story), by MinHash similarity of character 5-grams (retweets, small
+the post it quotes, reposts or answers (``story_key``, ``reply_to``: the original's story when we saw it, so a
+big account's post, its retweets and the replies retelling it are one story), by MinHash similarity of character 5-grams (retweets, small
 edits), or, for a new wording of the same grievance, by a sentence vector close to one of the story's
 (when mentions were scored with the bundled encoder) or else by sharing the story's *rare* words. Short texts with
 too few content words ("thanks!", "I did") never form stories. We count unique authors over all
@@ -24,6 +24,7 @@ from monitor.detection.story_state import EXAMPLE_CHARS, Story
 from monitor.detection.story_text import WordStats, normalise
 
 __all__ = ["Story", "StoryConfig", "StoryEvent", "StoryTracker", "normalise"]
+EVENT_POSTS = 300  # post ids a story's finding names (the incident keeps as many, for replies and quotes to join)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class StoryEvent:
     refs: tuple[str, ...]
     reach: float
     window_h: float = 1.0
+    posts: tuple[str, ...] = ()  # the story's latest post ids (its own and those it quotes): replies to them join it
 
 
 class StoryTracker:
@@ -212,7 +214,7 @@ class StoryTracker:
             n, weighted = story.recent_authors(now, c.long_window_s)
         return replace(event, authors=max(n, event.authors), weighted=round(max(weighted, event.weighted), 2),
                        total_authors=story.total_authors, mentions=story.mentions, refs=tuple(story.refs),
-                       reach=story.reach)
+                       reach=story.reach, posts=tuple(self.lookup.live_posts(event.story_id)[-EVENT_POSTS:]))
 
     def _merge_growing(self, now: float, touched: set[str]) -> set[str]:
         """Stories growing at the same time that share rare words are one event told two ways: merge them.

@@ -1,8 +1,8 @@
-"""Which story a mention belongs to: by the post it quotes or reposts, near-duplicate text, a close sentence
-vector, or shared rare words.
+"""Which story a mention belongs to: by the post it quotes, reposts or answers, near-duplicate text, a close
+sentence vector, or shared rare words.
 
 Why: a big account's post and its retweets are one story (``story_key`` = the quoted/reposted post id,
-looked up among the posts already seen); retweets and small edits are near-duplicates (MinHash-LSH over
+looked up among the posts already seen), and so is a reply to one of its posts in other words (``reply_to``); retweets and small edits are near-duplicates (MinHash-LSH over
 character 5-grams, checked against a few exemplar signatures so variants of variants still join); a new
 wording of the same grievance lands close to one of the story's representative sentence vectors (when the
 mention has one: models/embedding.py) or, without vectors, shares the story's *rare* words. Two stories

@@ -25,5 +25,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("mentions") as batch:
-        batch.drop_column("local_id")
+    op.drop_column("mentions", "local_id")  # SQLite 3.35+ drops a column in place: no table copy, indexes kept

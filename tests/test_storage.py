@@ -154,7 +154,8 @@ def test_migration_0012_adds_local_id_and_stored_mentions_keep_theirs(database_u
         store_mentions(session, [toot], brand_id="acme", source_id="s", now=NOW)
     with engine.begin() as connection:
         rows = connection.execute(text("select external_id, local_id from mentions order by id")).all()
-        assert [tuple(r) for r in rows] == [("old", None), ("https://one.example/users/ann/statuses/9", "one.example/9")]
+        toot_row = ("https://one.example/users/ann/statuses/9", "one.example/9")
+        assert [tuple(r) for r in rows] == [("old", None), toot_row]
     engine.dispose()
     command.downgrade(alembic_config(database_url), "0011_alert_about_person")
     engine = make_engine(database_url)

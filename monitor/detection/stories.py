@@ -1,16 +1,15 @@
 """Story clustering (near-duplicates, sentence vectors, shared rare words, quoted posts) and author growth per story.
 
-Why: one grievance repeated by many people shows up as a cluster long before it moves a big brand's
-company-wide count (Petrovic et al. 2010; detection.md lessons 7, 8, 13). A mention joins a story by
-the post it quotes, reposts or answers (``story_key``, ``reply_to``: the original's story when we saw it, so a
-big account's post, its retweets and the replies retelling it are one story), by MinHash similarity of character 5-grams (retweets, small
-edits), or, for a new wording of the same grievance, by a sentence vector close to one of the story's
-(when mentions were scored with the bundled encoder) or else by sharing the story's *rare* words. Short texts with
-too few content words ("thanks!", "I did") never form stories. We count unique authors over all
-sentiments, weighted by negativity (mockery often scores neutral), and alert when a story's weighted
-authors within the window reach the threshold: a fixed floor above what a fizzle reaches, raised only
-for brands whose *typical* day (the median of daily maxima, which past stories cannot move) is
-busy. Pure and serialisable.
+Why: one grievance repeated by many people shows up as a cluster long before it moves a big brand's company-wide
+count (Petrovic et al. 2010; detection.md lessons 7, 8, 13). A mention joins a story by the post it quotes, reposts
+or answers (``story_key``, ``reply_to``: the original's story when we saw it, so a big account's post, its retweets
+and the replies retelling it are one story), by MinHash similarity of character 5-grams (retweets, small edits), or,
+for a new wording of the same grievance, by a sentence vector close to one of the story's (when mentions were scored
+with the bundled encoder) or else by sharing the story's *rare* words. Short texts with too few content words
+("thanks!", "I did") never form stories. We count unique authors over all sentiments, weighted by negativity
+(mockery often scores neutral), and alert when a story's weighted authors within the window reach the threshold: a
+fixed floor above what a fizzle reaches, raised only for brands whose *typical* day (the median of daily maxima,
+which past stories cannot move) is busy. Pure and serialisable.
 """
 
 from __future__ import annotations

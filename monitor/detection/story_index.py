@@ -1,13 +1,14 @@
 """Which story a mention belongs to: by the post it quotes, reposts or answers, near-duplicate text, a close
 sentence vector, or shared rare words.
 
-Why: a big account's post and its retweets are one story (``story_key`` = the quoted/reposted post id,
-looked up among the posts already seen), and so is a reply to one of its posts in other words (``reply_to``); retweets and small edits are near-duplicates (MinHash-LSH over
-character 5-grams, checked against a few exemplar signatures so variants of variants still join); a new
-wording of the same grievance lands close to one of the story's representative sentence vectors (when the
-mention has one: models/embedding.py) or, without vectors, shares the story's *rare* words. Two stories
-that grow at the same time and share rare words (or close vectors) are one event told two ways: they
-are merged. Short texts with too few content words ("thanks!", "I did") never start a story by their wording.
+Why: a big account's post and its retweets are one story (``story_key`` = the quoted/reposted post id, looked up
+among the posts already seen), and so is a reply to one of its posts in other words (``reply_to``); retweets and
+small edits are near-duplicates (MinHash-LSH over character 5-grams, checked against a few exemplar signatures so
+variants of variants still join); a new wording of the same grievance lands close to one of the story's
+representative sentence vectors (when the mention has one: models/embedding.py) or, without vectors, shares the
+story's *rare* words. Two stories that grow at the same time and share rare words (or close vectors) are one event
+told two ways: they are merged. Short texts with too few content words ("thanks!", "I did") never start a story by
+their wording.
 """
 
 from __future__ import annotations

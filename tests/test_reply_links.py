@@ -16,6 +16,8 @@ from sqlmodel import Session, select
 from models.signals import extract_signals
 from monitor.detection.incidents import apply_finding, detect_brand
 from monitor.detection.simple_rules import Finding
+from monitor.detection.stories import StoryTracker
+from monitor.detection.story_index import MAX_POSTS
 from monitor.runtime import Runtime
 from monitor.settings import Settings
 from monitor.storage.tables import Incident, Mention
@@ -125,3 +127,28 @@ def test_a_link_never_crosses_brands(database_url: str) -> None:
         changes = apply_finding(session, settings, settings.brands[0], story("story:acme:q", ours), NOW)
         assert [c.event for c in changes] == ["opened"]
         assert len(paged(session, "acme")) == 1 and len(paged(session, "bolt")) == 1
+
+
+def test_a_reply_joins_the_story_it_answers_and_a_reply_to_an_unseen_post_starts_nothing() -> None:
+    tracker = StoryTracker()
+    t0 = NOW.timestamp()
+    first = tracker.add(t0, "x:c0", CANCELLED[0], None, 0.9, "1", post_id="p1")
+    assert tracker.add(t0 + 60, "x:s0", SCRAPPED[0], None, 0.9, "2", post_id="p2", reply_to="p1") == first
+    assert tracker.add(t0 + 90, "x:s1", SCRAPPED[1], None, 0.9, "3", post_id="p3", reply_to="p2") == first
+    elsewhere = tracker.add(t0 + 120, "x:l0", LOUNGE[0], None, 0.9, "4", post_id="p4", reply_to="brand-post")
+    assert elsewhere not in (None, first)
+    assert tracker.add(t0 + 150, "x:l1", "same", None, 0.9, "5", post_id="p5", reply_to="brand-post") is None
+    assert tracker.add(t0 + 180, "x:s2", SCRAPPED[2], "p1", 0.9, "6", post_id="p6") == first  # a quote, as before
+
+
+def test_a_story_that_never_stops_growing_keeps_its_first_and_latest_posts_only() -> None:
+    tracker = StoryTracker()
+    t0 = NOW.timestamp()
+    first = tracker.add(t0, "x:c0", CANCELLED[0], None, 0.9, "0", post_id="p0")
+    for k in range(1, 5000):
+        assert tracker.add(t0 + k, f"x:c{k}", "so bad", None, 0.9, str(k), post_id=f"p{k}", reply_to=f"p{k - 1}") == first
+    posts = tracker.lookup.live_posts(first)
+    assert len(posts) <= MAX_POSTS and posts[0] == "p0" and posts[-1] == "p4999"
+    assert tracker.assign(SCRAPPED[0], None, "late", reply_to="p4990") == first  # the latest posts still lead here
+    assert tracker.assign(LOUNGE[0], None, "older", reply_to="p2500") != first  # a forgotten one no longer does
+    assert tracker.assign("me too", "p0", "quote") == first  # the original, quoted, always does

@@ -69,6 +69,9 @@ class IndexConfig(Protocol):
     def embed_tone(self) -> float: ...
 
 
+MAX_POSTS, KEEP_FIRST = 2000, 100  # post ids a story leads from: past MAX_POSTS its first 100 and latest 1,000 stay
+
+
 class StoryIndex:
     """Lookup structures over the stories dict it shares with the tracker (rebuilt from it, never saved).
 
@@ -144,7 +147,19 @@ class StoryIndex:
                 if self.by_post.get(post) != sid:  # already listed when it leads here
                     self.posts.setdefault(sid, []).append(post)
                 self.by_post[post] = sid
+            if len(self.posts.get(sid, ())) > MAX_POSTS:
+                self._forget_posts(sid)
         return sid
+
+    def _forget_posts(self, sid: str) -> None:
+        """A story that never stops growing keeps its first posts (the originals its retweets and quotes name)
+        and its latest ones: what replies and quotes answer, in bounded memory and checkpoint."""
+        ids = self.posts[sid]
+        keep = ids[:KEEP_FIRST] + ids[-(MAX_POSTS // 2):]
+        for post in ids[KEEP_FIRST:-(MAX_POSTS // 2)]:
+            if self.by_post.get(post) == sid:
+                del self.by_post[post]
+        self.posts[sid] = keep
 
     def _linked(self, story_key: str | None, reply_to: str | None) -> str | None:
         """The story of the post this mention quotes, reposts or answers, when we saw it."""

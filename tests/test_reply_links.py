@@ -145,8 +145,10 @@ def test_a_story_that_never_stops_growing_keeps_its_first_and_latest_posts_only(
     tracker = StoryTracker()
     t0 = NOW.timestamp()
     first = tracker.add(t0, "x:c0", CANCELLED[0], None, 0.9, "0", post_id="p0")
+    assert first is not None
     for k in range(1, 5000):
-        assert tracker.add(t0 + k, f"x:c{k}", "so bad", None, 0.9, str(k), post_id=f"p{k}", reply_to=f"p{k - 1}") == first
+        assert tracker.add(t0 + k, f"x:c{k}", "so bad", None, 0.9, str(k), post_id=f"p{k}",
+                           reply_to=f"p{k - 1}") == first
     posts = tracker.lookup.live_posts(first)
     assert len(posts) <= MAX_POSTS and posts[0] == "p0" and posts[-1] == "p4999"
     assert tracker.assign(SCRAPPED[0], None, "late", reply_to="p4990") == first  # the latest posts still lead here

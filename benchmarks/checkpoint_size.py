@@ -33,6 +33,8 @@ def main() -> None:
     parser.add_argument("--per-day", type=int, default=10_000)
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--repeat", type=int, default=5, help="encode/decode this many times; the median is shown")
+    parser.add_argument("--post-ids", action="store_true",
+                        help="give each mention its post id, as the pipeline does since replies join stories")
     args = parser.parse_args()
     if args.per_day < 288 or args.hours <= 0 or args.repeat < 1:
         parser.error("--per-day must be at least 288, --hours above 0 and --repeat at least 1")
@@ -48,7 +50,8 @@ def main() -> None:
                 posted_at=now - timedelta(seconds=rng.random() * 300), author_id=f"x:{rng.randrange(20_000)}",
                 negative_weight=0.9 if negative else 0.1, is_negative=negative,
                 text=" ".join(rng.choice(WORDS) for _ in range(10)) + f" {number}", followers=rng.randrange(1000),
-                story_key=None, ref=str(number), churn_threat=False))
+                story_key=None, ref=str(number), churn_threat=False,
+                post_id=f"1{number:018d}" if args.post_ids else None))
         detector.run(batch, now)
     encodes, decodes = [], []
     for _ in range(args.repeat):  # the median of a few: the machine is shared

@@ -8,12 +8,19 @@ layer (``monitor.detection.incidents.apply_finding``, SQLite in memory, mentions
 complaint signals; the cascades' "@brand" is the brand's handle, as its own words never join). Reported per
 ``--similarity`` (``detection.join_similarity``; 1.01 = vectors not used).
 
+Links (``--links``): ``retold`` (default): each post records the post it replies to, quotes or reposts (its
+parent in its cascade), and a grievance's second telling starts by quoting or replying to a post of the first
+(``RETOLD_QUOTE`` of them quote; a retelling in its own words, as people answer a complaint they saw); two
+different grievances never link. ``thread``: links inside each cascade only. ``none``: no link recorded but the
+quotes' and reposts' ``story_key`` (the benchmark before links were recorded).
+
     nice python benchmarks/incident_join.py --split tune --detector-words-only --similarity 1.01 0.8 0.75 0.7 0.65
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import random
@@ -38,6 +45,9 @@ from monitor.detection.incidents import apply_finding  # noqa: E402
 from monitor.settings import Settings  # noqa: E402
 from monitor.storage.tables import Incident, Mention  # noqa: E402
 
+RETOLD_QUOTE = 0.5  # share of second tellings that quote the first (the rest reply to it)
+LINKED = "reply_to" in {f.name for f in dataclasses.fields(Observation)}  # False: the code before links
+
 
 class _Settings(Settings):
     toml_path: ClassVar[Path | None] = None
@@ -60,8 +70,10 @@ def findings(posts: list[Post], vectors: dict[str, bytes], step_s: float = 60.0)
         batch = []
         while j < len(posts) and posts[j].ts <= t:
             p = posts[j]
+            links: dict[str, Any] = {"reply_to": p.reply_to} if LINKED else {}
             batch.append(Observation(datetime.fromtimestamp(p.ts, UTC), p.author, p.p_negative, p.negative, p.text,
-                                     p.followers, p.story_key, p.ref, post_id=p.ref, embedding=vectors.get(p.text)))
+                                     p.followers, p.story_key, p.ref, post_id=p.ref, embedding=vectors.get(p.text),
+                                     **links))
             j += 1
         out += [(t, f) for f in det.run(batch, datetime.fromtimestamp(t, UTC))]
         t += step_s
@@ -83,7 +95,9 @@ def incidents_of(cascades: list[Cascade], vectors: dict[str, bytes], found: list
                           author_handle=p.author, author_followers=p.followers, text=p.text,
                           sentiment="negative" if p.negative else "neutral", p_negative=p.p_negative,
                           posted_at=datetime.fromtimestamp(p.ts, UTC), ingested_at=datetime.fromtimestamp(p.ts, UTC),
-                          signals=signals[p.text], embedding=vectors.get(p.text))
+                          signals=signals[p.text], embedding=vectors.get(p.text), parent_id=p.reply_to,
+                          quoted_id=None if p.text.startswith("RT @") else p.story_key,
+                          reposted_id=p.story_key if p.text.startswith("RT @") else None)
             session.add(row)
             session.flush()
             ids[p.ref] = row.id or 0
@@ -112,12 +126,30 @@ def _keys(incident: Incident) -> set[str]:
     return {incident.key, *((incident.details or {}).get("join", {}).get("keys", []))}
 
 
-def pair(first: list[str], second: list[str], seed: str, sims: list[float], opts: dict[str, bool],
-         why: dict[float, Counter[str]]) -> dict[float, list[set[int]]]:
+def linked(one: Cascade, two: Cascade, links: str, seed: str) -> tuple[Cascade, Cascade]:
+    """The cascades with the links ``--links`` asks for (``retold``: the second's first post answers the first).
+
+    Drawn from their own random stream, so the cascades' text and timing are those of every other setting."""
+    if links == "none":
+        return tuple(Cascade(c.shape, c.onset, [replace(p, reply_to=None) for p in c.posts])  # type: ignore[return-value]
+                     for c in (one, two))
+    if links == "retold":
+        rng = random.Random(f"{seed}-link")
+        root = two.posts[0]
+        target = rng.choice([p for p in one.posts if p.ts <= root.ts] or one.posts[:1])
+        quote = rng.random() < RETOLD_QUOTE
+        root = replace(root, story_key=target.ref if quote else None, reply_to=None if quote else target.ref)
+        two = Cascade(two.shape, two.onset, [root, *two.posts[1:]])
+    return one, two
+
+
+def pair(first: list[str], second: list[str], seed: str, sims: list[float], opts: dict[str, Any],
+         why: dict[float, Counter[str]], same: bool = False) -> dict[float, list[set[int]]]:
     rng = random.Random(seed)
     tag = "".join(c for c in seed if not c.isalpha())  # no shared word ("tune") in every retweet's @author
     one = make_cascade("fast", START + 3600, rng, first, f"{tag}-1")
     two = make_cascade("fast", START + 3600 + rng.uniform(0, 600), rng, second, f"{tag}-2")
+    one, two = linked(one, two, opts["links"] if same or opts["links"] == "none" else "thread", seed)
     texts = sorted({p.text for p in one.posts + two.posts})
     vectors, signals = embeddings(texts), {t: extract_signals(t, None).to_json() for t in texts}
     found = findings(one.posts + two.posts, vectors if opts["detector_vectors"] else {})
@@ -125,11 +157,11 @@ def pair(first: list[str], second: list[str], seed: str, sims: list[float], opts
                             opts["spikes"]) for s in sims}
 
 
-def run(split: str, sims: list[float], opts: dict[str, bool]) -> dict[str, Any]:
+def run(split: str, sims: list[float], opts: dict[str, Any]) -> dict[str, Any]:
     families = PARAPHRASES[split] + FAMILIES[split]
     why_same: dict[float, Counter[str]] = {}
     why_different: dict[float, Counter[str]] = {}
-    same = [pair(f[: len(f) // 2 or 1], f[len(f) // 2:] or f, f"{split}-same-{i}", sims, opts, why_same)
+    same = [pair(f[: len(f) // 2 or 1], f[len(f) // 2:] or f, f"{split}-same-{i}", sims, opts, why_same, True)
             for i, f in enumerate(families)]
     different = [pair(a, b, f"{split}-{i}-{j}", sims, opts, why_different)
                  for (i, a), (j, b) in itertools.combinations(enumerate(families), 2)]
@@ -160,8 +192,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the detector joins stories by words only, so only the incident layer can use vectors")
     parser.add_argument("--without-spikes", action="store_true",
                         help="leave spike findings out (a brand-wide spike joins every complaint of its hour)")
+    parser.add_argument("--links", choices=["retold", "thread", "none"], default="retold",
+                        help="reply/quote links recorded (retold: a second telling answers the first)")
     args = parser.parse_args(argv)
-    opts = {"detector_vectors": not args.detector_words_only, "spikes": not args.without_spikes}
+    opts = {"detector_vectors": not args.detector_words_only, "spikes": not args.without_spikes,
+            "links": args.links, "code_reads_links": LINKED}
     print(json.dumps(run(args.split, args.similarity, opts), indent=2))
     return 0
 

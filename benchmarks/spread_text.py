@@ -1,5 +1,7 @@
 """Material for the synthetic spread benchmark: real complaint text, its sentiment (scored once, cached), and
-Hawkes-like cascades of one grievance told in several wordings, retweets and quotes.
+Hawkes-like cascades of one grievance told in several wordings, retweets and quotes. A cascade is a tree: each
+post after the first answers the post that set it off, as the platforms record it (a retweet reposts it, a quote
+quotes it: ``story_key``; a new wording replies to it: ``reply_to``).
 
 Real text: the customer tweets (``inbound``) of ../shared/data/twcs-sample, split in two halves by a hash of
 the author, so tuning and reporting never share a person or a tweet. Grievances: two disjoint sets of
@@ -80,8 +82,9 @@ class Post:
     p_negative: float
     negative: bool
     ref: str
-    story_key: str | None = None
+    story_key: str | None = None  # the post it quotes or reposts
     followers: int = 300
+    reply_to: str | None = None  # the post it answers (a new wording in the thread of the post that set it off)
 
 
 @dataclass
@@ -208,6 +211,6 @@ def _post(shape: str, ts: float, author: str, up: Post | None, rng: random.Rando
     wording = rng.choice(family)
     if rng.random() < 0.3:
         return Post(ts, author, rng.choice(SARCASM).format(wording), rng.uniform(0.1, 0.45), False, ref,
-                    None, followers)
+                    None, followers, up.ref if up else None)
     text = rng.choice(["@brand ", "", "hey @brand "]) + wording + rng.choice(["", " #fail", " smh", "!!", " 😡"])
-    return Post(ts, author, text, rng.uniform(0.65, 0.97), True, ref, None, followers)
+    return Post(ts, author, text, rng.uniform(0.65, 0.97), True, ref, None, followers, up.ref if up else None)

@@ -3,8 +3,9 @@
 Background: two weeks per scenario of real customer tweets (../shared/data/twcs-sample, ~300 a day with a
 daily cycle, sentiment from the bundled model, scored once and cached under runs/cache). Stories: Hawkes-like
 cascades of one grievance in several wordings, retweets and quotes (30 % of own wordings sarcastic, scored
-not negative), one every ~28 h after the first day, in turn: fast, slow, started by a big account (400k
-followers, dozens of retweets), fizzle (dies at 2..6 people: must never page). Quiet scenarios: the same
+not negative; a new wording replies to the post that set it off, ``--links none`` leaves those links out),
+one every ~28 h after the first day, in turn: fast, slow, started by a big account (400k followers, dozens of
+retweets), fizzle (dies at 2..6 people: must never page). Quiet scenarios: the same
 background without stories.
 
 Judged by mention ids: a page (a new spike or story finding) belongs to the story most of its example ids
@@ -22,6 +23,7 @@ Usage: ``nice python benchmarks/synthetic_spreads.py --split report [--scenarios
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import random
@@ -93,6 +95,8 @@ def stories(rng: random.Random, days: int, split: str, tag: str, every_h: float,
 
 
 NEGATIVE_ONLY = False  # --vectors-for negative: only posts the model scores negative carry a vector
+REPLIES = True  # --links none: the posts' reply links are left out (quotes and reposts keep their story_key)
+LINKED = "reply_to" in {f.name for f in dataclasses.fields(Observation)}  # False: the code before replies were read
 
 
 def replay(posts: list[Post], cfg: BrandConfig, step_s: float, vectors: dict[str, bytes] | None = None,
@@ -108,10 +112,11 @@ def replay(posts: list[Post], cfg: BrandConfig, step_s: float, vectors: dict[str
         batch = []
         while j < len(posts) and posts[j].ts <= t:
             p = posts[j]
+            links: dict[str, Any] = {"reply_to": p.reply_to} if LINKED and REPLIES else {}
             batch.append(Observation(datetime.fromtimestamp(p.ts, UTC), p.author, p.p_negative, p.negative, p.text,
                                      p.followers, p.story_key, p.ref, post_id=p.ref,
                                      embedding=vectors.get(p.text) if vectors and (p.negative or not NEGATIVE_ONLY)
-                                     else None))
+                                     else None, **links))
             j += 1
         for f in det.run(batch, datetime.fromtimestamp(t, UTC)):
             if budget is not None and f.kind in PAGES:
@@ -236,11 +241,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --vectors: every post's vector, or only those of posts scored negative")
     parser.add_argument("--embed-similarity", type=float, help="override StoryConfig.embed_similarity")
     parser.add_argument("--embed-words", action="store_true", help="with vectors, still join by rare words")
+    parser.add_argument("--links", choices=["thread", "none"], default="thread",
+                        help="thread: a cascade's new wordings reply to the post that set them off (as recorded)")
     parser.add_argument("--budget", type=float, help="apply the pipeline's page budget: pages per brand-week")
     parser.add_argument("--bar", type=int, default=DetectionSettings().budget_exempt_people,
                         help="with --budget: people past which a page ignores it (0: the old rule, severity only)")
     args = parser.parse_args(argv)
     globals()["NEGATIVE_ONLY"] = args.vectors_for == "negative"
+    globals()["REPLIES"] = args.links == "thread"
     knobs: dict[str, Any] = {"embed_similarity": args.embed_similarity} if args.embed_similarity else {}
     knobs |= {"embed_words": True} if args.embed_words else {}
     print(json.dumps(run_split(args.split, args.scenarios, args.days, args.per_day, args.step_s, args.model,

@@ -68,6 +68,7 @@ class Mention:
     reposted_id: str | None = None
     is_brand_reply: bool = False
     raw: dict[str, Any] | None = None
+    local_id: str | None = None  # how replies and quotes name this post, when not external_id (Mastodon)
 
 
 @dataclass

@@ -240,6 +240,7 @@ class MastodonConnector(Connector[MastodonOptions]):
                                       likes=sanitize.count(status.get("favourites_count"), "favourites_count"),
                                       replies=sanitize.count(status.get("replies_count"), "replies_count")),
                 parent_id=f"{host}/{status['in_reply_to_id']}" if status.get("in_reply_to_id") else None,
+                quoted_id=_quoted(host, status), local_id=f"{host}/{status['id']}",
                 is_brand_reply=handle.lower() in self.brand_accounts, raw={"instance": host, "id": str(status["id"])}))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             poll.batch.problems.append(f"{host}: skipped malformed status: {type(exc).__name__} {exc}")
@@ -250,3 +251,12 @@ class MastodonConnector(Connector[MastodonOptions]):
         for host in self.clients:
             stream = (host, "tag", self.hashtags[0] if self.hashtags else "news")
             self._page(stream, None, None, poll)
+
+
+def _quoted(host: str, status: Any) -> str | None:
+    """The instance's id of the status this one quotes (Mastodon 4.5 quotes: ``quote.quoted_status`` in full, or
+    ``quote.quoted_status_id``), named as replies name their parent, so a quote joins what it quotes."""
+    quote = status.get("quote") or {}
+    quoted = quote.get("quoted_status") or {}
+    ident = quoted.get("id") or quote.get("quoted_status_id")
+    return f"{host}/{ident}" if ident else None

@@ -4,7 +4,7 @@ Fields (JSONL keys or CSV columns); only ``id``, ``text`` and ``posted_at`` are 
 ``id, text, posted_at`` (ISO 8601; UTC if no offset), ``platform`` (default: the source's
 ``platform`` option), ``author_id``, ``author_handle``, ``author_name``, ``author_followers``,
 ``url``, ``lang``, ``reposts``, ``likes``, ``replies``, ``quotes``, ``conversation_id``,
-``parent_id``, ``quoted_id``, ``reposted_id``, ``is_brand_reply`` (true/false).
+``parent_id``, ``quoted_id``, ``reposted_id``, ``local_id``, ``is_brand_reply`` (true/false).
 
 With ``follow_clock`` (the default) a row is only delivered once the clock reaches its
 ``posted_at``, so a simulated clock replays a week as if it were live; a row dated ahead of the
@@ -178,6 +178,7 @@ def _mention(record: Any, platform: str) -> Mention:
         engagement=Engagement(*(sanitize.count(record.get(k), k) for k in ("reposts", "likes", "replies", "quotes"))),
         conversation_id=_optional(record, "conversation_id"), parent_id=_optional(record, "parent_id"),
         quoted_id=_optional(record, "quoted_id"), reposted_id=_optional(record, "reposted_id"),
+        local_id=_optional(record, "local_id"),
         is_brand_reply=str(record.get("is_brand_reply", "")).lower() in ("true", "1", "yes")))
 
 

@@ -144,7 +144,7 @@ def mention(item: Mention) -> Mention:
                               quotes=count(item.engagement.quotes, "quotes")),
         conversation_id=optional_ident(item.conversation_id), parent_id=optional_ident(item.parent_id),
         quoted_id=optional_ident(item.quoted_id), reposted_id=optional_ident(item.reposted_id),
-        is_brand_reply=bool(item.is_brand_reply))
+        local_id=optional_ident(item.local_id), is_brand_reply=bool(item.is_brand_reply))
 
 
 def mentions(items: list[Mention]) -> tuple[list[Mention], list[str]]:

@@ -181,3 +181,21 @@ def test_check_reads_one_page_per_instance(one: FakeMastodon, two: FakeMastodon,
     two.fail("401")
     with pytest.raises(SourceAuthError, match="401"):
         make(clock, one, two).check()
+
+
+def test_replies_and_quotes_name_their_parent_as_the_parent_names_itself(one: FakeMastodon, clock: ManualClock) -> None:
+    """A reply's ``parent_id`` and a quote's ``quoted_id`` are the instance's status id, which the parent carries
+    as ``local_id`` (its ``external_id`` is its URI): so a reply or quote joins the incident of what it answers."""
+    one.add_status("#acme lost my whole inbox", user="carol")
+    connector = make(clock, one, token=False)
+    batch = connector.fetch(None, limit=10)
+    (first,) = batch.mentions
+    assert first.raw and first.local_id == f"{first.raw['instance']}/{first.raw['id']}" != first.external_id
+    local = first.raw["id"]
+    one.add_status("#acme same, every folder empty", user="dave", reply_to=local)
+    one.add_status("#acme this again? my mail vanished too", user="erin", quote_of=local)
+    later = connector.fetch(batch.cursor, limit=10).mentions
+    by_user = {m.author.handle: m for m in later}
+    assert by_user["dave@one.example"].parent_id == first.local_id
+    assert by_user["erin@one.example"].quoted_id == first.local_id
+    assert by_user["erin@one.example"].parent_id is None and by_user["dave@one.example"].quoted_id is None

@@ -66,6 +66,18 @@ def test_mentions_carry_author_metrics_and_links(api: FakeX, clock: ManualClock)
     json.dumps(batch.cursor)
 
 
+def test_a_customers_reply_and_quote_name_the_tweet_they_answer_by_its_id(api: FakeX, clock: ManualClock) -> None:
+    """Through tweepy's ``referenced_tweets``: a retelling that replies to or quotes a complaint names it by the id
+    the complaint is stored under, so it joins the complaint's story and incident (issue #12)."""
+    first = api.add_tweet("Acme cancelled my flight at the gate", user="carol")
+    reply = api.add_tweet("@carol Acme scrapped ours at boarding too", user="dave", refs=[("replied_to", first)])
+    quote = api.add_tweet("Acme axed our trip as we boarded", user="erin", refs=[("quoted", first)])
+    by_id = {m.external_id: m for m in make(api, clock).fetch(None, limit=50).mentions}
+    assert by_id[reply].parent_id == first and not by_id[reply].is_brand_reply and by_id[reply].quoted_id is None
+    assert by_id[quote].quoted_id == first and by_id[quote].parent_id is None
+    assert by_id[first].local_id is None  # X names a tweet by its id everywhere
+
+
 def test_request_asks_for_expansions_and_never_more_than_the_limit(api: FakeX, clock: ManualClock) -> None:
     for i in range(30):
         api.add_tweet(f"acme outage {i}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -130,3 +131,38 @@ def test_migration_0011_keeps_alerts_and_deliveries_and_tells_each_person_once(d
         connection.execute(insert, {"t": NOW, "who": "x:bob"})  # another person: news of its own
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(insert, {"t": NOW, "who": "x:ann"})  # the same person again: never
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_migration_0012_adds_local_id_and_stored_mentions_keep_theirs(database_url: str) -> None:
+    """A database at 0011 with a mention upgrades in place (the mention keeps no local id), then stores the local
+    id Mastodon's replies name a post by; the downgrade drops it and keeps the mention."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from monitor.storage.engine import alembic_config, make_engine, upgrade
+
+    upgrade(database_url, "0011_alert_about_person")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        assert "local_id" not in {c["name"] for c in inspect(connection).get_columns("mentions")}
+    engine.dispose()
+    engine = open_database(database_url)
+    with transaction(engine) as session:
+        store_mentions(session, [mention("old")], brand_id="acme", source_id="s", now=NOW)
+        toot = replace(mention("https://one.example/users/ann/statuses/9"), platform="mastodon",
+                       local_id="one.example/9")
+        store_mentions(session, [toot], brand_id="acme", source_id="s", now=NOW)
+    with engine.begin() as connection:
+        rows = connection.execute(text("select external_id, local_id from mentions order by id")).all()
+        toot_row = ("https://one.example/users/ann/statuses/9", "one.example/9")
+        assert [tuple(r) for r in rows] == [("old", None), toot_row]
+    engine.dispose()
+    command.downgrade(alembic_config(database_url), "0011_alert_about_person")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        assert "local_id" not in {c["name"] for c in inspect(connection).get_columns("mentions")}
+        assert connection.execute(text("select count(*) from mentions")).scalar() == 2
+        indexes = {i["name"] for i in inspect(connection).get_indexes("mentions")}
+        assert "ix_mentions_brand_posted" in indexes
+    engine.dispose()

@@ -124,7 +124,7 @@ class BrandDetector:
                 self.evaluated_until, touched = due, set()
             due = math.ceil(ts / size) * size
             sid = self.stories.add(ts, obs.author_id, obs.text, obs.story_key, obs.negative_weight, obs.ref,
-                                   reach_of(obs.followers), obs.post_id, obs.embedding)
+                                   reach_of(obs.followers), obs.post_id, obs.embedding, obs.reply_to)
             if sid is not None:
                 touched.add(sid)
             self._bucket(obs, ts)

@@ -26,6 +26,7 @@ class Observation:
     churn_threat: bool = False
     post_id: str | None = None  # the platform's id of this post, so its quotes and reposts join its story
     embedding: bytes | None = None  # sentence vector (384 int8), when scored with one: new wordings join stories
+    reply_to: str | None = None  # the post it answers (a reply joins the story of a post we saw)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Finding:
     counts: dict[str, float]
     refs: tuple[str, ...] = ()
     escalation: bool = False
+    posts: tuple[str, ...] = ()  # a story's post ids: a finding whose mentions answer or quote them joins its incident
 
 
 def reach_of(followers: int | None) -> float:
@@ -89,4 +91,4 @@ def story_finding(e: StoryEvent) -> Finding:
               f" {e.mentions} mentions; pages at {e.threshold:.0f}): {e.example[:120]!r}")
     counts = {"authors": float(e.authors), "weighted": e.weighted, "total_authors": float(e.total_authors),
               "mentions": float(e.mentions), "threshold": e.threshold}
-    return Finding("story", f"story:{e.story_id}", severity, reason, counts, e.refs, e.escalated)
+    return Finding("story", f"story:{e.story_id}", severity, reason, counts, e.refs, e.escalated, e.posts)

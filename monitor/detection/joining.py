@@ -1,7 +1,8 @@
 """One real-world event, one incident: which open incident a new finding belongs to.
 
 A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
-same key (the same story, the same person's trigger), or shares people with it, or says the same thing in
+same key (the same story, the same person's trigger), or shares people with it, or one of its mentions
+answers, quotes or reposts one of the incident's (or the other way round: ``join_links``), or says the same thing in
 other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
 cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and
 story) is mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording
@@ -32,6 +33,7 @@ from sqlmodel import Session, col, select
 
 from monitor.detection import recent_incidents
 from monitor.detection.join_background import common_words
+from monitor.detection.join_links import absorb_links, linked, post_and_links
 from monitor.detection.simple_rules import Finding
 from monitor.detection.story_text import STOPWORDS as STORY_STOPWORDS
 from monitor.detection.story_vectors import as_vector
@@ -43,6 +45,7 @@ INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
+BY_LINK = "a reply or quote"
 BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
 # uncommon words a category join needs besides: on benchmarks/incident_join.py --split tune, 0 (before) /
 # 1 / 2 words gave 10 / 6 / 4 false joins of 64 pairs and 9 / 8 / 8 of 12 retold grievances as one incident
@@ -73,6 +76,8 @@ class Evidence:
     vector: np.ndarray | None = None  # unit mean sentence vector of the examples (None: no vectors stored)
     vectors: int = 0  # how many examples had one
     crowd: set[str] = field(default_factory=set)  # everyone behind it (a spike: every negative author that hour)
+    posts: set[str] = field(default_factory=set)  # its mentions' post ids (not the brand's own)
+    links: set[str] = field(default_factory=set)  # the posts they answer, quote or repost
 
 
 def words_of(text: str, ignore: frozenset[str]) -> set[str]:
@@ -95,12 +100,15 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
     every negative mention of the last hour (who complained, not what about: only four columns are read)."""
     ignore = brand_words(brand)
     ignore |= common_words(session, brand.id, now, partial(words_of, ignore=ignore))
-    ev = Evidence(mention_ids=list(finding.mention_ids))
+    ev = Evidence(mention_ids=list(finding.mention_ids), posts=set(finding.posts))
     total = np.zeros(0, dtype=np.float32)
     rows = session.exec(_examples(), params={"brand": brand.id, "ids": list(finding.mention_ids or [-1])})
     for m in rows:
         if (vector := as_vector(m.embedding)) is not None:
             total, ev.vectors = (vector if not ev.vectors else total + vector), ev.vectors + 1
+        post, links = post_and_links(m)
+        ev.posts.update([post] if post else [])
+        ev.links |= links
         who = f"{m.platform}:{m.author_id}"
         if who not in ev.people:
             ev.people.add(who)
@@ -204,6 +212,8 @@ def shares(incident: Incident, finding: Finding, ev: Evidence, min_cos: float = 
         return "the same spike"
     if ev.people & people:
         return "the same people"
+    if linked(data, ev.posts, ev.links):
+        return BY_LINK
     theirs = incident_vector(data)
     cos = float(ev.vector @ theirs) if ev.vector is not None and theirs is not None else None
     if cos is not None and cos >= min_cos:
@@ -231,6 +241,7 @@ def _by_content(data: dict[str, Any], finding: Finding, ev: Evidence, cos: float
 
 def _absorb_content(data: dict[str, Any], ev: Evidence) -> None:
     """The finding's words, complaint categories and sentence vector, merged into the incident's."""
+    absorb_links(data, ev.posts, ev.links)
     words: Counter[str] = Counter(dict(data.get("words", {})))
     words.update({w: 1 for w in ev.words})
     grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances

@@ -43,6 +43,7 @@ class Finding:
     mentions: int
     authors: int
     details: dict[str, Any] = field(default_factory=dict)
+    posts: tuple[str, ...] = ()  # post ids of a story beyond its examples (replies and quotes to them join it)
 
 
 def spike(brand_id: str, window: Sequence[MentionView], expected: float, cfg: DetectionSettings,

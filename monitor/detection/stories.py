@@ -1,16 +1,15 @@
 """Story clustering (near-duplicates, sentence vectors, shared rare words, quoted posts) and author growth per story.
 
-Why: one grievance repeated by many people shows up as a cluster long before it moves a big brand's
-company-wide count (Petrovic et al. 2010; detection.md lessons 7, 8, 13). A mention joins a story by
-the post it quotes or reposts (``story_key``: the original's story when we saw it, so a big account's
-post and its retweets are one story), by MinHash similarity of character 5-grams (retweets, small
-edits), or, for a new wording of the same grievance, by a sentence vector close to one of the story's
-(when mentions were scored with the bundled encoder) or else by sharing the story's *rare* words. Short texts with
-too few content words ("thanks!", "I did") never form stories. We count unique authors over all
-sentiments, weighted by negativity (mockery often scores neutral), and alert when a story's weighted
-authors within the window reach the threshold: a fixed floor above what a fizzle reaches, raised only
-for brands whose *typical* day (the median of daily maxima, which past stories cannot move) is
-busy. Pure and serialisable.
+Why: one grievance repeated by many people shows up as a cluster long before it moves a big brand's company-wide
+count (Petrovic et al. 2010; detection.md lessons 7, 8, 13). A mention joins a story by the post it quotes, reposts
+or answers (``story_key``, ``reply_to``: the original's story when we saw it, so a big account's post, its retweets
+and the replies retelling it are one story), by MinHash similarity of character 5-grams (retweets, small edits), or,
+for a new wording of the same grievance, by a sentence vector close to one of the story's (when mentions were scored
+with the bundled encoder) or else by sharing the story's *rare* words. Short texts with too few content words
+("thanks!", "I did") never form stories. We count unique authors over all sentiments, weighted by negativity
+(mockery often scores neutral), and alert when a story's weighted authors within the window reach the threshold: a
+fixed floor above what a fizzle reaches, raised only for brands whose *typical* day (the median of daily maxima,
+which past stories cannot move) is busy. Pure and serialisable.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from monitor.detection.story_state import EXAMPLE_CHARS, Story
 from monitor.detection.story_text import WordStats, normalise
 
 __all__ = ["Story", "StoryConfig", "StoryEvent", "StoryTracker", "normalise"]
+EVENT_POSTS = 300  # post ids a story's finding names (the incident keeps as many, for replies and quotes to join)
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class StoryEvent:
     refs: tuple[str, ...]
     reach: float
     window_h: float = 1.0
+    posts: tuple[str, ...] = ()  # the story's latest post ids (its own and those it quotes): replies to them join it
 
 
 class StoryTracker:
@@ -126,19 +127,20 @@ class StoryTracker:
         return [int(x) for x in self.lookup.signature(text)]
 
     def assign(self, text: str, story_key: str | None, post_id: str | None = None,
-               embedding: bytes | None = None) -> str | None:
+               embedding: bytes | None = None, reply_to: str | None = None) -> str | None:
         """Story id for a mention (None: too short to be story material and no quoted post)."""
-        return self.lookup.assign(text, story_key, post_id, embedding)
+        return self.lookup.assign(text, story_key, post_id, embedding, reply_to)
 
     def add(self, ts: float, author: str, text: str, story_key: str | None, negativity: float,
             ref: str | None = None, reach: float = 0.0, post_id: str | None = None,
-            embedding: bytes | None = None) -> str | None:
+            embedding: bytes | None = None, reply_to: str | None = None) -> str | None:
         """Record one mention; returns its story id (None when it is no story material).
 
         ``embedding``: the mention's sentence vector (int8 bytes, models/embedding.py), when it was scored
-        with one; a new wording then joins the story its vector is close to.
+        with one; a new wording then joins the story its vector is close to. ``reply_to``: the post it
+        answers; a reply to a post of a story joins that story, whatever its words.
         """
-        sid = self.lookup.assign(text, story_key, post_id, embedding)
+        sid = self.lookup.assign(text, story_key, post_id, embedding, reply_to)
         if sid is None:
             return None
         story = self.stories[sid]
@@ -211,7 +213,7 @@ class StoryTracker:
             n, weighted = story.recent_authors(now, c.long_window_s)
         return replace(event, authors=max(n, event.authors), weighted=round(max(weighted, event.weighted), 2),
                        total_authors=story.total_authors, mentions=story.mentions, refs=tuple(story.refs),
-                       reach=story.reach)
+                       reach=story.reach, posts=tuple(self.lookup.live_posts(event.story_id)[-EVENT_POSTS:]))
 
     def _merge_growing(self, now: float, touched: set[str]) -> set[str]:
         """Stories growing at the same time that share rare words are one event told two ways: merge them.

@@ -1,13 +1,14 @@
-"""Which story a mention belongs to: by the post it quotes or reposts, near-duplicate text, a close sentence
-vector, or shared rare words.
+"""Which story a mention belongs to: by the post it quotes, reposts or answers, near-duplicate text, a close
+sentence vector, or shared rare words.
 
-Why: a big account's post and its retweets are one story (``story_key`` = the quoted/reposted post id,
-looked up among the posts already seen); retweets and small edits are near-duplicates (MinHash-LSH over
-character 5-grams, checked against a few exemplar signatures so variants of variants still join); a new
-wording of the same grievance lands close to one of the story's representative sentence vectors (when the
-mention has one: models/embedding.py) or, without vectors, shares the story's *rare* words. Two stories
-that grow at the same time and share rare words (or close vectors) are one event told two ways: they
-are merged. Short texts with too few content words ("thanks!", "I did") never start a story by their wording.
+Why: a big account's post and its retweets are one story (``story_key`` = the quoted/reposted post id, looked up
+among the posts already seen), and so is a reply to one of its posts in other words (``reply_to``); retweets and
+small edits are near-duplicates (MinHash-LSH over character 5-grams, checked against a few exemplar signatures so
+variants of variants still join); a new wording of the same grievance lands close to one of the story's
+representative sentence vectors (when the mention has one: models/embedding.py) or, without vectors, shares the
+story's *rare* words. Two stories that grow at the same time and share rare words (or close vectors) are one event
+told two ways: they are merged. Short texts with too few content words ("thanks!", "I did") never start a story by
+their wording.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class IndexConfig(Protocol):
     def embed_tone(self) -> float: ...
 
 
+MAX_POSTS, KEEP_FIRST = 2000, 100  # post ids a story leads from: past MAX_POSTS its first 100 and latest 1,000 stay
+
+
 class StoryIndex:
     """Lookup structures over the stories dict it shares with the tracker (rebuilt from it, never saved).
 
@@ -126,10 +130,13 @@ class StoryIndex:
         return [hash((b, *values[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
 
     def assign(self, text: str, story_key: str | None, post_id: str | None = None,
-               embedding: bytes | None = None) -> str | None:
-        """Story id for a mention (None: too short to be story material and no quoted post)."""
-        sid = self.by_post.get(story_key) if story_key else None
-        sid = sid if sid in self.stories else None
+               embedding: bytes | None = None, reply_to: str | None = None) -> str | None:
+        """Story id for a mention (None: too short to be story material and no quoted post).
+
+        A mention that quotes, reposts (``story_key``) or answers (``reply_to``) a post of a story joins it,
+        whatever its words. A reply to a post never seen starts nothing (the brand's own posts are never
+        seen: replies to them are about anything)."""
+        sid = self._linked(story_key, reply_to)
         words = content_words(text)
         if sid is None and len(words) >= self.cfg.min_words:
             sid = self._by_text(text, words, embedding)
@@ -140,7 +147,26 @@ class StoryIndex:
                 if self.by_post.get(post) != sid:  # already listed when it leads here
                     self.posts.setdefault(sid, []).append(post)
                 self.by_post[post] = sid
+            if len(self.posts.get(sid, ())) > MAX_POSTS:
+                self._forget_posts(sid)
         return sid
+
+    def _forget_posts(self, sid: str) -> None:
+        """A story that never stops growing keeps its first posts (the originals its retweets and quotes name)
+        and its latest ones: what replies and quotes answer, in bounded memory and checkpoint."""
+        ids = self.posts[sid]
+        keep = ids[:KEEP_FIRST] + ids[-(MAX_POSTS // 2):]
+        for post in ids[KEEP_FIRST:-(MAX_POSTS // 2)]:
+            if self.by_post.get(post) == sid:
+                del self.by_post[post]
+        self.posts[sid] = keep
+
+    def _linked(self, story_key: str | None, reply_to: str | None) -> str | None:
+        """The story of the post this mention quotes, reposts or answers, when we saw it."""
+        for post in (story_key, reply_to):
+            if post and (sid := self.by_post.get(post)) in self.stories:
+                return sid
+        return None
 
     def _by_text(self, text: str, words: list[str], blob: bytes | None) -> str:
         clean = clean_text(text)

@@ -144,7 +144,8 @@ def observation(m: Mention) -> Observation:
     return Observation(posted_at=as_utc(m.posted_at), author_id=f"{m.platform}:{m.author_id}",
                        negative_weight=float(m.p_negative or 0.0), is_negative=m.sentiment == "negative",
                        text=m.text, followers=m.author_followers, story_key=m.quoted_id or m.reposted_id,
-                       ref=str(m.id), churn_threat=bool(signals.get("churn_threat")), embedding=m.embedding)
+                       ref=str(m.id), churn_threat=bool(signals.get("churn_threat")), embedding=m.embedding,
+                       post_id=m.local_id or m.external_id, reply_to=m.parent_id)
 
 
 def translate(brand_id: str, found: DetectorFinding, handles: dict[str, str]) -> Finding:
@@ -157,7 +158,7 @@ def translate(brand_id: str, found: DetectorFinding, handles: dict[str, str]) ->
     mentions = int(counts.get("mentions", counts.get("negative", counts.get("complaints", len(found.refs) or 1))))
     return Finding(trigger, f"{trigger}:{brand_id}:{found.key}", found.severity, TITLES.get(trigger, trigger),
                    reason[:1000], [int(r) for r in found.refs if r.isdigit()], mentions,
-                   int(counts.get("authors", 1)), dict(counts))
+                   int(counts.get("authors", 1)), dict(counts), found.posts)
 
 
 def save_checkpoint(session: Session, settings: Settings, brand_id: str, now: datetime) -> None:

@@ -75,7 +75,7 @@ def _row(m: Mention) -> list[Any]:
     a, e = m.author, m.engagement
     return [m.platform, m.external_id, a.id, a.handle, a.name, a.followers, m.text, m.posted_at.isoformat(), m.url,
             m.lang, e.reposts, e.likes, e.replies, e.quotes, m.conversation_id, m.parent_id, m.quoted_id,
-            m.reposted_id, m.is_brand_reply]
+            m.reposted_id, m.is_brand_reply, m.local_id]
 
 
 def _load(cached: Path) -> Parsed:
@@ -83,5 +83,6 @@ def _load(cached: Path) -> Parsed:
     mentions = [Mention(platform=r[0], external_id=r[1], author=Author(r[2], r[3], r[4], r[5]), text=r[6],
                         posted_at=datetime.fromisoformat(r[7]), url=r[8], lang=r[9],
                         engagement=Engagement(r[10], r[11], r[12], r[13]), conversation_id=r[14], parent_id=r[15],
-                        quoted_id=r[16], reposted_id=r[17], is_brand_reply=r[18]) for r in data["mentions"]]
+                        quoted_id=r[16], reposted_id=r[17], is_brand_reply=r[18],
+                        local_id=r[19] if len(r) > 19 else None) for r in data["mentions"]]
     return mentions, [str(p) for p in data["problems"]]

@@ -173,7 +173,8 @@ def _observation(row: dict[str, Any]) -> Observation:
                        text=row["text"], followers=row["author_followers"],
                        story_key=row["quoted_id"] or row["reposted_id"], ref=str(row["id"]),
                        churn_threat=bool((row["signals"] or {}).get("churn_threat")),
-                       embedding=row.get("embedding"))
+                       embedding=row.get("embedding"), post_id=row.get("local_id") or row["external_id"],
+                       reply_to=row["parent_id"])
 
 
 def _with_handles(found: Finding, handles: dict[str, str]) -> Finding:

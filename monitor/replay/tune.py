@@ -107,7 +107,7 @@ def _replay_row(m: Mention) -> dict[str, Any]:
             "author_followers": m.author_followers, "lang": m.lang, "reposts": m.reposts, "likes": m.likes,
             "replies": m.replies, "quotes": m.quotes, "conversation_id": m.conversation_id,
             "parent_id": m.parent_id, "quoted_id": m.quoted_id, "reposted_id": m.reposted_id,
-            "is_brand_reply": m.is_brand_reply}
+            "local_id": m.local_id, "is_brand_reply": m.is_brand_reply}
 
 
 def replay_settings(settings: Settings, brand: BrandSettings, candidate: Candidate, history: Path,

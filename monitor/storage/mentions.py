@@ -32,7 +32,7 @@ def mention_row(mention: Mention, *, brand_id: str, source_id: str, now: datetim
         "ingested_at": now, "reposts": mention.engagement.reposts, "likes": mention.engagement.likes,
         "replies": mention.engagement.replies, "quotes": mention.engagement.quotes,
         "conversation_id": mention.conversation_id, "parent_id": mention.parent_id,
-        "quoted_id": mention.quoted_id, "reposted_id": mention.reposted_id,
+        "quoted_id": mention.quoted_id, "reposted_id": mention.reposted_id, "local_id": mention.local_id,
         "is_brand_reply": mention.is_brand_reply,
     }
 

@@ -85,6 +85,8 @@ class Mention(SQLModel, table=True):
     parent_id: str | None = None
     quoted_id: str | None = None
     reposted_id: str | None = None
+    # the post's id as replies and quotes on its platform name it, when not external_id (Mastodon: instance/id)
+    local_id: str | None = None
     is_brand_reply: bool = False
     sentiment: str | None = Field(default=None, index=True)
     p_negative: float | None = None

@@ -39,7 +39,7 @@ class FakeMastodon(FakeAPI):
 
     def add_status(self, text: str, *, user: str = "alice", followers: int = 10, lang: str = "en",
                    age: timedelta = timedelta(minutes=1), indexable: bool = True, spoiler: str = "",
-                   reply_to: str | None = None) -> str:
+                   reply_to: str | None = None, quote_of: str | None = None) -> str:
         """Post ``text`` (``#tags`` become tags) as a local user; returns the status ``uri``."""
         created = self.clock() - age
         local = self._local_id(created)
@@ -58,6 +58,9 @@ class FakeMastodon(FakeAPI):
                   "account": account, "media_attachments": [], "mentions": [], "emojis": [], "card": None,
                   "poll": None, "tags": [{"name": t.lower(), "url": f"https://{self.domain}/tags/{t.lower()}"}
                                          for t in re.findall(r"#(\w+)", text)]}
+        if quote_of is not None:  # Mastodon 4.5: an accepted quote carries the quoted status in full
+            status["quote"] = {"state": "accepted",
+                               "quoted_status": next(s for s in self.statuses if s["id"] == quote_of)}
         self.statuses.append(status)
         return status["uri"]
 

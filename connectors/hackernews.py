@@ -17,7 +17,7 @@ from pydantic import Field
 from connectors import sanitize
 from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Engagement, Mention
 from connectors.paging import QueryState, RecentIds, query_key, query_states, read_each
-from connectors.rss import USER_AGENT, _retry_after, html_to_text
+from connectors.rss import USER_AGENT, html_to_text, told_to_wait
 from monitor.errors import SourceAuthError, SourceUnavailable
 
 HN_API = "https://hn.algolia.com"
@@ -106,9 +106,11 @@ class HackerNewsConnector(Connector[HackerNewsOptions]):
         status = response.status_code
         if status in (401, 403):
             raise SourceAuthError(source, f"HN search refused the request ({status}); is this IP blocked?")
+        if status == 429:
+            raise told_to_wait(source, "HN search answered 429", response.headers.get("retry-after"),
+                               self.context.clock())
         if status >= 400:
-            wait = _retry_after(response.headers.get("retry-after"), self.context.clock()) if status == 429 else None
-            raise SourceUnavailable(source, f"HN search answered {status}", retry_after=wait)
+            raise SourceUnavailable(source, f"HN search answered {status}")
         try:
             body = response.json()
         except (ValueError, RecursionError):

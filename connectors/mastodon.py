@@ -135,8 +135,10 @@ class MastodonConnector(Connector[MastodonOptions]):
         if failures and not waits:
             return failures[0]
         wait = min(waits) if waits else 60.0
+        told = [f.reset_at for f in failures if f.reset_at] + [
+            self.context.clock() + timedelta(seconds=rest) for rest in poll.resting.values()]
         return SourceUnavailable(self.source_id, f"Mastodon rate limit reached; retry in {wait:.0f} s",
-                                 retry_after=wait)
+                                 retry_after=wait, reset_at=min(told) if told else None)
 
     def _drain(self, stream: tuple[str, str, str], state: QueryState, poll: _Poll) -> QueryState:
         """Newest first down to ``since``; returns the stream's new state."""
@@ -196,11 +198,13 @@ class MastodonConnector(Connector[MastodonOptions]):
                 found = client.search_v2(query, resolve=False, result_type="statuses", min_id=since,
                                          max_id=until, limit=size, exclude_unreviewed=False)
                 result = found.get("statuses") if isinstance(found, dict) else None
-        except mastodon.MastodonRatelimitError:
-            wait = max(1.0, (client.ratelimit_reset or time.time() + 300) - time.time())
+        except mastodon.MastodonRatelimitError:  # Mastodon.py reads X-RateLimit-Reset into ratelimit_reset
+            told = client.ratelimit_reset
+            wait = max(1.0, (told or time.time() + 300) - time.time())
             poll.resting[host] = wait
+            reset_at = self.context.clock() + timedelta(seconds=wait) if told else None
             raise SourceUnavailable(self.source_id, f"{host} rate limit reached; retry in {wait:.0f} s",
-                                    retry_after=wait) from None
+                                    retry_after=wait, reset_at=reset_at) from None
         except mastodon.MastodonUnauthorizedError:
             raise SourceAuthError(self.source_id, f"{host} refused the request (401): the access token is invalid, "
                                                   "or this instance only serves logged-in users") from None

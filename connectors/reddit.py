@@ -103,13 +103,14 @@ def _make_requestor(connector: RedditConnector) -> type[prawcore.Requestor]:
     return BudgetedRequestor
 
 
-def _reset_seconds(exc: Exception) -> float:
-    """Seconds until Reddit's rate window resets, from ``x-ratelimit-reset`` (60 when absent)."""
+def _reset_seconds(exc: Exception) -> float | None:
+    """Seconds until Reddit's rate window resets, from ``x-ratelimit-reset`` (None when absent or unreadable)."""
     headers = getattr(getattr(exc, "response", None), "headers", {}) or {}
     try:
-        return max(1.0, float(headers.get("x-ratelimit-reset", 60)))
+        value = headers.get("x-ratelimit-reset")
+        return None if value is None else max(1.0, float(value))
     except ValueError:
-        return 60.0
+        return None
 
 
 @dataclass
@@ -225,8 +226,10 @@ class RedditConnector(Connector[RedditOptions]):
         source = self.source_id
         limited = isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 429
         if isinstance(exc, _RateLimited) or limited:
-            wait = exc.seconds if isinstance(exc, _RateLimited) else _reset_seconds(exc)
-            return SourceUnavailable(source, "Reddit rate limit reached", retry_after=wait)
+            told = exc.seconds if isinstance(exc, _RateLimited) else _reset_seconds(exc)
+            reset_at = None if told is None else self.context.clock() + timedelta(seconds=told)
+            return SourceUnavailable(source, "Reddit rate limit reached", retry_after=60.0 if told is None else told,
+                                     reset_at=reset_at)
         if isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken | prawcore.Forbidden):
             return SourceAuthError(source, "Reddit refused the credentials: check REDDIT_CLIENT_ID/SECRET "
                                            "and that the app is a 'script' app approved for API access")

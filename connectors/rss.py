@@ -13,7 +13,7 @@ import hashlib
 import html
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -187,10 +187,11 @@ class RssConnector(Connector[RssOptions]):
         status = response.status_code
         if status in (401, 403):
             raise SourceAuthError(self.source_id, f"feed refused access ({status}); private feeds need a token URL")
+        if status in (429, 503):
+            raise told_to_wait(self.source_id, f"feed answered {status}", response.headers.get("retry-after"),
+                               self.context.clock())
         if status >= 400:
-            wait = _retry_after(response.headers.get("retry-after"), self.context.clock())
-            raise SourceUnavailable(self.source_id, f"feed answered {status}",
-                                    retry_after=wait if status in (429, 503) else None)
+            raise SourceUnavailable(self.source_id, f"feed answered {status}")
 
     def _mention(self, entry: Any, feed_title: str, feed_url: str, batch: Batch) -> Mention | None:
         try:
@@ -247,16 +248,23 @@ def _json_feed(body: bytes, source: str) -> tuple[str, list[dict[str, Any]]]:
     return str(doc.get("title") or ""), entries
 
 
-def _retry_after(value: str | None, now: datetime) -> float:
-    """Seconds from a Retry-After header (seconds or HTTP date); 60 when absent or unreadable."""
+def _server_wait(value: str | None, now: datetime) -> float | None:
+    """Seconds from a Retry-After header (seconds or HTTP date); None when absent or unreadable."""
     if not value:
-        return 60.0
+        return None
     if value.strip().isdigit():
         return max(1.0, float(value))
     try:
         return max(1.0, (parsedate_to_datetime(value) - now).total_seconds())
     except (TypeError, ValueError):
-        return 60.0
+        return None
+
+
+def told_to_wait(source: str, message: str, header: str | None, now: datetime) -> SourceUnavailable:
+    """A 429 (or 503): with a readable Retry-After the next poll goes right then (``reset_at``), else in 60 s."""
+    wait = _server_wait(header, now)
+    return SourceUnavailable(source, message, retry_after=60.0 if wait is None else wait,
+                             reset_at=None if wait is None else now + timedelta(seconds=wait))
 
 
 def _display(url: str) -> str:

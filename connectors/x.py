@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -242,10 +242,11 @@ class XConnector(Connector[XOptions]):
         source = self.source_id
         try:
             body = request()
-        except tweepy.TooManyRequests as exc:
-            reset = getattr(exc, "reset_time", None)
-            wait = max(1.0, reset - self.context.clock().timestamp()) if reset else 60.0
-            raise SourceUnavailable(source, "X rate limit reached", retry_after=wait) from None
+        except tweepy.TooManyRequests as exc:  # tweepy reads x-rate-limit-reset into reset_time
+            reset, now = getattr(exc, "reset_time", None), self.context.clock()
+            reset_at = datetime.fromtimestamp(reset, UTC) if reset else None
+            wait = max(1.0, (reset_at - now).total_seconds()) if reset_at else 60.0
+            raise SourceUnavailable(source, "X rate limit reached", retry_after=wait, reset_at=reset_at) from None
         except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
             raise SourceAuthError(source, f"X refused the bearer token ({exc.response.status_code}): "
                                           "check X_BEARER_TOKEN and the app's access level") from None

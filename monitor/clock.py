@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from monitor.errors import ConfigError
+
 Clock = Callable[[], datetime]
+NOW_ENV = "GROUNDSWELL_NOW"
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def command_now() -> datetime:
+    """The time a one-shot command works at: ``GROUNDSWELL_NOW`` (ISO 8601, UTC unless it says) when set, so a
+    test or a reproduction names the same days as its caller's clock even across midnight; else the system's."""
+    value = os.environ.get(NOW_ENV, "").strip()
+    if not value:
+        return system_clock()
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except ValueError:
+        raise ConfigError(NOW_ENV, f"{value[:40]!r} is not an ISO 8601 time such as 2026-12-07T23:59:59Z") from None
 
 
 def as_utc(moment: datetime) -> datetime:

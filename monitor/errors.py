@@ -5,7 +5,7 @@
     ├── StorageError                       the database stayed locked or unreachable after retries
     ├── ModelError                         the sentiment model is missing or corrupt; says how to fix it
     ├── SourceError(source)
-    │   ├── SourceUnavailable(retry_after) network, 5xx, 429: back off, keep the cursor, others go on
+    │   ├── SourceUnavailable(retry_after, reset_at)  network, 5xx, 429: back off, keep the cursor, others go on
     │   └── SourceAuthError                401/403: pause this source and tell ops once
     └── DeliveryError(channel, transient)  the outbox retries transient ones and dead-letters the rest
 
@@ -14,6 +14,8 @@ backoff and cursors; the outbox owns delivery retry.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class GroundswellError(Exception):
@@ -42,9 +44,14 @@ class SourceError(GroundswellError):
 
 
 class SourceUnavailable(SourceError):
-    def __init__(self, source: str, message: str, *, retry_after: float | None = None) -> None:
+    """``reset_at``: when the server said its rate limit resets (a 429's reset header); the next poll goes then,
+    not at a later backoff step.  ``retry_after`` alone is a wait that may be a guess (no header: 60 s)."""
+
+    def __init__(self, source: str, message: str, *, retry_after: float | None = None,
+                 reset_at: datetime | None = None) -> None:
         super().__init__(source, message)
         self.retry_after = retry_after
+        self.reset_at = reset_at
 
 
 class SourceAuthError(SourceError):

@@ -103,6 +103,7 @@ def test_faults_raise_project_errors(api: FakeHN, clock: ManualClock, fault: str
     assert type(caught.value) is error
     if fault == "429":
         assert caught.value.retry_after == 60
+        assert caught.value.reset_at == clock() + timedelta(seconds=60)  # its Retry-After: the next poll goes then
 
 
 def test_malformed_hits_are_skipped_with_a_note(api: FakeHN, clock: ManualClock) -> None:

@@ -150,6 +150,7 @@ def test_faults_raise_project_errors(one: FakeMastodon, clock: ManualClock, faul
     assert type(caught.value) is error and "test-token" not in str(caught.value)
     if fault == "429":
         assert caught.value.retry_after and caught.value.retry_after > 0
+        assert caught.value.reset_at is not None  # X-RateLimit-Reset: the next poll goes right then
 
 
 def test_malformed_statuses_are_skipped(one: FakeMastodon, clock: ManualClock) -> None:

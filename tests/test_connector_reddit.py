@@ -152,6 +152,7 @@ def test_errors_are_mapped_without_sleeping(
     if fault == "429":
         assert isinstance(caught.value, SourceUnavailable)
         assert caught.value.retry_after == 300  # the fake's x-ratelimit-reset
+        assert caught.value.reset_at == clock() + timedelta(seconds=300)
 
 
 def test_reddit_saying_zero_remaining_is_a_retry_after_not_a_sleep(api: FakeReddit, clock: ManualClock) -> None:
@@ -161,6 +162,7 @@ def test_reddit_saying_zero_remaining_is_a_retry_after_not_a_sleep(api: FakeRedd
     with pytest.raises(SourceUnavailable) as caught:
         connector.fetch(None, limit=10)
     assert caught.value.retry_after and 200 < caught.value.retry_after <= 300
+    assert caught.value.reset_at == clock() + timedelta(seconds=caught.value.retry_after)
 
 
 def test_slow_server_times_out(api: FakeReddit, clock: ManualClock) -> None:

@@ -108,6 +108,7 @@ def test_faults_raise_project_errors(api: FakeFeeds, clock: ManualClock, fault: 
     assert type(caught.value) is error
     if fault in ("429", "503"):
         assert caught.value.retry_after == 120
+        assert caught.value.reset_at == clock() + timedelta(seconds=120)  # Retry-After: the next poll goes then
 
 
 def test_malformed_documents_and_entries(api: FakeFeeds, clock: ManualClock) -> None:

@@ -185,6 +185,8 @@ def test_rate_limit_gives_retry_after_from_the_reset_header(api: FakeX, clock: M
     with pytest.raises(SourceUnavailable) as caught:
         make(api, clock).fetch(None, limit=10)
     assert caught.value.retry_after == pytest.approx(120, abs=1)
+    reset = int((clock() + timedelta(seconds=120)).timestamp())
+    assert caught.value.reset_at == datetime.fromtimestamp(reset, UTC)  # the next poll goes right then
 
 
 def test_slow_server_times_out(api: FakeX, clock: ManualClock) -> None:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
-from monitor.clock import ManualClock
+from monitor.clock import NOW_ENV, ManualClock
 from monitor.pipeline import poll_source
 from monitor.runtime import Runtime
 from monitor.service.lock import acquire
@@ -23,24 +23,26 @@ from tests.fakes.cli_runner import groundswell, one_line_failure
 from tests.fakes.settings_files import make_settings
 
 NOW = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)  # rows of a day stay on it
+# a run that began a second before midnight: `groundswell db partition` (a subprocess) runs on the next day
+BEFORE_MIDNIGHT = NOW.replace(hour=23, minute=59, second=59) - timedelta(days=1)
 
 
-def _rows(days: int, per_day: int) -> list[dict[str, Any]]:
+def _rows(days: int, per_day: int, now: datetime = NOW) -> list[dict[str, Any]]:
     return [{"id": f"d{d}-{i}", "author_id": f"u{i}", "text": f"Acme post {i}",
-             "posted_at": (NOW - timedelta(days=d, hours=i % 10)).isoformat()}
+             "posted_at": (now - timedelta(days=d, hours=i % 10)).isoformat()}
             for d in range(days) for i in range(per_day)] + [
         {"id": "ancient", "author_id": "old", "text": "Acme in 2020", "posted_at": "2020-01-01T00:00:00+00:00"}]
 
 
-def _populated(url: str, tmp_path: Path, partition: bool = False) -> Runtime:
+def _populated(url: str, tmp_path: Path, partition: bool = False, now: datetime = NOW) -> Runtime:
     """A plain mentions table with 121 rows over six days and 2020, some of them scored."""
     path = tmp_path / "m.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in _rows(6, 20)))
+    path.write_text("".join(json.dumps(r) + "\n" for r in _rows(6, 20, now)))
     settings = make_settings(database={"url": url, "partition_by_day": partition},
                              service={"retention_mentions_days": 3},
                              sources=[{"id": "f", "kind": "replay", "brand": "acme", "path": str(path)}])
-    runtime = Runtime(settings, clock=ManualClock(NOW))
-    assert poll_source(runtime.engine, settings, runtime.connector("f"), now=NOW).new == 121
+    runtime = Runtime(settings, clock=ManualClock(now))
+    assert poll_source(runtime.engine, settings, runtime.connector("f"), now=now).new == 121
     with runtime.engine.begin() as connection:
         connection.execute(text("update mentions set sentiment = 'negative', p_negative = 0.9, "
                                 "embedding = '\\x0102'::bytea, signals = '{\"outage\": 1}' where id % 3 = 0"))
@@ -67,12 +69,14 @@ def _settings_file(tmp_path: Path, url: str) -> Path:
     return path
 
 
-def test_db_partition_converts_a_populated_table_and_retention_then_drops_days(pg_url: str,
-                                                                                tmp_path: Path) -> None:
-    runtime = _populated(pg_url, tmp_path)
+@pytest.mark.parametrize("now", [NOW, BEFORE_MIDNIGHT], ids=["noon", "straddling-midnight"])
+def test_db_partition_converts_a_populated_table_and_retention_then_drops_days(pg_url: str, tmp_path: Path,
+                                                                                now: datetime) -> None:
+    runtime = _populated(pg_url, tmp_path, now=now)
     before, indexes = _snapshot(runtime.engine), _indexes(runtime.engine)
     config = _settings_file(tmp_path, pg_url)
-    done = groundswell("-c", str(config), "db", "partition", "--batch", "100", cwd=tmp_path)
+    clock = {NOW_ENV: now.isoformat()}  # the command names its day partitions from this test's clock
+    done = groundswell("-c", str(config), "db", "partition", "--batch", "100", cwd=tmp_path, env=clock)
     assert done.returncode == 0, done.stderr
     assert "121/121" in done.stdout and "121 rows moved" in done.stdout, done.stdout
     assert "partition_by_day = true" in done.stdout  # not set in this file: the reminder
@@ -84,34 +88,34 @@ def test_db_partition_converts_a_populated_table_and_retention_then_drops_days(p
     assert all(after[name].replace(" ON ONLY ", " ON ") == definition for name, definition in indexes.items()
                if name not in ("mentions_pkey", "uq_mention_brand_platform_id"))
     days = partitions.partitions(engine)
-    assert [partitions.day_name((NOW - timedelta(days=d)).date()) for d in (4, 0)] == [days[0], days[-4]]
+    assert [partitions.day_name((now - timedelta(days=d)).date()) for d in (4, 0)] == [days[0], days[-4]]
     with engine.connect() as connection:  # 2020 and days past retention + 1 wait in the default partition
         assert connection.execute(text(f"select count(*) from {partitions.DEFAULT}")).scalar() == 21
-    again = groundswell("-c", str(config), "db", "partition", cwd=tmp_path)
+    again = groundswell("-c", str(config), "db", "partition", cwd=tmp_path, env=clock)
     assert again.returncode == 0 and "already partitioned" in again.stdout, again.stderr
 
-    later = _populated_again(runtime, tmp_path)
+    later = _populated_again(runtime, tmp_path, now)
     assert later > max(row[0] for row in before)  # the id sequence carries on
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute",
                  lambda _c, _cur, statement, *_a: statements.append(" ".join(statement.split()).lower()))
     settings = runtime.settings.model_copy(update={"database": runtime.settings.database.model_copy(
         update={"partition_by_day": True})})
-    purge(engine, settings, now=NOW)
+    purge(engine, settings, now=now)
     assert [s for s in statements if s.startswith("drop table")] == [
-        f"drop table {partitions.day_name((NOW - timedelta(days=4)).date())}"]
+        f"drop table {partitions.day_name((now - timedelta(days=4)).date())}"]
     with engine.connect() as connection:
         oldest = connection.execute(text("select min(posted_at) from mentions")).scalar()
-    assert oldest >= NOW - timedelta(days=3)
+    assert oldest >= now - timedelta(days=3)
 
 
-def _populated_again(runtime: Runtime, tmp_path: Path) -> int:
+def _populated_again(runtime: Runtime, tmp_path: Path, now: datetime) -> int:
     """One new post through the pipeline; its id."""
     path = tmp_path / "m.jsonl"
     path.write_text(json.dumps({"id": "new", "author_id": "n", "text": "Acme again",
-                                "posted_at": NOW.isoformat()}) + "\n")
+                                "posted_at": now.isoformat()}) + "\n")
     connector = runtime.connector("f").__class__(runtime.connector("f").options, runtime.connector("f").context)
-    assert poll_source(runtime.engine, runtime.settings, connector, now=NOW).new == 1
+    assert poll_source(runtime.engine, runtime.settings, connector, now=now).new == 1
     with runtime.engine.connect() as connection:
         return int(connection.execute(text("select id from mentions where external_id = 'new'")).scalar() or 0)
 
@@ -161,6 +165,9 @@ def test_db_partition_refuses_sqlite_and_a_running_service_in_one_line(pg_url: s
     sqlite = groundswell("-c", str(_settings_file(tmp_path, f"sqlite:///{tmp_path / 'g.db'}")), "db", "partition",
                          cwd=tmp_path)
     assert "day partitions need PostgreSQL" in one_line_failure(sqlite, 1)
+    clockless = groundswell("-c", str(_settings_file(tmp_path, pg_url)), "db", "partition", cwd=tmp_path,
+                            env={NOW_ENV: "tomorrow"})
+    assert "GROUNDSWELL_NOW: 'tomorrow' is not an ISO 8601 time" in one_line_failure(clockless, 2)
     runtime = _populated(pg_url, tmp_path)
     lock = acquire(pg_url)  # what `groundswell run` and the Celery beat leader hold
     try:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import subprocess
 import sys
+import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -18,6 +21,7 @@ from sqlmodel import Session, func, select
 from monitor.storage.engine import open_database
 from monitor.storage.tables import Mention, SourceState
 from tests.fakes.settings_files import service_settings_toml
+from tests.fakes.x_api import FakeX
 
 REDIS = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -77,7 +81,7 @@ def test_celery_worker_polls_and_scores_through_redis(worker_config: Path, tmp_p
 
         polled = tasks.poll.delay("file").get(timeout=60)
         assert polled == {"source_id": "file", "fetched": 25, "new": 25, "problems": [], "error": None,
-                          "rate_limited": False, "backing_off": False}
+                          "rate_limited": False, "retry_at": None, "backing_off": False}
         assert tasks.poll.delay("file").get(timeout=60)["new"] == 0  # idempotent: nothing twice
         assert tasks.score.delay().get(timeout=60) == 25
     finally:
@@ -112,3 +116,40 @@ def test_worker_tasks_run_the_pipeline_with_the_service_backoff_gate_and_schedul
     schedule = tasks.beat_schedule(tasks.runtime().settings)
     assert {"poll file", "score", "detect", "deliver", "retention", "digests"} <= set(schedule)
     tasks.runtime.cache_clear()
+
+
+def test_a_rate_limited_poll_runs_again_at_the_reset_the_server_named(worker_config: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beat polls this X source every 5 minutes; after a 429 naming a reset 3 s ahead the worker polls right then."""
+    api = FakeX(token="worker-token").start()
+    monkeypatch.setenv("GS_TEST_X_TOKEN", api.token)
+    config = worker_config.read_text().replace('[[sources]]', f'''[[sources]]
+id = "x-acme"
+kind = "x"
+brand = "acme"
+bearer_token = {{ env = "GS_TEST_X_TOKEN" }}
+base_url = "{api.url}"
+interval_seconds = 300
+[[sources]]''', 1)
+    worker_config.write_text(config)
+    reset = datetime.fromtimestamp(math.ceil(time.time()) + 3, UTC)
+    api.rate_limit_reset = reset
+    api.fail("429")
+    env = {**os.environ, "GROUNDSWELL_CONFIG": str(worker_config), "GS_TEST_X_TOKEN": api.token}
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "monitor.service.worker", "worker",
+                               "--pool", "solo", "-Q", "io", "--loglevel", "warning"], env=env, cwd=tmp_path)
+    try:
+        tasks = fresh_worker_module()
+        limited = tasks.poll.delay("x-acme").get(timeout=60)
+        assert limited["rate_limited"] and limited["retry_at"] and "rate limited until" in limited["error"]
+        deadline, again = time.monotonic() + 30, None
+        while time.monotonic() < deadline and again is None:
+            if api.fault and datetime.now(UTC) >= reset:
+                api.clear()
+            again = datetime.now(UTC) if len(api.requests) > 1 else None
+            time.sleep(0.05)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        api.stop()
+    assert again is not None and reset < again < datetime.fromisoformat(limited["retry_at"]) + timedelta(seconds=2)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from monitor.clock import command_now
 from monitor.settings import Settings
 
 
@@ -18,6 +18,7 @@ def partition_database(settings: Settings, console: Console, *, batch: int) -> N
     from monitor.storage import partition_convert as convert
     from monitor.storage.engine import open_database
 
+    now = command_now()  # a bad GROUNDSWELL_NOW stops here, before anything is touched
     url = settings.database_url()
     engine = open_database(url, busy_timeout=settings.database.busy_timeout_seconds)
     if convert.state(engine) == "partitioned":  # also refuses SQLite with one line
@@ -30,7 +31,7 @@ def partition_database(settings: Settings, console: Console, *, batch: int) -> N
         columns = (TextColumn("moving mentions"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=console, transient=False) as bar:
             task = bar.add_task("move", total=total)
-            done = convert.convert(engine, now=datetime.now(UTC), batch=batch,
+            done = convert.convert(engine, now=now, batch=batch,
                                    keep_days=settings.service.retention_mentions_days,
                                    progress=lambda moved: bar.advance(task, moved))
     finally:

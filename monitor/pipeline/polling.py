@@ -111,7 +111,9 @@ def _failed(engine: Engine, settings: Settings, source: SourceSettings, result: 
     result.error = health.describe(error)
     result.rate_limited = isinstance(error, SourceUnavailable) and error.retry_after is not None
     if page:
-        with_retries(lambda: _save_failure(engine, settings, source.id, error, now, source.interval_seconds))
+        retry = with_retries(lambda: _save_failure(engine, settings, source.id, error, now, source.interval_seconds))
+        if isinstance(error, SourceUnavailable) and error.reset_at is not None:
+            result.retry_at = retry  # the runner schedules the next poll right then, not at its next tick
     return result
 
 
@@ -127,10 +129,12 @@ def _load_state(engine: Engine, source_id: str, brand_id: str, kind: str) -> Sou
 
 
 def _save_failure(engine: Engine, settings: Settings, source_id: str, error: SourceError, now: datetime,
-                  interval: int) -> None:
+                  interval: int) -> datetime | None:
+    """Count the failure; returns when the source is due again."""
     with transaction(engine) as session:
         state = session.get(SourceState, source_id)
         assert state is not None
         health.record_failure(state, error, now=now, interval_seconds=interval)
         session.add(state)
         record_alerts(session, settings, source_health_changed(session, state, now), now)
+        return state.next_poll_at

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from alerts.outbox import DeliveryOutcome, DeliveryStatus
@@ -24,6 +24,7 @@ class PollResult:
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     rate_limited: bool = False  # the source asked us to wait (429, a spent login budget...)
+    retry_at: datetime | None = None  # the rate limit's reset (+ jitter): poll again right then
     backing_off: bool = False
 
     @property

@@ -17,6 +17,7 @@ from monitor.storage.tables import SourceState
 
 log = logging.getLogger("groundswell.health")
 MAX_BACKOFF = timedelta(hours=1)
+RESET_JITTER_S = (1.0, 3.0)  # after a rate limit's reset: past the server's whole second, and sources spread
 
 
 def backoff_delay(failures: int, interval_seconds: int, retry_after: float | None = None,
@@ -25,6 +26,17 @@ def backoff_delay(failures: int, interval_seconds: int, retry_after: float | Non
     base = min(interval_seconds * 2 ** max(0, failures - 1), MAX_BACKOFF.total_seconds())
     jittered = base * (0.75 + 0.5 * (rng or random).random())
     return timedelta(seconds=max(jittered, retry_after or 0.0))
+
+
+def retry_at(error: SourceError, failures: int, interval_seconds: int, now: datetime,
+             rng: random.Random | None = None) -> datetime:
+    """When to poll again: right after the reset a rate limit named (a later backoff step would leave
+    everything posted meanwhile waiting, issue #17), else after the exponential backoff."""
+    reset = error.reset_at if isinstance(error, SourceUnavailable) else None
+    if reset is not None:
+        return max(as_utc(reset), now) + timedelta(seconds=(rng or random).uniform(*RESET_JITTER_S))
+    retry_after = error.retry_after if isinstance(error, SourceUnavailable) else None
+    return now + backoff_delay(failures, interval_seconds, retry_after, rng)
 
 
 def record_success(state: SourceState, *, fetched: int, requests: int, newest: datetime | None,
@@ -48,8 +60,7 @@ def record_failure(state: SourceState, error: SourceError, *, now: datetime, int
     state.consecutive_failures += 1
     state.last_attempt_at = now
     state.last_error = describe(error)
-    retry_after = error.retry_after if isinstance(error, SourceUnavailable) else None
-    state.next_poll_at = now + backoff_delay(state.consecutive_failures, interval_seconds, retry_after)
+    state.next_poll_at = retry_at(error, state.consecutive_failures, interval_seconds, now)
     new_status = "auth_failed" if isinstance(error, SourceAuthError) else "failing"
     if state.status != new_status:
         log.error("source %s is %s: %s", state.id, new_status.replace("_", " "), state.last_error)
@@ -59,9 +70,18 @@ def record_failure(state: SourceState, error: SourceError, *, now: datetime, int
 def describe(error: SourceError) -> str:
     if isinstance(error, SourceAuthError):
         return f"credentials rejected ({error}); check the source's token or keys"
+    if isinstance(error, SourceUnavailable) and error.reset_at:
+        return f"{error} (rate limited until {until_minute(error.reset_at)})"
     if isinstance(error, SourceUnavailable) and error.retry_after:
         return f"{error} (retry in {error.retry_after:.0f}s)"
     return str(error)
+
+
+def until_minute(moment: datetime) -> str:
+    """"HH:MM UTC", rounded up: a reset at 14:05:20 reads "until 14:06", never a time already gone."""
+    moment = as_utc(moment)
+    whole = moment.replace(second=0, microsecond=0)
+    return f"{whole + timedelta(minutes=1) if moment > whole else whole:%H:%M} UTC"
 
 
 def is_quiet(state: SourceState, *, now: datetime, quiet_minutes: int) -> bool:

@@ -51,6 +51,7 @@ from monitor.settings import Settings, load_settings
 from monitor.web.server import WebThread
 
 log = logging.getLogger("groundswell.service")
+CATCH_UP_CHUNK = 256  # a backlog is scored newest first this many at a time, detection run after each (issue #17)
 
 
 class Service:
@@ -73,6 +74,7 @@ class Service:
         self.lock: instance_lock.InstanceLock | None = None
         self.paused = False  # the instance lock is lost: no job runs until it is ours again
         self.activity = Activity()  # counts since the last heartbeat
+        self._detecting = threading.Lock()  # the detect job, or scoring between the chunks of a backlog
 
     @property
     def settings(self) -> Settings:
@@ -209,11 +211,11 @@ class Service:
                     self._idle.notify_all()
         return run
 
-    def _kick(self, job_id: str) -> None:
-        """Run the next stage now instead of at its interval: new mentions reach an alert fast."""
+    def _kick(self, job_id: str, at: datetime | None = None) -> None:
+        """Run a job now (or ``at``) instead of at its interval: new mentions reach an alert fast."""
         if self.scheduler.running and not self.stopping.is_set():
             with contextlib.suppress(JobLookupError):
-                self.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+                self.scheduler.modify_job(job_id, next_run_time=at or datetime.now(UTC))
 
     # -- jobs -------------------------------------------------------------------------------
 
@@ -226,6 +228,8 @@ class Service:
         seconds = time.perf_counter() - started
         self.metrics.record_poll(result, seconds, now)
         self.activity.count(polls=1, poll_failures=result.error is not None, fetched=result.fetched, new=result.new)
+        if result.retry_at is not None:  # a rate limit's reset: poll right then, not at a later tick
+            self._kick(f"poll:{source_id}", result.retry_at)
         if result.error is not None:
             log.warning("poll %s failed after %.1fs: %s", source_id, seconds, result.error)
         else:
@@ -237,18 +241,25 @@ class Service:
             self._kick("score")
 
     def score(self) -> None:
-        """Score until nothing is pending, so a backlog drains at model speed, not at job speed."""
+        """Score until nothing is pending, so a backlog drains at model speed, not at job speed.
+
+        A backlog (a source catching up after a rate limit) goes newest first, ``CATCH_UP_CHUNK`` at a time,
+        with a detection pass after each chunk: the newest posts alert before the older ones are scored.
+        """
         runtime = self.runtime
         while not self.stopping.is_set():
             started = time.perf_counter()
-            result = score_pending(runtime.engine, runtime.settings, runtime.model, now=self.clock())
+            result = score_pending(runtime.engine, runtime.settings, runtime.model, now=self.clock(),
+                                   limit=CATCH_UP_CHUNK)
             if result.scored:
                 self.activity.count(scored=result.scored)
                 self.metrics.score_seconds.observe(time.perf_counter() - started)
                 self.metrics.scored.inc(result.scored)
-                self._kick("detect")
             if not result.more_pending:
+                if result.scored:
+                    self._kick("detect")
                 break
+            self._guarded("detect", self.detect)()  # this chunk's alerts go out (delivery is kicked) first
         heap.trim()  # the poll and scoring just freed their buffers: back to the system (a few ms at most)
         self.backlog()
 
@@ -260,7 +271,8 @@ class Service:
             self.metrics.unscored.labels(source.brand, source.id).set(counts.get((source.brand, source.id), 0))
 
     def detect(self) -> None:
-        result = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())
+        with self._detecting:  # never two passes at once: the brands' detectors live in this process
+            result = run_detection(self.runtime.engine, self.runtime.settings, now=self.clock())
         for line in result.changes:
             log.info("incident: %s", line)
         self.activity.count(incidents=result.opened)

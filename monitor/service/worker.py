@@ -86,7 +86,10 @@ app = make_app()
 def poll(source_id: str) -> dict[str, Any]:
     """Poll one source unless it is waiting out a failure (``backing_off`` in the result)."""
     rt = runtime()
-    return asdict(pipeline.poll_if_due(rt.engine, rt.settings, rt.connector(source_id), now=_now()))
+    result = pipeline.poll_if_due(rt.engine, rt.settings, rt.connector(source_id), now=_now())
+    if result.retry_at is not None:  # a rate limit's reset: one more poll right then, not at a later beat
+        poll.apply_async((source_id,), eta=result.retry_at)
+    return {**asdict(result), "retry_at": result.retry_at.isoformat() if result.retry_at else None}
 
 
 @app.task(name="groundswell.score")  # type: ignore[untyped-decorator]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.fakes.settings_files import service_settings_toml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (parents[1] was tests/)
 
 
 def groundswell(*args: str, cwd: Path, env: dict[str, str] | None = None,

@@ -31,6 +31,7 @@ class FakeX(FakeAPI):
         self.partial_errors: list[dict[str, Any]] = []
         self.remaining = 450
         self.oldest_valid_id = 0  # since_id/until_id below this are "older than 7 days" (400)
+        self.rate_limit_reset: datetime | None = None  # a 429's x-rate-limit-reset; None: 120 s from each answer
         self._next = FIRST_ID
 
     # ---- data -----------------------------------------------------------------------------
@@ -104,7 +105,7 @@ class FakeX(FakeAPI):
 
     def fault_reply(self, kind: str, req: Request) -> Reply:
         if kind == "429":
-            reset = int((self.clock() + timedelta(seconds=120)).timestamp())
+            reset = int((self.rate_limit_reset or self.clock() + timedelta(seconds=120)).timestamp())
             return _json(
                 429,
                 {

@@ -184,7 +184,7 @@ def _review_watch(session: Session, settings: Settings, brand: BrandSettings, no
     (one query for all). Repeat complainers, most of the watch list, are loaded only once they could be
     unanswered (``page_reason`` gives them "" before that, and loading them was most of a backtest's review)."""
     since = watchlist.repeat_complainers_due(session, settings, brand.id, now)
-    watched = session.exec(queries.watched(), params={"brand": brand.id, "repeat_before": since}).all()
+    watched = queries.fetch(session, queries.watched(), brand=brand.id, repeat_before=since)
     examples = watchlist.examples_of(session, [i for i in watched if watchlist.reads_examples(session, settings, i,
                                                                                                 now)])
     changes = []
@@ -198,7 +198,7 @@ def _review_watch(session: Session, settings: Settings, brand: BrandSettings, no
 def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSettings,
                          now: datetime) -> list[IncidentChange]:
     """A paged customer the brand never answered is worth one more step of severity (once)."""
-    paged = session.exec(queries.paged_individuals(), params={"brand": brand.id}).all()
+    paged = queries.fetch(session, queries.paged_individuals(), brand=brand.id)
     changes = []
     for incident in paged:
         if (incident.details or {}).get("unanswered") is not None:
@@ -221,7 +221,7 @@ def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSetti
 def _end_snoozes(session: Session, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
     """A snooze that ran out wakes the incident, and the channels that heard "snoozed" hear it (else Slack's
     headline says SNOOZED until the next news); any reminder it held back follows in this pass."""
-    ended = session.exec(queries.snoozes_over(), params={"brand": brand.id, "now": now}).all()
+    ended = queries.fetch(session, queries.snoozes_over(), brand=brand.id, now=now)
     changes = []
     for incident in ended:
         incident.snoozed_until = None
@@ -235,7 +235,7 @@ def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandS
                              now: datetime) -> list[IncidentChange]:
     """Nobody said "I'm on it" in time: tell the next tier (once per incident and severity)."""
     minutes = settings.escalation.unacknowledged_minutes
-    waiting = session.exec(queries.unacknowledged(), params={"brand": brand.id}).all()
+    waiting = queries.fetch(session, queries.unacknowledged(), brand=brand.id)
     changes = []
     for incident in waiting:
         if incident.snoozed_until is not None and as_utc(incident.snoozed_until) > now:
@@ -252,7 +252,7 @@ def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandS
 def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
     minutes = settings.detection.quiet_minutes
     since = now - timedelta(minutes=minutes)
-    stale = session.exec(queries.gone_quiet(), params={"brand": brand.id, "since": since}).all()
+    stale = queries.fetch(session, queries.gone_quiet(), brand=brand.id, since=since)
     changes = []
     for incident in stale:
         watched = incident.status == "watch"

@@ -16,6 +16,7 @@ from sqlalchemy import event, text
 from sqlmodel import Session, col, select
 
 from monitor.detection import pass_queries as queries
+from monitor.detection.joining import INDIVIDUAL
 from monitor.pipeline import run_detection
 from monitor.storage.engine import open_database, refresh_statistics
 from monitor.storage.tables import Incident
@@ -56,7 +57,7 @@ def test_the_pass_checks_read_incidents_by_brand_and_status(database_url: str) -
     event.listen(engine, "before_cursor_execute", record)
     run_detection(engine, settings, now=NOW)
     event.remove(engine, "before_cursor_execute", record)
-    assert len(sent) >= 5  # watched, paged individuals, snoozes over, unacknowledged, gone quiet
+    assert len(sent) == 2  # the watched ones, then what the timed checks may act on (one read for the four)
     prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
     with engine.connect() as connection:
         for statement, parameters in sent:
@@ -69,16 +70,39 @@ def test_the_pass_checks_read_incidents_by_brand_and_status(database_url: str) -
         assert all(i.snoozed_until is None and i.last_activity_at >= NOW - timedelta(minutes=180) for i in left)
 
 
-def test_not_resolved_is_the_same_rows_as_not_equal_and_fetch_orders_by_id(database_url: str) -> None:
+def _each_query(session: Session, brand: str, now: datetime, since: datetime) -> dict[str, list[int | None]]:
+    """Each timed check's rows as its own query gave them before ``TimedChecks`` (ids, in id order)."""
+    base = select(Incident).where(Incident.brand_id == brand).order_by(col(Incident.id))
+    queries_of = {
+        "paged": base.where(col(Incident.status).in_(queries.PAGED), col(Incident.trigger).in_(INDIVIDUAL)),
+        "snoozes": base.where(Incident.status != "resolved", col(Incident.snoozed_until).is_not(None),
+                              col(Incident.snoozed_until) <= now),
+        "unacknowledged": base.where(col(Incident.status).in_(queries.PAGED), col(Incident.acked_by).is_(None),
+                                     Incident.severity >= 2),
+        "quiet": base.where(Incident.status != "resolved", Incident.last_activity_at < since)}
+    return {name: [i.id for i in session.exec(q)] for name, q in queries_of.items()}
+
+
+def test_timed_checks_give_each_check_its_own_querys_rows(database_url: str) -> None:
     engine = open_database(database_url)
-    rows = _incidents(400, random.Random(8))
-    rows.reverse()  # stored in reverse key order: ids still count up, and fetch gives them in id order
+    rows = _incidents(3_000, random.Random(8))
+    rng = random.Random(9)
+    for row in rows:  # every state, trigger, severity and acknowledgement the checks tell apart
+        row.update(status=rng.choice([*CHECKS, "resolved"]), severity=rng.randint(1, 4),
+                   trigger=rng.choice(["story", "spike", *INDIVIDUAL]), acked_by=rng.choice([None, "ann"]),
+                   snoozed_until=rng.choice([None, NOW - timedelta(minutes=5), NOW + timedelta(minutes=5)]))
+    rows.reverse()
     with engine.begin() as connection:
         connection.execute(Incident.__table__.insert(), rows)  # type: ignore[attr-defined]
+    since = NOW - timedelta(minutes=180)
     with Session(engine) as session:
         ranges = session.exec(select(Incident.id).where(queries.not_resolved())).all()
         plain = session.exec(select(Incident.id).where(col(Incident.status) != "resolved")).all()
-        assert sorted(ranges) == sorted(plain) and len(plain) == 5  # type: ignore[type-var]
-        stale = queries.fetch(session, queries.gone_quiet(), brand="b0", since=NOW)
-        assert [i.id for i in stale] == sorted(i.id or 0 for i in stale) and len(stale) >= 1
-        assert all(i.status != "resolved" and i.brand_id == "b0" for i in stale)
+        assert sorted(ranges) == sorted(plain)  # type: ignore[type-var]
+        for brand in ("b0", "b7"):
+            want = _each_query(session, brand, NOW, since)
+            timed = queries.TimedChecks(session, brand, since)
+            got = {"paged": timed.paged_individuals(), "snoozes": timed.snoozes_over(NOW),
+                   "unacknowledged": timed.unacknowledged(), "quiet": timed.gone_quiet(since)}
+            assert {name: [i.id for i in found] for name, found in got.items()} == want
+            assert all(want.values())  # each check has rows here: the comparison says something

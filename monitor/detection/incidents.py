@@ -45,10 +45,11 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
     found.mark_examined(session, rows, now)
     view = RecentIncidents()  # the join window is read once for all this pass's findings
     changes = [c for f in results for c in apply_finding(session, settings, brand, f, now, view)]
-    changes += _review_watch(session, settings, brand, now) + _escalate_unanswered(session, settings, brand, now)
-    changes += _end_snoozes(session, brand, now)
-    return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
-        session, settings, brand, now)
+    changes += _review_watch(session, settings, brand, now)
+    timed = queries.TimedChecks(session, brand.id, now - timedelta(minutes=settings.detection.quiet_minutes))
+    changes += _escalate_unanswered(session, settings, brand, now, timed) + _end_snoozes(session, brand, now, timed)
+    return changes + _escalate_unacknowledged(settings, brand, now, timed) + _resolve_quiet(
+        session, settings, brand, now, timed)
 
 
 def apply_finding(session: Session, settings: Settings, brand: BrandSettings, finding: Finding,
@@ -184,7 +185,7 @@ def _review_watch(session: Session, settings: Settings, brand: BrandSettings, no
     (one query for all). Repeat complainers, most of the watch list, are loaded only once they could be
     unanswered (``page_reason`` gives them "" before that, and loading them was most of a backtest's review)."""
     since = watchlist.repeat_complainers_due(session, settings, brand.id, now)
-    watched = session.exec(queries.watched(), params={"brand": brand.id, "repeat_before": since}).all()
+    watched = queries.fetch(session, queries.watched(), brand=brand.id, repeat_before=since)
     examples = watchlist.examples_of(session, [i for i in watched if watchlist.reads_examples(session, settings, i,
                                                                                                 now)])
     changes = []
@@ -195,10 +196,10 @@ def _review_watch(session: Session, settings: Settings, brand: BrandSettings, no
     return changes
 
 
-def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSettings,
-                         now: datetime) -> list[IncidentChange]:
+def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSettings, now: datetime,
+                         timed: queries.TimedChecks) -> list[IncidentChange]:
     """A paged customer the brand never answered is worth one more step of severity (once)."""
-    paged = session.exec(queries.paged_individuals(), params={"brand": brand.id}).all()
+    paged = timed.paged_individuals()
     changes = []
     for incident in paged:
         if (incident.details or {}).get("unanswered") is not None:
@@ -218,10 +219,11 @@ def _escalate_unanswered(session: Session, settings: Settings, brand: BrandSetti
     return changes
 
 
-def _end_snoozes(session: Session, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
+def _end_snoozes(session: Session, brand: BrandSettings, now: datetime,
+                 timed: queries.TimedChecks) -> list[IncidentChange]:
     """A snooze that ran out wakes the incident, and the channels that heard "snoozed" hear it (else Slack's
     headline says SNOOZED until the next news); any reminder it held back follows in this pass."""
-    ended = session.exec(queries.snoozes_over(), params={"brand": brand.id, "now": now}).all()
+    ended = timed.snoozes_over(now)
     changes = []
     for incident in ended:
         incident.snoozed_until = None
@@ -231,11 +233,11 @@ def _end_snoozes(session: Session, brand: BrandSettings, now: datetime) -> list[
     return changes
 
 
-def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandSettings,
-                             now: datetime) -> list[IncidentChange]:
+def _escalate_unacknowledged(settings: Settings, brand: BrandSettings, now: datetime,
+                             timed: queries.TimedChecks) -> list[IncidentChange]:
     """Nobody said "I'm on it" in time: tell the next tier (once per incident and severity)."""
     minutes = settings.escalation.unacknowledged_minutes
-    waiting = session.exec(queries.unacknowledged(), params={"brand": brand.id}).all()
+    waiting = timed.unacknowledged()
     changes = []
     for incident in waiting:
         if incident.snoozed_until is not None and as_utc(incident.snoozed_until) > now:
@@ -249,10 +251,11 @@ def _escalate_unacknowledged(session: Session, settings: Settings, brand: BrandS
     return changes
 
 
-def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
+def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, now: datetime,
+                   timed: queries.TimedChecks) -> list[IncidentChange]:
     minutes = settings.detection.quiet_minutes
     since = now - timedelta(minutes=minutes)
-    stale = session.exec(queries.gone_quiet(), params={"brand": brand.id, "since": since}).all()
+    stale = timed.gone_quiet(since)
     changes = []
     for incident in stale:
         watched = incident.status == "watch"

@@ -22,15 +22,16 @@ from datetime import datetime, timedelta
 from functools import cache, partial
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from monitor.storage.tables import Mention
 
 COMMON_SHARE = 0.02  # a word in this share of the background's complaints or more is common
 MIN_BACKGROUND = 100  # complaints needed before anything is called common
 SAMPLE, DAYS, GAP = 2000, 8, timedelta(days=1)
+_MENTIONS: Any = Mention.__table__  # type: ignore[attr-defined]
 _LEARNED: weakref.WeakKeyDictionary[Engine, dict[str, Learned]] = weakref.WeakKeyDictionary()
 
 
@@ -71,7 +72,7 @@ def splitter_key(split: Callable[[str], set[str]]) -> object:
 def _learn(session: Session, brand_id: str, now: datetime, split: Callable[[str], set[str]],
            last: Learned | None) -> Learned:
     window = {"brand": brand_id, "start": now - timedelta(days=DAYS), "end": now - GAP}
-    rows = session.exec(_background(), params=window).all()
+    rows = session.connection().execute(_background(), window).scalars().all()  # Core: 2,000 plain strings
     key, texts = splitter_key(split), Counter(rows)
     if last is None or last.split != key:
         last = Learned(hour="", common=frozenset(), split=key)
@@ -91,9 +92,10 @@ def _learn(session: Session, brand_id: str, now: datetime, split: Callable[[str]
 
 @cache
 def _background() -> Any:
-    """The brand's latest negative complaints in the window (one statement, built once)."""
-    return (select(Mention.text).where(
-        Mention.brand_id == bindparam("brand"), Mention.sentiment == "negative",
-        Mention.is_brand_reply == False,  # noqa: E712
-        Mention.posted_at > bindparam("start"), Mention.posted_at <= bindparam("end"))
-        .order_by(col(Mention.posted_at).desc()).limit(SAMPLE))
+    """The brand's latest negative complaints in the window (one statement, built once; run on the session's
+    connection: the ORM's handling of 2,000 rows an hour cost three times the query)."""
+    m = _MENTIONS.c
+    return (select(m.text).where(
+        m.brand_id == bindparam("brand"), m.sentiment == "negative", m.is_brand_reply == False,  # noqa: E712
+        m.posted_at > bindparam("start"), m.posted_at <= bindparam("end"))
+        .order_by(m.posted_at.desc()).limit(SAMPLE))

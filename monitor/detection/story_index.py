@@ -14,13 +14,14 @@ their wording.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 
 from monitor.detection.story_state import EXAMPLE_CHARS, Story
 from monitor.detection.story_text import WordStats, clean_text, content_words, minhash
-from monitor.detection.story_vectors import VectorRows, as_vector
+from monitor.detection.story_vectors import VectorRows, as_vector, cached_vector
 
 
 class IndexConfig(Protocol):
@@ -70,6 +71,12 @@ class IndexConfig(Protocol):
 
 
 MAX_POSTS, KEEP_FIRST = 2000, 100  # post ids a story leads from: past MAX_POSTS its first 100 and latest 1,000 stay
+
+
+@lru_cache(maxsize=8192)  # a repeated text has the same signature (and a dropped story's keys were computed before)
+def _band_keys(raw: bytes, dtype: str, rows: int, bands: int) -> tuple[int, ...]:
+    values = np.frombuffer(raw, dtype=dtype).tolist()
+    return tuple(hash((b, *values[b * rows:(b + 1) * rows])) for b in range(bands))
 
 
 class StoryIndex:
@@ -126,8 +133,7 @@ class StoryIndex:
 
     def band_keys(self, sig: np.ndarray) -> list[int]:
         """One key per LSH band (int hashes of int tuples are stable across processes)."""
-        rows, values = self.cfg.num_perm // self.cfg.bands, sig.tolist()
-        return [hash((b, *values[b * rows:(b + 1) * rows])) for b in range(self.cfg.bands)]
+        return list(_band_keys(sig.tobytes(), sig.dtype.str, self.cfg.num_perm // self.cfg.bands, self.cfg.bands))
 
     def assign(self, text: str, story_key: str | None, post_id: str | None = None,
                embedding: bytes | None = None, reply_to: str | None = None) -> str | None:
@@ -185,7 +191,7 @@ class StoryIndex:
                 if best < 0.8:  # a new variant: remember it
                     self._remember(sid, story, (sig, clean, keys), words, blob)
                 return sid
-        vector = as_vector(blob)
+        vector = cached_vector(blob) if blob else None
         if vector is not None:
             found, cos = self.vectors.nearest(vector)
             if found is not None and cos >= self.cfg.embed_similarity:

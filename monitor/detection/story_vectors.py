@@ -8,6 +8,8 @@ the nearest story.  Rows of dropped stories are zeroed and reused.  Rebuilt from
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 DIM = 384
@@ -20,6 +22,15 @@ def as_vector(blob: bytes | None) -> np.ndarray | None:
     vector = np.frombuffer(blob, dtype=np.int8).astype(np.float32)
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm > 0 else None
+
+
+@lru_cache(maxsize=4096)  # reposts repeat a text, and so its vector: one decode per text while it is around
+def cached_vector(blob: bytes) -> np.ndarray | None:
+    """``as_vector`` of a blob, kept for the next mention with the same one (read-only)."""
+    vector = as_vector(blob)
+    if vector is not None:
+        vector.flags.writeable = False
+    return vector
 
 
 class VectorRows:

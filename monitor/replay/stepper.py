@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -29,6 +29,7 @@ from connectors.base import Mention
 from monitor.clock import as_utc
 from monitor.detection import journal
 from monitor.detection.brand_detector import Finding, Observation
+from monitor.detection.pass_queries import not_resolved
 from monitor.detection.warmup import advance_with_commit, detector_for, warm_detector
 from monitor.pipeline import run_detection
 from monitor.pipeline.scoring import EMBED_LANGUAGES, brand_terms, sentiment_router
@@ -40,7 +41,10 @@ from monitor.storage.tables import Incident
 from monitor.storage.tables import Mention as MentionRow
 
 _MENTIONS: Any = MentionRow.__table__  # type: ignore[attr-defined]
-_OLDEST_ACTIVITY = select(func.min(Incident.last_activity_at)).where(Incident.status != "resolved")  # built once
+_INCIDENTS: Any = Incident.__table__  # type: ignore[attr-defined]
+# the replay's brands' (all of its) open incidents, by the (brand_id, status) index; built once, run on a connection
+_OLDEST_ACTIVITY = select(func.min(_INCIDENTS.c.last_activity_at)).where(
+    _INCIDENTS.c.brand_id.in_(bindparam("brands", expanding=True)), not_resolved())
 
 
 @dataclass
@@ -137,8 +141,8 @@ class Stepper:
 
     def _next_quiet(self) -> datetime | None:
         """When the quietest open incident resolves (its last activity + quiet_minutes); None: none open."""
-        with Session(self.engine) as session:
-            oldest = session.exec(_OLDEST_ACTIVITY).one()
+        with self.engine.connect() as connection:
+            oldest = connection.execute(_OLDEST_ACTIVITY, {"brands": list(self.brands)}).scalar()
         if oldest is None:
             return None
         return as_utc(oldest) + timedelta(minutes=self.settings.detection.quiet_minutes)

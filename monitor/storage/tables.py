@@ -102,6 +102,7 @@ class Mention(SQLModel, table=True):
 
 class Incident(SQLModel, table=True):
     __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_brand_status", "brand_id", "status"),)  # every pass's checks: 0012
     id: int | None = Field(default=None, primary_key=True)
     brand_id: str = Field(index=True)
     key: str = Field(unique=True)  # what makes it "the same" incident: trigger + subject

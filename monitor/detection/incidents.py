@@ -46,7 +46,7 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
     view = RecentIncidents()  # the join window is read once for all this pass's findings
     changes = [c for f in results for c in apply_finding(session, settings, brand, f, now, view)]
     changes += _review_watch(session, settings, brand, now) + _escalate_unanswered(session, settings, brand, now)
-    changes += _end_snoozes(session, brand, now)
+    changes += _end_snoozes(session, brand, now) + joined.flush_due(session, brand, now)
     return changes + _escalate_unacknowledged(session, settings, brand, now) + _resolve_quiet(
         session, settings, brand, now)
 

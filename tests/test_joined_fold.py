@@ -63,7 +63,7 @@ def acknowledge(engine: Engine) -> None:
 def started(database_url: str, slack: FakeSlack, smtp: FakeSMTP, monkeypatch: pytest.MonkeyPatch,
             **detection: int) -> tuple[Settings, Engine]:
     """A delivered six-person story, and a first big customer told at once (``@big1`` at NOW); budget to spare."""
-    settings = settings_for(database_url, slack, smtp, monkeypatch, **{"pages_per_week": 10, **detection})
+    settings = settings_for(database_url, slack, smtp, monkeypatch, None, **{"pages_per_week": 10, **detection})
     engine = Runtime(settings).engine
     open_story(engine, settings)
     deliver_due(engine, build_notifiers(settings), now=NOW - timedelta(minutes=20))

@@ -9,7 +9,10 @@ gives one latency figure ("cancelling my subscription": churn v3 reads no bare "
 Their other words differ, but the story detector rightly sees one complaint repeated by many people, and
 from then on each threat joins that story as a facet, not paged on its own (issue #17: 33 of 49 posts in a
 25-minute run); since issue #12 each of these 900k-follower accounts is told once in the story's thread
-("Big customer joined", their post first), so its email names it. The soak lifts the brand's
+("Big customer joined", their post first), so its email names it; the ones joining within
+``detection.joined_fold_minutes`` of such an update are folded into the next one, which names them all
+(``named_in_an_email_after_s``, ``joined_updates`` per incident; a folded post shown in full among the
+examples counts as paged, named up to the fold window after it was made). The soak lifts the brand's
 ``story_min_people`` and each threat stays its own event (``--stories`` keeps the detector's threshold).
 After the run, ``incident_posts`` says where each post went, from the service's database
 (benchmarks/soak_accounting.py): paged (an email named it), joined an open incident, held by the budget,

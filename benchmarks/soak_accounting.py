@@ -30,7 +30,8 @@ def _incidents(db: sqlite3.Connection) -> list[dict[str, Any]]:
     for id_, key, trigger, status, details in rows:
         data = json.loads(details) if details else {}
         out.append({"id": id_, "key": key, "trigger": trigger, "status": status, "held": bool(data.get("held")),
-                    "people": set(data.get("join", {}).get("people", []))})
+                    "people": set(data.get("join", {}).get("people", [])),
+                    "waiting": set((data.get("joined_fold") or {}).get("people") or [])})
     return out
 
 
@@ -111,7 +112,8 @@ def _where(k: int, at: float, row: tuple[str, str] | None, incidents: list[dict[
         incident = joined[0]
         after = [sent - at for _, sent in pages.get(incident["id"], []) if sent is not None and sent >= at]
         return {"outcome": "joined", "incident": incident["id"], "trigger": incident["trigger"],
-                "update_after_s": round(min(after), 1) if after else None}
+                "update_after_s": round(min(after), 1) if after else None,
+                **({"waiting_in_fold": True} if person in incident["waiting"] else {})}
     if not own:
         return {"outcome": "pending_at_end" if late else "no_incident"}
     outcome = _own_outcome(own[0], pages.get(own[0]["id"], []))
@@ -125,8 +127,10 @@ def summary(where: dict[int, dict[str, Any]]) -> dict[str, Any]:
         counts[item["outcome"]] = counts.get(item["outcome"], 0) + 1
     joined = [w for w in where.values() if w["outcome"] == "joined"]
     naming = [k for k, w in where.items() if "named_after_s" in w and w["outcome"] != "pending_at_end"]
+    waiting = sorted(k for k in naming if where[k].get("waiting_in_fold"))  # its update is not due yet: not lost
     extra = {"named_in_an_email": sum(where[k]["named_after_s"] is not None for k in naming),
-             "not_named": sorted(k for k in naming if where[k]["named_after_s"] is None)} if naming else {}
+             "not_named": sorted(k for k in naming if where[k]["named_after_s"] is None and k not in waiting),
+             "waiting_in_fold_at_end": waiting} if naming else {}
     return {"outcomes": dict(sorted(counts.items())), **extra,
             "joined_incidents": sorted({w["incident"] for w in joined}),
             "joined_with_a_later_page": sum(w["update_after_s"] is not None for w in joined),

@@ -57,6 +57,8 @@ def held_joins(session: Session, incidents: Sequence[Incident], start: datetime,
 
 
 def _named(session: Session, by_id: dict[int, Incident], wanted: list[tuple[int, str, str]]) -> list[HeldJoin]:
+    if not wanted:
+        return []  # no mentions query on an ordinary day (the digest's mention queries all use the brand index)
     ids: dict[tuple[int, str], int] = {}
     for incident_id, person, _ in wanted:
         entry = ((by_id[incident_id].details or {}).get("joined") or {}).get(person)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.digest_joined import HeldJoin, held_joins
 from monitor.clock import as_utc
 from monitor.logs import plural
 from monitor.settings import BrandSettings, Settings
@@ -52,6 +53,7 @@ class BrandDigest:
     precision: list[Precision] = field(default_factory=list)  # feedback on the last 30 days' alerts, per trigger
     held: set[int] = field(default_factory=set)  # incidents announced only here: the page budget held them
     languages: queries.LanguageReading = field(default_factory=queries.LanguageReading)  # no model for them
+    joined_held: list[HeldJoin] = field(default_factory=list)  # big customers who joined, nobody paged about them
 
     @property
     def languages_line(self) -> str:
@@ -115,6 +117,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         judged = precision(session, brand_id=brand.id, since=end - timedelta(days=30))
         held = _held(session, [i.id or 0 for i in incidents])
         languages = queries.language_reading(session, brand.id, start, end)
+        joined_held = held_joins(session, incidents, start, end)
     week_total = sum(hours.week)
     return BrandDigest(
         brand=brand, day=day, total=sum(hours.today), negative=sum(hours.today_negative),
@@ -126,7 +129,7 @@ def build_digest(engine: Engine, settings: Settings, brand: BrandSettings, day: 
         repeat_complainers=repeaters,
         incidents=list(incidents), coverage=_coverage(settings, brand, states, start, end, usage),
         negatives=negatives, responses=answered, week_total=week_total, repeat_days=settings.detection.repeat_days,
-        precision=judged, held=held, languages=languages)
+        precision=judged, held=held, languages=languages, joined_held=joined_held)
 
 
 def _held(session: Session, ids: list[int]) -> set[int]:

@@ -70,12 +70,23 @@ def incident_line(incident: object) -> str:
             f"({getattr(incident, 'status', '')})")
 
 
+def joined_line(held: object) -> str:
+    """"#7 @sam (900k followers): "cancelling my subscription..." (held by the page budget, not paged)"."""
+    followers = getattr(held, "followers", None)
+    audience = f" ({followers_text(followers)})" if followers is not None else ""
+    text = clean(str(getattr(held, "text", "")), 140, single_line=True)
+    said = f': "{text}"' if text else ""
+    handle = clean(str(getattr(held, "handle", "")), 60, single_line=True)
+    return f"#{getattr(held, 'incident_id', '?')} @{handle}{audience}{said} ({getattr(held, 'why', '')})"
+
+
 _ENV = Environment(loader=PackageLoader("alerts", "templates"), autoescape=select_autoescape(["html.j2"]),
                    trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["clean"] = lambda text, limit=280: clean(str(text), limit)
 _ENV.filters["safe_url"] = safe_url
 _ENV.filters["followers"] = lambda n: followers_text(n) or "followers unknown"
 _ENV.filters["incident"] = incident_line
+_ENV.filters["joined"] = joined_line
 _ENV.filters["severity_color"] = lambda severity: SEVERITY_COLOR.get(int(severity), "#828282")
 _ENV.globals["cards"] = cards
 

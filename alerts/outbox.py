@@ -237,7 +237,9 @@ def build_message(session: Session, item: OutboxItem) -> AlertMessage:
     by_id = {m.id: m for m in mentions}
     ordered = [by_id[i] for i in ids if i in by_id]
     timezone = brand.timezone if brand else "UTC"
-    joined = by_id.get(story.joined_post(alert, incident))
+    leads = story.joined_posts(alert, incident)
+    joined = by_id.get(leads[0]) if len(leads) == 1 else None  # one person: their post time in the change
+    shown = sum(i in by_id for i in leads)  # their posts lead the examples, not the story's headline
     examples = tuple(ExamplePost(m.text, m.url, m.author_handle, m.author_followers, m.platform,
                                  as_utc(m.posted_at), m.sentiment) for m in ordered)
     earlier = session.exec(select(OutboxItem).join(Alert, col(Alert.id) == OutboxItem.alert_id).where(
@@ -249,6 +251,6 @@ def build_message(session: Session, item: OutboxItem) -> AlertMessage:
         brand_name=brand.name if brand else incident.brand_id, severity=alert.severity, title=incident.title,
         reason=incident.reason, trigger=incident.trigger, opened_at=as_utc(incident.opened_at),
         examples=examples, counts=numbers, thread=thread,
-        headline=story.headline(incident, numbers, examples[1:] if joined else examples), change=story.change(
+        headline=story.headline(incident, numbers, examples[shown:]), change=story.change(
             alert, incident, as_utc(joined.posted_at) if joined else None, timezone),
         facets=story.facets(incident), timezone=timezone)

@@ -41,6 +41,7 @@ PLAIN_TRIGGERS = {"spike": "negative mentions spiking", "story": "one complaint 
                   "repeat_complainer": "a customer complaining again and again",
                   "source_down": "a source not collecting"}
 MAX_EXAMPLES = 3
+CHANGE_CHARS = 1000  # "what changed": one line, long enough to name every big customer of a folded update
 _TOKEN = re.compile(r"[a-z]+")
 
 
@@ -209,7 +210,7 @@ def alert_view(message: AlertMessage, *, max_examples: int = MAX_EXAMPLES, text_
         platforms=breakdown(message.counts.get("platforms")),
         examples=[example_view(p, text_limit, tz) for p in posts],
         headline=clean(headline, 300, single_line=True),
-        change=clean(message.change, 300, single_line=True),
+        change=clean(message.change, CHANGE_CHARS, single_line=True),
         facets=plain_facets(message.facets or (message.trigger,)),
     )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from alerts.escape import slack_link, slack_plain, slack_text
-from alerts.render import SEVERITY_EMOJI, AlertView, ExampleView, subject_line
+from alerts.render import CHANGE_CHARS, SEVERITY_EMOJI, AlertView, ExampleView, subject_line
 
 Block = dict[str, Any]
 MRKDWN_LIMIT = 2900  # Slack's section text limit is 3000
@@ -99,7 +99,7 @@ def alert_blocks(view: AlertView, *, compact: bool = False, actions: Block | Non
     ``actions`` (the buttons, for a Slack app that listens to them) goes above the footer."""
     story = f"*{_mrk(view.headline or view.title, 300)}*"
     if view.change:
-        story += f"\n_{_mrk(view.change, 300)}_"
+        story += f"\n_{_mrk(view.change, CHANGE_CHARS)}_"
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": header_text(view), "emoji": True}},
         _section(story),

@@ -64,25 +64,31 @@ def headline(incident: Incident, counts: dict[str, Any], examples: Sequence[Exam
     return f"{incident.title}{_quote(examples)}"
 
 
-def joined_post(alert: Alert, incident: Incident) -> int | None:
-    """The post of the big customer a ``joined`` alert is about (``details["joined"][person]``)."""
+def joined_posts(alert: Alert, incident: Incident) -> list[int]:
+    """The posts of the big customers a ``joined`` alert is about: its person's (``details["joined"][person]``),
+    or everyone its fold named (``["fold"]`` on the first of them, ``monitor.detection.joined_fold``)."""
     if alert.event != JOINED or not alert.about:
-        return None
-    entry = ((incident.details or {}).get("joined") or {}).get(alert.about) or {}
-    mention_id = entry.get("mention_id") if isinstance(entry, dict) else None
-    return mention_id if isinstance(mention_id, int) else None
+        return []
+    joined = (incident.details or {}).get("joined") or {}
+    entry = joined.get(alert.about) or {}
+    fold = entry.get("fold") if isinstance(entry, dict) else None
+    out = []
+    for person in fold if isinstance(fold, list) and fold else [alert.about]:
+        mention_id = (joined.get(person) or {}).get("mention_id") if isinstance(joined.get(person), dict) else None
+        if isinstance(mention_id, int):
+            out.append(mention_id)
+    return out
 
 
 def example_ids(alert: Alert, incident: Incident) -> list[int]:
-    """The incident's example posts; a ``joined`` alert leads with the post of the customer who joined."""
-    ids = list(incident.example_mention_ids or [])
-    first = joined_post(alert, incident)
-    return ids if first is None else [first, *(i for i in ids if i != first)]
+    """The incident's example posts; a ``joined`` alert leads with the posts of the customers who joined."""
+    first = joined_posts(alert, incident)
+    return [*first, *(i for i in incident.example_mention_ids or [] if i not in first)]
 
 
 def change(alert: Alert, incident: Incident, posted: datetime | None = None, timezone: str = "UTC") -> str:
     """What changed since the last update; a first message of a spreading incident needs none. A big customer
-    who joined is said with the time they ``posted``, in the brand's timezone."""
+    who joined is said with the time they ``posted``, in the brand's timezone (a fold's examples show each)."""
     if alert.event == "opened" and incident.trigger in (*SPREAD, "source_down"):
         return ""
     stamp = (incident.details or {}).get(alert.event) if alert.event in ("acknowledged", "resolved") else None

@@ -9,7 +9,10 @@ gives one latency figure ("cancelling my subscription": churn v3 reads no bare "
 Their other words differ, but the story detector rightly sees one complaint repeated by many people, and
 from then on each threat joins that story as a facet, not paged on its own (issue #17: 33 of 49 posts in a
 25-minute run); since issue #12 each of these 900k-follower accounts is told once in the story's thread
-("Big customer joined", their post first), so its email names it. The soak lifts the brand's
+("Big customer joined", their post first), so its email names it; the ones joining within
+``detection.joined_fold_minutes`` of such an update are folded into the next one, which names them all
+(``named_in_an_email_after_s``, ``joined_updates`` per incident; a folded post shown in full among the
+examples counts as paged, named up to the fold window after it was made). The soak lifts the brand's
 ``story_min_people`` and each threat stays its own event (``--stories`` keeps the detector's threshold).
 After the run, ``incident_posts`` says where each post went, from the service's database
 (benchmarks/soak_accounting.py): paged (an email named it), joined an open incident, held by the budget,
@@ -71,6 +74,7 @@ from tests.fakes.smtp import FakeSMTP  # noqa: E402
 from tests.fakes.x_api import FakeX  # noqa: E402
 
 MARK = re.compile(r"LAT(\d+)\b")
+HANDLE = re.compile(r"@big(\d+)\b")  # a big customer named in an email (a folded update names, not quotes, them)
 FAULTS = {"x_429": (0.2, 0.3), "x_hang": (0.5, 0.55), "smtp_down": (0.7, 0.8)}
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -172,7 +176,7 @@ def run(minutes: float, poll: int, model: str, warmup: float, extra_env: dict[st
     service = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
                                stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "SOAK_X_TOKEN": x.token, "COLUMNS": "200", **(extra_env or {})})
-    stop, posted, arrived = threading.Event(), {}, {}  # type: ignore[var-annotated]
+    stop, posted, arrived, named = threading.Event(), {}, {}, {}  # type: ignore[var-annotated]
     threading.Thread(target=feed, args=(x, stop, posted), daemon=True).start()
     duration, began = minutes * 60, time.time()
     if not sliding_reset:  # X names the end of its rate window, not a time relative to each answer
@@ -187,8 +191,11 @@ def run(minutes: float, poll: int, model: str, warmup: float, extra_env: dict[st
             smtp.stop() if smtp.controller is not None else smtp.start()
         for received in smtp.received[seen:]:
             emails += 1
-            for k in MARK.findall(_text(received.message)):
+            body = _text(received.message)
+            for k in MARK.findall(body):
                 arrived.setdefault(int(k), time.time())
+            for k in HANDLE.findall(body):
+                named.setdefault(int(k), time.time())
         seen = len(smtp.received)
         if not samples or elapsed - samples[-1]["t_s"] >= 30:
             samples.append({"t_s": int(elapsed), "rss_mb": rss_mb(service.pid), "cpu_s": cpu_seconds(service.pid),
@@ -204,13 +211,14 @@ def run(minutes: float, poll: int, model: str, warmup: float, extra_env: dict[st
         smtp.stop()
     log.close()
     text = (folder / "service.log").read_text(errors="replace")
-    where = soak_accounting.classify(folder / "data" / "groundswell.db", posted, arrived, began + elapsed)
+    where = soak_accounting.classify(folder / "data" / "groundswell.db", posted, arrived, began + elapsed, named)
     return {"minutes": minutes, "model": model, "poll_interval_s": poll, "service_env": extra_env or {},
             "stories": stories, "sliding_reset": sliding_reset,
             "service_exit_early": exit_code,
             "service_log": str(folder / "service.log"),
             **memory_report(samples, warmup), **latency_report(posted, arrived, where, began, duration, poll),
-            "smtp_recovery": recovery_report(posted, arrived, smtp_times), **counters(metrics, text, emails)}
+            "smtp_recovery": recovery_report(posted, arrived, smtp_times), **counters(metrics, text, emails),
+            "joined_updates": soak_accounting.joined_updates(folder / "data" / "groundswell.db")}
 
 
 def recovery_report(posted: dict[int, float], arrived: dict[int, float], smtp: dict[str, float]) -> dict[str, Any]:
@@ -278,12 +286,14 @@ def latency_report(posted: dict[int, float], arrived: dict[int, float], where: d
     latency = {k: round(arrived[k] - posted[k], 1) for k in posted if k in arrived}
     clear = [lat for k, lat in latency.items() if not faulted(posted[k])]
     updates = [w["update_after_s"] for w in where.values() if w.get("update_after_s") is not None]
+    named = [w["named_after_s"] for w in where.values() if w.get("named_after_s") is not None]
     return {
         "incident_posts": {"n": len(posted), **soak_accounting.summary(where)},
         "latency_s": percentiles(list(latency.values())),
         "latency_s_outside_fault_windows": percentiles(clear),
         "latency_target_s": 40,
         "joined_next_page_s": percentiles(updates),
+        "named_in_an_email_after_s": percentiles(named),
         "latency_by_post": [{"posted_at_s": round(posted[k] - began), "latency_s": latency.get(k), **where[k]}
                             for k in sorted(posted)],
         "after_429": after_window(posted, latency, began, began + FAULTS["x_429"][1] * duration, poll),

@@ -30,7 +30,8 @@ def _incidents(db: sqlite3.Connection) -> list[dict[str, Any]]:
     for id_, key, trigger, status, details in rows:
         data = json.loads(details) if details else {}
         out.append({"id": id_, "key": key, "trigger": trigger, "status": status, "held": bool(data.get("held")),
-                    "people": set(data.get("join", {}).get("people", []))})
+                    "people": set(data.get("join", {}).get("people", [])),
+                    "waiting": set((data.get("joined_fold") or {}).get("people") or [])})
     return out
 
 
@@ -52,10 +53,12 @@ def _own_outcome(incident: dict[str, Any], pages: list[tuple[str, float | None]]
     return "paged_not_seen" if any(sent for _, sent in pages) else "undelivered"
 
 
-def classify(db_path: Path, posted: dict[int, float], arrived: dict[int, float], end: float
-             ) -> dict[int, dict[str, Any]]:
+def classify(db_path: Path, posted: dict[int, float], arrived: dict[int, float], end: float,
+             named: dict[int, float] | None = None) -> dict[int, dict[str, Any]]:
     """Per post number: ``outcome`` and, for a post that joined an open incident, that incident and how long
-    until its thread paged next (``update_after_s``; None: no page after the post)."""
+    until its thread paged next (``update_after_s``; None: no page after the post). ``named``: when an email
+    first named the post's author (``@bigK``, issue #12: a folded update names people without their whole post),
+    given as ``named_after_s``."""
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         incidents, pages = _incidents(db), _pages(db)
@@ -63,9 +66,33 @@ def classify(db_path: Path, posted: dict[int, float], arrived: dict[int, float],
         for k, at in posted.items():
             if k in arrived:
                 out[k] = {"outcome": "paged"}
-                continue
-            row = db.execute("select platform, author_id from mentions where text like ?", (f"% LAT{k}",)).fetchone()
-            out[k] = _where(k, at, row, incidents, pages, end)
+            else:
+                row = db.execute("select platform, author_id from mentions where text like ?",
+                                 (f"% LAT{k}",)).fetchone()
+                out[k] = _where(k, at, row, incidents, pages, end)
+            if named is not None:
+                out[k]["named_after_s"] = round(named[k] - at, 1) if k in named else None
+        return out
+    finally:
+        db.close()
+
+
+def joined_updates(db_path: Path) -> dict[str, Any]:
+    """Per incident: its "big customer joined" updates (paged, and held for the digest), and how many people
+    they named (a folded update names several: ``details["joined"][first]["fold"]``)."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        details = {i: json.loads(d) if d else {} for i, d in db.execute("select id, details from incidents")}
+        out: dict[str, Any] = {}
+        for incident_id, about, paged in db.execute(
+                "select incident_id, about, paged from alerts where event = 'joined' order by id"):
+            entry = ((details.get(incident_id) or {}).get("joined") or {}).get(about) or {}
+            people = len(entry.get("fold") or [about])
+            row = out.setdefault(str(incident_id), {"updates": 0, "held": 0, "people": 0,
+                                                    "waiting": len(((details.get(incident_id) or {})
+                                                                    .get("joined_fold") or {}).get("people") or [])})
+            row["updates" if paged else "held"] += 1
+            row["people"] += people
         return out
     finally:
         db.close()
@@ -85,7 +112,8 @@ def _where(k: int, at: float, row: tuple[str, str] | None, incidents: list[dict[
         incident = joined[0]
         after = [sent - at for _, sent in pages.get(incident["id"], []) if sent is not None and sent >= at]
         return {"outcome": "joined", "incident": incident["id"], "trigger": incident["trigger"],
-                "update_after_s": round(min(after), 1) if after else None}
+                "update_after_s": round(min(after), 1) if after else None,
+                **({"waiting_in_fold": True} if person in incident["waiting"] else {})}
     if not own:
         return {"outcome": "pending_at_end" if late else "no_incident"}
     outcome = _own_outcome(own[0], pages.get(own[0]["id"], []))
@@ -98,7 +126,12 @@ def summary(where: dict[int, dict[str, Any]]) -> dict[str, Any]:
     for item in where.values():
         counts[item["outcome"]] = counts.get(item["outcome"], 0) + 1
     joined = [w for w in where.values() if w["outcome"] == "joined"]
-    return {"outcomes": dict(sorted(counts.items())),
+    naming = [k for k, w in where.items() if "named_after_s" in w and w["outcome"] != "pending_at_end"]
+    waiting = sorted(k for k in naming if where[k].get("waiting_in_fold"))  # its update is not due yet: not lost
+    extra = {"named_in_an_email": sum(where[k]["named_after_s"] is not None for k in naming),
+             "not_named": sorted(k for k in naming if where[k]["named_after_s"] is None and k not in waiting),
+             "waiting_in_fold_at_end": waiting} if naming else {}
+    return {"outcomes": dict(sorted(counts.items())), **extra,
             "joined_incidents": sorted({w["incident"] for w in joined}),
             "joined_with_a_later_page": sum(w["update_after_s"] is not None for w in joined),
             "lost": sorted(k for k, w in where.items() if w["outcome"] in (*LOST, "paged_not_seen"))}

@@ -79,3 +79,33 @@ def test_posts_made_just_before_the_end_are_pending_not_lost(tmp_path: Path) -> 
     where = soak_accounting.classify(db, {7: at, 8: at}, {}, end=at + 60)
     assert [w["outcome"] for w in where.values()] == ["pending_at_end", "pending_at_end"]
     assert soak_accounting.summary(where)["lost"] == []
+
+
+def test_a_folded_update_counts_once_and_names_everyone_in_it(tmp_path: Path) -> None:
+    """Issue #12: big customers joining one story are folded; the report counts updates per incident and which
+    posts' authors an email named (a fold names them without their whole post)."""
+    settings = demo_settings(tmp_path, "lexicon")
+    with Session(Runtime(settings).engine) as session:
+        session.add_all([_mention(k, f"a{k}") for k in range(1, 5)])
+        joined = {f"x:a{k}": {"mention_id": k} for k in range(1, 5)}
+        joined["x:a2"]["fold"] = ["x:a2", "x:a3"]  # type: ignore[assignment]
+        story = _incident("story:brightwave:story:s1", "story", "open",
+                          {"join": {"people": [f"x:a{k}" for k in range(1, 5)]}, "joined": joined,
+                           "joined_fold": {"due": T0.isoformat(), "people": ["x:a4"]}})
+        session.add(story)
+        session.flush()
+        _page(session, story, "opened", T0)
+        for about in ("x:a1", "x:a2"):
+            session.add(Alert(incident_id=story.id or 0, event="joined", severity=2, created_at=T0, about=about))
+        session.commit()
+        story_id = story.id
+    db = Path(settings.database_url().removeprefix("sqlite:///"))
+    assert soak_accounting.joined_updates(db) == {str(story_id): {"updates": 2, "held": 0, "people": 3,
+                                                                  "waiting": 1}}
+    at = T0.timestamp()
+    where = soak_accounting.classify(db, {k: at for k in range(1, 5)}, {1: at + 5}, at + 3600,
+                                     named={1: at + 5, 2: at + 9, 3: at + 9})
+    assert [where[k]["named_after_s"] for k in range(1, 5)] == [5.0, 9.0, 9.0, None]
+    report = soak_accounting.summary(where)
+    assert report["named_in_an_email"] == 3 and report["not_named"] == []
+    assert report["waiting_in_fold_at_end"] == [4]  # its update was not due yet when the run ended

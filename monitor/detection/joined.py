@@ -7,16 +7,20 @@ the incident: one ``joined`` update of its thread that says who (handle, audienc
 that they joined the ongoing story. Once per person and incident (``changes.announce_person``): their second post
 joins quietly. Whether it pages is the pipeline's page-budget decision, as for any page
 (``monitor.pipeline.alerting``). The post is remembered in ``details["joined"][person]`` so the message can lead
-with it.
+with it. Several big customers joining one incident are folded (``monitor.detection.joined_fold``): the first is
+told at once, the ones within ``detection.joined_fold_minutes`` after an update go out together as one update
+naming them all ("3 more big customers joined this story: ..."), which is one page under the budget.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
+from sqlalchemy import String, cast, or_
 from sqlmodel import Session, col, select
 
-from monitor.detection import watchlist
+from monitor.detection import joined_fold, watchlist
 from monitor.detection.changes import IncidentChange, announce_person
 from monitor.detection.simple_rules import Finding
 from monitor.settings import BrandSettings, Settings
@@ -24,6 +28,8 @@ from monitor.storage.tables import Incident, Mention
 
 EVENT = "joined"
 QUOTE_CHARS = 100  # what they said, one short line (the message shows the whole post as its first example)
+FOLD_QUOTES, FOLD_QUOTE_CHARS = 3, 40  # a folded update quotes its first few people, shorter; names all of them
+FOLD_CHARS = 900  # past this a folded update says "and N more" (``groundswell incidents show`` has them all)
 SPREAD = ("spike", "story")
 
 
@@ -79,4 +85,51 @@ def big_customer_joined(session: Session, settings: Settings, brand: BrandSettin
     joined[person] = {"mention_id": mention.id, "at": now.isoformat(), "why": why}
     incident.details = {**details, "joined": joined}
     session.add(incident)
+    if joined_fold.hold(incident, person, settings.detection.joined_fold_minutes, now):
+        return []  # told with the others in the incident's next update (``flush_due``)
+    joined_fold.mark_told(incident, now)
     return [change]
+
+
+def flush_due(session: Session, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
+    """One ``joined`` update per incident whose fold of waiting big customers is due (or whose incident was
+    resolved meanwhile). A resolved incident's fold is looked for for a day after it resolved."""
+    marked = cast(col(Incident.details), String).like(f'%"{joined_fold.PENDING}"%')
+    recent = or_(col(Incident.status) != "resolved", col(Incident.resolved_at) >= now - timedelta(days=1))
+    changes = []
+    for incident in session.exec(select(Incident).where(Incident.brand_id == brand.id, recent, marked)).all():
+        if joined_fold.is_due(incident, now):
+            changes.append(_fold_change(session, brand, incident, now))
+            session.add(incident)
+    return changes
+
+
+def _fold_change(session: Session, brand: BrandSettings, incident: Incident, now: datetime) -> IncidentChange:
+    people = joined_fold.take(incident, now)
+    entries = (incident.details or {}).get("joined") or {}
+    ids = {p: int(e["mention_id"]) for p in people if isinstance(e := entries.get(p), dict)
+           and isinstance(e.get("mention_id"), int)}
+    rows = {m.id: m for m in session.exec(select(Mention).where(col(Mention.id).in_(list(ids.values()) or [-1])))}
+    named = [(m, "key account" in str(entries[p].get("why", ""))) for p in people
+             if (m := rows.get(ids.get(p, -1))) is not None]
+    text = fold_summary(named, len(people), incident.id or 0)
+    return IncidentChange(incident.id or 0, incident.brand_id, EVENT, incident.severity, text,
+                          f"joined #{incident.id} [{brand.id}] sev {incident.severity}: {text}"[:2000],
+                          about=people[0])
+
+
+def fold_summary(named: Sequence[tuple[Mention, bool]], count: int, incident_id: int,
+                 limit: int = FOLD_CHARS) -> str:
+    """"3 more big customers joined this story: @a (900,000 followers) "cancelling..."; @b (...) ...": everyone
+    in the fold by handle and audience, the first few with what they said; cut with "and N more" at ``limit``."""
+    head = f"{count} more big customer{'s' if count != 1 else ''} joined this story: "
+    parts = [who(m, key) + (f' "{quote(m.text, FOLD_QUOTE_CHARS)}"' if k < FOLD_QUOTES else "")
+             for k, (m, key) in enumerate(named)]
+    shown = len(parts)
+    while True:
+        rest = count - shown
+        text = head + "; ".join(parts[:shown]) + (f"; and {rest} more (groundswell incidents show {incident_id})"
+                                                  if rest else "")
+        if len(text) <= limit or shown <= 1:
+            return text
+        shown -= 1

@@ -131,6 +131,7 @@ class DetectionSettings(Section):
     budget_exempt_severity: int = Field(default=4, ge=1, le=5)  # pages at least this severe ignore the budget
     budget_exempt_people: int = Field(default=8, ge=0)  # spike/story this big (2x usual+) ignores it; 0: off
     churn_page_followers: int = Field(default=10_000, ge=1)  # an influential customer's churn threat pages
+    joined_fold_minutes: int = Field(default=10, ge=0)  # big customers joining within this of an update: one update
     reach_page_reactions: int = Field(default=20, ge=1)  # a high-reach complaint pages once people react
 
 

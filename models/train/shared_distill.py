@@ -46,6 +46,12 @@ class Distilled(Ragged):
         self.logits = np.load(cache / f"{name}.teacher_logits.npy")
         self.pooled = np.load(cache / f"{name}.teacher_pooled.npy")
 
+    def subset(self, keep: list[int]) -> Distilled:
+        part = super().subset(keep)
+        assert isinstance(part, Distilled)
+        part.logits, part.pooled = self.logits[keep], self.pooled[keep]
+        return part
+
 
 class Student(nn.Module):
     """Layers k..5 (trained) + mean pooling + the shipped general and brand heads (frozen)."""
@@ -116,7 +122,7 @@ def train(student: Student, data: list[Distilled], cfg: argparse.Namespace) -> N
     sched = torch.optim.lr_scheduler.LambdaLR(
         optim, lambda s: min((s + 1) / warmup, max(0.0, (len(plan) - s) / max(1, len(plan) - warmup))))
     known_labels = np.concatenate([d.labels[d.labels >= 0] for d in data])
-    counts = np.bincount(known_labels, minlength=3).astype(np.float64)
+    counts = np.maximum(np.bincount(known_labels, minlength=3), 1).astype(np.float64)  # a class may be absent
     weights = (counts / counts.sum()) ** -0.5
     ce = nn.CrossEntropyLoss(weight=torch.tensor(weights / weights.mean(), dtype=torch.float32))
     student.eval()  # no dropout: the targets are the teacher's outputs, not noisy labels
@@ -129,7 +135,7 @@ def train(student: Student, data: list[Distilled], cfg: argparse.Namespace) -> N
         if cfg.label_weight and bool((gold >= 0).any()):
             known = gold >= 0
             loss = loss + cfg.label_weight * ce(out[1][known], gold[known])
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optim.step()
         sched.step()
@@ -226,7 +232,6 @@ def main() -> None:
     if 0 < args.tweets < len(data[0]):
         keep = sorted(random.Random(args.seed).sample(range(len(data[0])), args.tweets))
         data[0] = data[0].subset(keep)
-        data[0].logits, data[0].pooled = data[0].logits[keep], data[0].pooled[keep]
     val, dev = (Distilled(args.cache, name, args.shared) for name in ("tweeteval_val", "complaints_dev"))
     blend = float(meta.get("blend", 0.0))
     shipped = figures((val.logits, dev.logits), (teacher_brand(val, student.brand), teacher_brand(dev, student.brand)),

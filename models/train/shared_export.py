@@ -33,6 +33,12 @@ from models.transformer import ARTIFACT_DIR
 AXES = {0: "batch", 1: "seq"}
 
 
+def bert_layers(bert: nn.Module) -> list[nn.Module]:
+    layers = bert.get_submodule("encoder").get_submodule("layer")
+    assert isinstance(layers, nn.ModuleList)
+    return list(layers)
+
+
 def additive(mask: torch.Tensor) -> torch.Tensor:
     return (1.0 - mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
 
@@ -48,7 +54,7 @@ class Lower(nn.Module):
     def __init__(self, bert: nn.Module, shared: int) -> None:
         super().__init__()
         self.embeddings = bert.get_submodule("embeddings")
-        self.layers = nn.ModuleList(list(bert.get_submodule("encoder").get_submodule("layer"))[:shared])
+        self.layers = nn.ModuleList(bert_layers(bert)[:shared])
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden: torch.Tensor = self.embeddings(input_ids=input_ids)
@@ -63,7 +69,7 @@ class Top(nn.Module):
 
     def __init__(self, bert: nn.Module, shared: int, head: nn.Linear | None) -> None:
         super().__init__()
-        self.layers = nn.ModuleList(list(bert.get_submodule("encoder").get_submodule("layer"))[shared:])
+        self.layers = nn.ModuleList(bert_layers(bert)[shared:])
         self.head = head
 
     def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -111,7 +117,7 @@ def write_split(checkpoint: Path, shared: int, folder: Path) -> None:
 
 def write_artifact(checkpoint: Path, shared: int, folder: Path) -> None:
     """A sentiment folder like the shipped one: int8 graph with an fp32 head, the shipped brand head and blend."""
-    from models.train.head_graph import replace_head
+    from models.train.head_graph import replace_head, with_pooled_output
 
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,6 +126,7 @@ def write_artifact(checkpoint: Path, shared: int, folder: Path) -> None:
     state = torch.load(checkpoint, map_location="cpu")
     int8 = folder / "model.int8.onnx"
     replace_head(int8, state["head.weight"].numpy().T, state["head.bias"].numpy(), int8)
+    int8.write_bytes(with_pooled_output(int8))  # the brand head's input, as in the shipped graph
     meta = json.loads((ARTIFACT_DIR / "meta.json").read_text())
     shutil.copy(ARTIFACT_DIR / "tokenizer.json", folder / "tokenizer.json")
     shutil.copy(ARTIFACT_DIR / str(meta["brand_head"]), folder / str(meta["brand_head"]))

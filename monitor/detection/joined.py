@@ -15,12 +15,12 @@ naming them all ("3 more big customers joined this story: ..."), which is one pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import String, cast, or_
 from sqlmodel import Session, col, select
 
 from monitor.detection import joined_fold, watchlist
+from monitor.detection import pass_queries as queries
 from monitor.detection.changes import IncidentChange, announce_person
 from monitor.detection.simple_rules import Finding
 from monitor.settings import BrandSettings, Settings
@@ -92,12 +92,10 @@ def big_customer_joined(session: Session, settings: Settings, brand: BrandSettin
 
 
 def flush_due(session: Session, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
-    """One ``joined`` update per incident whose fold of waiting big customers is due (or whose incident was
-    resolved meanwhile). A resolved incident's fold is looked for for a day after it resolved."""
-    marked = cast(col(Incident.details), String).like(f'%"{joined_fold.PENDING}"%')
-    recent = or_(col(Incident.status) != "resolved", col(Incident.resolved_at) >= now - timedelta(days=1))
+    """One ``joined`` update per unresolved incident whose fold of waiting big customers is due. An incident
+    resolved by hand with people still waiting sends nothing more (its thread is closed): the digest names them."""
     changes = []
-    for incident in session.exec(select(Incident).where(Incident.brand_id == brand.id, recent, marked)).all():
+    for incident in queries.fetch(session, queries.folds(), brand=brand.id):
         if joined_fold.is_due(incident, now):
             changes.append(_fold_change(session, brand, incident, now))
             session.add(incident)

@@ -120,7 +120,7 @@ def _unanswered(session: Session, settings: Settings, incident: Incident, mentio
                 now: datetime) -> bool:
     if not _may_be_unanswered(session, settings, incident, now):
         return False
-    return not any(responses.first_reply(session, m) is not None for m in mentions)
+    return not responses.first_replies_of(session, incident.brand_id, [m.id for m in mentions if m.id is not None])
 
 
 def page_reason(session: Session, settings: Settings, brand: BrandSettings, incident: Incident,

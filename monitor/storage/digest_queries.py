@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
 from monitor.languages import language_name
+from monitor.storage.responses import answers
 from monitor.storage.tables import Mention
 
 
@@ -102,19 +103,11 @@ def day_negatives(session: Session, brand_id: str, start: datetime, end: datetim
 
 
 def first_replies(session: Session, brand_id: str, start: datetime, end: datetime) -> dict[int, datetime]:
-    """When the brand first answered each of the day's negative mentions it answered: one join.
-
-    A reply answers a mention when its ``parent_id`` is the mention's post id, or when it is later in the same
-    conversation (the rule of ``storage.responses.first_reply``).
-    """
+    """When the brand first answered each of the day's negative mentions it answered: one join, by the rule
+    of ``storage.responses.answers`` (the detection pass's)."""
     reply = aliased(Mention)
-    answers = and_(col(reply.brand_id) == brand_id, col(reply.platform) == col(Mention.platform),
-                   col(reply.is_brand_reply) == True, col(reply.posted_at) >= start,  # noqa: E712
-                   col(reply.posted_at) >= col(Mention.posted_at),
-                   or_(col(reply.parent_id) == col(Mention.external_id),
-                       and_(col(Mention.conversation_id).is_not(None),
-                            col(reply.conversation_id) == col(Mention.conversation_id))))
-    rows = session.exec(select(Mention.id, func.min(col(reply.posted_at))).join(reply, answers)
+    rows = session.exec(select(Mention.id, func.min(col(reply.posted_at)))
+                        .join(reply, and_(answers(reply, Mention), col(reply.posted_at) >= start))
                         .where(*_posts(brand_id, start, end), col(Mention.sentiment) == "negative")
                         .group_by(col(Mention.id))).all()
     return {int(mention_id): as_utc(when) for mention_id, when in rows if mention_id is not None}

@@ -231,3 +231,28 @@ def test_the_demo_week_replays_to_the_same_incidents_as_before_the_one_detector_
                                                  "spike": 1}
     assert hashlib.sha256(repr(stored).encode()).hexdigest()[:16] == "d72c1a2a9b1793a7"
     assert unexamined == 1  # the one brand reply: detection never reads those
+
+
+def test_examined_rows_go_in_once_per_incident_layer_run_and_none_is_lost_or_doubled(short: Path,
+                                                                                    tmp_path: Path) -> None:
+    """The replay holds examined rows until the incident layer runs (its only reader): one insert per run."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    inserts: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO MENTIONS"):
+            inserts.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        _, result = replay(tmp_path, short, "held")
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    posted = {json.loads(line)["posted_at"][:15] for line in short.read_text().splitlines()}
+    assert 0 < len(inserts) <= result.detection_runs + 1 < len(posted)  # not one per step (10 minutes here)
+    with sqlite3.connect(tmp_path / "held" / "backtest.db") as db:
+        stored = [e for e, in db.execute("select external_id from mentions order by id")]
+    ids = [json.loads(line)["id"] for line in short.read_text().splitlines()]
+    assert sorted(stored) == sorted(set(ids)) and len(stored) == len(set(stored))

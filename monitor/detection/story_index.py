@@ -217,8 +217,10 @@ class StoryIndex:
                 shared.setdefault(sid, []).append(word)
         best, best_score = None, 0.0
         for sid, common in shared.items():
+            if len(common) < self.cfg.min_shared:
+                continue  # most candidates share one word: no score to add up
             score = sum(rare[w] for w in common) / total
-            if len(common) >= self.cfg.min_shared and score >= self.cfg.word_overlap and score > best_score:
+            if score >= self.cfg.word_overlap and score > best_score:
                 best, best_score = sid, score
         return best
 

@@ -11,7 +11,10 @@ open (other timers: unanswered complaints, reminders), else hourly. Pages and re
 same minute as stepping every 5 minutes would; other timed escalations at most ``sync`` minutes late.
 ``exact=True`` runs the whole pass at every step instead (the reference the fast loop is tested against).
 Rows get their ids here (the replay's database is this loop's alone), so the detector's example ids are
-the stored rows' ids, as when the pass reads them back.
+the stored rows' ids, as when the pass reads them back. Examined rows wait in memory and go into the
+database in one statement and commit just before the incident layer runs (the only reader of stored rows
+between steps) and at the end: a replay that fails stops there, so no pass ever sees a detector ahead of
+the rows it was fed; the live service's pass is untouched (its detector still moves only with its commit).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from connectors.base import Mention
 from monitor.clock import as_utc
 from monitor.detection import journal
 from monitor.detection.brand_detector import Finding, Observation
+from monitor.detection.journal import sparse_checkpoints
 from monitor.detection.pass_queries import not_resolved
 from monitor.detection.warmup import advance_with_commit, detector_for, warm_detector
 from monitor.pipeline import run_detection
@@ -87,6 +91,7 @@ class Stepper:
         self.last_run: datetime | None = None
         self.next_quiet: datetime | None = None
         self.runs = 0
+        self.unstored: list[dict[str, Any]] = []  # examined rows not yet inserted (``flush``)
 
     def step(self, now: datetime) -> None:
         by_brand: dict[str, list[dict[str, Any]]] = {}
@@ -99,9 +104,15 @@ class Stepper:
             elif findings := self._examine(brand_id, rows, now):
                 found[brand_id] = findings
         if self._due(now, bool(found)):
+            self.flush()
             run_detection(self.engine, self.settings, now=now, found=found)
             self.last_run, self.runs = now, self.runs + 1
             self.next_quiet = self._next_quiet()
+
+    def flush(self) -> None:
+        """Insert the examined rows held since the last pass, in one statement and one commit."""
+        rows, self.unstored = self.unstored, []
+        self._store(rows)
 
     def _store(self, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -112,7 +123,8 @@ class Stepper:
     def _examine(self, brand_id: str, rows: list[dict[str, Any]], now: datetime) -> list[Finding]:
         """What the pass's first half does: the brand's detector reads its new rows, which are stored as examined.
 
-        Inside ``advance_with_commit``, as in a pass: the detector moves on only with the rows' commit.
+        Inside ``advance_with_commit``, as in a pass. A warm detector's rows wait for ``flush``; a detector
+        warming up reads examined history first, so then they (and any held) are stored now.
         """
         fed = sorted((r for r in rows if r["sentiment"] is not None and not r["is_brand_reply"]),
                      key=lambda r: (as_utc(r["posted_at"]), r["id"]))  # the pass's order: posted_at, id
@@ -121,12 +133,14 @@ class Stepper:
         url = self.settings.database_url()
         with advance_with_commit(self.settings, brand_id):
             detector = warm_detector(self.settings, brand_id)
-            if detector is None or rows:
-                with transaction(self.engine) as session:
-                    if detector is None:  # before the insert: it warms up from examined history only
-                        detector = detector_for(session, self.settings, self.brands[brand_id], now)
+            if detector is None:
+                self.flush()
+                with transaction(self.engine) as session:  # before the insert: it warms up from examined history
+                    detector = detector_for(session, self.settings, self.brands[brand_id], now)
                     if rows:
                         session.execute(insert(_MENTIONS), rows)
+            else:
+                self.unstored.extend(rows)
             found = journal.run(url, brand_id, detector, [_observation(r) for r in fed], now)
         handles = {f"{r['platform']}:{r['author_id']}": r["author_handle"] for r in fed}
         return [_with_handles(f, handles) for f in found]
@@ -194,9 +208,11 @@ def replay(stepper: Stepper, first: datetime, last: datetime, step: timedelta,
     """Step the clock from ``first`` to ``last``; the last step always runs the incident layer."""
     steps = int((last - first) / step) + 1
     now = first
-    for number in range(steps):
-        stepper.step(now)
-        if on_step:
-            on_step(number, steps)
-        now += step
-    run_detection(stepper.engine, stepper.settings, now=now)
+    with sparse_checkpoints():  # nothing reads a checkpoint unless a pass fails: one a week, not every 48 steps
+        for number in range(steps):
+            stepper.step(now)
+            if on_step:
+                on_step(number, steps)
+            now += step
+        stepper.flush()
+        run_detection(stepper.engine, stepper.settings, now=now)

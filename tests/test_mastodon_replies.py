@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from monitor.clock import ManualClock, as_utc
+from monitor.detection.watchlist import reactions
 from monitor.pipeline import poll_source, run_detection, score_pending
 from monitor.runtime import Runtime
 from monitor.storage import digest_queries
@@ -163,3 +164,22 @@ def test_the_reply_lookup_probes_the_brand_reply_index(database_url: str) -> Non
         plan = "\n".join(str(row[-1]) for row in connection.exec_driver_sql(prefix + sent[0][0], sent[0][1]))
     assert "ix_mentions_brand_reply_posted" in plan, plan
     assert not re.search(r"^SCAN mentions\w*$", plan, re.M) and "Seq Scan" not in plan, plan
+
+
+def test_replies_and_quotes_naming_the_local_id_count_as_reactions(database_url: str) -> None:
+    """A high-reach post's audience reacting on Mastodon names it by its local id: those count (before: 0)."""
+    rt = Runtime(make_settings(database={"url": database_url}, brands=[{"id": "acme", "name": "Acme"}]))
+
+    def row(ident: str, author: str, parent_id: str | None = None, quoted_id: str | None = None,
+            local_id: str | None = None) -> Mention:
+        return Mention(brand_id="acme", source_id="s", platform="mastodon", external_id=ident, text=ident,
+                       posted_at=NOW, ingested_at=NOW, author_id=author, parent_id=parent_id, quoted_id=quoted_id,
+                       local_id=local_id)
+
+    with Session(rt.engine) as session:
+        post = row("https://a/1", "big", local_id="a/1")
+        session.add_all([post, row("https://a/2", "p2", parent_id="a/1"), row("https://a/3", "p3", quoted_id="a/1"),
+                         row("https://a/4", "p4", parent_id="https://a/1"), row("https://a/5", "big", parent_id="a/1"),
+                         row("https://a/6", "p6", parent_id="a/9")])
+        session.commit()
+        assert reactions(session, post) == 3  # two by local id, one by URI; not the author's own, not another post

@@ -80,13 +80,15 @@ def _their_complaints(session: Session, settings: Settings, mentions: list[Menti
 
 
 def reactions(session: Session, mention: Mention) -> int:
-    """Reposts, quotes and replies on the post, or the replies and quotes to it we collected."""
+    """Reposts, quotes and replies on the post, or the replies and quotes to it we collected (named by its id or,
+    on Mastodon, by the instance's local id)."""
     own = mention.reposts + mention.quotes + mention.replies
+    ids = [mention.external_id, *([mention.local_id] if mention.local_id else [])]
     collected = session.exec(select(func.count()).select_from(Mention).where(
         Mention.brand_id == mention.brand_id, Mention.platform == mention.platform,
         Mention.author_id != mention.author_id,
-        or_(col(Mention.parent_id) == mention.external_id, col(Mention.quoted_id) == mention.external_id,
-            col(Mention.reposted_id) == mention.external_id))).one()
+        or_(col(Mention.parent_id).in_(ids), col(Mention.quoted_id).in_(ids),
+            col(Mention.reposted_id).in_(ids)))).one()
     return max(own, int(collected))
 
 

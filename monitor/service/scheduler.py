@@ -16,13 +16,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -43,9 +42,10 @@ from monitor.pipeline import (
 )
 from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
-from monitor.service.activity import HEARTBEAT_MINUTES, Activity
+from monitor.service.activity import Activity
 from monitor.service.health_app import health_routes
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
+from monitor.service.schedule import add_jobs
 from monitor.service.slack_actions import SlackActionListener, start_listeners
 from monitor.settings import Settings, load_settings
 from monitor.web.server import WebThread
@@ -165,29 +165,7 @@ class Service:
     # -- scheduling -------------------------------------------------------------------------
 
     def _schedule(self) -> None:
-        settings = self.settings
-        self.scheduler.remove_all_jobs()
-        now = self.clock()
-        for source in settings.sources:
-            if source.enabled:
-                self.scheduler.add_job(self._guarded(f"poll:{source.id}", self.poll, source.id), "interval",
-                                       seconds=source.interval_seconds, jitter=max(1, source.interval_seconds // 10),
-                                       id=f"poll:{source.id}", next_run_time=now)
-        service = settings.service
-        for name, seconds, job in (("score", service.score_interval_seconds, self.score),
-                                   ("detect", service.detect_interval_seconds, self.detect),
-                                   ("deliver", service.deliver_interval_seconds, self.deliver)):
-            self.scheduler.add_job(self._guarded(name, job), "interval", seconds=seconds, id=name,
-                                   next_run_time=now)
-        self.scheduler.add_job(self._guarded("retention", self.retention), "interval", hours=1, id="retention",
-                               next_run_time=now + timedelta(minutes=1))
-        self.scheduler.add_job(self._guarded("heartbeat", self.heartbeat), "interval", minutes=HEARTBEAT_MINUTES,
-                               id="heartbeat", next_run_time=now + timedelta(minutes=HEARTBEAT_MINUTES))
-        if service.digest_hour >= 0:
-            for brand in settings.brands:
-                self.scheduler.add_job(self._guarded(f"digest:{brand.id}", self.digest, brand.id),
-                                       CronTrigger(hour=service.digest_hour, minute=0, timezone=brand.timezone),
-                                       id=f"digest:{brand.id}", misfire_grace_time=3600)
+        add_jobs(self.scheduler, self.settings, self, self.clock())
 
     def _guarded(self, name: str, job: Callable[..., Any], *args: Any) -> Callable[[], None]:
         """Skip once stopping; count running jobs for shutdown; a failure never stops the scheduler."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,11 +42,11 @@ from connectors.paging import (
     rotated,
     shared_bucket,
 )
+from connectors.x_http import X_HOST, HostSession, RedactBearer
 from connectors.x_queries import brand_reply_queries, build_queries, describe_error, query_languages
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
-X_HOST = "https://api.twitter.com"
 MIN_PAGE = 10  # recent search refuses max_results below 10
 SEARCH_PER_15_MIN = 450  # recent search requests per app (bearer token)
 BUDGET_SPENT = (f"X request budget ({SEARCH_PER_15_MIN} searches per 15 min per app, shared by every source "
@@ -59,17 +58,7 @@ USER_FIELDS = ["username", "name", "public_metrics"]
 log = logging.getLogger(__name__)
 
 
-class _RedactBearer(logging.Filter):
-    """tweepy logs request headers at debug level; never let the bearer token reach a log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "Bearer " in message:  # only the token's characters (RFC 6750 b64token): the quote after it stays
-            record.msg, record.args = re.sub(r"Bearer [A-Za-z0-9._~+/%-]+=*", "Bearer ***", message), ()
-        return True
-
-
-logging.getLogger("tweepy.client").addFilter(_RedactBearer())
+logging.getLogger("tweepy.client").addFilter(RedactBearer())
 
 
 class XOptions(ConnectorOptions):
@@ -86,22 +75,6 @@ class XOptions(ConnectorOptions):
 
 class _Rejected(SourceUnavailable):
     """A 400: the query or the saved position is not acceptable to X."""
-
-
-class _HostSession(requests.Session):
-    """A requests session with a default timeout that can point tweepy's fixed host elsewhere."""
-
-    def __init__(self, base_url: str, timeout: float) -> None:
-        super().__init__()
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
-        method, url = str(method), str(url)
-        if url.startswith(X_HOST):
-            url = self.base_url + url[len(X_HOST):]
-        kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, *args, **kwargs)
 
 
 @dataclass
@@ -144,7 +117,7 @@ class XConnector(Connector[XOptions]):
         self.bucket = shared_bucket(f"x-search:{token}", SEARCH_PER_15_MIN / 15, window_minutes=15)
         self.client = tweepy.Client(bearer_token=token,
                                     return_type=dict, wait_on_rate_limit=False)
-        self.client.session = _HostSession(options.base_url, options.timeout_seconds)
+        self.client.session = HostSession(options.base_url, options.timeout_seconds)
 
     def fetch(self, cursor: Cursor | None, *, limit: int) -> Batch:
         cursor = cursor or {}

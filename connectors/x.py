@@ -1,9 +1,11 @@
 """X (Twitter) recent search through tweepy's API v2 client, bounded by a per-poll and monthly read budget.
 
 Reads are paid per post, so every poll spends at most ``reads_per_poll`` posts and the month's usage
-travels in the cursor (stored atomically with the batch).  Each query keeps its own ``since_id``; a poll
-that stops early (limit or budget) remembers ``until_id`` and resumes the backlog next time, so nothing
-between two polls is skipped.  Errors are raised, never slept on: ``wait_on_rate_limit`` stays False.
+travels in the cursor (stored atomically with the batch).  Each query keeps its own position: its newest
+post read, and the gaps a poll that stopped early (limit or budget) left below it (``connectors/x_gaps.py``).
+Each poll reads every query's newest posts first, then the gaps, newest first, so after a long outage new
+complaints are not queued behind the backlog and nothing between two polls is skipped.  Errors are raised,
+never slept on: ``wait_on_rate_limit`` stays False.
 """
 
 from __future__ import annotations
@@ -19,22 +21,18 @@ import requests
 import tweepy
 from pydantic import Field
 
-from connectors import sanitize
 from connectors.base import (
-    Author,
     Batch,
     Connector,
     ConnectorContext,
     ConnectorOptions,
     Cursor,
-    Engagement,
     Mention,
     RequestPlan,
 )
 from connectors.paging import (
     BudgetSpent,
     MonthlyReads,
-    QueryState,
     RecentIds,
     query_key,
     query_states,
@@ -42,13 +40,17 @@ from connectors.paging import (
     rotated,
     shared_bucket,
 )
+from connectors.x_gaps import QueryState, ReadRange, lower_bound, newer_id, normalised, with_gaps
 from connectors.x_http import X_HOST, HostSession, RedactBearer
+from connectors.x_posts import mention_of
 from connectors.x_queries import brand_reply_queries, build_queries, describe_error, query_languages
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
 from monitor.secrets import Secret
 
 MIN_PAGE = 10  # recent search refuses max_results below 10
 SEARCH_PER_15_MIN = 450  # recent search requests per app (bearer token)
+OUTSIDE_WINDOW = ("X refused the saved position (older than 7 days?); resumed from the oldest searchable time, "
+                  "so posts from the outage may be missing")
 BUDGET_SPENT = (f"X request budget ({SEARCH_PER_15_MIN} searches per 15 min per app, shared by every source "
                 "and worker) spent; the rest waits for the next poll")
 EXPANSIONS = ["author_id", "referenced_tweets.id"]
@@ -90,10 +92,8 @@ class _Poll:
     spent: bool = False  # the app's shared request budget ran out
 
 
-def _newer(a: str | None, b: str | None) -> str | None:
-    if a is None or b is None:
-        return a or b
-    return a if int(a) >= int(b) else b
+def _room(poll: _Poll) -> bool:
+    return poll.limit_left > 0 and poll.reads_left >= MIN_PAGE
 
 
 class XConnector(Connector[XOptions]):
@@ -126,15 +126,24 @@ class XConnector(Connector[XOptions]):
         poll = _Poll(limit_left=limit, reads_left=min(self.options.reads_per_poll,
                                                       usage.left(self.options.monthly_read_budget)))
         recent = RecentIds(cursor.get("recent", []), size=500)
-        states = query_states(self.queries, cursor)
-        turn = int(cursor.get("turn", 0))
+        start = (now - timedelta(hours=self.options.lookback_hours)).isoformat()
+        states = {key: normalised(state, start) for key, state in query_states(self.queries, cursor).items()}
+        turn, heads_read = int(cursor.get("turn", 0)), []
 
-        def drain(query: str) -> None:
-            if poll.spent:
-                raise BudgetSpent(BUDGET_SPENT)
-            states[query_key(query)] = self._drain(query, states[query_key(query)], poll, recent, now)
+        def step(read: Callable[[str, QueryState, _Poll, RecentIds, datetime], QueryState]) -> Callable[[str], None]:
+            def drain(query: str) -> None:
+                if poll.spent:
+                    raise BudgetSpent(BUDGET_SPENT)
+                states[query_key(query)] = read(query, states[query_key(query)], poll, recent, now)
+                heads_read.append(query)
+            return drain
 
-        read_each(rotated(self.queries, turn), drain, kept=lambda: len(poll.mentions), problems=poll.problems)
+        # every query's newest posts first, then the gaps older polls left (newest gap first)
+        read_each(rotated(self.queries, turn), step(self._read_head), kept=lambda: len(poll.mentions),
+                  problems=poll.problems)
+        if len(heads_read) == len(self.queries) and not poll.spent and _room(poll):
+            read_each(rotated(self.queries, turn), step(self._read_gaps), kept=lambda: len(poll.mentions),
+                      problems=poll.problems)
         if poll.spent and BUDGET_SPENT not in poll.problems:
             poll.problems.append(BUDGET_SPENT)
         if poll.reads_left < MIN_PAGE:
@@ -144,58 +153,85 @@ class XConnector(Connector[XOptions]):
                       "turn": turn + 1, "queries": states, "recent": recent.to_list()}
         return Batch(poll.mentions, new_cursor, poll.problems, poll.requests)
 
-    def _drain(self, query: str, state: QueryState, poll: _Poll, recent: RecentIds, now: datetime) -> QueryState:
-        """Read one query newest-first until done, the limit or the budget; return its new state."""
-        if not state.get("since_id") and not state.get("start_time"):
-            state = {"start_time": (now - timedelta(hours=self.options.lookback_hours)).isoformat()}
-        newest, oldest, token, done = state.get("newest"), None, None, False
-        while poll.limit_left > 0 and poll.reads_left >= MIN_PAGE:
+    def _read_head(self, query: str, state: QueryState, poll: _Poll, recent: RecentIds, now: datetime) -> QueryState:
+        """Everything newer than the head, newest first; stopping early leaves a gap below what was read."""
+        gaps = list(state.get("gaps", []))
+        got = self._read(query, lower_bound(state), None, poll, recent, now)
+        if got.rejected:  # the head is older than X's window: so is every gap below it
+            gaps = []
+        if not got.done and got.oldest is None:  # nothing read (budget): the head stays
+            return with_gaps(got.lower, gaps)
+        if not got.done:
+            gaps.insert(0, {**got.lower, "until_id": got.oldest})
+        head = newer_id(got.newest, got.lower.get("since_id") if got.done else None)
+        if head:
+            return with_gaps({"since_id": head}, gaps)
+        floor = (now - timedelta(days=6)).isoformat()  # X refuses start_time older than 7 days
+        return with_gaps({"start_time": max(got.lower["start_time"], floor)}, gaps)
+
+    def _read_gaps(self, query: str, state: QueryState, poll: _Poll, recent: RecentIds, now: datetime) -> QueryState:
+        """The gaps below the head, newest gap first, each newest post first, while the poll's budget lasts."""
+        head, gaps, left = lower_bound(state), list(state.get("gaps", [])), []
+        while gaps and _room(poll) and not poll.spent:
+            gap = gaps.pop(0)
+            got = self._read(query, lower_bound(gap), gap["until_id"], poll, recent, now)
+            if got.done:
+                continue
+            left.append({**got.lower, "until_id": got.oldest or gap["until_id"]})
+            if got.oldest is None:  # nothing read: the budget ran out
+                break
+        return with_gaps(head, left + gaps)
+
+    def _read(self, query: str, lower: QueryState, until: str | None, poll: _Poll, recent: RecentIds,
+              now: datetime) -> ReadRange:
+        """Read (lower, until) newest first until done, the limit or the budget."""
+        got = ReadRange(lower=dict(lower))
+        token: str | None = None
+        while _room(poll):
             if not self.bucket.try_take(now):
                 poll.spent = True
                 break
             page = max(MIN_PAGE, min(100, poll.limit_left, poll.reads_left))
             try:
-                body = self._search(query, state, page, token)
+                body = self._search(query, {**got.lower, **({"until_id": until} if until else {})}, page, token)
             except _Rejected:
-                if not (state.get("since_id") or state.get("until_id")) or token:
+                if token or not (got.lower.get("since_id") or until):
                     raise
-                # X refuses ids older than its 7-day window (a long outage): restart from the window's edge
-                poll.problems.append("X refused the saved position (older than 7 days?); resumed from the "
-                                     "oldest searchable time, so posts from the outage may be missing")
-                state = {"start_time": (now - timedelta(hours=167)).isoformat()}
-                newest = None
+                if got.rejected:  # even the window's edge is refused: this gap lies wholly before it
+                    got.done = True
+                    break
+                # X refuses ids older than its 7-day window (a long outage): go on from the window's edge
+                poll.problems.append(OUTSIDE_WINDOW)
+                got.lower, got.rejected = {"start_time": (now - timedelta(hours=167)).isoformat()}, True
                 continue
             poll.requests += 1
-            tweets = body.get("data") or []
-            includes = body.get("includes") or {}
-            charged = len(tweets) + len(includes.get("tweets") or [])
-            poll.reads += charged
-            poll.reads_left -= charged
-            poll.problems += [describe_error(e) for e in body.get("errors") or []]
-            kept = tweets[:poll.limit_left]
-            users = {u["id"]: u for u in includes.get("users") or []}
-            for tweet in kept:
-                mention = self._mention(tweet, users, poll)
-                if mention and recent.add(mention.external_id):
-                    poll.mentions.append(mention)
-                    poll.limit_left -= 1
-            newest = _newer(newest, (body.get("meta") or {}).get("newest_id"))
-            oldest = kept[-1]["id"] if kept else oldest
+            self._keep(body, poll, recent, got)
             token = (body.get("meta") or {}).get("next_token")
-            if len(kept) < len(tweets):
+            if got.truncated:
                 break
             if not token:
-                done = True
+                got.done = True
                 break
-        if done:
-            since = _newer(newest, state.get("since_id"))
-            if since:
-                return {"since_id": since}
-            floor = (now - timedelta(days=6)).isoformat()  # X refuses start_time older than 7 days
-            return {"start_time": max(state["start_time"], floor)}
-        if oldest is None:
-            return state
-        return {**state, "until_id": oldest, "newest": newest}
+        return got
+
+    def _keep(self, body: dict[str, Any], poll: _Poll, recent: RecentIds, got: ReadRange) -> None:
+        """One page's posts into the batch (up to the limit), and where the read now stands."""
+        tweets = body.get("data") or []
+        includes = body.get("includes") or {}
+        charged = len(tweets) + len(includes.get("tweets") or [])
+        poll.reads += charged
+        poll.reads_left -= charged
+        poll.problems += [describe_error(e) for e in body.get("errors") or []]
+        kept = tweets[:poll.limit_left]
+        users = {u["id"]: u for u in includes.get("users") or []}
+        for tweet in kept:
+            mention = self._mention(tweet, users, poll)
+            if mention and recent.add(mention.external_id):
+                poll.mentions.append(mention)
+                poll.limit_left -= 1
+        got.newest = newer_id(got.newest, (body.get("meta") or {}).get("newest_id") or (kept and kept[0]["id"]) or None)
+        got.oldest = kept[-1]["id"] if kept else got.oldest
+        got.truncated = len(kept) < len(tweets)
 
     def _search(self, query: str, state: QueryState, page: int, token: str | None) -> dict[str, Any]:
         params: dict[str, Any] = {"max_results": page, "expansions": EXPANSIONS,
@@ -241,23 +277,7 @@ class XConnector(Connector[XOptions]):
 
     def _mention(self, tweet: dict[str, Any], users: dict[str, dict[str, Any]], poll: _Poll) -> Mention | None:
         try:
-            posted = sanitize.when(tweet["created_at"], "created_at")
-            user = users.get(tweet.get("author_id", ""), {})
-            handle = user.get("username", "")
-            refs = {r.get("type"): str(r.get("id")) for r in tweet.get("referenced_tweets") or []}
-            metrics = tweet.get("public_metrics") or {}
-            return sanitize.mention(Mention(
-                platform="x", external_id=sanitize.ident(tweet["id"]),
-                author=Author(id=str(tweet.get("author_id", "")), handle=handle, name=user.get("name", ""),
-                              followers=sanitize.optional_count((user.get("public_metrics") or {})
-                                                                .get("followers_count"), "followers_count")),
-                text=tweet.get("text", ""), posted_at=posted,
-                url=f"https://x.com/{handle or 'i/web'}/status/{tweet['id']}", lang=tweet.get("lang"),
-                engagement=Engagement(*(sanitize.count(metrics.get(k), k) for k in
-                                        ("retweet_count", "like_count", "reply_count", "quote_count"))),
-                conversation_id=tweet.get("conversation_id"), parent_id=refs.get("replied_to"),
-                quoted_id=refs.get("quoted"), reposted_id=refs.get("retweeted"),
-                is_brand_reply=str(handle).lower() in self.handles, raw=tweet))
+            return mention_of(tweet, users, self.handles)
         except (KeyError, TypeError, ValueError) as exc:
             poll.problems.append(f"skipped malformed post {tweet.get('id', '?')}: {type(exc).__name__} {exc}")
             return None

@@ -252,3 +252,62 @@ def test_cursor_older_than_the_search_window_restarts_from_its_edge(api: FakeX, 
     assert [m.external_id for m in batch.mentions] == [fresh]
     assert any("older than 7 days" in p for p in batch.problems)
     assert connector.fetch(batch.cursor, limit=10).mentions == []
+
+
+def test_after_a_backlog_new_posts_come_first_and_the_gap_is_still_filled(api: FakeX, clock: ManualClock) -> None:
+    backlog = [api.add_tweet(f"acme outage {i}") for i in range(47)]
+    connector = make(api, clock, include_brand_replies=False)
+    first = connector.fetch(None, limit=12)
+    assert [m.external_id for m in first.mentions] == backlog[::-1][:12]  # newest first
+    fresh = api.add_tweet("acme still down, cancelling")
+    second = connector.fetch(first.cursor, limit=12)
+    assert second.mentions[0].external_id == fresh  # not queued behind the 35 older posts
+    seen = [m.external_id for m in first.mentions + second.mentions]
+    cursor = second.cursor
+    for _ in range(4):
+        batch = connector.fetch(cursor, limit=12)
+        seen += [m.external_id for m in batch.mentions]
+        cursor = batch.cursor
+    assert sorted(seen) == sorted([*backlog, fresh]) and len(seen) == len(set(seen))
+    assert "gaps" not in next(iter(cursor_of(batch)["queries"].values()))
+
+
+def test_a_flow_faster_than_the_poll_budget_loses_nothing(api: FakeX, clock: ManualClock) -> None:
+    connector, cursor, seen, made = make(api, clock, include_brand_replies=False), None, [], []
+    for poll in range(40):  # 20 polls with 15 new posts against 12 reads a poll: gaps pile up past MAX_GAPS
+        made += [api.add_tweet(f"acme down {poll}-{i}") for i in range(15 if poll < 20 else 0)]
+        batch = connector.fetch(cursor, limit=12)
+        if poll < 20:
+            assert batch.mentions[0].external_id == made[-1]  # each poll starts with the newest post
+        seen += [m.external_id for m in batch.mentions]
+        cursor = batch.cursor
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
+
+
+def test_a_backlog_saved_by_the_previous_version_is_read_newest_first(api: FakeX, clock: ManualClock) -> None:
+    old = [api.add_tweet(f"acme outage {i}") for i in range(30)]
+    connector = make(api, clock, include_brand_replies=False)
+    before = connector.fetch(None, limit=30)  # to learn the query's key
+    key = next(iter(cursor_of(before)["queries"]))
+    # the old format: a backlog (since old[4], until old[20]) in progress, newest seen old[29]
+    saved = {**cursor_of(before), "recent": [],
+             "queries": {key: {"since_id": old[4], "until_id": old[20], "newest": old[29]}}}
+    fresh = api.add_tweet("acme down again")
+    first = connector.fetch(saved, limit=10)
+    assert first.mentions[0].external_id == fresh
+    second = connector.fetch(first.cursor, limit=10)
+    read = [m.external_id for m in first.mentions + second.mentions]
+    assert sorted(read) == sorted([fresh, *old[5:20]])  # the gap's 15 posts, none above or below it again
+
+
+def test_a_gap_older_than_the_search_window_is_dropped_with_a_problem(api: FakeX, clock: ManualClock) -> None:
+    old = [api.add_tweet(f"acme outage {i}", age=timedelta(days=8)) for i in range(25)]
+    connector = make(api, clock, include_brand_replies=False)
+    key = next(iter(cursor_of(connector.fetch(None, limit=10))["queries"]))
+    api.oldest_valid_id = int(old[-1])  # the backlog's ids are now older than X serves; its newest is not
+    fresh = api.add_tweet("acme down again")
+    saved = {"queries": {key: {"since_id": old[-1], "gaps": [{"since_id": old[2], "until_id": old[20]}]}}}
+    batch = connector.fetch(saved, limit=10)
+    assert [m.external_id for m in batch.mentions] == [fresh]
+    assert any("older than 7 days" in p for p in batch.problems)
+    assert "gaps" not in cursor_of(batch)["queries"][key]

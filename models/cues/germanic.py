@@ -23,10 +23,9 @@ CUES: dict[str, dict[str, str]] = {
                     "doppelt belastet, zweimal, bewegt sich nicht, bewegt sich null, tut sich nichts, danke für nix, "
                     "danke für nichts, rausgeflogen, unfreundlich, unhöflich, pampig, respektlos, ausgelacht, "
                     "hängt sich, friert ein, eingefroren, gecancelt, abgesagt, großes kino, warte seit, warten seit, "
-                    "wechsel ich, wechsle ich, ich wechsle, tot, kaputt, einfach weg, komme nicht an, dreist, "
-                    "preiserhöhung*, bandansage, erreiche niemand*, anderen anbieter, geht das nicht weiter, "
-                    "geht so nicht weiter, kein ton, kein wort, kein einziges wort, versuche euch zu erreichen, "
-                    "versuche sie zu erreichen",
+                    "wechsel ich, wechsle ich, tot, kaputt, einfach weg, komme nicht an, dreist, preiserhöhung*, "
+                    "bandansage, erreiche niemand*, anderen anbieter, geht das nicht weiter, geht so nicht weiter, "
+                    "kein ton, kein wort, kein einziges wort, versuche euch zu erreichen, versuche sie zu erreichen",
         "positive": "danke, dank, super, toll, klasse, prima, zufrieden, begeistert, schnell, schnelle, gelöst, "
                     "perfekt, hervorragend, top, großartig, genial, lieben, pünktlich, einwandfrei",
         "reports": "laut, zufolge, berichtet, berichten",
@@ -49,9 +48,9 @@ CUES: dict[str, dict[str, str]] = {
                     "bagger, drama, rampzalig, teleurgesteld, teleurstellend, onacceptabel, onbeschoft, triest, "
                     "walgelijk, nutteloos, dubbel geïncasseerd, dubbel betaald, dubbel gefactureerd, twee keer, "
                     "schiet niet op, nog steeds niet, nog steeds geen, afgebroken, blijft hangen, gecanceld, "
-                    "gecanceled, lekker dan, wacht al, wachten al, opzeggen, zeg ik, kapot, niet binnen, beschadigd, "
-                    "gebarsten, prijsstijging, diefstal, trek ik niet, trek het niet, andere provider, "
-                    "andere providers, geen woord, bandje",
+                    "gecanceled, lekker dan, wacht al, wachten al, kapot, niet binnen, beschadigd, gebarsten, "
+                    "prijsstijging, diefstal, trek ik niet, trek het niet, andere provider, andere providers, "
+                    "geen woord, bandje, zeg ik mijn abonnement op, zeg ik mijn contract op, zeg ik het op",
         "positive": "bedankt, dank, dankjewel, top, super, geweldig, blij, tevreden, snel, snelle, opgelost, "
                     "perfect, fantastisch, beter, fijn, goed, toppie, op tijd",
         "reports": "volgens de, volgens het, volgens een",
@@ -72,9 +71,10 @@ CUES: dict[str, dict[str, str]] = {
                     "värdelös, värdelöst, värdelösa, katastrof*, skandal*, pinsamt, bedrövlig*, uselt, usel, dålig, "
                     "dåligt, dåliga, sämst, sämsta, oacceptabelt, inte okej, besviken, besvikna, hemskt, "
                     "fruktansvärd*, skämt, inget bredband, inget wifi, inget nät, står still, lägger på, lade på, "
-                    "tack för ingenting, otrevlig*, oförskämd*, fryser, väntat på, väntar på, orkar inte, "
-                    "säger jag upp, nere igen, seg, segt, var är mitt paket, sprucken, spruckit, trasig*, sönder, "
-                    "rån*, andra operatörer, håller inte, inte ett ord, inspelad röst, telefonsvarare",
+                    "tack för ingenting, otrevlig*, oförskämd*, väntat på, orkar inte, säger jag upp, nere igen, "
+                    "seg, segt, var är mitt paket, sprucken, spruckit, trasig*, sönder, rån*, andra operatörer, "
+                    "håller inte, inte ett ord, inspelad röst, telefonsvarare, väntar fortfarande, väntar på svar, "
+                    "väntar på återbetalning, appen fryser, fryser hela tiden",
         "positive": "tack, bra, toppen, grym, grymt, nöjd, jättenöjd, supernöjd, snabb, snabbt, perfekt, "
                     "fantastisk*, underbar*, löst, älskar, i tid",
         "reports": "enligt",

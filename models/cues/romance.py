@@ -8,29 +8,27 @@ CUES: dict[str, dict[str, str]] = {
                     "no puedo entrar, no puedo acceder, no puedo iniciar, sin servicio, sin internet, sin conexión, "
                     "sin señal, sin cobertura, sin luz, caído, se cae, se cierra, se bloquea, cobraron, cobrado dos, "
                     "cobro doble, doble cobro, cobro indebido, cobran de más, cobraron de más, quiero mi dinero, "
-                    "devuélvanme, devuelvan mi, estafa, estafadores, timo, fraude, vergüenza, vergonzoso, "
-                    "lamentable, pésimo, pésima, fatal, horrible, terrible, desastre, el peor, la peor, malísimo, "
-                    "malísima, un asco, asqueroso, inaceptable, indignante, indignado, harto, harta, hartos, "
-                    "decepcionado, decepcionada, decepción, ridículo, inútil, inútiles, nadie responde, "
-                    "nadie contesta, nadie me, sin respuesta, ninguna respuesta, me cuelgan, me colgaron, "
-                    "hora esperando, horas esperando, días esperando, semanas esperando, llevo esperando, "
-                    "sigo esperando, retrasado, retraso, llegó tarde, llegó frío, llegó fría, no ha llegado, "
-                    "no llegó, nunca llegó, no he recibido, no recibí, extraviado, caducado, caducada, podrido, "
-                    "moho, peligroso, intoxicación, cancelado, cancelada, cancelaron, he cancelado, cancelé, "
-                    "darme de baja, me doy de baja, me cambio de, nunca más, bloquearon, bloqueada, bloqueado, "
-                    "hackeado, subida de precio, abusivo, abuso, robo, ladrones, factura errónea, "
-                    "factura incorrecta, mal servicio, mala atención, cansado de, cansada de, sin fibra, sin wifi, "
-                    "sin línea, sin datos, no me va, no va nada, dos veces, me han cobrado, me habéis cobrado, "
-                    "me cobraron, cortan la llamada, corten la llamada, cortaron la llamada, me cortaron, me colgó, "
-                    "gracias por nada, maleducad*, grosero, grosera, se queda colgad*, se cuelga, se congela, "
-                    "anulado, anulada, anularon, todavía nada, aún nada, sigo sin, paso de vosotros, porto la línea, "
-                    "no aguanto más, otra compañía, otras compañías, me voy a la competencia, roto, rota, rotos, "
-                    "rotas, se rompió, se ha roto, mierda, una broma, tomando el pelo, siempre comunicando, "
-                    "subidas de precio, otra subida, no abre, cancelados, canceladas, ningún aviso, sin aviso, "
+                    "devuélvanme, devuelvan mi, estafa, estafador*, timo, fraude, vergüenza, vergonzoso, lamentable, "
+                    "pésim*, fatal, horrible, terrible, desastre, el peor, la peor, malísim*, un asco, asqueroso, "
+                    "inaceptable, indignante, indignado, harto, harta, hartos, decepcionad*, decepción, ridículo, "
+                    "inútil, inútiles, nadie responde, nadie contesta, nadie me, sin respuesta, ninguna respuesta, "
+                    "me cuelgan, me colgaron, hora esperando, horas esperando, días esperando, semanas esperando, "
+                    "llevo esperando, sigo esperando, retrasad*, retraso, llegó tarde, llegó frío, llegó fría, "
+                    "no ha llegado, no llegó, nunca llegó, no he recibido, no recibí, extraviad*, caducad*, podrido, "
+                    "moho, peligroso, intoxicación, cancelad*, cancelaron, he cancelado, cancelé, darme de baja, "
+                    "me doy de baja, me cambio de, nunca más, bloquearon, bloquead*, hackead*, subida de precio, "
+                    "abusivo, abuso, robo, ladrones, factura errónea, factura incorrecta, mal servicio, "
+                    "mala atención, cansado de, cansada de, sin fibra, sin wifi, sin línea, sin datos, no va nada, "
+                    "dos veces, me han cobrado, me habéis cobrado, me cobraron, cortan la llamada, "
+                    "corten la llamada, cortaron la llamada, me cortaron, me colgó, gracias por nada, maleducad*, "
+                    "groser*, se queda colgad*, se cuelga, se congela, anulad*, anularon, todavía nada, aún nada, "
+                    "sigo sin, paso de vosotros, porto la línea, no aguanto más, otra compañía, otras compañías, "
+                    "me voy a la competencia, roto, rota, rotos, rotas, se rompió, se ha roto, mierda, una broma, "
+                    "tomando el pelo, siempre comunicando, subidas de precio, otra subida, ningún aviso, sin aviso, "
                     "ni una palabra, todos nuestros agentes, contestador",
-        "positive": "gracias, genial, encanta, excelente, perfecto, contento, contenta, feliz, satisfecho, "
-                    "satisfecha, resuelto, solucionado, rápido, rápida, maravilloso, recomiendo, puntual*, "
-                    "a su hora, encantad*, majísim*, rapidez",
+        "positive": "gracias, genial, encanta, excelente, perfecto, content*, feliz, satisfech*, resuelto, "
+                    "solucionado, rápid*, maravilloso, recomiendo, puntual*, a su hora, encantad*, majísim*, "
+                    "rapidez",
         "reports": "según",
         "negators": "no, nunca, ni, tampoco, sin",
         "conditionals": "si",
@@ -53,10 +51,10 @@ CUES: dict[str, dict[str, str]] = {
                     "plus de box, plus de wifi, pas de wifi, plus de ligne, plus de fibre, pas de fibre, "
                     "m avez prélevé, m avez débité, m avez facturé, raccroche, raccroché au nez, merci hein, "
                     "désagréable, impoli, impolie, malpoli*, mal parlé, crash*, aucune solution, toujours pas, "
-                    "toujours rien, je quitte, je pars chez, trop c est trop, inutilisable, c est du vol, répondeur, "
-                    "vous moquez, se moque, foutez de, regarde ailleurs, voir ailleurs, la concurrence, "
-                    "c est plus possible, n est plus possible, pas un mot, message enregistré, "
-                    "essaie de vous joindre, impossible de vous joindre",
+                    "toujours rien, je pars chez, trop c est trop, inutilisable, c est du vol, répondeur, "
+                    "vous moquez, se moque, foutez de, regarde ailleurs, voir ailleurs, c est plus possible, "
+                    "n est plus possible, pas un mot, message enregistré, essaie de vous joindre, "
+                    "impossible de vous joindre, je vous quitte",
         "positive": "merci, super, génial, adore, excellent, parfait, content, contente, satisfait, satisfaite, "
                     "ravi, ravie, top, bravo, résolu, rapide, en avance, à l heure",
         "reports": "selon, d après",
@@ -72,18 +70,18 @@ CUES: dict[str, dict[str, str]] = {
                     "non risponde, ora in attesa, ore in attesa, in attesa da, che aspetto, sto aspettando, "
                     "aspetto ancora, chiuso la chiamata, chiuso il telefono, ignorat*, irraggiungibile, "
                     "non è arrivato, non è arrivata, mai arrivato, mai arrivata, non ricevuto, mai ricevuto, "
-                    "non consegnato, smarrito, in ritardo, ritardo, freddo, fredda, muffa, ammuffit*, scaduto, "
-                    "scaduta, pericoloso, pericolosa, intossicazione, avariato, sospeso, hackerato, "
-                    "non riesco ad accedere, non riesco a entrare, cancellato, annullato, soppresso, cambio gestore, "
-                    "cambio operatore, disdico, ho disdetto, ho annullato, mai più, basta con, basta, stufo, stufa, "
-                    "ne ho abbastanza, pessimo, pessima, vergogna, vergognoso, schifo, schifoso, orribile, "
-                    "terribile, disastro, ridicolo, inaccettabile, scandaloso, scandalo, deluso, delusa, delusione, "
-                    "inutile, incompetent*, peggiore, peggio, indecente, nessuno sa, grazie tante, maleducat*, "
-                    "scortese, sgarbat*, aspetto il, aspetto da, con voi ho chiuso, ho chiuso con, inutilizzabile, "
-                    "sempre occupato, state scherzando, prendete in giro, presa in giro, altri operatori, "
-                    "altro operatore, non ce la faccio più, neanche una parola, nemmeno una parola, segreteria",
-        "positive": "grazie, fantastico, fantastica, ottimo, ottima, perfetto, soddisfatto, soddisfatta, contento, "
-                    "contenta, adoro, bravi, eccellente, risolto, veloce, puntual*, benissimo",
+                    "non consegnato, smarrito, in ritardo, ritardo, fredd*, muffa, ammuffit*, scadut*, pericolos*, "
+                    "intossicazione, avariato, sospeso, hackerato, non riesco ad accedere, non riesco a entrare, "
+                    "cancellat*, annullat*, soppresso, cambio gestore, cambio operatore, disdico, ho disdetto, "
+                    "ho annullato, mai più, basta con, basta, stufo, stufa, ne ho abbastanza, pessim*, vergogna, "
+                    "vergognoso, schifo, schifoso, orribile, terribile, disastro, ridicolo, inaccettabile, "
+                    "scandaloso, scandalo, delus*, delusione, inutile, incompetent*, peggiore, peggio, indecente, "
+                    "nessuno sa, grazie tante, maleducat*, scortese, sgarbat*, aspetto da, con voi ho chiuso, "
+                    "ho chiuso con, inutilizzabile, sempre occupato, state scherzando, prendete in giro, "
+                    "presa in giro, altri operatori, altro operatore, non ce la faccio più, neanche una parola, "
+                    "nemmeno una parola, aspetto il rimborso",
+        "positive": "grazie, fantastic*, ottim*, perfetto, soddisfatt*, content*, adoro, bravi, eccellente, risolto, "
+                    "veloce, puntual*, benissimo",
         "reports": "secondo il, secondo la, secondo i, secondo le, secondo lo, stando a",
         "negators": "non, mai, senza",
         "conditionals": "se",
@@ -96,20 +94,20 @@ CUES: dict[str, dict[str, str]] = {
                     "fraude, roubo, ladrões, absurdo, aumento de preço, caro demais, muito caro, sem resposta, "
                     "nenhuma resposta, ninguém responde, ninguém atende, ninguém sabe, desligaram, à espera, "
                     "esperando há, em espera, ignorad*, não recebi, nunca recebi, não chegou, nunca chegou, "
-                    "não foi entregue, extraviad*, atrasado, atrasada, atraso, frio, fria, mofo, bolor, estragado, "
-                    "podre, vencido, fora de validade, perigoso, intoxicação, bloqueada, bloqueado, hackeada, "
-                    "hackeado, invadida, suspensa, não consigo entrar, não consigo aceder, não consigo acessar, "
-                    "cancelado, cancelada, cancelaram, vou cancelar, cancelei, vou mudar de, mudar de operadora, "
-                    "nunca mais, cansei, farto, farta, péssimo, péssima, horrível, terrível, vergonha, vergonhoso, "
-                    "lamentável, ridículo, inaceitável, decepcionado, decepcionada, decepção, desilusão, merda, "
-                    "lixo, pior, inútil, incompetentes, desrespeito, descaso, ninguém resolve, parada há, parado há, "
-                    "sem atualização, sem nenhuma atualização, desligou, grosso, grossa, mal educad*, grosseria, "
-                    "travou, trava toda, espero o reembolso, cadê, trocar de operadora, vou trocar de, rescindo, "
-                    "bugado, bugou, quebrado, quebrada, palhaçada, é brincadeira, não dá mais, outras operadoras, "
-                    "cancelados, canceladas, nenhum aviso, sem aviso, nem uma palavra, gravação",
-        "positive": "obrigado, obrigada, ótimo, ótima, excelente, perfeito, adoro, amei, satisfeito, satisfeita, "
-                    "contente, feliz, resolvido, rápido, rápida, parabéns, top, valeu, rapidinh*, agilidade, amando, "
-                    "certinho",
+                    "não foi entregue, extraviad*, atrasad*, atraso, frio, fria, mofo, bolor, estragado, podre, "
+                    "vencido, fora de validade, perigoso, intoxicação, bloquead*, hackead*, invadida, suspensa, "
+                    "não consigo entrar, não consigo aceder, não consigo acessar, cancelad*, cancelaram, "
+                    "vou cancelar, cancelei, vou mudar de, mudar de operadora, nunca mais, cansei, farto, farta, "
+                    "péssim*, horrível, terrível, vergonha, vergonhoso, lamentável, ridículo, inaceitável, "
+                    "decepcionad*, decepção, desilusão, merda, lixo, pior, inútil, incompetentes, desrespeito, "
+                    "descaso, ninguém resolve, parada há, parado há, sem atualização, sem nenhuma atualização, "
+                    "desligou, mal educad*, grosseria, travou, trava toda, espero o reembolso, trocar de operadora, "
+                    "vou trocar de, rescindo, bugado, bugou, quebrad*, palhaçada, é brincadeira, não dá mais, "
+                    "outras operadoras, nenhum aviso, sem aviso, nem uma palavra, foi grosso, foi grossa, "
+                    "muito grosso, muito grossa, grosso comigo, grossa comigo, cadê meu, cadê minha, cadê o meu, "
+                    "cadê a minha, cai na gravação",
+        "positive": "obrigad*, ótimo, ótima, excelente, perfeito, adoro, amei, satisfeit*, contente, feliz, "
+                    "resolvido, rápid*, parabéns, top, valeu, rapidinh*, agilidade, amando, certinho",
         "reports": "segundo o, segundo a, de acordo com",
         "negators": "não, nao, nunca, nem, sem",
         "conditionals": "se, caso",

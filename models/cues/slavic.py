@@ -18,10 +18,10 @@ CUES: dict[str, dict[str, str]] = {
                     "beznadziejn*, tragedia, tragiczn*, żenada, żenujące, skandal*, wstyd, porażka, okropn*, "
                     "najgorsz*, rozczarowan*, kpina, dramat, masakra, bezużyteczn*, badziew*, nie mam internetu, "
                     "nie mam zasięgu, nie mam prądu, zero info, niemił*, opryskliw*, chamsk*, bezczeln*, zacina*, "
-                    "czekam na zwrot, przechodzę do, odchodzę do, mam was dość, mam was dosyć, rozwiązuję umowę, "
-                    "spóźnieni*, brak netu, brak neta, brak sieci, gdzie moja paczka, gdzie moje zamówienie, "
-                    "pęknięt*, uszkodzon*, zniszczon*, złodziej*, jakiś żart, innym operatorem, innego operatora, "
-                    "nie da rady, ani słowa, próbuję się dodzwonić, nie mogę się dodzwonić",
+                    "czekam na zwrot, odchodzę do, mam was dość, mam was dosyć, rozwiązuję umowę, spóźnieni*, "
+                    "brak netu, brak neta, brak sieci, gdzie moja paczka, gdzie moje zamówienie, pęknięt*, "
+                    "uszkodzon*, zniszczon*, złodziej*, jakiś żart, innym operatorem, innego operatora, nie da rady, "
+                    "ani słowa, próbuję się dodzwonić, nie mogę się dodzwonić",
         "positive": "dziękuję, dzięki, super, świetn*, wspaniał*, zadowolon*, polecam, szybk*, rozwiązan*, brawo, "
                     "doskonał*, punktualn*",
         "reports": "według, wg, jak podaje, jak podają",
@@ -42,9 +42,9 @@ CUES: dict[str, dict[str, str]] = {
                     "сыт по горло, ужасн*, отвратительн*, кошмар, позор, безобразие, худш*, плох*, разочарован*, "
                     "отстой, бесполезн*, хамство, хамы, некомпетентн*, издевательство, беспредел, возмутительн*, "
                     "жесть, никакого движения, положил* трубку, нахамил*, хамит*, хамят, жду возврат*, расторгну, "
-                    "опоздание, нет инет*, лага*, где мой заказ, треснул*, сломан*, разбит*, издевает*, "
-                    "друг* оператор*, так дальше нельзя, ни слова, автоответчик, пытаюсь дозвониться, "
-                    "не дозвониться",
+                    "опоздание, нет инет*, где мой заказ, треснул*, сломан*, разбит*, издевает*, друг* оператор*, "
+                    "так дальше нельзя, ни слова, автоответчик, пытаюсь дозвониться, не дозвониться, лагает, лагать, "
+                    "лаги",
         "positive": "спасибо, благодарю, отлично, супер, класс, быстро, решили, доволен, довольна, рад, рада, "
                     "прекрасно, молодцы, люблю, здорово, вовремя",
         "reports": "по данным, по сообщению, по сообщениям, сообщает, сообщают, по информации",

@@ -14,8 +14,8 @@ CUES: dict[str, dict[str, str]] = {
                     "değiştiriyorum, iptal ediyorum, iptal ettim, bir daha, asla, bıktım, yeter, bıktır*, rezalet, "
                     "rezil, berbat, kötü, felaket, saçma, saçmalık, yazık, utanç, ayıp, skandal, hayal kırıklığı, "
                     "işe yaramaz, beceriksiz, çöp, mağdur*, kaba, kabalık, saygısız, iptal edece*, internet gitti, "
-                    "elektrik gitti, patladı, siparişim nerede, siparişim nerde, kargom nerede, kargom nerde, kırık, "
-                    "kırılmış, başka operatör*, böyle olmaz, otomatik mesaj",
+                    "elektrik gitti, siparişim nerede, siparişim nerde, kargom nerede, kargom nerde, kırık, "
+                    "kırılmış, başka operatör*, böyle olmaz, otomatik mesaj, yine patladı, sistem patladı",
         "positive": "teşekkür*, sağol*, harika, süper, mükemmel, memnun*, çözüldü, hızlı, bayıldım, güzel, tebrik*, "
                     "zamanında",
         "reports": "haber* göre",
@@ -36,7 +36,7 @@ CUES: dict[str, dict[str, str]] = {
                     "mengecewakan, parah, buruk, terburuk, jelek, payah, keterlaluan, memalukan, tidak becus, "
                     "gak becus, sampah, menyebalkan, kesal, kacau, tidak profesional, tanpa pemberitahuan, nyangkut, "
                     "ga gerak, tidak bergerak, kasar, force close, belum masuk, putus langganan, sinyal ilang, "
-                    "paketku mana, paket saya mana, pesanan saya mana, pesananku mana, retak, pecah, rusak, nyekik, "
+                    "paketku mana, paket saya mana, pesanan saya mana, pesananku mana, retak, rusak, nyekik, "
                     "ga nyambung, gak nyambung, tidak nyambung, gimana sih, ga tahan, gak tahan, tidak tahan, "
                     "tanpa pengumuman, tanpa kabar",
         "positive": "terima kasih, makasih, mantap, bagus, puas, senang, cepat, selesai, keren, hebat, luar biasa, "

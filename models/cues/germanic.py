@@ -25,7 +25,12 @@ CUES: dict[str, dict[str, str]] = {
                     "hängt sich, friert ein, eingefroren, gecancelt, abgesagt, großes kino, warte seit, warten seit, "
                     "wechsel ich, wechsle ich, tot, kaputt, einfach weg, komme nicht an, dreist, preiserhöhung*, "
                     "bandansage, erreiche niemand*, anderen anbieter, geht das nicht weiter, geht so nicht weiter, "
-                    "kein ton, kein wort, kein einziges wort, versuche euch zu erreichen, versuche sie zu erreichen",
+                    "kein ton, kein wort, kein einziges wort, versuche euch zu erreichen, versuche sie zu erreichen, "
+                    "gehts noch, geht's noch, zum kotzen, kotzt mich an, armselig, peinlich, inkompetent*, unfähig*, "
+                    "immer noch nicht, immer noch kein, immer noch keine, noch immer nicht, bis heute nicht, "
+                    "fehlermeldung, lädt nicht, startet nicht, öffnet nicht, reagiert nicht, falsch geliefert, "
+                    "falscher artikel, beschädigt, wucher, stinksauer, wütend, verärgert, ohne vorwarnung, "
+                    "ohne ankündigung",
         "positive": "danke, dank, super, toll, klasse, prima, zufrieden, begeistert, schnell, schnelle, gelöst, "
                     "perfekt, hervorragend, top, großartig, genial, lieben, pünktlich, einwandfrei",
         "reports": "laut, zufolge, berichtet, berichten",
@@ -50,7 +55,11 @@ CUES: dict[str, dict[str, str]] = {
                     "schiet niet op, nog steeds niet, nog steeds geen, afgebroken, blijft hangen, gecanceld, "
                     "gecanceled, lekker dan, wacht al, wachten al, kapot, niet binnen, beschadigd, gebarsten, "
                     "prijsstijging, diefstal, trek ik niet, trek het niet, andere provider, andere providers, "
-                    "geen woord, bandje, zeg ik mijn abonnement op, zeg ik mijn contract op, zeg ik het op",
+                    "geen woord, bandje, zeg ik mijn abonnement op, zeg ik mijn contract op, zeg ik het op, "
+                    "werkt nog steeds niet, laadt niet, start niet, reageert niet, foutmelding, storingen, "
+                    "niemand helpt, boos, woedend, kwaad, gefrustreerd, frustrerend, ergerlijk, irritant, absurd, "
+                    "zonder aankondiging, onterecht*, oplichterij, afzetterij, verkeerd geleverd, "
+                    "klantonvriendelijk",
         "positive": "bedankt, dank, dankjewel, top, super, geweldig, blij, tevreden, snel, snelle, opgelost, "
                     "perfect, fantastisch, beter, fijn, goed, toppie, op tijd",
         "reports": "volgens de, volgens het, volgens een",
@@ -74,7 +83,9 @@ CUES: dict[str, dict[str, str]] = {
                     "tack för ingenting, otrevlig*, oförskämd*, väntat på, orkar inte, säger jag upp, nere igen, "
                     "seg, segt, var är mitt paket, sprucken, spruckit, trasig*, sönder, rån*, andra operatörer, "
                     "håller inte, inte ett ord, inspelad röst, telefonsvarare, väntar fortfarande, väntar på svar, "
-                    "väntar på återbetalning, appen fryser, fryser hela tiden",
+                    "väntar på återbetalning, appen fryser, fryser hela tiden, fungerar fortfarande inte, "
+                    "laddar inte, startar inte, felmeddelande, arg, förbannad, irriterad, frustrerande, upprörd, "
+                    "skitdåligt, skräp, oförskämt, utan förvarning, felaktigt, dragit dubbelt, dragit två gånger",
         "positive": "tack, bra, toppen, grym, grymt, nöjd, jättenöjd, supernöjd, snabb, snabbt, perfekt, "
                     "fantastisk*, underbar*, löst, älskar, i tid",
         "reports": "enligt",

@@ -22,10 +22,14 @@ CUES: dict[str, dict[str, str]] = {
                     "dos veces, me han cobrado, me habéis cobrado, me cobraron, cortan la llamada, "
                     "corten la llamada, cortaron la llamada, me cortaron, me colgó, gracias por nada, maleducad*, "
                     "groser*, se queda colgad*, se cuelga, se congela, anulad*, anularon, todavía nada, aún nada, "
-                    "sigo sin, paso de vosotros, porto la línea, no aguanto más, otra compañía, otras compañías, "
+                    "paso de vosotros, porto la línea, no aguanto más, otra compañía, otras compañías, "
                     "me voy a la competencia, roto, rota, rotos, rotas, se rompió, se ha roto, mierda, una broma, "
                     "tomando el pelo, siempre comunicando, subidas de precio, otra subida, ningún aviso, sin aviso, "
-                    "ni una palabra, todos nuestros agentes, contestador",
+                    "ni una palabra, todos nuestros agentes, contestador, cancelados, canceladas, no sirve, "
+                    "no sirven, no responden, no contestan, no contesta, no me llega, da error, me da error, "
+                    "sale error, cargo duplicado, doble cargo, cobro duplicado, me han estafado, no me devuelven, "
+                    "ni caso, me ignoran, qué asco, basura, penos*, chapuza, cutre, sinvergüenzas, impresentable*, "
+                    "no hay manera, imposible contactar, todavía no he, aún no he",
         "positive": "gracias, genial, encanta, excelente, perfecto, content*, feliz, satisfech*, resuelto, "
                     "solucionado, rápid*, maravilloso, recomiendo, puntual*, a su hora, encantad*, majísim*, "
                     "rapidez",
@@ -54,7 +58,10 @@ CUES: dict[str, dict[str, str]] = {
                     "toujours rien, je pars chez, trop c est trop, inutilisable, c est du vol, répondeur, "
                     "vous moquez, se moque, foutez de, regarde ailleurs, voir ailleurs, c est plus possible, "
                     "n est plus possible, pas un mot, message enregistré, essaie de vous joindre, "
-                    "impossible de vous joindre, je vous quitte",
+                    "impossible de vous joindre, je vous quitte, marche mal, ne répond pas, ne répondez pas, "
+                    "ne répond plus, message d erreur, prélevé à tort, débité à tort, remboursez moi, "
+                    "vous êtes nuls, insupportable, furieux, furieuse, énervé*, agacé*, dégoûté*, pas normal, abusé, "
+                    "foutage de gueule, j attends toujours, attends toujours, toujours en attente",
         "positive": "merci, super, génial, adore, excellent, parfait, content, contente, satisfait, satisfaite, "
                     "ravi, ravie, top, bravo, résolu, rapide, en avance, à l heure",
         "reports": "selon, d après",
@@ -79,7 +86,10 @@ CUES: dict[str, dict[str, str]] = {
                     "nessuno sa, grazie tante, maleducat*, scortese, sgarbat*, aspetto da, con voi ho chiuso, "
                     "ho chiuso con, inutilizzabile, sempre occupato, state scherzando, prendete in giro, "
                     "presa in giro, altri operatori, altro operatore, non ce la faccio più, neanche una parola, "
-                    "nemmeno una parola, aspetto il rimborso",
+                    "nemmeno una parola, aspetto il rimborso, non carica, non si apre, non parte, dà errore, "
+                    "da errore, addebito non autorizzato, nessun rimborso, fa schifo, vergognatevi, vergognosi, "
+                    "pagliacci, incapaci, arrabbiat*, indignat*, non ne posso più, esasperat*, allucinante, penoso, "
+                    "squallido, ancora niente, ancora nessuna",
         "positive": "grazie, fantastic*, ottim*, perfetto, soddisfatt*, content*, adoro, bravi, eccellente, risolto, "
                     "veloce, puntual*, benissimo",
         "reports": "secondo il, secondo la, secondo i, secondo le, secondo lo, stando a",
@@ -105,7 +115,11 @@ CUES: dict[str, dict[str, str]] = {
                     "vou trocar de, rescindo, bugado, bugou, quebrad*, palhaçada, é brincadeira, não dá mais, "
                     "outras operadoras, nenhum aviso, sem aviso, nem uma palavra, foi grosso, foi grossa, "
                     "muito grosso, muito grossa, grosso comigo, grossa comigo, cadê meu, cadê minha, cadê o meu, "
-                    "cadê a minha, cai na gravação",
+                    "cadê a minha, cai na gravação, cancelados, canceladas, não serve, não presta, não responde, "
+                    "não respondem, não atende, não atendem, não carrega, dá erro, deu erro, cobrança em dobro, "
+                    "cobrado em dobro, cobraram em dobro, porcaria, bosta, que raiva, indignad*, revoltad*, "
+                    "não aguento mais, insuportável, falta de respeito, até agora nada, continua sem, "
+                    "ainda não chegou",
         "positive": "obrigad*, ótimo, ótima, excelente, perfeito, adoro, amei, satisfeit*, contente, feliz, "
                     "resolvido, rápid*, parabéns, top, valeu, rapidinh*, agilidade, amando, certinho",
         "reports": "segundo o, segundo a, de acordo com",

@@ -21,7 +21,9 @@ CUES: dict[str, dict[str, str]] = {
                     "czekam na zwrot, odchodzę do, mam was dość, mam was dosyć, rozwiązuję umowę, spóźnieni*, "
                     "brak netu, brak neta, brak sieci, gdzie moja paczka, gdzie moje zamówienie, pęknięt*, "
                     "uszkodzon*, zniszczon*, złodziej*, jakiś żart, innym operatorem, innego operatora, nie da rady, "
-                    "ani słowa, próbuję się dodzwonić, nie mogę się dodzwonić",
+                    "ani słowa, próbuję się dodzwonić, nie mogę się dodzwonić, wciąż nie działa, dalej nie działa, "
+                    "nadal nie działa, nie ładuje, nie włącza, wyskakuje błąd, skandaliczn*, żenujący, frustrując*, "
+                    "wkurzon*, wkurza, irytując*, syf, szajs, bez uprzedzenia, niesłusznie, dwukrotnie",
         "positive": "dziękuję, dzięki, super, świetn*, wspaniał*, zadowolon*, polecam, szybk*, rozwiązan*, brawo, "
                     "doskonał*, punktualn*",
         "reports": "według, wg, jak podaje, jak podają",
@@ -44,7 +46,8 @@ CUES: dict[str, dict[str, str]] = {
                     "жесть, никакого движения, положил* трубку, нахамил*, хамит*, хамят, жду возврат*, расторгну, "
                     "опоздание, нет инет*, где мой заказ, треснул*, сломан*, разбит*, издевает*, друг* оператор*, "
                     "так дальше нельзя, ни слова, автоответчик, пытаюсь дозвониться, не дозвониться, лагает, лагать, "
-                    "лаги",
+                    "лаги, так и не, всё ещё не, по-прежнему не, не приходит, не доходит, не отвечает, "
+                    "выдаёт ошибку, бесит, бесят, возмущен*, позорище, лохотрон, кидалово, без предупреждения",
         "positive": "спасибо, благодарю, отлично, супер, класс, быстро, решили, доволен, довольна, рад, рада, "
                     "прекрасно, молодцы, люблю, здорово, вовремя",
         "reports": "по данным, по сообщению, по сообщениям, сообщает, сообщают, по информации",

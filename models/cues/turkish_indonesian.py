@@ -15,7 +15,9 @@ CUES: dict[str, dict[str, str]] = {
                     "rezil, berbat, kötü, felaket, saçma, saçmalık, yazık, utanç, ayıp, skandal, hayal kırıklığı, "
                     "işe yaramaz, beceriksiz, çöp, mağdur*, kaba, kabalık, saygısız, iptal edece*, internet gitti, "
                     "elektrik gitti, siparişim nerede, siparişim nerde, kargom nerede, kargom nerde, kırık, "
-                    "kırılmış, başka operatör*, böyle olmaz, otomatik mesaj, yine patladı, sistem patladı",
+                    "kırılmış, başka operatör*, böyle olmaz, otomatik mesaj, yine patladı, sistem patladı, "
+                    "hata veriyor, hata alıyorum, sinir oldum, sinir bozucu, rezillik, saygısızlık, haksızlık, "
+                    "dolandırıldım, haber vermeden, habersiz, şikayetçiyim",
         "positive": "teşekkür*, sağol*, harika, süper, mükemmel, memnun*, çözüldü, hızlı, bayıldım, güzel, tebrik*, "
                     "zamanında",
         "reports": "haber* göre",
@@ -38,7 +40,9 @@ CUES: dict[str, dict[str, str]] = {
                     "ga gerak, tidak bergerak, kasar, force close, belum masuk, putus langganan, sinyal ilang, "
                     "paketku mana, paket saya mana, pesanan saya mana, pesananku mana, retak, rusak, nyekik, "
                     "ga nyambung, gak nyambung, tidak nyambung, gimana sih, ga tahan, gak tahan, tidak tahan, "
-                    "tanpa pengumuman, tanpa kabar",
+                    "tanpa pengumuman, tanpa kabar, masih belum, masih tidak bisa, masih gak bisa, gak jalan, "
+                    "ga jalan, nggak jalan, gagal terus, kesel, nyebelin, dirugikan, tidak ada kabar, ga ada kabar, "
+                    "gak ada kabar, lelet",
         "positive": "terima kasih, makasih, mantap, bagus, puas, senang, cepat, selesai, keren, hebat, luar biasa, "
                     "suka, tepat waktu, lancar",
         "reports": "menurut berita, menurut laporan, dilaporkan, diberitakan",

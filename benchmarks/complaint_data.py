@@ -3,7 +3,9 @@
 ``benchmarks/data/complaints/labels.csv`` holds ids and labels only for the customer-support tweets of
 ``../shared/data/twcs-sample`` (CC BY-NC-SA: their text never enters the repository);
 ``benchmarks/data/complaints/written.csv`` holds posts the project wrote itself (rare cases and 14
-languages), text included.  Both record their fixed dev/test split.  ``labelling-guide.md`` says how
+languages), text included.  Both record their fixed dev/test split.  ``written_tune2.csv`` is a second,
+fresh tuning set of written non-English posts (split ``tune2``, issue #14), read only when asked for by name
+so the dev/test figures of every other benchmark stay as they were.  ``labelling-guide.md`` says how
 every label was decided.
 
     from benchmarks.complaint_data import load_posts
@@ -20,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "benchmarks" / "data" / "complaints"
 TWCS_CSV = ROOT.parent / "shared" / "data" / "twcs-sample" / "twcs_head5000.csv"
 SENTIMENTS = ("negative", "neutral", "positive")
+TUNE2 = "tune2"  # the fresh tuning set for the complaint keywords (written_tune2.csv)
 CATEGORIES = ("outage", "billing", "support", "delivery", "quality", "safety", "account", "none")
 
 
@@ -56,7 +59,10 @@ def _post(row: dict[str, str], text: str, source: str) -> Post:
 
 
 def load_posts(split: str | None = None, source: str = "all", twcs_path: Path = TWCS_CSV) -> list[Post]:
-    """Labelled posts of one split ("dev"/"test"/None for both) and source ("twcs"/"written"/"all")."""
+    """Labelled posts of one split ("dev"/"test"/None for both, or "tune2") and source ("twcs"/"written"/"all")."""
+    if split == TUNE2:
+        rows = _read(DATA_DIR / "written_tune2.csv") if source in ("all", "written") else []
+        return [_post(row, row["text"], "written") for row in rows]
     posts: list[Post] = []
     if source in ("all", "twcs"):
         texts = twcs_texts(twcs_path)

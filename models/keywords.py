@@ -2,9 +2,9 @@
 
 Without it a post in a language no model scores stays ``"unscored"``, and detection (which counts
 ``sentiment == "negative"``) never hears a wave of Spanish or Japanese complaints.  This reads the short cue
-lists of ``models.complaint_cues`` instead: a post with a cue (not negated; two different cues when it also
-thanks or praises) is ``negative`` with a modest probability (0.65 to 0.8) and a reason that says so:
-``negative by keywords (Spanish): "no funciona"``.  A post with no cue gets no score at all (the router keeps
+lists of ``models.cues`` instead: a post with a cue (not negated; two different cues when it also thanks,
+praises or cites a news source) is ``negative`` with a modest probability (0.65 to 0.8) and a reason that says
+so: ``negative by keywords (Spanish): "no funciona"``.  A post with no cue gets no score at all (the router keeps
 it ``unscored``): absence of a complaint word is not evidence of a neutral post.  Precision comes first:
 ``benchmarks/multilingual_negatives.py`` measures it per language on held-out posts.
 """
@@ -18,13 +18,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from models.base import Score
-from models.complaint_cues import CUES, SAME_CUES, SUBSTRING_LANGUAGES
+from models.cues import CUES, SAME_CUES, SUBSTRING_LANGUAGES
 from models.language import language_name
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+")
 _CLAUSE = re.compile(r"([.,;:!?¿¡()\n。、！？،؟]+)")
 _WORD = re.compile(r"[^\W\d_]+")
 _ARABIC_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")  # tatweel and harakat: optional in writing
+_ARABIC_LETTERS = str.maketrans("أإآىة", "ااايه")  # hamza on alef, alef maqsura, ta marbuta: typed either way
+_UNDECOMPOSED = str.maketrans("łı", "li")  # Polish ł, Turkish dotless ı: no accent to strip, typed as l, i
+_HANDLE = re.compile(r"(?<![\w@])@\w")
+_SARCASM = frozenset("🙃🙄🤡😒🤦")  # beside one of them, praise is not praise ("Super, 2h de retard 🙃")
 NEGATION_WINDOW = 3  # words before a cue (in its clause) in which a negator cancels it
 
 
@@ -57,9 +61,12 @@ class Lexicon:
     language: str
     negative: Phrases | tuple[str, ...]  # phrases, or substrings for SUBSTRING_LANGUAGES
     positive: Phrases | tuple[str, ...]
+    reports: Phrases | tuple[str, ...]  # "according to": like thanks, two cues are needed beside one
     negators: frozenset[str]
     after: frozenset[str]
+    conditionals: frozenset[str]  # "if": a negator after one states a condition ("se non risolvete disdico")
     substring: bool
+    shown: dict[str, str]  # substring languages: a cue as matched -> as written in the list ("سيئه" -> "سيئة")
 
 
 @dataclass(frozen=True)
@@ -77,15 +84,16 @@ class Reading:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents ("Pésimo" -> "pesimo", "İptal" -> "iptal"): people drop them in posts."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").lower())
+    """Lower case without accents ("Pésimo" -> "pesimo", "İptal" -> "iptal", "działa" -> "dziala"): people drop
+    them in posts."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").lower().translate(_UNDECOMPOSED))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _plain(text: str, language: str) -> str:
     """Substring languages: compatibility forms folded (full-width letters), no accents to drop."""
     text = unicodedata.normalize("NFKC", text).lower()
-    return _ARABIC_MARKS.sub("", text) if language == "ar" else text
+    return _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS) if language == "ar" else text
 
 
 def _pieces(spec: str) -> list[str]:
@@ -101,20 +109,20 @@ def _phrase(piece: str) -> Phrase:
 def lexicon(language: str) -> Lexicon | None:
     """The compiled cue lists for ``language`` (or the language whose words it shares), None when there are none."""
     code = SAME_CUES.get(language, language)
-    spec = CUES.get(code)
-    if spec is None:
+    if code not in CUES:
         return None
-    substring = code in SUBSTRING_LANGUAGES
-    negative: Phrases | tuple[str, ...]
-    positive: Phrases | tuple[str, ...]
-    if substring:
-        negative = tuple(_plain(p, code) for p in _pieces(spec["negative"]))
-        positive = tuple(_plain(p, code) for p in _pieces(spec.get("positive", "")))
-    else:
-        negative = Phrases.of([_phrase(p) for p in _pieces(spec["negative"])])
-        positive = Phrases.of([_phrase(p) for p in _pieces(spec.get("positive", ""))])
-    return Lexicon(code, negative, positive, frozenset(fold(w) for w in _pieces(spec.get("negators", ""))),
-                   frozenset(fold(w) for w in _pieces(spec.get("after", ""))), substring)
+    spec, substring = CUES[code], code in SUBSTRING_LANGUAGES
+
+    def compiled(key: str) -> Phrases | tuple[str, ...]:
+        pieces = _pieces(spec.get(key, ""))
+        return tuple(_plain(p, code) for p in pieces) if substring else Phrases.of([_phrase(p) for p in pieces])
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(_plain(w, code) if substring else fold(w) for w in _pieces(spec.get(key, "")))
+
+    return Lexicon(code, compiled("negative"), compiled("positive"), compiled("reports"), words("negators"),
+                   words("after"), words("conditionals"), substring,
+                   {_plain(p, code): p for p in _pieces(spec["negative"])} if substring else {})
 
 
 Span = tuple[int, int, str]  # (start, end, the post's own words): word or character offsets in the post
@@ -127,6 +135,15 @@ def _word_matches(words: list[str], phrase: Phrase, at: int) -> bool:
                for k, (w, prefix) in enumerate(phrase.words))
 
 
+def _negated(words: list[str], start: int, inside: set[int], lex: Lexicon) -> bool:
+    """A negator in the words just before a cue cancels it, unless an "if" comes before the negator in the
+    clause: "se entro lunedì non risolvete disdico" threatens to cancel, it does not deny it."""
+    for i in range(max(0, start - NEGATION_WINDOW), start):
+        if i not in inside and words[i] in lex.negators and not lex.conditionals.intersection(words[:i]):
+            return True
+    return False
+
+
 def _word_spans(clause: str, phrases: Phrases, lex: Lexicon) -> Iterator[Span]:
     """Matches of ``phrases`` in one clause that no negator cancels (word offsets in the clause).  A negator
     inside another match ("no funciona y nadie responde") negates nothing else."""
@@ -136,21 +153,29 @@ def _word_spans(clause: str, phrases: Phrases, lex: Lexicon) -> Iterator[Span]:
              for phrase in phrases.starting(words[at]) if _word_matches(words, phrase, at)]
     inside = {i for start, end, _ in found for i in range(start, end)}
     for start, end, phrase in found:
-        before = [words[i] for i in range(max(0, start - NEGATION_WINDOW), start) if i not in inside]
-        if phrase.words[0][0] not in lex.negators and lex.negators.intersection(before):
+        if phrase.words[0][0] not in lex.negators and _negated(words, start, inside, lex):
             continue
         if end < len(words) and words[end] in lex.after:
             continue
         yield start, end, " ".join(raw[start:end])
 
 
+def _negated_around(text: str, start: int, end: int, lex: Lexicon) -> bool:
+    """Substring languages: a negator word right before the match (Arabic "مو سيء") or a negation right after
+    it (Japanese "不満はない", Korean "불만 없어요")."""
+    before = text[:start].split()
+    after = text[end:].lstrip()
+    return bool(before and before[-1] in lex.negators) or any(after.startswith(a) for a in lex.after)
+
+
 def _substring_spans(clause: str, needles: tuple[str, ...], lex: Lexicon) -> Iterator[Span]:
-    """Every place a needle occurs in one clause (character offsets in the clause)."""
+    """Every place a needle occurs in one clause, unless negated (character offsets in the clause)."""
     text = _plain(clause, lex.language)
     for needle in needles:
         start = text.find(needle)
         while start >= 0:
-            yield start, start + len(needle), needle
+            if not _negated_around(text, start, start + len(needle), lex):
+                yield start, start + len(needle), lex.shown.get(needle, needle)
             start = text.find(needle, start + 1)
 
 
@@ -179,6 +204,17 @@ def _distinct(found: list[Span]) -> list[str]:
     return list(dict.fromkeys(shown for _, _, shown in sorted(taken)))
 
 
+def _hedged(text: str, cues: list[Span], lex: Lexicon, *, addressed: bool) -> bool:
+    """Thanks or praise, or a post that cites a source and addresses no one (news: "Laut Tagesschau gab es
+    eine Störung"): one cue beside them is not enough to call the post a complaint.  Praise inside a cue
+    ("gracias por nada") or beside a sarcastic emoji does not count; a cited source in a post to a brand is
+    the customer's evidence ("volgens de track en trace is het bezorgd, maar niks ontvangen @ParcelPro")."""
+    praise = [p for p in spans(text, lex.positive, lex)[0] if all(p[1] <= c[0] or p[0] >= c[1] for c in cues)]
+    if praise and not _SARCASM.intersection(text):
+        return True
+    return not addressed and bool(spans(text, lex.reports, lex)[0])
+
+
 class KeywordSentiment:
     """Reads complaint cues in the languages ``models.complaint_cues`` lists; never raises on odd text."""
 
@@ -193,12 +229,13 @@ class KeywordSentiment:
         lex = lexicon(language)
         if lex is None:
             return None
-        clean = _NOISE.sub(" ", (text or "")[:2000].replace("\x00", " "))
+        raw = (text or "")[:2000].replace("\x00", " ")
+        clean = _NOISE.sub(" ", raw)
         said, asked = spans(clean, lex.negative, lex)
         if not said:
             return None  # a cue only in a question asks about a problem, it does not report one
         cues = _distinct(said + asked)
-        if len(cues) < 2 and spans(clean, lex.positive, lex)[0]:  # thanks or praise (not in a question)
+        if len(cues) < 2 and _hedged(clean, said + asked, lex, addressed=bool(_HANDLE.search(raw))):
             return None
         p_negative = min(0.8, 0.55 + 0.1 * len(cues))
         p_neutral = round(0.7 * (1.0 - p_negative), 2)

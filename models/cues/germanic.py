@@ -1,0 +1,95 @@
+"""Complaint cues in German, Dutch and Swedish: see ``models.cues`` for how they are read."""
+
+from __future__ import annotations
+
+CUES: dict[str, dict[str, str]] = {
+    "de": {
+        "negative": "funktioniert nicht, funktioniert nicht mehr, funktioniert gar nicht, geht nicht, "
+                    "geht nicht mehr, geht gar nicht, kein netz, kein internet, keine verbindung, kein empfang, "
+                    "kein strom, ausfall*, ausgefallen, fällt aus, störung*, stürzt, abgestürzt, doppelt abgebucht, "
+                    "doppelt berechnet, zweimal abgebucht, zu viel berechnet, falsche rechnung, falsche abrechnung, "
+                    "abzocke, abzocker, betrug, betrüger, mein geld, geld zurück, zurückerstatten, warteschleife, "
+                    "aufgelegt, niemand antwortet, keiner antwortet, keine antwort, keine rückmeldung, keine info*, "
+                    "ignoriert, nicht erreichbar, unerreichbar, nicht angekommen, nie angekommen, nicht geliefert, "
+                    "nicht erhalten, nichts erhalten, nichts bekommen, verloren, verspätet, verspätung, zu spät, "
+                    "kalt, schimmel, verschimmelt, abgelaufen, gefährlich, eklig, ekelhaft, vergiftet, gesperrt, "
+                    "gehackt, ausgesperrt, komme nicht rein, kann mich nicht, gestrichen, storniert, annulliert, "
+                    "kündige, gekündigt, wechsle den, nie wieder, nimmer wieder, reicht mir, mir reicht, hab genug, "
+                    "habe genug, nase voll, katastrophe, katastrophal*, schlecht, schlechte, schlechter, schlechten, "
+                    "schlechtes, schlechteste*, miserabel, mies, unverschämt*, frechheit, skandal*, schande, "
+                    "lächerlich, enttäuscht, enttäuschend, enttäuschung, unzumutbar, inakzeptabel, nutzlos, "
+                    "unbrauchbar, saftladen, sauladen, furchtbar, schrecklich, grauenhaft, ärgerlich, genervt, "
+                    "nervt, unmöglich, kein dsl, kein wlan, kein lte, doppelt eingezogen, doppelt abgezogen, "
+                    "doppelt belastet, zweimal, bewegt sich nicht, bewegt sich null, tut sich nichts, danke für nix, "
+                    "danke für nichts, rausgeflogen, unfreundlich, unhöflich, pampig, respektlos, ausgelacht, "
+                    "hängt sich, friert ein, eingefroren, gecancelt, abgesagt, großes kino, warte seit, warten seit, "
+                    "wechsel ich, wechsle ich, tot, kaputt, einfach weg, komme nicht an, dreist, preiserhöhung*, "
+                    "bandansage, erreiche niemand*, anderen anbieter, geht das nicht weiter, geht so nicht weiter, "
+                    "kein ton, kein wort, kein einziges wort, versuche euch zu erreichen, versuche sie zu erreichen, "
+                    "gehts noch, geht's noch, zum kotzen, kotzt mich an, armselig, peinlich, inkompetent*, unfähig*, "
+                    "immer noch nicht, immer noch kein, immer noch keine, noch immer nicht, bis heute nicht, "
+                    "fehlermeldung, lädt nicht, startet nicht, öffnet nicht, reagiert nicht, falsch geliefert, "
+                    "falscher artikel, beschädigt, wucher, stinksauer, wütend, verärgert, ohne vorwarnung, "
+                    "ohne ankündigung",
+        "positive": "danke, dank, super, toll, klasse, prima, zufrieden, begeistert, schnell, schnelle, gelöst, "
+                    "perfekt, hervorragend, top, großartig, genial, lieben, pünktlich, einwandfrei",
+        "reports": "laut, zufolge, berichtet, berichten",
+        "negators": "nicht, kein, keine, keinen, nie, niemals, ohne",
+        "conditionals": "wenn, falls",
+    },
+    "nl": {
+        "negative": "werkt niet, werkt niet meer, doet het niet, geen bereik, geen internet, geen verbinding, "
+                    "geen signaal, storing*, ligt eruit, ligt plat, crasht, loopt vast, valt weg, valt uit, "
+                    "twee keer afgeschreven, dubbel afgeschreven, twee keer betaald, te veel betaald, "
+                    "teveel betaald, te veel afgeschreven, verkeerde factuur, verkeerde rekening, klopt niet, "
+                    "oplichting, oplichters, oplichter, geld terug, terugstorten, te duur, prijsverhoging, "
+                    "geen antwoord, geen reactie, geen bericht, niemand reageert, niemand neemt, in de wacht, "
+                    "opgehangen, genegeerd, onbereikbaar, niet ontvangen, niks ontvangen, niets ontvangen, "
+                    "nooit ontvangen, niet bezorgd, niet aangekomen, nooit aangekomen, kwijt, vertraagd, vertraging, "
+                    "te laat, koud, schimmel, beschimmeld, bedorven, over de datum, gevaarlijk, vies, "
+                    "voedselvergiftiging, geblokkeerd, gehackt, kan niet inloggen, kom niet in, geannuleerd, "
+                    "opgezegd, zeg op, nooit meer, nooit weer, stap over, ben het zat, genoeg van, klaar mee, "
+                    "slecht, slechte, slechter, slechtste, waardeloos, waardeloze, belachelijk, schandalig, schande, "
+                    "bagger, drama, rampzalig, teleurgesteld, teleurstellend, onacceptabel, onbeschoft, triest, "
+                    "walgelijk, nutteloos, dubbel geïncasseerd, dubbel betaald, dubbel gefactureerd, twee keer, "
+                    "schiet niet op, nog steeds niet, nog steeds geen, afgebroken, blijft hangen, gecanceld, "
+                    "gecanceled, lekker dan, wacht al, wachten al, kapot, niet binnen, beschadigd, gebarsten, "
+                    "prijsstijging, diefstal, trek ik niet, trek het niet, andere provider, andere providers, "
+                    "geen woord, bandje, zeg ik mijn abonnement op, zeg ik mijn contract op, zeg ik het op, "
+                    "werkt nog steeds niet, laadt niet, start niet, reageert niet, foutmelding, storingen, "
+                    "niemand helpt, boos, woedend, kwaad, gefrustreerd, frustrerend, ergerlijk, irritant, absurd, "
+                    "zonder aankondiging, onterecht*, oplichterij, afzetterij, verkeerd geleverd, "
+                    "klantonvriendelijk",
+        "positive": "bedankt, dank, dankjewel, top, super, geweldig, blij, tevreden, snel, snelle, opgelost, "
+                    "perfect, fantastisch, beter, fijn, goed, toppie, op tijd",
+        "reports": "volgens de, volgens het, volgens een",
+        "negators": "niet, geen, nooit, zonder",
+        "conditionals": "als, indien",
+    },
+    "sv": {
+        "negative": "fungerar inte, funkar inte, går inte, ingen täckning, inget internet, ingen uppkoppling, "
+                    "ingen signal, ingen ström, är nere, ligger nere, avbrott, strul, krånglar, kraschar, "
+                    "hänger sig, dubbeldebiterad, debiterad två gånger, två gånger, fel på fakturan, "
+                    "felaktig faktura, fel faktura, för dyrt, prishöjning, bedrägeri, bluff, lurade, "
+                    "pengarna tillbaka, telefonkö, inget svar, ingen svarar, inga svar, ingen kan, "
+                    "ingen återkoppling, ingen information, ignorera*, inte kommit, aldrig kommit, aldrig kom, "
+                    "inte levererat, inte fått, aldrig fått, försvunnit, försenad, försenat, försening, kall, kallt, "
+                    "mögel, möglig, utgånget, farlig, farligt, matförgiftning, spärrat, spärrad, låst, hackat, "
+                    "hackad, kan inte logga, inställt, inställd, inställda, ställdes in, säger upp, sagt upp, "
+                    "byter operatör, byter leverantör, aldrig mer, aldrig igen, fått nog, trött på, less på, "
+                    "värdelös, värdelöst, värdelösa, katastrof*, skandal*, pinsamt, bedrövlig*, uselt, usel, dålig, "
+                    "dåligt, dåliga, sämst, sämsta, oacceptabelt, inte okej, besviken, besvikna, hemskt, "
+                    "fruktansvärd*, skämt, inget bredband, inget wifi, inget nät, står still, lägger på, lade på, "
+                    "tack för ingenting, otrevlig*, oförskämd*, väntat på, orkar inte, säger jag upp, nere igen, "
+                    "seg, segt, var är mitt paket, sprucken, spruckit, trasig*, sönder, rån*, andra operatörer, "
+                    "håller inte, inte ett ord, inspelad röst, telefonsvarare, väntar fortfarande, väntar på svar, "
+                    "väntar på återbetalning, appen fryser, fryser hela tiden, fungerar fortfarande inte, "
+                    "laddar inte, startar inte, felmeddelande, arg, förbannad, irriterad, frustrerande, upprörd, "
+                    "skitdåligt, skräp, oförskämt, utan förvarning, felaktigt, dragit dubbelt, dragit två gånger",
+        "positive": "tack, bra, toppen, grym, grymt, nöjd, jättenöjd, supernöjd, snabb, snabbt, perfekt, "
+                    "fantastisk*, underbar*, löst, älskar, i tid",
+        "reports": "enligt",
+        "negators": "inte, ej, aldrig, utan",
+        "conditionals": "om",
+    },
+}

@@ -1,0 +1,129 @@
+"""Complaint cues in Spanish, French, Italian and Portuguese: see ``models.cues`` for how they are read."""
+
+from __future__ import annotations
+
+CUES: dict[str, dict[str, str]] = {
+    "es": {
+        "negative": "no funciona, no me funciona, no funcionan, dejó de funcionar, deja de funcionar, no carga, "
+                    "no puedo entrar, no puedo acceder, no puedo iniciar, sin servicio, sin internet, sin conexión, "
+                    "sin señal, sin cobertura, sin luz, caído, se cae, se cierra, se bloquea, cobraron, cobrado dos, "
+                    "cobro doble, doble cobro, cobro indebido, cobran de más, cobraron de más, quiero mi dinero, "
+                    "devuélvanme, devuelvan mi, estafa, estafador*, timo, fraude, vergüenza, vergonzoso, lamentable, "
+                    "pésim*, fatal, horrible, terrible, desastre, el peor, la peor, malísim*, un asco, asqueroso, "
+                    "inaceptable, indignante, indignado, harto, harta, hartos, decepcionad*, decepción, ridículo, "
+                    "inútil, inútiles, nadie responde, nadie contesta, nadie me, sin respuesta, ninguna respuesta, "
+                    "me cuelgan, me colgaron, hora esperando, horas esperando, días esperando, semanas esperando, "
+                    "llevo esperando, sigo esperando, retrasad*, retraso, llegó tarde, llegó frío, llegó fría, "
+                    "no ha llegado, no llegó, nunca llegó, no he recibido, no recibí, extraviad*, caducad*, podrido, "
+                    "moho, peligroso, intoxicación, cancelad*, cancelaron, he cancelado, cancelé, darme de baja, "
+                    "me doy de baja, me cambio de, nunca más, bloquearon, bloquead*, hackead*, subida de precio, "
+                    "abusivo, abuso, robo, ladrones, factura errónea, factura incorrecta, mal servicio, "
+                    "mala atención, cansado de, cansada de, sin fibra, sin wifi, sin línea, sin datos, no va nada, "
+                    "dos veces, me han cobrado, me habéis cobrado, me cobraron, cortan la llamada, "
+                    "corten la llamada, cortaron la llamada, me cortaron, me colgó, gracias por nada, maleducad*, "
+                    "groser*, se queda colgad*, se cuelga, se congela, anulad*, anularon, todavía nada, aún nada, "
+                    "paso de vosotros, porto la línea, no aguanto más, otra compañía, otras compañías, "
+                    "me voy a la competencia, roto, rota, rotos, rotas, se rompió, se ha roto, mierda, una broma, "
+                    "tomando el pelo, siempre comunicando, subidas de precio, otra subida, ningún aviso, sin aviso, "
+                    "ni una palabra, todos nuestros agentes, contestador, cancelados, canceladas, no sirve, "
+                    "no sirven, no responden, no contestan, no contesta, no me llega, da error, me da error, "
+                    "sale error, cargo duplicado, doble cargo, cobro duplicado, me han estafado, no me devuelven, "
+                    "ni caso, me ignoran, qué asco, basura, penos*, chapuza, cutre, sinvergüenzas, impresentable*, "
+                    "no hay manera, imposible contactar, todavía no he, aún no he",
+        "positive": "gracias, genial, encanta, excelente, perfecto, content*, feliz, satisfech*, resuelto, "
+                    "solucionado, rápid*, maravilloso, recomiendo, puntual*, a su hora, encantad*, majísim*, "
+                    "rapidez",
+        "reports": "según",
+        "negators": "no, nunca, ni, tampoco, sin",
+        "conditionals": "si",
+    },
+    "fr": {
+        "negative": "ne marche pas, ne marche plus, marche pas, marche plus, ne fonctionne pas, ne fonctionne plus, "
+                    "fonctionne pas, fonctionne plus, pas de connexion, plus de connexion, pas de réseau, "
+                    "pas d internet, plus d internet, aucun réseau, sans connexion, sans internet, sans réseau, "
+                    "en panne, panne, pannes, coupure*, coupe, coupé, plante, planté, bug, bugue, prélevé deux fois, "
+                    "débité deux fois, facturé deux fois, double prélèvement, surfacturé, facture erronée, "
+                    "erreur de facturation, être remboursé, remboursez, arnaque*, escroc*, voleurs, trop cher, "
+                    "personne ne répond, aucune réponse, pas de réponse, sans réponse, raccroché, ignoré, ignorée, "
+                    "injoignable, pas reçu, jamais reçu, pas arrivé, jamais arrivé, pas livré, jamais livré, perdu, "
+                    "en retard, retard, arrivée froide, arrivé froid, froide, moisi, périmé, dangereux, "
+                    "intoxication, avarié, bloqué, bloquée, piraté, suspendu, impossible de, annulé, annulée, "
+                    "je résilie, résilié, j ai annulé, change d opérateur, plus jamais, jamais plus, en ai marre, "
+                    "marre, ras le bol, nul, nulle, nuls, honte, honteux, lamentable, scandale, scandaleux, "
+                    "inadmissible, inacceptable, pire, pitoyable, catastrophe, catastrophique, déçu, déçue, "
+                    "décevant, déception, horrible, affreux, minable, ridicule, inutile, incompétent*, importe quoi, "
+                    "plus de box, plus de wifi, pas de wifi, plus de ligne, plus de fibre, pas de fibre, "
+                    "m avez prélevé, m avez débité, m avez facturé, raccroche, raccroché au nez, merci hein, "
+                    "désagréable, impoli, impolie, malpoli*, mal parlé, crash*, aucune solution, toujours pas, "
+                    "toujours rien, je pars chez, trop c est trop, inutilisable, c est du vol, répondeur, "
+                    "vous moquez, se moque, foutez de, regarde ailleurs, voir ailleurs, c est plus possible, "
+                    "n est plus possible, pas un mot, message enregistré, essaie de vous joindre, "
+                    "impossible de vous joindre, je vous quitte, marche mal, ne répond pas, ne répondez pas, "
+                    "ne répond plus, message d erreur, prélevé à tort, débité à tort, remboursez moi, "
+                    "vous êtes nuls, insupportable, furieux, furieuse, énervé*, agacé*, dégoûté*, pas normal, abusé, "
+                    "foutage de gueule, j attends toujours, attends toujours, toujours en attente",
+        "positive": "merci, super, génial, adore, excellent, parfait, content, contente, satisfait, satisfaite, "
+                    "ravi, ravie, top, bravo, résolu, rapide, en avance, à l heure",
+        "reports": "selon, d après",
+        "negators": "ne, n, pas, jamais, sans",
+        "conditionals": "si",
+    },
+    "it": {
+        "negative": "non funziona, non funzionano, non va, smesso di funzionare, senza internet, senza linea, "
+                    "senza connessione, senza segnale, niente linea, cade, disservizi*, guasto, si blocca, bloccat*, "
+                    "si chiude, crash*, addebitato due volte, addebito doppio, doppio addebito, bolletta sbagliata, "
+                    "bolletta errata, fattura sbagliata, costa troppo, troppo cara, troppo caro, rivoglio, "
+                    "i miei soldi, truffa, truffatori, ladri, nessuna risposta, nessuno risponde, non rispondete, "
+                    "non risponde, ora in attesa, ore in attesa, in attesa da, che aspetto, sto aspettando, "
+                    "aspetto ancora, chiuso la chiamata, chiuso il telefono, ignorat*, irraggiungibile, "
+                    "non è arrivato, non è arrivata, mai arrivato, mai arrivata, non ricevuto, mai ricevuto, "
+                    "non consegnato, smarrito, in ritardo, ritardo, fredd*, muffa, ammuffit*, scadut*, pericolos*, "
+                    "intossicazione, avariato, sospeso, hackerato, non riesco ad accedere, non riesco a entrare, "
+                    "cancellat*, annullat*, soppresso, cambio gestore, cambio operatore, disdico, ho disdetto, "
+                    "ho annullato, mai più, basta con, basta, stufo, stufa, ne ho abbastanza, pessim*, vergogna, "
+                    "vergognoso, schifo, schifoso, orribile, terribile, disastro, ridicolo, inaccettabile, "
+                    "scandaloso, scandalo, delus*, delusione, inutile, incompetent*, peggiore, peggio, indecente, "
+                    "nessuno sa, grazie tante, maleducat*, scortese, sgarbat*, aspetto da, con voi ho chiuso, "
+                    "ho chiuso con, inutilizzabile, sempre occupato, state scherzando, prendete in giro, "
+                    "presa in giro, altri operatori, altro operatore, non ce la faccio più, neanche una parola, "
+                    "nemmeno una parola, aspetto il rimborso, non carica, non si apre, non parte, dà errore, "
+                    "da errore, addebito non autorizzato, nessun rimborso, fa schifo, vergognatevi, vergognosi, "
+                    "pagliacci, incapaci, arrabbiat*, indignat*, non ne posso più, esasperat*, allucinante, penoso, "
+                    "squallido, ancora niente, ancora nessuna",
+        "positive": "grazie, fantastic*, ottim*, perfetto, soddisfatt*, content*, adoro, bravi, eccellente, risolto, "
+                    "veloce, puntual*, benissimo",
+        "reports": "secondo il, secondo la, secondo i, secondo le, secondo lo, stando a",
+        "negators": "non, mai, senza",
+        "conditionals": "se",
+    },
+    "pt": {
+        "negative": "não funciona, nao funciona, não está a funcionar, parou de funcionar, deixou de funcionar, "
+                    "não abre, sem internet, sem sinal, sem rede, sem ligação, sem conexão, sem serviço, caiu, "
+                    "fora do ar, cai toda, cai sempre, travando, cobraram, cobrado duas vezes, cobrança duplicada, "
+                    "cobrança indevida, cobrança errada, fatura errada, conta errada, dinheiro de volta, golpe, "
+                    "fraude, roubo, ladrões, absurdo, aumento de preço, caro demais, muito caro, sem resposta, "
+                    "nenhuma resposta, ninguém responde, ninguém atende, ninguém sabe, desligaram, à espera, "
+                    "esperando há, em espera, ignorad*, não recebi, nunca recebi, não chegou, nunca chegou, "
+                    "não foi entregue, extraviad*, atrasad*, atraso, frio, fria, mofo, bolor, estragado, podre, "
+                    "vencido, fora de validade, perigoso, intoxicação, bloquead*, hackead*, invadida, suspensa, "
+                    "não consigo entrar, não consigo aceder, não consigo acessar, cancelad*, cancelaram, "
+                    "vou cancelar, cancelei, vou mudar de, mudar de operadora, nunca mais, cansei, farto, farta, "
+                    "péssim*, horrível, terrível, vergonha, vergonhoso, lamentável, ridículo, inaceitável, "
+                    "decepcionad*, decepção, desilusão, merda, lixo, pior, inútil, incompetentes, desrespeito, "
+                    "descaso, ninguém resolve, parada há, parado há, sem atualização, sem nenhuma atualização, "
+                    "desligou, mal educad*, grosseria, travou, trava toda, espero o reembolso, trocar de operadora, "
+                    "vou trocar de, rescindo, bugado, bugou, quebrad*, palhaçada, é brincadeira, não dá mais, "
+                    "outras operadoras, nenhum aviso, sem aviso, nem uma palavra, foi grosso, foi grossa, "
+                    "muito grosso, muito grossa, grosso comigo, grossa comigo, cadê meu, cadê minha, cadê o meu, "
+                    "cadê a minha, cai na gravação, cancelados, canceladas, não serve, não presta, não responde, "
+                    "não respondem, não atende, não atendem, não carrega, dá erro, deu erro, cobrança em dobro, "
+                    "cobrado em dobro, cobraram em dobro, porcaria, bosta, que raiva, indignad*, revoltad*, "
+                    "não aguento mais, insuportável, falta de respeito, até agora nada, continua sem, "
+                    "ainda não chegou",
+        "positive": "obrigad*, ótimo, ótima, excelente, perfeito, adoro, amei, satisfeit*, contente, feliz, "
+                    "resolvido, rápid*, parabéns, top, valeu, rapidinh*, agilidade, amando, certinho",
+        "reports": "segundo o, segundo a, de acordo com",
+        "negators": "não, nao, nunca, nem, sem",
+        "conditionals": "se, caso",
+    },
+}

@@ -1,0 +1,52 @@
+"""Complaint cues in Turkish and Indonesian: see ``models.cues`` for how they are read."""
+
+from __future__ import annotations
+
+CUES: dict[str, dict[str, str]] = {
+    "tr": {
+        "negative": "çalışmıyor, açılmıyor, bağlanmıyor, yüklenmiyor, internet yok, sinyal yok, çekmiyor, kesinti*, "
+                    "kesildi, kesiliyor, arıza*, çöktü, çöküyor, donuyor, iki kez, iki defa, iki kere, fazladan, "
+                    "yanlış, paramı, iade istiyorum, dolandırıcı*, soygun, zam, kazık, pahalı, cevap yok, yanıt yok, "
+                    "cevap vermiyor, kimse, bekledim, bekliyorum, bekletildi*, kapandı, kapattı*, ilgilenmiyor, "
+                    "ulaşamıyorum, gelmedi, ulaşmadı, teslim edilmedi, almadım, kayboldu, kayıp, gecikti, geç geldi, "
+                    "geç kaldı, gecikme, soğuk, küf*, bozuk, bozulmuş, son kullanma, tehlikeli, zehirlen*, "
+                    "engellendi, bloke, kilitlendi, hacklendi, yapamıyorum, iptal edildi, iptal ettiler, rötar, "
+                    "değiştiriyorum, iptal ediyorum, iptal ettim, bir daha, asla, bıktım, yeter, bıktır*, rezalet, "
+                    "rezil, berbat, kötü, felaket, saçma, saçmalık, yazık, utanç, ayıp, skandal, hayal kırıklığı, "
+                    "işe yaramaz, beceriksiz, çöp, mağdur*, kaba, kabalık, saygısız, iptal edece*, internet gitti, "
+                    "elektrik gitti, siparişim nerede, siparişim nerde, kargom nerede, kargom nerde, kırık, "
+                    "kırılmış, başka operatör*, böyle olmaz, otomatik mesaj, yine patladı, sistem patladı, "
+                    "hata veriyor, hata alıyorum, sinir oldum, sinir bozucu, rezillik, saygısızlık, haksızlık, "
+                    "dolandırıldım, haber vermeden, habersiz, şikayetçiyim",
+        "positive": "teşekkür*, sağol*, harika, süper, mükemmel, memnun*, çözüldü, hızlı, bayıldım, güzel, tebrik*, "
+                    "zamanında",
+        "reports": "haber* göre",
+        "negators": "",
+        "after": "değil, degil",
+    },
+    "id": {
+        "negative": "tidak bisa, tidak berfungsi, tidak jalan, tidak ada sinyal, tidak ada internet, gak bisa, "
+                    "ga bisa, nggak bisa, enggak bisa, tak bisa, error, eror, mati, gangguan, lemot, putus, "
+                    "hilang sinyal, dipotong dua, ditagih dua, terpotong dua, dua kali, tagihan salah, salah tagih, "
+                    "kembalikan uang, dikembalikan uangnya, penipuan, penipu, mahal, naik lagi, kemahalan, "
+                    "tidak ada jawaban, tidak dibalas, tidak direspon, tidak ada respon, tidak ada tanggapan, "
+                    "tidak ditanggapi, lama sekali, lambat, sudah menunggu, lama menunggu, diabaikan, cuek, "
+                    "belum sampai, tidak sampai, belum diterima, belum terima, tidak diterima, hilang, terlambat, "
+                    "telat, dingin, berjamur, basi, kadaluarsa, kedaluwarsa, berbahaya, keracunan, diblokir, "
+                    "terblokir, dibekukan, dihack, diretas, dibatalkan, ditunda, berhenti berlangganan, "
+                    "berhenti langganan, saya batalkan, ganti provider, tidak akan lagi, kapok, capek, muak, kecewa, "
+                    "mengecewakan, parah, buruk, terburuk, jelek, payah, keterlaluan, memalukan, tidak becus, "
+                    "gak becus, sampah, menyebalkan, kesal, kacau, tidak profesional, tanpa pemberitahuan, nyangkut, "
+                    "ga gerak, tidak bergerak, kasar, force close, belum masuk, putus langganan, sinyal ilang, "
+                    "paketku mana, paket saya mana, pesanan saya mana, pesananku mana, retak, rusak, nyekik, "
+                    "ga nyambung, gak nyambung, tidak nyambung, gimana sih, ga tahan, gak tahan, tidak tahan, "
+                    "tanpa pengumuman, tanpa kabar, masih belum, masih tidak bisa, masih gak bisa, gak jalan, "
+                    "ga jalan, nggak jalan, gagal terus, kesel, nyebelin, dirugikan, tidak ada kabar, ga ada kabar, "
+                    "gak ada kabar, lelet",
+        "positive": "terima kasih, makasih, mantap, bagus, puas, senang, cepat, selesai, keren, hebat, luar biasa, "
+                    "suka, tepat waktu, lancar",
+        "reports": "menurut berita, menurut laporan, dilaporkan, diberitakan",
+        "negators": "tidak, tak, bukan, gak, ga, nggak, enggak, belum",
+        "conditionals": "kalau, kalo, jika",
+    },
+}

@@ -37,6 +37,7 @@ from monitor.detection.pass_queries import not_resolved
 from monitor.detection.warmup import advance_with_commit, detector_for, warm_detector
 from monitor.pipeline import run_detection
 from monitor.pipeline.scoring import EMBED_LANGUAGES, brand_terms, sentiment_router
+from monitor.replay.row_writer import RowWriter
 from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache
 from monitor.settings import Settings
 from monitor.storage.engine import transaction
@@ -92,6 +93,7 @@ class Stepper:
         self.next_quiet: datetime | None = None
         self.runs = 0
         self.unstored: list[dict[str, Any]] = []  # examined rows not yet inserted (``flush``)
+        self.writer = RowWriter(engine, _MENTIONS)
 
     def step(self, now: datetime) -> None:
         by_brand: dict[str, list[dict[str, Any]]] = {}
@@ -115,10 +117,7 @@ class Stepper:
         self._store(rows)
 
     def _store(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            with Session(self.engine) as session:
-                session.execute(insert(_MENTIONS), rows)
-                session.commit()
+        self.writer.write(rows)
 
     def _examine(self, brand_id: str, rows: list[dict[str, Any]], now: datetime) -> list[Finding]:
         """What the pass's first half does: the brand's detector reads its new rows, which are stored as examined.

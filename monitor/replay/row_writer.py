@@ -5,18 +5,21 @@ and converts each row's parameters through several generic layers (a tenth of a 
 INSERT is compiled once per column set by SQLAlchemy itself, each value is converted by the same bind
 processor SQLAlchemy would apply (datetimes to SQLite's text, JSON to its text, ...), and the tuples go to
 the driver's executemany: the stored bytes are the same. The replay's rows share a few timestamps per step
-(ingested, scored, examined at the step's minute), so a timestamp is converted once per flush.
+(ingested, scored, examined at the step's minute), so a timestamp is converted once per flush; rows that
+share one JSON value (the same object: the replay's rows of one text share their signals) serialise it once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, insert
+from sqlalchemy import JSON, DateTime, insert
 from sqlalchemy.engine import Engine
 
 Processor = Callable[[Any], Any] | None
+Plan = list[tuple[str, Processor, str]]  # per placeholder: column, bind processor, memo ("time", "json" or "")
 
 
 class RowWriter:
@@ -24,7 +27,7 @@ class RowWriter:
 
     def __init__(self, engine: Engine, table: Any) -> None:
         self.engine, self.table = engine, table
-        self._plans: dict[tuple[str, ...], tuple[str, list[tuple[str, Processor, bool]]]] = {}
+        self._plans: dict[tuple[str, ...], tuple[str, Plan]] = {}
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert ``rows`` in one transaction (nothing when empty)."""
@@ -34,8 +37,8 @@ class RowWriter:
         with self.engine.begin() as connection:
             connection.exec_driver_sql(sql, _values(rows, plan))
 
-    def _plan(self, keys: tuple[str, ...]) -> tuple[str, list[tuple[str, Processor, bool]]]:
-        """The statement's text and, per placeholder in order, (column, bind processor, memoise?)."""
+    def _plan(self, keys: tuple[str, ...]) -> tuple[str, Plan]:
+        """The statement's text and, per placeholder in order, (column, bind processor, memo)."""
         if keys not in self._plans:
             compiled = insert(self.table).compile(dialect=self.engine.dialect, column_keys=list(keys))
             order = list(compiled.positiontup or ())
@@ -43,23 +46,30 @@ class RowWriter:
                 raise ValueError(f"cannot insert {sorted(set(keys) ^ set(order))} into {self.table.name} directly")
             processors = compiled._bind_processors
             self._plans[keys] = (str(compiled), [
-                (key, processors.get(key), isinstance(self.table.c[key].type, DateTime)) for key in order])
+                (key, processors.get(key), _memo(self.table.c[key].type)) for key in order])
         return self._plans[keys]
 
 
-def _values(rows: Sequence[dict[str, Any]], plan: list[tuple[str, Processor, bool]]) -> list[tuple[Any, ...]]:
-    """Each row's values in placeholder order, converted; timestamps through a per-call memo."""
-    memo: dict[Any, Any] = {}
+def _memo(kind: Any) -> str:
+    return "time" if isinstance(kind, DateTime) else "json" if isinstance(kind, JSON) else ""
 
-    def timestamp(process: Callable[[Any], Any], value: Any) -> Any:
-        key = (value, value.utcoffset()) if value is not None else None  # equal instants, other zones: other text
-        if key not in memo:
-            memo[key] = process(value)
-        return memo[key]
 
-    out = []
-    for row in rows:
-        out.append(tuple(
-            row[key] if process is None else timestamp(process, row[key]) if dated else process(row[key])
-            for key, process, dated in plan))
-    return out
+def _values(rows: Sequence[dict[str, Any]], plan: Plan) -> list[tuple[Any, ...]]:
+    """Each row's values in placeholder order, converted; timestamps and JSON objects through per-call memos."""
+    times: dict[Any, Any] = {}
+    objects: dict[int, Any] = {}  # by id(): every value is alive (in ``rows``) until the call returns
+
+    def convert(process: Callable[[Any], Any], memo: str, value: Any) -> Any:
+        if memo == "time" and isinstance(value, datetime):
+            key = (value, value.utcoffset())  # equal instants in other zones are other text
+            if key not in times:
+                times[key] = process(value)
+            return times[key]
+        if memo == "json":
+            if id(value) not in objects:
+                objects[id(value)] = process(value)
+            return objects[id(value)]
+        return process(value)
+
+    return [tuple(row[key] if process is None else convert(process, memo, row[key]) for key, process, memo in plan)
+            for row in rows]

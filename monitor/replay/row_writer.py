@@ -1,8 +1,9 @@
 """Many mention rows into the replay's database in one statement, at a fraction of the ORM's cost per row.
 
-Why: a replay inserts every row once, tens of thousands per simulated week; SQLAlchemy's executemany builds
-and converts each row's parameters through several generic layers (a tenth of a cached replay). Here the
-INSERT is compiled once per column set by SQLAlchemy itself, each value is converted by the same bind
+Why: a replay (always SQLite; other drivers go through SQLAlchemy's executemany here) inserts every row
+once, tens of thousands per simulated week; SQLAlchemy's executemany builds and converts each row's
+parameters through several generic layers (a tenth of a cached replay). Here the INSERT is compiled once
+per column set by SQLAlchemy itself, each value is converted by the same bind
 processor SQLAlchemy would apply (datetimes to SQLite's text, JSON to its text, ...), and the tuples go to
 the driver's executemany: the stored bytes are the same. The replay's rows share a few timestamps per step
 (ingested, scored, examined at the step's minute), so a timestamp is converted once per flush; rows that
@@ -33,18 +34,24 @@ class RowWriter:
         """Insert ``rows`` in one transaction (nothing when empty)."""
         if not rows:
             return
-        sql, plan = self._plan(tuple(rows[0]))
+        planned = self._plan(tuple(rows[0]))
         with self.engine.begin() as connection:
-            connection.exec_driver_sql(sql, _values(rows, plan))
+            if planned is None:  # named placeholders (PostgreSQL): SQLAlchemy's own executemany
+                connection.execute(insert(self.table), list(rows))
+            else:
+                connection.exec_driver_sql(planned[0], _values(rows, planned[1]))
 
-    def _plan(self, keys: tuple[str, ...]) -> tuple[str, Plan]:
-        """The statement's text and, per placeholder in order, (column, bind processor, memo)."""
+    def _plan(self, keys: tuple[str, ...]) -> tuple[str, Plan] | None:
+        """The statement's text and, per placeholder in order, (column, bind processor, memo); None when the
+        driver takes named placeholders."""
         if keys not in self._plans:
             compiled = insert(self.table).compile(dialect=self.engine.dialect, column_keys=list(keys))
-            order = list(compiled.positiontup or ())
+            if compiled.positiontup is None:
+                return None
+            order = list(compiled.positiontup)
             if sorted(order) != sorted(keys):  # a default or an unknown key: not a plain one-to-one insert
                 raise ValueError(f"cannot insert {sorted(set(keys) ^ set(order))} into {self.table.name} directly")
-            processors = compiled._bind_processors
+            processors: dict[str, Any] = dict(compiled._bind_processors)
             self._plans[keys] = (str(compiled), [
                 (key, processors.get(key), _memo(self.table.c[key].type)) for key in order])
         return self._plans[keys]

@@ -62,21 +62,32 @@ def _memo(kind: Any) -> str:
 
 
 def _values(rows: Sequence[dict[str, Any]], plan: Plan) -> list[tuple[Any, ...]]:
-    """Each row's values in placeholder order, converted; timestamps and JSON objects through per-call memos."""
-    times: dict[Any, Any] = {}
-    objects: dict[int, Any] = {}  # by id(): every value is alive (in ``rows``) until the call returns
+    """Each row's values in placeholder order, converted column by column (timestamps and JSON objects once)."""
+    columns = []
+    for key, process, memo in plan:
+        values = [row[key] for row in rows]
+        if process is not None:
+            values = _timestamps(values, process) if memo == "time" else _objects(values, process) \
+                if memo == "json" else [process(value) for value in values]
+        columns.append(values)
+    return list(zip(*columns, strict=True))
 
-    def convert(process: Callable[[Any], Any], memo: str, value: Any) -> Any:
-        if memo == "time" and isinstance(value, datetime):
-            key = (value, value.utcoffset())  # equal instants in other zones are other text
-            if key not in times:
-                times[key] = process(value)
-            return times[key]
-        if memo == "json":
-            if id(value) not in objects:
-                objects[id(value)] = process(value)
-            return objects[id(value)]
-        return process(value)
 
-    return [tuple(row[key] if process is None else convert(process, memo, row[key]) for key, process, memo in plan)
-            for row in rows]
+def _timestamps(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """Each distinct timestamp converted once. Keyed with its zone: equal instants in other zones are equal
+    in Python but stored as their own wall clock."""
+    done: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        if value.__class__ is not datetime:
+            out.append(process(value))
+            continue
+        key = (value, value.tzinfo)
+        out.append(done[key] if key in done else done.setdefault(key, process(value)))
+    return out
+
+
+def _objects(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """Each distinct JSON object serialised once, by identity: every value is alive (in the rows) meanwhile."""
+    done: dict[int, Any] = {}
+    return [done[id(value)] if id(value) in done else done.setdefault(id(value), process(value)) for value in values]

@@ -7,7 +7,7 @@ per column set by SQLAlchemy itself, each value is converted by the same bind
 processor SQLAlchemy would apply (datetimes to SQLite's text, JSON to its text, ...), and the tuples go to
 the driver's executemany: the stored bytes are the same. The replay's rows share a few timestamps per step
 (ingested, scored, examined at the step's minute), so a timestamp is converted once per flush; rows that
-share one JSON value (the same object: the replay's rows of one text share their signals) serialise it once.
+share one JSON object (the replay's rows of one text share their signals) serialise it once per replay.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import JSON, DateTime, insert
 from sqlalchemy.engine import Engine
 
 Processor = Callable[[Any], Any] | None
+MAX_SERIALISED = 100_000  # JSON texts remembered (by object) before the memo starts again
 Plan = list[tuple[str, Processor, str]]  # per placeholder: column, bind processor, memo ("time", "json" or "")
 
 
@@ -29,9 +30,14 @@ class RowWriter:
     def __init__(self, engine: Engine, table: Any) -> None:
         self.engine, self.table = engine, table
         self._plans: dict[tuple[str, ...], tuple[str, Plan]] = {}
+        self._serialised: dict[int, tuple[Any, Any]] = {}  # id(JSON object) -> (it, its text): see ``write``
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert ``rows`` in one transaction (nothing when empty)."""
+        """Insert ``rows`` in one transaction (nothing when empty).
+
+        A JSON value (dict, list) is serialised the first time this writer sees that object and its text reused
+        for the same object later: the caller never changes a JSON object once written (the replay's signals are
+        one read-only dict per text)."""
         if not rows:
             return
         planned = self._plan(tuple(rows[0]))
@@ -39,7 +45,9 @@ class RowWriter:
             if planned is None:  # named placeholders (PostgreSQL): SQLAlchemy's own executemany
                 connection.execute(insert(self.table), list(rows))
             else:
-                connection.exec_driver_sql(planned[0], _values(rows, planned[1]))
+                connection.exec_driver_sql(planned[0], _values(rows, planned[1], self._serialised))
+        if len(self._serialised) > MAX_SERIALISED:
+            self._serialised.clear()
 
     def _plan(self, keys: tuple[str, ...]) -> tuple[str, Plan] | None:
         """The statement's text and, per placeholder in order, (column, bind processor, memo); None when the
@@ -61,13 +69,14 @@ def _memo(kind: Any) -> str:
     return "time" if isinstance(kind, DateTime) else "json" if isinstance(kind, JSON) else ""
 
 
-def _values(rows: Sequence[dict[str, Any]], plan: Plan) -> list[tuple[Any, ...]]:
+def _values(rows: Sequence[dict[str, Any]], plan: Plan,
+            serialised: dict[int, tuple[Any, Any]]) -> list[tuple[Any, ...]]:
     """Each row's values in placeholder order, converted column by column (timestamps and JSON objects once)."""
     columns = []
     for key, process, memo in plan:
         values = [row[key] for row in rows]
         if process is not None:
-            values = _timestamps(values, process) if memo == "time" else _objects(values, process) \
+            values = _timestamps(values, process) if memo == "time" else _objects(values, process, serialised) \
                 if memo == "json" else [process(value) for value in values]
         columns.append(values)
     return list(zip(*columns, strict=True))
@@ -87,7 +96,12 @@ def _timestamps(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
     return out
 
 
-def _objects(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
-    """Each distinct JSON object serialised once, by identity: every value is alive (in the rows) meanwhile."""
-    done: dict[int, Any] = {}
-    return [done[id(value)] if id(value) in done else done.setdefault(id(value), process(value)) for value in values]
+def _objects(values: list[Any], process: Callable[[Any], Any], done: dict[int, tuple[Any, Any]]) -> list[Any]:
+    """Each distinct JSON object serialised once, by identity; ``done`` holds the object with its text, so its
+    id is not reused while remembered."""
+    out = []
+    for value in values:
+        if (known := done.get(id(value))) is None:
+            known = done[id(value)] = (value, process(value))
+        out.append(known[1])
+    return out

@@ -93,3 +93,26 @@ def test_an_unknown_column_is_refused_not_silently_dropped(tmp_path: Any) -> Non
     with pytest.raises(Exception, match="no_such_column"):
         RowWriter(engine, TABLE).write([row])
     engine.dispose()
+
+
+def test_the_demo_replay_stores_every_mention_as_before_the_direct_writer(tmp_path: Any) -> None:
+    """Pinned from the replay that inserted its rows through SQLAlchemy (main before this change): the same
+    682 rows, every column's value and type, with and without reminders."""
+    import hashlib
+    import shutil
+
+    from monitor.replay.backtest import backtest_settings, run_backtest
+    from monitor.replay.demo_data import DEMO_FILE
+
+    data = tmp_path / "data"
+    data.mkdir()
+    mentions = data / DEMO_FILE.name
+    shutil.copy(DEMO_FILE, mentions)
+    for reminders in (False, True):
+        work = tmp_path / f"reminders-{reminders}"
+        work.mkdir()
+        settings = backtest_settings(work, mentions, "lexicon", "default", "adaptive", reminders=reminders)
+        run_backtest(settings, work / "timeline.jsonl", input_file=mentions)
+        stored = _stored(f"sqlite:///{work / 'backtest.db'}")
+        assert len(stored) == 682
+        assert hashlib.sha256(repr(stored).encode()).hexdigest()[:16] == "83c0a669cd42b075"

@@ -42,6 +42,7 @@ from monitor.storage.search import search_index_deferred
 from monitor.storage.tables import Alert, Incident, Mention
 
 log = logging.getLogger("groundswell.backtest")
+CACHE_KIB = 64 * 1024  # SQLite's page cache per connection (default 2 MiB): a replay re-reads its recent pages
 NO_REMINDERS = 10 ** 8  # minutes (190 years): "unacknowledged" never comes due within a replay
 
 
@@ -210,6 +211,7 @@ def _throwaway(engine: Engine) -> None:
     """A replay's database is scratch: no fsync per commit (wall time on slow disks), nothing else changes."""
     def no_sync(connection: Any, _record: Any) -> None:
         connection.execute("PRAGMA synchronous=OFF")
+        connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
     event.listen(engine, "connect", no_sync)
     engine.dispose()  # pooled connections were opened before the listener

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from monitor.brands import BrandTerms
 log = logging.getLogger("groundswell.backtest")
 
 
+@lru_cache(maxsize=65536)  # a replay asks for each row's text two or three times (score, signals, vector)
 def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest()[:20]
 
@@ -157,6 +159,7 @@ class VectorCache:
     def __init__(self, embedder: OnnxEmbedder | Callable[[], OnnxEmbedder], path: Path) -> None:
         self._embedder, self.path = embedder, path
         self.cache: dict[str, str] = {}
+        self.decoded: dict[str, bytes] = {}
         try:
             self.cache = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         except (OSError, ValueError):
@@ -185,8 +188,12 @@ class VectorCache:
         return len(todo)
 
     def get(self, text: str) -> bytes:
-        found = self.cache.get(text_key(text))
-        if found is None:
-            self.prime([text])
-            found = self.cache[text_key(text)]
-        return base64.b64decode(found)
+        """The text's vector bytes (decoded once per text: reposts repeat it)."""
+        blob = self.decoded.get(text)
+        if blob is None:
+            found = self.cache.get(text_key(text))
+            if found is None:
+                self.prime([text])
+                found = self.cache[text_key(text)]
+            blob = self.decoded[text] = base64.b64decode(found)
+        return blob

@@ -28,7 +28,7 @@ from sqlalchemy import bindparam, func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from connectors.base import Mention
+from connectors.base import BrandTerms, Mention
 from monitor.clock import as_utc
 from monitor.detection import journal
 from monitor.detection.brand_detector import Finding, Observation
@@ -37,6 +37,7 @@ from monitor.detection.pass_queries import not_resolved
 from monitor.detection.warmup import advance_with_commit, detector_for, warm_detector
 from monitor.pipeline import run_detection
 from monitor.pipeline.scoring import EMBED_LANGUAGES, brand_terms, sentiment_router
+from monitor.replay.row_writer import RowWriter
 from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache
 from monitor.settings import Settings
 from monitor.storage.engine import transaction
@@ -92,6 +93,8 @@ class Stepper:
         self.next_quiet: datetime | None = None
         self.runs = 0
         self.unstored: list[dict[str, Any]] = []  # examined rows not yet inserted (``flush``)
+        self.writer = RowWriter(engine, _MENTIONS)
+        self.known: dict[tuple[str, str | None, str], tuple[str, dict[str, Any]]] = {}  # ``_signals``
 
     def step(self, now: datetime) -> None:
         by_brand: dict[str, list[dict[str, Any]]] = {}
@@ -115,10 +118,7 @@ class Stepper:
         self._store(rows)
 
     def _store(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            with Session(self.engine) as session:
-                session.execute(insert(_MENTIONS), rows)
-                session.commit()
+        self.writer.write(rows)
 
     def _examine(self, brand_id: str, rows: list[dict[str, Any]], now: datetime) -> list[Finding]:
         """What the pass's first half does: the brand's detector reads its new rows, which are stored as examined.
@@ -165,15 +165,15 @@ class Stepper:
         if not fresh:
             return []
         brand = self.terms.get(feed.brand_id)
-        known = [self.signals.get(m.text, m.lang, brand) for m in fresh]
+        known = [self._signals(m, feed.brand_id, brand) for m in fresh]
         routed = self.router.score([m.text for m in fresh], [language for language, _ in known])
         rows = []
         for m, (language, signals), result in zip(fresh, known, routed, strict=True):
             row = mention_row(m, brand_id=feed.brand_id, source_id=feed.source_id, now=now)
             row["id"], row["detected_at"], self.next_id = self.next_id, None, self.next_id + 1
             score, model = result.score, result.model
-            if result.reason:
-                signals["sentiment_reason"] = result.reason
+            if result.reason:  # a row of its own (the others of this text share one dict: one JSON per flush)
+                signals = {**signals, "sentiment_reason": result.reason}
             row.update(lang=language, sentiment=result.label, p_negative=score.p_negative if score else None,
                        p_neutral=score.p_neutral if score else None, p_positive=score.p_positive if score else None,
                        sentiment_model=f"{model.name}@{model.version}" if model else None, scored_at=now,
@@ -182,6 +182,14 @@ class Stepper:
                        and (result.label == "negative" or self.settings.model.embedding_for == "stories") else None)
             rows.append(row)
         return rows
+
+
+    def _signals(self, m: Mention, brand_id: str, brand: BrandTerms | None) -> tuple[str, dict[str, Any]]:
+        """(language, signals) of a text, one dict per text and brand: rows of one text share it (read-only)."""
+        key = (brand_id, m.lang, m.text)
+        if (found := self.known.get(key)) is None:
+            found = self.known[key] = self.signals.get(m.text, m.lang, brand)
+        return found
 
 
 def _observation(row: dict[str, Any]) -> Observation:

@@ -1,7 +1,7 @@
 """What a brand's detector holds as a soak-like stream runs for hours or days (issue #17's RSS slope), as JSON.
 
     python benchmarks/detector_memory.py --hours 2 --per-minute 120     # the soak's feed: 2 posts a second
-    python benchmarks/detector_memory.py --hours 96 --per-minute 6      # four days: windowed state flattens
+    python benchmarks/detector_memory.py --hours 96 --per-minute 6 --step 300 --every 12   # four days: flattens
 
 A real ``BrandDetector`` is fed as the soak feeds the service (benchmarks/soak.py): every 10 simulated seconds
 a batch of posts with one text repeated but for a number, each from a new author, and every 60th post a churn
@@ -32,15 +32,14 @@ from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observa
 
 CACHES = {"content_words": story_text._content_words, "clean_text": story_text.clean_text,
           "minhash": story_text._minhash, "band_keys": story_index._band_keys, "vectors": story_vectors.cached_vector}
-STEP = timedelta(seconds=10)
 
 
-def batch(n: int, now: datetime, size: int, rng: random.Random) -> tuple[int, list[Observation]]:
+def batch(n: int, now: datetime, step: timedelta, size: int, rng: random.Random) -> tuple[int, list[Observation]]:
     """One poll's posts, as the soak's feeder makes them."""
     out = []
     for i in range(size):
         n += 1
-        at = now - STEP + STEP * i / size
+        at = now - step + step * i / size
         out.append(Observation(at, f"x:user{n}", 0.1, False, f"Acme new router arrived today, setting it up {n}",
                                followers=100, ref=str(n), post_id=f"p{n}"))
         if n % 60 == 0:
@@ -60,20 +59,21 @@ def sample(detector: BrandDetector, hours: float, base: int) -> dict[str, Any]:
             "stories": len(stories), "complaint_authors": len(detector.complaints)}
 
 
-def run(hours: float, per_minute: int, every: float) -> dict[str, Any]:
+def run(hours: float, per_minute: int, every: float, step_s: int = 10) -> dict[str, Any]:
     for cache in CACHES.values():
         cache.cache_clear()
     tracemalloc.start()
     base, began = tracemalloc.get_traced_memory()[0], time.process_time()
     detector, rng = BrandDetector(BrandConfig.for_sensitivity("default", 100_000)), random.Random(17)
     start, n, samples = datetime(2026, 12, 1, tzinfo=UTC), 0, []
-    steps, per_step = int(hours * 360), max(1, per_minute // 6)
+    step, per_hour = timedelta(seconds=step_s), 3600 // step_s
+    steps, per_step = int(hours * per_hour), max(1, per_minute * step_s // 60)
     for s in range(1, steps + 1):
-        now = start + s * STEP
-        n, observations = batch(n, now, per_step, rng)
+        now = start + s * step
+        n, observations = batch(n, now, step, per_step, rng)
         detector.run(observations, now)
-        if s % max(1, int(every * 360)) == 0 or s == steps:
-            samples.append(sample(detector, s / 360, base))
+        if s % max(1, int(every * per_hour)) == 0 or s == steps:
+            samples.append(sample(detector, s / per_hour, base))
     gc.collect()
     held = tracemalloc.get_traced_memory()[0]
     for cache in CACHES.values():
@@ -92,8 +92,9 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=2.0)
     parser.add_argument("--per-minute", type=int, default=120, help="posts a minute (the soak: 120)")
     parser.add_argument("--every", type=float, default=0.5, help="hours between samples")
+    parser.add_argument("--step", type=int, default=10, help="seconds between detection passes (the soak: 10)")
     args = parser.parse_args()
-    print(json.dumps(run(args.hours, args.per_minute, args.every), indent=2))
+    print(json.dumps(run(args.hours, args.per_minute, args.every, args.step), indent=2))
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ is windowed state, each part pruned by its own window: a dedupe key per mention 
 author for 24 h (~190 B), a singleton story per churn threat for 6 h; ~2.9 MB an hour at this feed (0.05 MB/min),
 flat after two days (``detector_memory.py --hours 96``).  SQLite's page caches fill to 2 MB a connection (3 here:
 1.5 -> 6.5 MB in 25 minutes).  Side by side for 40 minutes (load average 12.5): 0.50 -> 0.24 MB/min, not yet the
-0.1 target (deploy/README.md).  Tracing itself costs RSS (2.4 MB/min in a traced 25-minute run): for RSS figures
+0.1 target (deploy/README.md).  Tracing costs RSS (25-minute runs: 2.4 MB/min traced, 0.8 untraced): for RSS figures
 use ``--trace FILE --trace-frames 0`` (the native line alone: RSS, anonymous, glibc in use/free, SQLite) or no trace.
 """
 

@@ -5,7 +5,7 @@ and `groundswell run` starts ``tracemalloc`` and appends, every N minutes, the t
 top growth by line since the first dump.  Costs CPU and memory; never for production (see benchmarks/soak.py).
 Each dump's first line also gives what tracemalloc cannot see (``native``): RSS, anonymous memory, glibc's heap
 in use and free, SQLite's memory.  ``GROUNDSWELL_TRACEMALLOC_FRAMES=0`` writes only that line, tracing nothing
-(an untraced soak's figures: tracing itself added ~2 MB/min of RSS in a 25-minute soak).
+(an untraced soak's figures: 25-minute soaks grew 2.4 MB/min traced, 0.8 untraced).
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
-"""Memory the in-memory adaptive detector keeps per mention (what the soak's RSS slope is made of, in part).
+"""What a brand's detector holds as a soak-like stream runs for hours or days (issue #17's RSS slope), as JSON.
 
-    nice python benchmarks/detector_memory.py --batches 150 [--warmup 500] [--trace-after-warmup]
+    python benchmarks/detector_memory.py --hours 2 --per-minute 120     # the soak's feed: 2 posts a second
+    python benchmarks/detector_memory.py --hours 96 --per-minute 6 --step 300 --every 12   # four days: flattens
 
-Feeds one ``BrandDetector`` the soak's traffic (two everyday mentions a second, near-identical texts,
-20 per pass) and measures with tracemalloc what it still holds after a warm-up: bytes per mention and the
-source lines that hold them.  The state is bounded by design (story authors 24 h, stories 48 h, seen ids
-2 days), so RSS grows for hours before it levels off.  Prints JSON.
-
-Tracing starts before the warm-up, so a bounded cache that is full by then (its entries replaced, not added)
-counts nothing; ``--trace-after-warmup`` starts it after (the first version of this benchmark), which counts
-such a cache's new entries but not the old ones they replace.
+A real ``BrandDetector`` is fed as the soak feeds the service (benchmarks/soak.py): every 10 simulated seconds
+a batch of posts with one text repeated but for a number, each from a new author, and every 60th post a churn
+threat in random words from a 900k-follower account.  Every ``--every`` hours it prints the Python heap held
+since the start (tracemalloc), the per-text caches' entries and the windowed state (dedupe keys, a story's
+authors, stories); at the end the memory the caches held (cleared and measured) and the state's share.
+Growth that stops once a window (6 h singletons, 24 h authors, 48 h dedupe keys) is full is bounded; growth
+that does not is a leak.
 """
 
 from __future__ import annotations
@@ -17,55 +17,84 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import random
 import sys
+import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from monitor.detection import story_index, story_text, story_vectors  # noqa: E402
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
 
-T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
-PER_PASS = 20
+CACHES = {"content_words": story_text._content_words, "clean_text": story_text.clean_text,
+          "minhash": story_text._minhash, "band_keys": story_index._band_keys, "vectors": story_vectors.cached_vector}
 
 
-def batch(start: int) -> list[Observation]:
-    return [Observation(posted_at=T0 + timedelta(seconds=(start + i) * 0.5), author_id=f"x:user{start + i}",
-                        negative_weight=0.1, is_negative=False, followers=10, ref=str(start + i),
-                        text=f"Acme new router arrived today, setting it up {start + i}") for i in range(PER_PASS)]
+def batch(n: int, now: datetime, step: timedelta, size: int, rng: random.Random) -> tuple[int, list[Observation]]:
+    """One poll's posts, as the soak's feeder makes them."""
+    out = []
+    for i in range(size):
+        n += 1
+        at = now - step + step * i / size
+        out.append(Observation(at, f"x:user{n}", 0.1, False, f"Acme new router arrived today, setting it up {n}",
+                               followers=100, ref=str(n), post_id=f"p{n}"))
+        if n % 60 == 0:
+            words = " ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
+                             for _ in range(8))
+            out.append(Observation(at, f"x:big{n}", 0.9, True, f"Acme {words} terrible, cancelling my subscription",
+                                   followers=900_000, ref=f"{n}0", post_id=f"q{n}", churn_threat=True))
+    return n, out
+
+
+def sample(detector: BrandDetector, hours: float, base: int) -> dict[str, Any]:
+    gc.collect()
+    stories = detector.stories.stories
+    return {"hour": round(hours, 2), "python_heap_mb": round((tracemalloc.get_traced_memory()[0] - base) / 2**20, 2),
+            "cache_entries": {k: c.cache_info().currsize for k, c in CACHES.items()},
+            "dedupe_keys": len(detector.seen), "story_authors": sum(len(s.authors) for s in stories.values()),
+            "stories": len(stories), "complaint_authors": len(detector.complaints)}
+
+
+def run(hours: float, per_minute: int, every: float, step_s: int = 10) -> dict[str, Any]:
+    for cache in CACHES.values():
+        cache.cache_clear()
+    tracemalloc.start()
+    base, began = tracemalloc.get_traced_memory()[0], time.process_time()
+    detector, rng = BrandDetector(BrandConfig.for_sensitivity("default", 100_000)), random.Random(17)
+    start, n, samples = datetime(2026, 12, 1, tzinfo=UTC), 0, []
+    step, per_hour = timedelta(seconds=step_s), 3600 // step_s
+    steps, per_step = int(hours * per_hour), max(1, per_minute * step_s // 60)
+    for s in range(1, steps + 1):
+        now = start + s * step
+        n, observations = batch(n, now, step, per_step, rng)
+        detector.run(observations, now)
+        if s % max(1, int(every * per_hour)) == 0 or s == steps:
+            samples.append(sample(detector, s / per_hour, base))
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0]
+    for cache in CACHES.values():
+        cache.cache_clear()
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return {"hours": hours, "posts_per_minute": per_minute, "posts": n,
+            "text_cache_entries": getattr(story_text, "TEXT_CACHE", None), "samples": samples,
+            "caches_held_mb": round((held - after) / 2**20, 2),
+            "state_mb": round((after - base) / 2**20, 2), "cpu_s": round(time.process_time() - began, 1)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", type=int, default=150, help="measured passes of 20 mentions (after the warm-up)")
-    parser.add_argument("--warmup", type=int, default=500, help="passes of 20 mentions first (fills bounded caches)")
-    parser.add_argument("--trace-after-warmup", action="store_true", help="start tracing after the warm-up")
+    parser.add_argument("--hours", type=float, default=2.0)
+    parser.add_argument("--per-minute", type=int, default=120, help="posts a minute (the soak: 120)")
+    parser.add_argument("--every", type=float, default=0.5, help="hours between samples")
+    parser.add_argument("--step", type=int, default=10, help="seconds between detection passes (the soak: 10)")
     args = parser.parse_args()
-    if args.batches < 1 or args.warmup < 0:
-        parser.error("--batches must be at least 1 and --warmup at least 0")
-    detector, n = BrandDetector(BrandConfig.for_sensitivity("default")), 0
-    if not args.trace_after_warmup:
-        tracemalloc.start(1)
-    for _ in range(args.warmup):
-        detector.run(batch(n), T0 + timedelta(seconds=(n + PER_PASS) * 0.5))
-        n += PER_PASS
-    if args.trace_after_warmup:
-        tracemalloc.start(1)
-    gc.collect()
-    before = tracemalloc.take_snapshot()
-    for _ in range(args.batches):
-        detector.run(batch(n), T0 + timedelta(seconds=(n + PER_PASS) * 0.5))
-        n += PER_PASS
-    gc.collect()
-    diff = tracemalloc.take_snapshot().compare_to(before, "lineno")
-    mentions = args.batches * PER_PASS
-    print(json.dumps({"mentions": mentions, "warmup_mentions": args.warmup * PER_PASS,
-                      "traced_from": "after warm-up" if args.trace_after_warmup else "start",
- "bytes_per_mention": round(sum(s.size_diff for s in diff) / mentions),
-                      "mb_per_hour_at_2_per_s": round(sum(s.size_diff for s in diff) / mentions * 7200 / 2**20, 1),
-                      "top_lines": [{"where": f"{s.traceback[0].filename.split('/')[-1]}:{s.traceback[0].lineno}",
-                                     "kib": round(s.size_diff / 1024)} for s in diff[:6]]}, indent=2))
+    print(json.dumps(run(args.hours, args.per_minute, args.every, args.step), indent=2))
 
 
 if __name__ == "__main__":

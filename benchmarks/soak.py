@@ -34,16 +34,28 @@ the load average of the machine (it is shared, so latency may suffer from other 
 
 Finding what grows (dev only): ``--trace FILE`` sets ``GROUNDSWELL_TRACEMALLOC=FILE`` for the service, which then
 appends the top Python allocations by line, and the growth since its first dump, every ``--trace-minutes``
-(monitor/service/memtrace.py; tracing costs CPU and memory, so leave it off when measuring RSS).
+(monitor/service/memtrace.py; tracing costs CPU and memory, so leave it off when measuring RSS; ``--trace-frames 0``
+traces nothing and logs only the native figures).
 ``--env KEY=VALUE`` (repeatable) sets more variables in the service's environment, e.g. ``PYTHONMALLOC=malloc``.
 
 What the 15-minute runs found (issue #17): the one-time RSS step after the 429 window was onnxruntime's
 CPU arena keeping the catch-up batch's peak (+57 MB; still +104 MB with trimming and two malloc arenas),
 and glibc's per-thread arenas held freed memory (slope).  Fixed by two malloc arenas, ``malloc_trim`` after
 scoring (monitor/heap.py) and the ORT arena shrunk after each scoring call (models/ort_memory.py; no arena at
-all had fixed the step too, but peaked at up to 970 MB scoring a batch of real posts).  tracemalloc shows the
-Python heap itself growing about 0.1 MB/min, mostly bounded LRU caches (story_text, 4,096 entries) filling and
-the windowed story state.
+all had fixed the step too, but peaked at up to 970 MB scoring a batch of real posts).
+
+What grew after the warm-up (issue #17, ``--trace`` every 3 min with the native figures, and
+benchmarks/detector_memory.py): the Python heap, not native memory.  The story detector's per-text LRU caches
+(content words, clean text, MinHash: 4,096 entries; band keys 8,192; sentence vectors 4,096) filled with the
+feed's one-off texts (every post differs by its number) for 70 minutes and then held 14 MB (+ up to 8.6 MB of
+vectors where every post has one): most of the slope.  They now keep 1,024 entries each
+(``story_text.TEXT_CACHE``: 2.3 MB, full within the warm-up; an LRU keeps the texts that repeat).  What still grows
+is windowed state, each part pruned by its own window: a dedupe key per mention for 48 h (~105 B), a story's new
+author for 24 h (~190 B), a singleton story per churn threat for 6 h; ~2.9 MB an hour at this feed (0.05 MB/min),
+flat after two days (``detector_memory.py --hours 96``).  SQLite's page caches fill to 2 MB a connection (3 here:
+1.5 -> 6.5 MB in 25 minutes).  Side by side for 40 minutes (load average 12.5): 0.50 -> 0.24 MB/min, not yet the
+0.1 target (deploy/README.md).  Tracing costs RSS (25-minute runs: 2.4 MB/min traced, 0.8 untraced): for RSS figures
+use ``--trace FILE --trace-frames 0`` (the native line alone: RSS, anonymous, glibc in use/free, SQLite) or no trace.
 """
 
 from __future__ import annotations
@@ -338,11 +350,14 @@ def main() -> None:
                         help="each 429's reset is 120 s after it (the fake before issue #17's catch-up fix)")
     parser.add_argument("--trace", metavar="FILE", help="dev only: the service dumps tracemalloc top lines to FILE")
     parser.add_argument("--trace-minutes", type=float, default=2.0, help="minutes between --trace dumps")
+    parser.add_argument("--trace-frames", type=int, default=1,
+                        help="tracemalloc frames; 0: only the native figures (RSS, glibc, SQLite), untraced")
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env if "=" in item)
     if args.trace:
         extra |= {"GROUNDSWELL_TRACEMALLOC": str(Path(args.trace).resolve()),
-                  "GROUNDSWELL_TRACEMALLOC_MINUTES": str(args.trace_minutes)}
+                  "GROUNDSWELL_TRACEMALLOC_MINUTES": str(args.trace_minutes),
+                  "GROUNDSWELL_TRACEMALLOC_FRAMES": str(max(0, args.trace_frames))}
     print(json.dumps(run(args.minutes, args.poll, args.model, args.warmup, extra, args.stories, args.sliding_reset),
                      indent=2))
 

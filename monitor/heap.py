@@ -43,3 +43,34 @@ def limit_arenas(count: int = 2) -> bool:
     if libc is None or not hasattr(libc, "mallopt"):
         return False
     return bool(libc.mallopt(M_ARENA_MAX, count))
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                 "keepcost")]
+
+
+def mallinfo() -> tuple[int, int] | None:
+    """glibc's heap: bytes in use (arenas + mmapped chunks) and bytes free in the arenas; None off glibc."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mallinfo2"):
+        return None
+    libc.mallinfo2.restype = _MallInfo2
+    info = libc.mallinfo2()
+    return int(info.uordblks + info.hblkhd), int(info.fordblks)
+
+
+def sqlite_memory() -> int | None:
+    """Bytes the process's SQLite library holds now (page caches, statements); None when not loaded."""
+    import sqlite3  # the module links the library this finds
+
+    name = getattr(sqlite3, "__file__", None) and ctypes.util.find_library("sqlite3")
+    try:
+        lib = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    if lib is None or not hasattr(lib, "sqlite3_memory_used"):
+        return None
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return int(lib.sqlite3_memory_used())

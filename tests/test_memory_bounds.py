@@ -149,3 +149,29 @@ def test_limit_arenas_caps_the_threads_arenas(tmp_path: Path) -> None:
 
     assert arenas("free") >= 4
     assert arenas("limit") <= 2
+
+
+def test_memtrace_native_figures_see_what_tracemalloc_cannot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The soak's dumps tell Python heap from native growth: SQLite's page cache, glibc's heap, RSS."""
+    import sqlite3
+
+    before = heap.sqlite_memory()
+    connection = sqlite3.connect(tmp_path / "grow.db")
+    connection.execute("create table t (x text)")
+    connection.executemany("insert into t values (?)", [("x" * 500,) for _ in range(20_000)])
+    connection.execute("select count(*) from t where x like '%y%'").fetchone()  # reads the pages into the cache
+    grown = heap.sqlite_memory()
+    assert before is not None and grown is not None and grown - before > 1_000_000  # ~2 MB page cache
+    used, free = heap.mallinfo() or (0, 0)
+    assert used > 1_000_000 and free >= 0
+    line = memtrace.native()
+    assert line.startswith("rss=") and " anon=" in line and " malloc_used=" in line and " sqlite=" in line
+    connection.close()
+    monkeypatch.setenv("GROUNDSWELL_TRACEMALLOC", str(tmp_path / "native.txt"))
+    monkeypatch.setenv("GROUNDSWELL_TRACEMALLOC_MINUTES", "600")
+    monkeypatch.setenv("GROUNDSWELL_TRACEMALLOC_FRAMES", "0")  # native figures only: an untraced soak's RSS
+    assert memtrace.start_from_env() is not None and not tracemalloc.is_tracing()
+    assert memtrace.tick(tmp_path / "native.txt", None, 180.0) is None
+    assert memtrace.tick(tmp_path / "native.txt", None, 240.0) is None
+    dumps = (tmp_path / "native.txt").read_text().splitlines()
+    assert [d.split(" rss=")[0] for d in dumps] == ["=== t=3.0 min", "=== t=4.0 min"] and "sqlite=" in dumps[1]

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from monitor.detection.story_text import TEXT_CACHE
+
 DIM = 384
 
 
@@ -24,7 +26,7 @@ def as_vector(blob: bytes | None) -> np.ndarray | None:
     return vector / norm if norm > 0 else None
 
 
-@lru_cache(maxsize=4096)  # reposts repeat a text, and so its vector: one decode per text while it is around
+@lru_cache(maxsize=TEXT_CACHE)  # reposts repeat a text, and so its vector: one decode per text while it is around
 def cached_vector(blob: bytes) -> np.ndarray | None:
     """``as_vector`` of a blob, kept for the next mention with the same one (read-only)."""
     vector = as_vector(blob)

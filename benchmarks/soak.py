@@ -24,8 +24,9 @@ does (``--sliding-reset``: 120 s after each answer, what the fake sent before is
 The slow posts after the window in the two-hour run (up to 82 s) were the sliding reset meeting the backoff: from
 the fifth 429 the backoff step (160 s, then 320 s) passed the 120 s the fake named, so the first poll after the
 window came minutes late.  A rate limit's reset now always wins (monitor/pipeline/source_health.py); with X's real
-reset a 45-minute run polled 1-3 s after the window and paged its first post 5 s after the window in 20.5 s (the
-X connector reads the rest of the backlog on its next poll before anything newer: 300 reads a poll).
+reset a 45-minute run polled 1-3 s after the window and paged its first post 5 s after the window in 20.5 s (each
+poll of the X connector now reads the newest posts first and the rest of the backlog after them:
+benchmarks/x_backlog.py).
 Prints JSON: the service's RSS over time and its slope after the warm-up (least squares, MB/hour),
 its CPU seconds, jobs missed (from its log), alert latency (post created at the source -> email
 received) as p50/p95/p99/max, overall and outside the fault windows, deliveries, poll errors and

@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 
 from models.embedding import OnnxEmbedder, load_embedder, pack
 from models.signals import extract_signals
+from monitor.detection.incident_vectors import incident_vector
 from monitor.detection.incidents import apply_finding
-from monitor.detection.joining import incident_vector
 from monitor.detection.simple_rules import Finding
 from monitor.runtime import Runtime
 from monitor.settings import Settings

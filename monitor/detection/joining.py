@@ -19,7 +19,6 @@ for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]
 
 from __future__ import annotations
 
-import base64
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from monitor.detection import recent_incidents
+from monitor.detection.incident_vectors import incident_vector, merged_vector, unit
 from monitor.detection.join_background import common_words
 from monitor.detection.join_links import absorb_links, linked, post_and_links
 from monitor.detection.simple_rules import Finding
@@ -51,7 +51,6 @@ BROAD = frozenset(["outage"])  # told in the most different words (alert_budget'
 # 1 / 2 words gave 10 / 6 / 4 false joins of 64 pairs and 9 / 8 / 8 of 12 retold grievances as one incident
 CATEGORY_WORDS = 2
 CORROBORATE = 0.5  # shared words or category join only if the vectors (when both have one) are this close
-MAX_VECTOR_WEIGHT = 50  # an incident's vector is a weighted mean: no one finding outweighs the rest by far
 _WORD = re.compile(r"[a-z]{4,}")
 STOPWORDS = frozenset([
     "this", "that", "with", "have", "from", "they", "them", "their", "there", "what", "when", "where", "which",
@@ -117,7 +116,7 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
         category = ((m.signals or {}).get("category") or {}).get("value")
         if category:
             ev.grievances[str(category)] += 1
-    ev.vector = _unit(total) if ev.vectors else None
+    ev.vector = unit(total) if ev.vectors else None
     ev.crowd = set(ev.people)
     if finding.trigger == "spike":
         _add_crowd(session, brand.id, now, ev)
@@ -144,37 +143,6 @@ def _add_crowd(session: Session, brand_id: str, now: datetime, ev: Evidence) -> 
         if (who := f"{platform}:{author}") not in ev.crowd:
             ev.crowd.add(who)
             ev.reach += followers or 0
-
-
-def _unit(vector: np.ndarray) -> np.ndarray | None:
-    norm = float(np.linalg.norm(vector))
-    return (vector / norm).astype(np.float32) if norm > 0 else None
-
-
-def incident_vector(data: dict[str, Any]) -> np.ndarray | None:
-    """The unit mean vector an incident keeps in ``details["join"]["vector"]`` (int8, base64)."""
-    try:
-        return as_vector(base64.b64decode(str(data.get("vector") or "")))
-    except ValueError:
-        return None
-
-
-def _packed(vector: np.ndarray) -> str:
-    """Int8 base64 of a unit vector (scaled so its largest component is 127; cosine ignores the scale)."""
-    peak = max(float(np.abs(vector).max()), 1e-12)
-    return base64.b64encode(np.rint(vector / peak * 127).astype(np.int8).tobytes()).decode()
-
-
-def _merged_vector(data: dict[str, Any], ev: Evidence) -> dict[str, Any]:
-    """The incident's vector after absorbing this finding: the mean of both, weighted by examples (capped)."""
-    mine, weight = incident_vector(data), min(int(data.get("vectors", 0) or 0), MAX_VECTOR_WEIGHT)
-    if ev.vector is None:
-        return {"vector": data["vector"], "vectors": weight} if mine is not None else {}
-    if mine is None:
-        return {"vector": _packed(ev.vector), "vectors": min(ev.vectors, MAX_VECTOR_WEIGHT)}
-    both = _unit(mine * weight + ev.vector * min(ev.vectors, MAX_VECTOR_WEIGHT))
-    return {"vector": _packed(both if both is not None else ev.vector),
-            "vectors": min(weight + ev.vectors, MAX_VECTOR_WEIGHT)}
 
 
 def grievance(counts: Counter[str] | dict[str, int]) -> str:
@@ -246,7 +214,7 @@ def _absorb_content(data: dict[str, Any], ev: Evidence) -> None:
     words.update({w: 1 for w in ev.words})
     grievances: Counter[str] = Counter(dict(data.get("grievances", {}))) + ev.grievances
     data.update({"words": dict(words.most_common(MAX_WORDS)), "grievances": dict(grievances.most_common(8)),
-                 **_merged_vector(data, ev)})
+                 **merged_vector(data, ev.vector, ev.vectors)})
 
 
 def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:

@@ -30,6 +30,42 @@ from benchmarks.spread_text import FAMILIES, load_background  # noqa: E402
 from models.embedding import ARTIFACT_DIR, OnnxEmbedder, unit  # noqa: E402
 
 
+def layer_encoders(layers: list[int], max_lengths: list[int]) -> dict[str, Any]:
+    """Mean-pooled intermediate layers of both bundled graphs (one pass each, shared by every k; needs onnx), and
+    the story encoder cut to fewer tokens."""
+    import onnxruntime as ort
+
+    from models.train.layer_graph import pooled_name, with_layer_pooled
+    from models.transformer import ARTIFACT_DIR as SENTIMENT_DIR
+    from models.transformer import run_batches
+
+    out: dict[str, Any] = {}
+    for label, folder, ks in (("sentiment", SENTIMENT_DIR, layers), ("embed", ARTIFACT_DIR, [k for k in layers if k < 6])):
+        if not ks:
+            continue
+        base = OnnxEmbedder(folder if label == "embed" else ARTIFACT_DIR, threads=1)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        session = ort.InferenceSession(with_layer_pooled(folder / "model.int8.onnx", ks), options,
+                                       providers=["CPUExecutionProvider"])
+        memo: dict[tuple[str, ...], list[np.ndarray]] = {}
+
+        def run(texts: Any, k: int, session: Any = session, memo: Any = memo, tok: Any = base._tokenizer,
+                ks: list[int] = ks) -> np.ndarray:
+            key = tuple(texts)
+            if key not in memo:
+                memo[key] = run_batches(session, tok, list(texts), 64, [(pooled_name(j), 384) for j in ks])
+            return unit(memo[key][ks.index(k)])
+
+        for k in ks:
+            out[f"{label}-layer{k}"] = lambda texts, k=k, run=run: run(texts, k)
+    for length in max_lengths:
+        short = OnnxEmbedder(ARTIFACT_DIR, threads=1)
+        short._tokenizer.enable_truncation(length)
+        out[f"embed-minilm-int8-max{length}"] = short.embed
+    return out
+
+
 def encoders(fp32: Path | None) -> dict[str, Any]:
     out: dict[str, Any] = {"embed-minilm-int8": OnnxEmbedder(ARTIFACT_DIR, threads=1).embed}
     try:
@@ -91,13 +127,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", choices=["tune", "report"], default="tune")
     p.add_argument("--background", type=int, default=800, help="real tweets sampled from the split's half")
     p.add_argument("--fp32", type=Path, help="an fp32 export of the same encoder, to see what int8 costs")
+    p.add_argument("--layers", default="", help="comma-separated k: mean-pooled layer k of both graphs (needs onnx)")
+    p.add_argument("--max-length", default="", help="comma-separated token limits for the story encoder")
+    p.add_argument("--only-extra", action="store_true", help="skip the shipped encoders (with --layers/--max-length)")
     args = p.parse_args(argv)
+    extra = layer_encoders([int(k) for k in args.layers.split(",") if k],
+                           [int(n) for n in args.max_length.split(",") if n])
+    chosen = ({} if args.only_extra else encoders(args.fp32)) | extra
     families = PARAPHRASES[args.split] + FAMILIES[args.split]
     raw = sorted({t for _, t in load_background(args.split)})
     background = random.Random(7).sample(raw, min(args.background, len(raw)))
     result = {"split": args.split, "families": len(families), "wordings": sum(len(f) for f in families),
               "background": len(background),
-              "encoders": {name: measure(fn, families, background) for name, fn in encoders(args.fp32).items()}}
+              "encoders": {name: measure(fn, families, background) for name, fn in chosen.items()}}
     print(json.dumps(result, indent=2))
     return 0
 

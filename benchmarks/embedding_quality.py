@@ -9,6 +9,12 @@ background pairs, and the share of same-grievance pairs above the cosine that on
 10,000) background pairs reach: how much a story can join before quiet chatter clusters.
 
     nice python benchmarks/embedding_quality.py --split tune [--background 800] [--fp32 /tmp/embed.fp32.onnx]
+    nice python benchmarks/embedding_quality.py --split tune --layers 1,2,3,4,5,6 --max-length 32,48
+    nice python benchmarks/embedding_quality.py --split tune --encoder /tmp/v0   # a story_projection.py folder
+
+``--layers``: the mean-pooled output of layer k of the sentiment graph (zero extra pass) and of the story encoder
+(a cut encoder costs k / 6), from ``models/train/layer_graph.py``; ``--max-length``: the story encoder on fewer
+tokens.
 """
 
 from __future__ import annotations
@@ -40,17 +46,18 @@ def layer_encoders(layers: list[int], max_lengths: list[int]) -> dict[str, Any]:
     from models.transformer import run_batches
 
     out: dict[str, Any] = {}
-    for label, folder, ks in (("sentiment", SENTIMENT_DIR, layers), ("embed", ARTIFACT_DIR, [k for k in layers if k < 6])):
+    tokenizer = OnnxEmbedder(ARTIFACT_DIR, threads=1)._tokenizer  # the same tokenizer.json in both folders
+    graphs = (("sentiment", SENTIMENT_DIR, layers), ("embed", ARTIFACT_DIR, [k for k in layers if k < 6]))
+    for label, folder, ks in graphs:
         if not ks:
             continue
-        base = OnnxEmbedder(folder if label == "embed" else ARTIFACT_DIR, threads=1)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         session = ort.InferenceSession(with_layer_pooled(folder / "model.int8.onnx", ks), options,
                                        providers=["CPUExecutionProvider"])
         memo: dict[tuple[str, ...], list[np.ndarray]] = {}
 
-        def run(texts: Any, k: int, session: Any = session, memo: Any = memo, tok: Any = base._tokenizer,
+        def run(texts: Any, k: int, session: Any = session, memo: Any = memo, tok: Any = tokenizer,
                 ks: list[int] = ks) -> np.ndarray:
             key = tuple(texts)
             if key not in memo:
@@ -129,11 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fp32", type=Path, help="an fp32 export of the same encoder, to see what int8 costs")
     p.add_argument("--layers", default="", help="comma-separated k: mean-pooled layer k of both graphs (needs onnx)")
     p.add_argument("--max-length", default="", help="comma-separated token limits for the story encoder")
+    p.add_argument("--encoder", type=Path, action="append", default=[], help="another exported encoder folder")
     p.add_argument("--only-extra", action="store_true", help="skip the shipped encoders (with --layers/--max-length)")
     args = p.parse_args(argv)
     extra = layer_encoders([int(k) for k in args.layers.split(",") if k],
                            [int(n) for n in args.max_length.split(",") if n])
     chosen = ({} if args.only_extra else encoders(args.fp32)) | extra
+    chosen |= {f"{folder}": OnnxEmbedder(folder, threads=1).embed for folder in args.encoder}
     families = PARAPHRASES[args.split] + FAMILIES[args.split]
     raw = sorted({t for _, t in load_background(args.split)})
     background = random.Random(7).sample(raw, min(args.background, len(raw)))

@@ -9,6 +9,12 @@ background pairs, and the share of same-grievance pairs above the cosine that on
 10,000) background pairs reach: how much a story can join before quiet chatter clusters.
 
     nice python benchmarks/embedding_quality.py --split tune [--background 800] [--fp32 /tmp/embed.fp32.onnx]
+    nice python benchmarks/embedding_quality.py --split tune --layers 1,2,3,4,5,6 --max-length 32,48
+    nice python benchmarks/embedding_quality.py --split tune --encoder /tmp/v0   # a story_projection.py folder
+
+``--layers``: the mean-pooled output of layer k of the sentiment graph (zero extra pass) and of the story encoder
+(a cut encoder costs k / 6), from ``models/train/layer_graph.py``; ``--max-length``: the story encoder on fewer
+tokens.
 """
 
 from __future__ import annotations
@@ -28,6 +34,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.paraphrases import PARAPHRASES  # noqa: E402
 from benchmarks.spread_text import FAMILIES, load_background  # noqa: E402
 from models.embedding import ARTIFACT_DIR, OnnxEmbedder, unit  # noqa: E402
+
+
+def layer_encoders(layers: list[int], max_lengths: list[int]) -> dict[str, Any]:
+    """Mean-pooled intermediate layers of both bundled graphs (one pass each, shared by every k; needs onnx), and
+    the story encoder cut to fewer tokens."""
+    import onnxruntime as ort
+
+    from models.train.layer_graph import pooled_name, with_layer_pooled
+    from models.transformer import ARTIFACT_DIR as SENTIMENT_DIR
+    from models.transformer import run_batches
+
+    out: dict[str, Any] = {}
+    tokenizer = OnnxEmbedder(ARTIFACT_DIR, threads=1)._tokenizer  # the same tokenizer.json in both folders
+    graphs = (("sentiment", SENTIMENT_DIR, layers), ("embed", ARTIFACT_DIR, [k for k in layers if k < 6]))
+    for label, folder, ks in graphs:
+        if not ks:
+            continue
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        session = ort.InferenceSession(with_layer_pooled(folder / "model.int8.onnx", ks), options,
+                                       providers=["CPUExecutionProvider"])
+        memo: dict[tuple[str, ...], list[np.ndarray]] = {}
+
+        def run(texts: Any, k: int, session: Any = session, memo: Any = memo, tok: Any = tokenizer,
+                ks: list[int] = ks) -> np.ndarray:
+            key = tuple(texts)
+            if key not in memo:
+                memo[key] = run_batches(session, tok, list(texts), 64, [(pooled_name(j), 384) for j in ks])
+            return unit(memo[key][ks.index(k)])
+
+        for k in ks:
+            out[f"{label}-layer{k}"] = lambda texts, k=k, run=run: run(texts, k)
+    for length in max_lengths:
+        short = OnnxEmbedder(ARTIFACT_DIR, threads=1)
+        short._tokenizer.enable_truncation(length)
+        out[f"embed-minilm-int8-max{length}"] = short.embed
+    return out
 
 
 def encoders(fp32: Path | None) -> dict[str, Any]:
@@ -91,13 +134,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", choices=["tune", "report"], default="tune")
     p.add_argument("--background", type=int, default=800, help="real tweets sampled from the split's half")
     p.add_argument("--fp32", type=Path, help="an fp32 export of the same encoder, to see what int8 costs")
+    p.add_argument("--layers", default="", help="comma-separated k: mean-pooled layer k of both graphs (needs onnx)")
+    p.add_argument("--max-length", default="", help="comma-separated token limits for the story encoder")
+    p.add_argument("--encoder", type=Path, action="append", default=[], help="another exported encoder folder")
+    p.add_argument("--only-extra", action="store_true", help="skip the shipped encoders (with --layers/--max-length)")
     args = p.parse_args(argv)
+    extra = layer_encoders([int(k) for k in args.layers.split(",") if k],
+                           [int(n) for n in args.max_length.split(",") if n])
+    chosen = ({} if args.only_extra else encoders(args.fp32)) | extra
+    chosen |= {f"{folder}": OnnxEmbedder(folder, threads=1).embed for folder in args.encoder}
     families = PARAPHRASES[args.split] + FAMILIES[args.split]
     raw = sorted({t for _, t in load_background(args.split)})
     background = random.Random(7).sample(raw, min(args.background, len(raw)))
     result = {"split": args.split, "families": len(families), "wordings": sum(len(f) for f in families),
               "background": len(background),
-              "encoders": {name: measure(fn, families, background) for name, fn in encoders(args.fp32).items()}}
+              "encoders": {name: measure(fn, families, background) for name, fn in chosen.items()}}
     print(json.dumps(result, indent=2))
     return 0
 

@@ -60,12 +60,17 @@ def settings_for(similarity: float) -> Settings:
     return _Settings(**sections)
 
 
+STORY_KNOBS: dict[str, Any] = {}  # --embed-merge: StoryConfig overrides for the detector
+
+
 def findings(posts: list[Post], vectors: dict[str, bytes], step_s: float = 60.0) -> list[tuple[float, Any]]:
     """(time, detector finding) of every finding the brand detector makes on these posts, escalations included.
 
     With ``vectors`` empty the detector joins stories by words only (the mentions still store their vectors)."""
     posts = sorted(posts, key=lambda p: p.ts)
-    det, out, j, t = BrandDetector(BrandConfig.for_sensitivity("default")), [], 0, START + step_s
+    cfg = BrandConfig.for_sensitivity("default")
+    cfg = replace(cfg, stories=replace(cfg.stories, **STORY_KNOBS)) if STORY_KNOBS else cfg
+    det, out, j, t = BrandDetector(cfg), [], 0, START + step_s
     while j < len(posts):
         batch = []
         while j < len(posts) and posts[j].ts <= t:
@@ -194,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave spike findings out (a brand-wide spike joins every complaint of its hour)")
     parser.add_argument("--links", choices=["retold", "thread", "none"], default="retold",
                         help="reply/quote links recorded (retold: a second telling answers the first)")
+    parser.add_argument("--embed-merge", type=float, help="override StoryConfig.embed_merge in the detector")
     args = parser.parse_args(argv)
+    if args.embed_merge is not None:
+        STORY_KNOBS["embed_merge"] = args.embed_merge
     opts = {"detector_vectors": not args.detector_words_only, "spikes": not args.without_spikes,
             "links": args.links, "code_reads_links": LINKED}
     print(json.dumps(run(args.split, args.similarity, opts), indent=2))

@@ -141,7 +141,8 @@ def embeddings(texts: list[str]) -> dict[str, bytes]:
 
     from models.embedding import load_embedder, pack
 
-    model = load_embedder("bundled", threads=1)
+    # GROUNDSWELL_BENCH_EMBEDDING=FOLDER: another exported encoder (a model.embedding spec), cached under its name
+    model = load_embedder(os.environ.get("GROUNDSWELL_BENCH_EMBEDDING", "bundled"), threads=1)
     assert model is not None
     path = CACHE / f"embed-{model.name}-{model.version}.json"
     cache: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}

@@ -60,12 +60,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["tune", "report"], default="report")
     parser.add_argument("--embed-merge", type=float, nargs="*", default=[], help="override StoryConfig.embed_merge")
+    parser.add_argument("--embed-similarity", type=float, help="override StoryConfig.embed_similarity")
+    parser.add_argument("--no-words", action="store_true", help="skip the words-only run")
     args = parser.parse_args(argv)
-    result: dict[str, Any] = {"split": args.split, "words_only": run(args.split, False)}
+    join = {"embed_similarity": args.embed_similarity} if args.embed_similarity else {}
+    result: dict[str, Any] = {"split": args.split, **join}
+    if not args.no_words:
+        result["words_only"] = run(args.split, False)
     for merge in args.embed_merge:
-        result[f"with_vectors_merge_{merge:g}"] = run(args.split, True, {"embed_merge": merge})
+        result[f"with_vectors_merge_{merge:g}"] = run(args.split, True, {"embed_merge": merge, **join})
     if not args.embed_merge:
-        result["with_vectors"] = run(args.split, True)
+        result["with_vectors"] = run(args.split, True, join)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -108,6 +108,22 @@ def test_growing_stories_told_differently_merge_and_quiet_ones_stay_apart() -> N
     assert event.total_authors == 8 and len(tr.stories) == 2 and quiet in tr.stories  # one person: not growing
 
 
+def test_by_default_two_growing_stories_at_centroid_cosine_0_53_merge() -> None:
+    """embed_merge 0.5 (re-chosen on story_merge.py --split tune with reply links; 0.55 before kept these apart)."""
+    tr, base = StoryTracker(StoryConfig(min_authors=5)), unit(7)
+    one, two = unit(32, base, 0.725), unit(132, base, 0.725)
+    packed = [as_vector(blob(v)) for v in (one, two)]
+    assert 0.51 < float(packed[0] @ packed[1]) < 0.545  # type: ignore[operator]
+    for i in range(4):
+        tr.add(100.0 + i, f"p{i}", "locked out of the app since this morning, password rejected", None, 0.9,
+               embedding=blob(one))
+        tr.add(100.0 + i, f"q{i}", "sign in keeps failing with wrong credentials all day", None, 0.9,
+               embedding=blob(two))
+    assert len(tr.stories) == 2
+    [event] = tr.evaluate(200.0)
+    assert event.total_authors == 8 and len(tr.stories) == 1
+
+
 def test_vector_rows_reuse_dropped_rows_and_find_the_nearest() -> None:
     rows, a, b = VectorRows(), unit(11), unit(12)
     assert rows.nearest(a) == (None, 0.0)

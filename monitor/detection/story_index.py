@@ -15,60 +15,13 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Protocol
 
 import numpy as np
 
+from monitor.detection.story_knobs import IndexConfig
 from monitor.detection.story_state import EXAMPLE_CHARS, Story
 from monitor.detection.story_text import TEXT_CACHE, WordStats, clean_text, content_words, minhash
 from monitor.detection.story_vectors import VectorRows, as_vector, cached_vector
-
-
-class IndexConfig(Protocol):
-    """The clustering knobs of StoryConfig (read-only)."""
-
-    @property
-    def num_perm(self) -> int: ...
-
-    @property
-    def bands(self) -> int: ...
-
-    @property
-    def shingle(self) -> int: ...
-
-    @property
-    def min_similarity(self) -> float: ...
-
-    @property
-    def exemplars(self) -> int: ...
-
-    @property
-    def max_candidates(self) -> int: ...
-
-    @property
-    def min_words(self) -> int: ...
-
-    @property
-    def word_overlap(self) -> float: ...
-
-    @property
-    def min_shared(self) -> int: ...
-
-    @property
-    def embed_similarity(self) -> float: ...
-
-    @property
-    def embed_variant(self) -> float: ...
-
-    @property
-    def embed_words(self) -> bool: ...
-
-    @property
-    def embed_merge(self) -> float: ...
-
-    @property
-    def embed_tone(self) -> float: ...
-
 
 MAX_POSTS, KEEP_FIRST = 2000, 100  # post ids a story leads from: past MAX_POSTS its first 100 and latest 1,000 stay
 

@@ -134,6 +134,21 @@ def test_help_does_not_import_the_heavy_parts() -> None:
     assert "Usage:" in out.stdout and out.stdout.strip().splitlines()[-1] == "[]", out.stderr
 
 
+def test_check_imports_only_what_it_checks(tmp_path: Path) -> None:
+    """`check` opens the database, the model, sources and channels: not the pipeline, detection or digest code
+    (`sources` reads with those), which cost it a second of imports."""
+    path = tmp_path / "s.toml"
+    path.write_text(BRAND + f'[app]\ndata_dir = "{tmp_path}"\n[model]\nsentiment = "lexicon"\n[service]\n'
+                    'metrics_address = "127.0.0.1:0"\n[[channels]]\nid = "ops"\nkind = "console"\n')
+    unused = ('monitor.pipeline', 'monitor.detection', 'monitor.storage.digest_queries', 'alerts.outbox', 'numpy')
+    probe = ("import sys\nfrom monitor.cli.main import cli\ntry:\n"
+             f"    cli(['--config', {str(path)!r}, 'check'])\nexcept SystemExit as exc:\n    print('exit', exc.code)\n"
+             f"print(sorted(m for m in {unused!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert "ok   channel ops (console)" in out.stdout and "exit 0" in out.stdout, out.stdout + out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
 @pytest.mark.slow  # plays six days of mentions through real HTTP and SMTP stand-ins (about 25 s)
 def test_try_plays_an_outage_to_slack_and_email_stand_ins_on_fixed_ports(tmp_path: Path) -> None:
     import random

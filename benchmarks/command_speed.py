@@ -1,6 +1,7 @@
 """How fast the `groundswell` command answers (issue #17: `--help` <= 0.3 s, `run` healthy <= 5 s), as JSON.
 
     nice python benchmarks/command_speed.py [--repeat 5] [--model bundled] [--postgres [URL]]
+    nice python benchmarks/command_speed.py --against /tmp/gs-web-bench-*/bench.db POSTGRES-URL   # incidents list
 
 Each figure is a fresh process of the installed ``groundswell`` script (cold: nothing imported yet), timed
 from outside: wall seconds and the child's own CPU seconds (user + system, from ``wait4``), median of
@@ -137,13 +138,29 @@ def bench(repeat: int, model: str, database: str) -> dict[str, Any]:
     return out
 
 
+def against(repeat: int, url: str) -> dict[str, Any]:
+    """``incidents list`` on a database filled before (e.g. ``web_pages.py --keep``'s 1 M mentions)."""
+    with tempfile.TemporaryDirectory(prefix="gs-command-speed-") as name:
+        folder = Path(name)
+        config = settings_file(folder, "lexicon", free_port(), url)
+        return {"incidents_list": median([one_command(["--config", str(config), "incidents", "list"], folder)
+                                          for _ in range(repeat)])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--model", default="bundled", help='"bundled" (the default install) or "lexicon"')
     parser.add_argument("--postgres", nargs="?", const=PG_URL, help="also on PostgreSQL (a schema of its own)")
+    parser.add_argument("--against", nargs="+", default=[], metavar="URL",
+                        help="only time `incidents list` on these filled databases (SQLite files or URLs)")
     args = parser.parse_args()
     load = os.getloadavg()
+    if args.against:
+        print(json.dumps({url: against(args.repeat, url if "://" in url else f"sqlite:///{url}")
+                          for url in args.against} | {"load_average": [round(x, 2) for x in os.getloadavg()]},
+                         indent=1))
+        return
     out: dict[str, Any] = {"model": args.model, "repeat": args.repeat, "sqlite": bench(args.repeat, args.model, "")}
     if args.postgres:
         from sqlalchemy import create_engine, text

@@ -101,7 +101,7 @@ def stored_history(url: str, brands: int, n: int, rng: random.Random) -> None:
 
     def rows() -> Any:
         for i in range(n):
-            posted = (NOW - timedelta(days=29, seconds=rng.randrange(31 * 86400))).strftime(
+            posted = (NOW - timedelta(days=60) + timedelta(seconds=i * 31 * 86400 // n)).strftime(  # in time order
                 "%Y-%m-%d %H:%M:%S.%f") + suffix
             negative = rng.random() < 0.2
             yield (f"b{i % brands}", f"s-b{i % brands}", "bench", f"old-{i}", "", f"u{rng.randint(0, 10 ** 6)}",

@@ -1,6 +1,7 @@
 """Digest speed at 1 M stored mentions: one brand-day digest (data and chart), SQLite and optionally PostgreSQL.
 
-Usage: ``nice python benchmarks/digest_speed.py [--mentions 1000000] [--brands 50] [--postgres URL] [--skip-sqlite]``.
+Usage: ``nice python benchmarks/digest_speed.py [--mentions 1000000] [--brands 50] [--postgres URL] [--skip-sqlite]``
+or ``... --reuse URL BRAND DAY`` (a database filled before, e.g. by ``web_pages.py --keep``).
 Loads synthetic mentions fast (executemany on SQLite, COPY on PostgreSQL), refreshes planner statistics,
 then times ``build_digest`` and ``chart_png`` for one brand-day; prints JSON with wall and CPU seconds.
 """
@@ -85,16 +86,18 @@ def timed(work: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
     return result, {"wall_s": round(time.perf_counter() - wall, 3), "cpu_s": round(time.process_time() - cpu, 3)}
 
 
-def bench(url: str, n: int, brands: int) -> dict[str, Any]:
+def bench(url: str, n: int, brands: int, reuse: tuple[str, date] | None = None) -> dict[str, Any]:
+    """Load (unless ``reuse`` names a brand and day of a database filled before), then time the digest."""
     from tests.fakes.settings_files import make_settings
 
     engine = open_database(url)
     loader = load_sqlite if url.startswith("sqlite") else load_postgres
-    _, load = timed(lambda: loader(url, n, brands))
+    _, load = timed(lambda: None if reuse else loader(url, n, brands))
     _, stats = timed(lambda: refresh_statistics(engine))
-    settings = make_settings(brands=[{"id": "b7", "name": "Acme"}])
-    digest, data = timed(lambda: build_digest(engine, settings, settings.brands[0], DAY))
-    _, again = timed(lambda: build_digest(engine, settings, settings.brands[0], DAY))
+    brand, day = reuse or ("b7", DAY)
+    settings = make_settings(brands=[{"id": brand, "name": "Acme"}])
+    digest, data = timed(lambda: build_digest(engine, settings, settings.brands[0], day))
+    _, again = timed(lambda: build_digest(engine, settings, settings.brands[0], day))
     png, chart = timed(lambda: chart_png(digest))
     engine.dispose()
     return {"mentions": n, "brands": brands, "load": load, "statistics": stats, "digest_first": data,
@@ -111,9 +114,14 @@ def main() -> None:
     parser.add_argument("--postgres", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1:5432/test",
                         help="also run against PostgreSQL (a schema of its own, dropped afterwards)")
     parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only (run it beside a SQLite run)")
+    parser.add_argument("--reuse", nargs=3, metavar=("URL", "BRAND", "DAY"),
+                        help="time BRAND's DAY on a database filled before (e.g. web_pages.py's: acme 2026-11-19)")
     args = parser.parse_args()
     out: dict[str, Any] = {}
-    if not args.skip_sqlite:
+    if args.reuse:
+        url, brand, day = args.reuse
+        out["reused"] = bench(url if "://" in url else f"sqlite:///{url}", 0, 0, (brand, date.fromisoformat(day)))
+    elif not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as folder:
             out["sqlite"] = bench(f"sqlite:///{folder}/bench.db", args.mentions, args.brands)
     if args.postgres:

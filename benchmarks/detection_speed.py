@@ -33,6 +33,8 @@ from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from digest_speed import insert_batched  # noqa: E402  (this folder: the multi-row SQLite loader)
+
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
 from monitor.detection.warmup import forget_detectors  # noqa: E402
 from monitor.pipeline import run_detection  # noqa: E402
@@ -115,8 +117,7 @@ def stored_history(url: str, brands: int, n: int, rng: random.Random) -> None:
         connection = sqlite3.connect(url.removeprefix("sqlite:///"))
         connection.execute("PRAGMA cache_size = -2000000")  # 2 GB: random-order index inserts stay in memory
         with connection:
-            connection.executemany(f"insert into mentions ({','.join(STORED)}) values ({','.join('?' * len(STORED))})",
-                                   rows())
+            insert_batched(connection, STORED, rows())
         connection.close()
         return
     engine = create_engine(url)

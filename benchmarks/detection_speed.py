@@ -98,7 +98,7 @@ STORED = ("brand_id", "source_id", "platform", "external_id", "url", "author_id"
 
 def stored_history(url: str, brands: int, n: int, rng: random.Random) -> None:
     """``n`` examined mentions 29-60 days old (older than the detectors' warm-up): what a long-running install
-    keeps, which a quiet pass must not read. Loaded fast (executemany on SQLite, COPY on PostgreSQL)."""
+    keeps, which a quiet pass must not read. Loaded fast (multi-row INSERTs on SQLite, COPY on PostgreSQL)."""
     sqlite, suffix = url.startswith("sqlite"), "" if url.startswith("sqlite") else "+00"
 
     def rows() -> Any:

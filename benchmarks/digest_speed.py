@@ -2,7 +2,7 @@
 
 Usage: ``nice python benchmarks/digest_speed.py [--mentions 1000000] [--brands 50] [--postgres URL] [--skip-sqlite]``
 or ``... --reuse URL BRAND DAY`` (a database filled before, e.g. by ``web_pages.py --keep``).
-Loads synthetic mentions fast (executemany on SQLite, COPY on PostgreSQL), refreshes planner statistics,
+Loads synthetic mentions fast (multi-row INSERTs on SQLite, COPY on PostgreSQL), refreshes planner statistics,
 then times ``build_digest`` and ``chart_png`` for one brand-day; prints JSON with wall and CPU seconds.
 """
 

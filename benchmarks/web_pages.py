@@ -3,6 +3,8 @@
     python benchmarks/web_pages.py --rows 1000000                 # SQLite file in a temporary folder
     python benchmarks/web_pages.py --rows 1000000 --database postgres
     python benchmarks/web_pages.py --rows 1000000 --before-search-indexes   # before/after migration 0006
+    python benchmarks/web_pages.py --rows 1000000 --database postgres --keep  # keep the schema (URL printed)
+    python benchmarks/web_pages.py --reuse URL-or-SQLite-file                 # measure again, no fill
 
 Fills a fresh database with ROWS synthetic mentions (two brands, four platforms, 30 days, categories,
 about a quarter negative), one incident and one alert, then requests each page in-process (Starlette's
@@ -130,15 +132,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--reuse", help="a SQLite database this script filled before (skips the fill)")
+    parser.add_argument("--reuse", help="a SQLite file or database URL this script filled before (skips the fill)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema (its URL is printed)")
     parser.add_argument("--before-search-indexes", action="store_true",
                         help="measure the search pages before and after migration 0006 on the same rows")
     args = parser.parse_args()
     if args.reuse:
         from monitor.storage.engine import open_database
 
-        print(json.dumps({"database": "sqlite", "reused": args.reuse, "pages": measure(
-            open_database(f"sqlite:///{args.reuse}"), args.repeat)}, indent=1))
+        reused = args.reuse if "://" in args.reuse else f"sqlite:///{args.reuse}"
+        print(json.dumps({"database": reused.split(":")[0], "reused": args.reuse, "pages": measure(
+            open_database(reused), args.repeat)}, indent=1))
         return
     schema = ""
     if args.database == "sqlite":
@@ -160,13 +164,13 @@ def main() -> None:
             return
         pages = measure(engine, args.repeat)
     finally:
-        if schema:
+        if schema and not args.keep:
             from sqlalchemy import create_engine, text
 
             with create_engine(PG_URL).begin() as connection:
                 connection.execute(text(f"drop schema {schema} cascade"))
     slowest = max(pages.items(), key=lambda item: item[1]["wall_ms_median"])
-    print(json.dumps({"database": args.database, "rows": args.rows, "fill_seconds": round(fill_s, 1),
+    print(json.dumps({"database": args.database, "url": url, "rows": args.rows, "fill_seconds": round(fill_s, 1),
                       "pages": pages, "slowest": slowest[0], "slowest_wall_ms_median": slowest[1]["wall_ms_median"],
                       "under_300_ms": all(p["wall_ms_median"] < 300 for p in pages.values())}, indent=1))
 

@@ -41,15 +41,45 @@ def plugin_class(group: str, kind: str) -> Any:
 
 
 def load_status(group: str) -> dict[str, str]:
-    """kind -> "available" or why it is not, for `groundswell sources`."""
+    """kind -> "available" or why it is not, for `groundswell sources`, without importing any plugin.
+
+    A plugin is available when its module and every package it imports at its top level are installed;
+    importing them all to find out cost `groundswell sources` about 2 CPU-s (atproto alone 1.6 s).
+    """
     status = {}
-    for kind in sorted(available(group)):
-        try:
-            plugin_class(group, kind)
-            status[kind] = "available"
-        except ConfigError as exc:
-            status[kind] = exc.message
+    for kind, point in sorted(available(group).items()):
+        missing = _missing_import(point.module)
+        status[kind] = "available" if missing is None else (
+            f"{kind!r} needs an optional dependency: No module named {missing!r} "
+            f"(pip install 'groundswell[sources]' or the package named)")
     return status
+
+
+def _missing_import(module: str) -> str | None:
+    """The first package the module (or its top-level imports) needs that is not installed; None if none."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except ModuleNotFoundError as exc:  # its parent package is missing
+        return exc.name or module
+    if spec is None or spec.origin is None:
+        return module
+    if not spec.origin.endswith(".py"):
+        return None  # compiled: nothing to read, and it is there
+    for node in ast.parse(Path(spec.origin).read_text(encoding="utf-8")).body:  # try/except imports are optional
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            if importlib.util.find_spec(name.split(".")[0]) is None:
+                return name.split(".")[0]
+    return None
 
 
 class PluginOptionsInvalid(Exception):

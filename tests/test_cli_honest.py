@@ -125,10 +125,38 @@ def test_init_writes_a_settings_file_that_loads(tmp_path: Path) -> None:
 
 
 def test_help_does_not_import_the_heavy_parts() -> None:
-    probe = ("import sys; from monitor.cli.main import cli; "
-             "print(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'monitor.runtime') if m in sys.modules))")
+    """`--help` costs what click and rich cost (about 0.1 CPU-s): no database, settings or pydantic imports."""
+    heavy = ('sqlmodel', 'sqlalchemy', 'monitor.runtime', 'monitor.settings', 'pydantic', 'pydantic_settings',
+             'rich.progress', 'rich.table')
+    probe = ("import sys\nfrom monitor.cli.main import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+             f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=ROOT)
-    assert out.stdout.strip() == "[]", out.stderr
+    assert "Usage:" in out.stdout and out.stdout.strip().splitlines()[-1] == "[]", out.stderr
+
+
+def test_check_imports_only_what_it_checks(tmp_path: Path) -> None:
+    """`check` opens the database, the model, sources and channels: not the pipeline, detection or digest code
+    (`sources` reads with those), which cost it a second of imports."""
+    path = tmp_path / "s.toml"
+    path.write_text(BRAND + f'[app]\ndata_dir = "{tmp_path}"\n[model]\nsentiment = "lexicon"\n[service]\n'
+                    'metrics_address = "127.0.0.1:0"\n[[channels]]\nid = "ops"\nkind = "console"\n')
+    unused = ('monitor.pipeline', 'monitor.detection', 'monitor.storage.digest_queries', 'alerts.outbox', 'numpy')
+    probe = ("import sys\nfrom monitor.cli.main import cli\ntry:\n"
+             f"    cli(['--config', {str(path)!r}, 'check'])\nexcept SystemExit as exc:\n    print('exit', exc.code)\n"
+             f"print(sorted(m for m in {unused!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert "ok   channel ops (console)" in out.stdout and "exit 0" in out.stdout, out.stdout + out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
+def test_sources_lists_the_kinds_without_importing_the_plugins() -> None:
+    """`groundswell sources` says which kinds work from their metadata: importing atproto alone cost 1.6 CPU-s."""
+    probe = ("import sys\nfrom monitor import registry\nstatus = registry.load_status(registry.CONNECTORS)\n"
+             "print(sorted(set(status.values())))\n"
+             "print(sorted(m for m in ('atproto', 'mastodon', 'praw', 'tweepy', 'feedparser', 'connectors.x') "
+             "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert out.stdout.splitlines() == ["['available']", "[]"], out.stdout + out.stderr
 
 
 @pytest.mark.slow  # plays six days of mentions through real HTTP and SMTP stand-ins (about 25 s)

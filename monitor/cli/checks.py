@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from sqlmodel import Session, select
 
-from connectors.base import RequestPlan
 from monitor import registry
 from monitor.cli.guard import explain
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
 from monitor.logs import plural
-from monitor.pipeline import unscored_by_source
-from monitor.pipeline.source_health import is_quiet
 from monitor.runtime import Runtime
-from monitor.settings import Settings
-from monitor.storage.digest_queries import language_reading
-from monitor.storage.tables import SourceState
+
+if TYPE_CHECKING:  # `check` runs without the pipeline, detection and digest code that `sources` reads with
+    from rich.table import Table
+
+    from connectors.base import RequestPlan
+    from monitor.settings import Settings
+    from monitor.storage.tables import SourceState
 
 
 def run_checks(settings: Settings, console: Console) -> int:
@@ -123,6 +123,14 @@ def _redact(url: str) -> str:
 
 
 def print_sources(settings: Settings, console: Console) -> None:
+    from rich.table import Table
+    from sqlmodel import Session, select
+
+    from monitor.pipeline.scoring import unscored_by_source
+    from monitor.pipeline.source_health import is_quiet
+    from monitor.storage.digest_queries import language_reading
+    from monitor.storage.tables import SourceState
+
     now = datetime.now(UTC)
     runtime = Runtime(settings)
     with Session(runtime.engine) as session:
@@ -177,6 +185,8 @@ def request_budgets(runtime: Runtime, settings: Settings) -> Table | None:
         pools[plan.pool] = (plan, used + plan.per_poll * plan.window_s / source.interval_seconds, count + 1)
     if not pools:
         return None
+    from rich.table import Table
+
     table = Table(title="Request budgets (every source and worker of this deployment)")
     for column in ("quota", "sources", "requests needed", "allowed", "use"):
         table.add_column(column)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from monitor.clock import command_now
-from monitor.settings import Settings
+if TYPE_CHECKING:
+    from monitor.settings import Settings
 
 
 def partition_database(settings: Settings, console: Console, *, batch: int) -> None:
     """Take the instance lock (no service or beat may write meanwhile), convert with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from monitor.clock import command_now
     from monitor.service.lock import acquire
     from monitor.storage import partition_convert as convert
     from monitor.storage.engine import open_database

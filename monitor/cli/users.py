@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Protocol
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from monitor.errors import ConfigError
-from monitor.settings import Settings, resolve_config_path
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from monitor.settings import Settings
 
 ROLES = ("viewer", "operator", "admin")  # monitor.web.accounts.ROLES, named here so --help stays light
 
@@ -45,6 +45,8 @@ def database_url(ctx: Context, database: str | None) -> str:
 
 def settings_for(ctx: Context, database: str | None) -> Settings:
     """The settings file's; with --database and no settings file, the defaults (a demo database needs none)."""
+    from monitor.settings import Settings, resolve_config_path
+
     if database is None:
         return ctx.settings
     try:
@@ -97,6 +99,8 @@ def add_user(ctx: Context, name: str, role: str, password_stdin: bool, replace: 
 @pass_context
 def list_users(ctx: Context) -> None:
     """List users with their role and whether they may sign in."""
+    from rich.table import Table
+
     table = Table()
     for column in ("name", "role", "created (UTC)", "enabled"):
         table.add_column(column)

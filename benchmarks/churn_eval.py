@@ -8,12 +8,15 @@ previous version from git::
     python benchmarks/churn_eval.py --artifact /tmp/churn-old.json --artifact models/artifacts/churn/churn-lr.json
 
 Prints JSON.  The model is trained on dev, so dev figures are in-sample; tune on the training script's
-out-of-fold dev figures, report test.
+out-of-fold dev figures, report test.  ``--fresh`` adds two sets no version up to 3 was built on: ``tune2``
+(462 written posts in 14 languages, 42 threats) and ``check`` (``churn_check.csv``: 40 English posts, 20 threats,
+written for issue #14 round 4 before any change was tried).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import time
@@ -21,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.complaint_data import Post, load_posts  # noqa: E402
+from benchmarks.complaint_data import DATA_DIR, TUNE2, Post, load_posts  # noqa: E402
 from benchmarks.complaint_eval import binary_metrics, brand_of  # noqa: E402
 from models.churn import ARTIFACT, ChurnModel, find_churn, load_churn_model  # noqa: E402
 from monitor.errors import ModelError  # noqa: E402
@@ -39,12 +42,22 @@ def scores(posts: list[Post], model: ChurnModel) -> dict[str, object]:
     return out
 
 
+def check_posts() -> list[Post]:
+    """The fresh English check set (written, text included); churn labels only."""
+    with (DATA_DIR / "churn_check.csv").open(encoding="utf-8", newline="") as handle:
+        return [Post(id=row["id"], text=row["text"], sentiment="", churn_threat=row["churn_threat"] == "true",
+                     category="", language="en", split="check", source="written") for row in csv.DictReader(handle)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifact", type=Path, action="append", help="churn-lr.json (repeatable; default shipped)")
     parser.add_argument("--source", choices=("all", "twcs", "written"), default="all")
+    parser.add_argument("--fresh", action="store_true", help="also the tune2 and check sets (written posts)")
     args = parser.parse_args()
     splits = {split: load_posts(split, args.source) for split in ("dev", "test")}
+    if args.fresh and args.source != "twcs":
+        splits |= {TUNE2: load_posts(TUNE2), "check": check_posts()}
     result: dict[str, object] = {}
     for path in args.artifact or [ARTIFACT]:
         try:

@@ -134,3 +134,22 @@ def test_signal_cache_is_keyed_on_the_churn_weights(tmp_path: Path, monkeypatch:
     other.write_text(ARTIFACT.read_text(encoding="utf-8").replace('"threshold": ', '"threshold": 0.0 + '))
     monkeypatch.setattr(churn_module, "ARTIFACT", other)
     assert SignalCache(tmp_path / "m.signals").path != before
+
+
+def test_fresh_check_set_is_balanced_and_apart_from_the_evaluation_posts() -> None:
+    """benchmarks/data/complaints/churn_check.csv: 20 threats, 20 look-alikes, none close to a dev/test post."""
+    import re
+
+    from benchmarks.churn_eval import check_posts
+    from benchmarks.complaint_data import load_posts
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"\w+", text.lower()))
+
+    posts = check_posts()
+    assert len(posts) == 40 and sum(p.churn_threat for p in posts) == 20
+    assert len({p.id for p in posts}) == 40
+    evaluated = [words(p.text) for p in load_posts(None, "written")]
+    for post in posts:
+        mine = words(post.text)
+        assert max(len(mine & w) / len(mine | w) for w in evaluated) < 0.8, post.text

@@ -6,6 +6,7 @@
     python benchmarks/pipeline_throughput.py --models bundled --embedding none   # sentiment only, no vectors
     python benchmarks/pipeline_throughput.py --models bundled --embedding auto:negative   # vectors for negatives
     python benchmarks/pipeline_throughput.py --models bundled --texts ../shared/data/twcs-sample/twcs_head5000.csv
+    python benchmarks/pipeline_throughput.py --models bundled --texts ... --reposts 0.3   # 30 % word-for-word copies
 
 Each (database, model) pair runs in a fresh process (so RSS is its own) over a synthetic replay
 file, calling the same pipeline functions the service calls, in the order the service runs them.

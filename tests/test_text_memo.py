@@ -55,3 +55,14 @@ def test_the_bundled_encoders_give_a_repost_the_first_copy_s_values() -> None:
     assert np.array_equal(vectors[0], first[3]) and np.array_equal(vectors[2], first[3])
     assert np.array_equal(vectors[3], first[0]) and float(vectors[1] @ first[3]) < 0.9
     assert scorer.score(batch)[0] == scores[3] and scorer._memo.hits == 3
+
+
+def test_the_throughput_benchmark_s_reposts_copy_recent_texts_and_none_leaves_the_stream_as_it_was() -> None:
+    from benchmarks.pipeline_throughput import synthetic_rows
+
+    plain, copied = synthetic_rows(2000), synthetic_rows(2000, reposts=0.3)
+    assert synthetic_rows(2000, reposts=0.0) == plain and len({r["text"] for r in plain}) == 2000
+    assert [r["id"] for r in copied] == [r["id"] for r in plain]
+    repeats = [i for i, r in enumerate(copied) if r["text"] != plain[i]["text"]]
+    assert 0.25 < len(repeats) / 2000 < 0.35
+    assert all(any(copied[i]["text"] == copied[j]["text"] for j in range(max(0, i - 200), i)) for i in repeats)

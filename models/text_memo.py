@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
-MEMO_TEXTS = 1024  # ~1.6 KB a text and encoder (384 + 3 float32): ~3 MB for both, full within minutes
+MEMO_TEXTS = 1024  # ~2 KB a text and encoder (384 + 3 float32, the key): 4.3 MB for both, full within minutes
 
 
 def memo_size() -> int:

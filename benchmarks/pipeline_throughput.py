@@ -6,6 +6,7 @@
     python benchmarks/pipeline_throughput.py --models bundled --embedding none   # sentiment only, no vectors
     python benchmarks/pipeline_throughput.py --models bundled --embedding auto:negative   # vectors for negatives
     python benchmarks/pipeline_throughput.py --models bundled --texts ../shared/data/twcs-sample/twcs_head5000.csv
+    python benchmarks/pipeline_throughput.py --models bundled --texts ... --reposts 0.3   # 30 % word-for-word copies
 
 Each (database, model) pair runs in a fresh process (so RSS is its own) over a synthetic replay
 file, calling the same pipeline functions the service calls, in the order the service runs them.
@@ -58,11 +59,24 @@ def real_texts(path: Path) -> list[str]:
     return [re.sub(r"^(@\w+\s*)+", "@brightwave ", r["text"]) for r in rows if r.get("text")]
 
 
-def synthetic_rows(count: int, seed: int = 1, texts: list[str] | None = None) -> list[dict[str, Any]]:
-    """``count`` mentions over two days: the templates below, or ``texts`` cycled (each made unique by #i)."""
+def synthetic_rows(count: int, seed: int = 1, texts: list[str] | None = None,
+                   reposts: float = 0.0) -> list[dict[str, Any]]:
+    """``count`` mentions over two days: the templates below, or ``texts`` cycled (each made unique by #i);
+    with ``reposts``, that share of them repeats the text of one of the 200 before it word for word (a copy
+    or repost without a link: other author, same words)."""
     rng = random.Random(seed)
     start = NOW - timedelta(days=2)
     step = timedelta(days=2) / count
+    rows = _rows(rng, start, step, count, texts)
+    copies = random.Random(seed + 1)
+    for i in range(1, count):
+        if copies.random() < reposts:
+            rows[i]["text"] = rows[copies.randrange(max(0, i - 200), i)]["text"]
+    return rows
+
+
+def _rows(rng: random.Random, start: datetime, step: timedelta, count: int,
+          texts: list[str] | None) -> list[dict[str, Any]]:
     return [{"id": str(i), "posted_at": (start + step * i).isoformat(), "author_id": f"u{rng.randrange(count // 3)}",
              "author_followers": rng.choice([10, 150, 900, 4000, 20_000]) if i % 97 else 600_000,
              "text": (texts[i % len(texts)] if texts else rng.choice(TEXTS).format(
@@ -96,14 +110,14 @@ def rss_mb() -> tuple[float, float]:
 
 
 def run_one(database: str, model: str, rows: int, pg_url: str, embedding: str = "auto",
-            texts: Path | None = None) -> dict[str, Any]:
+            texts: Path | None = None, reposts: float = 0.0) -> dict[str, Any]:
     from monitor.pipeline import poll_source, run_detection, score_pending
     from monitor.runtime import Runtime
 
     folder = Path(tempfile.mkdtemp(prefix="gs-bench-"))
     data = folder / "rows.jsonl"
     corpus = real_texts(texts) if texts else None
-    data.write_text("".join(json.dumps(r) + "\n" for r in synthetic_rows(rows, texts=corpus)))
+    data.write_text("".join(json.dumps(r) + "\n" for r in synthetic_rows(rows, texts=corpus, reposts=reposts)))
     url, cleanup = _database(database, folder, pg_url)
     try:
         settings = bench_settings(url, data, model, folder, embedding=embedding)
@@ -138,7 +152,7 @@ def run_one(database: str, model: str, rows: int, pg_url: str, embedding: str = 
         # machine they are the figure to compare; 6.7 CPU-ms a mention is 300 mentions/s on two cores.
         return {"database": database, "model": model, "embedding": settings.model.embedding,
                 "embedding_for": settings.model.embedding_for,
-                "texts": texts.name if texts else "synthetic", "mentions": rows,
+                "texts": texts.name if texts else "synthetic", "reposts": reposts, "mentions": rows,
                 "seconds": round(elapsed, 2),
                 "mentions_per_s": round(rows / elapsed, 1), "cpu_seconds": round(cpu, 2),
                 "cpu_ms_per_mention": round(1000 * cpu / rows, 2), "startup_s": round(startup, 2),
@@ -235,13 +249,16 @@ def main() -> None:
     parser.add_argument("--embedding", default="auto", help='model.embedding for the runs: "auto" (default) or "none"; '
                         '"auto:negative": vectors for posts scored negative only (model.embedding_for)')
     parser.add_argument("--texts", type=Path, help="CSV of real posts (text column) instead of the templates")
+    parser.add_argument("--reposts", type=float, default=0.0,
+                        help="share of mentions that repeat a recent mention's text word for word (0..1)")
     parser.add_argument("--latency", action="store_true", help="also measure post -> alert latency (~90 s)")
     parser.add_argument("--one", nargs=2, metavar=("DATABASE", "MODEL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.texts and not args.texts.is_file():
         parser.error(f"--texts {args.texts}: no such file")
     if args.one:
-        print(json.dumps(run_one(args.one[0], args.one[1], args.rows, args.pg_url, args.embedding, args.texts)))
+        print(json.dumps(run_one(args.one[0], args.one[1], args.rows, args.pg_url, args.embedding, args.texts,
+                                 args.reposts)))
         return
     results: list[dict[str, Any]] = []
     models = [m for m in args.models.split(",") if m != "bundled" or bundled_available()]
@@ -250,6 +267,7 @@ def main() -> None:
             rows = args.bundled_rows if model == "bundled" else args.rows
             done = subprocess.run([sys.executable, __file__, "--one", database, model, "--rows", str(rows),
                                    "--pg-url", args.pg_url, "--embedding", args.embedding,
+                                   "--reposts", str(args.reposts),
                                    *(["--texts", str(args.texts.resolve())] if args.texts else [])],
                                   capture_output=True, text=True, cwd=ROOT)
             results.append(json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else

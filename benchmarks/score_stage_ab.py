@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("GROUNDSWELL_TEXT_MEMO", "0")  # the repeats score the same texts: encode them every time
 
 import models.transformer as transformer  # noqa: E402
 from benchmarks.pipeline_throughput import NOW, bench_settings, real_texts, synthetic_rows  # noqa: E402

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("GROUNDSWELL_TEXT_MEMO", "0")  # the repeats score the same texts: encode them every time
 
 from benchmarks.pipeline_throughput import bench_settings, real_texts, synthetic_rows  # noqa: E402
 from models.language import detect_language  # noqa: E402

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from models.ort_memory import session_options, shrink_options
+from models.text_memo import TextMemo
 from monitor.errors import ModelError
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "embed-minilm"
@@ -50,6 +51,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(int(meta.get("max_length", 64)))
         self._tokenizer.no_padding()
         self.batch_size = max(1, batch_size)
+        self._memo = TextMemo()  # a repeated text is encoded once (models/text_memo)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors (n, dim) float32, in input order; an empty text gets the vector of ""."""
@@ -57,8 +59,8 @@ class OnnxEmbedder:
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = run_sorted_batches(self._session, self._tokenizer, texts, self.batch_size, self._output, self.dim,
-                                 self._shrink)
+        out, = self._memo.run(texts, self._output, lambda distinct: [run_sorted_batches(
+            self._session, self._tokenizer, distinct, self.batch_size, self._output, self.dim, self._shrink)])
         return unit(out)
 
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from models.base import Score
 from models.ort_memory import session_options, shrink_options
+from models.text_memo import TextMemo
 from models.textprep import normalize
 from monitor.errors import ModelError
 
@@ -122,9 +123,11 @@ class OnnxSentiment:
         self._pooled = str(meta.get("pooled_output", "pooled"))
         self.blend = 0.0 if self._head is None else 1.0 if head == "brand" else _blend_weight(folder, meta)
         self.head = "general" if self.blend == 0.0 else "brand" if self.blend == 1.0 else "blend"
+        self._memo = TextMemo()  # a repeated text is encoded once (models/text_memo)
 
     def _run(self, texts: Sequence[str], outputs: Sequence[tuple[str, int]]) -> list[np.ndarray]:
-        return run_batches(self._session, self._tokenizer, texts, self.batch_size, outputs, self._shrink)
+        return self._memo.run(texts, tuple(outputs), lambda distinct: run_batches(
+            self._session, self._tokenizer, distinct, self.batch_size, outputs, self._shrink))
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits of this scorer's head (before the calibration bias), in input order; for a

@@ -183,9 +183,12 @@ def test_brand_head_reads_calm_complaints_as_negative() -> None:
 
 
 # Version 4: "bundled" blends the heads' probabilities (the brand head alone costs TweetEval 0.730 -> 0.646).
-def test_bundled_blends_the_two_heads_with_the_meta_weight(model: SentimentModel) -> None:
-    brand, general = load_sentiment_model("bundled:brand"), load_sentiment_model("bundled:general")
+def test_bundled_blends_the_two_heads_with_the_meta_weight(model: SentimentModel,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(model, OnnxSentiment) and model.head == "blend"
+    # fresh scorers that remember nothing (models/text_memo): each text's values from these very batches
+    monkeypatch.setenv("GROUNDSWELL_TEXT_MEMO", "0")
+    model, brand, general = (OnnxSentiment(ARTIFACT_DIR, head=h) for h in ("blend", "brand", "general"))
     w = json.loads((ARTIFACT_DIR / "meta.json").read_text())["blend"]
     assert model.blend == w and 0.0 < w < 1.0
     texts = CALM_COMPLAINTS + NEGATIVE + POSITIVE + NEUTRAL

@@ -7,6 +7,7 @@ written here, so each joining rule is checked on its own.
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -138,6 +139,25 @@ def test_vector_rows_reuse_dropped_rows_and_find_the_nearest() -> None:
     assert len(rows.owner) == size and rows.nearest(a)[0] == "c"
     assert as_vector(b"\x01" * 10) is None and as_vector(None) is None and as_vector(bytes(384)) is None
 
+
+
+def test_nearest_over_thousands_of_rows_is_exact_and_stays_on_one_thread() -> None:
+    """Issue #17: ``matrix @ vector`` past ~2,000 rows ran on OpenBLAS's spinning threads (4x the CPU on two
+    cores); the cosines now stay on the calling thread: the process's CPU is this thread's."""
+    rng = np.random.default_rng(7)
+    rows, vectors = VectorRows(), rng.standard_normal((6000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    for k, vector in enumerate(vectors):
+        rows.add(f"s{k}", vector)
+    queries = vectors[rng.integers(0, 6000, 200)] + 0.1 * rng.standard_normal((200, 384)).astype(np.float32)
+    expected = (vectors @ queries.T).argmax(axis=0)
+    cpu, mine, found = time.process_time(), time.thread_time(), []
+    for query in queries:
+        found.append(rows.nearest(query)[0])
+        time.sleep(0.0002)  # the detector's own Python work between two lookups, when idle threads would spin
+    cpu, mine = time.process_time() - cpu, time.thread_time() - mine
+    assert found == [f"s{k}" for k in expected]
+    assert cpu <= 1.5 * mine + 0.05, (cpu, mine)  # 0.99 vs 0.44 CPU-s with BLAS threads on two cores
 
 WIFI = ["acme wifi has been dead since noon, the router just blinks red",
         "no broadband at all this afternoon, modem light flashing red, acme what is going on",

@@ -28,12 +28,20 @@ class Context:
 
     @property
     def settings(self) -> Settings:
+        return self._load(plugins=True)
+
+    @property
+    def read_settings(self) -> Settings:
+        """For commands that read the database only: the plugins' own options unchecked, none imported."""
+        return self._load(plugins=False)
+
+    def _load(self, *, plugins: bool) -> Settings:
         if self._settings is None:
             from monitor.logs import configure_logging
             from monitor.settings import load_settings
 
-            self._settings = load_settings(self.config)
-            configure_logging(self._settings.app.log_level, self._settings.app.log_format)
+            self._settings = load_settings(self.config, plugins=plugins)
+            configure_logging(self._settings.app.log_level, self._settings.app.log_format, defer=True)
         return self._settings
 
 

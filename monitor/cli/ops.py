@@ -30,14 +30,15 @@ def list_incidents(ctx: object, show_all: bool) -> None:
     from sqlmodel import Session, col, select
 
     from alerts.escape import terminal
-    from monitor.runtime import Runtime
+    from monitor.cli.reading import read_engine
     from monitor.storage.tables import Incident
 
-    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
+    settings = ctx.read_settings  # type: ignore[attr-defined]
+    engine = read_engine(settings)
     query = select(Incident).order_by(col(Incident.severity).desc(), col(Incident.opened_at).desc())
     if not show_all:
         query = query.where(Incident.status != "resolved")
-    zones = {b.id: b.timezone for b in ctx.settings.brands}  # type: ignore[attr-defined]
+    zones = {b.id: b.timezone for b in settings.brands}
     table = Table(title="Incidents")
     for column in ("#", "brand", "opened (brand time)", "what", "sev", "status", "acked by", "reason"):
         table.add_column(column)
@@ -69,11 +70,12 @@ def show_incident(ctx: object, incident_id: int) -> None:
     from alerts.escape import terminal
     from alerts.render import followers_text
     from monitor.cli.incident_actions import get_incident
-    from monitor.runtime import Runtime
+    from monitor.cli.reading import read_engine
     from monitor.storage.tables import Alert, Mention, OutboxItem
 
-    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
-    zones = {b.id: b.timezone for b in ctx.settings.brands}  # type: ignore[attr-defined]
+    settings = ctx.read_settings  # type: ignore[attr-defined]
+    engine = read_engine(settings)
+    zones = {b.id: b.timezone for b in settings.brands}
     with Session(engine) as session:
         i = get_incident(session, incident_id)
         zone = zones.get(i.brand_id, "UTC")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,6 +101,8 @@ def demo(data_dir: Path | None, model: str) -> None:
     Polls, scores, detects and alerts exactly as the service does, 15 simulated minutes per
     step; alerts print here.  Day 6 brings an evening outage that spreads.
     """
+    import tempfile
+
     from rich.progress import Progress
     from rich.table import Table
 

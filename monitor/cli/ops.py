@@ -154,15 +154,18 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     chart, incidents, churn threats, repeat complainers and source coverage."""
     from alerts.digest import build_digest
     from alerts.digest_send import deliver_digest
-    from monitor.pipeline import source_usage, write_digest, yesterday
-    from monitor.pipeline.jobs import archive_sent
+    from monitor.cli.reading import read_engine
+    from monitor.pipeline.jobs import archive_sent, source_usage, write_digest, yesterday
     from monitor.runtime import Runtime, build_notifiers
+    from monitor.storage.engine import refresh_statistics
 
     settings = ctx.settings  # type: ignore[attr-defined]
     runtime = Runtime(settings)
+    engine = read_engine(settings)  # no migration run when current; fresh statistics all the same (issue #17:
+    refresh_statistics(engine)      # a digest on stale PostgreSQL statistics took 290 s)
     usage = source_usage(runtime.connector)
     now = datetime.now(UTC)
-    digests = [build_digest(runtime.engine, settings, brand, day.date() if day else yesterday(brand, now), usage)
+    digests = [build_digest(engine, settings, brand, day.date() if day else yesterday(brand, now), usage)
                for brand in settings.brands]
     csv_path = write_digest(out, digests)
     days = ", ".join(sorted({f"{d.day} ({d.brand.timezone})" for d in digests}))
@@ -173,7 +176,7 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
             outcomes = deliver_digest(settings, notifiers, report)
             for outcome in outcomes:
                 console.print(outcome.line, markup=False)
-            archive_sent(runtime.engine, report, [o.channel for o in outcomes if o.error is None], now=now)
+            archive_sent(engine, report, [o.channel for o in outcomes if o.error is None], now=now)
 
 
 @click.group()

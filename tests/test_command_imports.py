@@ -17,7 +17,7 @@ from pathlib import Path
 from monitor.storage.engine import make_engine, open_database, open_for_reading, schema_heads, stored_revisions, upgrade
 from monitor.storage.engine import transaction as write
 from monitor.storage.tables import Alert, Brand, Incident, Mention
-from tests.fakes.cli_runner import ROOT
+from tests.fakes.cli_runner import ROOT, groundswell
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 NEVER_FOR_READING = ("alembic", "apscheduler", "numpy", "onnxruntime", "tokenizers", "transformers", "jinja2",
@@ -140,3 +140,17 @@ def test_deferred_logging_imports_structlog_at_the_first_record_and_still_redact
     [line] = done.stderr.splitlines()
     record = json.loads(line)
     assert record["event"] == "GET https://bot:***@hooks.example/x" and record["level"] == "warning"
+
+
+def test_reading_needs_no_plugin_secrets_but_check_still_names_them(tmp_path: Path) -> None:
+    """An on-call shell without the service's secrets can list incidents; `check` still names the missing one."""
+    url = f"sqlite:///{tmp_path / 'gs.db'}"
+    filled(url)
+    config = settings_file(tmp_path, url)
+    config.write_text(config.read_text() + '[[sources]]\nid = "x-acme"\nkind = "x"\nbrand = "acme"\n'
+                      'bearer_token = { env = "GS_TEST_UNSET_TOKEN" }\n')
+    assert "GS_TEST_UNSET_TOKEN" not in os.environ
+    listed = groundswell("--config", str(config), "incidents", "list", cwd=tmp_path)
+    assert listed.returncode == 0 and "negative mentions spiking" in listed.stdout, listed.stderr
+    checked = groundswell("--config", str(config), "check", cwd=tmp_path)
+    assert checked.returncode == 2 and "sources[1] (x-acme).bearer_token" in checked.stderr, checked.stderr

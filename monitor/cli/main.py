@@ -24,6 +24,7 @@ class Context:
     def __init__(self, config: Path | None) -> None:
         self.config = config
         self._settings: Settings | None = None
+        self._plugins_checked = False
 
     @property
     def settings(self) -> Settings:
@@ -35,11 +36,12 @@ class Context:
         return self._load(plugins=False)
 
     def _load(self, *, plugins: bool) -> Settings:
-        if self._settings is None:
+        if self._settings is None or (plugins and not self._plugins_checked):
             from monitor.logs import configure_logging
             from monitor.settings import load_settings
 
             self._settings = load_settings(self.config, plugins=plugins)
+            self._plugins_checked = plugins
             configure_logging(self._settings.app.log_level, self._settings.app.log_format, defer=True)
         return self._settings
 

@@ -13,6 +13,8 @@ from outside: wall seconds and the child's own CPU seconds (user + system, from 
 existing one (a restart), CPU read from ``/proc`` at that moment.  The machine is shared: compare CPU seconds.
 ``--against``: ``incidents list`` and ``incidents show 1`` on filled databases; ``--every-kind`` configures a
 deployment's plugins as well (dummy secrets; nothing is contacted), which a read command must not import.
+Measured 2026-12-07 at 1 M mentions, old and new alternated: `incidents list` 0.67 -> 0.46 CPU-s on SQLite and
+0.73 -> 0.52 on PostgreSQL at load 2; with ``--every-kind`` 1.62-1.70 -> 0.52-0.54 (load 3.5); deploy/README.md.
 """
 
 from __future__ import annotations

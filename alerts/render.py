@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from alerts.base import AlertMessage, ExamplePost
 from alerts.escape import clean, safe_url
+
+if TYPE_CHECKING:  # imported when a template is first rendered: `incidents show` needs followers_text only
+    from jinja2 import Environment
 
 SEVERITY_EMOJI = {1: ":large_blue_circle:", 2: ":large_yellow_circle:", 3: ":red_circle:",
                   4: ":rotating_light:"}
@@ -225,6 +226,8 @@ def subject_line(view: AlertView, prefix: str = "") -> str:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """Jinja2 environment over alerts/templates; ``*.html.j2`` autoescaped, undefined names are errors."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("alerts", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),

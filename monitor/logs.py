@@ -14,8 +14,6 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
-import structlog
-
 _SECRETS = [
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 ***"),
     (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{6,}"), "xox*-***"),
@@ -44,7 +42,34 @@ def _redact_event(_logger: Any, _method: str, event: MutableMapping[str, Any]) -
     return event
 
 
-def configure_logging(level: str = "info", fmt: str = "console") -> None:
+class _FirstRecord(logging.Handler):
+    """Stands in for the real handler until a record comes: most commands log nothing, and structlog's
+    import (~30 ms) is then saved; the first record configures logging for real and goes out through it."""
+
+    def __init__(self, level: str, fmt: str) -> None:
+        super().__init__()
+        self.settings = (level, fmt)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        configure_logging(*self.settings)
+        for handler in logging.getLogger().handlers:
+            if record.levelno >= handler.level:
+                handler.handle(record)
+
+
+def configure_logging(level: str = "info", fmt: str = "console", *, defer: bool = False) -> None:
+    """Every record (ours, libraries', structlog's) through one redacting renderer on stderr.
+
+    ``defer=True`` (the CLI): levels are set now, the renderer and structlog at the first record."""
+    root = logging.getLogger()
+    root.setLevel(level.upper())
+    for noisy in ("httpx", "httpcore", "urllib3", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    if defer:
+        root.handlers[:] = [_FirstRecord(level, fmt)]
+        return
+    import structlog
+
     renderer: structlog.types.Processor = (structlog.processors.JSONRenderer() if fmt == "json"
                                            else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
     shared: list[structlog.types.Processor] = [
@@ -57,11 +82,7 @@ def configure_logging(level: str = "info", fmt: str = "console") -> None:
         foreign_pre_chain=shared)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
-    root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "urllib3", "apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     structlog.configure(
         processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.PositionalArgumentsFormatter(),
                     structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

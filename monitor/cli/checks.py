@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from monitor import registry
 from monitor.cli.guard import explain
+from monitor.cli.reading import read_engine
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
 from monitor.logs import plural
@@ -33,7 +34,7 @@ def run_checks(settings: Settings, console: Console) -> int:
                   f"{plural(len(settings.sources), 'source')}, {plural(len(settings.channels), 'channel')}")
     runtime = Runtime(settings)
     try:
-        _ = runtime.engine
+        read_engine(settings)  # migrated only when it is behind; no statistics refresh, no brands sync
         console.print(f"[green]ok[/]   database: {_redact(settings.database_url())}")
     except Exception as exc:  # any failure to open it: say what, and stop (nothing else can work)
         code, line = explain(exc)
@@ -126,14 +127,14 @@ def print_sources(settings: Settings, console: Console) -> None:
     from rich.table import Table
     from sqlmodel import Session, select
 
-    from monitor.pipeline.scoring import unscored_by_source
     from monitor.pipeline.source_health import is_quiet
+    from monitor.storage.backlog import unscored_by_source
     from monitor.storage.digest_queries import language_reading
     from monitor.storage.tables import SourceState
 
     now = datetime.now(UTC)
     runtime = Runtime(settings)
-    with Session(runtime.engine) as session:
+    with Session(read_engine(settings)) as session:
         states = {s.id: s for s in session.exec(select(SourceState))}
         unscored = unscored_by_source(session)
         languages = {b.id: language_reading(session, b.id, now - timedelta(hours=24), now) for b in settings.brands}

@@ -10,16 +10,18 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from alerts.routing import route
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
-from monitor.settings import Settings
-from monitor.storage.engine import transaction, with_retries
 from monitor.storage.tables import Alert, Incident, IncidentAction, OutboxItem
+
+if TYPE_CHECKING:  # `incidents show` reads with get_incident alone: no routing, no settings
+    from sqlalchemy.engine import Engine
+
+    from monitor.settings import Settings
 
 
 class IncidentNotFound(GroundswellError):
@@ -58,6 +60,8 @@ def _told_channels(session: Session, incident_id: int) -> set[str]:
 
 
 def _notify(session: Session, settings: Settings, incident: Incident, event: str, now: datetime) -> list[str]:
+    from alerts.routing import route
+
     told = _told_channels(session, incident.id or 0)
     exists = session.exec(select(Alert).where(Alert.incident_id == incident.id, Alert.event == event,
                                               Alert.severity == incident.severity)).first()
@@ -75,6 +79,7 @@ def _notify(session: Session, settings: Settings, incident: Incident, event: str
 def mark(engine: Engine, settings: Settings, incident_id: int, who: str, *, resolve: bool, now: datetime,
          force: bool = False) -> Outcome:
     """Record who acknowledged/resolved, and queue an update to the channels that heard of the incident."""
+    from monitor.storage.engine import transaction, with_retries
 
     def work() -> Outcome:
         with transaction(engine) as session:

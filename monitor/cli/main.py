@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,15 +24,25 @@ class Context:
     def __init__(self, config: Path | None) -> None:
         self.config = config
         self._settings: Settings | None = None
+        self._plugins_checked = False
 
     @property
     def settings(self) -> Settings:
-        if self._settings is None:
+        return self._load(plugins=True)
+
+    @property
+    def read_settings(self) -> Settings:
+        """For commands that read the database only: the plugins' own options unchecked, none imported."""
+        return self._load(plugins=False)
+
+    def _load(self, *, plugins: bool) -> Settings:
+        if self._settings is None or (plugins and not self._plugins_checked):
             from monitor.logs import configure_logging
             from monitor.settings import load_settings
 
-            self._settings = load_settings(self.config)
-            configure_logging(self._settings.app.log_level, self._settings.app.log_format)
+            self._settings = load_settings(self.config, plugins=plugins)
+            self._plugins_checked = plugins
+            configure_logging(self._settings.app.log_level, self._settings.app.log_format, defer=True)
         return self._settings
 
 
@@ -94,6 +103,8 @@ def demo(data_dir: Path | None, model: str) -> None:
     Polls, scores, detects and alerts exactly as the service does, 15 simulated minutes per
     step; alerts print here.  Day 6 brings an evening outage that spreads.
     """
+    import tempfile
+
     from rich.progress import Progress
     from rich.table import Table
 

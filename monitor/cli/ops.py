@@ -30,14 +30,15 @@ def list_incidents(ctx: object, show_all: bool) -> None:
     from sqlmodel import Session, col, select
 
     from alerts.escape import terminal
-    from monitor.runtime import Runtime
+    from monitor.cli.reading import read_engine
     from monitor.storage.tables import Incident
 
-    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
+    settings = ctx.read_settings  # type: ignore[attr-defined]
+    engine = read_engine(settings)
     query = select(Incident).order_by(col(Incident.severity).desc(), col(Incident.opened_at).desc())
     if not show_all:
         query = query.where(Incident.status != "resolved")
-    zones = {b.id: b.timezone for b in ctx.settings.brands}  # type: ignore[attr-defined]
+    zones = {b.id: b.timezone for b in settings.brands}
     table = Table(title="Incidents")
     for column in ("#", "brand", "opened (brand time)", "what", "sev", "status", "acked by", "reason"):
         table.add_column(column)
@@ -69,11 +70,12 @@ def show_incident(ctx: object, incident_id: int) -> None:
     from alerts.escape import terminal
     from alerts.render import followers_text
     from monitor.cli.incident_actions import get_incident
-    from monitor.runtime import Runtime
+    from monitor.cli.reading import read_engine
     from monitor.storage.tables import Alert, Mention, OutboxItem
 
-    engine = Runtime(ctx.settings).engine  # type: ignore[attr-defined]
-    zones = {b.id: b.timezone for b in ctx.settings.brands}  # type: ignore[attr-defined]
+    settings = ctx.read_settings  # type: ignore[attr-defined]
+    engine = read_engine(settings)
+    zones = {b.id: b.timezone for b in settings.brands}
     with Session(engine) as session:
         i = get_incident(session, incident_id)
         zone = zones.get(i.brand_id, "UTC")
@@ -152,15 +154,18 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     chart, incidents, churn threats, repeat complainers and source coverage."""
     from alerts.digest import build_digest
     from alerts.digest_send import deliver_digest
-    from monitor.pipeline import source_usage, write_digest, yesterday
-    from monitor.pipeline.jobs import archive_sent
+    from monitor.cli.reading import read_engine
+    from monitor.pipeline.jobs import archive_sent, source_usage, write_digest, yesterday
     from monitor.runtime import Runtime, build_notifiers
+    from monitor.storage.engine import refresh_statistics
 
     settings = ctx.settings  # type: ignore[attr-defined]
     runtime = Runtime(settings)
+    engine = read_engine(settings)  # no migration run when current; fresh statistics all the same (issue #17:
+    refresh_statistics(engine)      # a digest on stale PostgreSQL statistics took 290 s)
     usage = source_usage(runtime.connector)
     now = datetime.now(UTC)
-    digests = [build_digest(runtime.engine, settings, brand, day.date() if day else yesterday(brand, now), usage)
+    digests = [build_digest(engine, settings, brand, day.date() if day else yesterday(brand, now), usage)
                for brand in settings.brands]
     csv_path = write_digest(out, digests)
     days = ", ".join(sorted({f"{d.day} ({d.brand.timezone})" for d in digests}))
@@ -171,7 +176,7 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
             outcomes = deliver_digest(settings, notifiers, report)
             for outcome in outcomes:
                 console.print(outcome.line, markup=False)
-            archive_sent(runtime.engine, report, [o.channel for o in outcomes if o.error is None], now=now)
+            archive_sent(engine, report, [o.channel for o in outcomes if o.error is None], now=now)
 
 
 @click.group()

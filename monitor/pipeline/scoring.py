@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -23,6 +23,7 @@ from monitor.detection.stories import StoryConfig
 from monitor.detection.story_text import content_words
 from monitor.pipeline.results import ScoreResult
 from monitor.settings import ModelSettings, Settings
+from monitor.storage.backlog import unscored_by_source
 from monitor.storage.engine import transaction, with_retries
 from monitor.storage.mentions import STORE_CHUNK
 from monitor.storage.tables import Mention
@@ -157,13 +158,6 @@ def _pending_fairly(session: Session, limit: int) -> list[Mention]:
                                  .order_by(col(Mention.posted_at).desc()).limit(share)
                                  .with_for_update(skip_locked=True)).all()
     return rows
-
-
-def unscored_by_source(session: Session) -> dict[tuple[str, str], int]:
-    """(brand, source) -> mentions waiting for a sentiment: the backlog /metrics and `sources` show."""
-    rows = session.exec(select(Mention.brand_id, Mention.source_id, func.count()).where(
-        col(Mention.sentiment).is_(None)).group_by(Mention.brand_id, Mention.source_id)).all()
-    return {(brand, source): int(count) for brand, source, count in rows}
 
 
 def fair_shares(counts: dict[K, int], limit: int) -> dict[K, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from monitor.errors import StorageError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r"^(down_)?revision\b[^=\n]*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
 
 
 def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
@@ -134,3 +136,36 @@ def open_database(url: str, *, busy_timeout: float = 30.0) -> Engine:
     engine = make_engine(url, busy_timeout=busy_timeout)
     refresh_statistics(engine)
     return engine
+
+
+def schema_heads() -> set[str]:
+    """The newest migration revision(s), read from the version files' ``revision``/``down_revision`` lines
+    (importing alembic and running its environment costs a command more than its query does)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for down, revision in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (parents if down else revisions).add(revision)
+    return revisions - parents
+
+
+def stored_revisions(engine: Engine) -> set[str]:
+    """The revision(s) the database says it is at; empty when it has no version table (a new database)."""
+    from sqlalchemy import text
+
+    try:
+        with engine.connect() as connection:
+            return {str(row[0]) for row in connection.execute(text("select version_num from alembic_version"))}
+    except DBAPIError:  # no such table yet, or unreachable: open_database says which
+        return set()
+
+
+def open_for_reading(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    """An engine for a command that only reads (``incidents list``, ``sources``, ``check``): when the schema
+    is at the newest revision, no migration run and no statistics refresh (a running service does both);
+    a new, older or unknown database is opened as :func:`open_database` does (migrated, or refused)."""
+    engine = make_engine(url, busy_timeout=busy_timeout)
+    if stored_revisions(engine) == schema_heads():
+        return engine
+    engine.dispose()
+    return open_database(url, busy_timeout=busy_timeout)

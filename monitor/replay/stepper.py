@@ -108,7 +108,7 @@ class Stepper:
                 found[brand_id] = findings
         if self._due(now, bool(found)):
             self.flush()
-            run_detection(self.engine, self.settings, now=now, found=found)
+            run_detection(self.engine, self.settings, now=now, found=found, examined=not self.exact)
             self.last_run, self.runs = now, self.runs + 1
             self.next_quiet = self._next_quiet()
 

@@ -132,6 +132,8 @@ def test_an_insert_only_database_reads_only_what_is_new_and_learns_what_the_full
             join_background._INSERT_ONLY.discard(engine)
             join_background._LEARNED.clear()  # a fresh, full learn at the same hour
             assert common_words(session, "acme", now, split) == kept
+            fresh_learn = join_background._LEARNED[engine]["acme"]
+            assert (learned.df, learned.words) == (fresh_learn.df, fresh_learn.words)  # counted on, not recounted
             join_background.insert_only(engine)
             join_background._LEARNED[engine] = {"acme": learned}
 

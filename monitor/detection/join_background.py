@@ -92,15 +92,18 @@ def splitter_key(split: Callable[[str], set[str]]) -> object:
 def _learn(session: Session, brand_id: str, now: datetime, split: Callable[[str], set[str]],
            last: Learned | None, insert_only: bool = False) -> Learned:
     window = {"brand": brand_id, "start": now - timedelta(days=DAYS), "end": now - GAP}
-    kept: tuple[list[Row], tuple[datetime, datetime, int]] | None = None
-    if insert_only:
-        kept = _background_rows(session, window, last)
-        rows: Sequence[str] = [text for _, _, text in kept[0]]
-    else:
-        rows = session.connection().execute(_background(), window).scalars().all()  # Core: 2,000 plain strings
-    key, texts = splitter_key(split), Counter(rows)
+    key, kept = splitter_key(split), None
     if last is None or last.split != key:
         last = Learned(hour="", common=frozenset(), split=key)
+    if insert_only:
+        kept = _background_rows(session, window, last)
+        if kept.moved is not None:  # only what came in or left is counted (last's rows are kept)
+            texts, words, df = _moved(last, *kept.moved, split)
+            return _learned(now, key, texts, words, df, kept)
+        rows: Sequence[str] = [text for _, _, text in kept.rows]
+    else:
+        rows = session.connection().execute(_background(), window).scalars().all()  # Core: 2,000 plain strings
+    texts = Counter(rows)
     words = {text: last.words[text] if text in last.words else split(text) for text in texts}
     df = last.df.copy()
     change = texts.copy()
@@ -110,31 +113,67 @@ def _learn(session: Session, brand_id: str, now: datetime, split: Callable[[str]
             df[word] += n
             if not df[word]:
                 del df[word]
-    least = COMMON_SHARE * len(rows)
-    common = frozenset(w for w, n in df.items() if n >= least) if len(rows) >= MIN_BACKGROUND else frozenset()
+    return _learned(now, key, texts, words, df, kept)
+
+
+def _learned(now: datetime, key: object, texts: Counter[str], words: dict[str, set[str]], df: Counter[str],
+             kept: Kept | None) -> Learned:
+    total = sum(texts.values())
+    least = COMMON_SHARE * total
+    common = frozenset(w for w, n in df.items() if n >= least) if total >= MIN_BACKGROUND else frozenset()
     return Learned(hour=now.strftime("%Y%m%d%H"), common=common, split=key, texts=texts, words=words, df=df,
-                   rows=kept[0] if kept else None, window=kept[1] if kept else None)
+                   rows=kept.rows if kept else None, window=kept.window if kept else None)
 
 
-def _background_rows(session: Session, window: dict[str, Any],
-                     last: Learned | None) -> tuple[list[Row], tuple[datetime, datetime, int]]:
+def _moved(last: Learned, entered: list[str], left: list[str],
+           split: Callable[[str], set[str]]) -> tuple[Counter[str], dict[str, set[str]], Counter[str]]:
+    """Last hour's texts, words and document frequencies, moved on by the texts that came in and left."""
+    texts, words, df = last.texts.copy(), dict(last.words), last.df.copy()
+    for text in entered:
+        if text not in words:
+            words[text] = split(text)
+        texts[text] += 1
+        df.update(words[text])
+    for text in left:
+        texts[text] -= 1
+        for word in words[text]:
+            df[word] -= 1
+            if not df[word]:
+                del df[word]
+        if not texts[text]:
+            del texts[text], words[text]
+    return texts, words, df
+
+
+@dataclass
+class Kept:
+    """An insert-only database's background rows, newest first; the window they were read at (start, end, the
+    highest mention id); ``moved``: the texts that came in and left since the last read (None: a full read)."""
+
+    rows: list[Row]
+    window: tuple[datetime, datetime, int]
+    moved: tuple[list[str], list[str]] | None = None
+
+
+def _background_rows(session: Session, window: dict[str, Any], last: Learned) -> Kept:
     """What ``_background`` returns now, with times and ids, from the rows kept last time and the ones new to the
     window since (an insert-only database: nothing else can have changed); the whole window when nothing is
     kept, or the window moved back."""
     connection = session.connection()
     start, end = as_utc(window["start"]), as_utc(window["end"])
     top = connection.execute(_highest_id()).scalar() or 0
-    before = last.window if last is not None and last.rows is not None else None
-    if before is None or start < before[0] or end < before[1]:
+    before = last.window if last.rows is not None else None
+    if last.rows is None or before is None or start < before[0] or end < before[1]:
         fresh = connection.execute(_background_with_ids(), window).all()
-        rows = [(as_utc(t), i, text) for t, i, text in fresh]
-    else:
-        assert last is not None and last.rows is not None
-        since = {**window, "after": before[1], "above": before[2], "low": max(before[1], start)}  # one lower bound
-        fresh = connection.execute(_new_to_window(), since).all()
-        rows = [r for r in last.rows if r[0] > start] + [(as_utc(t), i, text) for t, i, text in fresh]
-        rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
-    return rows[:SAMPLE], (start, end, top)
+        return Kept([(as_utc(t), i, text) for t, i, text in fresh][:SAMPLE], (start, end, top))
+    since = {**window, "after": before[1], "above": before[2], "low": max(before[1], start)}  # one lower bound
+    came = [(as_utc(t), i, text) for t, i, text in connection.execute(_new_to_window(), since).all()]
+    rows = [r for r in last.rows if r[0] > start] + came
+    rows.sort(reverse=True)  # newest first, ties by id (ids are unique: texts are never compared)
+    rows = rows[:SAMPLE]
+    now_in = {r[1] for r in rows}
+    moved = [r[2] for r in came if r[1] in now_in], [r[2] for r in last.rows if r[1] not in now_in]
+    return Kept(rows, (start, end, top), moved)
 
 
 def _complaints() -> Any:

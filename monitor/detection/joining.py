@@ -62,6 +62,7 @@ STOPWORDS = frozenset([
     "please",
 ])
 _MENTIONS: Any = Mention.__table__  # type: ignore[attr-defined]
+_INCIDENTS: Any = Incident.__table__  # type: ignore[attr-defined]
 _EVIDENCE = ("embedding", "external_id", "local_id", "parent_id", "quoted_id", "reposted_id", "is_brand_reply",
              "platform", "author_id", "author_followers", "text", "signals")  # what ``evidence`` reads
 GENERIC = STORY_STOPWORDS  # a category join's shared words must be more than these ("same", "help", "still")
@@ -138,7 +139,9 @@ def _examples() -> Any:
 
 @cache
 def _same_key() -> Any:
-    return select(Incident).where(Incident.key == bindparam("key"))
+    """The id of the incident with this key (one at most): a plain row, the incident then from the session (most
+    findings have none, and the ORM's query cost three times this one)."""
+    return core_select(_INCIDENTS.c.id).where(_INCIDENTS.c.key == bindparam("key"))
 
 
 def _add_crowd(session: Session, brand_id: str, now: datetime, ev: Evidence) -> None:
@@ -242,8 +245,10 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     """(incident, why) for this finding: the same key first, then an active incident it overlaps.
 
     ``pass_view``: the detection pass's recent incidents, read once for all its findings."""
-    same = session.exec(_same_key(), params={"key": finding.key}).first()
-    if same is not None:
+    if session.new:
+        session.flush()  # what the query's autoflush did (incidents are flushed as they open: never, in a pass)
+    same_id = session.connection().execute(_same_key(), {"key": finding.key}).scalar()  # keys are unique
+    if same_id is not None and (same := session.get(Incident, same_id)) is not None:
         return same, "the same key"
     recent = (recent_incidents.query_recent(session, brand_id, now - timedelta(minutes=join_minutes))
               if pass_view is None else pass_view.current(session, brand_id, now, join_minutes))

@@ -49,7 +49,7 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
     changes += _review_watch(session, settings, brand, now)
     timed = queries.TimedChecks(session, brand.id, now - timedelta(minutes=settings.detection.quiet_minutes))
     changes += _escalate_unanswered(session, settings, brand, now, timed) + _end_snoozes(session, brand, now, timed)
-    changes += joined.flush_due(session, brand, now, timed.may_fold())
+    changes += joined.flush_due(session, brand, now)
     return changes + _escalate_unacknowledged(settings, brand, now, timed) + _resolve_quiet(
         session, settings, brand, now, timed)
 

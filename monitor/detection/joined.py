@@ -91,13 +91,11 @@ def big_customer_joined(session: Session, settings: Settings, brand: BrandSettin
     return [change]
 
 
-def flush_due(session: Session, brand: BrandSettings, now: datetime,
-              candidates: Sequence[Incident] | None = None) -> list[IncidentChange]:
+def flush_due(session: Session, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
     """One ``joined`` update per unresolved incident whose fold of waiting big customers is due. An incident
-    resolved by hand with people still waiting sends nothing more (its thread is closed): the digest names them.
-    ``candidates``: unresolved incidents, in id order, among them all that ``queries.folds`` finds (else it is read)."""
+    resolved by hand with people still waiting sends nothing more (its thread is closed): the digest names them."""
     changes = []
-    for incident in queries.fetch(session, queries.folds(), brand=brand.id) if candidates is None else candidates:
+    for incident in queries.fetch(session, queries.folds(), brand=brand.id):
         if joined_fold.is_due(incident, now):
             changes.append(_fold_change(session, brand, incident, now))
             session.add(incident)

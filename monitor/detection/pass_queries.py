@@ -53,11 +53,10 @@ def watched() -> Any:
 @cache
 def timed() -> Any:
     """What the timers after the watch review may act on, in one read: the brand's paged incidents, snoozed ones,
-    those quiet since ``since`` and those with big customers waiting in a fold (``folds``; ``TimedChecks`` then
-    picks each check's rows as its own query did)."""
+    and those quiet since ``since`` (``TimedChecks`` then picks each check's rows as its own query did)."""
     return select(Incident).where(Incident.brand_id == bindparam("brand"), not_resolved(), or_(
         col(Incident.status).in_(PAGED), col(Incident.snoozed_until).is_not(None),
-        Incident.last_activity_at < bindparam("since"), _folding()))
+        Incident.last_activity_at < bindparam("since")))
 
 
 class TimedChecks:
@@ -67,9 +66,7 @@ class TimedChecks:
     ``timed`` reads once what any of them could return; each check then filters the session's objects as they
     stand when it runs (autoflush made the database say the same), in id order. Exact because the checks
     change only incidents already in the set (a paged one's severity and status, a snooze) and resolve none
-    but the last; read it after the watch review, whose promotions make incidents paged. The folds due
-    (``joined.flush_due``, a fifth query) are among ``may_fold``: nothing between the read and that check
-    starts a fold, and a fold is due only where ``folds`` would find it (its people listed under "joined_fold").
+    but the last; read it after the watch review, whose promotions make incidents paged.
     """
 
     def __init__(self, session: Session, brand_id: str, since: datetime) -> None:
@@ -85,10 +82,6 @@ class TimedChecks:
     def unacknowledged(self) -> list[Incident]:
         return [i for i in self.incidents if i.status in PAGED and i.acked_by is None and i.severity >= 2]
 
-    def may_fold(self) -> list[Incident]:
-        """Every unresolved incident read: those ``folds`` returns among them (``joined.flush_due`` checks each)."""
-        return [i for i in self.incidents if i.status != "resolved"]
-
     def gone_quiet(self, since: datetime) -> list[Incident]:
         return [i for i in self.incidents if i.status != "resolved" and as_utc(i.last_activity_at) < since]
 
@@ -97,8 +90,5 @@ class TimedChecks:
 def folds() -> Any:
     """The brand's unresolved incidents with big customers waiting in a fold (``joined_fold``), by the index: a
     text match alone would walk the brand's whole history on every pass."""
-    return select(Incident).where(Incident.brand_id == bindparam("brand"), not_resolved(), _folding())
-
-
-def _folding() -> Any:
-    return cast(col(Incident.details), String).like('%"joined_fold"%')
+    return select(Incident).where(Incident.brand_id == bindparam("brand"), not_resolved(),
+                                  cast(col(Incident.details), String).like('%"joined_fold"%'))

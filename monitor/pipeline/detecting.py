@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
+from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange
@@ -25,6 +26,7 @@ from monitor.pipeline.results import DetectionResult
 from monitor.settings import BrandSettings, Settings
 from monitor.storage.advisory import try_xact_lock
 from monitor.storage.engine import transaction, with_retries
+from monitor.storage.tables import Incident
 
 
 def run_detection(engine: Engine, settings: Settings, *, now: datetime,
@@ -40,7 +42,7 @@ def run_detection(engine: Engine, settings: Settings, *, now: datetime,
     """
     found = found or {}
     everyone = all(found.get(b.id) for b in settings.brands)  # then nobody asks whether they are busy
-    busy = set() if everyone else with_retries(partial(_busy_brands, engine, now))
+    busy = set() if everyone else with_retries(partial(_busy_brands, engine, now, examined))
     changes: list[IncidentChange] = []
     for brand in settings.brands:
         given = found.get(brand.id)
@@ -49,9 +51,19 @@ def run_detection(engine: Engine, settings: Settings, *, now: datetime,
     return DetectionResult(events=Counter(c.event for c in changes), changes=tuple(c.line for c in changes))
 
 
-def _busy_brands(engine: Engine, now: datetime) -> set[str]:
+def _busy_brands(engine: Engine, now: datetime, examined: bool = False) -> set[str]:
+    """``busy_brands``; ``examined``: no row waits to be examined, so only open incidents make a brand busy (the
+    unexamined half walks every row detection skips: the brand's own replies and unscored rows pile up in a replay)."""
     with Session(engine) as session:
+        if examined:
+            return {str(b) for b in session.exec(_with_open_incidents())}
         return busy_brands(session, now)
+
+
+@cache
+def _with_open_incidents() -> Any:
+    """``busy_brands``'s second half: the brands with incidents not resolved."""
+    return select(Incident.brand_id).where(Incident.status != "resolved")
 
 
 def _detect_one(engine: Engine, settings: Settings, brand: BrandSettings, now: datetime,

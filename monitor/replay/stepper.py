@@ -93,6 +93,7 @@ class Stepper:
             self.next_id = (session.exec(select(func.max(MentionRow.id))).one() or 0) + 1
         self.last_run: datetime | None = None
         self.next_quiet: datetime | None = None
+        self.quiet_known = True  # ``next_quiet`` is up to date (else ``_due`` reads it when it needs it)
         self.runs = 0
         self.unstored: list[dict[str, Any]] = []  # examined rows not yet inserted (``flush``)
         self.writer = RowWriter(engine, _MENTIONS)
@@ -113,7 +114,7 @@ class Stepper:
             self.flush()
             run_detection(self.engine, self.settings, now=now, found=found, examined=not self.exact)
             self.last_run, self.runs = now, self.runs + 1
-            self.next_quiet = self._next_quiet()
+            self.quiet_known = False  # read when a quiet step asks (the pass changed no incident since)
 
     def flush(self) -> None:
         """Insert the examined rows held since the last pass, in one statement and one commit."""
@@ -152,6 +153,8 @@ class Stepper:
         """Something may change now: a finding, an open incident going quiet, or the sync/idle interval."""
         if self.exact or busy or self.last_run is None or now - self.last_run >= self.idle:
             return True
+        if not self.quiet_known:
+            self.next_quiet, self.quiet_known = self._next_quiet(), True
         if self.next_quiet is None:
             return False
         return now > self.next_quiet or now - self.last_run >= self.sync

@@ -104,7 +104,8 @@ def test_an_insert_only_database_reads_only_what_is_new_and_learns_what_the_full
         for when in posted:
             counter += 1
             topic = WORDS[rng.randrange(len(WORDS))] if rng.random() < 0.7 else f"rare{rng.randrange(500)}"
-            rows.append(Mention(brand_id=rng.choice(["acme", "acme", "other"]), source_id="s", platform="x",
+            brand = rng.choice(["acme"] * 12 + ["other"] * 5 + ["tiny"])
+            rows.append(Mention(brand_id=brand, source_id="s", platform="x",
                                 external_id=f"m{counter}", author_id="a", author_handle="a",
                                 text=f"my {topic} is broken again {rng.randrange(40)}", posted_at=when,
                                 sentiment=rng.choice(["negative", "negative", "neutral"]), ingested_at=when,
@@ -123,20 +124,21 @@ def test_an_insert_only_database_reads_only_what_is_new_and_learns_what_the_full
             late = [now - timedelta(days=rng.uniform(1.01, 7.9)) for _ in range(rng.randrange(0, 30))]
             fresh = [now - timedelta(seconds=rng.randrange(0, 3600)) for _ in range(200)]
             add(session, [tens(t) for t in fresh + late])
-            kept = common_words(session, "acme", now, split)
-            learned = join_background._LEARNED[engine]["acme"]
-            full = list(session.connection().execute(join_background._background(), {
-                "brand": "acme", "start": now - timedelta(days=8), "end": now - timedelta(days=1)}).scalars())
-            assert learned.texts == Counter(full) and len(full) == join_background.SAMPLE
-            assert learned.window is not None and learned.rows is not None
-            join_background._INSERT_ONLY.discard(engine)
-            join_background._LEARNED.clear()  # a fresh, full learn at the same hour
-            assert common_words(session, "acme", now, split) == kept
-            fresh_learn = join_background._LEARNED[engine]["acme"]
-            assert (learned.df, learned.words) == (fresh_learn.df, fresh_learn.words)  # counted on, not recounted
-            join_background.insert_only(engine)
-            join_background._LEARNED[engine] = {"acme": learned}
-
+            for brand in ("acme", "tiny"):  # tiny: under 2,000 in the window, so its start drops the oldest
+                kept = common_words(session, brand, now, split)
+                learned = join_background._LEARNED[engine][brand]
+                full = list(session.connection().execute(join_background._background(), {
+                    "brand": brand, "start": now - timedelta(days=8), "end": now - timedelta(days=1)}).scalars())
+                assert learned.texts == Counter(full)
+                assert len(full) == join_background.SAMPLE if brand == "acme" else 400 < len(full) < 1_000
+                assert learned.window is not None and learned.rows is not None
+                join_background._INSERT_ONLY.discard(engine)
+                del join_background._LEARNED[engine][brand]  # a fresh, full learn at the same hour
+                assert common_words(session, brand, now, split) == kept
+                fresh_learn = join_background._LEARNED[engine][brand]
+                assert (learned.df, learned.words) == (fresh_learn.df, fresh_learn.words)  # counted on, not recounted
+                join_background.insert_only(engine)
+                join_background._LEARNED[engine][brand] = learned
 
 def test_insert_only_ignores_postgresql(pg_url: str) -> None:
     """PostgreSQL gives a tie at the cut in any order, so an incremental read could keep other texts: full reads."""

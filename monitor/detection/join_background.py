@@ -22,6 +22,7 @@ full query runs every hour.
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -169,12 +170,14 @@ def _background_rows(session: Session, window: dict[str, Any], last: Learned) ->
         return Kept([(as_utc(t), i, text) for t, i, text in fresh][:SAMPLE], (start, end, top))
     since = {**window, "after": before[1], "above": before[2], "low": max(before[1], start)}  # one lower bound
     came = [(as_utc(t), i, text) for t, i, text in connection.execute(_new_to_window(), since).all()]
-    rows = [r for r in last.rows if r[0] > start] + came
+    inside = bisect_left(last.rows, True, key=lambda r: r[0] <= start)  # newest first: the rest left the window
+    rows = last.rows[:inside] + came
     rows.sort(reverse=True)  # newest first, ties by id (ids are unique: texts are never compared)
-    rows = rows[:SAMPLE]
-    now_in = {r[1] for r in rows}
-    moved = [r[2] for r in came if r[1] in now_in], [r[2] for r in last.rows if r[1] not in now_in]
-    return Kept(rows, (start, end, top), moved)
+    cut, new = rows[SAMPLE:], {r[1] for r in came}
+    dropped = {r[1] for r in cut}
+    moved = ([r[2] for r in came if r[1] not in dropped],
+             [r[2] for r in last.rows[inside:]] + [r[2] for r in cut if r[1] not in new])
+    return Kept(rows[:SAMPLE], (start, end, top), moved)
 
 
 def _complaints() -> Any:

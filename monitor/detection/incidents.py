@@ -35,12 +35,13 @@ SEVERITY_WORDS = {1: "low", 2: "medium", 3: "high", 4: "critical"}
 
 
 def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime,
-                 early: Sequence[DetectorFinding] = ()) -> list[IncidentChange]:
+                 early: Sequence[DetectorFinding] = (), *, examined: bool = False) -> list[IncidentChange]:
     """Examine the brand's new mentions; return every incident change (the caller records the alerts).
 
-    ``early``: what the brand's detector already found at ``now`` from the passing time alone (``quiet``).
+    ``early``: what the brand's detector already found at ``now`` from the passing time alone (``quiet``), or from
+    rows the caller fed it; ``examined``: the caller fed it every stored row (a backtest), so none is read here.
     """
-    scored, rows = found.new_rows(session, brand, now)
+    scored, rows = found.new_rows(session, brand, now) if not examined else (None, [])
     results = found.findings(session, settings, brand, scored, rows, now, early)
     found.mark_examined(session, rows, now)
     view = RecentIncidents()  # the join window is read once for all this pass's findings

@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlalchemy import select as core_select
+from sqlmodel import Session, select
 
 from monitor.detection import recent_incidents
 from monitor.detection.incident_vectors import incident_vector, merged_vector, unit
@@ -60,6 +61,10 @@ STOPWORDS = frozenset([
     "wont", "isnt", "still", "even", "really", "today", "tonight", "week", "month", "time", "thanks", "thank",
     "please",
 ])
+_MENTIONS: Any = Mention.__table__  # type: ignore[attr-defined]
+_INCIDENTS: Any = Incident.__table__  # type: ignore[attr-defined]
+_EVIDENCE = ("embedding", "external_id", "local_id", "parent_id", "quoted_id", "reposted_id", "is_brand_reply",
+             "platform", "author_id", "author_followers", "text", "signals")  # what ``evidence`` reads
 GENERIC = STORY_STOPWORDS  # a category join's shared words must be more than these ("same", "help", "still")
 
 
@@ -101,7 +106,7 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
     ignore |= common_words(session, brand.id, now, partial(words_of, ignore=ignore))
     ev = Evidence(mention_ids=list(finding.mention_ids), posts=set(finding.posts))
     total = np.zeros(0, dtype=np.float32)
-    rows = session.exec(_examples(), params={"brand": brand.id, "ids": list(finding.mention_ids or [-1])})
+    rows = session.connection().execute(_examples(), {"brand": brand.id, "ids": list(finding.mention_ids or [-1])})
     for m in rows:
         if (vector := as_vector(m.embedding)) is not None:
             total, ev.vectors = (vector if not ev.vectors else total + vector), ev.vectors + 1
@@ -125,14 +130,18 @@ def evidence(session: Session, brand: BrandSettings, finding: Finding, now: date
 
 @cache
 def _examples() -> Any:
-    """A finding's example mentions (built once; bound per finding: building it cost more than running it)."""
-    return select(Mention).where(Mention.brand_id == bindparam("brand"),
-                                 col(Mention.id).in_(bindparam("ids", expanding=True))).limit(2000)
+    """What ``evidence`` reads of a finding's example mentions: plain rows, on the session's connection (built once;
+    bound per finding: building it cost more than running it, and loading whole ORM mentions twice that)."""
+    m = _MENTIONS.c
+    return core_select(*(m[c] for c in _EVIDENCE)).where(m.brand_id == bindparam("brand"),
+                                                   m.id.in_(bindparam("ids", expanding=True))).limit(2000)
 
 
 @cache
 def _same_key() -> Any:
-    return select(Incident).where(Incident.key == bindparam("key"))
+    """The id of the incident with this key (one at most): a plain row, the incident then from the session (most
+    findings have none, and the ORM's query cost three times this one)."""
+    return core_select(_INCIDENTS.c.id).where(_INCIDENTS.c.key == bindparam("key"))
 
 
 def _add_crowd(session: Session, brand_id: str, now: datetime, ev: Evidence) -> None:
@@ -236,8 +245,10 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     """(incident, why) for this finding: the same key first, then an active incident it overlaps.
 
     ``pass_view``: the detection pass's recent incidents, read once for all its findings."""
-    same = session.exec(_same_key(), params={"key": finding.key}).first()
-    if same is not None:
+    if session.new:
+        session.flush()  # what the query's autoflush did (incidents are flushed as they open: never, in a pass)
+    same_id = session.connection().execute(_same_key(), {"key": finding.key}).scalar()  # keys are unique
+    if same_id is not None and (same := session.get(Incident, same_id)) is not None:
         return same, "the same key"
     recent = (recent_incidents.query_recent(session, brand_id, now - timedelta(minutes=join_minutes))
               if pass_view is None else pass_view.current(session, brand_id, now, join_minutes))

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
+from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange
@@ -25,34 +26,49 @@ from monitor.pipeline.results import DetectionResult
 from monitor.settings import BrandSettings, Settings
 from monitor.storage.advisory import try_xact_lock
 from monitor.storage.engine import transaction, with_retries
+from monitor.storage.tables import Incident
 
 
 def run_detection(engine: Engine, settings: Settings, *, now: datetime,
-                  found: Mapping[str, Sequence[DetectorFinding]] | None = None) -> DetectionResult:
+                  found: Mapping[str, Sequence[DetectorFinding]] | None = None,
+                  examined: bool = False) -> DetectionResult:
     """One detection pass over every brand; the result counts the alert events recorded, by kind.
 
     Brands with nothing new and nothing open cost no query of their own: one statement finds the busy
     brands, and the rest only move their warm detector on in memory (``monitor.detection.quiet``).
     ``found``: what a brand's detector already found at ``now`` on mentions the caller fed it and stored as
-    examined (a backtest's replay loop), handled as this pass's findings for that brand.
+    examined (a backtest's replay loop), handled as this pass's findings for that brand. ``examined``: the caller
+    fed every brand's detector all the rows it stored, and stored them as examined (so none is looked for).
     """
     found = found or {}
     everyone = all(found.get(b.id) for b in settings.brands)  # then nobody asks whether they are busy
-    busy = set() if everyone else with_retries(partial(_busy_brands, engine, now))
+    busy = set() if everyone else with_retries(partial(_busy_brands, engine, now, examined))
     changes: list[IncidentChange] = []
     for brand in settings.brands:
         given = found.get(brand.id)
-        changes.extend(with_retries(partial(_detect_one, engine, settings, brand, now, brand.id in busy, given)))
+        changes.extend(with_retries(partial(_detect_one, engine, settings, brand, now, brand.id in busy, given,
+                                            examined)))
     return DetectionResult(events=Counter(c.event for c in changes), changes=tuple(c.line for c in changes))
 
 
-def _busy_brands(engine: Engine, now: datetime) -> set[str]:
+def _busy_brands(engine: Engine, now: datetime, examined: bool = False) -> set[str]:
+    """``busy_brands``; ``examined``: no row waits to be examined, so only open incidents make a brand busy (the
+    unexamined half walks every row detection skips: the brand's own replies and unscored rows pile up in a replay)."""
     with Session(engine) as session:
+        if examined:
+            return {str(b) for b in session.exec(_with_open_incidents())}
         return busy_brands(session, now)
 
 
+@cache
+def _with_open_incidents() -> Any:
+    """``busy_brands``'s second half: the brands with incidents not resolved."""
+    return select(Incident.brand_id).where(Incident.status != "resolved")
+
+
 def _detect_one(engine: Engine, settings: Settings, brand: BrandSettings, now: datetime,
-                busy: bool, given: Sequence[DetectorFinding] | None = None) -> list[IncidentChange]:
+                busy: bool, given: Sequence[DetectorFinding] | None = None,
+                examined: bool = False) -> list[IncidentChange]:
     # the in-memory detector moves on only if this transaction commits (else a retry finds nothing new)
     # a worker sharing brands always runs the full pass: its warm detector may be behind the checkpoint
     with advance_with_commit(settings, brand.id):
@@ -60,7 +76,7 @@ def _detect_one(engine: Engine, settings: Settings, brand: BrandSettings, now: d
         if early == []:
             return []  # nothing new, nothing open, nothing found: no transaction at all
         with transaction(engine) as session:
-            found = detect_brand(session, settings, brand, now, early or ())
+            found = detect_brand(session, settings, brand, now, early or (), examined=examined)
             record_alerts(session, settings, found, now)
             save_checkpoint(session, settings, brand.id, now)  # only inside shared_detectors()
         return found

@@ -31,6 +31,7 @@ from connectors.replay import ReplayConnector, ReplayOptions
 from models.embedding import OnnxEmbedder, embedder_folder, embedder_identity
 from models.loader import model_identity
 from monitor.clock import ManualClock, as_utc
+from monitor.detection.join_background import insert_only
 from monitor.detection.warmup import forget_detectors
 from monitor.pipeline.scoring import story_embedder
 from monitor.replay.parsed_cache import Parsed, parsed
@@ -159,6 +160,7 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     last = max(feed.rows[-1].posted_at for feed in feeds) + timedelta(hours=4)  # let incidents resolve
     runtime = Runtime(settings, clock=ManualClock(first))
     _throwaway(runtime.engine)
+    insert_only(runtime.engine)  # the replay only inserts mentions: the hourly background reads what is new
     model = _cached_model(runtime, input_file, db_path.parent)
     scored = model.prime(texts)
     signals = SignalCache(model.path.with_name(model.path.name.replace(".scores-", ".signals-").removesuffix(".json")))

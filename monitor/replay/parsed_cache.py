@@ -79,10 +79,16 @@ def _row(m: Mention) -> list[Any]:
 
 
 def _load(cached: Path) -> Parsed:
+    """The cached rows; equal authors and engagement counts share one (frozen) object: most rows repeat one."""
     data = json.loads(cached.read_text(encoding="utf-8"))
-    mentions = [Mention(platform=r[0], external_id=r[1], author=Author(r[2], r[3], r[4], r[5]), text=r[6],
-                        posted_at=datetime.fromisoformat(r[7]), url=r[8], lang=r[9],
-                        engagement=Engagement(r[10], r[11], r[12], r[13]), conversation_id=r[14], parent_id=r[15],
-                        quoted_id=r[16], reposted_id=r[17], is_brand_reply=r[18],
-                        local_id=r[19] if len(r) > 19 else None) for r in data["mentions"]]
+    authors: dict[tuple[Any, ...], Author] = {}
+    counts: dict[tuple[Any, ...], Engagement] = {}
+    mentions = []
+    for r in data["mentions"]:
+        author = authors.get(key := (r[2], r[3], r[4], r[5])) or authors.setdefault(key, Author(*key))
+        engagement = counts.get(key := (r[10], r[11], r[12], r[13])) or counts.setdefault(key, Engagement(*key))
+        mentions.append(Mention(platform=r[0], external_id=r[1], author=author, text=r[6],
+                                posted_at=datetime.fromisoformat(r[7]), url=r[8], lang=r[9], engagement=engagement,
+                                conversation_id=r[14], parent_id=r[15], quoted_id=r[16], reposted_id=r[17],
+                                is_brand_reply=r[18], local_id=r[19] if len(r) > 19 else None))
     return mentions, [str(p) for p in data["problems"]]

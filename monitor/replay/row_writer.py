@@ -13,7 +13,7 @@ share one JSON object (the replay's rows of one text share their signals) serial
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, insert
@@ -74,25 +74,23 @@ def _values(rows: Sequence[dict[str, Any]], plan: Plan,
     """Each row's values in placeholder order, converted column by column (timestamps and JSON objects once)."""
     columns = []
     for key, process, memo in plan:
-        values = [row[key] for row in rows]
+        values = list(map(itemgetter(key), rows))
         if process is not None:
             values = _timestamps(values, process) if memo == "time" else _objects(values, process, serialised) \
-                if memo == "json" else [process(value) for value in values]
+                if memo == "json" else list(map(process, values))
         columns.append(values)
     return list(zip(*columns, strict=True))
 
 
 def _timestamps(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
-    """Each distinct timestamp converted once. Keyed with its zone: equal instants in other zones are equal
-    in Python but stored as their own wall clock."""
-    done: dict[Any, Any] = {}
+    """Each timestamp object converted once (a step's rows share its ingested, scored and examined times), by
+    identity: the same object always gives the same text, and the values outlive this call."""
+    done: dict[int, Any] = {}
     out = []
     for value in values:
-        if value.__class__ is not datetime:
-            out.append(process(value))
-            continue
-        key = (value, value.tzinfo)
-        out.append(done[key] if key in done else done.setdefault(key, process(value)))
+        if (text := done.get(id(value))) is None:
+            text = done[id(value)] = process(value)
+        out.append(text)
     return out
 
 

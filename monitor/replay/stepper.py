@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from connectors.base import BrandTerms, Mention
+from models.routing import Routed
 from monitor.clock import as_utc
 from monitor.detection import journal
 from monitor.detection.brand_detector import Finding, Observation
@@ -45,6 +46,7 @@ from monitor.storage.mentions import mention_row
 from monitor.storage.tables import Incident
 from monitor.storage.tables import Mention as MentionRow
 
+MAX_ROUTED = 200_000  # (text, language) outcomes remembered before the memo starts again
 _MENTIONS: Any = MentionRow.__table__  # type: ignore[attr-defined]
 _INCIDENTS: Any = Incident.__table__  # type: ignore[attr-defined]
 # the replay's brands' (all of its) open incidents, by the (brand_id, status) index; built once, run on a connection
@@ -91,10 +93,12 @@ class Stepper:
             self.next_id = (session.exec(select(func.max(MentionRow.id))).one() or 0) + 1
         self.last_run: datetime | None = None
         self.next_quiet: datetime | None = None
+        self.quiet_known = True  # ``next_quiet`` is up to date (else ``_due`` reads it when it needs it)
         self.runs = 0
         self.unstored: list[dict[str, Any]] = []  # examined rows not yet inserted (``flush``)
         self.writer = RowWriter(engine, _MENTIONS)
         self.known: dict[tuple[str, str | None, str], tuple[str, dict[str, Any]]] = {}  # ``_signals``
+        self.routed: dict[tuple[str, str], Routed] = {}  # ``_route``
 
     def step(self, now: datetime) -> None:
         by_brand: dict[str, list[dict[str, Any]]] = {}
@@ -108,9 +112,9 @@ class Stepper:
                 found[brand_id] = findings
         if self._due(now, bool(found)):
             self.flush()
-            run_detection(self.engine, self.settings, now=now, found=found)
+            run_detection(self.engine, self.settings, now=now, found=found, examined=not self.exact)
             self.last_run, self.runs = now, self.runs + 1
-            self.next_quiet = self._next_quiet()
+            self.quiet_known = False  # read when a quiet step asks (the pass changed no incident since)
 
     def flush(self) -> None:
         """Insert the examined rows held since the last pass, in one statement and one commit."""
@@ -149,6 +153,8 @@ class Stepper:
         """Something may change now: a finding, an open incident going quiet, or the sync/idle interval."""
         if self.exact or busy or self.last_run is None or now - self.last_run >= self.idle:
             return True
+        if not self.quiet_known:
+            self.next_quiet, self.quiet_known = self._next_quiet(), True
         if self.next_quiet is None:
             return False
         return now > self.next_quiet or now - self.last_run >= self.sync
@@ -166,7 +172,7 @@ class Stepper:
             return []
         brand = self.terms.get(feed.brand_id)
         known = [self._signals(m, feed.brand_id, brand) for m in fresh]
-        routed = self.router.score([m.text for m in fresh], [language for language, _ in known])
+        routed = self._route([m.text for m in fresh], [language for language, _ in known])
         rows = []
         for m, (language, signals), result in zip(fresh, known, routed, strict=True):
             row = mention_row(m, brand_id=feed.brand_id, source_id=feed.source_id, now=now)
@@ -183,6 +189,18 @@ class Stepper:
             rows.append(row)
         return rows
 
+
+    def _route(self, texts: list[str], languages: list[str]) -> list[Routed]:
+        """What ``router.score`` gives each (text, language), asked once per pair (a repost repeats its text; the
+        scores come from the cache, and texts no model reads are read by keywords: each costs more than a lookup)."""
+        keys = list(zip(texts, languages, strict=True))
+        if len(self.routed) > MAX_ROUTED:
+            self.routed.clear()
+        missing = list(dict.fromkeys(k for k in keys if k not in self.routed))
+        if missing:
+            scored = self.router.score([t for t, _ in missing], [language for _, language in missing])
+            self.routed.update(zip(missing, scored, strict=True))
+        return [self.routed[k] for k in keys]
 
     def _signals(self, m: Mention, brand_id: str, brand: BrandTerms | None) -> tuple[str, dict[str, Any]]:
         """(language, signals) of a text, one dict per text and brand: rows of one text share it (read-only)."""

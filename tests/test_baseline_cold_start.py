@@ -68,6 +68,18 @@ def test_day_one_burst_of_thirty_people_in_fifteen_minutes_pages_within_ten_minu
     assert len({f.key for _, f in found}) == 1  # one incident; growth is an escalation of it
 
 
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_a_burst_fifteen_minutes_after_the_brand_was_added_pages_within_ten_minutes(seed: int) -> None:
+    """The brand was added because something is going wrong: the cold test judges from its fourth bucket (it waited
+    for the sixth, and learnt a burst before then as the brand's usual rate, so it never paged)."""
+    traffic, det = Traffic(seed=seed, per_bucket=6.0), BrandDetector(BrandConfig.for_sensitivity("default"))
+    assert run_buckets(det, traffic, START, 3) == []  # 15 minutes of one or two negative people
+    burst_start = START + 3 * STEP
+    found = run_buckets(det, traffic, burst_start, 6, burst={0: 12, 1: 12, 2: 12})
+    assert found and found[0][0] - burst_start <= timedelta(minutes=10) + GRACE, found
+    assert "in the first" in found[0][1].reason
+
+
 @pytest.mark.parametrize(("seed", "per_bucket"), [(1, 3.0), (2, 8.0), (3, 60.0)])
 def test_an_ordinary_first_days_do_not_page(seed: int, per_bucket: float) -> None:
     traffic, det = Traffic(seed=seed, per_bucket=per_bucket), BrandDetector(BrandConfig.for_sensitivity("default"))

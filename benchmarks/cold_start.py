@@ -14,7 +14,8 @@ rest anywhere in days one to three. An *ordinary brand* runs three days with no 
 Delays are from the burst's first person to the pass that opens the spike incident (the user's view: "it
 started at 10:03, I was paged at 10:11"), in minutes. Per band of rate: the share paged within 10 and 15
 minutes (plus the 61 s the pass waits after a bucket closes), the median delay, the share never paged by volume
-within 35 minutes, and spike pages per ordinary brand over three days (every page counts). First-hour bursts are also reported on their own.
+within 35 minutes, and spike pages per ordinary brand over three days (every page counts). First-hour bursts are
+also reported on their own.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ import pytest
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Finding, Observation
 from monitor.detection.seasonal import SeriesConfig, SeriesDetector
 
+BRAND_SERIES = BrandConfig.for_sensitivity("default").series  # what BrandDetector runs on negative people
+
 STEP = timedelta(minutes=5)
 GRACE = timedelta(seconds=61)  # the pipeline runs just after each 5-minute bucket closes
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning: the brand was added at 9 am
@@ -131,8 +133,8 @@ def _poisson_day(rng: random.Random, rate: float, buckets: int, burst: dict[int,
     return out
 
 
-def _first_alert(counts: list[float], since: int = 0) -> tuple[int, float] | None:
-    det = SeriesDetector(SeriesConfig.for_sensitivity("default"))
+def _first_alert(counts: list[float], since: int = 0, cfg: SeriesConfig | None = None) -> tuple[int, float] | None:
+    det = SeriesDetector(cfg or SeriesConfig.for_sensitivity("default"))
     for i, value in enumerate(counts):
         step = det.step(START + i * STEP, value)
         if step.alert and i >= since:
@@ -170,3 +172,12 @@ def test_ordinary_first_three_days_of_many_brands_never_page(rate: float) -> Non
     for seed in range(10):
         counts = _poisson_day(random.Random(1000 + seed), rate, 3 * 288, {})
         assert _first_alert(counts) is None, f"seed {seed}"
+
+
+
+@pytest.mark.parametrize("rate", [0.5, 3.0, 9.0])
+def test_ordinary_first_three_days_of_many_brands_never_page_with_the_brand_preset(rate: float) -> None:
+    """The brand preset's cold test judges from the fourth bucket: ordinary first days still do not page."""
+    for seed in range(10):
+        counts = _poisson_day(random.Random(1000 + seed), rate, 3 * 288, {})
+        assert _first_alert(counts, cfg=BRAND_SERIES) is None, f"seed {seed}"

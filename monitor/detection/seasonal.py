@@ -5,9 +5,9 @@ decision rests on two principled knobs. An alert means "more in the last 5 minut
 in any such window we remember, by more than that window's usual wobble" (:mod:`monitor.detection.records`);
 highs fade with a half-life of ``memory_days``. Confidence grows with the history seen, not after a fixed blind
 warm-up: the record test starts once one daily cycle has been seen, with its margin widened by ``settle_h`` / hours
-seen until three cycles have; from the first half hour until then a cold-start test compares the last minutes with
-the recent rate, with wide uncertainty and a minimum number of people, so a brand added on the day things go wrong
-still pages. One alert opens an episode; a surge that grows past
+seen until three cycles have; from the first half hour (a brand's: 15 minutes) until then a cold-start test
+compares the last minutes with the recent rate, with wide uncertainty and a minimum number of people, so a brand
+added on the day things go wrong still pages. One alert opens an episode; a surge that grows past
 ``escalate_factor`` times the alert's level is an escalation, not a new page; the episode's peak may raise the
 remembered high at most ``episode_memory`` times, so one outage does not deafen the next month.
 A seasonal baseline (level plus hour-of-day and hour-of-week offsets on ``log1p``, learnt from clipped residuals)

@@ -15,6 +15,8 @@ import pytest
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Finding, Observation
 from monitor.detection.seasonal import SeriesConfig, SeriesDetector
 
+BRAND_SERIES = BrandConfig.for_sensitivity("default").series  # what BrandDetector runs on negative people
+
 STEP = timedelta(minutes=5)
 GRACE = timedelta(seconds=61)  # the pipeline runs just after each 5-minute bucket closes
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning: the brand was added at 9 am
@@ -68,6 +70,18 @@ def test_day_one_burst_of_thirty_people_in_fifteen_minutes_pages_within_ten_minu
     assert len({f.key for _, f in found}) == 1  # one incident; growth is an escalation of it
 
 
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_a_burst_fifteen_minutes_after_the_brand_was_added_pages_within_ten_minutes(seed: int) -> None:
+    """The brand was added because something is going wrong: the cold test judges from its fourth bucket (it waited
+    for the sixth, and learnt a burst before then as the brand's usual rate, so it never paged)."""
+    traffic, det = Traffic(seed=seed, per_bucket=6.0), BrandDetector(BrandConfig.for_sensitivity("default"))
+    assert run_buckets(det, traffic, START, 3) == []  # 15 minutes of one or two negative people
+    burst_start = START + 3 * STEP
+    found = run_buckets(det, traffic, burst_start, 6, burst={0: 12, 1: 12, 2: 12})
+    assert found and found[0][0] - burst_start <= timedelta(minutes=10) + GRACE, found
+    assert "in the first" in found[0][1].reason
+
+
 @pytest.mark.parametrize(("seed", "per_bucket"), [(1, 3.0), (2, 8.0), (3, 60.0)])
 def test_an_ordinary_first_days_do_not_page(seed: int, per_bucket: float) -> None:
     traffic, det = Traffic(seed=seed, per_bucket=per_bucket), BrandDetector(BrandConfig.for_sensitivity("default"))
@@ -119,8 +133,8 @@ def _poisson_day(rng: random.Random, rate: float, buckets: int, burst: dict[int,
     return out
 
 
-def _first_alert(counts: list[float], since: int = 0) -> tuple[int, float] | None:
-    det = SeriesDetector(SeriesConfig.for_sensitivity("default"))
+def _first_alert(counts: list[float], since: int = 0, cfg: SeriesConfig | None = None) -> tuple[int, float] | None:
+    det = SeriesDetector(cfg or SeriesConfig.for_sensitivity("default"))
     for i, value in enumerate(counts):
         step = det.step(START + i * STEP, value)
         if step.alert and i >= since:
@@ -158,3 +172,12 @@ def test_ordinary_first_three_days_of_many_brands_never_page(rate: float) -> Non
     for seed in range(10):
         counts = _poisson_day(random.Random(1000 + seed), rate, 3 * 288, {})
         assert _first_alert(counts) is None, f"seed {seed}"
+
+
+
+@pytest.mark.parametrize("rate", [0.5, 3.0, 9.0])
+def test_ordinary_first_three_days_of_many_brands_never_page_with_the_brand_preset(rate: float) -> None:
+    """The brand preset's cold test judges from the fourth bucket: ordinary first days still do not page."""
+    for seed in range(10):
+        counts = _poisson_day(random.Random(1000 + seed), rate, 3 * 288, {})
+        assert _first_alert(counts, cfg=BRAND_SERIES) is None, f"seed {seed}"

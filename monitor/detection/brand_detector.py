@@ -38,6 +38,7 @@ from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
 
 
+BRAND_COLD_MIN_BUCKETS = 3  # a brand's cold test judges from its first 15 minutes (series mode: 30)
 STORY_MIN_PEOPLE = {"low": 9.0, "default": 6.5, "high": 4.5}  # each sensitivity's story threshold
 
 
@@ -61,7 +62,7 @@ class BrandConfig:
     @staticmethod
     def for_sensitivity(name: str = "default", story_min_people: float | None = None) -> BrandConfig:
         """The preset for ``name``; ``story_min_people`` replaces its story threshold (a brand's tuning)."""
-        series = SeriesConfig.for_sensitivity(name)
+        series = SeriesConfig.for_sensitivity(name, cold_min_buckets=BRAND_COLD_MIN_BUCKETS)
         stories = StoryConfig(alerts_per_week=SENSITIVITY_BUDGET[name],
                               min_authors=story_min_people or STORY_MIN_PEOPLE[name])
         return BrandConfig(sensitivity=name, series=series, stories=stories)

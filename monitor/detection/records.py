@@ -134,13 +134,13 @@ def cap_highs(st: RecordState, ceiling: list[float]) -> None:
 
 
 def cold_step(st: RecordState, value: float, dt_d: float, z_min: float, min_count: float,
-              prior_dispersion: float) -> Verdict:
+              prior_dispersion: float, min_buckets: int = COLD_MIN_BUCKETS) -> Verdict:
     """Cold-start test (first days): the last 1-3 buckets against the recent rate; then learn the rate and its spread.
 
     The expected count is ``k * rate``; its variance is Poisson times the dispersion index seen so far (shrunk
     toward ``prior_dispersion`` for the first hour) times ``1 + k / n``, the uncertainty of a rate learnt from
     ``n`` buckets. So the first hour is judged with wide error bars, and a big brand's burst at twice its usual
-    rate is judged by how unlikely it is, not by a fixed multiple.
+    rate is judged by how unlikely it is, not by a fixed multiple. ``min_buckets``: buckets seen before it judges.
     """
     best = Verdict()
     weight = max(_decay(dt_d * 24.0, COLD_RATE_HALF_LIFE_H), 1.0 / (st.rate_n + 1))
@@ -148,7 +148,7 @@ def cold_step(st: RecordState, value: float, dt_d: float, z_min: float, min_coun
     dispersion = shrunk_dispersion(st.spread / max(st.rate, COLD_MIN_RATE), seen, prior_dispersion,
                                    COLD_PRIOR_BUCKETS)
     st.rates = (st.rates + [st.rate])[-max(COLD_WINDOWS):]
-    if st.rate_n >= COLD_MIN_BUCKETS:
+    if st.rate_n >= min_buckets:
         for k in COLD_WINDOWS:  # each window against the rate known before it began: a burst is not its own baseline
             count = _window_count(st.ring, k)
             expected = k * st.rates[-min(k, len(st.rates))]
@@ -157,8 +157,8 @@ def cold_step(st: RecordState, value: float, dt_d: float, z_min: float, min_coun
                 best = Verdict(score, k, count, expected, "cold")
     # the first buckets set the level as they are; later a burst moves the rate only a little and not the spread
     bound = st.rate + COLD_CLIP_SD * math.sqrt(dispersion * max(st.rate, 1.0))
-    ordinary = st.rate_n < COLD_MIN_BUCKETS or value <= bound
-    value = value if st.rate_n < COLD_MIN_BUCKETS else min(value, bound)
+    ordinary = st.rate_n < min_buckets or value <= bound
+    value = value if st.rate_n < min_buckets else min(value, bound)
     st.rate_n += 1
     if st.rate_n > 1 and ordinary:  # the first bucket has no rate before it; the rate's own error is not spread
         change2 = (value - st.rate) ** 2 / (1.0 + 1.0 / max(seen, 1.0))

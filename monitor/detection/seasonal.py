@@ -5,9 +5,9 @@ decision rests on two principled knobs. An alert means "more in the last 5 minut
 in any such window we remember, by more than that window's usual wobble" (:mod:`monitor.detection.records`);
 highs fade with a half-life of ``memory_days``. Confidence grows with the history seen, not after a fixed blind
 warm-up: the record test starts once one daily cycle has been seen, with its margin widened by ``settle_h`` / hours
-seen until three cycles have; from the first half hour until then a cold-start test compares the last minutes with
-the recent rate, with wide uncertainty and a minimum number of people, so a brand added on the day things go wrong
-still pages. One alert opens an episode; a surge that grows past
+seen until three cycles have; from the first half hour (a brand's: 15 minutes) until then a cold-start test
+compares the last minutes with the recent rate, with wide uncertainty and a minimum number of people, so a brand
+added on the day things go wrong still pages. One alert opens an episode; a surge that grows past
 ``escalate_factor`` times the alert's level is an escalation, not a new page; the episode's peak may raise the
 remembered high at most ``episode_memory`` times, so one outage does not deafen the next month.
 A seasonal baseline (level plus hour-of-day and hour-of-week offsets on ``log1p``, learnt from clipped residuals)
@@ -45,6 +45,7 @@ class SeriesConfig:
     cold_z: float = 4.0  # cold start: Poisson z over the recent rate (widened by dispersion) that pages
     cold_min_count: float = 10.0  # cold start: fewest in the last 5-15 minutes that can page
     cold_dispersion: float = 2.0  # cold start: variance-to-mean ratio assumed before the data shows its own
+    cold_min_buckets: int = 6  # cold start: buckets seen before it judges (brands: 3, see BrandConfig)
     episode_memory: float = 4.0  # an episode raises the remembered high at most this many times
     cooldown_h: float = 24.0  # one alert per episode, at most one a day
     quiet_h: float = 1.0
@@ -156,7 +157,8 @@ class SeriesDetector:
         if history_h < c.history_h:
             verdict = Verdict()
         if history_h < c.settle_h:
-            cold = cold_step(self.rec, value, dt_d, c.cold_z, c.cold_min_count, c.cold_dispersion)
+            cold = cold_step(self.rec, value, dt_d, c.cold_z, c.cold_min_count, c.cold_dispersion,
+                             c.cold_min_buckets)
             verdict = cold if cold.score > verdict.score else verdict
         self._learn(timestamp, y, dt_d * 24.0)
         s.last_ts = t

@@ -123,6 +123,37 @@ def test_by_default_two_growing_stories_at_centroid_cosine_0_53_stay_apart() -> 
     assert tr.evaluate(200.0) == [] and len(tr.stories) == 2  # 4 people each: neither pages alone
 
 
+@pytest.mark.parametrize("growth", [0.0, 0.5])
+def test_a_steady_background_story_does_not_take_over_a_new_one_told_near_it(growth: float) -> None:
+    """merge_growth: a grievance heard all day (the demo's "on hold for 40 minutes") is no burst, so a new story
+    told near it is not folded into it (and paged under its name); without the rule it is."""
+    cfg = StoryConfig(embed_similarity=0.9, embed_merge=0.4, min_authors=5, merge_growth=growth)
+    tr, base, hour = StoryTracker(cfg), unit(7), 3600.0
+    steady, burst = unit(8, base, 0.7), unit(9, base, 0.7)  # ~0.5 from each other
+    for i in range(12):  # 12 people a day, one every 2 h: 3 in the last 6 h, a quarter of the day's
+        tr.add(i * 2 * hour, f"bg{i}", "been on hold for forty minutes again and nobody picks up", None, 0.9,
+               embedding=blob(steady))
+    now = 23 * hour
+    for i in range(4):  # a burst: 4 new people within minutes, all of its day's people
+        tr.add(now + i, f"o{i}", "no internet at all in our street since six tonight", None, 0.9, embedding=blob(burst))
+    assert len(tr.stories) == 2
+    tr.evaluate(now + 10)
+    assert len(tr.stories) == (2 if growth else 1)
+
+
+def test_two_bursts_told_differently_still_merge_with_the_growth_rule() -> None:
+    cfg = StoryConfig(embed_similarity=0.9, embed_merge=0.4, min_authors=5, merge_growth=0.5)
+    tr, base = StoryTracker(cfg), unit(7)
+    one, two = unit(8, base, 0.7), unit(9, base, 0.7)
+    for i in range(4):
+        tr.add(100.0 + i, f"p{i}", "locked out of the app since this morning, password rejected", None, 0.9,
+               embedding=blob(one))
+        tr.add(100.0 + i, f"q{i}", "sign in keeps failing with wrong credentials all day", None, 0.9,
+               embedding=blob(two))
+    [event] = tr.evaluate(200.0)
+    assert event.total_authors == 8 and len(tr.stories) == 1
+
+
 def test_vector_rows_reuse_dropped_rows_and_find_the_nearest() -> None:
     rows, a, b = VectorRows(), unit(11), unit(12)
     assert rows.nearest(a) == (None, 0.0)

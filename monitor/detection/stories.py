@@ -42,7 +42,7 @@ class StoryConfig:
     embed_similarity: float = 0.75  # cosine to a story's representative vector that joins it (tuned: tune split)
     embed_variant: float = 0.9  # a joining vector closer than this is no new representative
     embed_words: bool = True  # with vectors, still join by shared rare words too (vectors only add joins)
-    embed_merge: float = 0.55  # two growing stories merge when their centroids are this close (story_merge.py tune)
+    embed_merge: float = 0.5  # two growing stories merge when their centroids are this close (background_story.py tune)
     embed_tone: float = 0.25  # ... and their mean author weights (negativity) differ by at most this
     window_s: float = 6 * 3600.0
     long_window_s: float = 24 * 3600.0  # slow builds: this window pages at long_factor x the threshold
@@ -60,7 +60,7 @@ class StoryConfig:
     escalate_factor: float = 2.0
     merge_authors: int = 3  # two stories each with this many people in the window ...
     merge_shared: int = 2  # ... sharing this many rare words are merged
-    merge_growth: float = 0.0  # ... and each holds at least this share of its last day's people in the window
+    merge_growth: float = 0.5  # ... and each holds at least this share of its last day's people in the window
 
 
 @dataclass(frozen=True)

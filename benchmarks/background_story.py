@@ -23,8 +23,9 @@ Measured (3 seeds, 288 events a split): tune chose ``embed_merge`` 0.5 with ``me
 49, outages told 138 -> 143 of 144 against 0.55 without the growth test); report, once: extra pages 99 -> 70, outages
 paged exactly once 106 -> 113 of 144, the background alone 4 pages in 36 both (README "Detection").
 
-    nice python benchmarks/background_story.py --split tune --seeds 3 --embed-merge 0.5 0.55 0.6 \
-        --knobs '{"embed_merge": 0.5, "merge_growth": 0.5}' '{"embed_merge": 0.55, "merge_growth": 0.5}'
+    nice python benchmarks/background_story.py --split tune --seeds 3 \
+        --knobs '{"embed_merge": 0.55, "merge_growth": 0}' '{"embed_merge": 0.5, "merge_growth": 0}' \
+        '{"embed_merge": 0.6, "merge_growth": 0}' '{}'   # {}: the defaults
 """
 
 from __future__ import annotations

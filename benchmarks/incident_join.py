@@ -200,9 +200,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--links", choices=["retold", "thread", "none"], default="retold",
                         help="reply/quote links recorded (retold: a second telling answers the first)")
     parser.add_argument("--embed-merge", type=float, help="override StoryConfig.embed_merge in the detector")
+    parser.add_argument("--merge-growth", type=float, help="override StoryConfig.merge_growth in the detector")
     args = parser.parse_args(argv)
     if args.embed_merge is not None:
         STORY_KNOBS["embed_merge"] = args.embed_merge
+    if args.merge_growth is not None:
+        STORY_KNOBS["merge_growth"] = args.merge_growth
     opts = {"detector_vectors": not args.detector_words_only, "spikes": not args.without_spikes,
             "links": args.links, "code_reads_links": LINKED}
     print(json.dumps(run(args.split, args.similarity, opts), indent=2))

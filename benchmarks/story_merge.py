@@ -61,9 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["tune", "report"], default="report")
     parser.add_argument("--embed-merge", type=float, nargs="*", default=[], help="override StoryConfig.embed_merge")
     parser.add_argument("--embed-similarity", type=float, help="override StoryConfig.embed_similarity")
+    parser.add_argument("--merge-growth", type=float, help="override StoryConfig.merge_growth (0: off)")
     parser.add_argument("--no-words", action="store_true", help="skip the words-only run")
     args = parser.parse_args(argv)
     join = {"embed_similarity": args.embed_similarity} if args.embed_similarity else {}
+    join |= {"merge_growth": args.merge_growth} if args.merge_growth is not None else {}
     result: dict[str, Any] = {"split": args.split, **join}
     if not args.no_words:
         result["words_only"] = run(args.split, False)

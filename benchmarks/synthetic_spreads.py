@@ -242,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embed-similarity", type=float, help="override StoryConfig.embed_similarity")
     parser.add_argument("--embed-variant", type=float, help="override StoryConfig.embed_variant")
     parser.add_argument("--embed-merge", type=float, help="override StoryConfig.embed_merge")
+    parser.add_argument("--merge-growth", type=float, help="override StoryConfig.merge_growth (0: off)")
     parser.add_argument("--embed-words", action="store_true", help="with vectors, still join by rare words")
     parser.add_argument("--links", choices=["thread", "none"], default="thread",
                         help="thread: a cascade's new wordings reply to the post that set them off (as recorded)")
@@ -255,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     knobs |= {"embed_words": True} if args.embed_words else {}
     knobs |= {"embed_variant": args.embed_variant} if args.embed_variant else {}
     knobs |= {"embed_merge": args.embed_merge} if args.embed_merge else {}
+    knobs |= {"merge_growth": args.merge_growth} if args.merge_growth is not None else {}
     print(json.dumps(run_split(args.split, args.scenarios, args.days, args.per_day, args.step_s, args.model,
                                args.sensitivity, args.wordings, args.vectors, knobs,
                                (args.budget, args.bar) if args.budget is not None else None), indent=2))

@@ -42,7 +42,7 @@ class StoryConfig:
     embed_similarity: float = 0.75  # cosine to a story's representative vector that joins it (tuned: tune split)
     embed_variant: float = 0.9  # a joining vector closer than this is no new representative
     embed_words: bool = True  # with vectors, still join by shared rare words too (vectors only add joins)
-    embed_merge: float = 0.55  # two growing stories merge when their centroids are this close (story_merge.py tune)
+    embed_merge: float = 0.5  # two growing stories merge when their centroids are this close (background_story.py tune)
     embed_tone: float = 0.25  # ... and their mean author weights (negativity) differ by at most this
     window_s: float = 6 * 3600.0
     long_window_s: float = 24 * 3600.0  # slow builds: this window pages at long_factor x the threshold
@@ -60,6 +60,7 @@ class StoryConfig:
     escalate_factor: float = 2.0
     merge_authors: int = 3  # two stories each with this many people in the window ...
     merge_shared: int = 2  # ... sharing this many rare words are merged
+    merge_growth: float = 0.5  # ... and each holds at least this share of its last day's people in the window
 
 
 @dataclass(frozen=True)
@@ -223,11 +224,11 @@ class StoryTracker:
         c = self.cfg
         for sid in sorted(touched):
             story = self.stories.get(sid)
-            if story is None or story.recent_authors(now, c.window_s, c.long_window_s)[0] < c.merge_authors:
+            if story is None or not self._growing(story, now):
                 continue
             for other in self.lookup.related(sid, c.merge_shared):
                 peer = self.stories.get(other)
-                if peer is None or peer.recent_authors(now, c.window_s, c.long_window_s)[0] < c.merge_authors:
+                if peer is None or not self._growing(peer, now):
                     continue
                 keep, gone = (other, sid) if peer.alerted > story.alerted or (
                     peer.alerted == story.alerted and peer.first_ts < story.first_ts) else (sid, other)
@@ -238,6 +239,14 @@ class StoryTracker:
                     break
                 story = self.stories[sid]
         return touched
+
+    def _growing(self, story: Story, now: float) -> bool:
+        """At least ``merge_authors`` people in the window, and (``merge_growth``) that many more than the story's
+        steady pace: a grievance heard every day is no burst, so it cannot take over a new one told near it."""
+        c = self.cfg
+        n = story.recent_authors(now, c.window_s, c.long_window_s)[0]
+        return n >= c.merge_authors and (not c.merge_growth or n >= c.merge_growth * story.recent_authors(
+            now, c.long_window_s)[0])
 
     def _track_day(self, now: float, best: float) -> None:
         day = int(now // 86400)

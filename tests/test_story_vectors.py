@@ -7,7 +7,8 @@ written here, so each joining rule is checked on its own.
 from __future__ import annotations
 
 import json
-import time
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -174,23 +175,37 @@ def test_vector_rows_reuse_dropped_rows_and_find_the_nearest() -> None:
 
 
 
+NEAREST_PROBE = """
+import sys, time
+import numpy as np
+from monitor.detection.story_vectors import VectorRows
+rng = np.random.default_rng(7)
+rows, vectors = VectorRows(), rng.standard_normal((6000, 384)).astype(np.float32)
+vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+for k, vector in enumerate(vectors):
+    rows.add(f"s{k}", vector)
+queries = vectors[rng.integers(0, 6000, 200)] + 0.1 * rng.standard_normal((200, 384)).astype(np.float32)
+expected = (vectors @ queries.T).argmax(axis=0)
+time.sleep(0.2)  # the product above woke the BLAS threads: let them park before timing
+cpu, mine, found = time.process_time(), time.thread_time(), []
+for query in queries:
+    found.append(rows.nearest(query)[0])
+    time.sleep(0.0002)  # the detector's own Python work between two lookups, when idle threads would spin
+cpu, mine = time.process_time() - cpu, time.thread_time() - mine
+assert found == [f"s{k}" for k in expected], "nearest is not exact"
+print(cpu, mine)
+"""
+
+
 def test_nearest_over_thousands_of_rows_is_exact_and_stays_on_one_thread() -> None:
     """Issue #17: ``matrix @ vector`` past ~2,000 rows ran on OpenBLAS's spinning threads (4x the CPU on two
-    cores); the cosines now stay on the calling thread: the process's CPU is this thread's."""
-    rng = np.random.default_rng(7)
-    rows, vectors = VectorRows(), rng.standard_normal((6000, 384)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    for k, vector in enumerate(vectors):
-        rows.add(f"s{k}", vector)
-    queries = vectors[rng.integers(0, 6000, 200)] + 0.1 * rng.standard_normal((200, 384)).astype(np.float32)
-    expected = (vectors @ queries.T).argmax(axis=0)
-    cpu, mine, found = time.process_time(), time.thread_time(), []
-    for query in queries:
-        found.append(rows.nearest(query)[0])
-        time.sleep(0.0002)  # the detector's own Python work between two lookups, when idle threads would spin
-    cpu, mine = time.process_time() - cpu, time.thread_time() - mine
-    assert found == [f"s{k}" for k in expected]
-    assert cpu <= 1.5 * mine + 0.05, (cpu, mine)  # 0.99 vs 0.44 CPU-s with BLAS threads on two cores
+    cores); the cosines now stay on the calling thread: the process's CPU is this thread's.  Measured in a fresh
+    process, so threads other tests left running in this one (servers, schedulers) cannot count against it."""
+    done = subprocess.run([sys.executable, "-c", NEAREST_PROBE], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[1], check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    cpu, mine = map(float, done.stdout.split())
+    assert cpu <= 1.2 * mine + 0.02, (cpu, mine)  # alone: equal; with BLAS threads 0.16 vs 0.05 CPU-s (idle)
 
 WIFI = ["acme wifi has been dead since noon, the router just blinks red",
         "no broadband at all this afternoon, modem light flashing red, acme what is going on",

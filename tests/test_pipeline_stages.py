@@ -10,8 +10,9 @@ from sqlmodel import Session
 
 from alerts.base import AlertMessage, Notifier, Receipt
 from monitor.clock import ManualClock
-from monitor.errors import DeliveryError
+from monitor.errors import DeliveryError, SourceAuthError
 from monitor.pipeline import backing_off, deliver_due, digest_due, poll_if_due, run_detection, score_pending
+from monitor.pipeline.source_health import retry_at
 from monitor.runtime import Runtime
 from monitor.service.observability import Metrics
 from monitor.settings import BrandSettings
@@ -60,6 +61,32 @@ def test_a_rate_limited_poll_says_so_in_a_field_and_in_the_metrics(tmp_path: Pat
     metrics.record_poll(result, 0.1, now)
     assert metrics.registry.get_sample_value("groundswell_poll_rate_limited_total", {"source": "hn"}) == 1
     assert metrics.registry.get_sample_value("groundswell_poll_errors_total", {"source": "hn"}) == 1
+
+
+def test_a_source_that_keeps_failing_with_5xx_is_retried_within_about_a_minute(tmp_path: Path) -> None:
+    """Issue #17 soak: a six-minute hang left the first posts after it waiting 365 s for the next backoff step.
+    An unavailable source (timeouts, 5xx) backs off to at most a minute (+ jitter) however long it fails; a
+    refused one still backs off further (retrying it sooner would not help)."""
+    api = FakeHN().start()
+    try:
+        api.fail("503")
+        settings = make_settings(database={"url": f"sqlite:///{tmp_path / 'db.sqlite'}"},
+                                 sources=[{"id": "hn", "kind": "hackernews", "brand": "acme", "base_url": api.url,
+                                           "timeout_seconds": 2, "interval_seconds": 10}])
+        runtime, now = Runtime(settings), NOW
+        for _ in range(10):  # ten failures in a row: the plain exponential step would be 10 s x 2^9 = 85 min
+            assert poll_if_due(runtime.engine, settings, runtime.connector("hn"), now=now).error
+            now += timedelta(hours=2)
+    finally:
+        api.stop()
+    with Session(runtime.engine) as session:
+        state = session.get(SourceState, "hn")
+        assert state is not None and state.next_poll_at and state.last_attempt_at
+        assert state.consecutive_failures == 10
+        wait = state.next_poll_at.replace(tzinfo=UTC) - state.last_attempt_at.replace(tzinfo=UTC)
+    assert timedelta(seconds=45) <= wait <= timedelta(seconds=75), wait
+    refused = retry_at(SourceAuthError("hn", "401"), 10, 10, NOW) - NOW
+    assert refused >= timedelta(minutes=45), refused
 
 
 class SlowDown(Notifier):

@@ -17,13 +17,19 @@ from monitor.storage.tables import SourceState
 
 log = logging.getLogger("groundswell.health")
 MAX_BACKOFF = timedelta(hours=1)
+# A source that times out or answers 5xx comes back by itself: retried at least this often, or every two intervals
+# when those are longer, so what was posted meanwhile is read soon after it recovers.  Issue #17's two-hour soak: a
+# six-minute hang left the first posts after it waiting 365 s for the 320 s backoff step.
+UNAVAILABLE_MAX_BACKOFF = timedelta(minutes=1)
 RESET_JITTER_S = (1.0, 3.0)  # after a rate limit's reset: past the server's whole second, and sources spread
 
 
 def backoff_delay(failures: int, interval_seconds: int, retry_after: float | None = None,
-                  rng: random.Random | None = None) -> timedelta:
-    """Exponential backoff with jitter, never sooner than the server asked, never above an hour."""
-    base = min(interval_seconds * 2 ** max(0, failures - 1), MAX_BACKOFF.total_seconds())
+                  rng: random.Random | None = None, cap: timedelta = MAX_BACKOFF) -> timedelta:
+    """Exponential backoff with jitter, never sooner than the server asked, never above ``cap`` or twice the
+    interval, whichever is longer."""
+    ceiling = max(cap.total_seconds(), 2.0 * interval_seconds)
+    base = min(interval_seconds * 2 ** max(0, failures - 1), ceiling)
     jittered = base * (0.75 + 0.5 * (rng or random).random())
     return timedelta(seconds=max(jittered, retry_after or 0.0))
 
@@ -31,12 +37,13 @@ def backoff_delay(failures: int, interval_seconds: int, retry_after: float | Non
 def retry_at(error: SourceError, failures: int, interval_seconds: int, now: datetime,
              rng: random.Random | None = None) -> datetime:
     """When to poll again: right after the reset a rate limit named (a later backoff step would leave
-    everything posted meanwhile waiting, issue #17), else after the exponential backoff."""
-    reset = error.reset_at if isinstance(error, SourceUnavailable) else None
-    if reset is not None:
-        return max(as_utc(reset), now) + timedelta(seconds=(rng or random).uniform(*RESET_JITTER_S))
-    retry_after = error.retry_after if isinstance(error, SourceUnavailable) else None
-    return now + backoff_delay(failures, interval_seconds, retry_after, rng)
+    everything posted meanwhile waiting, issue #17); an unavailable source (timeout, 5xx) after the exponential
+    backoff capped at a minute or two intervals; anything else (refused credentials, a bad query) capped at an hour."""
+    if not isinstance(error, SourceUnavailable):
+        return now + backoff_delay(failures, interval_seconds, None, rng)
+    if error.reset_at is not None:
+        return max(as_utc(error.reset_at), now) + timedelta(seconds=(rng or random).uniform(*RESET_JITTER_S))
+    return now + backoff_delay(failures, interval_seconds, error.retry_after, rng, UNAVAILABLE_MAX_BACKOFF)
 
 
 def record_success(state: SourceState, *, fetched: int, requests: int, newest: datetime | None,

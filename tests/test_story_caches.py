@@ -84,3 +84,43 @@ def test_one_off_texts_leave_the_caches_small() -> None:
     held = _held_by_caches(texts, "Acme router dead again, third time this week")
     assert all(cache.cache_info().maxsize == TEXT_CACHE for cache in CACHES)
     assert held < 4.0, held  # 1,024 entries each: 2.2 MB; at 4,096 (8,192): 5.4 MB after only 3,000 texts
+
+
+def _minhash_by_division(clean: str, num_perm: int, shingle: int) -> np.ndarray:
+    """MinHash as story_text computed it before its division-free reduction (unique k-grams, ``%``)."""
+    a, b = story_text.permutations(num_perm)
+    raw = np.frombuffer(clean.encode(), dtype=np.uint8).astype(np.uint64)
+    k = min(shingle, len(raw))
+    grams = np.zeros(len(raw) - k + 1, dtype=np.uint64)
+    for i in range(k):
+        grams = (grams << np.uint64(8)) | raw[i:len(raw) - k + 1 + i]
+    hashes = np.unique(grams)
+    mins: np.ndarray = ((a[:, None] * hashes[None, :] + b[:, None]) % np.uint64(story_text._PRIME)).min(axis=1)
+    return mins.astype(np.uint32)
+
+
+def _words_anew(text: str) -> list[str]:
+    """Content words as story_text computed them before its per-word cache."""
+    return [story_text.stem(w) for w in story_text.normalise(text).split()
+            if len(w) > 2 and w not in story_text.STOPWORDS and not w.isdigit()]
+
+
+def test_minhash_and_content_words_are_those_computed_the_old_way() -> None:
+    rng = np.random.default_rng(9)
+    texts = ["Acme router dead again", "x", "ab", "@acme https://t.co/x 42!", "héllo wörld 😀 routers updated",
+             "aaaaaaaaaaaa", "billing doubled refund me " * 20]
+    texts += ["".join(chr(c) for c in rng.integers(32, 0x2FF, rng.integers(1, 80))) for _ in range(200)]
+    for text in texts * 2:  # the second time from the caches
+        clean = clean_text(text)
+        assert clean == (story_text.normalise(text) or "<empty>")
+        assert story_text.content_words(text) == _words_anew(text)
+        for num_perm, shingle in ((64, 5), (128, 3), (16, 8), (64, 1)):
+            assert np.array_equal(minhash(clean, num_perm, shingle), _minhash_by_division(clean, num_perm, shingle))
+
+
+def test_mod_prime_is_the_remainder_at_the_edges() -> None:
+    p = story_text._PRIME
+    edges = [0, 1, p - 1, p, p + 1, p + 6, 2 * p - 1, 2 * p, 2 * p + 1, 2**61, 2**62, 2**63, 2**64 - 1, 2**64 - 2]
+    rng = np.random.default_rng(3)
+    values = np.array(edges + rng.integers(0, 2**64, 1000, dtype=np.uint64).tolist(), dtype=np.uint64)
+    assert story_text.mod_prime(values.copy()).tolist() == [v % p for v in values.tolist()]

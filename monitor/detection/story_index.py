@@ -139,7 +139,7 @@ class StoryIndex:
             story = self.stories.get(sid)
             if story is None or not len(story.sigs):
                 continue
-            best = float((story.sigs == sig).mean(axis=1).max())
+            best = int((story.sigs == sig).sum(axis=1).max()) / story.sigs.shape[1]  # = the mean, without its overhead
             if best >= self.cfg.min_similarity:
                 if best < 0.8:  # a new variant: remember it
                     self._remember(sid, story, (sig, clean, keys), words, blob)

@@ -42,11 +42,13 @@ class TextMemo:
         if not texts:
             return compute([])
         known: dict[str, tuple[np.ndarray, ...]] = {}
+        missing: list[str] = []
         with self._lock:
             for text in dict.fromkeys(texts):
                 if (found := self._recall((outputs, text))) is not None:
                     known[text] = found
-            missing = [text for text in dict.fromkeys(texts) if text not in known]
+                else:
+                    missing.append(text)
             self.hits += len(texts) - len(missing)
         if missing:
             arrays = compute(missing)

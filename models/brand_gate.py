@@ -6,8 +6,8 @@ serve both kinds of post; this gate picks the mix per post instead, from a few c
 company: it @-mentions a customer-service account (``@AppleSupport``, ``@comcastcares``, ``@AskPlayStation``: a
 handle named for support, help, care, service or "ask"), names a complaint category (billing, delivery, ...), speaks
 to "you", asks for help or a DM.  A bare @-reply is not a cue: people reply to friends far more than to companies.
-A logistic score over those cues (fitted by ``models/train/head_gate.py``) maps the post to a brand weight between ``low`` and
-``high``.  Only the text is used, so a score stays a pure function of its text (score caches hold).
+A logistic score over those cues (fitted by ``models/train/head_gate.py``) maps the post to a brand weight between
+``low`` and ``high``.  Only the text is used, so a score stays a pure function of its text (score caches hold).
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ calm "on hold, number 14 in the queue" is a complaint.  The brand head alone rea
 worse (TweetEval val macro-recall 0.646 vs 0.730), and a mention stream holds both kinds, so the
 default (``head="blend"``, settings ``"bundled"``) averages the two heads' probabilities with the
 brand head's weight ``blend`` from ``meta.json`` (chosen by ``models/train/head_blend.py`` without the
-complaint test split; 0 = the general head alone).  ``"bundled:general"`` / ``"bundled:brand"`` in
-settings pick one head.
+complaint test split; 0 = the general head alone).  Since version 5 the weight is set per post when ``meta.json``
+names a ``gate`` (``models/brand_gate.py``): a post addressed to a company (a support handle, a complaint category,
+"you", "help") leans on the brand head, a general tweet on the general head.  ``"bundled:general"`` /
+``"bundled:brand"`` in settings pick one head.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from models.base import Score
+from models.brand_gate import BrandGate
 from models.ort_memory import session_options, shrink_options
 from models.text_memo import TextMemo
 from models.textprep import normalize
@@ -84,12 +87,23 @@ def _blend_weight(folder: Path, meta: dict[str, Any]) -> float:
     return float(weight)
 
 
+def _read_gate(folder: Path, meta: dict[str, Any]) -> BrandGate | None:
+    """The per-post brand weight the meta names (``gate``), or None: the fixed ``blend`` weight then."""
+    if "gate" not in meta:
+        return None
+    try:
+        return BrandGate.from_meta(meta["gate"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"sentiment model at {folder}: meta.json gate is malformed ({exc}). {_FIX}") from exc
+
+
 class OnnxSentiment:
     """Batched scorer over an ONNX graph taking input_ids/attention_mask and returning 3 logits.
 
     ``head="blend"`` mixes the two heads' probabilities with the meta's ``blend`` weight on the brand
-    head; ``head="brand"`` scores with the brand-directed head alone; ``head="general"`` always uses the
-    graph's own logits.  A folder without a brand head (or ``blend`` 0) scores with its general head."""
+    head, or with the weight its ``gate`` gives each post; ``head="brand"`` scores with the brand-directed head
+    alone; ``head="general"`` always uses the graph's own logits.  A folder without a brand head (or without a gate
+    and ``blend`` 0) scores with its general head."""
 
     def __init__(self, folder: Path = ARTIFACT_DIR, *, threads: int = 2, batch_size: int = 64,
                  max_length: int | None = None, head: str = "blend") -> None:
@@ -122,7 +136,9 @@ class OnnxSentiment:
         self._head = _read_brand_head(folder, meta) if head != "general" else None
         self._pooled = str(meta.get("pooled_output", "pooled"))
         self.blend = 0.0 if self._head is None else 1.0 if head == "brand" else _blend_weight(folder, meta)
-        self.head = "general" if self.blend == 0.0 else "brand" if self.blend == 1.0 else "blend"
+        self.gate = _read_gate(folder, meta) if head == "blend" and self._head is not None else None
+        self.head = ("blend" if self.gate is not None else "general" if self.blend == 0.0
+                     else "brand" if self.blend == 1.0 else "blend")
         self._memo = TextMemo()  # a repeated text is encoded once (models/text_memo)
 
     def _run(self, texts: Sequence[str], outputs: Sequence[tuple[str, int]]) -> list[np.ndarray]:
@@ -145,14 +161,17 @@ class OnnxSentiment:
         return result
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """[n, 3] probabilities: the calibration bias belongs to the general head, the weight to the brand head."""
+        """[n, 3] probabilities: the calibration bias belongs to the general head, the weight (fixed, or the
+        gate's per post) to the brand head."""
         if self.head == "general":
             return softmax(self.logits(texts) + self._bias)
         if self.head == "brand":
             return softmax(self.logits(texts))
         general, pooled = self._run(texts, [("logits", 3), (self._pooled, POOLED_WIDTH)])
-        mixed: np.ndarray = (self.blend * softmax(self._brand_logits(pooled))
-                             + (1.0 - self.blend) * softmax(general + self._bias))
+        weight = (self.blend if self.gate is None
+                  else np.asarray(self.gate.weights(texts), dtype=np.float32).reshape(-1, 1))
+        mixed: np.ndarray = (weight * softmax(self._brand_logits(pooled))
+                             + (1.0 - weight) * softmax(general + self._bias))
         return mixed
 
     def score(self, texts: Sequence[str]) -> list[Score]:

@@ -182,14 +182,22 @@ def test_brand_head_reads_calm_complaints_as_negative() -> None:
     assert all(b.p_negative > g.p_negative for b, g in zip(brand_scores, general_scores, strict=True))
 
 
-# Version 4: "bundled" blends the heads' probabilities (the brand head alone costs TweetEval 0.730 -> 0.646).
-def test_bundled_blends_the_two_heads_with_the_meta_weight(model: SentimentModel,
+# Version 4: "bundled" blends the heads' probabilities (the brand head alone costs TweetEval 0.730 -> 0.646);
+# since version 5 a gate sets the weight per post (tests/test_brand_gate.py), a folder without one the fixed weight.
+def test_bundled_blends_the_two_heads_with_the_meta_weight(model: SentimentModel, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(model, OnnxSentiment) and model.head == "blend"
     # fresh scorers that remember nothing (models/text_memo): each text's values from these very batches
     monkeypatch.setenv("GROUNDSWELL_TEXT_MEMO", "0")
-    model, brand, general = (OnnxSentiment(ARTIFACT_DIR, head=h) for h in ("blend", "brand", "general"))
-    w = json.loads((ARTIFACT_DIR / "meta.json").read_text())["blend"]
+    folder = _copy_artifact(tmp_path)
+    for name in ("model.int8.onnx", "brand-head.npy"):
+        shutil.copy(ARTIFACT_DIR / name, folder / name)
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["gate"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    model = OnnxSentiment(folder)
+    brand, general = (OnnxSentiment(ARTIFACT_DIR, head=h) for h in ("brand", "general"))
+    w = meta["blend"]
     assert model.blend == w and 0.0 < w < 1.0
     texts = CALM_COMPLAINTS + NEGATIVE + POSITIVE + NEUTRAL
     mixed = [(s.p_negative, s.p_neutral, s.p_positive) for s in model.score(texts)]
@@ -202,7 +210,7 @@ def test_bundled_blends_the_two_heads_with_the_meta_weight(model: SentimentModel
 def test_each_head_has_its_own_version() -> None:
     """Caches keyed by name + version (backtest scores) must not hand one head's scores to another."""
     versions = {spec: load_sentiment_model(spec).version for spec in ("bundled", "bundled:general", "bundled:brand")}
-    assert versions == {"bundled": "4", "bundled:general": "4-general", "bundled:brand": "4-brand"}
+    assert versions == {"bundled": "5", "bundled:general": "5-general", "bundled:brand": "5-brand"}
 
 
 def test_blend_weight_from_meta(tmp_path: Path) -> None:
@@ -210,6 +218,7 @@ def test_blend_weight_from_meta(tmp_path: Path) -> None:
     shutil.copy(ARTIFACT_DIR / "model.int8.onnx", folder / "model.int8.onnx")
     shutil.copy(ARTIFACT_DIR / "brand-head.npy", folder / "brand-head.npy")
     meta = json.loads((folder / "meta.json").read_text())
+    del meta["gate"]  # the fixed weight decides only without a gate
     for weight, head in ((0.0, "general"), (1.0, "brand"), (0.5, "blend")):
         (folder / "meta.json").write_text(json.dumps({**meta, "blend": weight}))
         assert OnnxSentiment(folder, threads=1).head == head

@@ -35,6 +35,7 @@ from monitor.detection.join_background import insert_only
 from monitor.detection.warmup import forget_detectors
 from monitor.pipeline.scoring import story_embedder
 from monitor.replay.parsed_cache import Parsed, parsed
+from monitor.replay.schema_template import new_database
 from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache, cache_path
 from monitor.replay.stepper import Feed, Stepper, replay
 from monitor.runtime import Runtime
@@ -153,6 +154,8 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     forget_detectors()
     db_path = Path(settings.database_url().removeprefix("sqlite:///"))
     db_path.unlink(missing_ok=True)
+    if input_file is not None:
+        new_database(db_path, input_file.parent)  # migrated once per schema revision, not per replay
     feeds = _feeds(settings, input_file)
     texts = [m.text for feed in feeds for m in feed.rows]
     first = min(feed.rows[0].posted_at for feed in feeds).replace(second=0, microsecond=0)

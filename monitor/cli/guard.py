@@ -38,6 +38,9 @@ def database_problem(exc: BaseException) -> tuple[int, str] | None:
                              "postgresql://USER@HOST:5432/NAME")
     if isinstance(exc, DBAPIError):
         detail = one_line(str(exc.orig) if exc.orig is not None else str(exc))
+        if "file is not a database" in detail.lower():  # SQLite: the URL names some other kind of file
+            return CONFIG_EXIT, ("database.url: that file is not a SQLite database (point database.url at "
+                                 "a Groundswell database or at a new file name, or leave it empty)")
         if any(marker in detail.lower() for marker in _URL_PROBLEMS):
             return CONFIG_EXIT, f"database.url: {detail} (check the host, database name and user in database.url)"
         return RUNTIME_EXIT, (f"database unreachable: {detail} (is the server running? check database.url, "
@@ -74,10 +77,8 @@ def run_guarded(entry: Callable[[], object]) -> None:
     """Run the click entry point; turn every failure into one line on stderr and an exit code."""
     try:
         entry()
-    except click.exceptions.Abort:
-        sys.exit(INTERRUPTED_EXIT)
-    except KeyboardInterrupt:
-        sys.exit(INTERRUPTED_EXIT)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        fail(INTERRUPTED_EXIT, "interrupted (Ctrl-C): stopped before finishing")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -36,6 +36,7 @@ from monitor.settings.sections import (
     SourceSettings,
     WebSettings,
 )
+from monitor.settings.wording import plain
 
 __all__ = ["CONFIG_ENV", "DEFAULT_CONFIG", "START_HINT", "AppSettings", "BrandSettings", "ChannelSettings",
            "DatabaseSettings", "DetectionSettings", "DistributedSettings", "EscalationSettings", "ModelSettings",
@@ -101,7 +102,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ConfigError(str(path.resolve()), "not valid TOML: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path.resolve()), f"not valid TOML: {exc}") from None
+        hint = " (a key is set twice, or a [table] repeated: keep one)" if "overwrite" in str(exc) else ""
+        raise ConfigError(str(path.resolve()), f"not valid TOML: {exc}{hint}") from None
 
 
 def key_of(location: tuple[int | str, ...], ids: dict[tuple[str, int], str] | None = None) -> str:
@@ -131,7 +133,7 @@ def config_error(exc: ValidationError, prefix: tuple[int | str, ...] = (),
                  ids: dict[tuple[str, int], str] | None = None, model: type[BaseModel] | None = None) -> ConfigError:
     """The first validation problem as one line; ``model`` (a plugin's Options) tells optional keys apart."""
     first = exc.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
+    message = plain(first) or first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key (check the spelling against settings.toml)"
     cause = (first.get("ctx") or {}).get("error")

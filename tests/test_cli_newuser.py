@@ -213,3 +213,13 @@ def test_ctrl_c_during_a_backtest_says_it_was_interrupted(tmp_path: Path) -> Non
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert err.strip() == "interrupted (Ctrl-C): stopped before finishing"
+
+
+def test_a_folder_that_is_not_a_model_is_one_line_with_the_advice(tmp_path: Path) -> None:
+    """The library's error spans lines; the advice ("use bundled") came after them and was cut off or wrapped."""
+    (tmp_path / "in.csv").write_text("text\nhello\n")
+    (tmp_path / "not-a-model").mkdir()
+    (tmp_path / "not-a-model" / "notes.txt").write_text("x")
+    done = groundswell("score", "in.csv", "-o", "o.csv", "--model", str(tmp_path / "not-a-model"), cwd=tmp_path)
+    line = one_line_failure(done, 1)
+    assert "cannot load sentiment model" in line and 'or use "bundled"' in line

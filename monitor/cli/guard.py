@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import click
 
-from monitor.errors import ConfigError, GroundswellError
+from monitor.errors import ConfigError, GroundswellError, ModelError
 
 CONFIG_EXIT, RUNTIME_EXIT, INTERRUPTED_EXIT = 2, 1, 130
 # psycopg / sqlite messages that mean the URL itself is wrong, not that the server is down.
@@ -27,6 +27,13 @@ def one_line(text: str) -> str:
     from monitor.logs import redact
 
     return redact(" ".join(str(text).strip().splitlines()[:1]).strip()) or "no details"
+
+
+def whole_line(text: str) -> str:
+    """All of a message on one line, credentials masked: for messages whose advice follows a library's lines."""
+    from monitor.logs import redact
+
+    return redact(" ".join(str(text).split())) or "no details"
 
 
 def database_problem(exc: BaseException) -> tuple[int, str] | None:
@@ -52,6 +59,8 @@ def explain(exc: BaseException) -> tuple[int, str]:
     """(exit code, one line) for anything a command can raise."""
     if isinstance(exc, ConfigError):
         return CONFIG_EXIT, f"configuration error {one_line(str(exc))}"
+    if isinstance(exc, ModelError):  # its hint ("Check the model id or path ...") comes after the library's lines
+        return RUNTIME_EXIT, f"error {whole_line(str(exc))}"
     if isinstance(exc, GroundswellError):
         cause = exc.__cause__
         known = database_problem(cause) if cause is not None else None

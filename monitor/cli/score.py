@@ -176,7 +176,9 @@ def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int,
     try:
         router = load_router(model_spec, languages=codes, threads=threads, batch_size=batch_size, keywords=keywords)
     except ModelError as exc:
-        raise click.ClickException(str(exc)) from None
+        from monitor.cli.guard import whole_line
+
+        raise click.ClickException(whole_line(str(exc))) from None
     rows_done = _run(input_path, output_path, in_fmt, out_fmt, text_column, router, batch_size)
     model = router.default
     click.echo(f"scored {rows_done} rows with {model.name} {model.version} -> {output_path}", err=True)

@@ -223,3 +223,9 @@ def test_a_folder_that_is_not_a_model_is_one_line_with_the_advice(tmp_path: Path
     done = groundswell("score", "in.csv", "-o", "o.csv", "--model", str(tmp_path / "not-a-model"), cwd=tmp_path)
     line = one_line_failure(done, 1)
     assert "cannot load sentiment model" in line and 'or use "bundled"' in line
+
+
+def test_an_unknown_brand_on_the_command_line_lists_the_known_ones(tmp_path: Path) -> None:
+    (tmp_path / "s.toml").write_text(f'[database]\nurl = "sqlite:///{tmp_path / "g.db"}"\n' + BRAND)
+    done = groundswell("--config", "s.toml", "incidents", "missed", "acmee", "https://x.com/a/status/1", cwd=tmp_path)
+    assert "no brand with id 'acmee' (known: acme)" in one_line_failure(done, 2)

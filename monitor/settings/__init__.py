@@ -74,7 +74,8 @@ class Settings(BaseSettings):
         for brand in self.brands:
             if brand.id == brand_id:
                 return brand
-        raise ConfigError("brands", f"no brand with id {brand_id!r}")
+        known = ", ".join(brand.id for brand in self.brands) or "none"
+        raise ConfigError("brands", f"no brand with id {brand_id!r} (known: {known})")
 
 
 class _TomlSource(PydanticBaseSettingsSource):

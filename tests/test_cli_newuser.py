@@ -229,3 +229,12 @@ def test_an_unknown_brand_on_the_command_line_lists_the_known_ones(tmp_path: Pat
     (tmp_path / "s.toml").write_text(f'[database]\nurl = "sqlite:///{tmp_path / "g.db"}"\n' + BRAND)
     done = groundswell("--config", "s.toml", "incidents", "missed", "acmee", "https://x.com/a/status/1", cwd=tmp_path)
     assert "no brand with id 'acmee' (known: acme)" in one_line_failure(done, 2)
+
+
+def test_backtest_says_how_many_posts_came_from_the_cache(tmp_path: Path) -> None:
+    (tmp_path / "m.jsonl").write_text(json.dumps(ROW) + "\n")
+    args = ("backtest", "m.jsonl", "--out", "t.jsonl", "--model", "lexicon")
+    first, second = groundswell(*args, cwd=tmp_path), groundswell(*args, cwd=tmp_path)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert "1 scored now, 0 read from the cache" in first.stdout
+    assert "0 scored now, 1 read from the cache" in second.stdout

@@ -122,7 +122,7 @@ def backtest(
     brands = f" ({len(run.brands)} brands)" if len(run.brands) > 1 else ""
     console.print(
         f"{run.events} alert events written to {out}{brands}; {run.mentions} mentions, "
-        f"{run.scored} scored now, the rest from the cache {run.cache or ''}",
+        f"{run.scored} scored now, {run.mentions - run.scored} read from the cache {run.cache or ''}",
         soft_wrap=True,
     )
     if keep_db:

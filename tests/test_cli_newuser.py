@@ -238,3 +238,19 @@ def test_backtest_says_how_many_posts_came_from_the_cache(tmp_path: Path) -> Non
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     assert "1 scored now, 0 read from the cache" in first.stdout
     assert "0 scored now, 1 read from the cache" in second.stdout
+
+
+def test_a_bad_value_from_the_environment_names_the_variable(tmp_path: Path) -> None:
+    """The file says 60; without the variable's name the error points at a line that looks right."""
+    (tmp_path / "s.toml").write_text("[detection]\nwindow_minutes = 60\n" + BRAND)
+    done = groundswell("--config", "s.toml", "check", cwd=tmp_path, env={"GROUNDSWELL_DETECTION__WINDOW_MINUTES": "x"})
+    line = one_line_failure(done, 2)
+    assert "detection.window_minutes: must be a whole number" in line
+    assert "(set by the environment variable GROUNDSWELL_DETECTION__WINDOW_MINUTES)" in line
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_init_with_an_empty_company_name_says_so(tmp_path: Path, name: str) -> None:
+    done = groundswell("init", "--yes", "--name", name, "--out", "s.toml", cwd=tmp_path)
+    assert done.returncode == 2 and "the company name is empty" in done.stderr and "IndexError" not in done.stderr
+    assert not (tmp_path / "s.toml").exists()

@@ -36,7 +36,7 @@ from monitor.settings.sections import (
     SourceSettings,
     WebSettings,
 )
-from monitor.settings.wording import plain
+from monitor.settings.wording import from_environment, plain
 
 __all__ = ["CONFIG_ENV", "DEFAULT_CONFIG", "START_HINT", "AppSettings", "BrandSettings", "ChannelSettings",
            "DatabaseSettings", "DetectionSettings", "DistributedSettings", "EscalationSettings", "ModelSettings",
@@ -143,6 +143,8 @@ def config_error(exc: ValidationError, prefix: tuple[int | str, ...] = (),
         optional = field is not None and not field.is_required()
         hint = "export it, or remove this key" if optional else "export it"
         message = f"environment variable {cause.name} is not set ({hint})"
+    if not prefix:
+        message += from_environment(tuple(first["loc"]))
     return ConfigError(key_of(prefix + tuple(first["loc"]), ids), message)
 
 

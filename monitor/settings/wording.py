@@ -6,6 +6,7 @@ says what to write instead.  Only numbers are echoed back (a string may be a pas
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 # Field(pattern=...) in sections.py -> what to write
@@ -61,3 +62,12 @@ def _got(error: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     return f" (it is {value})"
+
+
+def from_environment(location: tuple[int | str, ...]) -> str:
+    """Names the GROUNDSWELL_X__Y variable that gave the bad value, if one did: the file may look right."""
+    if len(location) < 2 or not all(isinstance(part, str) for part in location[:2]):
+        return ""
+    wanted = "GROUNDSWELL_" + "__".join(str(part).upper() for part in location[:2])
+    names = [name for name in os.environ if name.upper() == wanted]
+    return f" (set by the environment variable {names[0]})" if names else ""

@@ -254,3 +254,21 @@ def test_init_with_an_empty_company_name_says_so(tmp_path: Path, name: str) -> N
     done = groundswell("init", "--yes", "--name", name, "--out", "s.toml", cwd=tmp_path)
     assert done.returncode == 2 and "the company name is empty" in done.stderr and "IndexError" not in done.stderr
     assert not (tmp_path / "s.toml").exists()
+
+
+@pytest.mark.parametrize(
+    ("channel", "code", "words"),
+    [
+        ('kind = "console"\n', 2, "--send sent nothing: no enabled channel has digest = true"),
+        ('kind = "webhook"\nurl = "http://127.0.0.1:9/hook"\ndigest = true\n', 1, "digest to hook failed"),
+    ],
+)
+def test_digest_send_that_reaches_nobody_is_not_a_success(tmp_path: Path, channel: str, code: int, words: str) -> None:
+    (tmp_path / "s.toml").write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "g.db"}"\n' + BRAND + '[[channels]]\nid = "hook"\n' + channel
+    )
+    done = groundswell(
+        "--config", "s.toml", "digest", "--date", "2026-11-07", "--out", "d.html", "--send", cwd=tmp_path
+    )
+    assert done.returncode == code, done.stdout + done.stderr
+    assert words in done.stdout + done.stderr and (tmp_path / "d.html").exists()

@@ -191,13 +191,20 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     csv_path = write_digest(out, digests)
     days = ", ".join(sorted({f"{d.day} ({d.brand.timezone})" for d in digests}))
     console.print(f"digest for {days} written to {out} (negative mentions: {csv_path})", markup=False)
-    if send:
-        notifiers = build_notifiers(settings)
-        for report in digests:
-            outcomes = deliver_digest(settings, notifiers, report)
-            for outcome in outcomes:
-                console.print(outcome.line, markup=False)
-            archive_sent(engine, report, [o.channel for o in outcomes if o.error is None], now=now)
+    if not send:
+        return
+    if not any(channel.digest and channel.enabled for channel in settings.channels):
+        raise ConfigError("channels", "--send sent nothing: no enabled channel has digest = true (add it to the "
+                          "[[channels]] entry that should get the digest)")
+    notifiers, failed = build_notifiers(settings), 0
+    for report in digests:
+        outcomes = deliver_digest(settings, notifiers, report)
+        for outcome in outcomes:
+            console.print(outcome.line, markup=False)
+        failed += sum(1 for outcome in outcomes if outcome.error is not None)
+        archive_sent(engine, report, [o.channel for o in outcomes if o.error is None], now=now)
+    if failed:
+        sys.exit(1)  # each failure is printed above; the others were sent
 
 
 @click.group()

@@ -272,3 +272,9 @@ def test_digest_send_that_reaches_nobody_is_not_a_success(tmp_path: Path, channe
     )
     assert done.returncode == code, done.stdout + done.stderr
     assert words in done.stdout + done.stderr and (tmp_path / "d.html").exists()
+
+
+def test_demo_into_a_file_instead_of_a_folder_says_so(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    done = groundswell("demo", "--data-dir", "notes.txt", "--model", "lexicon", cwd=tmp_path)
+    assert done.returncode == 2 and "'notes.txt' is a file" in done.stderr and "ValidationError" not in done.stderr

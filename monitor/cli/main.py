@@ -93,7 +93,7 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the demo database goes (default: a new temporary folder).")
 @click.option("--model", default="bundled", show_default=True,
               help='Sentiment model: "bundled", "lexicon", a Hugging Face id or a local folder.')

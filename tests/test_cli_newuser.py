@@ -278,3 +278,9 @@ def test_demo_into_a_file_instead_of_a_folder_says_so(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("x")
     done = groundswell("demo", "--data-dir", "notes.txt", "--model", "lexicon", cwd=tmp_path)
     assert done.returncode == 2 and "'notes.txt' is a file" in done.stderr and "ValidationError" not in done.stderr
+
+
+def test_web_with_a_mistyped_database_path_says_so(tmp_path: Path) -> None:
+    done = groundswell("web", "--database", str(tmp_path / "demoo.db"), cwd=tmp_path, timeout=30)
+    assert done.returncode == 2 and "no database at" in done.stderr
+    assert not (tmp_path / "demoo.db").exists()

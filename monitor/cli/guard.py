@@ -46,8 +46,8 @@ def database_problem(exc: BaseException) -> tuple[int, str] | None:
     if isinstance(exc, DBAPIError):
         detail = one_line(str(exc.orig) if exc.orig is not None else str(exc))
         if "file is not a database" in detail.lower():  # SQLite: the URL names some other kind of file
-            return CONFIG_EXIT, ("database.url: that file is not a SQLite database (point database.url at "
-                                 "a Groundswell database or at a new file name, or leave it empty)")
+            return CONFIG_EXIT, ("database.url: that file is not a SQLite database (point database.url, or "
+                                 "--database, at a Groundswell database or at a new file name)")
         if any(marker in detail.lower() for marker in _URL_PROBLEMS):
             return CONFIG_EXIT, f"database.url: {detail} (check the host, database name and user in database.url)"
         return RUNTIME_EXIT, (f"database unreachable: {detail} (is the server running? check database.url, "

@@ -284,3 +284,9 @@ def test_web_with_a_mistyped_database_path_says_so(tmp_path: Path) -> None:
     done = groundswell("web", "--database", str(tmp_path / "demoo.db"), cwd=tmp_path, timeout=30)
     assert done.returncode == 2 and "no database at" in done.stderr
     assert not (tmp_path / "demoo.db").exists()
+
+
+def test_series_backtest_names_the_line_of_a_bad_timestamp(tmp_path: Path) -> None:
+    (tmp_path / "s.csv").write_text("timestamp,value\n2026-01-01 00:00:00,5\nteatime,6\n")
+    line = one_line_failure(groundswell("backtest", "s.csv", "--series", "--out", "o.csv", cwd=tmp_path), 1)
+    assert "line 3: unparseable timestamp 'teatime' (write timestamps like 2026-01-01 00:05:00)" in line

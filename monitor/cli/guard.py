@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import click
 
-from monitor.errors import ConfigError, GroundswellError
+from monitor.errors import ConfigError, GroundswellError, ModelError
 
 CONFIG_EXIT, RUNTIME_EXIT, INTERRUPTED_EXIT = 2, 1, 130
 # psycopg / sqlite messages that mean the URL itself is wrong, not that the server is down.
@@ -29,6 +29,13 @@ def one_line(text: str) -> str:
     return redact(" ".join(str(text).strip().splitlines()[:1]).strip()) or "no details"
 
 
+def whole_line(text: str) -> str:
+    """All of a message on one line, credentials masked: for messages whose advice follows a library's lines."""
+    from monitor.logs import redact
+
+    return redact(" ".join(str(text).split())) or "no details"
+
+
 def database_problem(exc: BaseException) -> tuple[int, str] | None:
     """A SQLAlchemy/driver failure as (exit code, line), or None when it is not one."""
     from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -38,6 +45,9 @@ def database_problem(exc: BaseException) -> tuple[int, str] | None:
                              "postgresql://USER@HOST:5432/NAME")
     if isinstance(exc, DBAPIError):
         detail = one_line(str(exc.orig) if exc.orig is not None else str(exc))
+        if "file is not a database" in detail.lower():  # SQLite: the URL names some other kind of file
+            return CONFIG_EXIT, ("database.url: that file is not a SQLite database (point database.url, or "
+                                 "--database, at a Groundswell database or at a new file name)")
         if any(marker in detail.lower() for marker in _URL_PROBLEMS):
             return CONFIG_EXIT, f"database.url: {detail} (check the host, database name and user in database.url)"
         return RUNTIME_EXIT, (f"database unreachable: {detail} (is the server running? check database.url, "
@@ -49,6 +59,8 @@ def explain(exc: BaseException) -> tuple[int, str]:
     """(exit code, one line) for anything a command can raise."""
     if isinstance(exc, ConfigError):
         return CONFIG_EXIT, f"configuration error {one_line(str(exc))}"
+    if isinstance(exc, ModelError):  # its hint ("Check the model id or path ...") comes after the library's lines
+        return RUNTIME_EXIT, f"error {whole_line(str(exc))}"
     if isinstance(exc, GroundswellError):
         cause = exc.__cause__
         known = database_problem(cause) if cause is not None else None
@@ -74,10 +86,8 @@ def run_guarded(entry: Callable[[], object]) -> None:
     """Run the click entry point; turn every failure into one line on stderr and an exit code."""
     try:
         entry()
-    except click.exceptions.Abort:
-        sys.exit(INTERRUPTED_EXIT)
-    except KeyboardInterrupt:
-        sys.exit(INTERRUPTED_EXIT)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        fail(INTERRUPTED_EXIT, "interrupted (Ctrl-C): stopped before finishing")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -132,7 +132,10 @@ def ask(yes: bool, name: str | None, names: str | None, handles: str | None, tim
             return given
         return default if yes else str(click.prompt(prompt, default=default, show_default=bool(default)))
 
-    company = value(name, "Company name", "Acme")
+    company = value(name, "Company name", "Acme").strip()
+    if not company:
+        raise click.BadParameter("the company name is empty; give the name people use for it, e.g. --name Acme",
+                                 param_hint="'--name'")
     answers = Answers(
         name=company,
         names=_split(value(names, "Other names people use (comma-separated)", company.split()[0])),

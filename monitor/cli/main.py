@@ -93,7 +93,7 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the demo database goes (default: a new temporary folder).")
 @click.option("--model", default="bundled", show_default=True,
               help='Sentiment model: "bundled", "lexicon", a Hugging Face id or a local folder.')
@@ -201,9 +201,10 @@ def db_upgrade(ctx: Context) -> None:
 
 
 # -- commands from other modules: registered here so `groundswell --help` lists them all --
+from monitor.cli.backtest_cmd import backtest  # noqa: E402
 from monitor.cli.db_partition import db_partition  # noqa: E402
 from monitor.cli.init import init  # noqa: E402
-from monitor.cli.ops import backtest, channels, digest, incidents  # noqa: E402
+from monitor.cli.ops import channels, digest, incidents  # noqa: E402
 from monitor.cli.quiet import report_missed_post, snooze_incident, wake_incident  # noqa: E402
 from monitor.cli.score import score  # noqa: E402
 from monitor.cli.try_cmd import try_command  # noqa: E402

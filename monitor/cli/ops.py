@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from monitor.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
@@ -48,7 +52,24 @@ def list_incidents(ctx: object, show_all: bool) -> None:
             table.add_row(str(i.id), Text(terminal(i.brand_id, 60)), _local(i.opened_at, zones.get(i.brand_id, "UTC")),
                           Text(terminal(facets, 80)), str(i.severity), Text(terminal(i.status, 20)),
                           Text(terminal(i.acked_by or "", 60)), Text(terminal(i.reason, 300)))
-    console.print(table)
+        resolved = 0 if show_all or table.row_count else _count_resolved(session)
+    if table.row_count:
+        console.print(table)
+    elif resolved:
+        console.print(f"No open incidents ({resolved} resolved: `groundswell incidents list --all` shows them).")
+    else:
+        console.print("No incidents yet." if show_all else "No open incidents.")
+
+
+def _count_resolved(session: Session) -> int:
+    """Why the list is empty: a newcomer after `demo` sees only resolved incidents, and should know they exist."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from monitor.storage.tables import Incident
+
+    query = select(func.count()).select_from(Incident).where(Incident.status == "resolved")
+    return int(session.exec(query).one())
 
 
 def _local(when: datetime, zone: str) -> str:
@@ -170,13 +191,20 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     csv_path = write_digest(out, digests)
     days = ", ".join(sorted({f"{d.day} ({d.brand.timezone})" for d in digests}))
     console.print(f"digest for {days} written to {out} (negative mentions: {csv_path})", markup=False)
-    if send:
-        notifiers = build_notifiers(settings)
-        for report in digests:
-            outcomes = deliver_digest(settings, notifiers, report)
-            for outcome in outcomes:
-                console.print(outcome.line, markup=False)
-            archive_sent(engine, report, [o.channel for o in outcomes if o.error is None], now=now)
+    if not send:
+        return
+    if not any(channel.digest and channel.enabled for channel in settings.channels):
+        raise ConfigError("channels", "--send sent nothing: no enabled channel has digest = true (add it to the "
+                          "[[channels]] entry that should get the digest)")
+    notifiers, failed = build_notifiers(settings), 0
+    for report in digests:
+        outcomes = deliver_digest(settings, notifiers, report)
+        for outcome in outcomes:
+            console.print(outcome.line, markup=False)
+        failed += sum(1 for outcome in outcomes if outcome.error is not None)
+        archive_sent(engine, report, [o.channel for o in outcomes if o.error is None], now=now)
+    if failed:
+        sys.exit(1)  # each failure is printed above; the others were sent
 
 
 @click.group()
@@ -222,66 +250,3 @@ def test_channel(ctx: object, name: str) -> None:
         sys.exit(1)
     refused = f" (refused: {receipt.extra['refused']})" if receipt.extra.get("refused") else ""
     console.print(f"sent to {name} (message id {receipt.message_id or '-'}){refused}", markup=False)
-
-
-@click.command()
-@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Mentions mode: the incident timeline (JSONL). Series mode: the scored CSV.")
-@click.option("--series", is_flag=True,
-              help="INPUT_FILE is a volume series (timestamp,value; the NAB format): score every row.")
-@click.option("--sensitivity", type=click.Choice(["low", "default", "high"]), default="default", show_default=True)
-@click.option("--highs-only", is_flag=True,
-              help="Series mode: no record lows (series mode reports them; the live spike channel pages on highs).")
-@click.option("--engine", type=click.Choice(["adaptive", "simple"]), default="adaptive", show_default=True)
-@click.option("--model", default="bundled", show_default=True, help="Sentiment model for mentions mode.")
-@click.option("--step-minutes", type=int, default=5, show_default=True, help="Simulated clock step.")
-@click.option("--reminders/--no-reminders", default=False, show_default=True,
-              help="Include 'unacknowledged' reminders (nobody acknowledges in a replay).")
-@click.option("--keep-db", is_flag=True, help="Keep the replay's SQLite database and print its path.")
-def backtest(input_file: Path, out: Path, series: bool, sensitivity: str, highs_only: bool, engine: str,
-             model: str, step_minutes: int, reminders: bool, keep_db: bool) -> None:
-    """Replay history through detection with a simulated clock, to see what would have alerted.
-
-    Mentions mode: INPUT_FILE in the replay format (JSONL or CSV; a ``brand`` column replays each brand)
-    is polled, scored and detected step by step; OUT gets one JSON line per alert event, with the ids of
-    each incident's example mentions.  Sentiment is scored once and cached beside INPUT_FILE, so the
-    next replay of the same file runs detection only.  Series mode (--series): OUT gets
-    timestamp,value,anomaly_score,alert per row, from the same spike logic, plus record lows (a volume
-    that collapses; the live channel pages on highs only, as --highs-only shows).
-    """
-    import shutil
-    import tempfile
-
-    from rich.progress import Progress
-
-    if series:
-        from monitor.replay.series import backtest_file
-
-        try:
-            result = backtest_file(input_file, out, sensitivity, lows=not highs_only)
-        except ValueError as exc:  # not a timestamp,value file: one line, not a traceback
-            raise click.ClickException(str(exc)) from None
-        console.print(f"{result['rows']} rows scored, {result['alerts']} alerts: {out}")
-        return
-    from monitor.replay.backtest import backtest_settings, run_backtest
-
-    work = Path(tempfile.mkdtemp(prefix="groundswell-backtest-"))
-    try:
-        settings = backtest_settings(work, input_file, model, sensitivity, engine, reminders=reminders)
-        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
-            task = progress.add_task("Scoring", total=None)
-            run = run_backtest(settings, out, step=timedelta(minutes=step_minutes), input_file=input_file,
-                               keep_search=keep_db,
-                               on_step=lambda n, total: progress.update(task, description="Replaying",
-                                                                        completed=n, total=total))
-    except ValueError as exc:  # no usable rows: one line, not a traceback
-        raise click.ClickException(str(exc)) from None
-    finally:
-        if not keep_db:
-            shutil.rmtree(work, ignore_errors=True)
-    brands = f" ({len(run.brands)} brands)" if len(run.brands) > 1 else ""
-    console.print(f"{run.events} alert events written to {out}{brands}; {run.mentions} mentions, "
-                  f"{run.scored} scored now, the rest from the cache {run.cache or ''}", soft_wrap=True)
-    if keep_db:
-        console.print(f"database kept: {work / 'backtest.db'}", soft_wrap=True)

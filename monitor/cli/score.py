@@ -49,7 +49,7 @@ def read_rows(handle: IO[str], fmt: str, progress: Callable[[int], None]) -> Ite
     """Rows as dicts, one at a time; JSONL lines that are not objects are an error naming the line."""
     lines = _counting(handle, progress)
     if fmt == "csv":
-        yield from csv.DictReader(lines)
+        yield from _csv_rows(lines)
         return
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -61,6 +61,22 @@ def read_rows(handle: IO[str], fmt: str, progress: Callable[[int], None]) -> Ite
         if not isinstance(row, dict):
             raise click.ClickException(f"line {number} is not a JSON object")
         yield row
+
+
+def _csv_rows(lines: Iterator[str]) -> Iterator[Row]:
+    """CSV rows; a broken file (no header, a row longer than its header, an oversized field) is one clear line."""
+    reader = csv.DictReader(lines)
+    try:
+        if not reader.fieldnames:
+            raise click.ClickException("INPUT is empty: the first line must name the columns, e.g. text")
+        for row in reader:
+            if None in row:
+                raise click.ClickException(
+                    f"line {reader.line_num} has more values than the header has columns: put text that "
+                    'contains commas in double quotes ("like, this")')
+            yield row
+    except csv.Error as exc:
+        raise click.ClickException(f"near line {reader.line_num + 1}: not valid CSV ({exc})") from None
 
 
 def chunked(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -82,7 +98,10 @@ def enrich(chunk: list[Row], column: str, model: Any) -> list[Row]:
     texts = []
     for row in chunk:
         if column not in row:
-            raise click.ClickException(f"INPUT has no {column!r} column (columns: {', '.join(map(str, row))}); "
+            from alerts.escape import terminal
+
+            columns = terminal(", ".join(map(str, list(row)[:20])), 300)
+            raise click.ClickException(f"INPUT has no {column!r} column (columns: {columns}); "
                                        "name the right one with --text-column")
         value = row[column]
         texts.append("" if value is None else str(value))
@@ -128,9 +147,11 @@ class Writer:
               help="Where to write the scored rows (.csv, .jsonl or .ndjson).")
 @click.option("--model", "model_spec", default="bundled", show_default=True,
               help='"bundled", "lexicon", a Hugging Face model id or a local model folder.')
-@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096),
+              help="Posts the model reads at once (more: faster, more memory).")
 @click.option("--text-column", default="text", show_default=True, help="Column holding the post text.")
-@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 256))
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 256),
+              help="CPU cores the model may use.")
 @click.option("--languages", default="en", show_default=True,
               help='Comma-separated ISO 639-1 codes the model is trusted on ("*": all); others are read by '
                    'complaint keywords or "unscored".')
@@ -138,8 +159,14 @@ class Writer:
               help="Read posts in other languages by complaint keywords (negative when a cue is found).")
 def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int, text_column: str,
           threads: int, languages: str, keywords: bool) -> None:
-    """Score every post in INPUT (CSV or JSONL with a text column) and write OUTPUT."""
+    """Score every post in INPUT (CSV or JSONL with a text column) and write the rows, with sentiment, to -o.
+
+    Example: groundswell score posts.csv -o scored.csv
+    """
     in_fmt, out_fmt = file_format(input_path, "INPUT"), file_format(output_path, "'-o'")
+    if output_path.resolve() == input_path.resolve():
+        raise click.BadParameter(f"{output_path} is INPUT itself: writing it would erase the posts; "
+                                 "choose another file", param_hint="'-o'")
     from models.loader import load_router
 
     codes = [c.strip().lower() for c in languages.split(",") if c.strip()]
@@ -149,7 +176,9 @@ def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int,
     try:
         router = load_router(model_spec, languages=codes, threads=threads, batch_size=batch_size, keywords=keywords)
     except ModelError as exc:
-        raise click.ClickException(str(exc)) from None
+        from monitor.cli.guard import whole_line
+
+        raise click.ClickException(whole_line(str(exc))) from None
     rows_done = _run(input_path, output_path, in_fmt, out_fmt, text_column, router, batch_size)
     model = router.default
     click.echo(f"scored {rows_done} rows with {model.name} {model.version} -> {output_path}", err=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from monitor.cli.users import Context, console, database_url, pass_context, settings_for
@@ -19,6 +21,10 @@ def web(ctx: Context, address: str | None, allow_actions: bool, database: str | 
     from monitor.storage.engine import open_database
     from monitor.web.server import make_server, split_address
 
+    if database and "://" not in database and not Path(database).is_file():
+        # a typo would serve a new, empty workspace whose sign-in then fails for every user
+        raise click.BadParameter(f"no database at {database} (give the path `groundswell demo` printed, or a "
+                                 "database URL)", param_hint="'--database'")
     settings = settings_for(ctx, database)
     if address:
         split_address(address)

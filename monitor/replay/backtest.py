@@ -119,6 +119,13 @@ def backtest_settings(data_dir: Path, mentions: Path, model: str, sensitivity: s
         brands=brands, sources=sources)
 
 
+def no_rows_line(path: str, problems: list[str]) -> str:
+    """One plain line for a file with nothing to replay: the first problems and the fields every row needs."""
+    found = "; ".join(problems[:3]) if problems else "the file is empty"
+    return (f"no usable rows in {path} ({found}); every row needs id, text and posted_at "
+            "(JSONL keys or CSV columns, posted_at like 2026-11-02T09:30:00Z)")
+
+
 def _feeds(settings: Settings, input_file: Path | None = None) -> list[Feed]:
     """Every source's rows, parsed by the replay connector (bad rows are reported, not fatal); with
     ``input_file``, what was parsed is cached beside it (``parsed_cache``) and read back next time."""
@@ -134,7 +141,7 @@ def _feeds(settings: Settings, input_file: Path | None = None) -> list[Feed]:
 
         mentions, problems = parsed(Path(options.path), source.options(), input_file, parse)
         if not mentions:
-            raise ValueError(f"no usable rows in {source.options()['path']}: {problems[:3]}")
+            raise ValueError(no_rows_line(str(source.options()['path']), problems))
         for problem in problems[:20]:
             log.warning("skipped: %s", problem)
         feeds.append(Feed(source.id, source.brand, sorted(mentions, key=lambda m: m.posted_at)))

@@ -56,7 +56,11 @@ def read_series(handle: TextIO) -> Iterator[tuple[str, datetime, float]]:
             value = float(row.get("value") or 0.0)
         except ValueError:
             value = 0.0
-        yield raw, parse_timestamp(raw), value if math.isfinite(value) else 0.0
+        try:
+            moment = parse_timestamp(raw)
+        except ValueError as exc:
+            raise ValueError(f"line {reader.line_num}: {exc} (write timestamps like 2026-01-01 00:05:00)") from None
+        yield raw, moment, value if math.isfinite(value) else 0.0
 
 
 def series_config(sensitivity: str = "default", lows: bool = True, people: bool = True,

@@ -36,6 +36,7 @@ from monitor.settings.sections import (
     SourceSettings,
     WebSettings,
 )
+from monitor.settings.wording import from_environment, plain
 
 __all__ = ["CONFIG_ENV", "DEFAULT_CONFIG", "START_HINT", "AppSettings", "BrandSettings", "ChannelSettings",
            "DatabaseSettings", "DetectionSettings", "DistributedSettings", "EscalationSettings", "ModelSettings",
@@ -73,7 +74,8 @@ class Settings(BaseSettings):
         for brand in self.brands:
             if brand.id == brand_id:
                 return brand
-        raise ConfigError("brands", f"no brand with id {brand_id!r}")
+        known = ", ".join(brand.id for brand in self.brands) or "none"
+        raise ConfigError("brands", f"no brand with id {brand_id!r} (known: {known})")
 
 
 class _TomlSource(PydanticBaseSettingsSource):
@@ -101,7 +103,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ConfigError(str(path.resolve()), "not valid TOML: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path.resolve()), f"not valid TOML: {exc}") from None
+        hint = " (a key is set twice, or a [table] repeated: keep one)" if "overwrite" in str(exc) else ""
+        raise ConfigError(str(path.resolve()), f"not valid TOML: {exc}{hint}") from None
 
 
 def key_of(location: tuple[int | str, ...], ids: dict[tuple[str, int], str] | None = None) -> str:
@@ -131,7 +134,7 @@ def config_error(exc: ValidationError, prefix: tuple[int | str, ...] = (),
                  ids: dict[tuple[str, int], str] | None = None, model: type[BaseModel] | None = None) -> ConfigError:
     """The first validation problem as one line; ``model`` (a plugin's Options) tells optional keys apart."""
     first = exc.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
+    message = plain(first) or first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key (check the spelling against settings.toml)"
     cause = (first.get("ctx") or {}).get("error")
@@ -140,6 +143,8 @@ def config_error(exc: ValidationError, prefix: tuple[int | str, ...] = (),
         optional = field is not None and not field.is_required()
         hint = "export it, or remove this key" if optional else "export it"
         message = f"environment variable {cause.name} is not set ({hint})"
+    if not prefix:
+        message += from_environment(tuple(first["loc"]))
     return ConfigError(key_of(prefix + tuple(first["loc"]), ids), message)
 
 

@@ -207,7 +207,10 @@ def test_ctrl_c_during_a_backtest_says_it_was_interrupted(tmp_path: Path) -> Non
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(4)
+    deadline = time.monotonic() + 120  # Ctrl-C once the replay has begun (its schema template is there), not mid-import
+    while not list(tmp_path.glob(".groundswell-schema-*.db")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)
     assert process.poll() is None, "the backtest finished before Ctrl-C: give it more rows"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)

@@ -40,5 +40,6 @@ class ConsoleNotifier(Notifier[ConsoleOptions]):
         self.console.print(f"  {escape(' · '.join(numbers))}" + (f" · {escape(view.facets)}" if view.facets else ""))
         for e in view.examples:
             self.console.print(f"  - \"{escape(e.text)}\" @{escape(e.author)}")
-        self.console.print(f"  details: groundswell incidents show {view.incident_id}")
+        if view.incident_id:  # a test message or a digest belongs to no incident
+            self.console.print(f"  details: groundswell incidents show {view.incident_id}")
         return Receipt(channel=self.channel_id, message_id=idempotency_key)

@@ -108,6 +108,8 @@ def alert_blocks(view: AlertView, *, compact: bool = False, actions: Block | Non
     hint = ("" if view.event in ("acknowledged", "resolved") or actions is not None
             else f" · I'm on it: `groundswell incidents ack {view.incident_id}`")
     tail = [_context(details + hint)] if actions is None else [actions, _context(details)]
+    if not view.incident_id:  # a test message belongs to no incident: nothing to show or acknowledge
+        tail = []
     if compact:
         return [*blocks, *tail]
     blocks.append(_context(numbers_line(view), breakdown_text("Categories", view.categories[:3]),

@@ -86,3 +86,18 @@ def test_email_channel_that_would_drop_low_severities_is_a_configuration_error(t
     done = groundswell("channels", "test", "mail", "--config", str(path), cwd=tmp_path, env=ENV)
     assert done.returncode == 0 and "sent to mail" in done.stdout, done.stderr
     assert len(smtp.received) == 1 and smtp.received[0].rcpt_tos == ["boss@acme.test"]
+
+
+def test_a_test_message_points_at_no_incident(tmp_path: Path, smtp: FakeSMTP, slack: FakeSlack,
+                                              httpserver: HTTPServer) -> None:
+    """`channels test` belongs to no incident: it used to end with "groundswell incidents show 0", which fails."""
+    path = write_config(tmp_path, extra_sources=channels(smtp.port, slack.api_url, httpserver.url_for("/hook")))
+    for channel in ("mail", "slack"):
+        done = groundswell("channels", "test", channel, "--config", str(path), cwd=tmp_path, env=ENV)
+        assert done.returncode == 0 and f"sent to {channel}" in done.stdout, done.stdout + done.stderr
+    assert len(smtp.received) == 1
+    bodies = [part.get_content() for part in smtp.received[0].message.walk() if part.get_content_type().startswith("text/")]
+    assert len(bodies) == 2 and all("Groundswell" in body for body in bodies), bodies
+    assert not any("incidents show" in body or "incidents ack" in body for body in bodies)
+    posts = [str(call.body) for call in slack.calls_to("chat.postMessage")]
+    assert len(posts) == 1 and "incidents show" not in posts[0] and "Incident #0" not in posts[0]

@@ -96,7 +96,8 @@ def test_a_test_message_points_at_no_incident(tmp_path: Path, smtp: FakeSMTP, sl
         done = groundswell("channels", "test", channel, "--config", str(path), cwd=tmp_path, env=ENV)
         assert done.returncode == 0 and f"sent to {channel}" in done.stdout, done.stdout + done.stderr
     assert len(smtp.received) == 1
-    bodies = [part.get_content() for part in smtp.received[0].message.walk() if part.get_content_type().startswith("text/")]
+    parts = smtp.received[0].message.walk()
+    bodies = [part.get_content() for part in parts if part.get_content_type().startswith("text/")]
     assert len(bodies) == 2 and all("Groundswell" in body for body in bodies), bodies
     assert not any("incidents show" in body or "incidents ack" in body for body in bodies)
     posts = [str(call.body) for call in slack.calls_to("chat.postMessage")]

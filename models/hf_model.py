@@ -7,8 +7,13 @@ onto negative/neutral/positive (case-insensitive names, or ``LABEL_0/1/2`` read 
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -18,6 +23,39 @@ from models.transformer import softmax
 from monitor.errors import ModelError
 
 _ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive"}
+HUB_PROBE_SECONDS = 5.0
+
+
+def hub_address() -> tuple[str, int]:
+    """The hub's host and port (``HF_ENDPOINT`` for a mirror, else huggingface.co:443)."""
+    parts = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    return parts.hostname or "huggingface.co", parts.port or (80 if parts.scheme == "http" else 443)
+
+
+def check_hub_reachable(spec: str) -> None:
+    """Raise a one-line ModelError when the hub cannot be reached.  Why: offline, the hub client retries each file
+    for ~25 s before it fails (49 s and eleven retry lines for a mistyped id); one connection attempt says so at once.
+    """
+    host, port = hub_address()
+    try:
+        socket.create_connection((host, port), timeout=HUB_PROBE_SECONDS).close()
+    except OSError as exc:
+        raise ModelError(f"cannot load sentiment model {spec!r}: it is not in the local Hugging Face cache and {host} "
+                         f"cannot be reached ({exc.strerror or exc}). Check the model id, connect to the network "
+                         "once to download it, or use \"bundled\".") from exc
+
+
+def _from_hub(spec: str, auto_model: Any, auto_tokenizer: Any) -> tuple[Any, Any]:
+    """Tokenizer and model from a folder or the local cache; from the hub only when it answers."""
+    offline = Path(spec).expanduser().is_dir() or os.environ.get("HF_HUB_OFFLINE", "").strip() not in ("", "0")
+    try:
+        return (auto_tokenizer.from_pretrained(spec, local_files_only=True),
+                auto_model.from_pretrained(spec, local_files_only=True))
+    except Exception:
+        if offline:
+            raise
+    check_hub_reachable(spec)
+    return auto_tokenizer.from_pretrained(spec), auto_model.from_pretrained(spec)
 
 
 def map_labels(id2label: Mapping[int, str]) -> list[int]:
@@ -49,8 +87,10 @@ class HFSentiment:
                              "(from a checkout: pip install -e '.[hf]')") from exc
         torch.set_num_threads(max(1, threads))
         try:
-            self._tokenizer = AutoTokenizer.from_pretrained(spec)
-            self._model = AutoModelForSequenceClassification.from_pretrained(spec).eval()
+            self._tokenizer, model = _from_hub(spec, AutoModelForSequenceClassification, AutoTokenizer)
+            self._model = model.eval()
+        except ModelError:
+            raise
         except Exception as exc:  # hub/network/file errors come in many types
             raise ModelError(f"cannot load sentiment model {spec!r} ({exc}). Check the model id or path, "
                              "the network (or HF_HUB_OFFLINE with a filled cache), or use \"bundled\".") from exc

@@ -293,3 +293,16 @@ def test_series_backtest_names_the_line_of_a_bad_timestamp(tmp_path: Path) -> No
     (tmp_path / "s.csv").write_text("timestamp,value\n2026-01-01 00:00:00,5\nteatime,6\n")
     line = one_line_failure(groundswell("backtest", "s.csv", "--series", "--out", "o.csv", cwd=tmp_path), 1)
     assert "line 3: unparseable timestamp 'teatime' (write timestamps like 2026-01-01 00:05:00)" in line
+
+
+def test_a_model_id_that_is_not_cached_fails_at_once_when_the_hub_cannot_be_reached(tmp_path: Path) -> None:
+    """Offline, the hub client retried each file for ~25 s (49 s and eleven retry lines for a mistyped id)."""
+    from tests.fakes.smtp import free_port
+
+    (tmp_path / "in.csv").write_text("text\nhello\n")
+    env = {"HF_ENDPOINT": f"http://127.0.0.1:{free_port()}", "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": ""}
+    started = time.monotonic()
+    done = groundswell("score", "in.csv", "-o", "o.csv", "--model", "someone/not-a-model", cwd=tmp_path, env=env)
+    assert time.monotonic() - started < 20
+    line = one_line_failure(done, 1)
+    assert "not in the local Hugging Face cache and 127.0.0.1 cannot be reached" in line and '"bundled"' in line

@@ -57,6 +57,17 @@ flat after two days (``detector_memory.py --hours 96``).  SQLite's page caches f
 1.5 -> 6.5 MB in 25 minutes).  Side by side for 40 minutes (load average 12.5): 0.50 -> 0.24 MB/min, not yet the
 0.1 target (deploy/README.md).  Tracing costs RSS (25-minute runs: 2.4 MB/min traced, 0.8 untraced): for RSS figures
 use ``--trace FILE --trace-frames 0`` (the native line alone: RSS, anonymous, glibc in use/free, SQLite) or no trace.
+
+SQLite's and glibc's share (issue #17, after the two-hour run's 0.17 MB/min): every distinct row count of a multi-row
+INSERT and of an ``IN`` list is a statement of its own, which SQLite prepares and keeps in each pooled connection's
+cache of 128 (a 720-row catch-up insert alone ~2 MB; every poll size from 1 to 100 and one catch-up: +17.0 MB in one
+connection, tests/test_sqlite_memory.py).  Inserts now go in power-of-two pieces of at most 64 rows and the examined
+ids in power-of-two lists (+1.3 MB), and a connection's page cache is 1 MiB (monitor/storage/engine.py).  glibc's mmap
+threshold is pinned at 256 KiB (monitor/heap.py), so it no longer rises after a large block is freed: free-but-held
+~4 MB instead of 25-37 MB.  Side by side, started together (``--minutes 40 --warmup 10 --trace FILE --trace-frames 0
+--trace-minutes 5``, load average 9.5): slope 0.37 -> 0.22 MB/min (minutes 25-40: 0.38 -> 0.12), RSS at 40 minutes
+250.0 vs 245.8 MB, SQLite 2.7 -> 7.8 MB vs 3.8 -> 4.7 MB from minute 10 to 35; 79/79 paged in both, CPU 51.9 vs 52.1 s.
+The pin alone (32 minutes, without vs with): 0.37 vs 0.23 MB/min, service CPU 41.5 vs 42.2 s.
 """
 
 from __future__ import annotations

@@ -45,6 +45,21 @@ def limit_arenas(count: int = 2) -> bool:
     return bool(libc.mallopt(M_ARENA_MAX, count))
 
 
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 256 * 1024
+
+
+def pin_mmap_threshold(size: int = MMAP_THRESHOLD) -> bool:
+    """Blocks of ``size`` and more always get their own mapping, returned to the system when freed.  glibc's
+    default threshold rises to the largest block freed so far (up to 32 MB): after a catch-up batch's buffers, the
+    same sizes land in the arenas and leave free pages held there (the soak's glibc free memory rose after each
+    fault window).  Setting it also pins the trim threshold (128 KiB).  Call before threads start."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mallopt"):
+        return False
+    return bool(libc.mallopt(M_MMAP_THRESHOLD, size))
+
+
 class _MallInfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in
                 ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",

@@ -175,3 +175,31 @@ def test_memtrace_native_figures_see_what_tracemalloc_cannot(tmp_path: Path, mon
     assert memtrace.tick(tmp_path / "native.txt", None, 240.0) is None
     dumps = (tmp_path / "native.txt").read_text().splitlines()
     assert [d.split(" rss=")[0] for d in dumps] == ["=== t=3.0 min", "=== t=4.0 min"] and "sqlite=" in dumps[1]
+
+
+MMAP = """
+import ctypes, sys
+from monitor import heap
+if sys.argv[1] == "pin":
+    assert heap.pin_mmap_threshold()
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+libc.mallinfo2.restype = heap._MallInfo2
+libc.free(libc.malloc(8 << 20))  # a catch-up batch's buffer, freed: glibc raises its threshold to 8 MB
+before = libc.mallinfo2().hblks
+block = libc.malloc(1 << 20)
+print(libc.mallinfo2().hblks - before)  # 1: the next 1 MB block got a mapping of its own, freed with it
+libc.free(block)
+"""
+
+
+def test_pinned_mmap_threshold_keeps_large_blocks_out_of_the_arenas() -> None:
+    """Unpinned, a large block freed lets the same sizes land in the arenas later, where freeing keeps them."""
+    def mapped(mode: str) -> int:
+        done = subprocess.run([sys.executable, "-c", MMAP, mode], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).parents[1])
+        return int(done.stdout.strip())
+
+    assert mapped("free") == 0
+    assert mapped("pin") == 1

@@ -23,6 +23,7 @@ log = logging.getLogger("groundswell.service")
 
 def serve(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT; one instance per database (AlreadyRunning otherwise)."""
+    heap.pin_mmap_threshold()  # large buffers mapped and unmapped, not left in the arenas (monitor/heap.py)
     heap.limit_arenas()  # before the scheduler's threads: a flat RSS over weeks (monitor/heap.py)
     start_from_env()  # dev-only heap tracing for soak runs (GROUNDSWELL_TRACEMALLOC); nothing when unset
     held = instance_lock.acquire(settings.database_url())

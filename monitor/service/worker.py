@@ -38,6 +38,7 @@ DIGEST_CHECK = 15  # minutes between digest checks; each brand is due in exactly
 def runtime() -> Runtime:
     """One runtime per worker process: the model and connections load once; request budgets (Reddit, X)
     are shared by every worker through the broker's Redis (or ``distributed.rate_limit_url``)."""
+    heap.pin_mmap_threshold()  # large buffers mapped and unmapped, not left in the arenas (monitor/heap.py)
     heap.limit_arenas()  # before the model's threads start: flat RSS, as in `groundswell run` (monitor/heap.py)
     settings = load_settings()
     distributed = settings.distributed

@@ -36,8 +36,14 @@ def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# SQLite's page cache per connection, in KiB (its default is 2,000): the pool's connections filled theirs for
+# hours in the soak (issue #17), and the operating system caches the file anyway.
+SQLITE_CACHE_KIB = 1024
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")

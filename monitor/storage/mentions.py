@@ -14,6 +14,11 @@ from monitor.storage.tables import Author as AuthorRow
 from monitor.storage.tables import Mention as MentionRow
 
 STORE_CHUNK = 1000  # rows per transaction: a 200,000-row poll must not hold SQLite's one writer for minutes
+# The largest multi-row INSERT sent at once (a power of two).  Every distinct row count is its own SQL text, which
+# SQLite prepares and keeps in each connection's statement cache (128 statements, ~2.8 kB a row for mentions): with
+# batches of any size the soak's SQLite memory kept growing (6.4 MB for one 720-row catch-up and 40 small sizes in
+# one connection).  Power-of-two pieces of at most 64 rows: at most 7 statements a table, ~0.35 MB in all.
+INSERT_PIECE = 64
 _MENTIONS: Any = MentionRow.__table__  # type: ignore[attr-defined]
 _AUTHORS: Any = AuthorRow.__table__  # type: ignore[attr-defined]
 
@@ -48,7 +53,7 @@ def store_mentions(session: Session, mentions: Sequence[Mention], *, brand_id: s
     statement = (_insert(session, _MENTIONS)
                  .on_conflict_do_nothing()  # the (brand, platform, id) key; with posted_at when partitioned
                  .returning(_MENTIONS.c.id))
-    new_ids = [row[0] for row in session.execute(statement, rows)]
+    new_ids = [row[0] for piece in pieces(rows) for row in session.execute(statement, piece)]
     _upsert_authors(session, mentions, now)
     return new_ids
 
@@ -65,4 +70,18 @@ def _upsert_authors(session: Session, mentions: Sequence[Mention], now: datetime
         index_elements=["platform", "external_id"],
         set_={"handle": statement.excluded.handle, "followers": statement.excluded.followers,
               "updated_at": statement.excluded.updated_at})
-    session.execute(statement, rows)
+    for piece in pieces(rows):
+        session.execute(statement, piece)
+
+
+def pieces(rows: list[dict[str, Any]], largest: int = INSERT_PIECE) -> list[list[dict[str, Any]]]:
+    """``rows`` in pieces of ``largest`` and then the binary digits of the rest (100 -> 64, 32, 4): few row counts,
+    so few distinct statements in SQLite's per-connection cache (INSERT_PIECE)."""
+    out: list[list[dict[str, Any]]] = []
+    start, size = 0, largest
+    while start < len(rows):
+        while size > len(rows) - start:
+            size //= 2
+        out.append(rows[start:start + size])
+        start += size
+    return out

@@ -253,3 +253,31 @@ def test_info_logs_one_line_per_poll_and_delivery_and_a_heartbeat(tmp_path: Path
     assert any(line.startswith("poll file: 30 fetched, 30 new in ") for line in lines), lines
     assert sum(line.startswith("delivery: sent alert") for line in lines) == 3
     assert "alive; last 15 min: 1 poll, 30 mentions new, 30 scored, 3 incidents opened, 3 alerts sent" in lines
+
+
+def test_a_job_kicked_while_it_runs_runs_again_at_once(tmp_path: Path) -> None:
+    """A poll that stored new rows kicks `score`; when scoring was still running, APScheduler skipped the kick
+    ("maximum number of running instances reached", seen at every start) and the new rows waited 30 s."""
+    import threading
+
+    service = Service(load_settings(write_config(tmp_path)), clock=ManualClock(T0))
+    service.scheduler.start(paused=True)
+    started, release = threading.Event(), threading.Event()
+    ran: list[int] = []
+
+    def score() -> None:
+        ran.append(len(ran))
+        started.set()
+        release.wait(5)
+
+    job = threading.Thread(target=service._guarded("score", score))
+    job.start()
+    assert started.wait(5)
+    service._kick("score")  # new rows arrived while scoring ran
+    service._kick("score")  # twice: still one more run, not two
+    release.set()
+    job.join(5)
+    assert ran == [0, 1] and not job.is_alive()
+    service._guarded("score", score)()
+    assert ran == [0, 1, 2]  # not kicked this time: once
+    service.shutdown()

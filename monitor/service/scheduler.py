@@ -11,24 +11,19 @@ Signals: SIGTERM/SIGINT stop new work, let running jobs finish (bounded by
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from monitor import heap
 from monitor.clock import Clock, system_clock
 from monitor.detection.warmup import forget_detectors
-from monitor.errors import GroundswellError, StorageError
+from monitor.errors import GroundswellError
 from monitor.logs import configure_logging, plural
 from monitor.pipeline import (
     deliver_due,
@@ -44,6 +39,7 @@ from monitor.runtime import Runtime, sync_brands
 from monitor.service import lock as instance_lock
 from monitor.service.activity import Activity
 from monitor.service.health_app import health_routes
+from monitor.service.job_guard import JobGuard
 from monitor.service.observability import Metrics, ObservabilityServer, Readiness
 from monitor.service.schedule import add_jobs
 from monitor.service.slack_actions import SlackActionListener, start_listeners
@@ -54,7 +50,7 @@ log = logging.getLogger("groundswell.service")
 CATCH_UP_CHUNK = 256  # a backlog is scored newest first this many at a time, detection run after each (issue #17)
 
 
-class Service:
+class Service(JobGuard):
     """The scheduler, its jobs and the HTTP endpoints over one Runtime (swapped on reload)."""
 
     def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
@@ -62,10 +58,7 @@ class Service:
         self.clock = clock
         self.metrics = Metrics()
         self.stopping = threading.Event()
-        self._busy = 0
-        self._idle = threading.Condition()
-        self._running: set[str] = set()  # jobs running now, by id
-        self._again: set[str] = set()  # running jobs kicked meanwhile: they run once more when done
+        self._init_guard()
         workers = min(16, 4 + sum(s.enabled for s in settings.sources))
         self.scheduler = BackgroundScheduler(
             timezone="UTC", executors={"default": ThreadPoolExecutor(workers)},
@@ -111,11 +104,7 @@ class Service:
         self.stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        deadline = time.monotonic() + self.settings.service.shutdown_timeout_seconds
-        with self._idle:
-            while self._busy and (left := deadline - time.monotonic()) > 0:
-                self._idle.wait(left)
-            finished = self._busy == 0
+        finished = self._wait_idle(self.settings.service.shutdown_timeout_seconds)
         if self.http is not None:
             self.http.stop()
         if self.web is not None:
@@ -168,50 +157,6 @@ class Service:
 
     def _schedule(self) -> None:
         add_jobs(self.scheduler, self.settings, self, self.clock())
-
-    def _guarded(self, name: str, job: Callable[..., Any], *args: Any) -> Callable[[], None]:
-        """Skip once stopping; count running jobs for shutdown; a failure never stops the scheduler."""
-        def run() -> None:
-            with self._idle:
-                if self.stopping.is_set() or self.paused:
-                    return
-                self._busy += 1
-                self._running.add(name)
-            try:
-                while self._run_once(name, job, *args):
-                    pass  # kicked while it ran: run again now for what arrived meanwhile
-            finally:
-                with self._idle:
-                    self._busy -= 1
-                    self._running.discard(name)
-                    self._idle.notify_all()
-        return run
-
-    def _run_once(self, name: str, job: Callable[..., Any], *args: Any) -> bool:
-        """Run ``job`` once, containing its failure; True when it was kicked meanwhile and should run again."""
-        try:
-            job(*args)
-        except (StorageError, OperationalError) as exc:  # the database is away: one line, not a traceback
-            self.metrics.job_errors.labels(name.split(":")[0]).inc()
-            log.error("job %s failed, database unavailable (%s); it will run again at its next interval", name,
-                      str(exc).splitlines()[0])
-        except Exception:
-            self.metrics.job_errors.labels(name.split(":")[0]).inc()
-            log.exception("job %s failed; it will run again at its next interval", name)
-        with self._idle:
-            again = name in self._again and not self.stopping.is_set() and not self.paused
-            self._again.discard(name)
-        return again
-
-    def _kick(self, job_id: str, at: datetime | None = None) -> None:
-        """Run a job now (or ``at``) instead of at its interval: new mentions reach an alert fast."""
-        if self.scheduler.running and not self.stopping.is_set():
-            with self._idle:
-                if at is None and job_id in self._running:  # APScheduler would skip it ("maximum number of
-                    self._again.add(job_id)               # running instances"): the running one goes round again
-                    return
-            with contextlib.suppress(JobLookupError):
-                self.scheduler.modify_job(job_id, next_run_time=at or datetime.now(UTC))
 
     # -- jobs -------------------------------------------------------------------------------
 

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.smtp import FakeSMTP
+
 ROOT = Path(__file__).resolve().parents[1]
 # Subprocesses (the CLI, the service, a Celery worker) run from temporary folders: make them import this
 # checkout's code, never whatever copy of groundswell happens to be installed in the environment.
@@ -87,3 +90,19 @@ def pg_schema(postgres_url: str) -> Iterator[str]:
 def pg_url(postgres_url: str, pg_schema: str) -> str:
     """A PostgreSQL URL whose search_path is an empty schema of its own (dropped after the test)."""
     return f"{postgres_url}?options=-csearch_path%3D{pg_schema}"
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A real local HTTP server shaped like Slack's Web API (a test may define its own variant)."""
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[FakeSMTP]:
+    """A real SMTP server (aiosmtpd) on a free local port."""
+    server = FakeSMTP().start()
+    yield server
+    server.stop()

@@ -24,13 +24,6 @@ def smtp() -> Iterator[FakeSMTP]:
     server.stop()
 
 
-@pytest.fixture()
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
-
-
 def email(port: int, extra: str = "") -> str:
     return (f'[[channels]]\nid = "mail"\nkind = "email"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
             f'username = "alerts"\npassword = {{ env = "GS_TEST_SMTP_PW" }}\nfrom_addr = "gs@acme.test"\n{extra}')

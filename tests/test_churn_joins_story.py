@@ -8,7 +8,6 @@ detector reports it (``apply_finding``), as in tests/test_incidents.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -34,20 +33,6 @@ NOW = datetime(2026, 11, 7, 23, 50, tzinfo=UTC)  # 18:50 in New York
 STORY = "Acme internet down in Leeds again, no service for an hour"
 BIG_POST = ("Acme internet down in Leeds again, no service since lunch. Terrible, cancelling my subscription "
             "<!here> today")
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[FakeSMTP]:
-    server = FakeSMTP().start()
-    yield server
-    server.stop()
 
 
 def settings_for(database_url: str, slack: FakeSlack, smtp: FakeSMTP, monkeypatch: pytest.MonkeyPatch,

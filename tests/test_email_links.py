@@ -5,7 +5,6 @@ in the web app (Starlette's TestClient) on SQLite and PostgreSQL.  GET only asks
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -29,13 +28,6 @@ SECRET = "a-long-random-link-secret-for-tests"
 def seeded(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Seeded:
     monkeypatch.setenv("GS_TEST_LINK_SECRET", SECRET)
     return seed(database_url, public_url=PUBLIC, link_secret={"env": "GS_TEST_LINK_SECRET"}, link_expiry_hours=72)
-
-
-@pytest.fixture
-def smtp() -> Iterator[FakeSMTP]:
-    server = FakeSMTP().start()
-    yield server
-    server.stop()
 
 
 def mailed_links(seeded: Seeded, smtp: FakeSMTP, links: ActionLinks) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,13 +14,6 @@ from monitor.settings import load_settings
 from tests.fakes.cli_runner import groundswell, one_line_failure
 from tests.fakes.service_files import T0, write_config
 from tests.fakes.slack_api import FakeSlack
-
-
-@pytest.fixture()
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
 
 
 def slack_channel(fake: FakeSlack) -> str:

@@ -8,7 +8,6 @@ budget, the outbox, a local Slack Web API server and a real SMTP server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -31,20 +30,6 @@ from tests.test_churn_joins_story import NOW, alerts, detect, open_story, part, 
 LEEDS = "Acme internet down in Leeds again, no service since lunch. Terrible, cancelling my subscription {n}"
 SNEAKY = ("Acme <!here> <b>internet</b> down in Leeds again, no service since lunch. Terrible, cancelling my "
           "subscription")
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[FakeSMTP]:
-    server = FakeSMTP().start()
-    yield server
-    server.stop()
 
 
 def join(engine: Engine, author: str, minutes: float, text: str = "", followers: int = 900_000) -> None:

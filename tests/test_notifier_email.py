@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -18,13 +17,6 @@ from tests.fakes.smtp import FakeSMTP, self_signed_cert
 @pytest.fixture(scope="module")
 def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return self_signed_cert(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture()
-def smtp() -> Iterator[FakeSMTP]:
-    server = FakeSMTP().start()
-    yield server
-    server.stop()
 
 
 def options(server: FakeSMTP, **extra: object) -> EmailOptions:

@@ -47,7 +47,7 @@ _CUES: dict[str, tuple[str, str]] = {
         r"(?:\w+ )?(?:closed|cancel+ed|terminated)\b|"
         r"\b(?:dropping|dropped|ditching|ditched|dumping|dumped) brandx\b", "is cancelling their service"),
     "cancel_bare": (
-        r"(?:^|[.!?] )(?:brandx )?cancel+(?:ed|led|ing)\b(?! (?:[\w'&]+ ){0,3}" + _OTHER_OBJ + r")|"
+        r"(?:^|[.!?] )(?:brandx )?cancel+(?:ed|led|ing)\b(?! (?:[\w'&]+ ){0,3}(?:" + _OTHER_OBJ + "|" + _REL + r"))|"
         r"\b(?:how (?:do|can) i|can i(?: just)?|where do i|how to|ways? to) cancel\b(?! (?:my |the |a |an |this |"
         r"that |our )?"
         r"(?:[\w'&]+ ){0,3}" + _OTHER_OBJ + r")(?! (?:the |a |an |my )?(?:add-?on|auto-? ?renew\w*|renewal|trial|"
@@ -146,13 +146,28 @@ _CUES: dict[str, tuple[str, str]] = {
         r"anulowa\w* subskrypc\w*|säger upp|sagt upp|(?:abonelik|üyelik|sözleşme)\w* (?:\w+ )?iptal|berhenti "
         r"berlangganan|langganan(?: \w+){1,3} batalkan|disdic\w*|disdetta|annullato l'abbonamento|cancelar o "
         r"(?:contrato|plano)|cancelei a assinatura|vou cancelar o|расторг\w*|отменил\w* подписк\w*|解約|해지|ألغي|"
-        r"سألغي|ألغيت)", "is cancelling their service"),
+        r"سألغي|ألغيت|zeg(?: \w+){1,4} op\b|rozwiąz\w* umow\w*|säg\w* (?:jag )?upp|iptal edece\w*|putus langganan|"
+        r"rescind\w*|rescis\w*|bajo la línea|me doy de baja|disdir\w*|bağlı\w*|ألغي|الغي|بلغي|расторгну)",
+        "is cancelling their service"),
     "foreign_switch": (
-        r"(?:wechsle|gewechselt zu einem anderen|change d'opérateur|changer d'opérateur|je quitte|"
+        r"(?<!brandx に)(?:wechsle|gewechselt zu einem anderen|change d'opérateur|changer d'opérateur|je quitte|"
         r"me cambio de compañía|contratado otra|overstap\w* naar een andere|stap over|zmieniam|byter leverantör|"
         r"operatör değiştir|pindah ke "
         r"provider lain|mudar de operadora|cambio gestore|ухожу к другому|перейду к|他社に乗り換え|다른 통신사로|"
-        r"سأنتقل إلى شركة أخرى)", "talks about switching to another company"),
+        r"سأنتقل إلى شركة أخرى|\bme (?:voy|paso|cambio) (?:a|con) |\bporto (?:la|el|mi)|"
+        r"\bwechs\w* (?:ich )?(?:zu|zur|zum)\b|"
+        r"\bje (?:pars|passe|vais) chez\b|\bpass(?:o|erò|are|ato|ata|iamo) (?:a|ad|da) |"
+        r"\bvado (?:con|da|a) |\bga (?:over )?naar\b|"
+        r"\btroc\w* de operadora|\bvou (?:para|pra) a?|\bprzechodz\w* do|\bprzejd\w* do|\bbyter till|\bbyta till|"
+        r"\w+'(?:e|a|ye|ya) geç\w*|(?:operatöre|şirkete) geç\w*|\bpindah ke|\bухож\w* к|\bперех\w* к|\bперейд\w* к|"
+        r"乗り換え|乗り換える|"
+        r"갈아타|갈아탑|بحول|بنتقل|سأحول)(?! ?(?:على |إلى |ل)?brandx)", "talks about switching to another company"),
+    "foreign_elsewhere": (
+        r"(?:otras? (?:compañías?|operador\w*)|otro operador|(?:anderen?|neuen?) anbieter|autres? opérateurs?|ailleurs|"
+        r"altri operatori|altro operatore|andere (?:providers?|aanbieders?)|outras? operadoras?|innym operatorem|"
+        r"innego operatora|innych operatorów|andra operatörer|annan operatör|başka (?:bir )?operatör\w*|provider lain|"
+        r"други\w* оператор\w*|другой оператор|他社|他の会社|다른 통신사|شركة (?:ثانية|أخرى|ثانيه))",
+        "is looking at alternatives"),
     "foreign_never": (
         r"(?:nie wieder|nunca más|plus jamais|nooit meer|aldrig mer|mai più|nigdy więcej|bir daha asla|tidak akan "
         r"pernah|nunca mais|больше никогда|二度と|다시는|لن .{0,30}أبدا)", "says they won't be back"),
@@ -174,7 +189,9 @@ _CUES: dict[str, tuple[str, str]] = {
         r"\bregret (?:switching|joining|moving) to (?:you|brandx)\b|\b(?:going|went|switching|moving) back to "
         r"(?!brandx\b|you\b|bed\b|sleep\b|work\b|school\b|the\b)(?:otherx|[a-z][\w&-]*)|\bhello otherx\b|\bhere i come "
         r"(?!there\b|everyone\b|all\b|team\b|guys\b|again\b|brandx\b|world\b)(?:otherx|[a-z][\w&-]*)\b|"
-        r"\b(?!brandx\b|what\b|that\b|this\b|so\b|as\b|how\b|here\b|there\b|sites\b)(?:otherx|[a-z]+) (?:it is|"
+        r"\b(?!brandx\b|what\b|that\b|this\b|so\b|as\b|how\b|here\b|there\b|sites\b|if\b|when\b|because\b|"
+        r"and\b|but\b|or\b|now\b|then\b|yes\b|well\b|where\b|which\b|is\b|think\b|know\b|believe\b)"
+        r"(?:otherx|[a-z]+) (?:it is|"
         r"here i come|gets my (?:money|business))\b(?! what)|"
         r"\b(?:peace out|adios|bye felicia)\b|\b(?:i|we) quit\b",
         "says they are leaving"),
@@ -196,9 +213,13 @@ _COMPILED = {name: re.compile(pattern) for name, (pattern, _reason) in _CUES.ite
 REASONS = {name: reason for name, (_pattern, reason) in _CUES.items() if reason}
 _NEGATABLE = frozenset(REASONS) | {"cancel_word"}
 _NEGATED_BEFORE = re.compile(r"(?:^|\W)(?:not|never|no|don'?t|won'?t|wouldn'?t|isn'?t|no plans to|why would i|nicht|"
-                             r"niet|pas|non|não|nie|inte|değil|tidak|no quiero|je ne veux)\W+(?:[\w']+\W+){0,2}$")
+                             r"niet|pas|non|não|nie|inte|değil|tidak|bukan|не|ما|no quiero|je ne veux)"
+                             r"\W+(?:[\w']+\W+){0,2}$")
+# Japanese and Korean negate after the verb: "解約したいわけじゃなくて", "해지하려는 게 아니라"
+_NEGATED_AFTER = re.compile(r"^.{0,10}?(?:わけじゃ|わけでは|じゃな|しない|しません|아니|않)")
 
-_CONDITION = re.compile(r"\b(?:if|unless|until|till)\b")
+_CONDITION = re.compile(r"(?:^|\W)(?:if|unless|until|till|se|si|wenn|als|om|jak|jeśli|jeżeli|kalau|jika|eğer|"
+                        r"если|اذا|إذا)\W")
 
 
 @dataclass(frozen=True)
@@ -235,18 +256,19 @@ def find_cues(prepared: str) -> list[Cue]:
     for name, pattern in _COMPILED.items():
         match = pattern.search(prepared)
         if match:
-            negated = name in _NEGATABLE and _negated(prepared, match.start())
+            negated = name in _NEGATABLE and _negated(prepared, match.start(), match.end())
             found.append(Cue(f"neg_{name}" if negated else name, match.group(0).strip()[:60]))
     return found
 
 
-def _negated(prepared: str, start: int) -> bool:
-    """A negation right before the cue, not inside a condition ("if it's not back tomorrow I'm cancelling")."""
+def _negated(prepared: str, start: int, end: int) -> bool:
+    """A negation right before the cue (or, in Japanese/Korean, right after it), not inside a condition
+    ("if it's not back tomorrow I'm cancelling")."""
     window = prepared[max(0, start - 40):start]
     negation = _NEGATED_BEFORE.search(window)
-    if negation is None:
-        return False
-    return not _CONDITION.search(prepared[max(0, start - 70):start - len(window) + negation.start() + 1])
+    if negation is not None:
+        return not _CONDITION.search(prepared[max(0, start - 70):start - len(window) + negation.start() + 1])
+    return bool(_NEGATED_AFTER.search(prepared[end:end + 12]))
 
 
 def features(prepared: str, cues: list[Cue] | None = None) -> list[str]:

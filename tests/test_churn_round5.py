@@ -1,8 +1,7 @@
 """Churn threat, issue #14 round 5: the failure classes the issue names, in wordings no training file holds.
 
-Version 3 (its cues and weights) fails 16 of these 24 cases; the rest (bare "cancelling", "im cancelling", the two
-conditionals, a child's old account, "went to cancel my order") it got right and are kept as guards for the
-cue changes that touch them.  See models/train/README.md, round 5.
+Version 3 (its cues and weights) fails 21 of these 34 cases; the rest it already got right and are kept as
+guards for the cue changes that touch them.  See models/train/README.md, round 5.
 """
 
 from __future__ import annotations
@@ -26,6 +25,11 @@ THREATS = [
     "@AcmeHelp can I just cancel online? not sitting on hold again",  # asking how to cancel
     "@AcmeHelp deleting the app and going to FibreCo",
     "@AcmeHelp done using Acme, every bill is wrong",
+    # the round-4 foreign cues (commit 9a0abe5), shipped this round
+    "@AcmeHelp wechsle zu Vodafone, drei Wochen ohne Netz",
+    "@AcmeHelp se non risolvete entro venerdì passo a un altro operatore",
+    "@AcmeHelp je passe chez Free le mois prochain, ras le bol",
+    "@AcmeHelp estoy mirando otras compañías, el servicio es pésimo",
 ]
 NEVER = [
     "@AcmeHelp please unsubscribe me from the newsletter",
@@ -35,6 +39,9 @@ NEVER = [
     "@AcmeHelp I went to cancel my order but the button is greyed out",
     "@AcmeHelp happy to move to a later date for the install",
     "@AcmeHelp hello are the shops open on bank holidays?",
+    "@AcmeHelp if it is what it is, fine, just send the engineer",
+    "@AcmeHelp 解約したいわけじゃなくて、請求を直してほしい",
+    "@AcmeHelp passed a phone mast on my run and still no signal",
 ]
 
 

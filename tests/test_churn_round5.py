@@ -70,3 +70,22 @@ def test_round5_reasons_name_the_cue_that_decided() -> None:
 def test_shipped_artifact_is_version_5_trained_with_the_round5_posts() -> None:
     meta = json.loads(ARTIFACT.read_text(encoding="utf-8"))
     assert meta["version"] == "5" and "churn_extra_v6.csv" in meta["trained_on"]["data"]
+
+
+def test_second_check_set_is_as_described_and_apart_from_the_evaluation_posts() -> None:
+    """benchmarks/data/complaints/churn_check2.csv: 75 threats in 160, none close to a written dev/test post."""
+    import re
+
+    from benchmarks.churn_eval import check_posts
+    from benchmarks.complaint_data import load_posts
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"\w+", text.lower()))
+
+    posts = check_posts("churn_check2.csv")
+    assert len(posts) == 160 and sum(p.churn_threat for p in posts) == 75
+    assert len({p.id for p in posts}) == 160
+    evaluated = [words(p.text) for p in load_posts(None, "written")]
+    for post in posts:
+        mine = words(post.text)
+        assert max(len(mine & w) / len(mine | w) for w in evaluated) < 0.8, post.text

@@ -10,7 +10,8 @@ previous version from git::
 Prints JSON.  The model is trained on dev, so dev figures are in-sample; tune on the training script's
 out-of-fold dev figures, report test.  ``--fresh`` adds two sets no version up to 3 was built on: ``tune2``
 (462 written posts in 14 languages, 42 threats) and ``check`` (``churn_check.csv``: 40 English posts, 20 threats,
-written for issue #14 round 4 before any change was tried).
+written for issue #14 round 4 before any change was tried) and ``check2`` (``churn_check2.csv``: 160 English
+posts in real support-tweet style, 75 threats, written for round 5 before any change was tried).
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ def scores(posts: list[Post], model: ChurnModel) -> dict[str, object]:
     return out
 
 
-def check_posts() -> list[Post]:
-    """The fresh English check set (written, text included); churn labels only."""
-    with (DATA_DIR / "churn_check.csv").open(encoding="utf-8", newline="") as handle:
+def check_posts(name: str = "churn_check.csv") -> list[Post]:
+    """A fresh English check set (written, text included); churn labels only."""
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
         return [Post(id=row["id"], text=row["text"], sentiment="", churn_threat=row["churn_threat"] == "true",
                      category="", language="en", split="check", source="written") for row in csv.DictReader(handle)]
 
@@ -57,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     splits = {split: load_posts(split, args.source) for split in ("dev", "test")}
     if args.fresh and args.source != "twcs":
-        splits |= {TUNE2: load_posts(TUNE2), "check": check_posts()}
+        splits |= {TUNE2: load_posts(TUNE2), "check": check_posts(), "check2": check_posts("churn_check2.csv")}
     result: dict[str, object] = {}
     for path in args.artifact or [ARTIFACT]:
         try:

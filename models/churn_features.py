@@ -29,38 +29,50 @@ _NEG_SPAN = 3
 
 _REL = (r"(?:contract|subscription|sub|account|membership|plan|policy|service|broadband|internet|line|package|"
         r"direct debit|prime|supply|mortgage|tariff|delivery pass|pass)")
-_OTHER_OBJ = (r"(?:order|flight|booking|reservation|ride|trip|appointment|delivery(?! pass)|slot|payment|transfer|"
+_OTHER_OBJ = (r"(?:order|flight|booking|reservation|ride|trip|appointment|delivery(?! pass)|slot|payment|transfer|item|"
               r"redelivery|add-on|dispute|engineer|visit|request|sim|card|profile|taxi|cab|train|bus|event|"
               r"concert|show|"
               r"class|match|game|meeting)")
 _AWAY_STOP = (r"(?!brandx\b|you\b|dark\b|offline\b|paperless\b|bed\b|sleep\b|work\b|school\b|the cheaper\b|"
               r"an? (?:esim|smart)\b|anything\b|something\b|old\b|new\b|the (?:new|old)\b|"
               r"(?:the |a |an |my |our )?(?:[\w-]+ )?(?:plan|tariff|package|bundle|option|version|settings?|mode|"
-              r"pickup|collection)\b)")
+              r"pickup|collection)\b|(?:an? |the |another )(?:\w+ )?(?:flight|seat|room|date|time|address|house|flat|"
+              r"apartment|state|city|country|gate|terminal)\b)")
 _CUES: dict[str, tuple[str, str]] = {
     # name: (pattern over the prepared text, the reason shown when it decides)
     "cancel_rel": (
         rf"\b(?:cancel+(?:ing|ed|led|lation)?|terminat\w*|end(?:ing)?|clos(?:e|ing)|delet(?:e|ing)|drop(?:ping)?|"
-        rf"quit(?:ting)?)\b(?: \w+){{0,3}} {_REL}s?\b|\b(?:account|subscription|contract|membership|policy)s? "
+        rf"quit(?:ting)?)\b(?! (?:policy|fee|charge)s?\b)(?: \w+){{0,3}} {_REL}s?\b|"
+        r"\bclos(?:e|ing) (?:my|our) (?:[\w&]+ )?credit card\b|\b(?:account|subscription|contract|membership|policy)s? "
         r"(?:\w+ )?(?:closed|cancel+ed|terminated)\b|"
         r"\b(?:dropping|dropped|ditching|ditched|dumping|dumped) brandx\b", "is cancelling their service"),
     "cancel_bare": (
-        r"(?:^|[.!?] )cancel+(?:ed|led)\b|\bgonna cancel\b|\bcancel+ing (?:it|everything)\b|\bcancel+(?:ing|ed|led)? "
+        r"(?:^|[.!?] )(?:brandx )?cancel+(?:ed|led|ing)\b(?! (?:[\w'&]+ ){0,3}(?:" + _OTHER_OBJ + "|" + _REL + r"))|"
+        r"\b(?:how (?:do|can) i|can i(?: just)?|where do i|how to|ways? to) cancel\b(?! (?:my |the |a |an |this |"
+        r"that |our )?"
+        r"(?:[\w'&]+ ){0,3}" + _OTHER_OBJ + r")(?! (?:the |a |an |my )?(?:add-?on|auto-? ?renew\w*|renewal|trial|"
+        r"item)\b)|\bgonna cancel\b|\bcancel+ing (?:it|everything)\b|\bcancel+(?:ing|ed|led)? "
         r"brandx\b|\bcancel(?:lation)? (?:number|code|department|team|line)\b|\bcalled brandx to (?:cancel|leave)\b|"
-        r"\b(?:i'm|i am|i will|i'll|going to|about to|want to|trying to|have to|need to) cancel\b(?! (?:my|the|our|a|"
+        r"\b(?:i'?m|i am|i will|i'?ll|going to|about to|want to|trying to|tried to|go to|went to|have to|need to) "
+        r"cancel+(?:ing)?\b(?! (?:my|the|our|a|"
         r"their|his|her) "
         r"(?:order|flight|booking|reservation|ride|trip|appointment|delivery|slot|profile|card|payment|taxi))",
         "says they will cancel"),
     "cancel_other": (
-        rf"\bcancel+(?:ing|ed|led)?\b(?: [\w']+){{0,3}} {_OTHER_OBJ}s?\b|"
+        rf"\bcancel+(?:ing|ed|led)?\b(?: [\w'&]+){{0,4}} {_OTHER_OBJ}s?\b|\bcancel+ation (?:policy|fee|charge)s?\b|"
         rf"\b{_OTHER_OBJ}s? (?:was |got |is )?cancel+(?:ed|led)\b", ""),
     "cancel_word": (r"\bcancel+(?:ing|ed|led|lation)?\b", ""),
     "switch_away": (
         rf"\b(?:(?:switch\w*|mov(?:e|ing)|port\w*|jump\w*|chang\w*|migrat\w*) (?:over |back )?|go(?:ing)? over |off )"
         rf"(?:to|out to) {_AWAY_STOP}(?:otherx|[a-z][\w&-]*)|\b(?:gone|went) (?:to|with) {_AWAY_STOP}(?!the\b|"
         rf"my\b|a\b|an\b|his\b|"
-        r"her\b|our\b|their\b|waste\b|hell\b)(?:otherx|[a-z][\w&-]*)|\b(?:fly|flying|go|going|stick|sticking|bank|"
-        r"banking|shop|shopping) with otherx\b", "talks about switching to another company"),
+        r"her\b|our\b|their\b|waste\b|hell\b|(?:cancel|check|see|get|buy|pick|use|log|pay|order|call|book|change|store|"
+        r"shop|help|fix|try|look|find|sign|make|open|do|go|collect|return|ask|sort|complain)\b)(?:otherx|[a-z][\w&-]*)|\b(?:fly|flying|go|going|stick|sticking|bank|"
+        r"banking|shop|shopping) with otherx\b|\b(?:i'?ll|i will|we'?ll|we will) be (?:flying|using|banking|shopping "
+        r"(?:at|with)|going with) (?!brandx\b|you\b|the\b|a\b|an\b|my\b|it\b|this\b)(?:otherx|[a-z][\w&-]*)|"
+        r"\btake (?:it|my (?:phone|number|business|money)) to (?!brandx\b|you\b|the\b|a\b|an\b|my\b|work\b)"
+        r"(?:otherx|[a-z][\w&-]*)|\b(?:dropping|ditching|dumping|dropped|ditched|dumped) (?:brandx|you|\w+) for "
+        r"(?!the\b|a\b|an\b|now\b|good\b)(?:otherx|[a-z][\w&-]*)", "talks about switching to another company"),
     "switch_generic": (
         r"\b(?:switch\w*|chang\w*|leav\w*|mov\w*) (?:my |our )?(?:provider|bank|network|supplier|insurer|isp|airline|"
         r"carrier|operator|energy supplier|mobile network|banks|providers)\b|\b(?:i'?m|we'?re) switching\b|"
@@ -78,10 +90,14 @@ _CUES: dict[str, tuple[str, str]] = {
         r"(?:book|fly|order|use|buy|shop)\b|\b(?:not|never) (?:going|coming) back\b|\bever again\b|"
         r"\b(?:not going to|won'?t|will not|never) (?:ever )?(?:choose|use|buy from|order from|fly with|"
         r"shop (?:at|with)|"
-        r"book with) brandx\b",
+        r"book with) brandx\b|\b(?:first and )?last time (?:flying|ordering|using|shopping|booking|buying|eating)\b|"
+        r"\b(?:my )?last (?:\w+ ){0,2}(?:flight|order|purchase|trip|stay|ride) (?:with|from) (?:you|brandx)\b|"
+        r"\blast (?:brandx )?\w+ i(?:'?ll| will) (?:ever )?buy\b|\b(?:not|never|won'?t be) (?:buying|getting|ordering) "
+        r"(?:another|a) brandx\b",
         "says they won't be back"),
     "done_with": (
-        r"\b(?:done|finished|through) with (?:you|u|brandx|this company|them)\b|"
+        r"\b(?:done|finished|through) (?:with|using|shopping (?:at|with)|ordering from) (?:you|u|brandx|"
+        r"this company|them)\b|"
         r"(?:^|[.!?] )(?:i'm|i am) (?:done|out)\b|\bi'm done\b|\bi am done\b|\bso done\b|\bi'm out\b|"
         r"\bhad enough\b|\bthe (?:last|final) straw\b",
         "says they are done with the company"),
@@ -98,7 +114,8 @@ _CUES: dict[str, tuple[str, str]] = {
         r"custom)\b|\botherx (?:only )?from now on\b|\bbuy (?:out )?(?:our|my) contract\b|\bgo (?:with )?another "
         r"(?:brand|company|provider|bank|network|airline)\b", "is taking their business elsewhere"),
     "alternative": (
-        r"\balternatives? to\b|\b(?:recommend|suggest)\w*(?: for)? (?:a |an )?(?:\w+ ){0,2}(?:bank|provider|network|"
+        r"\balternatives? (?:to|for) (?:brandx|you|u|your|otherx|them)\b|\b(?:recommend|suggest)\w*(?: for)? (?:a |"
+        r"an )?(?:\w+ ){0,2}(?:bank|provider|network|"
         r"isp|insurer|service|supplier|app)\b|\b(?:find|get|need) (?:a |an )?(?:new|different|another|better|cheaper) "
         r"(?:bank|provider|network|isp|insurer|supplier|broadband|energy|phone)\w*\b|\blook\w* (?:around )?(?:for|at) "
         r"(?:a |an |other )?(?:new|different|another|better|cheaper|other) \w+|\bwhat other (?:companies|providers|"
@@ -111,13 +128,16 @@ _CUES: dict[str, tuple[str, str]] = {
         r"\b(?:leav\w*|quit\w*) (?:you|brandx|u)\b|\bi want (?:out|to leave)\b|\bwant out of\b|\b(?:last|final) "
         r"(?:month|bill|week) (?:with|from)\b|\bsend my final bill\b|\bend for me\b|\bgoodbye brandx\b|\bbye brandx\b|"
         r"\bbye\b.{0,12}\bforever\b|\bhanded in my notice\b|\bwon'?t be (?:staying|using|ordering|buying|flying)\b|"
-        r"\bthinking of leaving\b|\bnot for long\b|\bfree of (?:the )?brandx\b|\bor i'?m (?:going|gone|leaving|"
+        r"\bthinking of leaving\b|\b(?:i'?m|i am|we'?re|we are) gone\b|\bnot for long\b|\bfree of (?:the )?brandx\b|"
+        r"\bor i'?m (?:going|gone|leaving|"
         r"off|out)\b",
         "says they are leaving"),
     "uninstall": (
         r"(?<!tried )(?<!trying )(?<!try )(?<!and )(?<!& )(?<!even )(?:\buninstall\w*\b(?! and)|"
-        r"\bdelet\w* (?:the |your )?(?:brandx )?app\b(?! and))|#delete\w*|"
-        r"\bunsubscrib\w*\b(?! from (?:the |your |all )?(?:marketing|e-?mails?|newsletters?|texts|messages|"
+        r"\bdelet\w* (?:the |your )?(?:brandx )?app\b(?! and (?:re-?install|re-?download|download|tr|log|restart)))|"
+        r"#delete\w*|"
+        r"\bunsubscrib\w*\b(?! (?:me )?from (?:the |your |all |these )?(?:marketing|e-?mails?|newsletters?|texts|"
+        r"messages|"
         r"notifications|promo))|\bdeactivat\w* my account\b",
         "says they removed the app or subscription"),
     "foreign_cancel": (
@@ -126,13 +146,28 @@ _CUES: dict[str, tuple[str, str]] = {
         r"anulowa\w* subskrypc\w*|säger upp|sagt upp|(?:abonelik|üyelik|sözleşme)\w* (?:\w+ )?iptal|berhenti "
         r"berlangganan|langganan(?: \w+){1,3} batalkan|disdic\w*|disdetta|annullato l'abbonamento|cancelar o "
         r"(?:contrato|plano)|cancelei a assinatura|vou cancelar o|расторг\w*|отменил\w* подписк\w*|解約|해지|ألغي|"
-        r"سألغي|ألغيت)", "is cancelling their service"),
+        r"سألغي|ألغيت|zeg(?: \w+){1,4} op\b|rozwiąz\w* umow\w*|säg\w* (?:jag )?upp|iptal edece\w*|putus langganan|"
+        r"rescind\w*|rescis\w*|bajo la línea|me doy de baja|disdir\w*|bağlı\w*|ألغي|الغي|بلغي|расторгну)",
+        "is cancelling their service"),
     "foreign_switch": (
-        r"(?:wechsle|gewechselt zu einem anderen|change d'opérateur|changer d'opérateur|je quitte|"
+        r"(?<!brandx に)(?:wechsle|gewechselt zu einem anderen|change d'opérateur|changer d'opérateur|je quitte|"
         r"me cambio de compañía|contratado otra|overstap\w* naar een andere|stap over|zmieniam|byter leverantör|"
         r"operatör değiştir|pindah ke "
         r"provider lain|mudar de operadora|cambio gestore|ухожу к другому|перейду к|他社に乗り換え|다른 통신사로|"
-        r"سأنتقل إلى شركة أخرى)", "talks about switching to another company"),
+        r"سأنتقل إلى شركة أخرى|\bme (?:voy|paso|cambio) (?:a|con) |\bporto (?:la|el|mi)|"
+        r"\bwechs\w* (?:ich )?(?:zu|zur|zum)\b|"
+        r"\bje (?:pars|passe|vais) chez\b|\bpass(?:o|erò|are|ato|ata|iamo) (?:a|ad|da) |"
+        r"\bvado (?:con|da|a) |\bga (?:over )?naar\b|"
+        r"\btroc\w* de operadora|\bvou (?:para|pra) a?|\bprzechodz\w* do|\bprzejd\w* do|\bbyter till|\bbyta till|"
+        r"\w+'(?:e|a|ye|ya) geç\w*|(?:operatöre|şirkete) geç\w*|\bpindah ke|\bухож\w* к|\bперех\w* к|\bперейд\w* к|"
+        r"乗り換え|乗り換える|"
+        r"갈아타|갈아탑|بحول|بنتقل|سأحول)(?! ?(?:على |إلى |ل)?brandx)", "talks about switching to another company"),
+    "foreign_elsewhere": (
+        r"(?:otras? (?:compañías?|operador\w*)|otro operador|(?:anderen?|neuen?) anbieter|autres? opérateurs?|ailleurs|"
+        r"altri operatori|altro operatore|andere (?:providers?|aanbieders?)|outras? operadoras?|innym operatorem|"
+        r"innego operatora|innych operatorów|andra operatörer|annan operatör|başka (?:bir )?operatör\w*|provider lain|"
+        r"други\w* оператор\w*|другой оператор|他社|他の会社|다른 통신사|شركة (?:ثانية|أخرى|ثانيه))",
+        "is looking at alternatives"),
     "foreign_never": (
         r"(?:nie wieder|nunca más|plus jamais|nooit meer|aldrig mer|mai più|nigdy więcej|bir daha asla|tidak akan "
         r"pernah|nunca mais|больше никогда|二度と|다시는|لن .{0,30}أبدا)", "says they won't be back"),
@@ -142,8 +177,9 @@ _CUES: dict[str, tuple[str, str]] = {
         r"commande|bestelling|ordine|reserv)", ""),
     "general_exit": (
         r"\b(?:get|getting) (?:me )?out of (?:my|this|the) contract\b|\bearly termination fee\b|\bcontract buy ?out\b|"
-        r"\bcancel+ation fee\b|\bhow much (?:is it )?to cancel\b|\bretentions?(?: department| team)?\b|"
+        r"\bhow much (?:is it )?to cancel\b|\bretentions?(?: department| team)?\b|"
         r"\bunlock (?:my|the) phone so\b|\b(?:disconnect|shut off|stop) my (?:service|account|internet|line)\b|"
+        r"\b(?:to|gonna|going to|will|i'?ll) disconnect\b(?! (?:and|from)\b)|"
         r"\bcut(?:ting)? the cord\b|\bcord[- ]cut\w*\b|#?boycott\w*\b|\bwon'?t be (?:back|returning|coming back)\b|"
         r"\bnever (?:shopping|eating|staying|banking) (?:here|with you|at brandx) again\b|\b(?:switching|changing) "
         r"(?:carriers|banks|networks|providers|airlines|insurers)\b|\b(?:find|try|use|using) (?:another|a different) "
@@ -151,12 +187,19 @@ _CUES: dict[str, tuple[str, str]] = {
         r"(?:other|my) options\b|\bi have (?:other )?options\b|\bplenty of other (?:companies|providers|banks|"
         r"options)\b|\bshould(?:'ve| have) (?:stayed|gone) with\b|\bwish i(?:'d| had) (?:stayed|gone) with\b|"
         r"\bregret (?:switching|joining|moving) to (?:you|brandx)\b|\b(?:going|went|switching|moving) back to "
-        r"(?!brandx\b|you\b|bed\b|sleep\b|work\b|school\b|the\b)(?:otherx|[a-z][\w&-]*)|\b(?:here i come|hello) "
+        r"(?!brandx\b|you\b|bed\b|sleep\b|work\b|school\b|the\b)(?:otherx|[a-z][\w&-]*)|\bhello otherx\b|\bhere i come "
         r"(?!there\b|everyone\b|all\b|team\b|guys\b|again\b|brandx\b|world\b)(?:otherx|[a-z][\w&-]*)\b|"
-        r"\b(?!brandx\b|what\b|that\b|this\b|so\b|as\b|how\b|here\b|there\b|sites\b)(?:otherx|[a-z]+) (?:it is|"
+        r"\b(?!brandx\b|what\b|that\b|this\b|so\b|as\b|how\b|here\b|there\b|sites\b|if\b|when\b|because\b|"
+        r"and\b|but\b|or\b|now\b|then\b|yes\b|well\b|where\b|which\b|is\b|think\b|know\b|believe\b)"
+        r"(?:otherx|[a-z]+) (?:it is|"
         r"here i come|gets my (?:money|business))\b(?! what)|"
         r"\b(?:peace out|adios|bye felicia)\b|\b(?:i|we) quit\b",
         "says they are leaving"),
+    "alternative_to": (r"\balternatives? to\b", ""),
+    "cancel_part": (r"\b(?:cancel\w*|clos(?:e|ing|ed)|delet\w*|remov\w*) (?:my |the |our |a |an |this )?(?:old|"
+                    r"duplicate|"
+                    r"second|extra|spare|other|child'?s?|son'?s|daughter'?s|kids?'?|joint|dead|"
+                    r"unused) (?:\w+ )?(?:account|card|profile|subscription|line|sim)s?\b", ""),
     "from_now_on": (r"\bfrom now on\b|\bnext (?:time|trip|season)\b", ""),
     "hedge": (r"\b(?:thinking (?:of|about)|considering|consider|might|maybe|tempted|seriously thinking|could be "
               r"time)\b", ""),
@@ -170,7 +213,13 @@ _COMPILED = {name: re.compile(pattern) for name, (pattern, _reason) in _CUES.ite
 REASONS = {name: reason for name, (_pattern, reason) in _CUES.items() if reason}
 _NEGATABLE = frozenset(REASONS) | {"cancel_word"}
 _NEGATED_BEFORE = re.compile(r"(?:^|\W)(?:not|never|no|don'?t|won'?t|wouldn'?t|isn'?t|no plans to|why would i|nicht|"
-                             r"niet|pas|non|não|nie|inte|değil|tidak|no quiero|je ne veux)\W+(?:[\w']+\W+){0,2}$")
+                             r"niet|pas|non|não|nie|inte|değil|tidak|bukan|не|ما|no quiero|je ne veux)"
+                             r"\W+(?:[\w']+\W+){0,2}$")
+# Japanese and Korean negate after the verb: "解約したいわけじゃなくて", "해지하려는 게 아니라"
+_NEGATED_AFTER = re.compile(r"^.{0,10}?(?:わけじゃ|わけでは|じゃな|しない|しません|아니|않)")
+
+_CONDITION = re.compile(r"(?:^|\W)(?:if|unless|until|till|se|si|wenn|als|om|jak|jeśli|jeżeli|kalau|jika|eğer|"
+                        r"если|اذا|إذا)\W")
 
 
 @dataclass(frozen=True)
@@ -207,9 +256,19 @@ def find_cues(prepared: str) -> list[Cue]:
     for name, pattern in _COMPILED.items():
         match = pattern.search(prepared)
         if match:
-            negated = name in _NEGATABLE and _NEGATED_BEFORE.search(prepared[max(0, match.start() - 40):match.start()])
+            negated = name in _NEGATABLE and _negated(prepared, match.start(), match.end())
             found.append(Cue(f"neg_{name}" if negated else name, match.group(0).strip()[:60]))
     return found
+
+
+def _negated(prepared: str, start: int, end: int) -> bool:
+    """A negation right before the cue (or, in Japanese/Korean, right after it), not inside a condition
+    ("if it's not back tomorrow I'm cancelling")."""
+    window = prepared[max(0, start - 40):start]
+    negation = _NEGATED_BEFORE.search(window)
+    if negation is not None:
+        return not _CONDITION.search(prepared[max(0, start - 70):start - len(window) + negation.start() + 1])
+    return bool(_NEGATED_AFTER.search(prepared[end:end + 12]))
 
 
 def features(prepared: str, cues: list[Cue] | None = None) -> list[str]:

@@ -14,19 +14,18 @@ their wording.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
 from monitor.detection.story_knobs import IndexConfig
 from monitor.detection.story_state import EXAMPLE_CHARS, Story
-from monitor.detection.story_text import TEXT_CACHE, WordStats, clean_text, content_words, minhash
+from monitor.detection.story_text import TextCache, WordStats, clean_text, content_words, minhash
 from monitor.detection.story_vectors import VectorRows, as_vector, cached_vector
 
 MAX_POSTS, KEEP_FIRST = 2000, 100  # post ids a story leads from: past MAX_POSTS its first 100 and latest 1,000 stay
 
 
-@lru_cache(maxsize=TEXT_CACHE)  # a repeated text has the same signature (story_text.TEXT_CACHE: why this size)
+@TextCache  # a repeated text has the same signature (story_text.TEXT_CACHE: why this size)
 def _band_keys(raw: bytes, dtype: str, rows: int, bands: int) -> tuple[int, ...]:
     values = np.frombuffer(raw, dtype=dtype).tolist()
     return tuple(hash((b, *values[b * rows:(b + 1) * rows])) for b in range(bands))

@@ -32,6 +32,7 @@ from models.embedding import OnnxEmbedder, embedder_folder, embedder_identity
 from models.loader import model_identity
 from monitor.clock import ManualClock, as_utc
 from monitor.detection.join_background import insert_only
+from monitor.detection.recent_incidents import sole_writer
 from monitor.detection.story_text import text_caches
 from monitor.detection.warmup import forget_detectors
 from monitor.pipeline.scoring import story_embedder
@@ -175,6 +176,7 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     runtime = Runtime(settings, clock=ManualClock(first))
     _throwaway(runtime.engine)
     insert_only(runtime.engine)  # the replay only inserts mentions: the hourly background reads what is new
+    sole_writer(runtime.engine)  # and only its passes change incidents: a pass's join window is the next one's
     model = _cached_model(runtime, input_file, db_path.parent)
     scored = model.prime(texts)
     signals = SignalCache(model.path.with_name(model.path.name.replace(".scores-", ".signals-").removesuffix(".json")))

@@ -14,6 +14,7 @@ their wording.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 
@@ -163,15 +164,14 @@ class StoryIndex:
         total = sum(idf.values())
         if len(rare) < self.cfg.min_shared or total <= 0:
             return None
-        shared: dict[str, list[str]] = {}
+        shared: Counter[str] = Counter()  # stories by how many of the rare words they hold, in order of first sight
         for word in rare:
-            for sid in self.by_word.get(word, ()):
-                shared.setdefault(sid, []).append(word)
+            shared.update(self.by_word.get(word, ()))  # counted in C: the stories of a word are many
         best, best_score = None, 0.0
-        for sid, common in shared.items():
-            if len(common) < self.cfg.min_shared:
+        for sid, n in shared.items():
+            if n < self.cfg.min_shared:
                 continue  # most candidates share one word: no score to add up
-            score = sum(rare[w] for w in common) / total
+            score = sum(weight for w, weight in rare.items() if sid in self.by_word.get(w, ())) / total  # word order
             if score >= self.cfg.word_overlap and score > best_score:
                 best, best_score = sid, score
         return best

@@ -8,6 +8,7 @@ the cache exists for (tuning, another sensitivity): detection only. CPU time is 
 (time.process_time); the model runs in-process with the threads it is configured for.
 Usage: ``nice python benchmarks/backtest_speed.py [--per-day 4000] [--days 14] [--brands 2] [--model bundled]``;
 ``--work DIR --skip-first`` keeps the input and its score cache in DIR and, once they exist, times only the replay.
+``--seed`` draws another input: choose changes on ``--seed 11`` (tune), report on the default 7.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--brands", type=int, default=1)
     parser.add_argument("--model", default="bundled")
+    parser.add_argument("--seed", type=int, default=7, help="the input's draw (11: tune; 7, the default: report)")
     parser.add_argument("--work", type=Path, help="keep the input and its score cache here (default: a temp folder)")
     parser.add_argument("--skip-first", action="store_true",
                         help="with --work: skip the scoring run when the input and its cache are already there")
@@ -82,8 +84,9 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, object]:
     mentions = work / "mentions.csv"
     cached = args.skip_first and mentions.exists() and len(list(work.glob("mentions.csv.scores-*"))) > 0
     n = sum(1 for _ in mentions.open(encoding="utf-8")) - 1 if cached else \
-        write_input(mentions, args.per_day, args.days, args.brands)
-    report: dict[str, object] = {"mentions": n, "days": args.days, "brands": args.brands, "model": args.model}
+        write_input(mentions, args.per_day, args.days, args.brands, args.seed)
+    report: dict[str, object] = {"mentions": n, "days": args.days, "brands": args.brands, "model": args.model,
+                                 "seed": args.seed}
     stamp = time.strftime("%H%M%S")
     if not cached:
         report["first_run"] = timed_run(work, mentions, args.model, f"first-{stamp}")

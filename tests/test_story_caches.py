@@ -12,7 +12,7 @@ import pytest
 from monitor.detection import story_index, story_text
 from monitor.detection.stories import StoryConfig, StoryTracker
 from monitor.detection.story_index import StoryIndex
-from monitor.detection.story_text import TEXT_CACHE, WordStats, clean_text, minhash
+from monitor.detection.story_text import TEXT_CACHE, WordStats, clean_text, minhash, text_caches
 from monitor.detection.story_vectors import DIM, as_vector, cached_vector
 
 
@@ -84,6 +84,23 @@ def test_one_off_texts_leave_the_caches_small() -> None:
     held = _held_by_caches(texts, "Acme router dead again, third time this week")
     assert all(cache.cache_info().maxsize == TEXT_CACHE for cache in CACHES)
     assert held < 4.0, held  # 1,024 entries each: 2.2 MB; at 4,096 (8,192): 5.4 MB after only 3,000 texts
+
+
+def test_a_replay_keeps_every_text_of_its_file_then_the_caches_are_small_again() -> None:
+    """``text_caches``: a backtest's file recurs at random over thousands of texts; within the replay each cache
+    holds them all (the same values), after it the service's size is back."""
+    texts = [f"Acme router dead again, day {n} of this" for n in range(3000)]
+    with text_caches(10):
+        assert all(cache.cache_info().maxsize == TEXT_CACHE for cache in CACHES)  # never below the service's
+    with text_caches(len(texts)):
+        assert all(cache.cache_info().maxsize == len(texts) for cache in CACHES)
+        sigs = [minhash(clean_text(text), 64, 5) for text in texts]
+        hits = story_text._minhash.cache_info().hits
+        again = [minhash(clean_text(text), 64, 5) for text in texts]
+        assert story_text._minhash.cache_info().hits == hits + len(texts)  # the first is still there
+        assert all(a is b for a, b in zip(sigs, again, strict=True))
+    assert all(cache.cache_info().maxsize == TEXT_CACHE for cache in CACHES)
+    assert all(np.array_equal(minhash(clean_text(t), 64, 5), s) for t, s in zip(texts, sigs, strict=True))
 
 
 def _minhash_by_division(clean: str, num_perm: int, shingle: int) -> np.ndarray:

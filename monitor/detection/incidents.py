@@ -41,10 +41,10 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
     ``early``: what the brand's detector already found at ``now`` from the passing time alone (``quiet``), or from
     rows the caller fed it; ``examined``: the caller fed it every stored row (a backtest), so none is read here.
     """
+    view = RecentIncidents.for_pass(session, brand.id)  # the join window, read once for all this pass's findings
     scored, rows = found.new_rows(session, brand, now) if not examined else (None, [])
     results = found.findings(session, settings, brand, scored, rows, now, early)
     found.mark_examined(session, rows, now)
-    view = RecentIncidents()  # the join window is read once for all this pass's findings
     changes = [c for f in results for c in apply_finding(session, settings, brand, f, now, view)]
     changes += _review_watch(session, settings, brand, now)
     timed = queries.TimedChecks(session, brand.id, now - timedelta(minutes=settings.detection.quiet_minutes))

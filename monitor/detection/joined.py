@@ -95,7 +95,7 @@ def flush_due(session: Session, brand: BrandSettings, now: datetime) -> list[Inc
     """One ``joined`` update per unresolved incident whose fold of waiting big customers is due. An incident
     resolved by hand with people still waiting sends nothing more (its thread is closed): the digest names them."""
     changes = []
-    for incident in queries.fetch(session, queries.folds(), brand=brand.id):
+    for incident in queries.fetch_ids(session, queries.folds(), brand=brand.id):
         if joined_fold.is_due(incident, now):
             changes.append(_fold_change(session, brand, incident, now))
             session.add(incident)

@@ -86,9 +86,19 @@ class TimedChecks:
         return [i for i in self.incidents if i.status != "resolved" and as_utc(i.last_activity_at) < since]
 
 
+def fetch_ids(session: Session, statement: Any, **params: Any) -> list[Incident]:
+    """``fetch`` for a statement of incident ids (Core, on the session's connection), the incidents then from the
+    session: for a check that most passes find nothing for, whose empty ORM query cost twice the plain one.
+    The session is flushed first, as the ORM query's autoflush did."""
+    if session.autoflush:
+        session.flush()
+    ids = sorted(session.connection().execute(statement, params).scalars().all())
+    return [i for i in (session.get(Incident, n) for n in ids) if i is not None]
+
+
 @cache
 def folds() -> Any:
-    """The brand's unresolved incidents with big customers waiting in a fold (``joined_fold``), by the index: a
-    text match alone would walk the brand's whole history on every pass."""
-    return select(Incident).where(Incident.brand_id == bindparam("brand"), not_resolved(),
-                                  cast(col(Incident.details), String).like('%"joined_fold"%'))
+    """The ids of the brand's unresolved incidents with big customers waiting in a fold (``joined_fold``), by the
+    index: a text match alone would walk the brand's whole history on every pass (``fetch_ids``)."""
+    return select(col(Incident.id)).where(Incident.brand_id == bindparam("brand"), not_resolved(),
+                                          cast(col(Incident.details), String).like('%"joined_fold"%'))

@@ -14,19 +14,19 @@ their wording.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from collections import Counter
 
 import numpy as np
 
 from monitor.detection.story_knobs import IndexConfig
 from monitor.detection.story_state import EXAMPLE_CHARS, Story
-from monitor.detection.story_text import TEXT_CACHE, WordStats, clean_text, content_words, minhash
+from monitor.detection.story_text import TextCache, WordStats, clean_text, content_words, minhash
 from monitor.detection.story_vectors import VectorRows, as_vector, cached_vector
 
 MAX_POSTS, KEEP_FIRST = 2000, 100  # post ids a story leads from: past MAX_POSTS its first 100 and latest 1,000 stay
 
 
-@lru_cache(maxsize=TEXT_CACHE)  # a repeated text has the same signature (story_text.TEXT_CACHE: why this size)
+@TextCache  # a repeated text has the same signature (story_text.TEXT_CACHE: why this size)
 def _band_keys(raw: bytes, dtype: str, rows: int, bands: int) -> tuple[int, ...]:
     values = np.frombuffer(raw, dtype=dtype).tolist()
     return tuple(hash((b, *values[b * rows:(b + 1) * rows])) for b in range(bands))
@@ -164,15 +164,14 @@ class StoryIndex:
         total = sum(idf.values())
         if len(rare) < self.cfg.min_shared or total <= 0:
             return None
-        shared: dict[str, list[str]] = {}
+        shared: Counter[str] = Counter()  # stories by how many of the rare words they hold, in order of first sight
         for word in rare:
-            for sid in self.by_word.get(word, ()):
-                shared.setdefault(sid, []).append(word)
+            shared.update(self.by_word.get(word, ()))  # counted in C: the stories of a word are many
         best, best_score = None, 0.0
-        for sid, common in shared.items():
-            if len(common) < self.cfg.min_shared:
+        for sid, n in shared.items():
+            if n < self.cfg.min_shared:
                 continue  # most candidates share one word: no score to add up
-            score = sum(rare[w] for w in common) / total
+            score = sum(weight for w, weight in rare.items() if sid in self.by_word.get(w, ())) / total  # word order
             if score >= self.cfg.word_overlap and score > best_score:
                 best, best_score = sid, score
         return best

@@ -8,11 +8,9 @@ the nearest story.  Rows of dropped stories are zeroed and reused.  Rebuilt from
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
-from monitor.detection.story_text import TEXT_CACHE
+from monitor.detection.story_text import TextCache
 
 DIM = 384
 
@@ -35,7 +33,7 @@ def cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     return result
 
 
-@lru_cache(maxsize=TEXT_CACHE)  # reposts repeat a text, and so its vector: one decode per text while it is around
+@TextCache  # reposts repeat a text, and so its vector: one decode per text while it is around
 def cached_vector(blob: bytes) -> np.ndarray | None:
     """``as_vector`` of a blob, kept for the next mention with the same one (read-only)."""
     vector = as_vector(blob)

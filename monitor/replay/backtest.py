@@ -32,6 +32,8 @@ from models.embedding import OnnxEmbedder, embedder_folder, embedder_identity
 from models.loader import model_identity
 from monitor.clock import ManualClock, as_utc
 from monitor.detection.join_background import insert_only
+from monitor.detection.recent_incidents import sole_writer
+from monitor.detection.story_text import text_caches
 from monitor.detection.warmup import forget_detectors
 from monitor.pipeline.scoring import story_embedder
 from monitor.replay.parsed_cache import Parsed, parsed
@@ -46,6 +48,9 @@ from monitor.storage.tables import Alert, Incident, Mention
 log = logging.getLogger("groundswell.backtest")
 CACHE_KIB = 64 * 1024  # SQLite's page cache per connection (default 2 MiB): a replay re-reads its recent pages
 NO_REMINDERS = 10 ** 8  # minutes (190 years): "unacknowledged" never comes due within a replay
+# per-text caches of story matching (``story_text.text_caches``) hold every distinct text of the file up to this
+# many (~4.4 KB each with sentence vectors: 72 MB at most, for the replay only)
+MAX_TEXT_CACHE = 16_384
 
 
 @dataclass
@@ -171,6 +176,7 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     runtime = Runtime(settings, clock=ManualClock(first))
     _throwaway(runtime.engine)
     insert_only(runtime.engine)  # the replay only inserts mentions: the hourly background reads what is new
+    sole_writer(runtime.engine)  # and only its passes change incidents: a pass's join window is the next one's
     model = _cached_model(runtime, input_file, db_path.parent)
     scored = model.prime(texts)
     signals = SignalCache(model.path.with_name(model.path.name.replace(".scores-", ".signals-").removesuffix(".json")))
@@ -178,7 +184,8 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     if vectors is not None:
         vectors.prime(texts)
     stepper = Stepper(runtime.engine, settings, feeds, model, signals, exact=exact, vectors=vectors)
-    with search_index_deferred(runtime.engine, rebuild=keep_search):
+    with search_index_deferred(runtime.engine, rebuild=keep_search), \
+            text_caches(min(len(set(texts)), MAX_TEXT_CACHE)):
         replay(stepper, first, last, step, on_step)
     signals.save()
     events = _write_timeline(runtime, out)

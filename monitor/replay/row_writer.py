@@ -6,8 +6,9 @@ parameters through several generic layers (a tenth of a cached replay). Here the
 per column set by SQLAlchemy itself, each value is converted by the same bind
 processor SQLAlchemy would apply (datetimes to SQLite's text, JSON to its text, ...), and the tuples go to
 the driver's executemany: the stored bytes are the same. The replay's rows share a few timestamps per step
-(ingested, scored, examined at the step's minute), so a timestamp is converted once per flush; rows that
-share one JSON object (the replay's rows of one text share their signals) serialise it once per replay.
+(ingested, scored, examined at the step's minute), so a timestamp is converted once per flush, and so is a
+sentence vector's bytes object (the rows of one text share it: the replay's vector cache); rows that share one
+JSON object (the replay's rows of one text share their signals) serialise it once per replay.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, insert
+from sqlalchemy import JSON, DateTime, LargeBinary, insert
 from sqlalchemy.engine import Engine
 
 Processor = Callable[[Any], Any] | None
 MAX_SERIALISED = 100_000  # JSON texts remembered (by object) before the memo starts again
-Plan = list[tuple[str, Processor, str]]  # per placeholder: column, bind processor, memo ("time", "json" or "")
+Plan = list[tuple[str, Processor, str]]  # per placeholder: column, bind processor, memo ("once", "json" or "")
 
 
 class RowWriter:
@@ -66,7 +67,7 @@ class RowWriter:
 
 
 def _memo(kind: Any) -> str:
-    return "time" if isinstance(kind, DateTime) else "json" if isinstance(kind, JSON) else ""
+    return "once" if isinstance(kind, DateTime | LargeBinary) else "json" if isinstance(kind, JSON) else ""
 
 
 def _values(rows: Sequence[dict[str, Any]], plan: Plan,
@@ -76,15 +77,16 @@ def _values(rows: Sequence[dict[str, Any]], plan: Plan,
     for key, process, memo in plan:
         values = list(map(itemgetter(key), rows))
         if process is not None:
-            values = _timestamps(values, process) if memo == "time" else _objects(values, process, serialised) \
+            values = _once(values, process) if memo == "once" else _objects(values, process, serialised) \
                 if memo == "json" else list(map(process, values))
         columns.append(values)
     return list(zip(*columns, strict=True))
 
 
-def _timestamps(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
-    """Each timestamp object converted once (a step's rows share its ingested, scored and examined times), by
-    identity: the same object always gives the same text, and the values outlive this call."""
+def _once(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """Each timestamp or bytes object converted once (a step's rows share its ingested, scored and examined times;
+    a text's rows its vector), by identity: the same immutable object always gives the same value, and the values
+    outlive this call."""
     done: dict[int, Any] = {}
     out = []
     for value in values:

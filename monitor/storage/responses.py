@@ -31,14 +31,17 @@ INDIVIDUAL = ("churn_threat", "high_reach", "repeat_complainer")
 
 def replies_collected(session: Session, brand_id: str, now: datetime) -> bool:
     since = now - timedelta(days=7)
-    return session.exec(_recent_reply(), params={"brand": brand_id, "since": since}).first() is not None
+    if session.autoflush:
+        session.flush()  # what the ORM query's autoflush did (on the connection, the ORM's cost is left out)
+    return session.connection().execute(_recent_reply(), {"brand": brand_id, "since": since}).first() is not None
 
 
 @cache
 def _recent_reply() -> Any:
     """Any reply of the brand since ``since`` (built once: a detection pass asks it of every brand)."""
-    return select(Mention.id).where(Mention.brand_id == bindparam("brand"), Mention.is_brand_reply == True,  # noqa: E712
-                                    Mention.posted_at >= bindparam("since"))
+    return select(col(Mention.id)).where(Mention.brand_id == bindparam("brand"),
+                                         Mention.is_brand_reply == True,  # noqa: E712
+                                         Mention.posted_at >= bindparam("since")).limit(1)
 
 
 def answers(reply: Any, mention: Any) -> ColumnElement[bool]:

@@ -53,6 +53,8 @@ class BrandConfig:
     max_gap_buckets: int = 2016
     share_min_lift: float = 0.05
     share_ratio: float = 1.3
+    share_odds: float = 0.0  # > 0: odds of a negative mention this many times the usual also pass (required_share)
+    share_rate: float = 0.02  # how fast the usual negative share follows ordinary buckets (per bucket)
     high_reach: int = 100_000
     repeat_count: int = 3
     repeat_days: float = 7.0
@@ -66,6 +68,18 @@ class BrandConfig:
         stories = StoryConfig(alerts_per_week=SENSITIVITY_BUDGET[name],
                               min_authors=story_min_people or STORY_MIN_PEOPLE[name])
         return BrandConfig(sensitivity=name, series=series, stories=stories)
+
+
+def required_share(base: float, cfg: BrandConfig) -> float:
+    """The negative share (last 30 minutes) a spike needs: ``share_ratio`` times the usual share and ``share_min_lift``
+    above it. With ``share_odds``, on a brand that is mostly complaints anyway (usual share 77 % or more, where 1.3
+    times is out of reach) the odds of a negative mention rising that many times is enough (80 % -> 86 % at 1.5),
+    and all-negative always is."""
+    need = base * cfg.share_ratio
+    if cfg.share_odds <= 0:
+        return max(base + cfg.share_min_lift, need)
+    need = min(need, base * cfg.share_odds / (1.0 - base + base * cfg.share_odds))
+    return min(max(base + cfg.share_min_lift, need), 1.0)
 
 
 def _empty_bucket() -> dict[str, Any]:
@@ -216,11 +230,10 @@ class BrandDetector:
         """Usual negative share: a plain mean of what was seen at first, then a slow moving average."""
         self.share_n += 1
         base = self.share_base if self.share_base is not None else share
-        self.share_base = base + max(0.02, 1.0 / self.share_n) * (share - base)
+        self.share_base = base + max(self.cfg.share_rate, 1.0 / self.share_n) * (share - base)
 
     def _share_up(self, share: float) -> bool:
-        base = self.share_base or 0.0
-        return share >= max(base + self.cfg.share_min_lift, base * self.cfg.share_ratio)
+        return share >= required_share(self.share_base or 0.0, self.cfg)
 
     def _individual(self, obs: Observation, ts: float) -> list[Finding]:
         out: list[Finding] = []

@@ -74,7 +74,7 @@ def _window_count(ring: list[float], k: int) -> float:
 
 
 def record_step(st: RecordState, y: float, dt_d: float, scales: tuple[int, ...], margin: float, memory_days: float,
-                min_count: float, two_sided: bool = False, evidence_z: float = 0.0) -> Verdict:
+                min_count: float, two_sided: bool = False, evidence_z: float = 0.0, slid: bool = False) -> Verdict:
     """Feed ``y = log1p(value)``; score every window against its remembered high (before learning from it).
 
     With ``evidence_z`` (series that count people) a record must also be a Poisson surprise against the remembered
@@ -96,7 +96,7 @@ def record_step(st: RecordState, y: float, dt_d: float, scales: tuple[int, ...],
             continue
         st.high[i] = max(lag, st.mid[i] + (st.high[i] - st.mid[i]) * fade)  # the previous window is history now
         st.low[i] = min(lag, st.mid[i] + (st.low[i] - st.mid[i]) * fade)
-        bar = margin * max(st.noise[i], 1e-6)
+        bar = margin * max(st.noise[i], 1e-6) if not slid or st.n[i] > k else math.inf
         best = _better(best, st, i, k, cur - (st.high[i] + bar), "record", min_count, evidence_z)
         if two_sided:
             best = _better(best, st, i, k, (st.low[i] - bar) - cur, "low", 0.0)

@@ -51,6 +51,7 @@ class SeriesConfig:
     quiet_h: float = 1.0
     max_episode_h: float = 48.0
     escalate_factor: float = 1.5
+    slid: bool = False  # a window judges only once it has slid by its own length (records.record_step)
     two_sided: bool = False  # also record lows (generic benchmark series; complaints only page on highs)
 
     @staticmethod
@@ -153,7 +154,7 @@ class SeriesDetector:
         y = math.log1p(value)
         margin = c.margin * max(1.0, c.settle_h / max(history_h, 1.0))
         verdict = record_step(self.rec, y, dt_d, c.windows, margin, c.memory_days, c.min_count, c.two_sided,
-                              c.evidence_z)
+                              c.evidence_z, c.slid)
         if history_h < c.history_h:
             verdict = Verdict()
         if history_h < c.settle_h:

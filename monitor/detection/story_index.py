@@ -26,6 +26,11 @@ from monitor.detection.story_vectors import VectorRows, as_vector, cached_vector
 MAX_POSTS, KEEP_FIRST = 2000, 100  # post ids a story leads from: past MAX_POSTS its first 100 and latest 1,000 stay
 
 
+def created(sid: str) -> tuple[int, str]:
+    """A story id's creation order ("s9" before "s10"): a stable order for sets of ids, whatever the hash seed."""
+    return len(sid), sid
+
+
 @TextCache  # a repeated text has the same signature (story_text.TEXT_CACHE: why this size)
 def _band_keys(raw: bytes, dtype: str, rows: int, bands: int) -> tuple[int, ...]:
     values = np.frombuffer(raw, dtype=dtype).tolist()
@@ -159,18 +164,17 @@ class StoryIndex:
         return self._new(sig, text, keys, words, blob if vector is not None else None, vector)
     def _by_words(self, words: list[str]) -> str | None:
         """The story whose exemplars share most of this text's rare-word weight (a new wording)."""
-        idf = {w: self.stats.idf(w) for w in set(words)}
+        idf = {w: self.stats.idf(w) for w in dict.fromkeys(words)}  # the text's order: no hash-seed dependence
         rare = {w: weight for w, weight in idf.items() if self.stats.is_rare(w)}
         total = sum(idf.values())
         if len(rare) < self.cfg.min_shared or total <= 0:
             return None
-        shared: Counter[str] = Counter()  # stories by how many of the rare words they hold, in order of first sight
+        shared: Counter[str] = Counter()  # stories by how many of the rare words they hold
         for word in rare:
             shared.update(self.by_word.get(word, ()))  # counted in C: the stories of a word are many
         best, best_score = None, 0.0
-        for sid, n in shared.items():
-            if n < self.cfg.min_shared:
-                continue  # most candidates share one word: no score to add up
+        for sid in sorted((s for s, n in shared.items() if n >= self.cfg.min_shared), key=created):
+            # (most candidates share one word: no score to add up; ties go to the oldest story in every process)
             score = sum(weight for w, weight in rare.items() if sid in self.by_word.get(w, ())) / total  # word order
             if score >= self.cfg.word_overlap and score > best_score:
                 best, best_score = sid, score
@@ -185,7 +189,8 @@ class StoryIndex:
                 for other in self.by_word.get(word, ()):
                     if other != sid:
                         counts[other] = counts.get(other, 0) + 1
-        return near + [other for other, n in counts.items() if n >= min_rare and other not in near]
+        return near + [other for other in sorted(counts, key=created)
+                       if counts[other] >= min_rare and other not in near]
 
     def _same_tone(self, sid: str, others: list[str]) -> list[str]:
         """Those of ``others`` about as negative as this story: a sentence vector hears the topic ("router"),
@@ -220,7 +225,8 @@ class StoryIndex:
         sig, clean, keys = seen
         story.add_sig(sig, clean)
         story.set_lost(len(story.sigs) - 1, self._claim(sid, keys))
-        for word in set(words) - set(story.words):
+        known = set(story.words)
+        for word in (w for w in dict.fromkeys(words) if w not in known):  # the text's order, not the hash seed's
             story.words.append(word)
             self.by_word.setdefault(word, set()).add(sid)
 

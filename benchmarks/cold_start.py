@@ -30,6 +30,17 @@ brand's first 10 minutes, the other 2 were on brands above 2 per 5 min); by rate
 5 min: within 10 min 84 / 67 / 50 / 30 %, within 15 84 / 95 / 67 / 30 %; ordinary brands 0.025 pages each over
 three days (1 of 40: a day-two record). Tune half, old (cold test from the 7th bucket) vs new (4th): within
 15 min 80 -> 82.5 %, first-hour bursts 60 -> 70 %, false pages 0.05 per brand both (1 of 20: a day-three record).
+
+Backfill and complaint-heavy brands (2026-12-07, old = main at 08af09e, new = a new brand's first pass pages no
+spike that ended over an hour before it; bursts were identical old and new on every run below):
+``--half tune``: within 10 min 67.5 %, first hour 40 %, complaint-heavy pages 0 / 0 / 0 (50 / 67 / 80 %), ordinary
+0.025 per brand, old = new. ``--half tune --backfill-hours 6``: within 10 min 68.8 %, within 15 85 %, first hour
+40 -> 65 % within 10 (the backfill alone: no brand is cold at 10:00); complaint-heavy 1 / 0 / 0 -> 0 / 0 / 0 (a
+rise after the backfill's quiet first quarter hour, "in the first 15 min of monitoring"), ordinary 0.05 both.
+``--half report --backfill-hours 6``: within 10 min 71.3 %, within 15 86.3 %, first hour 80 % (55 % without
+backfill), complaint-heavy 0 / 1 / 0 -> 0 / 0 / 0, ordinary 0.05 -> 0.025. ``--half report``: old = new (above).
+Tried and left out (tune, no backfill): the cold test from the third bucket instead of the fourth, a growth test
+between the first buckets: within 10 min 67.5 -> 70 %, but complaint-heavy 4 / 1 / 0 and ordinary 0.025 -> 0.15.
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ are fine) and the state dict it returned last time (``None`` for a new brand). I
 * story tracking (:mod:`monitor.detection.stories`) on all mentions, weighted by negativity;
 * individual triggers: churn threat, a high-reach negative author, a repeat complainer.
 
-Late mentions (posted in a bucket already closed, e.g. a connector's backfill) still feed stories by
-their posted time but never the spike channel's current window. Findings carry plain-words reasons.
+A new brand's first call buckets everything it is given, so a connector's first poll (hours of posts before
+monitoring began) becomes the brand's past; spikes more than an hour before ``now`` in it are learnt, not reported.
+Late mentions (posted in a bucket already closed, e.g. the rest of a backfill capped by a poll's limit) still feed
+stories by their posted time but never the spike channel's current window. Findings carry plain-words reasons.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetec
 
 
 BRAND_COLD_MIN_BUCKETS = 3  # a brand's cold test judges from its first 15 minutes (series mode: 30)
+HISTORY_PAGES_S = 3600.0  # a new brand's first pass: spikes in buckets that ended longer ago than this never page
 STORY_MIN_PEOPLE = {"low": 9.0, "default": 6.5, "high": 4.5}  # each sensitivity's story threshold
 
 
@@ -175,19 +178,28 @@ class BrandDetector:
                 b["refs"].append(obs.ref)
 
     def _close_buckets(self, t_now: float) -> list[Finding]:
-        size = self.cfg.bucket_s
+        """Close every complete bucket; on the brand's first close, the backfill's older buckets are its past.
+
+        A live connector's first poll reads hours back (X 6 h, the others 24 h), so a new brand's first pass holds
+        its recent history: it is learnt, as ``warm_up`` learns stored history, and only a spike in the last
+        ``HISTORY_PAGES_S`` before now pages (a brand added because something is going wrong still pages at once;
+        a busy hour at the start of the backfill is old news, not a page).
+        """
+        size, past = self.cfg.bucket_s, -math.inf
         last_complete = (t_now - self.cfg.grace_s) - (t_now - self.cfg.grace_s) % size - size
         if self.closed_until is None:
             starts = [float(k) for k in self.open]
             if not starts:
                 return []
-            self.closed_until = min(starts)
+            self.closed_until, past = min(starts), t_now - HISTORY_PAGES_S
         if last_complete - self.closed_until > self.cfg.max_gap_buckets * size:
             self.closed_until = last_complete - self.cfg.max_gap_buckets * size  # long outage: skip
         findings = []
         while self.closed_until <= last_complete:
             bucket = self.open.pop(str(int(self.closed_until)), _empty_bucket())
-            findings.extend(self._feed(self.closed_until, bucket))
+            found = self._feed(self.closed_until, bucket)
+            if self.closed_until + size >= past:
+                findings.extend(found)
             self.closed_until += size
         return findings
 

@@ -8,6 +8,12 @@ Sentiment is scored once per text and model version and cached beside the input 
 :mod:`monitor.replay.score_cache`), so replaying the same file again only runs detection. A file with a
 ``brand`` column replays every brand as its own brand. Reminders for unacknowledged incidents are off
 unless asked for (nobody acknowledges anything in a replay, so they would only add noise).
+
+The clock starts at the file's first post, so each brand starts with no past: unlike a live brand, whose first poll
+reads 6-24 hours back and whose detector learns them as its history, a replay judges its first hours as a new
+brand's first minutes (nothing pages from volume in the first 15 minutes, which become the usual rate). A file
+that begins mid-week can therefore page, or miss, in its first hours what a live brand would not; judge those
+hours apart (``benchmarks/cold_start.py`` measures both, ``--backfill-hours``).
 """
 
 from __future__ import annotations

@@ -200,3 +200,18 @@ def test_a_sources_last_error_is_printed_as_text(tmp_path: Path) -> None:
     done = groundswell("sources", cwd=tmp_path, env={"COLUMNS": "250"})
     assert done.returncode == 0, done.stderr
     assert "evil [bold]X[/bold]" in done.stdout and "\x1b" not in done.stdout and "\x07" not in done.stdout
+
+
+def test_a_failing_channel_is_logged_with_a_readable_time(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from datetime import UTC, datetime
+
+    from alerts import channel_health
+    from monitor.storage.engine import open_database, transaction
+
+    engine = open_database(f"sqlite:///{tmp_path / 'gs.db'}")
+    now = datetime(2026, 11, 2, 9, 0, 0, 123456, tzinfo=UTC)
+    with caplog.at_level("WARNING"), transaction(engine) as session:
+        channel_health.record_failure(session, "mail", "smtp: mail.acme.example:587 refused the connection", now, 30)
+    engine.dispose()
+    line = next(r.getMessage() for r in caplog.records if "is failing" in r.getMessage())
+    assert line.endswith("probing it again at 2026-11-02 09:00:30 UTC"), line  # no microseconds, no +00:00

@@ -48,13 +48,15 @@ def unreachable(exc: BaseException, where: str) -> str:
     if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain) or "certificate verify failed" in text:
         return f"{where} sent a TLS certificate this machine does not trust (self-signed, expired or wrong name)"
     if any(isinstance(e, ssl.SSLError) for e in chain) or "wrong version number" in text:
-        return f"TLS with {where} failed: is the port right for the security setting (587 starttls, 465 tls)?"
+        return (f"TLS with {where} failed: does that port speak TLS? (email: port 587 with security = \"starttls\", "
+                "465 with \"tls\"; a web address: http:// where the server has no https)")
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in text:
         return f"{where} refused the connection: nothing listens on that port (check the port, or that the server runs)"
     if any(isinstance(e, TimeoutError | socket.timeout) for e in chain) or "Timeout" in " ".join(names) \
             or "timed out" in text:
         return f"no answer from {where} in time: check the address and port, and any firewall between"
-    if any(isinstance(e, ConnectionResetError) for e in chain) or "disconnected" in text or "connection reset" in text:
+    if any(isinstance(e, ConnectionResetError) for e in chain) or "Disconnected" in " ".join(names) \
+            or "connection reset" in text or "unexpectedly closed" in text:
         return f"{where} closed the connection early; it may be busy or expect another port or TLS setting"
     if any(isinstance(e, OSError) and getattr(e, "strerror", None) for e in chain):
         reason = next(e.strerror for e in chain if isinstance(e, OSError) and e.strerror)

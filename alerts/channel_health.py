@@ -67,7 +67,8 @@ def record_failure(session: Session, channel_id: str, error: str, now: datetime,
     health.next_probe_at = now + probe_delay(health.failures, retry_after)
     session.add(health)
     if health.failures == 1:
-        log.warning("channel %s is failing (%s); probing it again at %s", channel_id, error, health.next_probe_at)
+        log.warning("channel %s is failing (%s); probing it again at %s UTC", channel_id, error,
+                    f"{as_utc(health.next_probe_at):%Y-%m-%d %H:%M:%S}")
     return health.next_probe_at
 
 

@@ -13,10 +13,11 @@ for other mail such as the daily digest.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import smtplib
 import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Literal
@@ -27,6 +28,7 @@ from alerts.base import AlertMessage, Notifier, NotifierOptions, Receipt
 from alerts.render import alert_view, render_html, render_text, subject_line
 from monitor.errors import DeliveryError
 from monitor.links import ACTION_WORDS
+from monitor.net_words import unreachable
 from monitor.secrets import Secret
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -48,6 +50,20 @@ class EmailOptions(NotifierOptions):
     timeout_s: float = Field(15.0, gt=0, le=300)
     ca_file: str | None = None  # extra CA bundle, e.g. a company relay's private CA
     examples: int = Field(3, ge=0, le=10)
+
+    @field_validator("host")
+    @classmethod
+    def _host_alone(cls, value: str) -> str:
+        """"smtp.example.com:587" or "smtps://..." would be looked up as a name and fail as "server not found"."""
+        value = value.strip()
+        with suppress(ValueError):
+            return str(ipaddress.ip_address(value.strip("[]")))
+        name, colon, port = value.rpartition(":") if "://" not in value else ("", "", "")
+        if colon and port.isdigit() and name:
+            raise ValueError(f"give the server's name alone: host = \"{name}\" and port = {port}")
+        if not value or any(c in value for c in ":/@") or any(c.isspace() for c in value):
+            raise ValueError(f"{value!r} is not a server name: give it alone, e.g. host = \"smtp.example.com\"")
+        return value
 
     @field_validator("to_by_severity")
     @classmethod
@@ -189,7 +205,7 @@ def smtp_errors(opts: EmailOptions, channel: str) -> Iterator[None]:
         raise DeliveryError(channel, f"smtp: TLS certificate not trusted: {exc.verify_message}",
                             transient=False) from None
     except (smtplib.SMTPException, OSError, TimeoutError) as exc:
-        raise DeliveryError(channel, f"smtp {opts.host}:{port}: {type(exc).__name__}: {exc}",
+        raise DeliveryError(channel, "smtp: " + unreachable(exc, f"{opts.host}:{port}"),
                             transient=True) from None
 
 

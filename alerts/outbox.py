@@ -215,7 +215,8 @@ def _failed(session: Session, item: OutboxItem, exc: DeliveryError, now: datetim
         item.next_attempt_at = now + channel_health.probe_delay(item.attempts, exc.retry_after)
     else:
         item.next_attempt_at = channel_health.record_failure(session, item.channel_id, str(exc), now, exc.retry_after)
-    log.warning("delivery to %s failed (%s); retry at %s", item.channel_id, exc, item.next_attempt_at)
+    log.warning("delivery to %s failed (%s); retry at %s UTC", item.channel_id, exc,
+                f"{as_utc(item.next_attempt_at):%Y-%m-%d %H:%M:%S}")
     return DeliveryOutcome(item.id or 0, item.alert_id, item.channel_id, "retry", str(exc), limited,
                            channel_down=not row_only)
 

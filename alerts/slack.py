@@ -36,6 +36,7 @@ from alerts.http_errors import header, parse_retry_after
 from alerts.render import alert_view
 from alerts.slack_blocks import Block, action_block, alert_blocks, fallback_text
 from monitor.errors import DeliveryError
+from monitor.net_words import host_of, unreachable
 from monitor.secrets import Secret, unset_if_empty
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,20 @@ class SlackOptions(NotifierOptions):
     @classmethod
     def _empty_app_token(cls, value: SecretStr | None) -> SecretStr | None:
         return unset_if_empty(value)  # an empty optional credential: no buttons
+
+    @field_validator("channel")
+    @classmethod
+    def _channel_shape(cls, value: str) -> str:
+        """A pasted link (".../archives/C0123ABCD") or "#my alerts" would fail every post as channel_not_found."""
+        value = value.strip()
+        if "://" in value or "/" in value:
+            found = re.search(r"/archives/([CGD][A-Z0-9]{6,})", value)
+            hint = (f"channel = \"{found.group(1)}\"" if found
+                    else "the ID at the end of the channel's link, e.g. C0123ABCD")
+            raise ValueError(f"give the channel ID, not a link: {hint}")
+        if not value or any(c.isspace() for c in value):
+            raise ValueError(f"{value!r} is not a channel: give its ID (C0123ABCD) or #name without spaces")
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -187,7 +202,7 @@ class SlackNotifier(Notifier[SlackOptions]):
         except SlackRequestError as exc:  # the request could not even be built: configuration
             raise DeliveryError(self.channel_id, f"slack {method}: {exc}", transient=False) from None
         except NETWORK_ERRORS as exc:
-            raise network_error(self.channel_id, method, exc) from None
+            raise network_error(self.channel_id, method, exc, host_of(self.options.base_url)) from None
 
 
 def api_error(channel: str, method: str, exc: SlackApiError) -> DeliveryError:
@@ -203,9 +218,9 @@ def api_error(channel: str, method: str, exc: SlackApiError) -> DeliveryError:
                          retry_after=retry_after)
 
 
-def network_error(channel: str, method: str, exc: BaseException) -> DeliveryError:
+def network_error(channel: str, method: str, exc: BaseException, where: str = "Slack") -> DeliveryError:
     """Connection trouble is transient, except a TLS certificate failure, which is configuration."""
     reason = getattr(exc, "reason", exc)
     permanent = isinstance(reason, ssl.SSLCertVerificationError)
-    return DeliveryError(channel, f"slack {method}: {type(reason).__name__}: {reason}",
+    return DeliveryError(channel, f"slack {method}: {unreachable(exc, where)}",
                          transient=not permanent)

@@ -23,6 +23,7 @@ from alerts.render import alert_view
 from alerts.slack import NETWORK_ERRORS, network_error
 from alerts.slack_blocks import alert_blocks, fallback_text
 from monitor.errors import DeliveryError
+from monitor.net_words import host_of
 from monitor.secrets import Secret
 
 _HOOK_PATH = re.compile(r"(https?://[^/\s'\"]+/(?:services|workflows|triggers|hooks)/)[^\s'\",}]+")
@@ -86,7 +87,7 @@ class SlackWebhookNotifier(Notifier[SlackWebhookOptions]):
             resp = self.client.send(text=fallback_text(view), blocks=alert_blocks(view),
                                     unfurl_links=False, unfurl_media=False)
         except NETWORK_ERRORS as exc:
-            raise network_error(self.channel_id, "webhook", exc) from None
+            raise network_error(self.channel_id, "webhook", exc, host_of(self.client.url)) from None
         except (SlackRequestError, ValueError):  # their messages quote the URL: never repeat it
             raise DeliveryError(self.channel_id, "slack webhook: the URL cannot be used (check the channel's url)",
                                 transient=False) from None

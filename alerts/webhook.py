@@ -44,6 +44,7 @@ from alerts.escape import clean, safe_url
 from alerts.http_errors import status_error
 from alerts.render import distinct, format_time
 from monitor.errors import DeliveryError
+from monitor.net_words import host_of, unreachable
 from monitor.secrets import Secret
 
 SCHEMA = "groundswell.alert/1"
@@ -151,7 +152,7 @@ class WebhookNotifier(Notifier[WebhookOptions]):
         try:
             resp = self.client.post(self.options.url, content=body, headers=headers)
         except httpx.TransportError as exc:
-            raise DeliveryError(self.channel_id, f"webhook: {type(exc).__name__}: {exc}",
+            raise DeliveryError(self.channel_id, "webhook: " + unreachable(exc, host_of(self.options.url)),
                                 transient=True) from None
         error = status_error(self.channel_id, resp.status_code, dict(resp.headers), resp.text[:200])
         if error is not None:
@@ -163,7 +164,7 @@ class WebhookNotifier(Notifier[WebhookOptions]):
         try:
             resp = self.client.head(self.options.url)
         except httpx.TransportError as exc:
-            raise DeliveryError(self.channel_id, f"webhook {self.options.url}: {type(exc).__name__}: {exc}",
+            raise DeliveryError(self.channel_id, "webhook: " + unreachable(exc, host_of(self.options.url)),
                                 transient=True) from None
         return f"{self.options.url} reachable (HEAD answered {resp.status_code}; nothing was posted)"
 

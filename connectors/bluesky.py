@@ -29,6 +29,7 @@ from connectors.bluesky_posts import post_mention, sort_time
 from connectors.paging import QueryState, RecentIds, query_key, query_states, quote_term, read_each
 from connectors.private_file import write_private
 from monitor.errors import SourceAuthError, SourceUnavailable
+from monitor.net_words import host_of, unreachable
 from monitor.secrets import Secret
 
 LOGIN_WINDOW = timedelta(minutes=5)
@@ -175,7 +176,7 @@ class BlueskyConnector(Connector[BlueskyOptions]):
             code = exc.response.status_code if exc.response is not None else "network error"
             raise SourceUnavailable(source, f"Bluesky request failed ({code})") from None
         except httpx.HTTPError as exc:  # atproto passes some transport errors through unwrapped
-            raise SourceUnavailable(source, f"Bluesky request failed: {type(exc).__name__}") from None
+            raise SourceUnavailable(source, "Bluesky: " + unreachable(exc, host_of(self.options.base_url))) from None
         except (atx.AtProtocolError, ValueError, TypeError, RecursionError) as exc:
             raise SourceUnavailable(source, f"Bluesky answered with malformed data ({type(exc).__name__})") from None
 

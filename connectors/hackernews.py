@@ -19,6 +19,7 @@ from connectors.base import Author, Batch, Connector, ConnectorContext, Connecto
 from connectors.paging import QueryState, RecentIds, query_key, query_states, read_each
 from connectors.rss import USER_AGENT, html_to_text, told_to_wait
 from monitor.errors import SourceAuthError, SourceUnavailable
+from monitor.net_words import host_of, unreachable
 
 HN_API = "https://hn.algolia.com"
 ALGOLIA_MAX_HITS = 1000  # Algolia stops paging after this many hits for one query
@@ -102,7 +103,7 @@ class HackerNewsConnector(Connector[HackerNewsOptions]):
             seconds = self.options.timeout_seconds
             raise SourceUnavailable(source, f"HN search did not answer within {seconds} s") from None
         except httpx.HTTPError as exc:
-            raise SourceUnavailable(source, f"HN search request failed: {type(exc).__name__}") from None
+            raise SourceUnavailable(source, "HN search: " + unreachable(exc, host_of(self.options.base_url))) from None
         status = response.status_code
         if status in (401, 403):
             raise SourceAuthError(source, f"HN search refused the request ({status}); is this IP blocked?")

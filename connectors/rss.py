@@ -22,12 +22,13 @@ from xml.sax import SAXParseException
 
 import feedparser
 import httpx
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from connectors import sanitize
 from connectors.base import Author, Batch, Connector, ConnectorContext, ConnectorOptions, Cursor, Mention
 from connectors.paging import QueryState, RecentIds, query_key
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
+from monitor.net_words import host_of, unreachable
 
 USER_AGENT = "groundswell/0.1 (+self-hosted reputation monitor)"
 _SKIP_TAGS = {"script", "style", "template", "noscript", "head", "title"}
@@ -80,12 +81,24 @@ def unwrap_link(link: str) -> str:
     return link
 
 
+_HTML_PAGE = re.compile(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+
+
 class RssOptions(ConnectorOptions):
     feeds: list[str] = Field(min_length=1)
     match_brand: bool = False  # keep only entries naming the brand (for broad news/review feeds)
     timeout_seconds: float = Field(default=20.0, gt=0)
     max_bytes: int = Field(default=5_000_000, gt=0)
     remember: int = Field(default=1000, ge=10)  # recent entry ids kept per feed
+
+    @field_validator("feeds")
+    @classmethod
+    def _web_addresses(cls, feeds: list[str]) -> list[str]:
+        for url in feeds:
+            parts = urlsplit(url.strip())
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"{url!r} is not a web address: give the whole feed address, starting with https://")
+        return [url.strip() for url in feeds]
 
 
 class RssConnector(Connector[RssOptions]):
@@ -116,8 +129,8 @@ class RssConnector(Connector[RssOptions]):
             try:
                 states[key] = self._read(url, states[key], batch, limit)
             except SourceError as exc:
-                failures.append(exc)
-                batch.problems.append(f"{_display(url)}: {exc}")
+                failures.append(_naming(exc, url))
+                batch.problems.append(str(exc))
         if failures and len(failures) == batch.requests_made:  # every feed read failed
             raise next((f for f in failures if isinstance(f, SourceAuthError)), failures[0])
         batch.cursor = {"feeds": states}
@@ -153,6 +166,9 @@ class RssConnector(Connector[RssOptions]):
         if body.lstrip()[:1] == b"{":
             return _json_feed(body, self.source_id)
         parsed = feedparser.parse(body)
+        if not parsed.entries and _HTML_PAGE.match(body[:512]):
+            raise SourceUnavailable(self.source_id, "this address is a web page, not a feed: open it in a browser "
+                                                    "and copy the address of its RSS or Atom link")
         if parsed.bozo and not parsed.entries:
             raise SourceUnavailable(self.source_id, f"not a readable feed ({type(parsed.bozo_exception).__name__})")
         if parsed.bozo and isinstance(parsed.bozo_exception, SAXParseException):
@@ -180,7 +196,7 @@ class RssConnector(Connector[RssOptions]):
         except httpx.TimeoutException:
             raise SourceUnavailable(self.source_id, f"no answer within {self.options.timeout_seconds} s") from None
         except httpx.HTTPError as exc:
-            raise SourceUnavailable(self.source_id, f"request failed: {type(exc).__name__}") from None
+            raise SourceUnavailable(self.source_id, unreachable(exc, host_of(url))) from None
         return bytes(body), {"etag": response.headers.get("etag"), "modified": response.headers.get("last-modified")}
 
     def _raise_for_status(self, response: httpx.Response) -> None:
@@ -218,8 +234,20 @@ class RssConnector(Connector[RssOptions]):
                        lang=(entry.get("language") or None)))
 
     def check(self) -> None:
+        """Read and parse every feed: a web page or a broken feed fails here, not at the first poll."""
         for url in self.options.feeds:
-            self._get(url, {}, Batch([], None))
+            try:
+                got = self._get(url, {}, Batch([], None))
+                if got is not None:
+                    self._parse(got[0])
+            except SourceError as exc:
+                raise _naming(exc, url) from None
+
+
+def _naming(exc: SourceError, url: str) -> SourceError:
+    """The same error, its message led by the feed's address: with several feeds the reader must know which."""
+    exc.args = (f"{_display(url)}: {exc}",)
+    return exc
 
 
 def _json_feed(body: bytes, source: str) -> tuple[str, list[dict[str, Any]]]:

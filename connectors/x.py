@@ -45,6 +45,7 @@ from connectors.x_http import X_HOST, HostSession, RedactBearer
 from connectors.x_posts import mention_of
 from connectors.x_queries import brand_reply_queries, build_queries, describe_error, query_languages
 from monitor.errors import ConfigError, SourceAuthError, SourceUnavailable
+from monitor.net_words import host_of, unreachable
 from monitor.secrets import Secret
 
 MIN_PAGE = 10  # recent search refuses max_results below 10
@@ -270,7 +271,7 @@ class XConnector(Connector[XOptions]):
             wait = self.options.timeout_seconds
             raise SourceUnavailable(source, f"X did not answer within {wait} s") from None
         except (requests.RequestException, ValueError, RecursionError) as exc:
-            raise SourceUnavailable(source, f"X request failed: {type(exc).__name__}") from None
+            raise SourceUnavailable(source, "X: " + unreachable(exc, host_of(self.options.base_url))) from None
         if not isinstance(body, dict):
             raise SourceUnavailable(source, "X answered with something that is not a JSON object")
         return body

@@ -15,7 +15,16 @@ backoff and cursors; the outbox owns delivery retry.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+
+# C0 and C1 controls (ESC starts a terminal escape: clear screen, set title, fake hyperlink), DEL and bidi overrides.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(message: str) -> str:
+    """A message that quotes a server's words (an API error, an SMTP reply) safe to print, log and store."""
+    return _CONTROLS.sub("", message)
 
 
 class GroundswellError(Exception):
@@ -39,7 +48,7 @@ class ModelError(GroundswellError):
 
 class SourceError(GroundswellError):
     def __init__(self, source: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(printable(message))
         self.source = source
 
 
@@ -61,7 +70,7 @@ class SourceAuthError(SourceError):
 class DeliveryError(GroundswellError):
     def __init__(self, channel: str, message: str, *, transient: bool = True,
                  retry_after: float | None = None) -> None:
-        super().__init__(message)
+        super().__init__(printable(message))
         self.channel = channel
         self.transient = transient
         self.retry_after = retry_after

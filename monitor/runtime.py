@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -22,7 +24,7 @@ from monitor.brands import BrandTerms
 from monitor.clock import Clock, system_clock
 from monitor.errors import ConfigError
 from monitor.links import ActionLinks
-from monitor.settings import Settings
+from monitor.settings import Settings, config_error
 from monitor.storage.engine import open_database, with_retries
 from monitor.storage.partitions import partition_by_day
 from monitor.storage.tables import Brand
@@ -51,8 +53,18 @@ def build_connector(settings: Settings, source_id: str, clock: Clock = system_cl
     cls = registry.plugin_class(registry.CONNECTORS, source.kind)
     served = [BrandTerms.of(settings.brand(b)) for b in source.served]
     context = ConnectorContext(source_id=source.id, brand=served[0], clock=clock, also=tuple(served[1:]))
-    connector: AnyConnector = cls(cls.Options.model_validate(source.options()), context)
+    options = _plugin_options(cls.Options, source.options(), ("sources", settings.sources.index(source)), source.id)
+    connector: AnyConnector = cls(options, context)
     return connector
+
+
+def _plugin_options(model: type[BaseModel], raw: dict[str, Any], where: tuple[str, int], entry_id: str) -> Any:
+    """Options validated here too: settings loaded for reading only (`digest`, `incidents`) skipped them, and a
+    missing secret or bad key must still be the one line naming it, never a ValidationError traceback."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise config_error(exc, where, {where: entry_id}, model) from None
 
 
 def build_notifiers(settings: Settings) -> dict[str, AnyNotifier]:
@@ -61,7 +73,8 @@ def build_notifiers(settings: Settings) -> dict[str, AnyNotifier]:
     for channel in settings.channels:
         if channel.enabled:
             cls = registry.plugin_class(registry.NOTIFIERS, channel.kind)
-            notifiers[channel.id] = cls(channel.id, cls.Options.model_validate(channel.options()))
+            where = ("channels", settings.channels.index(channel))
+            notifiers[channel.id] = cls(channel.id, _plugin_options(cls.Options, channel.options(), where, channel.id))
             notifiers[channel.id].links = links
     return notifiers
 

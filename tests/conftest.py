@@ -4,6 +4,7 @@ Helpers that tests import (settings, stand-ins, process runners) live in tests/f
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -30,6 +31,22 @@ SLOW_TESTS = {
     "test_run_serves_until_sigterm_and_exits_cleanly",
     "test_tune_replays_stored_history_once_per_candidate",
 }
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """An in-process CLI run (click's runner) configures logging for the process: a deferred handler on the root
+    logger that resets the level at the next record, libraries' levels.  Put it all back, so a later test's
+    caplog sees what it logs whatever ran before it."""
+    from monitor.logs import NOISY
+
+    root, names = logging.getLogger(), (*NOISY, "slack_sdk")
+    level, handlers, levels = root.level, root.handlers[:], [logging.getLogger(n).level for n in names]
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
+    for name, saved in zip(names, levels, strict=True):
+        logging.getLogger(name).setLevel(saved)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -79,6 +79,8 @@ def test_incident_commands_and_digest_preview(demo, tmp_path: Path) -> None:  # 
     with Session(Runtime(demo).engine) as session:
         spike = session.exec(select(Incident).where(Incident.trigger == "spike")).one().id
     acked = runner.invoke(cli, ["--config", str(config), "incidents", "ack", str(spike), "--by", "dana"])
+    assert acked.exit_code == 1 and "already resolved" in str(acked.exception)  # the demo week ends resolved...
+    acked = runner.invoke(cli, ["--config", str(config), "incidents", "ack", str(spike), "--by", "dana", "--force"])
     assert acked.exit_code == 0 and "acknowledged by dana" in acked.output
     shown = runner.invoke(cli, ["--config", str(config), "incidents", "show", str(spike)])
     assert "acknowledged by dana" in shown.output and "console: sent" in shown.output

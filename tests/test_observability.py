@@ -162,7 +162,7 @@ def test_a_channel_that_is_down_is_reported_and_its_waiting_rows_are_not_stuck(e
     polled(engine, clock())
     ready, checks = readiness(engine, clock).check()
     assert ready and checks["outbox"]["status"] == "ok" and checks["outbox"]["pending"] == 1
-    assert "Connection refused" in checks["outbox"]["failing_channels"]["mail"]
+    assert "refused the connection" in checks["outbox"]["failing_channels"]["mail"]
     clock.advance(timedelta(minutes=11))  # no delivery pass since: the job is stuck
     polled(engine, clock())
     ready, checks = readiness(engine, clock).check()

@@ -73,3 +73,24 @@ def test_sign_in_filter_open_acknowledge_and_give_feedback(served: tuple[Seeded,
         assert [a.kind for a in session.exec(select(IncidentAction)).all()] == ["ack"]
         assert [(f.verdict, f.actor) for f in session.exec(select(AlertFeedback)).all()] == [("useful", "otto")]
     assert problems == []  # no CSP violations, no script errors
+
+
+def test_a_time_the_stream_cannot_read_is_said_not_silently_dropped(served: tuple[Seeded, str],
+                                                                    page: Any) -> None:  # noqa: F811
+    """A marketer types "last week" in Since: the page says it was not applied (the list is not filtered)."""
+    _, base = served
+    page.goto(f"{base}/mentions")
+    page.fill("input[name=name]", "otto")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{base}/mentions")
+    page.fill("input[name=since]", "last <b>week</b>")
+    page.press("input[name=since]", "Enter")  # htmx swaps the stream
+    page.wait_for_selector("#stream p.error")
+    said = page.locator("#stream p.error").inner_text()
+    assert said == ("Since “last <b>week</b>” was not understood, so it was not applied: "
+                    "write 24h, 7d or a date like 2026-11-20.")
+    page.fill("input[name=since]", "7d")
+    page.press("input[name=since]", "Enter")
+    page.wait_for_url("**since=7d*")
+    page.wait_for_function("document.querySelectorAll('#stream p.error').length === 0")

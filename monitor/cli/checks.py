@@ -125,8 +125,10 @@ def _redact(url: str) -> str:
 
 def print_sources(settings: Settings, console: Console) -> None:
     from rich.table import Table
+    from rich.text import Text
     from sqlmodel import Session, select
 
+    from alerts.escape import terminal
     from monitor.pipeline.source_health import is_quiet
     from monitor.storage.backlog import unscored_by_source
     from monitor.storage.digest_queries import language_reading
@@ -152,7 +154,7 @@ def print_sources(settings: Settings, console: Console) -> None:
                       str(state.consecutive_failures if state else 0), _when(state.next_poll_at if state else None),
                       str(state.items_last_poll if state else 0), str(unscored.get((source.brand, source.id), 0)),
                       source_usage(runtime, source.id, state),
-                      (state.last_error or "") if state else "")
+                      Text(terminal(state.last_error or "")) if state else "")  # a server's words: as text
     console.print(table)
     for brand_id, reading in languages.items():
         if reading:  # posts no sentiment model covers: how many the complaint keywords read

@@ -88,6 +88,10 @@ def mark(engine: Engine, settings: Settings, incident_id: int, who: str, *, reso
                 raise AlreadyDone(f"incident #{incident_id} was already resolved "
                                   f"{stamp(incident.resolved_by or '?', incident.resolved_at or now)} "
                                   "(--force to record it again)")
+            if not resolve and incident.status == "resolved" and not force:
+                raise AlreadyDone(f"incident #{incident_id} is already resolved "
+                                  f"{stamp(incident.resolved_by or '?', incident.resolved_at or now)}: nothing to "
+                                  "acknowledge (--force to record it all the same)")
             if not resolve and incident.acked_by and not force:
                 raise AlreadyDone(f"incident #{incident_id} was already acknowledged "
                                   f"{stamp(incident.acked_by, incident.acked_at or now)} (--force to take it over)")

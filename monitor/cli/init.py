@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,34 @@ def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"unknown timezone {value!r} (an IANA name like Europe/London)") from None
+        raise click.BadParameter(f"unknown timezone {value!r} (an IANA name like Europe/London)",
+                                 param_hint="'--timezone'") from None
+    return value
+
+
+def _check_email(value: str) -> str:
+    value = value.strip()
+    if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise click.BadParameter(f"{value!r} is not an email address (name@example.com)", param_hint="'--email'")
+    return value
+
+
+def _check_smtp_host(value: str) -> str:
+    value = value.strip()
+    if not value or any(c in value for c in ":/@ "):
+        raise click.BadParameter(f"{value!r} is not a server name: give the name alone, e.g. smtp.example.com "
+                                 "(the port is 587; change it in the file if yours differs)",
+                                 param_hint="'--smtp-host'")
+    return value
+
+
+def _check_slack_channel(value: str) -> str:
+    """The channel ID (C0123ABCD) or #name; a pasted link gives its ID back in the message."""
+    value = value.strip()
+    found = re.search(r"/archives/([CGD][A-Z0-9]{6,})", value)
+    if found or "/" in value or " " in value:
+        hint = f": use {found.group(1)}" if found else " (channel details, at the bottom: C0123ABCD)"
+        raise click.BadParameter(f"{value!r} is not a channel ID{hint}", param_hint="'--slack-channel'")
     return value
 
 
@@ -127,10 +155,11 @@ def ask(yes: bool, name: str | None, names: str | None, handles: str | None, tim
         email: str | None, smtp_host: str | None, slack_channel: str | None) -> Answers:
     """Flags win; otherwise ask (or, with --yes, take the default)."""
 
-    def value(given: str | None, prompt: str, default: str) -> str:
-        if given is not None:
-            return given
-        return default if yes else str(click.prompt(prompt, default=default, show_default=bool(default)))
+    def value(given: str | None, prompt: str, default: str, check: Callable[[str], str] = str) -> str:
+        """A flag's bad value stops (exit 2); a typed one is asked again, so no answer already given is lost."""
+        if given is not None or yes:
+            return check(default if given is None else given)
+        return str(click.prompt(prompt, default=default, show_default=bool(default), value_proc=check))
 
     company = value(name, "Company name", "Acme").strip()
     if not company:
@@ -140,12 +169,13 @@ def ask(yes: bool, name: str | None, names: str | None, handles: str | None, tim
         name=company,
         names=_split(value(names, "Other names people use (comma-separated)", company.split()[0])),
         handles=_split(value(handles, "Your own accounts, e.g. @acme (comma-separated)", "")),
-        timezone=_check_timezone(value(timezone, "Timezone (IANA name)", "UTC")),
-        email=value(email, "Email for alerts (empty: none)", ""),
-        slack_channel=value(slack_channel, "Slack channel ID for alerts, e.g. C0123ABCD (empty: none)", ""),
+        timezone=value(timezone, "Timezone (IANA name)", "UTC", _check_timezone),
+        email=value(email, "Email for alerts (empty: none)", "", _check_email),
+        slack_channel=value(slack_channel, "Slack channel ID for alerts, e.g. C0123ABCD (empty: none)", "",
+                            _check_slack_channel),
     )
     if answers.email:
-        answers.smtp_host = value(smtp_host, "SMTP server", "localhost")
+        answers.smtp_host = value(smtp_host, "SMTP server", "localhost", _check_smtp_host)
     return answers
 
 

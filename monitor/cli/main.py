@@ -182,7 +182,7 @@ def sources(ctx: Context) -> None:
     """List configured sources with their health, and every source kind this install knows."""
     from monitor.cli.checks import print_sources
 
-    print_sources(ctx.settings, console)
+    print_sources(ctx.read_settings, console)  # health is in the database: no source's secret is needed to read it
 
 
 @cli.group()

@@ -146,7 +146,8 @@ def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: 
 @incidents.command("ack")
 @click.argument("incident_id", type=int)
 @click.option("--by", "who", help="Who acknowledges (default: your user name).")
-@click.option("--force", is_flag=True, help="Take over an incident someone else acknowledged.")
+@click.option("--force", is_flag=True,
+              help="Take over an incident someone else acknowledged, or record it on a resolved one.")
 @click.pass_obj
 def ack_incident(ctx: object, incident_id: int, who: str | None, force: bool) -> None:
     """Acknowledge an incident: someone is on it (stops unacknowledged escalation; channels are told)."""
@@ -180,7 +181,8 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     from monitor.runtime import Runtime, build_notifiers
     from monitor.storage.engine import refresh_statistics
 
-    settings = ctx.settings  # type: ignore[attr-defined]
+    # A preview reads the database only: no source's or channel's secret is needed (sent, the channels' are).
+    settings = ctx.settings if send else ctx.read_settings  # type: ignore[attr-defined]
     runtime = Runtime(settings)
     engine = read_engine(settings)  # no migration run when current; fresh statistics all the same (issue #17:
     refresh_statistics(engine)      # a digest on stale PostgreSQL statistics took 290 s)

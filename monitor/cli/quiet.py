@@ -26,9 +26,22 @@ def _act(ctx: object, incident_id: int, kind: str, value: str, who: str | None) 
                request_id=f"cli-{secrets.token_urlsafe(16)}", now=datetime.now(UTC))
 
 
+def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A mistyped --for is a usage error (exit 2) found before the database is opened, not a runtime failure."""
+    from monitor.errors import GroundswellError
+    from monitor.web.actions import parse_duration
+
+    try:
+        parse_duration(value)
+    except GroundswellError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @click.command("snooze")
 @click.argument("incident_id", type=int)
-@click.option("--for", "span", default="4h", show_default=True, help="How long: 30m, 4h, 2d (at most 14 days).")
+@click.option("--for", "span", default="4h", show_default=True, callback=_duration,
+              help="How long: 30m, 4h, 2d (at most 14 days).")
 @click.option("--by", "who", help="Who snoozes (default: your user name).")
 @click.pass_obj
 def snooze_incident(ctx: object, incident_id: int, span: str, who: str | None) -> None:

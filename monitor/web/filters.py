@@ -82,6 +82,11 @@ class MentionFilter(Query):
                    since=_text(params, "since", 32), until=_text(params, "until", 32), q=_text(params, "q"),
                    before=_int(params, "before", 1, 2**62))
 
+    def unread_times(self, now: datetime) -> list[tuple[str, str]]:
+        """("Since", "last week"): a time the stream could not read, and so did not filter by (said on the page)."""
+        return [(label, raw) for label, raw in (("Since", self.since), ("Until", self.until))
+                if raw and parse_time(raw, now) is None]
+
 
 @dataclass(frozen=True)
 class TrendFilter(Query):

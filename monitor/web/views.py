@@ -77,7 +77,7 @@ def mention_stream(request: Request) -> Response:
         rows, menus = queries.mentions(session, flt, web.now()), queries.choices(session)
     more = flt.query_string(before=rows[-1].id) if len(rows) == queries.MENTION_PAGE else ""
     return render(request, "mentions.html", flt=flt, mentions=rows, menus=menus, more=more,
-                  export_query=flt.query_string(before=None))
+                  export_query=flt.query_string(before=None), unread=flt.unread_times(web.now()))
 
 
 def mention_export(request: Request) -> Response:

@@ -13,12 +13,13 @@ from tests.fakes.settings_files import service_settings_toml
 ROOT = Path(__file__).resolve().parents[2]  # the checkout (parents[1] was tests/)
 
 
-def groundswell(*args: str, cwd: Path, env: dict[str, str] | None = None,
-                timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run this checkout's code (PYTHONPATH), not whatever copy is installed, from ``cwd``."""
+def groundswell(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120,
+                input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run this checkout's code (PYTHONPATH), not whatever copy is installed, from ``cwd`` (``input_text``: what
+    the user types at the prompts, one answer a line)."""
     return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT),
-                                                **(env or {})})
+                          timeout=timeout, input=input_text,
+                          env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT), **(env or {})})
 
 
 def config(tmp_path: Path, rows: list[dict]) -> Path:

@@ -25,8 +25,16 @@ StoryConfig defaults (embed_merge 0.5) unless named:
   (one fast outage paged under the background's name at every setting); background alone 3 pages all.
 - ``incident_join.py --split tune --similarity 0.75`` (detector ``--embed-merge 0.45``): 12/12 one incident and 5
   false joins both.
+- ``GROUNDSWELL_BENCH_STORY_INPUT=blend`` (the mean of the whole post's and the frame-less vector; two encoder
+  passes): story_merge 1 of 66 and 9 of 12 at 0.5 and 0.47 (3 of 66 at 0.45); synthetic paraphrases ``--links
+  none`` extra story pages 5 (0.5), 4 (0.47), delays as main; with links and families as main; background_story
+  extra pages 51 (0.5) / 43 (0.47), exactly one page 244 / 248, outages told 284 / 284 (4 under the background's
+  name).
 So the frame is also what joins a story's own sarcastic wordings in these benchmarks: without it the merge must
-drop to 0.45 to keep them, and then background_story is 2 pages and 2 outages worse; not adopted.
+drop to 0.45 to keep them, and then background_story is 2 pages and 2 outages worse; the blend tells 4 outages
+fewer.  Not adopted.  Read once on the report split (``story_merge.py --split report --no-words --show``,
+frames): 0 of 66 different grievances as one at 0.5 and 0.45 (main: 1, "the gym charged my card after I
+cancelled" with "the bank app locked everyone out on payday"), one grievance as one 10 of 12 both.
 """
 
 from __future__ import annotations

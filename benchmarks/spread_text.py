@@ -139,18 +139,28 @@ def embeddings(texts: list[str]) -> dict[str, bytes]:
     """Sentence vector (int8 bytes, as the pipeline stores them) per text, computed once and cached under runs/cache."""
     import base64
 
-    from models.embedding import load_embedder, pack
+    from models.embedding import load_embedder, pack, unit
+    from models.story_input import RULE, story_input
 
     # GROUNDSWELL_BENCH_EMBEDDING=FOLDER: another exported encoder (a model.embedding spec), cached under its name
     model = load_embedder(os.environ.get("GROUNDSWELL_BENCH_EMBEDDING", "bundled"), threads=1)
     assert model is not None
-    path = CACHE / f"embed-{model.name}-{model.version}.json"
+    # GROUNDSWELL_BENCH_STORY_INPUT=frames: each text's frame left out before it is embedded (models/story_input;
+    # measured there, not the pipeline's default)
+    # (=blend: the mean of the whole post's vector and the frame-less one)
+    mode = os.environ.get("GROUNDSWELL_BENCH_STORY_INPUT", "")
+    framed = mode not in ("frames", "blend")
+    rule = "" if framed else f"-{RULE}" + ("-blend" if mode == "blend" else "")
+    path = CACHE / f"embed-{model.name}-{model.version}{rule}.json"
     cache: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     keys = {t: hashlib.sha1(t.encode()).hexdigest()[:20] for t in texts}
     todo = sorted({t for t, k in keys.items() if k not in cache})
     for start in range(0, len(todo), 256):
         chunk = todo[start:start + 256]
-        for text, blob in zip(chunk, pack(model.embed(chunk)), strict=True):
+        embedded = model.embed(chunk if framed else [story_input(text) for text in chunk])
+        if mode == "blend":
+            embedded = unit(embedded + model.embed(chunk))
+        for text, blob in zip(chunk, pack(embedded), strict=True):
             cache[keys[text]] = base64.b64encode(blob).decode()
     if todo:  # write then rename: a benchmark running beside this one never reads half a file
         CACHE.mkdir(parents=True, exist_ok=True)

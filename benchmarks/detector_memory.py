@@ -10,6 +10,13 @@ since the start (tracemalloc), the per-text caches' entries and the windowed sta
 authors, stories); at the end the memory the caches held (cleared and measured) and the state's share.
 Growth that stops once a window (6 h singletons, 24 h authors, 48 h dedupe keys) is full is bounded; growth
 that does not is a leak.
+
+Bounds (issue #17; ``--hours 96 --per-minute 6 --step 300 --every 12``, flat after 48 h, then scaled to the soak's
+120 a minute): a dedupe key cost ~104 B as a dict entry, 36 MB at 48 h of the soak's feed; ids older than 10-20
+minutes now sit in numpy arrays (monitor/detection/seen_keys.py, 16 B: ~6 MB at 48 h; this run's state 8.21 ->
+6.64 MB).  A story's new author costs ~210 B (key, ``(first, weight)`` tuple, two floats, dict slot) and stays
+24-48 h (authors are pruned to 24 h once they outnumber twice the recent ones): 12-17k entries here, 250-350k at
+the soak's feed (50-75 MB); compacting them (columns, as story_codec does for checkpoints) is the next step.
 """
 
 from __future__ import annotations

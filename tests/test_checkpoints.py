@@ -191,21 +191,22 @@ def test_a_failed_commit_leaves_the_old_checkpoint(database_url: str, tmp_path: 
 
 def test_a_checkpoint_of_the_previous_format_is_not_read_but_rebuilt_from_the_stored_mentions(
         database_url: str, tmp_path: Path) -> None:
-    """Format 1 pickled stories with their signatures; format 2 keeps texts: a worker must not load a format-1
-    blob as if it were new, but warm up from the stored mentions and write a current checkpoint."""
+    """Format 1 pickled stories with their signatures, format 2 kept texts and its dedupe keys as a dict (format 3:
+    ``SeenKeys``): a worker must not load an older blob as if it were new, but warm up from the stored mentions and
+    write a current checkpoint."""
     _, runtime = _prepared(database_url, tmp_path)
     with shared_detectors():
         for now in PASSES[:6]:
             run_detection(runtime.engine, runtime.settings, now=now)
     cfg = checkpoint.BrandConfig.for_sensitivity(runtime.settings.detection.sensitivity)
-    old_hash = hashlib.sha256(f"1:{cfg!r}".encode()).hexdigest()[:16]  # as format 1 wrote it
+    old_hash = hashlib.sha256(f"2:{cfg!r}".encode()).hexdigest()[:16]  # as format 2 wrote it
     with Session(runtime.engine) as session:
         session.exec(update(checkpoints.DetectorCheckpoint)  # type: ignore[call-overload]
-                     .values(version=1, settings_hash=old_hash))
+                     .values(version=2, settings_hash=old_hash))
         session.commit()
     forget_detectors()
     with Session(runtime.engine) as session:
-        assert checkpoint.FORMAT == 2 and checkpoint.resume(session, "acme", cfg, None) is None
+        assert checkpoint.FORMAT == 3 and checkpoint.resume(session, "acme", cfg, None) is None
     with shared_detectors():
         run_detection(runtime.engine, runtime.settings, now=PASSES[6])
     with Session(runtime.engine) as session:

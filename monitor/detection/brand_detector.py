@@ -34,6 +34,7 @@ from monitor.detection.findings_text import (
     story_finding,
 )
 from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector
+from monitor.detection.seen_keys import SeenKeys
 from monitor.detection.simple_rules import complaint_episodes
 from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
 
@@ -103,7 +104,7 @@ class BrandDetector:
         self.recent: list[list[float]] = st.get("recent", [])  # [neg, authors, total, expected, reach, usual]
         self.share_base: float | None = st.get("share_base")
         self.share_n: int = st.get("share_n", 0)
-        self.seen: dict[str, float] = st.get("seen", {})
+        self.seen = SeenKeys.from_state(st.get("seen"))  # dedupe keys, two days (compact: seen_keys.py)
         self.complaints: dict[str, list[float]] = st.get("complaints", {})
         self.fired: dict[str, float] = st.get("fired", {})
         self.last_prune: float = st.get("last_prune", 0.0)
@@ -115,7 +116,7 @@ class BrandDetector:
                 "volume": self.volume.to_dict(), "open": self.open,
                 "closed_until": self.closed_until, "recent": self.recent, "share_base": self.share_base,
                 "share_n": self.share_n,
-                "seen": self.seen, "complaints": self.complaints, "fired": self.fired,
+                "seen": self.seen.to_dict(), "complaints": self.complaints, "fired": self.fired,
                 "last_prune": self.last_prune, "spike_open": self.spike_open,
                 "evaluated_until": self.evaluated_until}
 
@@ -160,7 +161,7 @@ class BrandDetector:
         key = obs.ref or f"{obs.author_id}|{ts}|{zlib.crc32(obs.text.encode())}"  # stable across restarts
         if key in self.seen:
             return False
-        self.seen[key] = max(ts, self.seen[next(reversed(self.seen))]) if self.seen else ts  # keep order
+        self.seen.add(key, ts)
         return True
 
     def _bucket(self, obs: Observation, ts: float) -> None:
@@ -280,12 +281,7 @@ class BrandDetector:
 
     def _prune(self, t_now: float) -> None:
         """Forget old dedupe keys (oldest first, O(removed)) and, every 6 h, old complaint times."""
-        keep = t_now - 2 * 86400
-        while self.seen:
-            oldest = next(iter(self.seen))
-            if self.seen[oldest] >= keep:
-                break
-            del self.seen[oldest]
+        self.seen.prune(t_now)
         if t_now - self.last_prune < 6 * 3600:
             return
         self.last_prune = t_now

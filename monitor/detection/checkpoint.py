@@ -13,7 +13,8 @@ pickle as columns (``story_codec``): a busy brand of 10,000 mentions a day is ab
 encode.  It is read back only from our own database, which a worker must trust anyway.
 
 Format 2 (stories as columns, exemplar texts instead of signatures, zstd) replaced format 1 (pickled
-story objects, zlib); a format-1 checkpoint is not read but warmed up anew.
+story objects, zlib); a format-1 checkpoint is not read but warmed up anew.  Format 3: the dedupe keys as
+``SeenKeys`` (ids older than an hour or two in numpy arrays) instead of a dict (issue #17).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from monitor.detection.brand_detector import BrandConfig, BrandDetector
 from monitor.storage import checkpoints
 
 _MAX_STATE = 1 << 30  # a frame without its size written still decompresses, up to this
-FORMAT = 2  # bump when BrandDetector's attributes change shape: old checkpoints are then warmed up anew
+FORMAT = 3  # bump when BrandDetector's attributes change shape: old checkpoints are then warmed up anew
 log = logging.getLogger("groundswell.checkpoint")
 _GENERATION: weakref.WeakKeyDictionary[BrandDetector, int] = weakref.WeakKeyDictionary()
 

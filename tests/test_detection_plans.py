@@ -14,8 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
+from sqlmodel import Session, select
 
 from monitor.detection.warmup import forget_detectors
+from monitor.detection.watchlist import reactions
 from monitor.pipeline import run_detection
 from monitor.storage.engine import open_database, refresh_statistics
 from monitor.storage.tables import Mention
@@ -69,3 +71,32 @@ def test_detection_passes_read_mentions_through_indexes(database_url: str) -> No
             index = "ix_mentions_detected_at" if "detected_at IS NULL" in statement else "ix_mentions_brand_"
             assert index in plan, (statement, plan)
             assert not re.search(r"SCAN mentions\s*$", plan, re.M) and "Seq Scan on mentions" not in plan, plan
+
+
+def test_a_watched_posts_reactions_are_counted_from_its_time_not_over_the_brands_history(database_url: str) -> None:
+    """Every pass counts the reactions to each watched high-reach post: that count read the brand's whole
+    history (60 days here) on every pass; now it reads from the post's time on (its right answer unchanged)."""
+    engine = open_database(database_url)
+    rng = random.Random(3)
+    rows = [_mention(i, NOW - timedelta(seconds=rng.randrange(60 * 86400)), True, rng) for i in range(8_000)]
+    post = _mention(90_000, NOW - timedelta(hours=2), True, rng) | {"brand_id": "b1", "author_id": "big"}
+    rows += [post] + [_mention(90_001 + k, NOW - timedelta(minutes=50 - k), True, rng)
+                      | {"brand_id": "b1", "author_id": f"fan{k % 3}", "parent_id": "90000"} for k in range(5)]
+    rows.append(_mention(90_010, NOW, True, rng) | {"brand_id": "b1", "author_id": "big", "parent_id": "90000"})
+    with engine.begin() as connection:  # every row names the same columns (an executemany takes the first's)
+        connection.execute(Mention.__table__.insert(), [{"parent_id": None} | r for r in rows])  # type: ignore[attr-defined]
+    refresh_statistics(engine)
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        sent.append((statement, parameters))
+
+    with Session(engine) as session:
+        mention = session.exec(select(Mention).where(Mention.external_id == "90000")).one()
+        event.listen(engine, "before_cursor_execute", record)
+        assert reactions(session, mention) == 5  # five replies by others; not the author's own
+        event.remove(engine, "before_cursor_execute", record)
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as connection:
+        plan = "\n".join(str(row[-1]) for row in connection.exec_driver_sql(prefix + sent[-1][0], sent[-1][1]))
+    assert re.search(r"posted_at\s*>", plan), plan  # a range from the post's time, not every row of the brand

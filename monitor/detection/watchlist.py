@@ -40,9 +40,10 @@ def _mentions(session: Session, incident: Incident, examples: dict[int, Mention]
     return list(session.exec(select(Mention).where(col(Mention.id).in_(ids)))) if ids else []
 
 
+REACTION_SLACK = timedelta(hours=1)  # a reply, quote or repost posted this long "before" its post still counts
 # what page_reason and the reply lookups read of an example (its text and sentence vector stay unloaded)
-_EXAMPLE_COLUMNS = ("id", "brand_id", "platform", "external_id", "author_id", "author_handle", "author_followers",
-                    "posted_at", "conversation_id", "reposts", "quotes", "replies")
+_EXAMPLE_COLUMNS = ("id", "brand_id", "platform", "external_id", "local_id", "author_id", "author_handle",
+                    "author_followers", "posted_at", "conversation_id", "reposts", "quotes", "replies")
 
 
 def examples_of(session: Session, incidents: Sequence[Incident]) -> dict[int, Mention]:
@@ -81,12 +82,13 @@ def _their_complaints(session: Session, settings: Settings, mentions: list[Menti
 
 def reactions(session: Session, mention: Mention) -> int:
     """Reposts, quotes and replies on the post, or the replies and quotes to it we collected (named by its id or,
-    on Mastodon, by the instance's local id)."""
+    on Mastodon, by the instance's local id). Only what was posted after it is read (an hour's slack for clocks):
+    every pass asks this for every watched high-reach post, and the brand's whole history was read each time."""
     own = mention.reposts + mention.quotes + mention.replies
     ids = [mention.external_id, *([mention.local_id] if mention.local_id else [])]
     collected = session.exec(select(func.count()).select_from(Mention).where(
-        Mention.brand_id == mention.brand_id, Mention.platform == mention.platform,
-        Mention.author_id != mention.author_id,
+        Mention.brand_id == mention.brand_id, Mention.posted_at >= as_utc(mention.posted_at) - REACTION_SLACK,
+        Mention.platform == mention.platform, Mention.author_id != mention.author_id,
         or_(col(Mention.parent_id).in_(ids), col(Mention.quoted_id).in_(ids),
             col(Mention.reposted_id).in_(ids)))).one()
     return max(own, int(collected))

@@ -80,6 +80,9 @@ The default background (tune 60 %, report 46 % negative): old = new on both spli
 ``share_odds`` 2.5 / 3 and ``share_cap`` 0.45 / 0.4 / 0.3 gave the same rows as 0.5; 0.5 with ``share_rate`` 0.0035:
 surge by spike 2 of 6; no share gate at all: mockery 3, wave 2, surge 4 of 6 by spike, quiet 0. So what still holds
 the surge is the usual share following it (the record test pages it 7.7-10.6 h in), not the height of the bar.
+Elsewhere, old vs new: ``cold_start.py --half tune``: complaint-heavy 0 / 0 / 0 both, ordinary 0.025 both, bursts
+within 15 min 83.8 -> 85 % (one more); ``--half report``: old = new (77.5 %, 0 / 0 / 0). ``synthetic_spreads.py``
+``--split tune`` and ``--split report``: old = new (quiet 0, extra spike pages per story 3 / 5, recall 12/12 each).
 
 All three shapes page on this harness through stories (the mockery after 20-34 min, 36-43 % of its posts scored
 negative); the volume channel alone misses the wave and the surge in 5-6 of 6 weeks.

@@ -58,6 +58,7 @@ class BrandConfig:
     share_min_lift: float = 0.05
     share_ratio: float = 1.3
     share_odds: float = 0.0  # > 0: odds of a negative mention this many times the usual also pass (required_share)
+    share_cap: float = 0.5  # > 0: the bar is at most this far from the usual share to 100 % (required_share)
     share_rate: float = 0.02  # how fast the usual negative share follows ordinary buckets (per bucket)
     high_reach: int = 100_000
     repeat_count: int = 3
@@ -78,11 +79,15 @@ def required_share(base: float, cfg: BrandConfig) -> float:
     """The negative share (last 30 minutes) a spike needs: ``share_ratio`` times the usual share and ``share_min_lift``
     above it. With ``share_odds``, on a brand that is mostly complaints anyway (usual share 77 % or more, where 1.3
     times is out of reach) the odds of a negative mention rising that many times is enough (80 % -> 86 % at 1.5),
-    and all-negative always is."""
+    and all-negative always is. ``share_cap`` (0.5 by default) keeps the bar at most that fraction of the way from the
+    usual share to 100 % (80 % -> 90 %; unchanged up to ~62 %), so a customer-care handle can page on volume."""
     need = base * cfg.share_ratio
-    if cfg.share_odds <= 0:
+    if cfg.share_odds <= 0 and cfg.share_cap <= 0:
         return max(base + cfg.share_min_lift, need)
-    need = min(need, base * cfg.share_odds / (1.0 - base + base * cfg.share_odds))
+    if cfg.share_odds > 0:
+        need = min(need, base * cfg.share_odds / (1.0 - base + base * cfg.share_odds))
+    if cfg.share_cap > 0:
+        need = min(need, base + cfg.share_cap * (1.0 - base))
     return min(max(base + cfg.share_min_lift, need), 1.0)
 
 

@@ -41,9 +41,11 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(time, "sleep", refuse)
 
 
-def make(api: FakeBluesky, clock: ManualClock, password: str | None = None, **options: object) -> BlueskyConnector:
+def make(api: FakeBluesky, clock: ManualClock, password: str | None = None, timeout: float = 5.0,
+         **options: object) -> BlueskyConnector:
+    """A connector on the fake (a 5 s timeout: 0.3 s failed on a loaded CI machine; the slow fault passes 0.3)."""
     opts = BlueskyOptions(handle=api.handle, app_password=SecretStr(password or api.password), base_url=api.url,
-                          timeout_seconds=0.3, **options)  # type: ignore[arg-type]
+                          timeout_seconds=timeout, **options)  # type: ignore[arg-type]
     return BlueskyConnector(opts, ConnectorContext("bluesky-acme", BRAND, clock))
 
 
@@ -147,7 +149,7 @@ def test_backlog_pages_resume_without_loss(api: FakeBluesky, clock: ManualClock)
 def test_faults_during_search_raise_project_errors(api: FakeBluesky, clock: ManualClock, fault: str,
                                                    error: type) -> None:
     api.add_post("Acme down")
-    connector = make(api, clock)
+    connector = make(api, clock, timeout=0.3 if fault == "slow" else 5.0)
     connector.fetch(None, limit=5)  # logged in
     api.fail(fault, "/xrpc/app.bsky.feed.searchPosts")
     with pytest.raises(error) as caught:

@@ -27,7 +27,7 @@ import ssl
 from typing import Any
 from urllib.error import URLError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
@@ -37,7 +37,7 @@ from alerts.render import alert_view
 from alerts.slack_blocks import Block, action_block, alert_blocks, fallback_text
 from monitor.errors import DeliveryError
 from monitor.net_words import host_of, unreachable
-from monitor.secrets import Secret, unset_if_empty
+from monitor.secrets import OptionalSecret, Secret
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +61,7 @@ class SlackOptions(NotifierOptions):
     metadata: bool = True
     # An app-level token (xapp-..., scope connections:write): the headline gets Acknowledge / Snooze 4h /
     # Useful / Noise buttons, answered over Socket Mode by `groundswell run` (no public URL needed).
-    app_token: Secret | None = None
-
-    @field_validator("app_token")
-    @classmethod
-    def _empty_app_token(cls, value: SecretStr | None) -> SecretStr | None:
-        return unset_if_empty(value)  # an empty optional credential: no buttons
+    app_token: OptionalSecret = None  # empty: no buttons
 
     @field_validator("channel")
     @classmethod

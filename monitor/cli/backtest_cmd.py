@@ -72,7 +72,8 @@ def backtest(
     """Replay history through detection with a simulated clock, to see what would have alerted.
 
     Mentions mode: INPUT_FILE in the replay format (JSONL or CSV with id, text and
-    posted_at; a brand column replays each brand)
+    posted_at; a brand column replays each brand: a row with an empty brand joins the file's
+    brand if it names only one, and is skipped, with its line number said, if it names several)
     is polled, scored and detected step by step; OUT gets one JSON line per alert event, with the ids of
     each incident's example mentions.  Sentiment is scored once and cached beside INPUT_FILE, so the
     next replay of the same file runs detection only.  Series mode (--series): OUT gets

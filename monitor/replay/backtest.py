@@ -6,8 +6,9 @@ the ids (from the input file) of its example mentions, so a replay can be judged
 
 Sentiment is scored once per text and model version and cached beside the input (see
 :mod:`monitor.replay.score_cache`), so replaying the same file again only runs detection. A file with a
-``brand`` column replays every brand as its own brand. Reminders for unacknowledged incidents are off
-unless asked for (nobody acknowledges anything in a replay, so they would only add noise).
+``brand`` column replays every brand as its own brand (rows without one: :mod:`monitor.replay.brand_split`).
+Reminders for unacknowledged incidents are off unless asked for (nobody acknowledges anything in a replay, so
+they would only add noise).
 
 The clock starts at the file's first post, so each brand starts with no past: unlike a live brand, whose first poll
 reads 6-24 hours back and whose detector learns them as its history, a replay judges its first hours as a new
@@ -18,10 +19,8 @@ hours apart (``benchmarks/cold_start.py`` measures both, ``--backfill-hours``).
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,6 +41,8 @@ from monitor.detection.recent_incidents import sole_writer
 from monitor.detection.story_text import text_caches
 from monitor.detection.warmup import forget_detectors
 from monitor.pipeline.scoring import story_embedder
+from monitor.replay.brand_split import brand_id as brand_id_of
+from monitor.replay.brand_split import split_by_brand
 from monitor.replay.parsed_cache import Parsed, parsed
 from monitor.replay.schema_template import new_database
 from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache, cache_path
@@ -69,53 +70,13 @@ class BacktestResult:
     detection_runs: int = 0  # passes of the incident layer (the fast loop skips steps where nothing can happen)
 
 
-def split_by_brand(mentions: Path, work_dir: Path) -> dict[str, Path]:
-    """One replay file per value of the input's ``brand`` column; {} when there is no such column."""
-    if mentions.suffix.lower() == ".csv":
-        with mentions.open(newline="", encoding="utf-8", errors="replace") as handle:
-            reader = csv.DictReader(handle)
-            if "brand" not in (reader.fieldnames or []):
-                return {}
-            groups: dict[str, list[dict[str, Any]]] = {}
-            for row in reader:
-                groups.setdefault(str(row.get("brand") or "").strip() or "unknown", []).append(row)
-        out = {}
-        for brand, rows in groups.items():
-            path = out[brand] = work_dir / f"{_brand_id(brand)}.csv"
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=list(reader.fieldnames or []))
-                writer.writeheader()
-                writer.writerows(rows)
-        return out
-    lines: dict[str, list[str]] = {}
-    for line in mentions.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            record = json.loads(line) if line.strip() else None
-        except json.JSONDecodeError:
-            record = None  # the replay connector reports it with its line number
-        value = record.get("brand") if isinstance(record, dict) else None
-        lines.setdefault(str(value).strip() if value else "", []).append(line)
-    if set(lines) <= {""}:
-        return {}
-    out = {}
-    for brand, group in lines.items():
-        path = out[brand or "unknown"] = work_dir / f"{_brand_id(brand or 'unknown')}.jsonl"
-        path.write_text("\n".join(group) + "\n", encoding="utf-8")
-    return out
-
-
-def _brand_id(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_")
-    return slug[:40] or "brand"
-
-
 def backtest_settings(data_dir: Path, mentions: Path, model: str, sensitivity: str, engine: str, *,
                       reminders: bool = False) -> Settings:
     """Settings for a replay in ``data_dir``: one brand, or one per value of the file's ``brand`` column."""
     files = split_by_brand(mentions, data_dir) or {mentions.stem: mentions}
     brands, sources, seen = [], [], set()
     for name, path in sorted(files.items()):
-        brand_id = _brand_id(name) if len(files) > 1 else "brand"
+        brand_id = brand_id_of(name) if len(files) > 1 else "brand"
         while brand_id in seen:
             brand_id += "-x"
         seen.add(brand_id)

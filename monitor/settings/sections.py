@@ -8,9 +8,9 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from monitor.secrets import Secret, unset_if_empty
+from monitor.secrets import OptionalSecret
 
 CONFIG_ENV = "GROUNDSWELL_CONFIG"
 DEFAULT_CONFIG = Path("settings.toml")
@@ -169,7 +169,7 @@ class DistributedSettings(Section):
 class WebSettings(Section):
     enabled: bool = False  # `groundswell run` also serves the workspace
     address: str = Field(default="127.0.0.1:8080", pattern=r"^[^:\s]+:\d{1,5}$")
-    secret_key: Secret | None = None  # signs session cookies; unset: a random key per start
+    secret_key: OptionalSecret = None  # signs session cookies; unset: a random key per start
     secure_cookies: bool = False  # cookies only over HTTPS (set when a TLS proxy is in front)
     tls_certfile: str = ""
     tls_keyfile: str = ""
@@ -181,18 +181,8 @@ class WebSettings(Section):
     trusted_proxy_header: str = Field(default="", pattern=r"^([A-Za-z0-9-]{1,64})?$")
     trusted_proxies: list[str] = []
     public_url: str = Field(default="", pattern=r"^$|^https?://[^\s/]+(/\S*)?$")  # links in alerts point here
-    link_secret: Secret | None = None  # signs one-click email links (acknowledge, snooze, feedback)
+    link_secret: OptionalSecret = None  # signs one-click email links (acknowledge, snooze, feedback)
     link_expiry_hours: int = Field(default=72, ge=1, le=24 * 90)
-
-    @field_validator("secret_key", "link_secret", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: Any) -> Any:
-        return None if value == "" else value
-
-    @field_validator("secret_key", "link_secret")
-    @classmethod
-    def _empty_file_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
-        return unset_if_empty(value)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -82,6 +82,11 @@ def recent_platforms(session: Session) -> list[str]:
     return [str(value) for value in rows if value]
 
 
+def collected_any(session: Session) -> bool:
+    """Whether any mention is stored yet: an empty workspace says how to start collecting, not "no match"."""
+    return session.exec(select(Mention.id).limit(1)).first() is not None
+
+
 def mentions(session: Session, flt: MentionFilter, now: datetime, *, limit: int = MENTION_PAGE) -> list[Mention]:
     """The filtered stream, newest first; page on with ``before`` (the last id shown)."""
     query = select(Mention)

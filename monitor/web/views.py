@@ -50,8 +50,10 @@ def incident_list(request: Request) -> Response:
     with Session(web.engine) as session:
         rows, menus = queries.incidents(session, flt), queries.choices(session)
         judged = precision(session, brand_id=flt.brand, since=now - timedelta(days=90))
+        nothing_yet = not rows and not queries.collected_any(session)
     return render(request, "incidents.html", flt=flt, incidents=rows, menus=menus, age=lambda m: age(m, now),
-                  snoozed=lambda i: actions.snoozed(i, now), precision=judged)
+                  snoozed=lambda i: actions.snoozed(i, now), precision=judged, nothing_yet=nothing_yet,
+                  unfiltered=flt == IncidentFilter())
 
 
 def incident_page(request: Request) -> Response:
@@ -75,9 +77,11 @@ def mention_stream(request: Request) -> Response:
     web, flt = state(request), MentionFilter.parse(request.query_params)
     with Session(web.engine) as session:
         rows, menus = queries.mentions(session, flt, web.now()), queries.choices(session)
+        nothing_yet = not rows and not queries.collected_any(session)
     more = flt.query_string(before=rows[-1].id) if len(rows) == queries.MENTION_PAGE else ""
     return render(request, "mentions.html", flt=flt, mentions=rows, menus=menus, more=more,
-                  export_query=flt.query_string(before=None), unread=flt.unread_times(web.now()))
+                  export_query=flt.query_string(before=None), unread=flt.unread_times(web.now()),
+                  nothing_yet=nothing_yet)
 
 
 def mention_export(request: Request) -> Response:
@@ -100,6 +104,7 @@ def trend_page(request: Request) -> Response:
     with Session(web.engine) as session:
         now = trends.trend_end(session, flt, web.now())
         days, menus = trends.daily(session, flt, now), queries.choices(session)
+        nothing_yet = not queries.collected_any(session)
     labels = [d.label[5:] for d in days]
     volume = charts.line_chart("Mentions per day (dashed: the week before)", labels, [
         ("this week", [d.volume for d in days], False), ("last week", [d.last_week_volume for d in days], True)])
@@ -107,7 +112,7 @@ def trend_page(request: Request) -> Response:
         ("this week", [d.share for d in days], False), ("last week", [d.last_week_share for d in days], True)],
         percent=True)
     return render(request, "trends.html", flt=flt, end_day=f"{now:%Y-%m-%d}", days=days, menus=menus,
-                  volume=volume, share=share)
+                  volume=volume, share=share, nothing_yet=nothing_yet)
 
 
 def category_fragment(request: Request) -> Response:

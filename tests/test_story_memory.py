@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 import pickle
+import random
 import tracemalloc
 
 from monitor.detection.stories import StoryConfig, StoryTracker
+from monitor.detection.story_state import NUMPY_FROM, Story
 
 TEXT = "acme router keeps dropping the wifi every evening"
 
@@ -45,3 +47,19 @@ def test_author_entries_keep_their_exact_times_and_weights_through_a_checkpoint(
     assert [(r.real, r.imag) for r in loaded.recent] == [(r.real, r.imag) for r in story.recent]
     assert story.tone() == loaded.tone() and story.recent_authors(1e9 + 10, 3600) == loaded.recent_authors(
         1e9 + 10, 3600)
+
+
+def test_long_and_short_recent_lists_count_the_same_people_and_weights() -> None:
+    rng = random.Random(3)
+    for size in (0, 1, 5, NUMPY_FROM - 1, NUMPY_FROM, NUMPY_FROM + 1, 500):
+        entries = [complex(1e9 + rng.uniform(-30 * 3600, 600), rng.choice([0.4, 0.55, 1.0, rng.random()]))
+                   for _ in range(size)]
+        now, window, keep = 1e9, 6 * 3600.0, 24 * 3600.0
+        story = Story(first_ts=1e9)
+        story.recent = list(entries)
+        expected = [r for r in entries if r.real >= now - keep]
+        hits = [r.imag for r in expected if now - window <= r.real <= now]
+        assert story.recent_authors(now, window, keep) == (len(hits), sum(hits))
+        assert story.recent == expected and all(a is b for a, b in zip(story.recent, expected, strict=True))
+        short = [r.imag for r in expected if now - keep <= r.real <= now]
+        assert story.recent_authors(now, keep) == (len(short), sum(short))

@@ -14,9 +14,12 @@ that does not is a leak.
 Bounds (issue #17; ``--hours 96 --per-minute 6 --step 300 --every 12``, flat after 48 h, then scaled to the soak's
 120 a minute): a dedupe key cost ~104 B as a dict entry, 36 MB at 48 h of the soak's feed; ids older than 10-20
 minutes now sit in numpy arrays (monitor/detection/seen_keys.py, 16 B: ~6 MB at 48 h; this run's state 8.21 ->
-6.64 MB).  A story's new author costs ~210 B (key, ``(first, weight)`` tuple, two floats, dict slot) and stays
+6.64 MB).  A story's new author cost ~210 B (key, ``(first, weight)`` tuple, two floats, dict slot) and stays
 24-48 h (authors are pruned to 24 h once they outnumber twice the recent ones): 12-17k entries here, 250-350k at
-the soak's feed (50-75 MB); compacting them (columns, as story_codec does for checkpoints) is the next step.
+the soak's feed (50-75 MB).  An author's entry is now one ``complex(first, weight)`` (32 B instead of 104; ~140 B
+an author with its key and slots: 35-49 MB at the soak's feed): this run's state 6.65 -> 5.53 MB, the heap at 96 h
+8.73 -> 7.61 MB (16.6k authors), cpu_s 31.7-33.3 -> 22.1-23.5 (long recent lists filtered in numpy).  Smaller still
+would take the author names out of Python strings (hashes in arrays: a checkpoint format change).
 """
 
 from __future__ import annotations

@@ -115,7 +115,7 @@ def test_a_loaded_story_shares_each_authors_entry_between_its_lists() -> None:
     tracker.add(2000.0, "u3", "acme router keeps dropping the wifi every evening", None, 1.0)  # weight goes up
     loaded = pickle.loads(pickle.dumps(tracker))  # recent keeps u3's first weight: stored on its own
     (story,) = loaded.stories.values()
-    assert story.recent[3] == (1003.0, 0.88) and story.authors["u3"] == (1003.0, 1.0)
+    assert story.recent[3] == complex(1003.0, 0.88) and story.authors["u3"] == complex(1003.0, 1.0)
     assert loaded.to_dict() == tracker.to_dict()
 
 

@@ -264,7 +264,7 @@ class StoryTracker:
         self.last_prune = now
         for story in self.stories.values():  # unique-author memory: one day is enough for growth
             if len(story.authors) > 2 * len(story.recent) + 100:
-                story.authors = {a: v for a, v in story.authors.items() if v[0] >= now - c.author_ttl_s}
+                story.authors = {a: v for a, v in story.authors.items() if v.real >= now - c.author_ttl_s}
         for sid in [s for s, st in self.stories.items()
                     if now - st.last_ts > (c.singleton_ttl_s if st.total_authors <= 1 else c.story_ttl_s)]:
             self.lookup.drop(sid)

@@ -43,6 +43,19 @@ def _unshuffle(blob: bytes, dtype: Any) -> np.ndarray:
     return values
 
 
+def _pairs(values: list[complex]) -> np.ndarray:
+    """Author entries as bit patterns, (first time, weight) one after another (a complex's own layout)."""
+    return np.array(values, dtype=np.complex128).view(_U64)
+
+
+def _entries(times: np.ndarray, weights: np.ndarray) -> list[Author]:
+    """Author entries (complex: first time, weight) from the bit patterns of their two halves."""
+    joined = np.empty(len(times), dtype=np.complex128)
+    joined.real, joined.imag = times.view(np.float64), weights.view(np.float64)
+    entries: list[Author] = joined.tolist()
+    return entries
+
+
 def _ints(values: list[int]) -> bytes:
     return _shuffle(np.frombuffer(array("q", values), dtype=np.int64))
 
@@ -79,9 +92,9 @@ def pack(stories: dict[str, Story], posts: dict[str, list[str]]) -> dict[str, An
     first = _bits(_column(items, "first_ts"))
     numbers = np.concatenate([first, _bits(_column(items, "last_ts")) ^ first, _bits(_column(items, "reach")),
                               _bits(_column(items, "alerted"))])
-    entries = np.frombuffer(array("d", chain.from_iterable(_flat(map(dict.values, authors)))), dtype=_U64)
-    own = _flat(_flat(r for r, tail in zip(recent, tails, strict=True) if not tail))
-    times = np.concatenate([entries[0::2] ^ np.repeat(first, list(map(len, authors))), entries[1::2], _bits(own)])
+    entries = _pairs(_flat(map(dict.values, authors)))
+    own = _pairs(_flat(r for r, tail in zip(recent, tails, strict=True) if not tail))
+    times = np.concatenate([entries[0::2] ^ np.repeat(first, list(map(len, authors))), entries[1::2], own])
     words = _flat(columns["words"])
     vocab = list(dict.fromkeys(words))
     lost = [(i, j, m) for i, s in enumerate(items) if s.lost for j, m in s.lost.items()]
@@ -113,8 +126,7 @@ def unpack(cols: dict[str, Any], num_perm: int, shingle: int) -> tuple[dict[str,
                                      _floats(numbers[3]))
     ints = _unshuffle(cols["ints"], np.int64).reshape(n, 2).tolist()
     times, held = _unshuffle(cols["times"], _U64), int(counts[2].sum())
-    entries = list(zip(_floats(times[:held] ^ np.repeat(first, counts[2])), _floats(times[held:2 * held]),
-                       strict=True))
+    entries = _entries(times[:held] ^ np.repeat(first, counts[2]), times[held:2 * held])
     own = iter(_floats(times[2 * held:]))
     vocab = cols["vocab"]
     words = _take([vocab[i] for i in _unshuffle(cols["words"], np.int32).tolist()], counts[1].tolist())
@@ -128,7 +140,7 @@ def unpack(cols: dict[str, Any], num_perm: int, shingle: int) -> tuple[dict[str,
     stories: dict[str, Story] = {}
     for i, sid in enumerate(ids):
         mine, k = by_story[i], recents[i]
-        recent: list[Author] = mine[len(mine) - k:] if tails[i] else [(next(own), next(own)) for _ in range(k)]
+        recent: list[Author] = mine[len(mine) - k:] if tails[i] else [complex(next(own), next(own)) for _ in range(k)]
         stories[sid] = Story.restored({
             "sigs": empty, "texts": texts[i], "first_ts": starts[i], "last_ts": lasts[i], "mentions": ints[i][0],
             "authors": dict(zip(names[i], mine, strict=True)), "recent": recent, "total_authors": ints[i][1],

@@ -2,7 +2,8 @@
 
 Why compact: a busy brand holds thousands of stories (most of them one post that may yet be repeated) and a
 spreading story holds a day of authors.  So signatures are one uint32 array per story (not lists of Python
-ints), an author is one shared ``(first_ts, weight)`` tuple in both ``authors`` and ``recent``, words are
+ints), an author is one shared ``complex(first_ts, weight)`` in both ``authors`` and ``recent`` (32 B: a
+``(first_ts, weight)`` tuple of two floats took 104 B; a complex holds both doubles exactly), words are
 interned, and the exemplar texts are kept only where the example cannot give them back (a checkpoint stores
 texts, not signatures, and recomputes them: hashes do not compress, text does).
 """
@@ -10,14 +11,18 @@ texts, not signatures, and recomputes them: hashes do not compress, text does).
 from __future__ import annotations
 
 import math
+from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
 from monitor.detection.story_text import clean_text
 
-Author = tuple[float, float]  # (first time seen, largest weight)
+Author = complex  # first time seen (.real) and largest weight (.imag): two exact doubles in one small object
 EXAMPLE_CHARS = 280  # of a story's first post, shown in its alert
+NUMPY_FROM = 64  # recent lists this long are filtered in numpy: the same floats in the same order, so the same sums
+_WEIGHT = attrgetter("imag")
 
 
 class Story:
@@ -42,8 +47,8 @@ class Story:
             self.sigs = (np.asarray(sigs, dtype=np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         self.texts: list[str | None] = list(texts) if texts is not None else [None] * len(self.sigs)
         self.first_ts, self.last_ts, self.mentions = float(first_ts), float(last_ts), int(mentions)
-        self.authors: dict[str, Author] = {a: (float(v[0]), float(v[1])) for a, v in (authors or {}).items()}
-        self.recent: list[Author] = [(float(r[0]), float(r[1])) for r in recent or []]
+        self.authors: dict[str, Author] = {a: complex(float(v[0]), float(v[1])) for a, v in (authors or {}).items()}
+        self.recent: list[Author] = [complex(float(r[0]), float(r[1])) for r in recent or []]
         self.total_authors, self.refs, self.example = int(total_authors), list(refs or []), example
         self.reach, self.alerted = float(reach), float(alerted)
         self.words: list[str] = list(words or [])
@@ -62,7 +67,8 @@ class Story:
         """Plain JSON-able state (``posts``: the post ids that lead to it, kept by the index)."""
         return {"sigs": self.sigs.tolist(), "texts": list(self.texts), "first_ts": self.first_ts,
                 "last_ts": self.last_ts, "mentions": self.mentions,
-                "authors": {a: list(v) for a, v in self.authors.items()}, "recent": [list(r) for r in self.recent],
+                "authors": {a: [v.real, v.imag] for a, v in self.authors.items()},
+                "recent": [[r.real, r.imag] for r in self.recent],
                 "total_authors": self.total_authors, "refs": list(self.refs), "example": self.example,
                 "reach": self.reach, "alerted": self.alerted, "words": list(self.words), "posts": posts,
                 "vecs": list(self.vecs), "lost": {str(i): m for i, m in (self.lost or {}).items()}}
@@ -79,12 +85,12 @@ class Story:
         """Record one author's mention; True when the author is new to the story."""
         seen = self.authors.get(author)
         if seen is None:
-            entry = (ts, weight)  # one tuple in both places: a new author costs one small object
+            entry = complex(ts, weight)  # one object in both places: a new author costs one small object
             self.authors[author] = entry
             self.recent.append(entry)
             return True
-        if ts < seen[0] or weight > seen[1]:
-            self.authors[author] = (min(seen[0], ts), max(seen[1], weight))
+        if ts < seen.real or weight > seen.imag:
+            self.authors[author] = complex(min(seen.real, ts), max(seen.imag, weight))
         return False
 
     def set_lost(self, i: int, mask: int) -> None:
@@ -97,24 +103,38 @@ class Story:
 
     def tone(self) -> float:
         """Mean weight of its authors (base_weight for calm ones up to 1 for the clearly negative)."""
-        return sum(w for _, w in self.authors.values()) / len(self.authors) if self.authors else 0.0
+        return sum(map(_WEIGHT, self.authors.values())) / len(self.authors) if self.authors else 0.0
 
     def recent_authors(self, now: float, window_s: float, keep_s: float | None = None) -> tuple[int, float]:
         """(unique authors, weighted authors) whose first mention falls in the window (O(window)).
 
         Authors older than ``keep_s`` (default: the window) are forgotten from the recent list.
         """
-        self.recent = [r for r in self.recent if r[0] >= now - max(keep_s or window_s, window_s)]
-        hits = [w for ts, w in self.recent if now - window_s <= ts <= now]
+        cut, low = now - max(keep_s or window_s, window_s), now - window_s
+        if len(self.recent) >= NUMPY_FROM:
+            return self._recent_numpy(now, cut, low)
+        self.recent = [r for r in self.recent if r.real >= cut]
+        hits = [r.imag for r in self.recent if low <= r.real <= now]
+        return len(hits), sum(hits)
+
+    def _recent_numpy(self, now: float, cut: float, low: float) -> tuple[int, float]:
+        """``recent_authors`` for a long list: the comparisons in numpy, the sum in Python (the same order)."""
+        entries = np.array(self.recent, dtype=np.complex128)
+        times = entries.real
+        kept = times >= cut
+        if not kept.all():
+            self.recent = list(compress(self.recent, kept.tolist()))
+        hits: list[float] = entries.imag[kept & (times >= low) & (times <= now)].tolist()
         return len(hits), sum(hits)
 
     def absorb(self, other: Story, now: float, window_s: float) -> None:
         """Take in another story's people, examples and identity (a merge)."""
         overlap = set(self.authors) & set(other.authors)
-        for author, (ts, weight) in other.authors.items():
+        for author, theirs in other.authors.items():
             mine = self.authors.get(author)
-            self.authors[author] = (ts, weight) if mine is None else (min(mine[0], ts), max(mine[1], weight))
-        self.recent = [v for v in self.authors.values() if v[0] >= now - window_s]
+            self.authors[author] = theirs if mine is None else complex(min(mine.real, theirs.real),
+                                                                       max(mine.imag, theirs.imag))
+        self.recent = [v for v in self.authors.values() if v.real >= now - window_s]
         self.total_authors += other.total_authors - len(overlap)
         self.mentions += other.mentions
         self.refs = (self.refs + [r for r in other.refs if r not in self.refs])[:5]

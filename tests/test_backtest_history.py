@@ -101,6 +101,9 @@ def test_history_hours_out_of_range_is_one_clear_line_and_exit_2(tmp_path: Path)
     assert too_long.output.strip().splitlines() == [
         "Error: --history-hours 11 is longer than the file, which spans 10.0 hours from its first post to its last"]
     assert events == []  # nothing replayed
+    series, _ = backtest(tmp_path, mentions, "--series", "--history-hours", "6")
+    assert series.exit_code == 2 and series.output.strip().splitlines() == [
+        "Error: --history-hours is for mentions files, not --series"]
 
 
 def test_no_history_is_todays_replay(tmp_path: Path) -> None:

@@ -12,6 +12,12 @@ from rich.console import Console
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
+class OneLineUsage(click.ClickException):
+    """A bad option value said in one line (no usage block), with the usage error's exit status."""
+
+    exit_code = 2
+
+
 @click.command()
 @click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -56,6 +62,16 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     show_default=True,
     help="Include 'unacknowledged' reminders (nobody acknowledges in a replay).",
 )
+@click.option(
+    "--history-hours",
+    type=float,
+    default=0,
+    show_default=True,
+    help="Mentions mode: treat the file's first N hours as what the brand already had when monitoring began (as a live "
+    "brand's first check reads the last 6-24 hours): they are learnt as its usual level (only a rise in their "
+    "last hour can alert, as live), and alerts start N hours into the file. 0: the replay starts cold at the "
+    "first post.",
+)
 @click.option("--keep-db", is_flag=True, help="Keep the replay's SQLite database and print its path.")
 def backtest(
     input_file: Path,
@@ -67,6 +83,7 @@ def backtest(
     model: str,
     step_minutes: int,
     reminders: bool,
+    history_hours: float,
     keep_db: bool,
 ) -> None:
     """Replay history through detection with a simulated clock, to see what would have alerted.
@@ -83,6 +100,10 @@ def backtest(
     import shutil
     import tempfile
 
+    if not history_hours >= 0:  # also NaN
+        raise OneLineUsage(f"--history-hours must be 0 or more hours, not {history_hours:g}")
+    if series and history_hours:
+        raise OneLineUsage("--history-hours is for mentions files, not --series")
     if out.resolve() == input_file.resolve():
         raise click.BadParameter(
             f"{out} is INPUT_FILE itself: writing it would erase the mentions; choose another file",
@@ -100,7 +121,7 @@ def backtest(
             raise click.ClickException(str(exc)) from None
         console.print(f"{result['rows']} rows scored, {result['alerts']} alerts: {out}")
         return
-    from monitor.replay.backtest import backtest_settings, run_backtest
+    from monitor.replay.backtest import HistoryTooLong, backtest_settings, run_backtest
 
     work = Path(tempfile.mkdtemp(prefix="groundswell-backtest-"))
     try:
@@ -113,8 +134,14 @@ def backtest(
                 step=timedelta(minutes=step_minutes),
                 input_file=input_file,
                 keep_search=keep_db,
+                history=timedelta(hours=history_hours) if history_hours < 10**6 else timedelta.max,
                 on_step=lambda n, total: progress.update(task, description="Replaying", completed=n, total=total),
             )
+    except HistoryTooLong as exc:
+        raise OneLineUsage(
+            f"--history-hours {history_hours:g} is longer than the file, which spans {exc.span_hours:.1f} hours "
+            "from its first post to its last"
+        ) from None
     except ValueError as exc:  # no usable rows: one line, not a traceback
         raise click.ClickException(str(exc)) from None
     finally:
@@ -126,5 +153,11 @@ def backtest(
         f"{run.scored} scored now, {run.mentions - run.scored} read from the cache {run.cache or ''}",
         soft_wrap=True,
     )
+    if history_hours:
+        console.print(
+            f"{run.history} of them were history (the first {history_hours:g} hours, learnt as the past; "
+            "alerts start after them)",
+            soft_wrap=True,
+        )
     if keep_db:
         console.print(f"database kept: {work / 'backtest.db'}", soft_wrap=True)

@@ -14,7 +14,10 @@ The clock starts at the file's first post, so each brand starts with no past: un
 reads 6-24 hours back and whose detector learns them as its history, a replay judges its first hours as a new
 brand's first minutes (nothing pages from volume in the first 15 minutes, which become the usual rate). A file
 that begins mid-week can therefore page, or miss, in its first hours what a live brand would not; judge those
-hours apart (``benchmarks/cold_start.py`` measures both, ``--backfill-hours``).
+hours apart (``benchmarks/cold_start.py`` measures both, ``--backfill-hours``), or give it a past:
+``history`` (``groundswell backtest --history-hours N``) hands every brand's rows of the file's first N hours to the
+first pass at once, as a live brand's first poll hands it its backfill (the same steps, started N hours later: the
+brand's detector learns them as its past, and alerts start from there).
 """
 
 from __future__ import annotations
@@ -68,6 +71,16 @@ class BacktestResult:
     cache: Path | None
     brands: list[str] = field(default_factory=list)
     detection_runs: int = 0  # passes of the incident layer (the fast loop skips steps where nothing can happen)
+    history: int = 0  # rows handed to the first pass as the brands' past (``history``)
+
+
+class HistoryTooLong(ValueError):
+    """``history`` reaches past the file's last row: nothing would be left to replay."""
+
+    def __init__(self, history: timedelta, span: timedelta) -> None:
+        self.span_hours = span / timedelta(hours=1)
+        super().__init__(f"a history of {history / timedelta(hours=1):g} hours is longer than the file, which "
+                         f"spans {self.span_hours:.1f} hours from its first post to its last")
 
 
 def backtest_settings(data_dir: Path, mentions: Path, model: str, sensitivity: str, engine: str, *,
@@ -122,13 +135,15 @@ def _feeds(settings: Settings, input_file: Path | None = None) -> list[Feed]:
 
 def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(minutes=5),
                  on_step: Callable[[int, int], None] | None = None, input_file: Path | None = None,
-                 exact: bool = False, keep_search: bool = False) -> BacktestResult:
+                 exact: bool = False, keep_search: bool = False,
+                 history: timedelta = timedelta(0)) -> BacktestResult:
     """Replay every row at its posted time; write the alert timeline.
 
     Sentiment comes from the score cache (beside ``input_file``, or the database's folder); texts not
     in it are scored once before the replay starts (no model is loaded when every text is cached).
     ``exact`` runs the incident layer at every step. ``keep_search``: the database is kept, so its
-    full-text search index is built (once, at the end).
+    full-text search index is built (once, at the end). ``history``: the file's first hours are the brands'
+    past, as a live first poll's backfill: the clock starts that much later, so its first pass holds them all.
     """
     forget_detectors()
     db_path = Path(settings.database_url().removeprefix("sqlite:///"))
@@ -140,6 +155,7 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     first = min(feed.rows[0].posted_at for feed in feeds).replace(second=0, microsecond=0)
     first -= timedelta(minutes=first.minute % 5)  # steps on 5-minute boundaries, like the detector's buckets
     last = max(feed.rows[-1].posted_at for feed in feeds) + timedelta(hours=4)  # let incidents resolve
+    first = _after_history(feeds, first, history)
     runtime = Runtime(settings, clock=ManualClock(first))
     _throwaway(runtime.engine)
     insert_only(runtime.engine)  # the replay only inserts mentions: the hourly background reads what is new
@@ -157,8 +173,19 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     signals.save()
     events = _write_timeline(runtime, out)
     runtime.engine.dispose()
+    history_rows = sum(1 for feed in feeds for m in feed.rows if history and m.posted_at <= first)
     return BacktestResult(events, len(texts), scored, model.path if input_file else None,
-                          [b.id for b in settings.brands], stepper.runs)
+                          [b.id for b in settings.brands], stepper.runs, history_rows)
+
+
+def _after_history(feeds: list[Feed], first: datetime, history: timedelta) -> datetime:
+    """The first step once ``history`` is the past: every row posted by then reaches the first pass at once."""
+    if history <= timedelta(0):
+        return first
+    span = max(f.rows[-1].posted_at for f in feeds) - min(f.rows[0].posted_at for f in feeds)
+    if history > span:
+        raise HistoryTooLong(history, span)
+    return first + history
 
 
 def _cached_model(runtime: Runtime, input_file: Path | None, fallback: Path) -> CachedModel:

@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.soak import config_text, words  # noqa: E402
+from monitor import heap  # noqa: E402
 from monitor.clock import ManualClock  # noqa: E402
 from monitor.replay.fakes.smtp import FakeSMTP  # noqa: E402
 from monitor.replay.fakes.x_api import FakeX  # noqa: E402
@@ -85,6 +86,16 @@ def heap_mb(snapshot: tracemalloc.Snapshot) -> float:
     return round(sum(s.size for s in snapshot.statistics("filename")) / 2**20, 2)
 
 
+def sqlite_mb() -> float | None:
+    used = heap.sqlite_memory()
+    return None if used is None else round(used / 2**20, 2)
+
+
+def pooled(service: Service) -> int:
+    """Connections the engine's pool holds open (each with its own page cache and statements)."""
+    return int(getattr(service.runtime.engine.pool, "checkedin", lambda: 0)())
+
+
 def run(hours: float, every: float, model: str, from_hour: float, frames: int, top: int) -> dict[str, Any]:
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
     x, smtp = QuickX("soak-token", clock).start(), FakeSMTP().start()
@@ -121,14 +132,16 @@ def run(hours: float, every: float, model: str, from_hour: float, frames: int, t
         if s % max(1, int(every * per_hour)) == 0 or s == steps:
             gc.collect()
             if not tracemalloc.is_tracing():
-                samples.append({"hour": round(s / per_hour, 2), "cpu_s": round(time.process_time() - began, 1)})
+                samples.append({"hour": round(s / per_hour, 2), "cpu_s": round(time.process_time() - began, 1),
+                                "sqlite_mb": sqlite_mb(), "pooled": pooled(service)})
                 print(json.dumps(samples[-1]), file=sys.stderr, flush=True)
                 continue
             snap = ours(tracemalloc.take_snapshot())
             if base is None and s / per_hour >= from_hour:
                 base = snap
             samples.append({"hour": round(s / per_hour, 2), "python_heap_mb": heap_mb(snap),
-                            "cpu_s": round(time.process_time() - began, 1)})
+                            "cpu_s": round(time.process_time() - began, 1), "sqlite_mb": sqlite_mb(),
+                            "pooled": pooled(service)})
             print(json.dumps(samples[-1]), file=sys.stderr, flush=True)
     grew = [str(d) for d in snap.compare_to(base or snap, "traceback" if frames > 1 else "lineno")[:top]] \
         if frames > 0 else []

@@ -4,6 +4,7 @@ its own (a 720-row catch-up insert alone ~2 MB).  The two-hour soak saw SQLite's
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlmodel import Session, col, select
 from connectors.base import Author, Mention
 from monitor import heap
 from monitor.detection.findings import mark_examined
-from monitor.storage.engine import open_database, transaction
+from monitor.storage.engine import SQLITE_SOFT_HEAP_BYTES, open_database, transaction
 from monitor.storage.mentions import pieces, store_mentions
 from monitor.storage.tables import Mention as MentionRow
 
@@ -88,3 +89,19 @@ def test_stored_in_pieces_every_new_row_comes_back_once(database_url: str) -> No
     with transaction(engine) as session:
         again = store_mentions(session, [mention(i) for i in range(200)], brand_id="acme", source_id="s", now=NOW)
     assert len(first) == 50 and len(again) == 150 and len(set(first) | set(again)) == 200
+
+
+def test_the_pools_connections_share_one_bounded_sqlite_heap(tmp_path: Path) -> None:
+    """Jobs at once hold several pooled connections; each filled its own 1 MiB page cache in the two-hour soak
+    (SQLite 3 -> 10 MB).  The process-wide soft heap limit recycles their pages instead."""
+    engine = open_database(f"sqlite:///{tmp_path / 'pool.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE filler (id INTEGER PRIMARY KEY, body TEXT)"))
+        connection.execute(text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000) "
+                                "INSERT INTO filler (body) SELECT printf('%0200d', i) FROM n"))  # ~10 MB of pages
+    with contextlib.ExitStack() as jobs:
+        connections = [jobs.enter_context(engine.connect()) for _ in range(10)]
+        sums = [c.execute(text("SELECT count(*), sum(length(body)) FROM filler")).one() for c in connections]
+        held = sqlite_bytes()
+    assert sums == [(40000, 8_000_000)] * 10
+    assert held < SQLITE_SOFT_HEAP_BYTES + 2_000_000, held  # a statement each above it; before: 1 MiB a connection

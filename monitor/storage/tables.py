@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, LargeBinary, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, LargeBinary, String, Text, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 
@@ -56,6 +56,15 @@ class Author(SQLModel, table=True):
     updated_at: datetime | None = _when()
 
 
+REACTION_COLUMNS = ("parent_id", "quoted_id", "reposted_id")
+
+
+def _reaction_index(column: str) -> Index:
+    """The posts that answer, quote or repost a post, by its id: partial, as most posts do none of these."""
+    where = text(f"{column} IS NOT NULL")
+    return Index(f"ix_mentions_{column}", column, sqlite_where=where, postgresql_where=where)
+
+
 class Mention(SQLModel, table=True):
     __tablename__ = "mentions"
     __table_args__ = (
@@ -63,6 +72,7 @@ class Mention(SQLModel, table=True):
         Index("ix_mentions_brand_posted", "brand_id", "posted_at"),
         Index("ix_mentions_brand_posted_sentiment", "brand_id", "posted_at", "sentiment"),  # web trends: covering
         Index("ix_mentions_brand_reply_posted", "brand_id", "is_brand_reply", "posted_at"),  # "are replies collected?"
+        *(_reaction_index(column) for column in REACTION_COLUMNS),  # a watched post's reactions, every pass: 0014
     )
     id: int | None = Field(default=None, primary_key=True)
     brand_id: str

@@ -63,7 +63,7 @@ def _post(row: dict[str, str], text: str, source: str) -> Post:
 
 
 def load_posts(split: str | None = None, source: str = "all", twcs_path: Path = TWCS_CSV) -> list[Post]:
-    """Labelled posts of one split ("dev"/"test"/None for both, or "tune2"/"tune3") and source ("twcs"/"written"/"all")."""
+    """Labelled posts of one split ("dev"/"test"/None for both, "tune2", "tune3") and source (twcs/written/all)."""
     if split in FRESH:
         rows = _read(DATA_DIR / FRESH[split]) if source in ("all", "written") else []
         return [_post(row, row["text"], "written") for row in rows]

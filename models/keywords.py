@@ -69,7 +69,7 @@ class Lexicon:
     clitics: frozenset[str]  # pronouns and auxiliaries that may stand between a negator and its verb
     conditionals: frozenset[str]  # "if": a negator after one states a condition ("se non risolvete disdico")
     hypothetical: tuple[str, ...]  # "if" that makes a sentence hypothetical ("*rsa": a word ending, "~なら": anywhere)
-    unless: tuple[str, ...]  # substring languages: a negation that makes that "if" a failure ("直らないなら"; "=ما" a word)
+    unless: tuple[str, ...]  # a negation that makes that "if" a failure ("直らないなら"; "=ما": a whole word)
     substring: bool
     shown: dict[str, str]  # substring languages: a cue as matched -> as written in the list ("سيئه" -> "سيئة")
 

@@ -4,7 +4,9 @@ Without it a post in a language no model scores stays ``"unscored"``, and detect
 ``sentiment == "negative"``) never hears a wave of Spanish or Japanese complaints.  This reads the short cue
 lists of ``models.cues`` instead: a post with a cue (not negated; two different cues when it also thanks,
 praises or cites a news source) is ``negative`` with a modest probability (0.65 to 0.8) and a reason that says
-so: ``negative by keywords (Spanish): "no funciona"``.  A post with no cue gets no score at all (the router keeps
+so: ``negative by keywords (Spanish): "no funciona"``.  A cue in a question, or in a sentence that only supposes
+("if you raise the price again I switch"), reports nothing; a short post (where language detection often errs)
+or one in a language without lists is also read in the languages it may really be in.  A post with no cue gets no score at all (the router keeps
 it ``unscored``): absence of a complaint word is not evidence of a neutral post.  Precision comes first:
 ``benchmarks/multilingual_negatives.py`` measures it per language on held-out posts.
 """
@@ -12,66 +14,22 @@ it ``unscored``): absence of a complaint word is not evidence of a neutral post.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from models.base import Score
-from models.cues import CUES, SAME_CUES, SUBSTRING_LANGUAGES
+from models.cues import SAME_CUES
+from models.keyword_lexicon import Lexicon, Phrase, Phrases, fold, lexicon, plain
 from models.language import language_name, language_scores
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+")
 _CLAUSE = re.compile(r"([.,;:!?¿¡()\n。、！？،؟]+)")
 _SENTENCE = re.compile(r"(?<=[.!?\n。！？؟])(?![.!?\n。！？؟])")  # split after the last of a run of stops
 _WORD = re.compile(r"[^\W\d_]+")
-_ARABIC_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")  # tatweel and harakat: optional in writing
-_ARABIC_LETTERS = str.maketrans("أإآىة", "ااايه")  # hamza on alef, alef maqsura, ta marbuta: typed either way
-_UNDECOMPOSED = str.maketrans("łı", "li")  # Polish ł, Turkish dotless ı: no accent to strip, typed as l, i
 _HANDLE = re.compile(r"(?<![\w@])@\w")
 _ZERO = re.compile(r"(?<![\d.,])\b0\b(?![.,]?\d)")  # "3 mails 0 retour": a lone 0 is the word zero
 _SARCASM = frozenset("🙃🙄🤡😒🤦👏")  # beside one of them, praise is not praise ("Super, 2h de retard 🙃")
 NEGATION_WINDOW = 3  # words before a cue (in its clause) in which a negator cancels it
-
-
-@dataclass(frozen=True)
-class Phrase:
-    words: tuple[tuple[str, bool], ...]  # (folded word, matches as a prefix)
-
-
-@dataclass(frozen=True)
-class Phrases:
-    """Phrases indexed by their first word, so each word of a post is tried only against those it can start."""
-
-    by_first: dict[str, tuple[Phrase, ...]]
-    by_prefix: tuple[Phrase, ...]  # phrases whose first word is a prefix ("awari*")
-
-    @classmethod
-    def of(cls, phrases: list[Phrase]) -> Phrases:
-        by_first: dict[str, list[Phrase]] = {}
-        for phrase in phrases:
-            if not phrase.words[0][1]:
-                by_first.setdefault(phrase.words[0][0], []).append(phrase)
-        return cls({w: tuple(ps) for w, ps in by_first.items()}, tuple(p for p in phrases if p.words[0][1]))
-
-    def starting(self, word: str) -> tuple[Phrase, ...]:
-        return self.by_first.get(word, ()) + self.by_prefix
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    language: str
-    negative: Phrases | tuple[str, ...]  # phrases, or substrings for SUBSTRING_LANGUAGES
-    positive: Phrases | tuple[str, ...]
-    reports: Phrases | tuple[str, ...]  # "according to": like thanks, two cues are needed beside one
-    negators: frozenset[str]
-    after: frozenset[str]
-    clitics: frozenset[str]  # pronouns and auxiliaries that may stand between a negator and its verb
-    conditionals: frozenset[str]  # "if": a negator after one states a condition ("se non risolvete disdico")
-    hypothetical: tuple[str, ...]  # "if" that makes a sentence hypothetical ("*rsa": a word ending, "~なら": anywhere)
-    unless: tuple[str, ...]  # a negation that makes that "if" a failure ("直らないなら"; "=ما": a whole word)
-    substring: bool
-    shown: dict[str, str]  # substring languages: a cue as matched -> as written in the list ("سيئه" -> "سيئة")
 
 
 @dataclass(frozen=True)
@@ -86,51 +44,6 @@ class Reading:
     def reason(self) -> str:
         quoted = ", ".join(f'"{cue}"' for cue in self.cues[:3])
         return f"negative by keywords ({language_name(self.language)}): {quoted}"
-
-
-def fold(text: str) -> str:
-    """Lower case without accents ("Pésimo" -> "pesimo", "İptal" -> "iptal", "działa" -> "dziala"): people drop
-    them in posts."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").lower().translate(_UNDECOMPOSED))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _plain(text: str, language: str) -> str:
-    """Substring languages: compatibility forms folded (full-width letters), no accents to drop."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS) if language == "ar" else text
-
-
-def _pieces(spec: str) -> list[str]:
-    return [p.strip() for p in spec.split(",") if p.strip()]
-
-
-def _phrase(piece: str) -> Phrase:
-    words = [w for w in piece.split() if w]
-    return Phrase(tuple((fold(w.rstrip("*")), w.endswith("*")) for w in words))
-
-
-@lru_cache(maxsize=32)
-def lexicon(language: str) -> Lexicon | None:
-    """The compiled cue lists for ``language`` (or the language whose words it shares), None when there are none."""
-    code = SAME_CUES.get(language, language)
-    if code not in CUES:
-        return None
-    spec, substring = CUES[code], code in SUBSTRING_LANGUAGES
-
-    def compiled(key: str) -> Phrases | tuple[str, ...]:
-        pieces = _pieces(spec.get(key, ""))
-        return tuple(_plain(p, code) for p in pieces) if substring else Phrases.of([_phrase(p) for p in pieces])
-
-    def words(key: str) -> frozenset[str]:
-        return frozenset(_plain(w, code) if substring else fold(w) for w in _pieces(spec.get(key, "")))
-
-    hypothetical = _pieces(spec.get("hypothetical", spec.get("conditionals", "")))
-    return Lexicon(code, compiled("negative"), compiled("positive"), compiled("reports"), words("negators"),
-                   words("after"), words("clitics"), words("conditionals"),
-                   tuple(_plain(w, code) if substring else fold(w) for w in hypothetical),
-                   tuple(_plain(w, code) for w in _pieces(spec.get("unless", ""))), substring,
-                   {_plain(p, code): p for p in _pieces(spec["negative"])} if substring else {})
 
 
 Span = tuple[int, int, str]  # (start, end, the post's own words): word or character offsets in the post
@@ -186,7 +99,7 @@ def _negated_around(text: str, start: int, end: int, lex: Lexicon) -> bool:
 
 def _substring_spans(clause: str, needles: tuple[str, ...], lex: Lexicon) -> Iterator[Span]:
     """Every place a needle occurs in one clause, unless negated (character offsets in the clause)."""
-    text = _plain(clause, lex.language)
+    text = plain(clause, lex.language)
     for needle in needles:
         start = text.find(needle)
         while start >= 0:
@@ -198,14 +111,14 @@ def _substring_spans(clause: str, needles: tuple[str, ...], lex: Lexicon) -> Ite
 def _hypothetical(sentence: str, lex: Lexicon) -> bool:
     """A sentence that starts with "if" and denies nothing ("Si la próxima factura sube, me cambio de compañía")
     states a condition, not a failure; "si no me lo arreglan, me voy" does report one."""
-    plain = _plain(sentence, lex.language) if lex.substring else sentence
-    words = plain.split() if lex.substring else [fold(w) for w in _WORD.findall(sentence.lower())]
+    text = plain(sentence, lex.language) if lex.substring else sentence
+    words = text.split() if lex.substring else [fold(w) for w in _WORD.findall(sentence.lower())]
     words = [w.strip("،,.!?") for w in words]
-    found = any((h[1:] in plain) if h[0] == "~" else
+    found = any((h[1:] in text) if h[0] == "~" else
                 any(w.endswith(h[1:]) and len(w) > len(h) for w in words) if h[0] == "*" else
                 (h in words if lex.substring else words[:1] == [h]) for h in lex.hypothetical)
     return found and not (lex.negators.intersection(words)
-                          or any(u[1:] in words if u[0] == "=" else u in plain for u in lex.unless))
+                          or any(u[1:] in words if u[0] == "=" else u in text for u in lex.unless))
 
 
 def _sentence_spans(sentence: str, phrases: Phrases | tuple[str, ...], lex: Lexicon,

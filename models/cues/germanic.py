@@ -41,7 +41,7 @@ CUES: dict[str, dict[str, str]] = {
                     "weltrekord, paralleluniversum, läuft bei euch, ständig, andauernd, jedes mal, löst sich, "
                     "hat sich gelöst, abgelöst, klatschnass, durchnässt, nass, gestohlen, geklaut, automat, "
                     "sprachcomputer, computerstimme, nie erstattet, nicht erstattet, noch nicht erstattet, "
-                    "abgelehnt, schließt sich, lässt mich nicht, noch nicht angekommen, immer noch nicht da, "
+                    "abgelehnt, schließt sich, lässt mich nicht, noch nicht angekommen, "
                     "zero reaktion, zero antwort, null antwort",
         "positive": "danke, dank, super, toll, klasse, prima, zufrieden, begeistert, schnell, schnelle, gelöst, "
                     "perfekt, hervorragend, top, großartig, genial, lieben, pünktlich, einwandfrei, lob, "

@@ -28,7 +28,7 @@ CUES: dict[str, dict[str, str]] = {
                     "ulaşılmıyor, dönmüyor*, dönmediler, dönüş yapmadı*, cevap vermedi*, yanıt vermedi*, "
                     "cevap verilmedi, iade edilmedi*, iade etmedi*, iade yapılmadı, tabanı ayrıldı, söküldü, "
                     "sökülmüş, ıslak, ıslandı, çalındı, çalınmış, reddedildi, reddetti*, kendi kendine kapanıyor, "
-                    "giremiyorum, hâlâ gelmedi, hala gelmedi",
+                    "giremiyorum",
         "positive": "teşekkür*, sağol*, harika, süper, mükemmel, memnun*, çözüldü, hızlı, bayıldım, güzel, tebrik*, "
                     "zamanında, tıkır tıkır, sorunsuz, teşekkürler, kibar*",
         "reports": "haber* göre, bildirdi, aktardı",

@@ -2,13 +2,14 @@
 
 Without it a post in a language no model scores stays ``"unscored"``, and detection (which counts
 ``sentiment == "negative"``) never hears a wave of Spanish or Japanese complaints.  This reads the short cue
-lists of ``models.cues`` instead: a post with a cue (not negated; two different cues when it also thanks,
-praises or cites a news source) is ``negative`` with a modest probability (0.65 to 0.8) and a reason that says
-so: ``negative by keywords (Spanish): "no funciona"``.  A cue in a question, or in a sentence that only supposes
-("if you raise the price again I switch"), reports nothing; a short post (where language detection often errs)
-or one in a language without lists is also read in the languages it may really be in.  A post with no cue gets no score at all (the router keeps
-it ``unscored``): absence of a complaint word is not evidence of a neutral post.  Precision comes first:
-``benchmarks/multilingual_negatives.py`` measures it per language on held-out posts.
+lists of ``models.cues`` instead: a post with a cue (not negated; two different cues when it also thanks or
+praises, three when it cites a news source and addresses no one) is ``negative`` with a modest probability
+(0.65 to 0.8) and a reason that says so: ``negative by keywords (Spanish): "no funciona"``.  A cue in a question,
+or in a sentence that only supposes ("if you raise the price again I switch"), reports nothing; a short post
+(where language detection often errs) or one in a language without lists is also read in the languages it may
+really be in.  A post with no cue gets no score at all (the router keeps it ``unscored``): absence of a
+complaint word is not evidence of a neutral post.  Precision comes first: ``benchmarks/multilingual_negatives.py``
+measures it per language on held-out posts.
 """
 
 from __future__ import annotations

@@ -179,16 +179,18 @@ def _needed(text: str, cues: list[Span], lex: Lexicon, *, addressed: bool) -> in
 
 _SCRIPTS = {"ko": re.compile(r"[\uac00-\ud7a3]"), "ja": re.compile(r"[\u3040-\u30ff]"),
             "ar": re.compile(r"[\u0600-\u06ff]")}
+RUNNER_UP = 0.25  # a runner-up language counts when the detector gives it at least this share of the top score
 SHORT_POST = 8  # words: below this, language detection is often wrong ("@iliad rete ko da stamattina" -> Tagalog)
 
 
 def _candidates(text: str, language: str) -> list[str]:
     """Other languages a short or unlisted post may be in: its script first (Hangul, kana), then the detector's
-    runners-up that have cue lists (Japanese, Korean and Arabic only in their own script)."""
+    close runners-up that have cue lists (Japanese, Korean and Arabic only in their own script)."""
     own = [code for code in ("ko", "ja") if _SCRIPTS[code].search(text)]
     scores = language_scores(text)
-    ranked = [code for code in sorted(scores, key=lambda c: -scores[c])
-              if lexicon(code) is not None and (code not in _SCRIPTS or _SCRIPTS[code].search(text))]
+    close = max(scores.values(), default=0.0) * RUNNER_UP  # "mahal" is dear in Tagalog, expensive in Indonesian
+    ranked = [code for code in sorted(scores, key=lambda c: -scores[c]) if scores[code] >= close
+              and lexicon(code) is not None and (code not in _SCRIPTS or _SCRIPTS[code].search(text))]
     codes = [c for c in dict.fromkeys(own + ranked) if SAME_CUES.get(c, c) != SAME_CUES.get(language, language)]
     return codes[:3]
 

@@ -49,6 +49,7 @@ CUES: dict[str, dict[str, str]] = {
         "reports": "laut, zufolge, berichtet, berichten, meldet, melden",
         "negators": "nicht, kein, keine, keinen, nie, niemals, ohne",
         "conditionals": "wenn, falls",
+        "after": "nicht, nie, niemals",
     },
     "nl": {
         "negative": "werkt niet, werkt niet meer, doet het niet, geen bereik, geen internet, geen verbinding, "
@@ -88,6 +89,7 @@ CUES: dict[str, dict[str, str]] = {
         "reports": "volgens de, volgens het, volgens een, meldt, melden, aldus, bericht",
         "negators": "niet, geen, nooit, zonder",
         "conditionals": "als, indien",
+        "after": "niet, nooit",
     },
     "sv": {
         "negative": "fungerar inte, funkar inte, går inte, ingen täckning, inget internet, ingen uppkoppling, "
@@ -124,5 +126,6 @@ CUES: dict[str, dict[str, str]] = {
         "reports": "enligt, rapporterar, uppger, meddelar",
         "negators": "inte, ej, aldrig, utan",
         "conditionals": "om",
+        "after": "inte, aldrig, ej",
     },
 }

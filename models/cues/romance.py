@@ -41,7 +41,7 @@ CUES: dict[str, dict[str, str]] = {
                     "dejasteis tirad*, dejan tirad*, tirados, perdí el vuelo, perdí la conexión, sin hotel, "
                     "sin maleta, sin ropa, cuenta limitada, cuenta restringida, restringida, suspendida, "
                     "me han cerrado, cerraron mi cuenta, ko, se ha caído, no hay forma, va fatal, nuevo récord, "
-                    "todo un récord, qué maravilla pagar, sigue igual, sin poder, "
+                    "todo un récord, qué maravilla pagar, sigue igual, zero respuestas, cero respuestas, sin poder, "
                     "no puedo trabajar, no hay quien, de pena, qué vergüenza, hora intentando, horas intentando, "
                     "se despeg*, despegad*, descosid*, mojad*, empapad*, robado, me lo robaron, lo robaron, "
                     "en una semana se, a la semana se, contestador automático, un robot, no hay nadie, no llega, "

@@ -6,10 +6,12 @@ the sentiment router with the bundled model for English (``model.sentiment_langu
 is the router without keywords (every non-English post unscored), ``new`` with them.  Besides precision
 and recall of ``negative`` it counts how many positive and neutral posts were marked negative, and how
 each post was read (model, keywords, unscored).  The cue lists were written looking at dev and, later, at
-``tune2`` (462 fresh posts in 14 languages, ``written_tune2.csv``): report test.
+``tune2`` (462 fresh posts in 14 languages, ``written_tune2.csv``) and ``tune3`` (392 posts of new wording:
+sarcasm, paraphrase, bill shock, plain faults, misdetected short posts, ``written_tune3.csv``): report test.
 
     python benchmarks/multilingual_negatives.py --split dev     # tune here
     python benchmarks/multilingual_negatives.py --split tune2   # and here
+    python benchmarks/multilingual_negatives.py --split tune3   # and here
     python benchmarks/multilingual_negatives.py --split test    # report this, once
 """
 
@@ -82,7 +84,7 @@ def evaluate(posts: list[Post], model: str) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "tune2", "test"), default="dev")
+    parser.add_argument("--split", choices=("dev", "tune2", "tune3", "test"), default="dev")
     parser.add_argument("--model", default="bundled", help="the model for English posts (default: bundled)")
     args = parser.parse_args()
     posts = [p for p in load_posts(args.split, "written") if p.language != "en"]

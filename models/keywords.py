@@ -2,71 +2,35 @@
 
 Without it a post in a language no model scores stays ``"unscored"``, and detection (which counts
 ``sentiment == "negative"``) never hears a wave of Spanish or Japanese complaints.  This reads the short cue
-lists of ``models.cues`` instead: a post with a cue (not negated; two different cues when it also thanks,
-praises or cites a news source) is ``negative`` with a modest probability (0.65 to 0.8) and a reason that says
-so: ``negative by keywords (Spanish): "no funciona"``.  A post with no cue gets no score at all (the router keeps
-it ``unscored``): absence of a complaint word is not evidence of a neutral post.  Precision comes first:
-``benchmarks/multilingual_negatives.py`` measures it per language on held-out posts.
+lists of ``models.cues`` instead: a post with a cue (not negated; two different cues when it also thanks or
+praises, three when it cites a news source and addresses no one) is ``negative`` with a modest probability
+(0.65 to 0.8) and a reason that says so: ``negative by keywords (Spanish): "no funciona"``.  A cue in a question,
+or in a sentence that only supposes ("if you raise the price again I switch"), reports nothing; a short post
+(where language detection often errs) or one in a language without lists is also read in the languages it may
+really be in.  A post with no cue gets no score at all (the router keeps it ``unscored``): absence of a
+complaint word is not evidence of a neutral post.  Precision comes first: ``benchmarks/multilingual_negatives.py``
+measures it per language on held-out posts.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from models.base import Score
-from models.cues import CUES, SAME_CUES, SUBSTRING_LANGUAGES
-from models.language import language_name
+from models.cues import SAME_CUES
+from models.keyword_lexicon import Lexicon, Phrase, Phrases, fold, lexicon, plain
+from models.language import language_name, language_scores
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+")
 _CLAUSE = re.compile(r"([.,;:!?¿¡()\n。、！？،؟]+)")
+_SENTENCE = re.compile(r"(?<=[.!?\n。！？؟])(?![.!?\n。！？؟])")  # split after the last of a run of stops
 _WORD = re.compile(r"[^\W\d_]+")
-_ARABIC_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")  # tatweel and harakat: optional in writing
-_ARABIC_LETTERS = str.maketrans("أإآىة", "ااايه")  # hamza on alef, alef maqsura, ta marbuta: typed either way
-_UNDECOMPOSED = str.maketrans("łı", "li")  # Polish ł, Turkish dotless ı: no accent to strip, typed as l, i
 _HANDLE = re.compile(r"(?<![\w@])@\w")
-_SARCASM = frozenset("🙃🙄🤡😒🤦")  # beside one of them, praise is not praise ("Super, 2h de retard 🙃")
+_ZERO = re.compile(r"(?<![\d.,])\b0\b(?![.,]?\d)")  # "3 mails 0 retour": a lone 0 is the word zero
+_SARCASM = frozenset("🙃🙄🤡😒🤦👏")  # beside one of them, praise is not praise ("Super, 2h de retard 🙃")
 NEGATION_WINDOW = 3  # words before a cue (in its clause) in which a negator cancels it
-
-
-@dataclass(frozen=True)
-class Phrase:
-    words: tuple[tuple[str, bool], ...]  # (folded word, matches as a prefix)
-
-
-@dataclass(frozen=True)
-class Phrases:
-    """Phrases indexed by their first word, so each word of a post is tried only against those it can start."""
-
-    by_first: dict[str, tuple[Phrase, ...]]
-    by_prefix: tuple[Phrase, ...]  # phrases whose first word is a prefix ("awari*")
-
-    @classmethod
-    def of(cls, phrases: list[Phrase]) -> Phrases:
-        by_first: dict[str, list[Phrase]] = {}
-        for phrase in phrases:
-            if not phrase.words[0][1]:
-                by_first.setdefault(phrase.words[0][0], []).append(phrase)
-        return cls({w: tuple(ps) for w, ps in by_first.items()}, tuple(p for p in phrases if p.words[0][1]))
-
-    def starting(self, word: str) -> tuple[Phrase, ...]:
-        return self.by_first.get(word, ()) + self.by_prefix
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    language: str
-    negative: Phrases | tuple[str, ...]  # phrases, or substrings for SUBSTRING_LANGUAGES
-    positive: Phrases | tuple[str, ...]
-    reports: Phrases | tuple[str, ...]  # "according to": like thanks, two cues are needed beside one
-    negators: frozenset[str]
-    after: frozenset[str]
-    conditionals: frozenset[str]  # "if": a negator after one states a condition ("se non risolvete disdico")
-    substring: bool
-    shown: dict[str, str]  # substring languages: a cue as matched -> as written in the list ("سيئه" -> "سيئة")
 
 
 @dataclass(frozen=True)
@@ -83,56 +47,22 @@ class Reading:
         return f"negative by keywords ({language_name(self.language)}): {quoted}"
 
 
-def fold(text: str) -> str:
-    """Lower case without accents ("Pésimo" -> "pesimo", "İptal" -> "iptal", "działa" -> "dziala"): people drop
-    them in posts."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").lower().translate(_UNDECOMPOSED))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _plain(text: str, language: str) -> str:
-    """Substring languages: compatibility forms folded (full-width letters), no accents to drop."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS) if language == "ar" else text
-
-
-def _pieces(spec: str) -> list[str]:
-    return [p.strip() for p in spec.split(",") if p.strip()]
-
-
-def _phrase(piece: str) -> Phrase:
-    words = [w for w in piece.split() if w]
-    return Phrase(tuple((fold(w.rstrip("*")), w.endswith("*")) for w in words))
-
-
-@lru_cache(maxsize=32)
-def lexicon(language: str) -> Lexicon | None:
-    """The compiled cue lists for ``language`` (or the language whose words it shares), None when there are none."""
-    code = SAME_CUES.get(language, language)
-    if code not in CUES:
-        return None
-    spec, substring = CUES[code], code in SUBSTRING_LANGUAGES
-
-    def compiled(key: str) -> Phrases | tuple[str, ...]:
-        pieces = _pieces(spec.get(key, ""))
-        return tuple(_plain(p, code) for p in pieces) if substring else Phrases.of([_phrase(p) for p in pieces])
-
-    def words(key: str) -> frozenset[str]:
-        return frozenset(_plain(w, code) if substring else fold(w) for w in _pieces(spec.get(key, "")))
-
-    return Lexicon(code, compiled("negative"), compiled("positive"), compiled("reports"), words("negators"),
-                   words("after"), words("conditionals"), substring,
-                   {_plain(p, code): p for p in _pieces(spec["negative"])} if substring else {})
-
-
 Span = tuple[int, int, str]  # (start, end, the post's own words): word or character offsets in the post
 
 
-def _word_matches(words: list[str], phrase: Phrase, at: int) -> bool:
-    if at + len(phrase.words) > len(words):
-        return False
-    return all(words[at + k].startswith(w) if prefix else words[at + k] == w
-               for k, (w, prefix) in enumerate(phrase.words))
+def _word_match(words: list[str], phrase: Phrase, at: int, lex: Lexicon) -> int:
+    """Where a match of ``phrase`` at ``at`` ends, or -1.  After a leading negator up to two clitics may come
+    between ("no me ha llegado" matches "no ha llegado", "non mi funziona" "non funziona")."""
+    i = at
+    for k, (w, prefix) in enumerate(phrase.words):
+        if k == 1 and phrase.words[0][0] in lex.negators:
+            for _ in range(2):
+                if i < len(words) and words[i] in lex.clitics and words[i] != w:
+                    i += 1
+        if i >= len(words) or not (words[i].startswith(w) if prefix else words[i] == w):
+            return -1
+        i += 1
+    return i
 
 
 def _negated(words: list[str], start: int, inside: set[int], lex: Lexicon) -> bool:
@@ -149,8 +79,8 @@ def _word_spans(clause: str, phrases: Phrases, lex: Lexicon) -> Iterator[Span]:
     inside another match ("no funciona y nadie responde") negates nothing else."""
     raw = [w.lower() for w in _WORD.findall(clause)]
     words = [fold(w) for w in raw]
-    found = [(at, at + len(phrase.words), phrase) for at in range(len(words))
-             for phrase in phrases.starting(words[at]) if _word_matches(words, phrase, at)]
+    found = [(at, end, phrase) for at in range(len(words)) for phrase in phrases.starting(words[at])
+             if (end := _word_match(words, phrase, at, lex)) > 0]
     inside = {i for start, end, _ in found for i in range(start, end)}
     for start, end, phrase in found:
         if phrase.words[0][0] not in lex.negators and _negated(words, start, inside, lex):
@@ -170,7 +100,7 @@ def _negated_around(text: str, start: int, end: int, lex: Lexicon) -> bool:
 
 def _substring_spans(clause: str, needles: tuple[str, ...], lex: Lexicon) -> Iterator[Span]:
     """Every place a needle occurs in one clause, unless negated (character offsets in the clause)."""
-    text = _plain(clause, lex.language)
+    text = plain(clause, lex.language)
     for needle in needles:
         start = text.find(needle)
         while start >= 0:
@@ -179,19 +109,52 @@ def _substring_spans(clause: str, needles: tuple[str, ...], lex: Lexicon) -> Ite
             start = text.find(needle, start + 1)
 
 
+def _hypothetical(sentence: str, lex: Lexicon) -> bool:
+    """A sentence that starts with "if" and denies nothing ("Si la próxima factura sube, me cambio de compañía")
+    states a condition, not a failure; "si no me lo arreglan, me voy" does report one."""
+    text = plain(sentence, lex.language) if lex.substring else sentence
+    words = text.split() if lex.substring else [fold(w) for w in _WORD.findall(sentence.lower())]
+    words = [w.strip("،,.!?") for w in words]
+    found = any((h[1:] in text) if h[0] == "~" else
+                any(w.endswith(h[1:]) and len(w) > len(h) for w in words) if h[0] == "*" else
+                (h in words if lex.substring else words[:1] == [h]) for h in lex.hypothetical)
+    return found and not (lex.negators.intersection(words)
+                          or any(u[1:] in words if u[0] == "=" else u in text for u in lex.unless))
+
+
+def _sentence_spans(sentence: str, phrases: Phrases | tuple[str, ...], lex: Lexicon,
+                    offset: int) -> tuple[list[Span], list[Span]]:
+    said: list[Span] = []
+    asked: list[Span] = []
+    parts = _CLAUSE.split(sentence)
+    clauses = list(zip(parts[::2], [*parts[1::2], ""], strict=True))
+    for clause, stop in clauses:
+        found = (_word_spans(clause, phrases, lex) if isinstance(phrases, Phrases)
+                 else _substring_spans(clause, phrases, lex))
+        asks = ("?" in stop or "？" in stop or "؟" in stop) and "!" not in stop  # "?!" is indignation
+        into = asked if asks else said
+        into += [(offset + s, offset + e, shown) for s, e, shown in found]
+        offset += len(clause) + 1  # clauses never join: a gap between their offsets
+    last = next((w for w in ([fold(x) for x in _WORD.findall(c.lower())] for c, _ in reversed(clauses)) if w), [])
+    if "?" in sentence and last[:1] and last[0] in lex.conditionals:  # "how long does a refund take, if I ...?"
+        return [], said + asked
+    if said and lex.hypothetical and _hypothetical(sentence, lex):
+        return [], said + asked
+    return said, asked
+
+
 def spans(text: str, phrases: Phrases | tuple[str, ...], lex: Lexicon) -> tuple[list[Span], list[Span]]:
-    """(matches in statements, matches in questions), clause by clause: a negator never reaches across a
-    comma, and a clause that ends in a question mark ("¿mi vuelo está retrasado?") only asks."""
+    """(matches in statements, matches in questions and conditions), clause by clause: a negator never reaches
+    across a comma, a clause that ends in a question mark ("¿mi vuelo está retrasado?") only asks, and a
+    sentence that starts with "if" and denies nothing only supposes."""
     said: list[Span] = []
     asked: list[Span] = []
     offset = 0
-    parts = _CLAUSE.split(text)
-    for clause, stop in zip(parts[::2], [*parts[1::2], ""], strict=True):
-        found = (_word_spans(clause, phrases, lex) if isinstance(phrases, Phrases)
-                 else _substring_spans(clause, phrases, lex))
-        into = asked if "?" in stop or "？" in stop or "؟" in stop else said
-        into += [(offset + s, offset + e, shown) for s, e, shown in found]
-        offset += len(clause) + 1  # clauses never join: a gap between their offsets
+    for sentence in _SENTENCE.split(text):
+        s, a = _sentence_spans(sentence, phrases, lex, offset)
+        said += s
+        asked += a
+        offset += len(sentence) + 1
     return said, asked
 
 
@@ -204,38 +167,64 @@ def _distinct(found: list[Span]) -> list[str]:
     return list(dict.fromkeys(shown for _, _, shown in sorted(taken)))
 
 
-def _hedged(text: str, cues: list[Span], lex: Lexicon, *, addressed: bool) -> bool:
-    """Thanks or praise, or a post that cites a source and addresses no one (news: "Laut Tagesschau gab es
-    eine Störung"): one cue beside them is not enough to call the post a complaint.  Praise inside a cue
-    ("gracias por nada") or beside a sarcastic emoji does not count; a cited source in a post to a brand is
-    the customer's evidence ("volgens de track en trace is het bezorgd, maar niks ontvangen @ParcelPro")."""
+def _needed(text: str, cues: list[Span], lex: Lexicon, *, addressed: bool) -> int:
+    """How many different cues make a complaint: one, two beside thanks or praise, three in news (a post that
+    cites a source and addresses no one: "Laut Tagesschau gab es eine Störung, der Strom fiel aus").  Praise
+    inside a cue ("gracias por nada") or beside a sarcastic emoji does not count; a cited source in a post to a
+    brand is the customer's evidence ("volgens de track en trace is het bezorgd, maar niks ontvangen @ParcelPro")."""
     praise = [p for p in spans(text, lex.positive, lex)[0] if all(p[1] <= c[0] or p[0] >= c[1] for c in cues)]
-    if praise and not _SARCASM.intersection(text):
-        return True
-    return not addressed and bool(spans(text, lex.reports, lex)[0])
+    needed = 2 if praise and not _SARCASM.intersection(text) else 1
+    return 3 if not addressed and spans(text, lex.reports, lex)[0] else needed
+
+
+_SCRIPTS = {"ko": re.compile(r"[\uac00-\ud7a3]"), "ja": re.compile(r"[\u3040-\u30ff]"),
+            "ar": re.compile(r"[\u0600-\u06ff]")}
+RUNNER_UP = 0.25  # a runner-up language counts when the detector gives it at least this share of the top score
+SHORT_POST = 8  # words: below this, language detection is often wrong ("@iliad rete ko da stamattina" -> Tagalog)
+
+
+def _candidates(text: str, language: str) -> list[str]:
+    """Other languages a short or unlisted post may be in: its script first (Hangul, kana), then the detector's
+    close runners-up that have cue lists (Japanese, Korean and Arabic only in their own script)."""
+    own = [code for code in ("ko", "ja") if _SCRIPTS[code].search(text)]
+    scores = language_scores(text)
+    close = max(scores.values(), default=0.0) * RUNNER_UP  # "mahal" is dear in Tagalog, expensive in Indonesian
+    ranked = [code for code in sorted(scores, key=lambda c: -scores[c]) if scores[code] >= close
+              and lexicon(code) is not None and (code not in _SCRIPTS or _SCRIPTS[code].search(text))]
+    codes = [c for c in dict.fromkeys(own + ranked) if SAME_CUES.get(c, c) != SAME_CUES.get(language, language)]
+    return codes[:3]
 
 
 class KeywordSentiment:
     """Reads complaint cues in the languages ``models.complaint_cues`` lists; never raises on odd text."""
 
     name = "keywords"
-    version = "1"
+    version = "2"
 
     def covers(self, language: str) -> bool:
         return lexicon(language) is not None
 
     def read(self, text: str, language: str) -> Reading | None:
-        """A negative Reading when the post carries a complaint cue, else None (the post stays unscored)."""
-        lex = lexicon(language)
+        """A negative Reading when the post carries a complaint cue, else None (the post stays unscored).  A short
+        post, or one in a language with no lists, is also read in the languages it may really be in."""
+        raw = (text or "")[:2000].replace("\x00", " ")
+        clean = _ZERO.sub("zero", _NOISE.sub(" ", raw))
+        reading = self._read(raw, clean, lexicon(language))
+        if reading is None and (lexicon(language) is None or len(_WORD.findall(clean)) <= SHORT_POST):
+            for other in _candidates(clean, language):
+                if (reading := self._read(raw, clean, lexicon(other))) is not None:
+                    break
+        return reading
+
+    @staticmethod
+    def _read(raw: str, clean: str, lex: Lexicon | None) -> Reading | None:
         if lex is None:
             return None
-        raw = (text or "")[:2000].replace("\x00", " ")
-        clean = _NOISE.sub(" ", raw)
         said, asked = spans(clean, lex.negative, lex)
         if not said:
             return None  # a cue only in a question asks about a problem, it does not report one
         cues = _distinct(said + asked)
-        if len(cues) < 2 and _hedged(clean, said + asked, lex, addressed=bool(_HANDLE.search(raw))):
+        if len(cues) < _needed(clean, said + asked, lex, addressed=bool(_HANDLE.search(raw))):
             return None
         p_negative = min(0.8, 0.55 + 0.1 * len(cues))
         p_neutral = round(0.7 * (1.0 - p_negative), 2)

@@ -17,6 +17,13 @@ on purpose: precision first.
   item about an outage ("Laut Tagesschau gab es gestern eine Störung") reports, it does not complain.
 - ``negators``: a cue one to three words after one of them does not count ("no es una estafa"); cues that
   start with a negator ("no funciona") are exempt.  ``after``: negators that follow the cue (Turkish "değil").
+- ``clitics``: pronouns and auxiliaries that may stand between a leading negator and the rest of a cue ("no me
+  ha llegado" reads as "no ha llegado").
+- ``hypothetical``: "if" words that make a sentence a supposition when it denies nothing ("Si la próxima factura
+  sube, me cambio de compañía": no cue in it counts; "si no lo arregláis, me voy" reports a failure).  Plain
+  words must open the sentence (default: ``conditionals``); ``*rsa`` is a word ending (Turkish "yaparsanız"),
+  ``~なら`` anywhere (Japanese).  ``unless``: what makes such a sentence a failure after all ("直らないなら";
+  ``=ما`` a whole word).
 - Japanese, Korean and Arabic cues match anywhere in the text (no spaces between words, or prefixes and
   particles glued to them), so they are written as the stems people type.  There ``negators`` is the word
   right before the cue (Arabic "مو سيء") and ``after`` what follows it (Japanese "不満はない", Korean "불만 없어요");

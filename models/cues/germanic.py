@@ -30,12 +30,26 @@ CUES: dict[str, dict[str, str]] = {
                     "immer noch nicht, immer noch kein, immer noch keine, noch immer nicht, bis heute nicht, "
                     "fehlermeldung, lädt nicht, startet nicht, öffnet nicht, reagiert nicht, falsch geliefert, "
                     "falscher artikel, beschädigt, wucher, stinksauer, wütend, verärgert, ohne vorwarnung, "
-                    "ohne ankündigung",
+                    "ohne ankündigung, bricht ab, bricht ständig, bricht alle, fliegt raus, fliege raus, "
+                    "schmeißt mich, wirft mich, startet neu, startet ständig, blinkt rot, lauwarm, fehlte, fehlten, "
+                    "fehlt die hälfte, doppelt so hoch, dreimal so hoch, nie bestellt, nie beauftragt, "
+                    "nicht bestellt, nie gebucht, ohne dass ich, nachzahlung, nicht euer ernst, ist das euer ernst, "
+                    "kann doch nicht, im monat für, andere auskunft, jeder sagt, jeder mitarbeiter, wartemusik, "
+                    "verbunden zu werden, weiterverbunden, sitzen lassen, sitzen gelassen, gestrandet, ohne hotel, "
+                    "ohne erklärung, ohne koffer, ohne klamotten, ohne gepäck, koffer ist, eingeschränkt, "
+                    "konto eingeschränkt, konto gesperrt, down, null reaktion, keine reaktion, auf dem trockenen, "
+                    "weltrekord, paralleluniversum, läuft bei euch, ständig, andauernd, jedes mal, löst sich, "
+                    "hat sich gelöst, abgelöst, klatschnass, durchnässt, nass, gestohlen, geklaut, automat, "
+                    "sprachcomputer, computerstimme, nie erstattet, nicht erstattet, noch nicht erstattet, "
+                    "abgelehnt, schließt sich, lässt mich nicht, noch nicht angekommen, "
+                    "zero reaktion, zero antwort, null antwort",
         "positive": "danke, dank, super, toll, klasse, prima, zufrieden, begeistert, schnell, schnelle, gelöst, "
-                    "perfekt, hervorragend, top, großartig, genial, lieben, pünktlich, einwandfrei",
-        "reports": "laut, zufolge, berichtet, berichten",
+                    "perfekt, hervorragend, top, großartig, genial, lieben, pünktlich, einwandfrei, lob, "
+                    "kann mich nicht beschweren, läuft super, wieder gut",
+        "reports": "laut, zufolge, berichtet, berichten, meldet, melden",
         "negators": "nicht, kein, keine, keinen, nie, niemals, ohne",
         "conditionals": "wenn, falls",
+        "after": "nicht, nie, niemals",
     },
     "nl": {
         "negative": "werkt niet, werkt niet meer, doet het niet, geen bereik, geen internet, geen verbinding, "
@@ -59,12 +73,23 @@ CUES: dict[str, dict[str, str]] = {
                     "werkt nog steeds niet, laadt niet, start niet, reageert niet, foutmelding, storingen, "
                     "niemand helpt, boos, woedend, kwaad, gefrustreerd, frustrerend, ergerlijk, irritant, absurd, "
                     "zonder aankondiging, onterecht*, oplichterij, afzetterij, verkeerd geleverd, "
-                    "klantonvriendelijk",
+                    "klantonvriendelijk, valt elke, valt steeds, valt telkens, gooit me eruit, gooit mij eruit, "
+                    "springt terug, knippert, lauw, ontbrak, ontbraken, twee keer zo hoog, drie keer zo hoog, "
+                    "nooit aangevraagd, nooit besteld, niet aangevraagd, zonder dat ik, bijbetalen, hoe dan, "
+                    "per maand voor, rekenen me, vertelt me iets anders, wachtmuziek*, doorverbonden, laten zitten, "
+                    "gestrand, zelf regelen, zonder hotel, zonder koffer, zonder kleren, account is beperkt, "
+                    "beperkt, down, stilstaande, staat stil, de hele dag thuis, elke keer, steeds weer, alweer, "
+                    "weer eens, zero reactie, vertelt me steeds, laat los, liet los, losgelaten, kletsnat, "
+                    "doorweekt, nat, gestolen, keuzemenu, computerstem, nooit terugbetaald, niet terugbetaald, "
+                    "nog steeds niet terugbetaald, afgewezen, sluit zichzelf, sluit steeds af, laat me niet, "
+                    "nog niet aangekomen",
         "positive": "bedankt, dank, dankjewel, top, super, geweldig, blij, tevreden, snel, snelle, opgelost, "
-                    "perfect, fantastisch, beter, fijn, goed, toppie, op tijd",
-        "reports": "volgens de, volgens het, volgens een",
+                    "perfect, fantastisch, beter, fijn, goed, toppie, op tijd, netjes, prima, kan niet klagen, "
+                    "complimenten",
+        "reports": "volgens de, volgens het, volgens een, meldt, melden, aldus, bericht",
         "negators": "niet, geen, nooit, zonder",
         "conditionals": "als, indien",
+        "after": "niet, nooit",
     },
     "sv": {
         "negative": "fungerar inte, funkar inte, går inte, ingen täckning, inget internet, ingen uppkoppling, "
@@ -85,11 +110,22 @@ CUES: dict[str, dict[str, str]] = {
                     "håller inte, inte ett ord, inspelad röst, telefonsvarare, väntar fortfarande, väntar på svar, "
                     "väntar på återbetalning, appen fryser, fryser hela tiden, fungerar fortfarande inte, "
                     "laddar inte, startar inte, felmeddelande, arg, förbannad, irriterad, frustrerande, upprörd, "
-                    "skitdåligt, skräp, oförskämt, utan förvarning, felaktigt, dragit dubbelt, dragit två gånger",
+                    "skitdåligt, skräp, oförskämt, utan förvarning, felaktigt, dragit dubbelt, dragit två gånger, "
+                    "går ner, går ner var, loggar ut mig, slänger ut mig, hoppar tillbaka, blinkar rött, ljummen, "
+                    "ljummet, saknades, saknas, dubbelt så hög, dubbelt så mycket, tre gånger så, aldrig beställt, "
+                    "aldrig bett om, inte beställt, utan att jag, hur går det ens, i månaden för, säger något nytt, "
+                    "säger olika, varje handläggare, väntmusik, kopplas vidare, kopplade vidare, ordna själva, "
+                    "strandsatta, utan hotell, utan resväska, utan kläder, konto begränsat, har varit begränsat, "
+                    "begränsat, down, noll svar, helt utan, varje gång, gång på gång, igen och igen, "
+                    "noll återkoppling, lossnade, lossnat, gick sönder, genomblöt, blött, blöt, stulen, stulet, "
+                    "röstbrevlåda, talsvar, aldrig återbetal*, inte återbetal*, fortfarande inte återbetal*, nekad, "
+                    "nekade, avslag, stänger sig, släpper inte in, har inte kommit, utan att röra sig, "
+                    "står på terminalen",
         "positive": "tack, bra, toppen, grym, grymt, nöjd, jättenöjd, supernöjd, snabb, snabbt, perfekt, "
-                    "fantastisk*, underbar*, löst, älskar, i tid",
-        "reports": "enligt",
+                    "fantastisk*, underbar*, löst, älskar, i tid, kan inte klaga, fint, flyter",
+        "reports": "enligt, rapporterar, uppger, meddelar",
         "negators": "inte, ej, aldrig, utan",
         "conditionals": "om",
+        "after": "inte, aldrig, ej",
     },
 }

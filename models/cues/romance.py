@@ -29,13 +29,32 @@ CUES: dict[str, dict[str, str]] = {
                     "no sirven, no responden, no contestan, no contesta, no me llega, da error, me da error, "
                     "sale error, cargo duplicado, doble cargo, cobro duplicado, me han estafado, no me devuelven, "
                     "ni caso, me ignoran, qué asco, basura, penos*, chapuza, cutre, sinvergüenzas, impresentable*, "
-                    "no hay manera, imposible contactar, todavía no he, aún no he",
+                    "no hay manera, imposible contactar, todavía no he, aún no he, va y viene, se corta cada, "
+                    "se cortan, cada dos por tres, se desconecta, se reinicia sol*, me echa, me saca de, me expulsa, "
+                    "se queda en blanco, pantalla en blanco, se queda cargando, lentísim*, a trozos, el doble, "
+                    "el triple, cómo es posible, alguien me lo explica, alguien me explica, nunca pedí, "
+                    "nunca he pedido, no he pedido, no he contratado, nunca contraté, sin avisar, sin previo aviso, "
+                    "me habéis metido, me han metido, me están cobrando, cobrando de más, al mes para, faltaba, "
+                    "faltaban, vino abiert*, llegó abiert*, tibi*, ni rastro, sin noticias, cada uno me dice, "
+                    "cada uno me cuenta, me pasan de un, me pasan con otro, musiquita, música de espera, "
+                    "sin explicación, sin explicaciones, nadie me explica, nadie me dice, dejaron tirad*, "
+                    "dejasteis tirad*, dejan tirad*, tirados, perdí el vuelo, perdí la conexión, sin hotel, "
+                    "sin maleta, sin ropa, cuenta limitada, cuenta restringida, restringida, suspendida, "
+                    "me han cerrado, cerraron mi cuenta, ko, se ha caído, no hay forma, va fatal, nuevo récord, "
+                    "todo un récord, qué maravilla pagar, sigue igual, zero respuestas, cero respuestas, sin poder, "
+                    "no puedo trabajar, no hay quien, de pena, qué vergüenza, hora intentando, horas intentando, "
+                    "se despeg*, despegad*, descosid*, mojad*, empapad*, robado, me lo robaron, lo robaron, "
+                    "en una semana se, a la semana se, contestador automático, un robot, no hay nadie, no llega, "
+                    "todavía no llega, aún no llega, sigue sin llegar, no me llega nada, nunca me llegó, "
+                    "no me han devuelto, no me devolvieron, sin devolver, me lo han denegado, denegad*, rechazad*, "
+                    "se cierra sol*, se cuelga sol*, no me deja, no deja entrar, no me deja entrar",
         "positive": "gracias, genial, encanta, excelente, perfecto, content*, feliz, satisfech*, resuelto, "
                     "solucionado, rápid*, maravilloso, recomiendo, puntual*, a su hora, encantad*, majísim*, "
-                    "rapidez",
-        "reports": "según",
+                    "rapidez, va perfect*, de diez, un diez, como un tiro, de maravilla",
+        "reports": "según, informa, informan, según informa, publica",
         "negators": "no, nunca, ni, tampoco, sin",
         "conditionals": "si",
+        "clitics": "me, te, se, nos, os, le, les, lo, la, ha, han, he, has, hemos, habéis",
     },
     "fr": {
         "negative": "ne marche pas, ne marche plus, marche pas, marche plus, ne fonctionne pas, ne fonctionne plus, "
@@ -61,12 +80,27 @@ CUES: dict[str, dict[str, str]] = {
                     "impossible de vous joindre, je vous quitte, marche mal, ne répond pas, ne répondez pas, "
                     "ne répond plus, message d erreur, prélevé à tort, débité à tort, remboursez moi, "
                     "vous êtes nuls, insupportable, furieux, furieuse, énervé*, agacé*, dégoûté*, pas normal, abusé, "
-                    "foutage de gueule, j attends toujours, attends toujours, toujours en attente",
+                    "foutage de gueule, j attends toujours, attends toujours, toujours en attente, coupe sans arrêt, "
+                    "se coupe, se déconnecte, redémarre tout* seul*, écran noir, grésille, me déconnecte, me jette, "
+                    "me renvoie, tombe à, débit ridicule, a doublé, a triplé, le double, le triple, jamais demandé, "
+                    "jamais commandé, jamais souscrit, sans prévenir, sans m avertir, personne ne m a prévenu, "
+                    "régularisation, sérieusement, par mois pour, il manquait, manquait, manque le, renversé*, "
+                    "tiède, aucune nouvelle, sans nouvelles, chacun me dit, chacun repart, repart de zéro, "
+                    "me transfère, musique d attente, sans explication, sans aucune explication, sans une annonce, "
+                    "laissés en plan, laissé en plan, bloqués, coincés, reporté, sans hôtel, sans valise, "
+                    "compte fermé, compte suspendu, compte restreint, a été fermé, hs, 0 retour, aucun retour, "
+                    "zéro retour, du grand art, quel exploit, merci pour rien, toujours le même problème, je galère, "
+                    "galère, quelle galère, n importe quoi, se ferme tout* seul*, se ferme, décollé*, "
+                    "s est décollée, mouillé*, trempé*, volé, a été volé, comme un chien, comme à un chien, "
+                    "serveur vocal, jamais remboursé, pas remboursé, toujours pas remboursé, refusé, refusée, "
+                    "me laisse pas, ne me laisse pas, impossible de me connecter, n est jamais arrivé",
         "positive": "merci, super, génial, adore, excellent, parfait, content, contente, satisfait, satisfaite, "
-                    "ravi, ravie, top, bravo, résolu, rapide, en avance, à l heure",
-        "reports": "selon, d après",
+                    "ravi, ravie, top, bravo, résolu, rapide, en avance, à l heure, nickel, rien à redire, au top, "
+                    "impeccable, chapeau",
+        "reports": "selon, d après, rapporte, rapportent, annonce",
         "negators": "ne, n, pas, jamais, sans",
         "conditionals": "si",
+        "clitics": "me, m, te, t, se, s, nous, vous, lui, leur, l, y, en, a, ont, ai",
     },
     "it": {
         "negative": "non funziona, non funzionano, non va, smesso di funzionare, senza internet, senza linea, "
@@ -89,12 +123,27 @@ CUES: dict[str, dict[str, str]] = {
                     "nemmeno una parola, aspetto il rimborso, non carica, non si apre, non parte, dà errore, "
                     "da errore, addebito non autorizzato, nessun rimborso, fa schifo, vergognatevi, vergognosi, "
                     "pagliacci, incapaci, arrabbiat*, indignat*, non ne posso più, esasperat*, allucinante, penoso, "
-                    "squallido, ancora niente, ancora nessuna",
+                    "squallido, ancora niente, ancora nessuna, va e viene, cade ogni, si disconnette, si riavvia, "
+                    "mi butta fuori, mi sbatte fuori, mi riporta, schermata bianca, velocità del, lentissim*, "
+                    "a scatti, mi arriva una bolletta, come è possibile, ma come è possibile, il doppio, il triplo, "
+                    "mai chiesto, mai richiesto, mai attivato, senza avvisare, senza preavviso, conguaglio, "
+                    "straccio di spiegazione, al mese per, mancava, mancavano, gelat*, tiepid*, schiacciat*, "
+                    "rovesciat*, nessuna notizia, ogni operatore, mi dice una cosa diversa, pratica è ancora ferma, "
+                    "ancora ferma, ferma da, musichetta, musica di attesa, passato a un altro, rimpallat*, "
+                    "senza spiegazion*, nessuno mi spiega, lasciati a piedi, ferie rovinate, rovinat*, spostato di, "
+                    "senza hotel, senza valigia, senza vestiti, mi avete limitato, limitato il conto, "
+                    "conto limitato, account sospeso, ko, rete ko, zero risposte, nessun riscontro, siamo isolati, "
+                    "isolati, che bello pagare, bello pagare, staccat*, si è staccata, si è rotta, si è rotto, "
+                    "bagnat*, fradici*, rubato, rubata, risponditore automatico, un robot, mai rimborsato, "
+                    "non rimborsato, rifiutat*, respint*, si chiude da sol*, non mi fa entrare, non mi fa accedere, "
+                    "non arriva, non è mai arrivat*",
         "positive": "grazie, fantastic*, ottim*, perfetto, soddisfatt*, content*, adoro, bravi, eccellente, risolto, "
-                    "veloce, puntual*, benissimo",
-        "reports": "secondo il, secondo la, secondo i, secondo le, secondo lo, stando a",
+                    "veloce, puntual*, benissimo, alla grande, impeccabile, nulla di cui lamentarmi, bravissim*",
+        "reports": "secondo il, secondo la, secondo i, secondo le, secondo lo, stando a, riporta, riportano, "
+                    "riferisce, secondo quanto",
         "negators": "non, mai, senza",
         "conditionals": "se",
+        "clitics": "mi, ti, ci, vi, si, gli, lo, la, è, ho, hanno, ha, sono",
     },
     "pt": {
         "negative": "não funciona, nao funciona, não está a funcionar, parou de funcionar, deixou de funcionar, "
@@ -119,11 +168,25 @@ CUES: dict[str, dict[str, str]] = {
                     "não respondem, não atende, não atendem, não carrega, dá erro, deu erro, cobrança em dobro, "
                     "cobrado em dobro, cobraram em dobro, porcaria, bosta, que raiva, indignad*, revoltad*, "
                     "não aguento mais, insuportável, falta de respeito, até agora nada, continua sem, "
-                    "ainda não chegou",
+                    "ainda não chegou, oscila, cai toda hora, cai o tempo todo, some, fica caindo, desconecta, "
+                    "reinicia sozinh*, me joga, me expulsa, apaga e volta, tela branca, lento demais, lentíssim*, "
+                    "como assim, veio o dobro, o dobro, o triplo, nunca contratei, nunca pedi, não contratei, "
+                    "não pedi, sem avisar, ninguém me avisou, tão me cobrando, estão me cobrando, me cobrando, "
+                    "por mês pra, faltando, faltou, faltava, amassad*, revirad*, morno, morna, nem sinal, "
+                    "estorno não caiu, estorno, cada atendente, resposta diferente, continua do mesmo jeito, "
+                    "mesma coisa, musiquinha, música de espera, me transferirem, me transferiram, me jogaram, "
+                    "largados, largaram, perder a conexão, perdi o voo, perdi a conexão, mudaram meu voo, sem hotel, "
+                    "sem mala, sem roupa, conta restrita, restrita, restringida, conta bloqueada, conta suspensa, "
+                    "protocolos, protocolo, e nada, mensagem pronta, só manda, sem conseguir, não consigo trabalhar, "
+                    "descolou, descolad*, solt* a sola, molhad*, encharcad*, roubad*, robô, mensagem automática, "
+                    "nunca foi reembolsad*, não foi reembolsad*, não reembolsaram, recusad*, negad*, fecha sozinh*, "
+                    "não me deixa, não deixa entrar, não chega, nunca chega, até hoje não",
         "positive": "obrigad*, ótimo, ótima, excelente, perfeito, adoro, amei, satisfeit*, contente, feliz, "
-                    "resolvido, rápid*, parabéns, top, valeu, rapidinh*, agilidade, amando, certinho",
-        "reports": "segundo o, segundo a, de acordo com",
+                    "resolvido, rápid*, parabéns, top, valeu, rapidinh*, agilidade, amando, certinho, voando, show, "
+                    "sem problemas, tranquilo, no horário",
+        "reports": "segundo o, segundo a, de acordo com, informa, informou",
         "negators": "não, nao, nunca, nem, sem",
         "conditionals": "se, caso",
+        "clitics": "me, te, se, nos, lhe, lhes, o, a, foi, tem, têm, está, ta, tá",
     },
 }

@@ -23,12 +23,26 @@ CUES: dict[str, dict[str, str]] = {
                     "uszkodzon*, zniszczon*, złodziej*, jakiś żart, innym operatorem, innego operatora, nie da rady, "
                     "ani słowa, próbuję się dodzwonić, nie mogę się dodzwonić, wciąż nie działa, dalej nie działa, "
                     "nadal nie działa, nie ładuje, nie włącza, wyskakuje błąd, skandaliczn*, żenujący, frustrując*, "
-                    "wkurzon*, wkurza, irytując*, syf, szajs, bez uprzedzenia, niesłusznie, dwukrotnie",
+                    "wkurzon*, wkurza, irytując*, syf, szajs, bez uprzedzenia, niesłusznie, dwukrotnie, "
+                    "co chwilę się, co chwila się, rozłącza się, wylogowuje, wyrzuca mnie, wywala mnie, "
+                    "mruga na czerwono, restartuje się, letnie, letni, brakowało, brakuje, dwa razy wyższ*, "
+                    "dwa razy więcej, trzy razy więcej, nigdy nie zamawiałem, nigdy nie zamawiałam, nie zamawiałem, "
+                    "nie zamawiałam, nie zlecałem, bez mojej zgody, jak to w ogóle możliwe, jak to możliwe, "
+                    "miesięcznie za, każdy konsultant, mówi mi coś innego, stoi w miejscu, sprawa stoi, muzyczk*, "
+                    "przełączyli mnie, przełączają, odsyłają, zostawili nas, sami załatwić, bez hotelu, bez bagażu, "
+                    "bez ubrań, konto ograniczone, ograniczone, zawieszone konto, konto zawieszone, padł znowu, "
+                    "padl, znowu nie, zero odzewu, brak odzewu, odzewu, bez sieci, za każdym razem, kolejny raz, "
+                    "znowu to samo, nie działa*, nie działał*, nie dotarł*, nie doszł*, nie dostał*, nie otrzymał*, "
+                    "nie odpowiada*, nie odpisuj*, nie odpisal*, nie odbiera*, nie przyszł*, nie przyszedł, "
+                    "nie zwrócil*, nie oddal*, odkleił*, odpadł*, przemokł*, mokr*, ukradzion*, skradzion*, "
+                    "odrzucon*, odmówil*, zamyka się, nie wpuszcza, nie mogę się dostać, ciągle automat",
         "positive": "dziękuję, dzięki, super, świetn*, wspaniał*, zadowolon*, polecam, szybk*, rozwiązan*, brawo, "
-                    "doskonał*, punktualn*",
-        "reports": "według, wg, jak podaje, jak podają",
+                    "doskonał*, punktualn*, elegancko, bez zarzutu, śmiga, nie mogę narzekać",
+        "reports": "według, wg, jak podaje, jak podają, podaje, podają, informuje, informują",
         "negators": "nie, nigdy, bez, ani",
         "conditionals": "jak, jeśli, jeżeli",
+        "hypothetical": "jeśli, jeżeli, gdyby",
+        "clitics": "mi, mu, nam, wam, im, się, jeszcze, już, mnie",
     },
     "ru": {
         "negative": "не работает, не работают, перестал работать, перестало работать, не грузит, не загружается, "
@@ -47,11 +61,24 @@ CUES: dict[str, dict[str, str]] = {
                     "опоздание, нет инет*, где мой заказ, треснул*, сломан*, разбит*, издевает*, друг* оператор*, "
                     "так дальше нельзя, ни слова, автоответчик, пытаюсь дозвониться, не дозвониться, лагает, лагать, "
                     "лаги, так и не, всё ещё не, по-прежнему не, не приходит, не доходит, не отвечает, "
-                    "выдаёт ошибку, бесит, бесят, возмущен*, позорище, лохотрон, кидалово, без предупреждения",
+                    "выдаёт ошибку, бесит, бесят, возмущен*, позорище, лохотрон, кидалово, без предупреждения, "
+                    "отваливается, отваливает*, вылетает из, выкидывает, выбрасывает, разлогинивает, мигает красным, "
+                    "перезагружается, еле тёпл*, еле тепл*, не хватало, не хватает, вдвое больше, в два раза больше, "
+                    "втрое больше, в три раза, не подключал, не подключала, не заказывал, не заказывала, "
+                    "без моего согласия, это как вообще, как так, в месяц за, каждый оператор, рассказывает своё, "
+                    "стоит на месте, перевели в, переключили, бросили нас, ищем сами, без гостиницы, без багажа, "
+                    "без вещей, заморозили, ограничили, аккаунт ограничен, лежит, опять, снова не, тишина, "
+                    "ни ответа, каждый раз, в который раз, как в пещере, музыку на линии, музыка на линии, "
+                    "музыки на линии, музыка ожидания, музыку ожидания, не работа*, не приш*, не доставил*, "
+                    "не получил*, не отвеча*, не вернул*, не верну*, не возвращ*, отклеил*, отвалил*, промок*, "
+                    "мокр*, украли, украден*, автоответ*, отказали, отказано, отклонили, закрывается сам*, "
+                    "не пускает, не могу попасть, так и не пришл*",
         "positive": "спасибо, благодарю, отлично, супер, класс, быстро, решили, доволен, довольна, рад, рада, "
-                    "прекрасно, молодцы, люблю, здорово, вовремя",
-        "reports": "по данным, по сообщению, по сообщениям, сообщает, сообщают, по информации",
+                    "прекрасно, молодцы, люблю, здорово, вовремя, летает, без нареканий, приятно, "
+                    "жаловаться не на что",
+        "reports": "по данным, по сообщению, по сообщениям, сообщает, сообщают, по информации, сообщил*, передаёт",
         "negators": "не, ни, никогда, без",
         "conditionals": "если",
+        "clitics": "мне, нам, ему, ей, им, вам, ещё, еще, уже, так, и",
     },
 }

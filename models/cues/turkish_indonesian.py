@@ -17,12 +17,24 @@ CUES: dict[str, dict[str, str]] = {
                     "elektrik gitti, siparişim nerede, siparişim nerde, kargom nerede, kargom nerde, kırık, "
                     "kırılmış, başka operatör*, böyle olmaz, otomatik mesaj, yine patladı, sistem patladı, "
                     "hata veriyor, hata alıyorum, sinir oldum, sinir bozucu, rezillik, saygısızlık, haksızlık, "
-                    "dolandırıldım, haber vermeden, habersiz, şikayetçiyim",
+                    "dolandırıldım, haber vermeden, habersiz, şikayetçiyim, gidip geliyor, gidip gelip, kopuyor, "
+                    "kopup duruyor, dışarı atıyor, geri atıyor, kırmızı yanıyor, ılık, eksik, eksikti, iki katı, "
+                    "üç katı, istemediğim, hiç istemediğim, onayım olmadan, nasıl hesap, bu nasıl, "
+                    "başka bir şey söylüyor, olduğu yerde, yerinde sayıyor, bekleme müziği, aktardılar, "
+                    "aktarıyorlar, ortada bıraktı*, otel bile, otel vermediniz, bavulum, valizim, kısıtlı, "
+                    "kısıtlandı, askıya alındı, yine gitti, ses yok, ses seda yok, dönüş yok, geri dönüş yok, "
+                    "her seferinde, her aradığımda, yine aynı, çalışamıyoruz, çalışamıyorum, çalışmıyo, çalışmadı*, "
+                    "çalışmıyordu, gelmiyor*, gelmedi*, açılmadı*, bağlanmadı*, yüklenmedi*, ulaşmıyor*, "
+                    "ulaşılmıyor, dönmüyor*, dönmediler, dönüş yapmadı*, cevap vermedi*, yanıt vermedi*, "
+                    "cevap verilmedi, iade edilmedi*, iade etmedi*, iade yapılmadı, tabanı ayrıldı, söküldü, "
+                    "sökülmüş, ıslak, ıslandı, çalındı, çalınmış, reddedildi, reddetti*, kendi kendine kapanıyor, "
+                    "giremiyorum",
         "positive": "teşekkür*, sağol*, harika, süper, mükemmel, memnun*, çözüldü, hızlı, bayıldım, güzel, tebrik*, "
-                    "zamanında",
-        "reports": "haber* göre",
+                    "zamanında, tıkır tıkır, sorunsuz, teşekkürler, kibar*",
+        "reports": "haber* göre, bildirdi, aktardı",
         "negators": "",
         "after": "değil, degil",
+        "hypothetical": "*rsanız, *rseniz, *rsam, *rsem, *rsak, *rsek, *rsa, *rse, eğer",
     },
     "id": {
         "negative": "tidak bisa, tidak berfungsi, tidak jalan, tidak ada sinyal, tidak ada internet, gak bisa, "
@@ -42,11 +54,24 @@ CUES: dict[str, dict[str, str]] = {
                     "ga nyambung, gak nyambung, tidak nyambung, gimana sih, ga tahan, gak tahan, tidak tahan, "
                     "tanpa pengumuman, tanpa kabar, masih belum, masih tidak bisa, masih gak bisa, gak jalan, "
                     "ga jalan, nggak jalan, gagal terus, kesel, nyebelin, dirugikan, tidak ada kabar, ga ada kabar, "
-                    "gak ada kabar, lelet",
+                    "gak ada kabar, lelet, nyambung putus, putus nyambung, putus-putus, keluar sendiri, "
+                    "ditendang keluar, balik ke halaman, lampu merah, merah terus, kurang setengah, tidak lengkap, "
+                    "ga lengkap, gak lengkap, dua kali lipat, tiga kali lipat, nggak pernah saya daftar, "
+                    "tidak pernah daftar, tidak pernah saya daftar, gak pernah daftar, ga pernah daftar, "
+                    "tanpa persetujuan, kok bisa, kepotong, terpotong, dipotong, jawabannya beda, beda-beda, "
+                    "gitu-gitu aja, gitu gitu aja, musik tunggu, dioper, dilempar, disuruh cari sendiri, "
+                    "cari sendiri, tanpa hotel, tanpa baju, dibatasi, ga bs, gak bs, gk bisa, gk bs, zero respon, "
+                    "ga ada respon, gak ada respon, nggak ada respon, tanpa info, tanpa informasi, lumpuh, "
+                    "kayak siput, siput, tiap kali, setiap kali, lagi-lagi, copot, jebol, basah, kehujanan, dicuri, "
+                    "kecurian, mesin penjawab, ditolak, nutup sendiri, menutup sendiri, tidak bisa masuk, "
+                    "ga bisa masuk, gak bisa masuk, belum dikembalikan, belum kembali, belum direfund, "
+                    "belum di refund, refund belum, dana belum, belum cair, belum juga",
         "positive": "terima kasih, makasih, mantap, bagus, puas, senang, cepat, selesai, keren, hebat, luar biasa, "
-                    "suka, tepat waktu, lancar",
-        "reports": "menurut berita, menurut laporan, dilaporkan, diberitakan",
+                    "suka, tepat waktu, lancar, lancar jaya, ramah, rapi",
+        "reports": "menurut berita, menurut laporan, dilaporkan, diberitakan, melaporkan",
         "negators": "tidak, tak, bukan, gak, ga, nggak, enggak, belum",
         "conditionals": "kalau, kalo, jika",
+        "hypothetical": "kalau, kalo, jika, klo, kl, seandainya",
+        "clitics": "juga, pernah, bisa, ada, lagi",
     },
 }

@@ -110,7 +110,8 @@ _CUES: dict[str, tuple[str, str]] = {
         "says the company lost a customer"),
     "elsewhere": (
         r"\b(?:tak\w*|mov\w*) (?:my )?(?:business|custom|money|savings|salary|mortgage|everything) (?:elsewhere|"
-        r"somewhere else|to|away|out(?! (?:of )?(?:my|our|the) (?:account|card|bank)))\b|\b(?:go|going|shop|shopping) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|"
+        r"somewhere else|to|away|out(?! (?:of )?(?:my|our|the) (?:account|card|bank)))\b|"
+        r"\b(?:go|going|shop|shopping) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|"
         r"\bsigned up (?:elsewhere|with)\b|\bmov\w* my salary\b|\bgone with another\b|\banyone but brandx\b|"
         r"\bgets my (?:money|business|"
         r"custom)\b|\botherx (?:only )?from now on\b|\bbuy (?:out )?(?:our|my) contract\b|\bgo (?:with )?another "

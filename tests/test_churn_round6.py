@@ -39,6 +39,7 @@ def test_narrowed_cues_no_longer_fire_on_their_look_alikes() -> None:
 
 def test_threats_that_share_those_words_are_still_found() -> None:
     threats = ("@AcmeHelp I'm done. Switching to FibreCo on Monday", "@AcmeHelp I'm so done with you",
-               "@AcmeHelp taking my money out of Acme and going to Monzo", "Acme is down and useless, switching to FibreCo",
+               "@AcmeHelp taking my money out of Acme and going to Monzo",
+               "Acme is down and useless, switching to FibreCo",
                "@AcmeHelp shopping around for a new broadband provider, this is the last straw")
     assert [t for t in threats if find_churn(t, ACME) is None] == []

@@ -166,7 +166,8 @@ def main() -> None:
     general = [features(prepare(t)) for t in general_tweets(0)] if args.general_weight > 0 else []
     grid = {}
     for c in (0.3, 1.0, 3.0):
-        probs = np.mean([out_of_fold(docs, y, c, args.seed + k, blocked, general, args.general_weight) for k in range(SHUFFLES)], axis=0)
+        probs = np.mean([out_of_fold(docs, y, c, args.seed + k, blocked, general, args.general_weight)
+                         for k in range(SHUFFLES)], axis=0)
         grid[c] = threshold_for(probs[dev], y[dev], args.precision)
         print(f"C={c}: threshold {grid[c][0]} dev out-of-fold precision {grid[c][1]:.3f} recall {grid[c][2]:.3f}")
     best = max(grid, key=lambda c: (_f1(*grid[c][1:]), -c))

@@ -11,7 +11,9 @@ Prints JSON.  The model is trained on dev, so dev figures are in-sample; tune on
 out-of-fold dev figures, report test.  ``--fresh`` adds two sets no version up to 3 was built on: ``tune2``
 (462 written posts in 14 languages, 42 threats) and ``check`` (``churn_check.csv``: 40 English posts, 20 threats,
 written for issue #14 round 4 before any change was tried) and ``check2`` (``churn_check2.csv``: 160 English
-posts in real support-tweet style, 75 threats, written for round 5 before any change was tried).
+posts in real support-tweet style, 75 threats, written for round 5 before any change was tried).  ``--general``
+adds the false alarms on general tweets: TweetEval half 1 (``complaint_data.general_tweets``, ~23,800 tweets that
+version 6 does not train on; almost none is a threat), as the brand-less pipeline scores them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.complaint_data import DATA_DIR, TUNE2, Post, load_posts  # noqa: E402
+from benchmarks.complaint_data import DATA_DIR, TUNE2, Post, general_tweets, load_posts  # noqa: E402
 from benchmarks.complaint_eval import binary_metrics, brand_of  # noqa: E402
 from models.churn import ARTIFACT, ChurnModel, find_churn, load_churn_model  # noqa: E402
 from monitor.errors import ModelError  # noqa: E402
@@ -43,6 +45,13 @@ def scores(posts: list[Post], model: ChurnModel) -> dict[str, object]:
     return out
 
 
+def general_alarms(texts: list[str], model: ChurnModel) -> dict[str, object]:
+    """How many general tweets are flagged, with a few of them to read."""
+    flagged = [t for t in texts if find_churn(t, None, model) is not None]
+    return {"tweets": len(texts), "flagged": len(flagged), "rate": round(len(flagged) / max(1, len(texts)), 4),
+            "examples": [t[:100] for t in flagged[:5]]}
+
+
 def check_posts(name: str = "churn_check.csv") -> list[Post]:
     """A fresh English check set (written, text included); churn labels only."""
     with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
@@ -55,7 +64,9 @@ def main() -> None:
     parser.add_argument("--artifact", type=Path, action="append", help="churn-lr.json (repeatable; default shipped)")
     parser.add_argument("--source", choices=("all", "twcs", "written"), default="all")
     parser.add_argument("--fresh", action="store_true", help="also the tune2 and check sets (written posts)")
+    parser.add_argument("--general", action="store_true", help="also false alarms on held-out general tweets")
     args = parser.parse_args()
+    general = general_tweets(1) if args.general else []
     splits = {split: load_posts(split, args.source) for split in ("dev", "test")}
     if args.fresh and args.source != "twcs":
         splits |= {TUNE2: load_posts(TUNE2), "check": check_posts(), "check2": check_posts("churn_check2.csv")}
@@ -66,8 +77,11 @@ def main() -> None:
         except ModelError as exc:
             print(f"churn_eval: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
-        result[str(path)] = {"version": model.version, "threshold": model.threshold,
-                             **{split: scores(posts, model) for split, posts in splits.items()}}
+        entry: dict[str, object] = {"version": model.version, "threshold": model.threshold,
+                                    **{split: scores(posts, model) for split, posts in splits.items()}}
+        if general:
+            entry["general"] = general_alarms(general, model)
+        result[str(path)] = entry
     print(json.dumps(result, indent=2))
 
 

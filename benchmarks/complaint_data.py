@@ -17,6 +17,8 @@ every label was decided.
 from __future__ import annotations
 
 import csv
+import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +77,23 @@ def load_posts(split: str | None = None, source: str = "all", twcs_path: Path = 
     if source in ("all", "written") and (DATA_DIR / "written.csv").exists():
         posts += [_post(row, row["text"], "written") for row in _read(DATA_DIR / "written.csv")]
     return [p for p in posts if split is None or p.split == split]
+
+
+TWEETEVAL_DIR = ROOT.parent / "shared" / "data" / "tweeteval-sentiment"
+_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def general_tweets(half: int, folder: Path = TWEETEVAL_DIR) -> list[str]:
+    """General tweets (TweetEval train + val texts, ``\\u002c`` escapes undone), one half by a CRC-32 of the text:
+    half 0 teaches the churn classifier what ordinary tweets look like ("off to London tomorrow", "I'm done with
+    SATs"), half 1 stays out of training to count its false alarms.  Almost none is a threat to leave a brand."""
+    if not (folder / "train_text.txt").exists():
+        raise SystemExit(f"TweetEval not found at {folder}: the churn classifier's general tweets are read from "
+                         "../shared/data/tweeteval-sentiment (see /work/shared/README.md)")
+    texts = []
+    for name in ("train_text.txt", "val_text.txt"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), line).strip()
+            if text and zlib.crc32(text.encode("utf-8")) % 2 == half:
+                texts.append(text)
+    return texts

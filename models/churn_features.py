@@ -65,7 +65,7 @@ _CUES: dict[str, tuple[str, str]] = {
     "switch_away": (
         rf"\b(?:(?:switch\w*|mov(?:e|ing)|port\w*|jump\w*|chang\w*|migrat\w*) (?:over |back )?|go(?:ing)? over |off )"
         rf"(?:to|out to) {_AWAY_STOP}(?:otherx|[a-z][\w&-]*)|\b(?:gone|went) (?:to|with) {_AWAY_STOP}(?!the\b|"
-        rf"my\b|a\b|an\b|his\b|"
+        rf"my\b|a\b|an\b|his\b|your\b|this\b|that\b|it\b|them\b|"
         r"her\b|our\b|their\b|waste\b|hell\b|(?:cancel|check|see|get|buy|pick|use|log|pay|order|call|book|change|store|"
         r"shop|help|fix|try|look|find|sign|make|open|do|go|collect|return|ask|sort|complain)\b)(?:otherx|[a-z][\w&-]*)|\b(?:fly|flying|go|going|stick|sticking|bank|"
         r"banking|shop|shopping) with otherx\b|\b(?:i'?ll|i will|we'?ll|we will) be (?:flying|using|banking|shopping "
@@ -98,7 +98,9 @@ _CUES: dict[str, tuple[str, str]] = {
     "done_with": (
         r"\b(?:done|finished|through) (?:with|using|shopping (?:at|with)|ordering from) (?:you|u|brandx|"
         r"this company|them)\b|"
-        r"(?:^|[.!?] )(?:i'm|i am) (?:done|out)\b|\bi'm done\b|\bi am done\b|\bso done\b|\bi'm out\b|"
+        r"(?:^|[.!?] )(?:i'm|i am) (?:done|out)\b(?! (?:of|in|at|for|to|until|till|writing|\w+ing)\b)|"
+        r"\b(?:i'm|i am|so) done\b(?! (?:for|at|writing|until|till|in|\w+ing)\b)"
+        r"|\bi'm out\b(?! (?:of|in|at|for|to|until|till)\b)|"
         r"\bhad enough\b|\bthe (?:last|final) straw\b",
         "says they are done with the company"),
     "lost_customer": (
@@ -108,7 +110,8 @@ _CUES: dict[str, tuple[str, str]] = {
         "says the company lost a customer"),
     "elsewhere": (
         r"\b(?:tak\w*|mov\w*) (?:my )?(?:business|custom|money|savings|salary|mortgage|everything) (?:elsewhere|"
-        r"somewhere else|to|away|out)\b|\b(?:go|going|shop|shopping) (?:elsewhere|around|somewhere else)\b|"
+        r"somewhere else|to|away|out(?! (?:of )?(?:my|our|the) (?:account|card|bank)))\b|"
+        r"\b(?:go|going|shop|shopping) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|"
         r"\bsigned up (?:elsewhere|with)\b|\bmov\w* my salary\b|\bgone with another\b|\banyone but brandx\b|"
         r"\bgets my (?:money|business|"
         r"custom)\b|\botherx (?:only )?from now on\b|\bbuy (?:out )?(?:our|my) contract\b|\bgo (?:with )?another "
@@ -190,7 +193,7 @@ _CUES: dict[str, tuple[str, str]] = {
         r"(?!brandx\b|you\b|bed\b|sleep\b|work\b|school\b|the\b)(?:otherx|[a-z][\w&-]*)|\bhello otherx\b|\bhere i come "
         r"(?!there\b|everyone\b|all\b|team\b|guys\b|again\b|brandx\b|world\b)(?:otherx|[a-z][\w&-]*)\b|"
         r"\b(?!brandx\b|what\b|that\b|this\b|so\b|as\b|how\b|here\b|there\b|sites\b|if\b|when\b|because\b|"
-        r"and\b|but\b|or\b|now\b|then\b|yes\b|well\b|where\b|which\b|is\b|think\b|know\b|believe\b)"
+        r"and\b|but\b|or\b|now\b|then\b|yes\b|well\b|where\b|which\b|is\b|think\b|know\b|believe\b|said\b|says\b|say\b|learn\b|learned\b|thought\b|hope\b|feel\b|guess\b)"
         r"(?:otherx|[a-z]+) (?:it is|"
         r"here i come|gets my (?:money|business))\b(?! what)|"
         r"\b(?:peace out|adios|bye felicia)\b|\b(?:i|we) quit\b",

@@ -134,7 +134,8 @@ def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: 
     from monitor.cli.incident_actions import mark, stamp
     from monitor.runtime import Runtime
 
-    settings = ctx.settings  # type: ignore[attr-defined]
+    # the database and the channels' routing only: an on-call shell need not hold the channels' secrets
+    settings = ctx.read_settings  # type: ignore[attr-defined]
     outcome = mark(Runtime(settings).engine, settings, incident_id, who or getpass.getuser(), resolve=resolve,
                    now=datetime.now(UTC), force=force)
     told = (f"; {', '.join(outcome.told)} will be told by the running service" if outcome.told

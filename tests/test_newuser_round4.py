@@ -55,3 +55,64 @@ def test_on_call_commands_need_no_channel_secret(tmp_path: Path, monkeypatch: py
         done = _invoke(config, *args, monkeypatch=monkeypatch, stdin="a long enough password\n")
         assert done.exit_code == 0, (args, done.output)
         assert words in done.output and "SLACK_BOT_TOKEN" not in done.output, done.output
+
+
+def _backtest(tmp_path: Path, name: str, data: bytes) -> tuple[int, str]:
+    from monitor.cli.backtest_cmd import backtest
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    done = CliRunner().invoke(backtest, [str(path), "--out", str(tmp_path / "out.jsonl"), "--model", "lexicon"])
+    assert "Traceback" not in done.output and not isinstance(done.exception, (UnicodeError, KeyError, TypeError))
+    return done.exit_code, done.output
+
+
+ROWS = "".join(f"{n},Acme outage {n} terrible,2026-11-01T10:{n:02d}:00Z,@c{n}\n" for n in range(5))
+
+
+@pytest.mark.parametrize(("name", "data", "words"), [
+    ("latin1.csv", "id,text,posted_at\n1,café Acme down,2026-11-01T10:00:00Z\n".encode("latin-1"),
+     "latin1.csv line 2 is not UTF-8 text (byte 0xe9): save it as UTF-8"),
+    ("excel.csv", "id,text,posted_at\n1,Acme down,2026-11-01T10:00:00Z\n".encode("utf-16"),
+     "excel.csv is UTF-16 text, not UTF-8"),
+    ("posts.tsv", b"id\ttext\tposted_at\n1\tAcme down\t2026-11-01T10:00:00Z\n", "posts.tsv is tab-separated"),
+    ("tabs.csv", b"id\ttext\tposted_at\n1\tAcme down\t2026-11-01T10:00:00Z\n", "tabs.csv is tab-separated"),
+    ("export.csv", b"id,body,time\n1,Acme down,2026-11-01T10:00:00Z\n",
+     "export.csv has no text or posted_at column (its columns: id, body, time); every row needs id, text and "
+     "posted_at: rename body to text; rename time to posted_at"),
+])
+def test_a_backtest_file_the_replay_cannot_read_as_it_is_says_the_fix(tmp_path: Path, name: str, data: bytes,
+                                                                      words: str) -> None:
+    code, output = _backtest(tmp_path, name, data)
+    assert code == 1 and words in output, output
+    assert len(output.strip().splitlines()) == 1, output
+
+
+def test_a_backtest_column_under_another_name_is_noted_with_the_one_meant(tmp_path: Path) -> None:
+    """A column called `author` was dropped without a word: every post from one unknown person, nothing alerted."""
+    code, output = _backtest(tmp_path, "export.csv", ("id,text,posted_at,author,sentiment_guess\n" + ROWS).encode())
+    assert code == 0, output
+    assert "note: columns not read: author (did you mean author_handle?), sentiment_guess" in output
+    assert "no author_handle or author_id column: every post counts as one unknown person" in output
+    code, output = _backtest(tmp_path, "good.csv", ("id,text,posted_at,author_handle\n" + ROWS).encode())
+    assert code == 0 and "note:" not in output, output
+
+
+def test_score_reads_and_writes_tab_separated_files_and_refuses_what_is_not_utf8(tmp_path: Path) -> None:
+    from monitor.cli.score import score
+
+    source = tmp_path / "posts.tsv"
+    source.write_text("id\ttext\n1\tAcme is down again, terrible\n", encoding="utf-8")
+    done = CliRunner().invoke(score, [str(source), "-o", str(tmp_path / "scored.tsv"), "--model", "lexicon"])
+    assert done.exit_code == 0, done.output
+    header, row = (tmp_path / "scored.tsv").read_text(encoding="utf-8").splitlines()
+    assert header.split("\t")[:4] == ["id", "text", "sentiment", "p_negative"]
+    assert row.split("\t")[:3] == ["1", "Acme is down again, terrible", "negative"]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("id,text\n1,très mauvais service Acme\n".encode("latin-1"))
+    done = CliRunner().invoke(score, [str(latin), "-o", str(tmp_path / "s.csv"), "--model", "lexicon"])
+    assert done.exit_code == 1 and "latin.csv line 2 is not UTF-8 text (byte 0xe8)" in done.output, done.output
+    tabs = tmp_path / "tabs.csv"
+    tabs.write_text("id\ttext\n1\tAcme down\n", encoding="utf-8")
+    done = CliRunner().invoke(score, [str(tabs), "-o", str(tmp_path / "t.csv"), "--model", "lexicon"])
+    assert done.exit_code == 1 and "tab-separated: name it .tsv" in done.output, done.output

@@ -34,7 +34,7 @@ def _incidents(tmp_path: Path, *triggers: str) -> None:
         for number, trigger in enumerate(triggers):
             session.add(Incident(brand_id="acme", key=f"{trigger}-{number}", trigger=trigger, severity=2 + number % 3,
                                  status="open", opened_at=NOW, updated_at=NOW, last_activity_at=NOW, title=trigger,
-                                 reason=f"why {trigger}", facets={trigger: {"since": NOW.isoformat(), "reason": "r"}}))
+                                 reason="why it opened", facets={trigger: {"since": NOW.isoformat(), "reason": "r"}}))
     engine.dispose()
 
 
@@ -116,3 +116,68 @@ def test_score_reads_and_writes_tab_separated_files_and_refuses_what_is_not_utf8
     tabs.write_text("id\ttext\n1\tAcme down\n", encoding="utf-8")
     done = CliRunner().invoke(score, [str(tabs), "-o", str(tmp_path / "t.csv"), "--model", "lexicon"])
     assert done.exit_code == 1 and "tab-separated: name it .tsv" in done.output, done.output
+
+
+def test_the_incident_list_and_page_speak_a_persons_words_in_the_brands_time(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "churn_threat", "sev 2", "facet spike since 2026-11-02T09:00:00+00:00" or "1 attempt(s)"."""
+    config = _settings(tmp_path, '[[channels]]\nid = "console"\nkind = "console"\n')
+    config.write_text(config.read_text().replace('name = "Acme"', 'name = "Acme"\ntimezone = "America/New_York"'))
+    _incidents(tmp_path, "churn_threat", "repeat_complainer")
+    listed = _invoke(config, "incidents", "list", monkeypatch=monkeypatch)
+    assert listed.exit_code == 0, listed.output
+    for words in ("Churn threat", "Repeat complainer", "medium", "high", "severity", "2026-11-02 04:00 EST"):
+        assert words in listed.output, (words, listed.output)
+    assert "churn_threat" not in listed.output and "repeat_complainer" not in listed.output
+    shown = _invoke(config, "incidents", "show", "1", monkeypatch=monkeypatch)
+    assert shown.exit_code == 0, shown.output
+    assert "(acme, Churn threat, medium, open)" in shown.output, shown.output
+    assert "  Churn threat since 2026-11-02 04:00 EST: r" in shown.output, shown.output
+    assert "+00:00" not in shown.output and "facet" not in shown.output and "severity 2" not in shown.output
+
+
+def test_the_demo_table_names_triggers_and_severities_in_words_in_the_brands_time() -> None:
+    from rich.console import Console
+
+    from monitor.cli.main import _incident_table
+    from monitor.storage.tables import Incident
+
+    rows = [Incident(id=1, brand_id="b", key="k", trigger="high_reach", severity=4, status="open", opened_at=NOW,
+                     updated_at=NOW, last_activity_at=NOW, reason="quoted [bold]post[/bold]")]
+    console = Console(width=200, record=True)
+    console.print(_incident_table(rows, "Europe/Paris"))
+    text = console.export_text()
+    assert "Mon 02 Nov 10:00 CET" in text and "High-reach complaint" in text and "critical" in text
+    assert "high_reach" not in text and "(UTC)" not in text
+    assert "quoted [bold]post[/bold]" in text  # a post quoted in the reason is text, not markup
+
+
+def test_the_web_workspace_without_users_says_how_to_add_the_first(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from monitor.storage.engine import open_database
+    from tests.fakes.cli_runner import ROOT
+    from tests.fakes.smtp import free_port
+
+    database = tmp_path / "demo.db"
+    open_database(f"sqlite:///{database}").dispose()
+    process = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--database", str(database), "--address",
+                                f"127.0.0.1:{free_port()}"], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True,
+                               env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "COLUMNS": "250"})
+    try:
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("Ctrl-C stops it" in line for line in lines):
+            time.sleep(0.1)
+        time.sleep(1)  # the line after the address, if there is one
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert any(f"No one can sign in yet: add a user first, e.g. groundswell users --database {database} add "
+               "YOUR-NAME --role operator" in line for line in lines), lines

@@ -33,6 +33,7 @@ def list_incidents(ctx: object, show_all: bool) -> None:
     from rich.text import Text
     from sqlmodel import Session, col, select
 
+    from alerts.base import SEVERITY_NAMES, trigger_label
     from alerts.escape import terminal
     from monitor.cli.reading import read_engine
     from monitor.storage.tables import Incident
@@ -44,13 +45,14 @@ def list_incidents(ctx: object, show_all: bool) -> None:
         query = query.where(Incident.status != "resolved")
     zones = {b.id: b.timezone for b in settings.brands}
     table = Table(title="Incidents")
-    for column in ("#", "brand", "opened (brand time)", "what", "sev", "status", "acked by", "reason"):
+    for column in ("#", "brand", "opened (brand time)", "what", "severity", "status", "acked by", "reason"):
         table.add_column(column)
     with Session(engine) as session:
         for i in sorted(session.exec(query), key=lambda i: i.status == "watch"):
-            facets = " + ".join(dict.fromkeys([i.trigger, *(i.facets or {})]))
+            facets = " + ".join(dict.fromkeys(trigger_label(f) for f in [i.trigger, *(i.facets or {})]))
             table.add_row(str(i.id), Text(terminal(i.brand_id, 60)), _local(i.opened_at, zones.get(i.brand_id, "UTC")),
-                          Text(terminal(facets, 80)), str(i.severity), Text(terminal(i.status, 20)),
+                          Text(terminal(facets, 80)), SEVERITY_NAMES.get(i.severity, str(i.severity)),
+                          Text(terminal(i.status, 20)),
                           Text(terminal(i.acked_by or "", 60)), Text(terminal(i.reason, 300)))
         resolved = 0 if show_all or table.row_count else _count_resolved(session)
     if table.row_count:
@@ -80,6 +82,16 @@ def _local(when: datetime, zone: str) -> str:
     return f"{as_utc(when).astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}"
 
 
+def _since(value: object, zone: str) -> str:
+    """A facet's start (stored as ISO 8601 text) in the brand's time, as every other time here."""
+    from alerts.escape import terminal
+
+    try:
+        return _local(datetime.fromisoformat(str(value)), zone)
+    except ValueError:
+        return terminal(str(value or "?"), 40)
+
+
 @incidents.command("show")
 @click.argument("incident_id", type=int)
 @click.pass_obj
@@ -88,6 +100,7 @@ def show_incident(ctx: object, incident_id: int) -> None:
     from rich.text import Text
     from sqlmodel import Session, col, select
 
+    from alerts.base import SEVERITY_NAMES, trigger_label
     from alerts.escape import terminal
     from alerts.render import followers_text
     from monitor.cli.incident_actions import get_incident
@@ -103,11 +116,11 @@ def show_incident(ctx: object, incident_id: int) -> None:
         # every field may carry text written by strangers: terminal() drops escape sequences and bidi controls,
         # and Text / markup=False keep square brackets from being read as rich markup
         console.print(Text.assemble((f"#{i.id} {terminal(i.title, 200)}", "bold"),
-                                    f" ({terminal(i.brand_id, 60)}, {terminal(i.trigger, 40)}, severity {i.severity}, "
-                                    f"{terminal(i.status, 20)})"))
+                                    f" ({terminal(i.brand_id, 60)}, {terminal(trigger_label(i.trigger), 40)}, "
+                                    f"{SEVERITY_NAMES.get(i.severity, i.severity)}, {terminal(i.status, 20)})"))
         console.print(f"opened {_local(i.opened_at, zone)}; {terminal(i.reason, 1000)}", markup=False)
         for facet, info in (i.facets or {}).items():
-            console.print(f"  facet {terminal(facet, 40)} since {terminal(str(info.get('since', '?')), 40)}: "
+            console.print(f"  {terminal(trigger_label(facet), 40)} since {_since(info.get('since'), zone)}: "
                           f"{terminal(str(info.get('reason', '')), 300)}", markup=False)
         join = (i.details or {}).get("join", {})
         if join:
@@ -123,10 +136,12 @@ def show_incident(ctx: object, incident_id: int) -> None:
                           f"{terminal(m.text, 200)} {terminal(m.url, 300)}", markup=False)
         for alert in session.exec(select(Alert).where(Alert.incident_id == i.id).order_by(col(Alert.id))):
             how = "paged" if alert.paged else "digest only (page budget)"
-            console.print(f"  {_local(alert.created_at, zone)} {alert.event} sev {alert.severity} ({how}): "
+            console.print(f"  {_local(alert.created_at, zone)} {alert.event}, "
+                          f"{SEVERITY_NAMES.get(alert.severity, alert.severity)} ({how}): "
                           f"{terminal(alert.summary or '', 500)}", markup=False)
             for item in session.exec(select(OutboxItem).where(OutboxItem.alert_id == alert.id)):
-                console.print(f"      -> {item.channel_id}: {item.status} after {item.attempts} attempt(s) "
+                tries = f"{item.attempts} attempt{'' if item.attempts == 1 else 's'}"
+                console.print(f"      -> {item.channel_id}: {item.status} after {tries} "
                               f"{terminal(item.last_error or '', 300)}", markup=False)
 
 

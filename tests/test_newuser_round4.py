@@ -181,3 +181,25 @@ def test_the_web_workspace_without_users_says_how_to_add_the_first(tmp_path: Pat
         process.wait(timeout=30)
     assert any(f"No one can sign in yet: add a user first, e.g. groundswell users --database {database} add "
                "YOUR-NAME --role operator" in line for line in lines), lines
+
+
+def test_init_asks_for_the_mail_server_next_to_the_email_and_refuses_a_server_as_a_slack_channel(
+        tmp_path: Path) -> None:
+    """The SMTP question came after the Slack one: answers typed in the order of the form swapped them."""
+    answers = ["Acme", "Acme", "@acme", "Europe/London", "ops@acme.example", "smtp.acme.example", "smtp.acme.example",
+               "C0123ABCD"]
+    done = CliRunner().invoke(cli, ["init", "--out", str(tmp_path / "s.toml")], input="\n".join(answers) + "\n")
+    assert done.exit_code == 0, done.output
+    assert done.output.index("SMTP server for that email") < done.output.index("Slack channel ID")
+    assert "'smtp.acme.example' is not a channel ID" in done.output, done.output
+    written = (tmp_path / "s.toml").read_text()
+    assert 'host = "smtp.acme.example"' in written and 'channel = "C0123ABCD"' in written
+
+
+def test_a_day_option_says_the_form_it_wants(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _settings(tmp_path, '[[channels]]\nid = "console"\nkind = "console"\n')
+    done = _invoke(config, "digest", "--date", "11/07/2026", "--out", str(tmp_path / "d.html"), monkeypatch=monkeypatch)
+    assert done.exit_code == 2
+    assert "'11/07/2026' is not a day: write it as YYYY-MM-DD, e.g. 2026-11-07" in done.output, done.output
+    helped = _invoke(config, "digest", "--help", monkeypatch=monkeypatch)
+    assert "--date YYYY-MM-DD" in helped.output and "%Y" not in helped.output

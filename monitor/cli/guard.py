@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from datetime import datetime
+from typing import Any, NoReturn
 
 import click
 
@@ -97,3 +98,21 @@ def run_guarded(entry: Callable[[], object]) -> None:
         if os.environ.get("GROUNDSWELL_DEBUG") and not isinstance(exc, GroundswellError):
             raise
         fail(*explain(exc))
+
+
+class Day(click.DateTime):
+    """A --date/--until day: shown and explained as YYYY-MM-DD (click's own says "[%Y-%m-%d]", a format code)."""
+
+    name = "day"
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{str(value)!r} is not a day: write it as YYYY-MM-DD, e.g. 2026-11-07", param, ctx)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
+from monitor.cli.guard import Day
 from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool
 
 
 @click.command()
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--date", "day", type=Day(), default=None,
               help="The day to summarise (default: yesterday, in each brand's timezone).")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Write the HTML preview here (the CSV of negative mentions goes beside it).")

@@ -84,6 +84,7 @@ _ENV.filters["safe_url"] = safe_url
 _ENV.filters["followers"] = lambda n: followers_text(n) or "followers unknown"
 _ENV.filters["incident"] = incident_line
 _ENV.filters["joined"] = joined_line
+_ENV.filters["trigger"] = trigger_label
 _ENV.filters["severity_color"] = lambda severity: SEVERITY_COLOR.get(int(severity), "#828282")
 _ENV.globals["cards"] = cards
 

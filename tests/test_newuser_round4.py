@@ -203,3 +203,26 @@ def test_a_day_option_says_the_form_it_wants(tmp_path: Path, monkeypatch: pytest
     assert "'11/07/2026' is not a day: write it as YYYY-MM-DD, e.g. 2026-11-07" in done.output, done.output
     helped = _invoke(config, "digest", "--help", monkeypatch=monkeypatch)
     assert "--date YYYY-MM-DD" in helped.output and "%Y" not in helped.output
+
+
+def test_an_acknowledgement_says_when_in_the_brands_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The line and what Slack and email are told ("Acknowledged by dana at ...") were in UTC beside alerts in
+    the brand's time ("since Sat 7 Nov 18:30 GMT")."""
+    from sqlmodel import Session
+
+    from monitor.storage.engine import open_database
+    from monitor.storage.tables import Incident
+
+    config = _settings(tmp_path, '[[channels]]\nid = "console"\nkind = "console"\n')
+    config.write_text(config.read_text().replace('name = "Acme"', 'name = "Acme"\ntimezone = "Asia/Tokyo"'))
+    _incidents(tmp_path, "spike")
+    done = _invoke(config, "incidents", "ack", "1", "--by", "dana", monkeypatch=monkeypatch)
+    assert done.exit_code == 0 and " JST" in done.output and " UTC" not in done.output, done.output
+    again = _invoke(config, "incidents", "ack", "1", "--by", "sam", monkeypatch=monkeypatch)
+    refused = str(again.exception)  # the guard around `main` prints it as one line
+    assert again.exit_code == 1 and "already acknowledged by dana at " in refused and refused.count(" JST") == 1
+    engine = open_database(f"sqlite:///{tmp_path / 'data' / 'groundswell.db'}")
+    with Session(engine) as session:
+        told = (session.get(Incident, 1).details or {})["acknowledged"]  # type: ignore[union-attr]
+    engine.dispose()
+    assert told.startswith("by dana at ") and told.endswith(" JST"), told

@@ -156,7 +156,7 @@ def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: 
                    now=datetime.now(UTC), force=force)
     told = (f"; {', '.join(outcome.told)} will be told by the running service" if outcome.told
             else "; no channel had been told about it, so nobody is notified")
-    console.print(f"incident #{incident_id} {outcome.action} {stamp(outcome.who, outcome.when)}{told}",
+    console.print(f"incident #{incident_id} {outcome.action} {stamp(outcome.who, outcome.when, outcome.zone)}{told}",
                   markup=False)
 
 

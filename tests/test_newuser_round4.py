@@ -226,3 +226,13 @@ def test_an_acknowledgement_says_when_in_the_brands_time(tmp_path: Path, monkeyp
         told = (session.get(Incident, 1).details or {})["acknowledged"]  # type: ignore[union-attr]
     engine.dispose()
     assert told.startswith("by dana at ") and told.endswith(" JST"), told
+
+
+def test_channels_list_says_what_reaches_each_in_words_without_its_secret(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _settings(tmp_path, SLACK + 'min_severity = 3\ntriggers = ["churn_threat", "spike"]\n'
+                                         'quiet_hours = "22:00-07:00"\n')
+    done = _invoke(config, "channels", "list", monkeypatch=monkeypatch)
+    assert done.exit_code == 0, done.output
+    assert ("slack (slack): first responders; severity high and up; brands all; triggers Churn threat, Spike; "
+            "quiet hours 22:00-07:00 (brand time)") in done.output, done.output

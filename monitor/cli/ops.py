@@ -234,18 +234,23 @@ def channels() -> None:
 @channels.command("list")
 @click.pass_obj
 def list_channels(ctx: object) -> None:
-    """Configured channels with their routing filters."""
-    for c in ctx.settings.channels:  # type: ignore[attr-defined]
-        console.print(f"{c.id} ({c.kind}) tier {c.tier}, min severity {c.min_severity}, "
-                      f"brands {c.brands or 'all'}, triggers {c.triggers or 'all'}, "
-                      f"quiet hours {c.quiet_hours or 'none'}{'' if c.enabled else ', DISABLED'}", markup=False)
+    """Configured channels with what reaches each (severity, brands, triggers, quiet hours)."""
+    from alerts.base import SEVERITY_NAMES, trigger_label
+
+    for c in ctx.read_settings.channels:  # type: ignore[attr-defined]  # no secret needed to list them
+        who = "first responders" if c.tier == 1 else f"escalation tier {c.tier}"
+        triggers = ", ".join(trigger_label(t) for t in c.triggers) if c.triggers else "all"
+        console.print(f"{c.id} ({c.kind}): {who}; severity {SEVERITY_NAMES.get(c.min_severity, c.min_severity)} "
+                      f"and up; brands {', '.join(c.brands) if c.brands else 'all'}; triggers {triggers}; "
+                      f"quiet hours {c.quiet_hours + ' (brand time)' if c.quiet_hours else 'none'}"
+                      f"{'' if c.enabled else '; DISABLED'}", markup=False)
 
 
 @channels.command("test")
 @click.argument("name")
 @click.pass_obj
 def test_channel(ctx: object, name: str) -> None:
-    """Send a real test message to channel NAME, now, bypassing the outbox."""
+    """Send a real test message to channel NAME (its id in settings.toml) now, not through the delivery queue."""
     from alerts.base import AlertMessage
     from monitor.errors import DeliveryError
     from monitor.runtime import build_notifiers

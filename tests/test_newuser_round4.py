@@ -236,3 +236,21 @@ def test_channels_list_says_what_reaches_each_in_words_without_its_secret(tmp_pa
     assert done.exit_code == 0, done.output
     assert ("slack (slack): first responders; severity high and up; brands all; triggers Churn threat, Spike; "
             "quiet hours 22:00-07:00 (brand time)") in done.output, done.output
+
+
+def test_source_health_times_are_in_the_brands_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.storage.engine import open_database, transaction
+    from monitor.storage.tables import SourceState
+
+    config = _settings(tmp_path, '[[sources]]\nid = "news"\nkind = "rss"\nbrand = "acme"\n'
+                                 'feeds = ["https://127.0.0.1:9/f"]\n')
+    config.write_text(config.read_text().replace('name = "Acme"', 'name = "Acme"\ntimezone = "Asia/Tokyo"'))
+    (tmp_path / "data").mkdir()
+    engine = open_database(f"sqlite:///{tmp_path / 'data' / 'groundswell.db'}")
+    with transaction(engine) as session:
+        session.add(SourceState(id="news", brand_id="acme", kind="rss", status="ok", last_success_at=NOW,
+                                next_poll_at=NOW))
+    engine.dispose()
+    done = _invoke(config, "sources", monkeypatch=monkeypatch)
+    assert done.exit_code == 0, done.output
+    assert done.output.count("2026-11-02 18:00 JST") == 2 and "09:00 UTC" not in done.output, done.output

@@ -254,3 +254,11 @@ def test_source_health_times_are_in_the_brands_time(tmp_path: Path, monkeypatch:
     done = _invoke(config, "sources", monkeypatch=monkeypatch)
     assert done.exit_code == 0, done.output
     assert done.output.count("2026-11-02 18:00 JST") == 2 and "09:00 UTC" not in done.output, done.output
+
+
+def test_column_names_in_a_note_are_printed_as_text(tmp_path: Path) -> None:
+    """A file's header is a stranger's words: escape sequences dropped, square brackets not read as markup."""
+    header = "id,text,posted_at,author_handle,\x1b[31mred\x1b[0m,[bold]x[/bold]\n"
+    code, output = _backtest(tmp_path, "ansi.csv", (header + ROWS.replace("\n", ",a,b\n")).encode())
+    assert code == 0, output
+    assert "note: columns not read: red, [bold]x[/bold]" in output and "\x1b" not in output, output

@@ -60,7 +60,14 @@ def encoding_problem(path: Path) -> str | None:
 
 
 def header(path: Path) -> list[str]:
-    """A CSV file's column names, or the keys of a JSONL file's first object ([] when there is none)."""
+    """A CSV file's column names, or the keys of a JSONL file's first object ([] when there is none); each name
+    as it may be printed (the file's own words: no escape sequences or controls, at most 60 characters)."""
+    from alerts.escape import terminal
+
+    return [terminal(name, 60) for name in _names(path)]
+
+
+def _names(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         if path.suffix.lower() in (".csv", ".tsv"):
             return [name.strip() for name in next(csv.reader([handle.readline()]), [])]

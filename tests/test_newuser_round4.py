@@ -105,6 +105,7 @@ def test_score_reads_and_writes_tab_separated_files_and_refuses_what_is_not_utf8
     source.write_text("id\ttext\n1\tAcme is down again, terrible\n", encoding="utf-8")
     done = CliRunner().invoke(score, [str(source), "-o", str(tmp_path / "scored.tsv"), "--model", "lexicon"])
     assert done.exit_code == 0, done.output
+    assert f"scored 1 row with lexicon (version 1) -> {tmp_path / 'scored.tsv'}" in done.output, done.output
     header, row = (tmp_path / "scored.tsv").read_text(encoding="utf-8").splitlines()
     assert header.split("\t")[:4] == ["id", "text", "sentiment", "p_negative"]
     assert row.split("\t")[:3] == ["1", "Acme is down again, terrible", "negative"]

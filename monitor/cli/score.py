@@ -190,7 +190,8 @@ def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int,
         raise click.ClickException(whole_line(str(exc))) from None
     rows_done = _run(input_path, output_path, in_fmt, out_fmt, text_column, router, batch_size)
     model = router.default
-    click.echo(f"scored {rows_done} rows with {model.name} {model.version} -> {output_path}", err=True)
+    rows = "1 row" if rows_done == 1 else f"{rows_done:,} rows"
+    click.echo(f"scored {rows} with {model.name} (version {model.version}) -> {output_path}", err=True)
 
 
 def _run(input_path: Path, output_path: Path, in_fmt: str, out_fmt: str, column: str, model: Any,

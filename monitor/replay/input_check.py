@@ -59,15 +59,15 @@ def encoding_problem(path: Path) -> str | None:
     return None
 
 
-def header(path: Path) -> list[str]:
-    """A CSV file's column names, or the keys of a JSONL file's first object ([] when there is none); each name
-    as it may be printed (the file's own words: no escape sequences or controls, at most 60 characters)."""
+def _shown(name: str) -> str:
+    """A column name as it may be printed: the file's own words, without escape sequences or controls."""
     from alerts.escape import terminal
 
-    return [terminal(name, 60) for name in _names(path)]
+    return terminal(name, 60)
 
 
-def _names(path: Path) -> list[str]:
+def header(path: Path) -> list[str]:
+    """A CSV file's column names, or the keys of a JSONL file's first object ([] when there is none)."""
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         if path.suffix.lower() in (".csv", ".tsv"):
             return [name.strip() for name in next(csv.reader([handle.readline()]), [])]
@@ -107,8 +107,9 @@ def missing_columns(path: Path, columns: list[str]) -> str | None:
     if not missing:
         return None
     guesses = {want: have for have in columns for want in missing if suggestion(have, REQUIRED) == want}
-    hint = "; ".join(f"rename {guesses[m]} to {m}" for m in missing if m in guesses)
-    return (f"{path.name} has no {' or '.join(missing)} column (its columns: {', '.join(columns[:20])}); every row "
+    hint = "; ".join(f"rename {_shown(guesses[m])} to {m}" for m in missing if m in guesses)
+    shown = ", ".join(map(_shown, columns[:20]))
+    return (f"{path.name} has no {' or '.join(missing)} column (its columns: {shown}); every row "
             f"needs id, text and posted_at" + (f": {hint}" if hint else ""))
 
 
@@ -120,7 +121,7 @@ def notes(columns: list[str]) -> list[str]:
         parts = []
         for name in unread[:12]:
             meant = suggestion(name)
-            parts.append(f"{name} (did you mean {meant}?)" if meant else name)
+            parts.append(f"{_shown(name)} (did you mean {meant}?)" if meant else _shown(name))
         more = f" and {len(unread) - 12} more" if len(unread) > 12 else ""
         found.append(f"note: columns not read: {', '.join(parts)}{more}")
     if columns and not {"author_id", "author_handle"} & set(columns):

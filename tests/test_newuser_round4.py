@@ -263,3 +263,16 @@ def test_column_names_in_a_note_are_printed_as_text(tmp_path: Path) -> None:
     code, output = _backtest(tmp_path, "ansi.csv", (header + ROWS.replace("\n", ",a,b\n")).encode())
     assert code == 0, output
     assert "note: columns not read: red, [bold]x[/bold]" in output and "\x1b" not in output, output
+
+
+def test_a_failed_manual_poll_and_the_incident_help_use_no_internal_words(tmp_path: Path) -> None:
+    from tests.fakes.cli_runner import ROWS, config
+
+    path = config(tmp_path, ROWS)
+    path.write_text(path.read_text().replace(str(tmp_path / "mentions.jsonl"), str(tmp_path / "missing.jsonl")))
+    done = CliRunner().invoke(cli, ["--config", str(path), "poll", "file", "--once"])
+    assert done.exit_code == 1, done.output
+    assert "nothing was lost: the next poll starts where the last good one ended" in done.output, done.output
+    assert "cursor" not in done.output
+    helped = CliRunner().invoke(cli, ["incidents", "show", "--help"])
+    assert "what it is (spike, story, ...)" in helped.output and "facets" not in helped.output, helped.output

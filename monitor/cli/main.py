@@ -184,8 +184,8 @@ def poll(ctx: Context, source: str, once: bool) -> None:
     for problem in result.problems:
         err.print(f"[yellow]skipped[/]: {escape(problem)}", markup=True, soft_wrap=True)
     if result.error:
-        err.print(f"{source} failed: {result.error} (the cursor is unchanged, nothing was lost, and nobody was "
-                  "alerted: this was a manual poll)", markup=False, soft_wrap=True)
+        err.print(f"{source} failed: {result.error} (nothing was lost: the next poll starts where the last good one "
+                  "ended; nobody was alerted: this was a manual poll)", markup=False, soft_wrap=True)
         sys.exit(1)
     console.print(f"{source}: fetched {result.fetched}, new {result.new}, skipped {len(result.problems)}")
 

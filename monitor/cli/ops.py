@@ -97,7 +97,8 @@ def _since(value: object, zone: str) -> str:
 @click.argument("incident_id", type=int)
 @click.pass_obj
 def show_incident(ctx: object, incident_id: int) -> None:
-    """Everything about an incident: facets, every update and what changed, examples, deliveries."""
+    """Everything about an incident: what it is (spike, story, ...), every update and what changed, example posts,
+    and which channel was told when."""
     from rich.text import Text
     from sqlmodel import Session, col, select
 

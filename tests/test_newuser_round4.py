@@ -276,3 +276,11 @@ def test_a_failed_manual_poll_and_the_incident_help_use_no_internal_words(tmp_pa
     assert "cursor" not in done.output
     helped = CliRunner().invoke(cli, ["incidents", "show", "--help"])
     assert "what it is (spike, story, ...)" in helped.output and "facets" not in helped.output, helped.output
+
+
+def test_an_empty_user_list_says_how_to_add_the_first(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    done = CliRunner().invoke(cli, ["users", "--database", str(database), "list"])
+    assert done.exit_code == 0, done.output
+    assert f"No users yet: add one with groundswell users --database {database} add YOUR-NAME --role operator" \
+        in done.output, done.output

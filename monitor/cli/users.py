@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,6 +113,12 @@ def list_users(ctx: Context) -> None:
 
     for user in accounts.list_users(_engine(ctx)):
         table.add_row(user.name, user.role, f"{user.created_at:%Y-%m-%d %H:%M}", "no" if user.disabled else "yes")
+    if not table.row_count:  # an empty table said nothing about how to get the first user
+        database = click.get_current_context().meta.get("groundswell.database")
+        where = f"--database {shlex.quote(database)} " if database else ""
+        console.print(f"No users yet: add one with groundswell users {where}add YOUR-NAME --role operator",
+                      markup=False, soft_wrap=True)
+        return
     console.print(table)
 
 

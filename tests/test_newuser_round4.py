@@ -284,3 +284,13 @@ def test_an_empty_user_list_says_how_to_add_the_first(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert f"No users yet: add one with groundswell users --database {database} add YOUR-NAME --role operator" \
         in done.output, done.output
+
+
+def test_an_output_path_in_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
+    from tests.fakes.cli_runner import groundswell, one_line_failure
+
+    (tmp_path / "posts.csv").write_text("id,text\n1,Acme down\n")
+    missing = tmp_path / "no-such-folder" / "scored.csv"
+    line = one_line_failure(groundswell("score", "posts.csv", "-o", str(missing), "--model", "lexicon",
+                                        cwd=tmp_path), 1)
+    assert f"cannot use {missing}: the folder {missing.parent} does not exist (create it" in line, line

@@ -72,10 +72,20 @@ def explain(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, ImportError):
         return RUNTIME_EXIT, f"error a Python package is missing: {one_line(str(exc))} (pip install it)"
     if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return RUNTIME_EXIT, f"error {exc.strerror or one_line(str(exc))}{where}"
+        return RUNTIME_EXIT, f"error {_file_problem(exc)}"
     return RUNTIME_EXIT, (f"unexpected error {type(exc).__name__}: {one_line(str(exc))} "
                           "(set GROUNDSWELL_DEBUG=1 to see where; please report it)")
+
+
+def _file_problem(exc: OSError) -> str:
+    """A file error that says what to do: a path into a folder that does not exist names that folder."""
+    from pathlib import Path
+
+    if isinstance(exc, FileNotFoundError) and exc.filename and not Path(exc.filename).parent.exists():
+        folder = Path(exc.filename).parent
+        return f"cannot use {exc.filename}: the folder {folder} does not exist (create it, or choose another path)"
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or one_line(str(exc))}{where}"
 
 
 def fail(code: int, line: str) -> NoReturn:

@@ -294,3 +294,13 @@ def test_an_output_path_in_a_missing_folder_names_the_folder(tmp_path: Path) -> 
     line = one_line_failure(groundswell("score", "posts.csv", "-o", str(missing), "--model", "lexicon",
                                         cwd=tmp_path), 1)
     assert f"cannot use {missing}: the folder {missing.parent} does not exist (create it" in line, line
+
+
+def test_a_backtest_into_a_missing_folder_stops_before_replaying(tmp_path: Path) -> None:
+    from monitor.cli.backtest_cmd import backtest
+
+    (tmp_path / "m.csv").write_text("id,text,posted_at,author_handle\n" + ROWS)
+    out = tmp_path / "nowhere" / "t.jsonl"
+    done = CliRunner().invoke(backtest, [str(tmp_path / "m.csv"), "--out", str(out), "--model", "lexicon"])
+    assert done.exit_code == 2 and f"the folder {out.parent} does not exist" in done.output, done.output
+    assert not list(tmp_path.glob("m.csv.scores-*"))  # nothing was scored or replayed first

@@ -104,6 +104,9 @@ def backtest(
         raise OneLineUsage(f"--history-hours must be 0 or more hours, not {history_hours:g}")
     if series and history_hours:
         raise OneLineUsage("--history-hours is for mentions files, not --series")
+    if not out.resolve().parent.is_dir():  # found before the replay, not after minutes of it
+        raise OneLineUsage(f"--out {out}: the folder {out.resolve().parent} does not exist (create it, or choose "
+                           "another path)")
     if out.resolve() == input_file.resolve():
         raise click.BadParameter(
             f"{out} is INPUT_FILE itself: writing it would erase the mentions; choose another file",

@@ -50,7 +50,10 @@ def test_digest_of_the_outage_day_states_volume_chart_and_coverage(demo) -> None
     assert 'href="javascript:' not in html
     assert "cid:chart" in html and "demo-replay" in html
     assert f"0 of {complaints} complaints aimed at Brightwave Broadband were answered" in html
-    assert "Brightwave Broadband" in render_text([digest])
+    text = render_text([digest])
+    assert "Brightwave Broadband" in text
+    # each paged incident on its own line: the last one ran into "Watch list (not paged):" ("(resolved)Watch list")
+    assert "\nWatch list (not paged):" in text and ")Watch list" not in text, text
     assert negatives_csv(digest).splitlines()[0].startswith("posted_at,platform,author")
 
 

@@ -190,9 +190,10 @@ def _review_watch(session: Session, settings: Settings, brand: BrandSettings, no
     watched = queries.fetch(session, queries.watched(), brand=brand.id, repeat_before=since)
     examples = watchlist.examples_of(session, [i for i in watched if watchlist.reads_examples(session, settings, i,
                                                                                                 now)])
+    counts = watchlist.watched_reactions(session, watched, examples)  # one count for every high-reach post
     changes = []
     for incident in watched:
-        if reason := watchlist.page_reason(session, settings, brand, incident, now, examples):
+        if reason := watchlist.page_reason(session, settings, brand, incident, now, examples, counts):
             changes += _promote(incident, reason, now)
             session.add(incident)
     return changes

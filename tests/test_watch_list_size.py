@@ -7,6 +7,7 @@ grew 6.8 -> 16.5 CPU-s over 90 minutes. Real database, real passes; statements r
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,9 +19,10 @@ from sqlmodel import Session, select
 from monitor.detection.warmup import forget_detectors
 from monitor.detection.watchlist import reactions, reactions_of
 from monitor.pipeline import run_detection
-from monitor.storage.engine import open_database
+from monitor.storage.engine import open_database, refresh_statistics
 from monitor.storage.tables import Incident, Mention
 from tests.fakes.settings_files import make_settings
+from tests.test_detection_plans import _mention
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 BRAND = "b1"
@@ -50,31 +52,43 @@ def _watch(engine: Engine, first: int, count: int, fans: dict[int, int]) -> None
         session.commit()
 
 
-def _pass(engine: Engine, settings: Any, now: datetime) -> tuple[list[str], int]:
-    sent: list[str] = []
+def _pass(engine: Engine, settings: Any, now: datetime) -> tuple[list[tuple[str, Any]], int]:
+    """The pass's SELECT statements (with their parameters) and how many incidents it opened."""
+    sent: list[tuple[str, Any]] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
     opened = run_detection(engine, settings, now=now).opened
     event.remove(engine, "before_cursor_execute", record)
-    return [s for s in sent if s.lstrip().upper().startswith("SELECT")], opened
+    return [(s, p) for s, p in sent if s.lstrip().upper().startswith("SELECT")], opened
 
 
 def test_a_pass_reviews_any_number_of_watched_posts_with_the_same_statements(database_url: str) -> None:
     forget_detectors()
     engine = open_database(database_url)
     settings = make_settings(database={"url": database_url}, brands=[{"id": BRAND, "name": "B1"}])
+    rng = random.Random(5)
+    history = [_mention(900_000 + i, NOW - timedelta(seconds=rng.randrange(7 * 86400)), True, rng)
+               | {"brand_id": BRAND, "parent_id": None} for i in range(5_000)]  # a week of the brand's mentions
+    with engine.begin() as connection:
+        connection.execute(Mention.__table__.insert(), history)  # type: ignore[attr-defined]
     _watch(engine, 1, 4, {0: 3})
+    refresh_statistics(engine)
     run_detection(engine, settings, now=NOW)  # warm-up
     few, opened_few = _pass(engine, settings, NOW + timedelta(minutes=1))
     _watch(engine, 100, 100, {k: k % 5 for k in range(100)})  # 104 watched, none with 20 reactions yet
     many, opened_many = _pass(engine, settings, NOW + timedelta(minutes=2))
     assert (opened_few, opened_many) == (0, 0)
-    counts = [s for s in many if re.search(r"\bparent_id IN\b", s)]
-    assert 1 <= len(counts) <= 2, counts  # 64 posts a statement; before, one count per watched post
+    counts = [(s, p) for s, p in many if re.search(r"\bparent_id IN\b", s)]
+    assert len(counts) == 2, counts  # 64 posts a statement; before, one count per watched post
     assert len(many) - len(few) <= 1, (len(few), len(many))  # before: 100 more statements
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as connection:  # each piece through the partial indexes, not a week of the brand
+        for statement, parameters in counts:
+            plan = "\n".join(str(row[-1]) for row in connection.exec_driver_sql(prefix + statement, parameters))
+            assert all(f"ix_mentions_{c}" in plan for c in ("parent_id", "quoted_id", "reposted_id")), plan
 
 
 def test_a_watched_post_pages_once_twenty_others_react_whatever_else_is_watched(database_url: str) -> None:

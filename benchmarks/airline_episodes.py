@@ -251,8 +251,8 @@ def judge(spans: dict[str, tuple[float, float, list[Post]]], pages: list[tuple[f
     return {"episodes": rows, "false": false}
 
 
-def week(seed: int, split: str, pool: list[tuple[str, str, float, bool]], per_day: float, cfg: BrandConfig
-         ) -> dict[str, Any]:
+def week(seed: int, split: str, pool: list[tuple[str, str, float, bool]], per_day: float, cfg: BrandConfig,
+         spike_only: bool = False) -> dict[str, Any]:
     rng = random.Random(f"airline-{split}-{seed}")
     base = background(pool, rng, 7, per_day, f"w{seed}")
     neg_share = sum(p.negative for p in base) / len(base)
@@ -263,6 +263,8 @@ def week(seed: int, split: str, pool: list[tuple[str, str, float, bool]], per_da
     vectors = embeddings(sorted({p.text for p in base + injected}))
     quiet, _, _ = replay(base, cfg, 300.0, vectors)
     pages, _, _ = replay(base + injected, cfg, 300.0, vectors)
+    if spike_only:  # the volume channel alone: story pages are left out of every count
+        quiet, pages = [p for p in quiet if p[1] == "spike"], [p for p in pages if p[1] == "spike"]
     verdict = judge(spans, pages)
     return {"seed": seed, "background_negative_share": round(neg_share, 3), "quiet_false_pages": len(quiet),
             "quiet_false_kinds": sorted({k for _, k, _ in quiet}), "episode_week_false_pages": verdict["false"],
@@ -289,7 +291,8 @@ def config(knobs: dict[str, Any]) -> BrandConfig:
     cfg = BrandConfig.for_sensitivity("default")
     series = {k: tuple(v) if k == "windows" else v for k, v in knobs.get("series", {}).items()}
     cfg = replace(cfg, **knobs.get("brand", {}))
-    return replace(cfg, series=replace(cfg.series, **series), stories=replace(cfg.stories, **knobs.get("stories", {})))
+    return replace(cfg, series=replace(cfg.series, **series), stories=replace(cfg.stories, **knobs.get("stories", {})),
+                   wave=replace(cfg.wave, **knobs.get("wave", {})))
 
 
 def reshare(pool: list[tuple[str, str, float, bool]], share: float) -> list[tuple[str, str, float, bool]]:
@@ -313,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--detail", action="store_true", help="print every week's rows")
     parser.add_argument("--negative-share", type=float, default=None,
                         help="resample the background to this share scored negative (e.g. 0.8: a customer-care handle)")
+    parser.add_argument("--spike-only", action="store_true",
+                        help="count only the volume channel's pages (stories left out): what volume alone catches")
     args = parser.parse_args(argv)
     raw = airline_pool(args.split)
     scores = sentiment([t for _, t in raw], "bundled")
@@ -325,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
                               "airline_tweets_in_half": len(raw), "candidates": []}
     for text in args.knobs:
         knobs = json.loads(text)
-        weeks = [week(seed, args.split, pool, args.per_day, config(knobs)) for seed in seeds]
+        weeks = [week(seed, args.split, pool, args.per_day, config(knobs), args.spike_only) for seed in seeds]
         result["candidates"].append({"knobs": knobs, **summarise(weeks), **({"weeks": weeks} if args.detail else {})})
     print(json.dumps(result, indent=2))
     return 0

@@ -31,6 +31,7 @@ from monitor.detection.findings_text import (
     Observation,
     reach_of,
     spike_finding,
+    spike_key,
     story_finding,
 )
 from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector
@@ -237,9 +238,10 @@ class BrandDetector:
         return waved + [finding]
 
     def _wave(self, start: float, b: dict[str, Any]) -> list[Finding]:
-        """The slow-wave test (wave.py); no page while the record test's episode is open (the same trouble)."""
+        """The slow-wave test (wave.py); no page while a record the record test paged is open (the same trouble)."""
         verdict = self.wave.add(start, len(b["authors"]), b["neg"], b["total"])
-        if verdict is None or self.series.s.episode_start is not None:
+        opened = self.series.s.episode_start
+        if verdict is None or (opened is not None and self.spike_open == spike_key(opened)):
             return []
         finding = wave_finding(verdict, start, tuple(b["refs"]))
         self.spike_open = finding.key

@@ -18,10 +18,9 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from monitor.detection.findings_text import Finding
+from monitor.detection.findings_text import Finding, spike_key
 
 
 @dataclass(frozen=True)
@@ -139,5 +138,4 @@ def wave_finding(v: WaveVerdict, start: float, refs: tuple[str, ...]) -> Finding
     counts = {"authors": v.people, "expected": round(v.usual, 2), "ratio": round(ratio, 2),
               "share": round(v.share, 3), "usual_share": round(v.usual_share, 3), "z": round(v.z, 2),
               "window_min": v.hours * 60.0, "days": float(v.days)}
-    key = f"spike:{datetime.fromtimestamp(start, UTC).strftime('%Y%m%dT%H%M')}"
-    return Finding("spike", key, severity, reason, counts, refs)
+    return Finding("spike", spike_key(start), severity, reason, counts, refs)

@@ -261,6 +261,8 @@ def week(seed: int, split: str, pool: list[tuple[str, str, float, bool]], per_da
     spans = {name: (a, b, as_posts(posts, f"w{seed}-{name}", scores, rng)) for name, (a, b, posts) in raw.items()}
     injected = [p for _, _, posts in spans.values() for p in posts]
     vectors = embeddings(sorted({p.text for p in base + injected}))
+    if spike_only:  # no story ever pages: what the volume channel catches on its own
+        cfg = replace(cfg, stories=replace(cfg.stories, min_authors=1e9))
     quiet, _, _ = replay(base, cfg, 300.0, vectors)
     pages, _, _ = replay(base + injected, cfg, 300.0, vectors)
     if spike_only:  # the volume channel alone: story pages are left out of every count
@@ -317,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--negative-share", type=float, default=None,
                         help="resample the background to this share scored negative (e.g. 0.8: a customer-care handle)")
     parser.add_argument("--spike-only", action="store_true",
-                        help="count only the volume channel's pages (stories left out): what volume alone catches")
+                        help="no story pages (threshold out of reach): what the volume channel catches on its own")
     args = parser.parse_args(argv)
     raw = airline_pool(args.split)
     scores = sentiment([t for _, t in raw], "bundled")

@@ -243,9 +243,17 @@ class BrandDetector:
         opened = self.series.s.episode_start
         if verdict is None or (opened is not None and self.spike_open == spike_key(opened)):
             return []
+        if self._told_by_stories(start, verdict.hours) >= 0.5 * (verdict.people - verdict.usual):
+            return []  # most of the extra people are in stories that paged: a second page would say it again
         finding = wave_finding(verdict, start, tuple(b["refs"]))
         self.spike_open = finding.key
         return [finding]
+
+    def _told_by_stories(self, start: float, hours: int) -> int:
+        """Negative people who joined a story that paged in the last ``hours`` (the wave test's window)."""
+        since = start - hours * 3600
+        return sum(sum(1 for v in st.authors.values() if v.real >= since and v.imag >= 0.5)
+                   for st in self.stories.stories.values() if st.alerted and st.last_ts >= since)
 
     def warm_up(self, buckets: Sequence[tuple[datetime, int, int]]) -> None:
         """Seed the baselines from stored history: (bucket start, unique negative authors, all mentions).

@@ -28,11 +28,11 @@ class WaveConfig:
     """Knobs of the slow-wave test (``enabled`` off: the detector behaves as before)."""
 
     enabled: bool = False
-    hours: int = 4  # the window: the last this many whole hours
+    hours: int = 3  # the window: the last this many whole hours
     days: int = 7  # compared with the same hours of up to this many previous days (their median)
     min_days: int = 2  # fewest previous days seen before it judges
     ratio: float = 2.0  # the window must hold this many times the usual people
-    z: float = 3.0  # and be this Poisson z above the usual (variance: usual x dispersion)
+    z: float = 4.5  # and be this Poisson z above the usual (variance: usual x dispersion)
     dispersion: float = 2.0
     min_count: float = 20.0  # fewest negative people in the window that can page
     share_mix: float = 0.5  # share bar: this far from the usual share to the all-extra-negative share

@@ -86,6 +86,22 @@ within 15 min 83.8 -> 85 % (one more); ``--half report``: old = new (77.5 %, 0 /
 
 All three shapes page on this harness through stories (the mockery after 20-34 min, 36-43 % of its posts scored
 negative); the volume channel alone misses the wave and the surge in 5-6 of 6 weeks.
+
+The slow-wave test (``monitor/detection/wave.py``: the last 3 h of negative people against the median of the same
+hours on the previous days, 2x, Poisson z 4.5, a share gate against those hours' usual share). ``--spike-only``
+turns the story channel off (its threshold out of reach), so what is caught is what volume alone catches, as on a
+real week whose complaints vary more than 6 x 8 phrases. Measured 2026-12-07 (6 weeks; ``--knobs`` wave off / on):
+
+    nice python benchmarks/airline_episodes.py --split tune --spike-only --knobs '{"wave": {"enabled": false}}' '{}'
+    --spike-only                 mockery   wave                  surge                 quiet
+    tune,   wave off             0/6       0/6                   0/6                   0
+    tune,   wave on              0/6       5/6 15.7 h 1.0        6/6 3.5 h 1.0         0
+    report, wave off             0/6       1/6 15.6 h 1.0        0/6                   0
+    report, wave on              0/6       6/6 18.3 h 1.0        6/6 3.6 h 1.0         0
+
+Also on tune (wave on, z 3 before the z 4.5 pick): 4 h windows or ratio 1.5 / 1.7 caught the same weeks (ratio 1.5
+a few hours sooner); z 3 paged 2 quiet weeks of ``synthetic_spreads.py --split tune --scenarios 8`` (26 and 37
+people where 10 and 16 were usual), z 4.5 none (that benchmark identical with the wave test on and off).
 """
 
 from __future__ import annotations

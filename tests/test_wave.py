@@ -17,7 +17,7 @@ from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observa
 from monitor.detection.wave import WaveConfig, WaveTest
 
 OLD = replace(BrandConfig.for_sensitivity("default"), wave=WaveConfig(enabled=False))
-NEW = replace(BrandConfig.for_sensitivity("default"), wave=WaveConfig(enabled=True))
+NEW = BrandConfig.for_sensitivity("default")  # the wave test is on by default
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 STEP = timedelta(minutes=5)
 WORDS = ["flight", "gate", "bag", "seat", "crew", "delay", "refund", "app", "lounge", "miles", "boarding"]
@@ -45,7 +45,8 @@ def posts(now: datetime, rng: random.Random, n: int, share: float, seq: list[int
         seq[0] += 1
         neg = rng.random() < share
         out.append(Observation(now - timedelta(seconds=rng.randint(1, 299)), f"u{seq[0]}", 0.9 if neg else 0.1, neg,
-                               " ".join(rng.choices(WORDS, k=9)), ref=f"m{seq[0]}"))
+                               " ".join(f"{w}{rng.randrange(10**6)}" for w in rng.choices(WORDS, k=9)),
+                               ref=f"m{seq[0]}"))  # varied texts: no story repeats them, volume is what is tested
     return out
 
 

@@ -25,9 +25,9 @@ from monitor.detection.findings_text import Finding, spike_key
 
 @dataclass(frozen=True)
 class WaveConfig:
-    """Knobs of the slow-wave test (``enabled`` off: the detector behaves as before)."""
+    """Knobs of the slow-wave test (on by default; ``enabled`` off: the detector behaves as before)."""
 
-    enabled: bool = False
+    enabled: bool = True
     hours: int = 3  # the window: the last this many whole hours
     days: int = 7  # compared with the same hours of up to this many previous days (their median)
     min_days: int = 2  # fewest previous days seen before it judges

@@ -250,10 +250,12 @@ class BrandDetector:
         return [finding]
 
     def _told_by_stories(self, start: float, hours: int) -> int:
-        """Negative people who joined a story that paged in the last ``hours`` (the wave test's window)."""
+        """Negative people who joined, in the last ``hours`` (the wave test's window), a story of the last day that
+        paged: an older story that paged days ago is not this wave's page, even if the wave's posts join it."""
         since = start - hours * 3600
         return sum(sum(1 for v in st.authors.values() if v.real >= since and v.imag >= 0.5)
-                   for st in self.stories.stories.values() if st.alerted and st.last_ts >= since)
+                   for st in self.stories.stories.values()
+                   if st.alerted and st.last_ts >= since and st.first_ts >= start - 86400)
 
     def warm_up(self, buckets: Sequence[tuple[datetime, int, int]]) -> None:
         """Seed the baselines from stored history: (bucket start, unique negative authors, all mentions).

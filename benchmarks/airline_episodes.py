@@ -102,6 +102,10 @@ real week whose complaints vary more than 6 x 8 phrases. Measured 2026-12-07 (6 
 Also on tune (wave on, z 3 before the z 4.5 pick): 4 h windows or ratio 1.5 / 1.7 caught the same weeks (ratio 1.5
 a few hours sooner); z 3 paged 2 quiet weeks of ``synthetic_spreads.py --split tune --scenarios 8`` (26 and 37
 people where 10 and 16 were usual), z 4.5 none (that benchmark identical with the wave test on and off).
+With stories on (no ``--spike-only``), tune: surge 6/6 15.3 h 1.17 pages -> 6/6 3.5 h 2.17 (the story pages later
+too), mockery, wave and quiet unchanged. Report, read once before a last fix: identical to wave off (surge 5/6 16.0
+h), because a wave whose extra people joined a story that paged was held back, and the surge's complaints joined the
+wave's story of three days before; now only stories begun within the last day hold it back (checked on tune only).
 """
 
 from __future__ import annotations

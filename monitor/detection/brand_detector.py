@@ -38,7 +38,7 @@ from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesD
 from monitor.detection.seen_keys import SeenKeys
 from monitor.detection.simple_rules import complaint_episodes
 from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
-from monitor.detection.wave import WaveConfig, WaveTest, wave_finding
+from monitor.detection.wave import WaveConfig, WaveTest, told_by_stories, wave_finding
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
 
@@ -243,19 +243,12 @@ class BrandDetector:
         opened = self.series.s.episode_start
         if verdict is None or (opened is not None and self.spike_open == spike_key(opened)):
             return []
-        if self._told_by_stories(start, verdict.hours) >= 0.5 * (verdict.people - verdict.usual):
+        extra = verdict.people - verdict.usual
+        if told_by_stories(self.stories.stories.values(), start, verdict.hours) >= 0.5 * extra:
             return []  # most of the extra people are in stories that paged: a second page would say it again
         finding = wave_finding(verdict, start, tuple(b["refs"]))
         self.spike_open = finding.key
         return [finding]
-
-    def _told_by_stories(self, start: float, hours: int) -> int:
-        """Negative people who joined, in the last ``hours`` (the wave test's window), a story of the last day that
-        paged: an older story that paged days ago is not this wave's page, even if the wave's posts join it."""
-        since = start - hours * 3600
-        return sum(sum(1 for v in st.authors.values() if v.real >= since and v.imag >= 0.5)
-                   for st in self.stories.stories.values()
-                   if st.alerted and st.last_ts >= since and st.first_ts >= start - 86400)
 
     def warm_up(self, buckets: Sequence[tuple[datetime, int, int]]) -> None:
         """Seed the baselines from stored history: (bucket start, unique negative authors, all mentions).

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from monitor.detection.findings_text import Finding, spike_key
+from monitor.detection.story_state import Story
 
 
 @dataclass(frozen=True)
@@ -139,3 +141,11 @@ def wave_finding(v: WaveVerdict, start: float, refs: tuple[str, ...]) -> Finding
               "share": round(v.share, 3), "usual_share": round(v.usual_share, 3), "z": round(v.z, 2),
               "window_min": v.hours * 60.0, "days": float(v.days)}
     return Finding("spike", spike_key(start), severity, reason, counts, refs)
+
+
+def told_by_stories(stories: Iterable[Story], start: float, hours: int) -> int:
+    """Negative people who joined, in the last ``hours`` (the wave test's window), a story of the last day that
+    paged: an older story that paged days ago is not this wave's page, even if the wave's posts join it."""
+    since = start - hours * 3600
+    return sum(sum(1 for v in st.authors.values() if v.real >= since and v.imag >= 0.5)
+               for st in stories if st.alerted and st.last_ts >= since and st.first_ts >= start - 86400)

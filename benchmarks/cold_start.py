@@ -55,6 +55,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ BANDS = ((0.2, 1.0), (1.0, 3.0), (3.0, 6.0), (6.0, 10.0))
 HALVES = {"tune": 0, "report": 1000}
 COMPLAINT_SHARES = (0.5, 0.67, 0.8)
 COMPLAINT_HOURS = 3
+WAVE: list[bool | None] = [None]  # --wave on / off: the slow-wave test, else the default
 BACKFILL = [0]  # buckets of posts before monitoring began, handed to the first pass (--backfill-hours)
 
 
@@ -113,7 +115,9 @@ def replay(brand: Brand, buckets: int) -> list[tuple[datetime, Any]]:
     With ``BACKFILL`` hours the first pass also holds the posts of those hours before monitoring began, as a live
     connector's first poll does (X looks back 6 h, the others 24 h); a page about one of those buckets is dated
     at its bucket (before monitoring began: never the burst's)."""
-    det, out = BrandDetector(BrandConfig.for_sensitivity("default")), []
+    cfg = BrandConfig.for_sensitivity("default")
+    cfg = replace(cfg, wave=replace(cfg.wave, enabled=WAVE[0])) if WAVE[0] is not None else cfg
+    det, out = BrandDetector(cfg), []
     history = [o for i in range(-BACKFILL[0], 0) for o in brand.bucket(START + i * STEP)]
     for i in range(buckets):
         start = START + i * STEP
@@ -196,8 +200,10 @@ def main() -> None:
     ap.add_argument("--backfill-hours", type=float, default=0.0,
                     help="hours of posts before monitoring began in the first pass (a live connector's first poll)")
     ap.add_argument("--complaint-brands", type=int, default=100, help="complaint-heavy brands per negative share")
+    ap.add_argument("--wave", choices=["on", "off"], help="the slow-wave test (detection/wave.py) on or off")
     args = ap.parse_args()
     BACKFILL[0] = round(args.backfill_hours * 12)
+    WAVE[0] = None if args.wave is None else args.wave == "on"
     base, cpu = HALVES[args.half], time.process_time()
     bursts = [burst_case(base + s) for s in range(args.brands)]
     quiet = [ordinary_case(base + 500 + s) for s in range(args.brands // 2)]

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from alerts.base import SEVERITY_NAMES, trigger_label
 from alerts.digest import BrandDigest, plain_error
 from alerts.escape import clean, safe_url
 from alerts.render import SEVERITY_COLOR, followers_text
+from monitor.labels import SEVERITY_NAMES, trigger_label
 from monitor.logs import plural
 
 WORSE, BETTER, NEUTRAL = "#c0392b", "#1e8449", "#555555"

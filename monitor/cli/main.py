@@ -140,9 +140,9 @@ def _incident_table(incidents: list[Incident], zone: str) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    from alerts.base import SEVERITY_NAMES, trigger_label
     from alerts.escape import terminal
     from monitor.clock import as_utc
+    from monitor.labels import SEVERITY_NAMES, trigger_label
 
     table = Table(title=f"Incidents ({len(incidents)})")
     for column in ("#", "opened", "what", "severity", "status", "reason"):

@@ -34,9 +34,9 @@ def list_incidents(ctx: object, show_all: bool) -> None:
     from rich.text import Text
     from sqlmodel import Session, col, select
 
-    from alerts.base import SEVERITY_NAMES, trigger_label
     from alerts.escape import terminal
     from monitor.cli.reading import read_engine
+    from monitor.labels import SEVERITY_NAMES, trigger_label
     from monitor.storage.tables import Incident
 
     settings = ctx.read_settings  # type: ignore[attr-defined]
@@ -102,11 +102,11 @@ def show_incident(ctx: object, incident_id: int) -> None:
     from rich.text import Text
     from sqlmodel import Session, col, select
 
-    from alerts.base import SEVERITY_NAMES, trigger_label
     from alerts.escape import terminal
     from alerts.render import followers_text
     from monitor.cli.incident_actions import get_incident
     from monitor.cli.reading import read_engine
+    from monitor.labels import SEVERITY_NAMES, trigger_label
     from monitor.storage.tables import Alert, Mention, OutboxItem
 
     settings = ctx.read_settings  # type: ignore[attr-defined]
@@ -236,7 +236,7 @@ def channels() -> None:
 @click.pass_obj
 def list_channels(ctx: object) -> None:
     """Configured channels with what reaches each (severity, brands, triggers, quiet hours)."""
-    from alerts.base import SEVERITY_NAMES, trigger_label
+    from monitor.labels import SEVERITY_NAMES, trigger_label
 
     for c in ctx.read_settings.channels:  # type: ignore[attr-defined]  # no secret needed to list them
         who = "first responders" if c.tier == 1 else f"escalation tier {c.tier}"

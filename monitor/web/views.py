@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from alerts.base import trigger_label
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
+from monitor.labels import trigger_label
 from monitor.storage.feedback_stats import precision
 from monitor.storage.tables import Alert, Incident
 from monitor.web import actions, charts, export, queries, trends

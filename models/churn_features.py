@@ -34,7 +34,8 @@ _REL = (r"(?:contract|subscription|sub|account|membership|plan|policy|service|br
         r"direct debit|prime|supply|mortgage|tariff|delivery pass|pass)")
 _OTHER_OBJ = (r"(?:order|flight|booking|reservation|ride|trip|appointment|delivery(?! pass)|slot|payment|transfer|item|"
               r"redelivery|add-on|dispute|engineer|visit|request|sim|card|profile|taxi|cab|train|bus|event|"
-              r"concert|show|class|match|game|meeting)")
+              r"concert|show|"
+              r"class|match|game|meeting)")
 _AWAY_STOP = (r"(?!brandx\b|you\b|dark\b|offline\b|paperless\b|bed\b|sleep\b|work\b|school\b|the cheaper\b|"
               r"an? (?:esim|smart)\b|anything\b|something\b|old\b|new\b|the (?:new|old)\b|"
               r"(?:the |a |an |my |our )?(?:[\w-]+ )?(?:plan|tariff|package|bundle|option|version|settings?|mode|"
@@ -47,8 +48,7 @@ _CUES: dict[str, tuple[str, str]] = {
         rf"quit(?:ting)?)\b(?! (?:policy|fee|charge)s?\b)(?: \w+){{0,3}} {_REL}s?\b|"
         r"\bclos(?:e|ing) (?:my|our) (?:[\w&]+ )?credit card\b|\b(?:account|subscription|contract|membership|policy)s? "
         r"(?:\w+ )?(?:closed|cancel+ed|terminated)\b|"
-        r"\b(?:dropping|dropped|ditching|ditched|dumping|dumped) brandx\b(?! (?:a |an )?(?:dm|line|message|note|msg))",
-        "is cancelling their service"),
+        r"\b(?:dropping|dropped|ditching|ditched|dumping|dumped) brandx\b", "is cancelling their service"),
     "cancel_bare": (
         r"(?:^|[.!?] )(?:brandx )?cancel+(?:ed|led|ing)\b(?! (?:[\w'&]+ ){0,3}(?:" + _OTHER_OBJ + "|" + _REL + r"))|"
         r"\b(?:how (?:do|can) i|can i(?: just)?|where do i|how to|ways? to) cancel\b(?! (?:my |the |a |an |this |"
@@ -57,7 +57,8 @@ _CUES: dict[str, tuple[str, str]] = {
         r"item)\b)|\bgonna cancel\b|\bcancel+ing (?:it|everything)\b|\bcancel+(?:ing|ed|led)? "
         r"brandx\b|\bcancel(?:lation)? (?:number|code|department|team|line)\b|\bcalled brandx to (?:cancel|leave)\b|"
         r"\b(?:i'?m|i am|i will|i'?ll|going to|about to|want to|trying to|tried to|go to|went to|have to|need to) "
-        r"cancel+(?:ing)?\b(?! (?:my|the|our|a|their|his|her) "
+        r"cancel+(?:ing)?\b(?! (?:my|the|our|a|"
+        r"their|his|her) "
         r"(?:order|flight|booking|reservation|ride|trip|appointment|delivery|slot|profile|card|payment|taxi))",
         "says they will cancel"),
     "cancel_other": (
@@ -68,15 +69,13 @@ _CUES: dict[str, tuple[str, str]] = {
         rf"\b(?:(?:switch\w*|mov(?:e|ing)|port\w*|jump\w*|chang\w*|migrat\w*) (?:over |back )?|go(?:ing)? over |off )"
         rf"(?:to|out to) {_AWAY_STOP}(?:otherx|[a-z][\w&-]*)|\b(?:gone|went) (?:to|with) {_AWAY_STOP}(?!the\b|"
         rf"my\b|a\b|an\b|his\b|your\b|this\b|that\b|it\b|them\b|"
-        r"her\b|our\b|their\b|waste\b|hell\b|[\w&-]+ (?:store|shop|branch|location)\b|"
-        r"(?:cancel|check|see|get|buy|pick|use|log|pay|order|call|book|change|store|"
+        r"her\b|our\b|their\b|waste\b|hell\b|(?:cancel|check|see|get|buy|pick|use|log|pay|order|call|book|change|store|"
         r"shop|help|fix|try|look|find|sign|make|open|do|go|collect|return|ask|sort|complain)\b)(?:otherx|[a-z][\w&-]*)|\b(?:fly|flying|go|going|stick|sticking|bank|"
         r"banking|shop|shopping) with otherx\b|\b(?:i'?ll|i will|we'?ll|we will) be (?:flying|using|banking|shopping "
         r"(?:at|with)|going with) (?!brandx\b|you\b|the\b|a\b|an\b|my\b|it\b|this\b)(?:otherx|[a-z][\w&-]*)|"
         r"\btake (?:it|my (?:phone|number|business|money)) to (?!brandx\b|you\b|the\b|a\b|an\b|my\b|work\b)"
         r"(?:otherx|[a-z][\w&-]*)|\b(?:dropping|ditching|dumping|dropped|ditched|dumped) (?:brandx|you|\w+) for "
-        r"(?!the\b|a\b|an\b|now\b|good\b)(?:otherx|[a-z][\w&-]*)|\b(?:i'?ll|i will|gonna|we'?ll) (?:just )?(?:get|buy|"
-        r"order) (?:\w+ ){0,3}(?:from|at) otherx\b", "talks about switching to another company"),
+        r"(?!the\b|a\b|an\b|now\b|good\b)(?:otherx|[a-z][\w&-]*)", "talks about switching to another company"),
     "switch_generic": (
         r"\b(?:switch\w*|chang\w*|leav\w*|mov\w*) (?:my |our )?(?:provider|bank|network|supplier|insurer|isp|airline|"
         r"carrier|operator|energy supplier|mobile network|banks|providers)\b|\b(?:i'?m|we'?re) switching\b|"
@@ -89,8 +88,7 @@ _CUES: dict[str, tuple[str, str]] = {
         r"\bport(?:ing|ed)? (?:my|our) (?:number|lines?)\b|\bport(?:ing|ed)? out\b|\bpac code\b|\bsend me my pac\b",
         "is porting their number away"),
     "never_again": (
-        r"\bnever (?:again|(?:\w+ ){1,4}again)\b|\bneveragain\b|"
-        r"\bnever (?:going to|gonna|will) (?:use|buy|fly|order|shop|book|come "
+        r"\bnever (?:again|(?:\w+ ){1,4}again)\b|\bnever (?:going to|gonna|will) (?:use|buy|fly|order|shop|book|come "
         r"back|return)\b|\bnever (?:flying|ordering|using|buying|booking)\b|\b(?:last|final) time (?:i|we) (?:ever )?"
         r"(?:book|fly|order|use|buy|shop)\b|\b(?:not|never) (?:going|coming) back\b|\bever again\b|"
         r"\b(?:not going to|won'?t|will not|never) (?:ever )?(?:choose|use|buy from|order from|fly with|"
@@ -98,22 +96,20 @@ _CUES: dict[str, tuple[str, str]] = {
         r"book with) brandx\b|\b(?:first and )?last time (?:flying|ordering|using|shopping|booking|buying|eating)\b|"
         r"\b(?:my )?last (?:\w+ ){0,2}(?:flight|order|purchase|trip|stay|ride) (?:with|from) (?:you|brandx)\b|"
         r"\blast (?:brandx )?\w+ i(?:'?ll| will) (?:ever )?buy\b|\b(?:not|never|won'?t be) (?:buying|getting|ordering) "
-        r"(?:another|a) brandx\b|\bstop(?:ped|ping)? (?:being (?:a |your )?customer|(?:ordering|buying|"
-        r"shopping) (?:from|at|with|on)\b|(?:using|flying(?: with)?) (?:you|brandx|your)\b)",
+        r"(?:another|a) brandx\b",
         "says they won't be back"),
     "done_with": (
         r"\b(?:done|finished|through) (?:with|using|shopping (?:at|with)|ordering from) (?:you|u|brandx|"
         r"this company|them)\b|"
         r"(?:^|[.!?] )(?:i'm|i am) (?:done|out)\b(?! (?:of|in|at|for|to|until|till|writing|\w+ing)\b)|"
         r"\b(?:i'm|i am|so) done\b(?! (?:for|at|writing|until|till|in|\w+ing)\b)"
-        r"|\bi'm out\b(?! (?:of|in|at|for|to|until|till)\b)|\bhad enough\b|\bthe (?:last|final) straw\b",
+        r"|\bi'm out\b(?! (?:of|in|at|for|to|until|till)\b)|"
+        r"\bhad enough\b|\bthe (?:last|final) straw\b",
         "says they are done with the company"),
     "lost_customer": (
         r"\b(?:you(?:'ve| have)?|u|just) (?:just )?lost (?:a|another|my|one|this|a loyal) (?:\w+ )?(?:customer|custom|"
         r"business|flyer|client)\b|\blost my (?:business|custom)\b|\b(?:former|ex)[- ](?:brandx )?customer\b|"
-        r"\bcost you (?:a|my|thousands)\b|\blost (?:\d+|two|three|four|five) (?:\w+ )?customers\b(?!')|"
-        r"\blost (?:me|us) as (?:a )?customers?\b|"
-        r"\blost (?:this|another|a|one) (?:\w+ ){0,2}(?:customer|client|flyer)\b(?!')",
+        r"\bcost you (?:a|my|thousands)\b|\blost (?:this|another|a|one) (?:\w+ ){0,2}(?:customer|client|flyer)\b(?!')",
         "says the company lost a customer"),
     "elsewhere": (
         r"\b(?:tak\w*|mov\w*) (?:my )?(?:business|custom|money|savings|salary|mortgage|everything) (?:elsewhere|"
@@ -139,14 +135,16 @@ _CUES: dict[str, tuple[str, str]] = {
         r"(?:month|bill|week) (?:with|from)\b|\bsend my final bill\b|\bend for me\b|\bgoodbye brandx\b|\bbye brandx\b|"
         r"\bbye\b.{0,12}\bforever\b|\bhanded in my notice\b|\bwon'?t be (?:staying|using|ordering|buying|flying)\b|"
         r"\bthinking of leaving\b|\b(?:i'?m|i am|we'?re|we are) gone\b|\bnot for long\b|\bfree of (?:the )?brandx\b|"
-        r"\bor i'?m (?:going|gone|leaving|off|out)\b",
+        r"\bor i'?m (?:going|gone|leaving|"
+        r"off|out)\b",
         "says they are leaving"),
     "uninstall": (
-        r"(?<!tried )(?<!trying )(?<!try )(?<!and )(?<!& )(?<!even )(?:\buninstall\w*\b(?! and| (?:the )?updates?\b)|"
+        r"(?<!tried )(?<!trying )(?<!try )(?<!and )(?<!& )(?<!even )(?:\buninstall\w*\b(?! and)|"
         r"\bdelet\w* (?:the |your )?(?:brandx )?app\b(?! and (?:re-?install|re-?download|download|tr|log|restart)))|"
         r"#delete\w*|"
         r"\bunsubscrib\w*\b(?! (?:me )?from (?:the |your |all |these )?(?:marketing|e-?mails?|newsletters?|texts|"
-        r"messages|notifications|promo))|\bdeactivat\w* my account\b",
+        r"messages|"
+        r"notifications|promo))|\bdeactivat\w* my account\b",
         "says they removed the app or subscription"),
     "foreign_cancel": (
         r"(?:kündig\w*|gekündigt|résili\w*|darme de baja|doy de baja|cancel\w* (?:la |mi |el )?(?:suscripci|contrat|"
@@ -155,8 +153,7 @@ _CUES: dict[str, tuple[str, str]] = {
         r"berlangganan|langganan(?: \w+){1,3} batalkan|disdic\w*|disdetta|annullato l'abbonamento|cancelar o "
         r"(?:contrato|plano)|cancelei a assinatura|vou cancelar o|расторг\w*|отменил\w* подписк\w*|解約|해지|ألغي|"
         r"سألغي|ألغيت|zeg(?: \w+){1,4} op\b|rozwiąz\w* umow\w*|säg\w* (?:jag )?upp|iptal edece\w*|putus langganan|"
-        r"rescind\w*|rescis\w*|(?:एकाउंट|अकाउंट|खाता).{0,20}(?:डिलीट|बंद)|"
-        r"bajo la línea|me doy de baja|disdir\w*|bağlı\w*|ألغي|الغي|بلغي|расторгну)",
+        r"rescind\w*|rescis\w*|bajo la línea|me doy de baja|disdir\w*|bağlı\w*|ألغي|الغي|بلغي|расторгну)",
         "is cancelling their service"),
     "foreign_switch": (
         r"(?<!brandx に)(?:wechsle|gewechselt zu einem anderen|change d'opérateur|changer d'opérateur|je quitte|"
@@ -172,15 +169,13 @@ _CUES: dict[str, tuple[str, str]] = {
         r"乗り換え|乗り換える|"
         r"갈아타|갈아탑|بحول|بنتقل|سأحول)(?! ?(?:على |إلى |ل)?brandx)", "talks about switching to another company"),
     "foreign_elsewhere": (
-        r"(?:otras? (?:compañías?|operador\w*)|otro (?:sitio|lugar)|otro operador|(?:anderen?|neuen?) anbieter|"
-        r"autres? opérateurs?|ailleurs|"
+        r"(?:otras? (?:compañías?|operador\w*)|otro operador|(?:anderen?|neuen?) anbieter|autres? opérateurs?|ailleurs|"
         r"altri operatori|altro operatore|andere (?:providers?|aanbieders?)|outras? operadoras?|innym operatorem|"
         r"innego operatora|innych operatorów|andra operatörer|annan operatör|başka (?:bir )?operatör\w*|provider lain|"
         r"други\w* оператор\w*|другой оператор|他社|他の会社|다른 통신사|شركة (?:ثانية|أخرى|ثانيه))",
         "is looking at alternatives"),
     "foreign_never": (
-        r"(?:nie wieder|nunca más|jam[aá]s volver\w*|plus jamais|nooit meer|aldrig mer|mai più|nigdy więcej|"
-        r"bir daha asla|tidak akan "
+        r"(?:nie wieder|nunca más|plus jamais|nooit meer|aldrig mer|mai più|nigdy więcej|bir daha asla|tidak akan "
         r"pernah|nunca mais|больше никогда|二度と|다시는|لن .{0,30}أبدا)", "says they won't be back"),
     "foreign_other": (
         r"(?:pedido|bestellung|commande|bestelling|ordine|siparişi|注文|vuelo|flug|vol |vlucht|volo)(?: \w+){0,2} "
@@ -202,14 +197,15 @@ _CUES: dict[str, tuple[str, str]] = {
         r"(?!there\b|everyone\b|all\b|team\b|guys\b|again\b|brandx\b|world\b)(?:otherx|[a-z][\w&-]*)\b|"
         r"\b(?!brandx\b|what\b|that\b|this\b|so\b|as\b|how\b|here\b|there\b|sites\b|if\b|when\b|because\b|"
         r"and\b|but\b|or\b|now\b|then\b|yes\b|well\b|where\b|which\b|is\b|think\b|know\b|believe\b|said\b|says\b|say\b|learn\b|learned\b|thought\b|hope\b|feel\b|guess\b)"
-        r"(?:otherx|[a-z]+) (?:it is|here i come|gets my (?:money|business))\b(?! what)|"
+        r"(?:otherx|[a-z]+) (?:it is|"
+        r"here i come|gets my (?:money|business))\b(?! what)|"
         r"\b(?:peace out|adios|bye felicia)\b|\b(?:i|we) quit\b",
         "says they are leaving"),
     "alternative_to": (r"\balternatives? to\b", ""),
     "cancel_part": (r"\b(?:cancel\w*|clos(?:e|ing|ed)|delet\w*|remov\w*) (?:my |the |our |a |an |this )?(?:old|"
-                    r"duplicate|second|extra|spare|other|child'?s?|son'?s|daughter'?s|kids?'?|joint|dead|"
-                    r"unused) (?:\w+ )?(?:account|card|profile|subscription|line|sim)s?\b|"
-                    r"\bdelet\w* (?:an|the|my) account (?:off|from) (?:a|the|my|this)\b", ""),
+                    r"duplicate|"
+                    r"second|extra|spare|other|child'?s?|son'?s|daughter'?s|kids?'?|joint|dead|"
+                    r"unused) (?:\w+ )?(?:account|card|profile|subscription|line|sim)s?\b", ""),
     "from_now_on": (r"\bfrom now on\b|\bnext (?:time|trip|season)\b", ""),
     "hedge": (r"\b(?:thinking (?:of|about)|considering|consider|might|maybe|tempted|seriously thinking|could be "
               r"time)\b", ""),

@@ -1,7 +1,8 @@
-"""Churn threat, issue #14 round 7: paraphrases real customer tweets use (tune_real, models/train/tune_real.py).
+"""tune_real (issue #14 round 7): real twcs tweets labelled for the churn classifier, ids + labels only.
 
-Version 7 had no cue for these wordings; the look-alikes are real-tweet false alarms the cue changes removed.
-The texts are the project's own paraphrases (twcs text never enters the repository).
+The set must never hold a tweet of the evaluation set, its check part is fixed by a CRC-32 of the id (so a
+next round measures on the same tweets), and it is exactly the seeded draw of ``models/train/tune_real.py``.
+The cue candidate built on it (commit 6b6aa4d, not shipped) is described in models/train/README.md.
 """
 
 from __future__ import annotations
@@ -11,47 +12,7 @@ import csv
 import pytest
 
 from benchmarks.complaint_data import DATA_DIR, TWCS_CSV
-from models.churn import find_churn
-from models.churn_features import REASONS, find_cues, prepare
 from models.train.tune_real import LABELS, draw, is_check, labelled
-from monitor.brands import BrandTerms
-
-ACME = BrandTerms(id="acme", name="Acme", names=("Acme Mobile",), handles=("@AcmeHelp",))
-
-THREATS = {  # text: the cue that must decide (version 7 had no cue for any of them)
-    "@AcmeHelp well you have officially lost me as a customer, third missed delivery": "lost_customer",
-    "@AcmeHelp your agents just lost 2 customers who spent $900 this year": "lost_customer",
-    "@AcmeHelp I have stopped ordering from your site, the couriers are rude": "never_again",
-    "@AcmeHelp the more I use you the more I'm going to stop being a customer": "never_again",
-    "@AcmeHelp order late again, driver useless #neveragain": "never_again",
-    "@AcmeHelp jamás volveré a comprar con ustedes": "foreign_never",
-    "@AcmeHelp no entregáis a tiempo, lo compro en otro sitio": "foreign_elsewhere",
-    "@AcmeHelp you don't deliver after 6? fine, I'll get it from @FibreCo": "switch_away",
-}
-NEVER = {  # text: the cue it must (not) fire
-    "@AcmeHelp tried it all: 1) installing updates 2) uninstalling updates as instructed": "uninstall",
-    "@AcmeHelp I have dropped @AcmeHelp a DM with the details": "cancel_rel",
-    "@AcmeHelp how would deleting an account off a device work if it can't go online?": "+cancel_part",
-    "@AcmeHelp went to Currys store today, they say the fault is with your network": "switch_away",
-    # guards for the new "stop ordering" cue (version 7 had none)
-    "@AcmeHelp I won't stop ordering from you, just fix the app": "never_again",
-    "@AcmeHelp you have stopped using paper bills, where do I see mine?": "never_again",
-}
-
-
-@pytest.mark.parametrize(("text", "cue"), THREATS.items())
-def test_real_tweet_paraphrases_are_threats_with_their_cue(text: str, cue: str) -> None:
-    found = find_churn(text, ACME)
-    assert found is not None, text
-    assert cue in {c.name for c in find_cues(prepare(text, ACME))} and found[1].startswith(REASONS[cue]), found
-
-
-@pytest.mark.parametrize(("text", "cue"), NEVER.items())
-def test_real_tweet_look_alikes_are_not_threats(text: str, cue: str) -> None:
-    assert find_churn(text, ACME) is None, text
-    cues = {c.name for c in find_cues(prepare(text, ACME))}
-    # "+cancel_part": a device's account, which the guard reads as not leaving
-    assert cue[1:] in cues if cue.startswith("+") else cue not in cues, cues
 
 
 def test_tune_real_holds_no_evaluation_tweet_and_a_fixed_check_part() -> None:

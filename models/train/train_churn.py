@@ -36,6 +36,8 @@ from sklearn.model_selection import StratifiedKFold
 from benchmarks.complaint_data import general_tweets, load_posts, twcs_texts
 from models.churn import guarded
 from models.churn_features import features, find_cues, prepare
+from models.train.tune_real import LABELS as TUNE_REAL
+from models.train.tune_real import labelled
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "models" / "train" / "data"
@@ -44,6 +46,9 @@ TWCS_EXTRA = (DATA / "churn_twcs_dev.csv", DATA / "churn_twcs_v4.csv", DATA / "s
 VERSION = "7"  # 4 was the round-4 candidate (9a0abe5), never shipped; 7: negation stops at a sentence end
 GENERAL_WEIGHT = 0.1  # each general tweet counts a tenth of a post: chosen by dev out-of-fold F1 from 0, 0.1, 0.3
 MIN_COUNT = 3  # a word or pair seen in fewer posts is dropped: keeps the artifact small (~65 KB), same dev figures
+# tune_real's training part (models/train/tune_real.py) at weight 0.5-3 did not help on its check part (round 7), so
+# 0: version 7's data, tune_real not read; the option stays for a next round with more real threats
+REAL_WEIGHT: float | None = 0.0
 OUT = ROOT / "models" / "artifacts" / "churn" / "churn-lr.json"
 _WORD = re.compile(r"\w+")
 SHUFFLES = 3  # out-of-fold probabilities averaged over 3 shuffles: one post less decides C and the threshold
@@ -54,19 +59,22 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
-def training_posts() -> tuple[list[str], list[int], list[bool]]:
-    """(texts, labels, is_dev): dev posts plus the extra posts; an extra post close to a test post stops the run."""
+def training_posts(real_weight: float | None = REAL_WEIGHT) -> tuple[list[str], list[int], list[bool], list[float]]:
+    """(texts, labels, is_dev, weights): dev posts plus the extra posts; an extra post close to a test post stops
+    the run.  ``real_weight``: see ``_extra_rows``."""
     test = [_words(p.text) for p in load_posts("test")]
     dev = load_posts("dev")
     texts, labels = [p.text for p in dev], [int(p.churn_threat) for p in dev]
-    for text, label in _extra_rows():
+    weights = [1.0] * len(dev)
+    for text, label, weight in _extra_rows(real_weight):
         words = _words(text)
         close = max((len(words & t) / len(words | t) for t in test if t), default=0.0)
         if close >= 0.8:
             raise SystemExit(f"extra post overlaps a test post (Jaccard {close:.2f}): {text!r}")
         texts.append(text)
         labels.append(label)
-    return texts, labels, [i < len(dev) for i in range(len(texts))]
+        weights.append(weight)
+    return texts, labels, [i < len(dev) for i in range(len(texts))], weights
 
 
 def _written(path: Path) -> list[tuple[str, int]]:
@@ -74,17 +82,25 @@ def _written(path: Path) -> list[tuple[str, int]]:
         return [(row["text"], int(row["churn_threat"] == "true")) for row in csv.DictReader(handle)]
 
 
-def _extra_rows() -> list[tuple[str, int]]:
-    """Written extra posts, then real twcs tweets (text joined from ../shared) never in the evaluation set."""
-    rows = [row for path in WRITTEN for row in _written(path)]
+def _extra_rows(real_weight: float | None) -> list[tuple[str, int, float]]:
+    """Written extra posts, then real twcs tweets (text joined from ../shared) never in the evaluation set, then
+    tune_real's training part at ``real_weight`` > 0 (a tune_real tweet is then read from tune_real only, relabelled
+    there, and its check part is never trained on).  0: tune_real is not read; None: tune_real's check part is left
+    out of the other files (version 7's data less the check part: the baseline to compare on that part)."""
+    rows = [(text, label, 1.0) for path in WRITTEN for text, label in _written(path)]
     evaluated = {p.id for p in load_posts(None, "twcs")}
     tweets = twcs_texts()
+    real = labelled()
+    skip = {i for i, _, check in real if real_weight != 0 and (check or real_weight is not None)}
     for path in TWCS_EXTRA:
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 if row["id"] in evaluated:
                     raise SystemExit(f"{row['id']} is in the evaluation set: extra training tweets must be new")
-                rows.append((tweets[row["id"].removeprefix("twcs:")], int(row["churn_threat"] == "true")))
+                if row["id"] not in skip:
+                    rows.append((tweets[row["id"].removeprefix("twcs:")], int(row["churn_threat"] == "true"), 1.0))
+    if real_weight:
+        rows += [(tweets[i.removeprefix("twcs:")], int(y), real_weight) for i, y, check in real if not check]
     return rows
 
 
@@ -100,24 +116,25 @@ def matrix(docs: list[list[str]], vocab: dict[str, int]) -> csr_matrix:
 
 
 def fit(docs: list[list[str]], y: np.ndarray, c: float, general: list[list[str]],
-        weight: float) -> tuple[LogisticRegression, dict[str, int]]:
-    """The classifier on ``docs`` plus the general tweets as negatives of weight ``weight`` (vocabulary: ``docs``)."""
+        weight: float, rows_weight: np.ndarray) -> tuple[LogisticRegression, dict[str, int]]:
+    """The classifier on ``docs`` (each at ``rows_weight``) plus the general tweets as negatives of weight
+    ``weight`` (vocabulary: ``docs``)."""
     vocab = vocabulary(docs)
     extra = general if weight > 0 else []
     rows = matrix(docs + extra, vocab)
     labels = np.concatenate([y, np.zeros(len(extra), dtype=y.dtype)])
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, solver="liblinear")
-    model.fit(rows, labels, sample_weight=np.concatenate([np.ones(len(y)), np.full(len(extra), weight)]))
+    model.fit(rows, labels, sample_weight=np.concatenate([rows_weight, np.full(len(extra), weight)]))
     return model, vocab
 
 
 def out_of_fold(docs: list[list[str]], y: np.ndarray, c: float, seed: int, blocked: np.ndarray,
-                general: list[list[str]], weight: float) -> np.ndarray:
+                general: list[list[str]], weight: float, rows_weight: np.ndarray) -> np.ndarray:
     """Out-of-fold probabilities, 0 where the runtime's guards would block the post whatever the weights
     (the general tweets are in every fold's training, never scored)."""
     probs = np.zeros(len(y))
     for train, held in StratifiedKFold(5, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
-        model, vocab = fit([docs[i] for i in train], y[train], c, general, weight)
+        model, vocab = fit([docs[i] for i in train], y[train], c, general, weight, rows_weight[train])
         probs[held] = model.predict_proba(matrix([docs[i] for i in held], vocab))[:, 1]
     return np.where(blocked, 0.0, probs)
 
@@ -149,6 +166,10 @@ def _f1(precision: float, recall: float) -> float:
     return round(2 * precision * recall / max(precision + recall, 1e-9), 6)
 
 
+def _weight(text: str) -> float | None:
+    return None if text == "none" else float(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
@@ -157,28 +178,34 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14, help="first of the 3 cross-validation shuffles averaged")
     parser.add_argument("--general-weight", type=float, default=GENERAL_WEIGHT,
                         help="weight of each general tweet (TweetEval half 0) as a negative; 0 = version 5's data")
+    parser.add_argument("--real-weight", type=_weight, default=REAL_WEIGHT,
+                        help="weight of each tweet of tune_real's training part (0: not read); 'none' = the "
+                             "default data less tune_real's check part (the baseline to compare on that part)")
     args = parser.parse_args()
-    texts, labels, is_dev = training_posts()
+    texts, labels, is_dev, rows_weight = training_posts(args.real_weight)
     prepared = [prepare(t) for t in texts]
     docs = [features(p) for p in prepared]
     blocked = np.asarray([guarded(find_cues(p), p) for p in prepared])
-    y, dev = np.asarray(labels), np.asarray(is_dev)
+    y, dev, w = np.asarray(labels), np.asarray(is_dev), np.asarray(rows_weight)
     general = [features(prepare(t)) for t in general_tweets(0)] if args.general_weight > 0 else []
     grid = {}
     for c in (0.3, 1.0, 3.0):
-        probs = np.mean([out_of_fold(docs, y, c, args.seed + k, blocked, general, args.general_weight)
+        probs = np.mean([out_of_fold(docs, y, c, args.seed + k, blocked, general, args.general_weight, w)
                          for k in range(SHUFFLES)], axis=0)
         grid[c] = threshold_for(probs[dev], y[dev], args.precision)
         print(f"C={c}: threshold {grid[c][0]} dev out-of-fold precision {grid[c][1]:.3f} recall {grid[c][2]:.3f}")
     best = max(grid, key=lambda c: (_f1(*grid[c][1:]), -c))
-    model, vocab = fit(docs, y, best, general, args.general_weight)
-    weights = {f: round(float(w), 4) for f, w in zip(vocab, model.coef_[0], strict=True) if abs(w) >= 1e-4}
+    model, vocab = fit(docs, y, best, general, args.general_weight, w)
+    weights = {f: round(float(v), 4) for f, v in zip(vocab, model.coef_[0], strict=True) if abs(v) >= 1e-4}
+    files = [*WRITTEN, *TWCS_EXTRA, *([TUNE_REAL] if args.real_weight else [])]
     artifact = {"name": "groundswell-churn-lr", "version": VERSION, "bias": round(float(model.intercept_[0]), 4),
                 "cue_scale": CUE_SCALE, "threshold": grid[best][0], "C": best,
                 "trained_on": {"posts": len(y), "churn": int(y.sum()), "dev_posts": int(dev.sum()),
                                "general_tweets": len(general), "general_weight": args.general_weight,
-                               "data": "complaint set dev split + " + " + ".join(
-                                   p.name for p in (*WRITTEN, *TWCS_EXTRA)) + " + TweetEval half 0 (negatives)"},
+                               **({"real_weight": args.real_weight} if args.real_weight != 0 else {}),
+                               "data": "complaint set dev split + " + " + ".join(p.name for p in files)
+                               + (" (its training part)" if args.real_weight else "")
+                               + " + TweetEval half 0 (negatives)"},
                 "cv_dev": {"precision": round(grid[best][1], 4), "recall": round(grid[best][2], 4)},
                 "trained_by": "models/train/train_churn.py", "weights": dict(sorted(weights.items()))}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -14,8 +14,9 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from connectors.base import AnyConnector, ConnectorContext
 from connectors.bluesky import BlueskyConnector, BlueskyOptions
@@ -28,6 +29,7 @@ from connectors.x import XConnector, XOptions
 from monitor.brands import BrandTerms
 from monitor.clock import ManualClock
 from monitor.errors import SourceAuthError, SourceError, SourceUnavailable
+from tests.fakes import FakeAPI
 from tests.fakes.bluesky_api import FakeBluesky
 from tests.fakes.feeds import FakeFeeds
 from tests.fakes.hn_api import FakeHN
@@ -40,6 +42,13 @@ EXPECTED: dict[str, type[SourceError]] = {"401": SourceAuthError, "403": SourceA
             "500": SourceUnavailable, "503": SourceUnavailable, "truncated": SourceUnavailable,
             "slow": SourceUnavailable, "reset": SourceUnavailable}
 NETWORK_FAULTS = frozenset(EXPECTED)
+Options = TypeVar("Options", bound=BaseModel)
+
+
+def patient(options: Options, api: FakeAPI) -> Options:
+    """The connector's timeout: 0.3 s while the fake is told to be slow (the client must give up first), else 5 s
+    (0.3 s timed out on answers that were merely late on a loaded CI machine)."""
+    return options.model_copy(update={"timeout_seconds": 0.3 if api.fault == "slow" else 5.0})
 
 
 @dataclass
@@ -60,9 +69,9 @@ class ContractFactory:
 @contextmanager
 def x_harness(clock: ManualClock, tmp_path: Path) -> Iterator[Harness]:
     api = FakeX(clock=clock).start()
-    options = XOptions(bearer_token=SecretStr(api.token), base_url=api.url, timeout_seconds=0.3)
+    options = XOptions(bearer_token=SecretStr(api.token), base_url=api.url)
     try:
-        yield Harness(lambda: XConnector(options, ConnectorContext("contract-x", BRAND, clock)),
+        yield Harness(lambda: XConnector(patient(options, api), ConnectorContext("contract-x", BRAND, clock)),
                       lambda text: api.add_tweet(f"Acme {text}"), api.fail, api.clear)
     finally:
         api.stop()
@@ -73,14 +82,14 @@ def reddit_harness(clock: ManualClock, tmp_path: Path) -> Iterator[Harness]:
     api = FakeReddit(client_id=f"contract-{uuid.uuid4().hex[:8]}", clock=clock).start()
     options = RedditOptions(client_id=SecretStr(api.client_id), client_secret=SecretStr(api.secret),
                             user_agent="test:groundswell:0.1 (by /u/tester)", oauth_url=api.url,
-                            reddit_url=api.url, timeout_seconds=0.3, subreddits=["acme"])
+                            reddit_url=api.url, subreddits=["acme"])
 
     def publish(text: str) -> str:
         clock.advance(timedelta(seconds=1))
         return api.add_post(f"Acme {text}", age=timedelta(0))
 
     try:
-        yield Harness(lambda: RedditConnector(options, ConnectorContext("contract-reddit", BRAND, clock)),
+        yield Harness(lambda: RedditConnector(patient(options, api), ConnectorContext("contract-reddit", BRAND, clock)),
                       publish, api.fail, api.clear)
     finally:
         api.stop()
@@ -111,14 +120,15 @@ BLUESKY_BRAND = BrandTerms(id="acme", name="Acme", names=("Acme", "Acme Cloud"),
 def bluesky_harness(clock: ManualClock, tmp_path: Path) -> Iterator[Harness]:
     api = FakeBluesky(clock=clock).start()
     opts = BlueskyOptions(handle=api.handle, app_password=SecretStr(api.password), base_url=api.url,
-                          session_dir=tmp_path / "sessions", queries=["Acme"], timeout_seconds=0.3)
+                          session_dir=tmp_path / "sessions", queries=["Acme"])
 
     def publish(text: str) -> str:
         clock.advance(timedelta(seconds=1))
         return api.add_post(f"Acme {text}", age=timedelta(0))
 
     try:
-        yield Harness(lambda: BlueskyConnector(opts, ConnectorContext("contract-bluesky", BLUESKY_BRAND, clock)),
+        yield Harness(lambda: BlueskyConnector(patient(opts, api),
+                                               ConnectorContext("contract-bluesky", BLUESKY_BRAND, clock)),
                       publish, api.fail, api.clear)
     finally:
         api.stop()
@@ -130,9 +140,9 @@ HN_BRAND = BrandTerms(id="acme", name="Acme", names=("Acme",), terms=("acmecloud
 @contextmanager
 def hackernews_harness(clock: ManualClock, tmp_path: Path) -> Iterator[Harness]:
     api = FakeHN(clock=clock).start()
-    opts = HackerNewsOptions(base_url=api.url, timeout_seconds=0.3)
+    opts = HackerNewsOptions(base_url=api.url)
     try:
-        yield Harness(lambda: HackerNewsConnector(opts, ConnectorContext("contract-hn", HN_BRAND, clock)),
+        yield Harness(lambda: HackerNewsConnector(patient(opts, api), ConnectorContext("contract-hn", HN_BRAND, clock)),
                       lambda text: api.add_story(f"Acme {text}", age=timedelta(0)), api.fail, api.clear)
     finally:
         api.stop()
@@ -146,14 +156,15 @@ MASTODON_BRAND = BrandTerms(id="acme", name="Acme", names=("Acme", "Acme Cloud")
 def mastodon_harness(clock: ManualClock, tmp_path: Path) -> Iterator[Harness]:
     api = FakeMastodon("contract.example", clock=clock).start()
     opts = MastodonOptions(instances=[MastodonInstance(url=api.url, access_token=SecretStr(api.token))],
-                           hashtags=["acme"], search_queries=[], timeout_seconds=0.3)
+                           hashtags=["acme"], search_queries=[])
 
     def publish(text: str) -> str:
         clock.advance(timedelta(seconds=1))
         return api.add_status(f"#Acme {text}", age=timedelta(0))
 
     try:
-        yield Harness(lambda: MastodonConnector(opts, ConnectorContext("contract-mastodon", MASTODON_BRAND, clock)),
+        yield Harness(lambda: MastodonConnector(patient(opts, api),
+                                                ConnectorContext("contract-mastodon", MASTODON_BRAND, clock)),
                       publish, api.fail, api.clear)
     finally:
         api.stop()
@@ -167,14 +178,14 @@ def rss_harness(clock: ManualClock, tmp_path: Path) -> Iterator[Harness]:
     api = FakeFeeds(clock=clock).start()
     api.add_entry("alerts", "Acme seed", age=timedelta(days=30))
     api.entries["alerts"].clear()
-    opts = RssOptions(feeds=[f"{api.url}/atom/alerts"], timeout_seconds=0.3)
+    opts = RssOptions(feeds=[f"{api.url}/atom/alerts"])
 
     def publish(text: str) -> str:
         clock.advance(timedelta(seconds=1))
         return api.add_entry("alerts", f"Acme {text}", google=True, age=timedelta(0))
 
     try:
-        yield Harness(lambda: RssConnector(opts, ConnectorContext("contract-rss", RSS_BRAND, clock)),
+        yield Harness(lambda: RssConnector(patient(opts, api), ConnectorContext("contract-rss", RSS_BRAND, clock)),
                       publish, api.fail, api.clear)
     finally:
         api.stop()

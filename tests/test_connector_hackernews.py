@@ -13,6 +13,7 @@ from connectors.hackernews import HackerNewsConnector, HackerNewsOptions
 from monitor.clock import ManualClock
 from monitor.errors import SourceAuthError, SourceUnavailable
 from tests.fakes import Reply
+from tests.fakes.connector_harness import patient_timeout
 from tests.fakes.hn_api import FakeHN
 
 BRAND = BrandTerms(id="acme", name="Acme", names=("Acme",), terms=("acmecloud",))
@@ -31,7 +32,7 @@ def api(clock: ManualClock) -> Iterator[FakeHN]:
 
 
 def make(api: FakeHN, clock: ManualClock, **options: object) -> HackerNewsConnector:
-    opts = HackerNewsOptions(base_url=api.url, timeout_seconds=0.3, **options)  # type: ignore[arg-type]
+    opts = HackerNewsOptions(base_url=api.url, timeout_seconds=patient_timeout(api), **options)  # type: ignore[arg-type]
     return HackerNewsConnector(opts, ConnectorContext("hn-acme", BRAND, clock))
 
 

@@ -14,6 +14,7 @@ from connectors.base import BrandTerms, ConnectorContext
 from connectors.mastodon import MastodonConnector, MastodonInstance, MastodonOptions
 from monitor.clock import ManualClock
 from monitor.errors import SourceAuthError, SourceUnavailable
+from tests.fakes.connector_harness import patient_timeout
 from tests.fakes.mastodon_api import FakeMastodon
 
 BRAND = BrandTerms(id="acme", name="Acme", names=("Acme", "Acme Cloud"), handles=("acmehelp", "@help@one.example"))
@@ -51,7 +52,7 @@ def instance(api: FakeMastodon, token: bool = True) -> MastodonInstance:
 
 
 def make(clock: ManualClock, *apis: FakeMastodon, token: bool = True, **options: object) -> MastodonConnector:
-    opts = MastodonOptions(instances=[instance(a, token) for a in apis], timeout_seconds=0.3,
+    opts = MastodonOptions(instances=[instance(a, token) for a in apis], timeout_seconds=patient_timeout(*apis),
                            **options)  # type: ignore[arg-type]
     return MastodonConnector(opts, ConnectorContext("mastodon-acme", BRAND, clock))
 

@@ -12,6 +12,7 @@ from connectors.base import BrandTerms, ConnectorContext
 from connectors.rss import RssConnector, RssOptions, html_to_text, unwrap_link
 from monitor.clock import ManualClock
 from monitor.errors import SourceAuthError, SourceUnavailable
+from tests.fakes.connector_harness import patient_timeout
 from tests.fakes.feeds import FakeFeeds
 
 BRAND = BrandTerms(id="acme", name="Acme", names=("Acme",))
@@ -30,7 +31,7 @@ def api(clock: ManualClock) -> Iterator[FakeFeeds]:
 
 
 def make(api: FakeFeeds, clock: ManualClock, feeds: list[str], **options: object) -> RssConnector:
-    opts = RssOptions(feeds=[f"{api.url}{f}" for f in feeds], timeout_seconds=0.3, **options)  # type: ignore[arg-type]
+    opts = RssOptions(feeds=[f"{api.url}{f}" for f in feeds], timeout_seconds=patient_timeout(api), **options)  # type: ignore[arg-type]
     return RssConnector(opts, ConnectorContext("rss-acme", BRAND, clock))
 
 

@@ -45,10 +45,15 @@ NETWORK_FAULTS = frozenset(EXPECTED)
 Options = TypeVar("Options", bound=BaseModel)
 
 
+def patient_timeout(*apis: FakeAPI) -> float:
+    """0.3 s while a fake is told to be slow (the client must give up first), else 5 s: 0.3 s timed out on answers
+    that were merely late on a loaded CI machine."""
+    return 0.3 if any(a.fault == "slow" for a in apis) else 5.0
+
+
 def patient(options: Options, api: FakeAPI) -> Options:
-    """The connector's timeout: 0.3 s while the fake is told to be slow (the client must give up first), else 5 s
-    (0.3 s timed out on answers that were merely late on a loaded CI machine)."""
-    return options.model_copy(update={"timeout_seconds": 0.3 if api.fault == "slow" else 5.0})
+    """The options with ``patient_timeout``: a harness builds each connector when the fault is already set."""
+    return options.model_copy(update={"timeout_seconds": patient_timeout(api)})
 
 
 @dataclass

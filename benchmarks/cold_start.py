@@ -73,6 +73,7 @@ HALVES = {"tune": 0, "report": 1000}
 COMPLAINT_SHARES = (0.5, 0.67, 0.8)
 COMPLAINT_HOURS = 3
 BACKFILL = [0]  # buckets of posts before monitoring began, handed to the first pass (--backfill-hours)
+WATCHED = [0.0]  # minutes the sources watched before monitoring began and saw nothing (--watched-minutes-before)
 
 
 class Brand:
@@ -114,6 +115,8 @@ def replay(brand: Brand, buckets: int) -> list[tuple[datetime, Any]]:
     connector's first poll does (X looks back 6 h, the others 24 h); a page about one of those buckets is dated
     at its bucket (before monitoring began: never the burst's)."""
     det, out = BrandDetector(BrandConfig.for_sensitivity("default")), []
+    if WATCHED[0] > 0:
+        det.watch_from(START - timedelta(minutes=WATCHED[0]))  # the pipeline's watched_since: an empty first poll
     history = [o for i in range(-BACKFILL[0], 0) for o in brand.bucket(START + i * STEP)]
     for i in range(buckets):
         start = START + i * STEP
@@ -195,9 +198,12 @@ def main() -> None:
     ap.add_argument("--brands", type=int, default=80, help="burst brands (ordinary brands: half as many)")
     ap.add_argument("--backfill-hours", type=float, default=0.0,
                     help="hours of posts before monitoring began in the first pass (a live connector's first poll)")
+    ap.add_argument("--watched-minutes-before", type=float, default=0.0,
+                    help="the sources watched this long before monitoring began and saw nothing (an empty first poll)")
     ap.add_argument("--complaint-brands", type=int, default=100, help="complaint-heavy brands per negative share")
     args = ap.parse_args()
     BACKFILL[0] = round(args.backfill_hours * 12)
+    WATCHED[0] = args.watched_minutes_before
     base, cpu = HALVES[args.half], time.process_time()
     bursts = [burst_case(base + s) for s in range(args.brands)]
     quiet = [ordinary_case(base + 500 + s) for s in range(args.brands // 2)]
@@ -211,8 +217,10 @@ def main() -> None:
     first_hour = [b for b in bursts if b["hour"] < 1]
     slow = sorted((b for b in bursts if b["delay_min"] is None or b["delay_min"] > 10), key=lambda b: b["rate"])
     delay_from = "the burst's first person to the pass that pages (within N: N min + the 61 s pass grace)"
-    print(json.dumps({"half": args.half, "backfill_hours": args.backfill_hours, "delay_from": delay_from,
+    print(json.dumps({"half": args.half, "backfill_hours": args.backfill_hours,
+                      "watched_minutes_before": args.watched_minutes_before, "delay_from": delay_from,
                       "all": summary(bursts), "first_hour": summary(first_hour),
+                      "first_10_min": summary([b for b in bursts if b["hour"] < 1 / 6]),
                       "after_first_hour": summary([b for b in bursts if b["hour"] >= 1]), "bands": bands,
                       "false_pages_per_brand_3d": round(sum(q["pages"] for q in quiet) / max(len(quiet), 1), 3),
                       "false_page_examples": [q for q in quiet if q["pages"]][:3],

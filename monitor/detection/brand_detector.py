@@ -115,6 +115,7 @@ class BrandDetector:
         self.last_prune: float = st.get("last_prune", 0.0)
         self.spike_open: str | None = st.get("spike_open")
         self.evaluated_until: float = float(st.get("evaluated_until", 0.0))  # stories were evaluated up to here
+        self.watched_from: float | None = st.get("watched_from")  # its sources covered from here on (watch_from)
 
     def to_dict(self) -> dict[str, Any]:
         return {"series": self.series.to_dict(), "stories": self.stories.to_dict(),
@@ -123,7 +124,7 @@ class BrandDetector:
                 "share_n": self.share_n,
                 "seen": self.seen.to_dict(), "complaints": self.complaints, "fired": self.fired,
                 "last_prune": self.last_prune, "spike_open": self.spike_open,
-                "evaluated_until": self.evaluated_until}
+                "evaluated_until": self.evaluated_until, "watched_from": self.watched_from}
 
     def run(self, observations: Sequence[Observation], now: datetime) -> list[Finding]:
         """Ingest new observations, close complete buckets, and return new findings.
@@ -197,6 +198,8 @@ class BrandDetector:
             starts = [float(k) for k in self.open]
             if not starts:
                 return []
+            if self.watched_from is not None:  # watched, nothing seen: its buckets are observed zeros
+                starts.append(self.watched_from - self.watched_from % size)
             self.closed_until, past = min(starts), t_now - HISTORY_PAGES_S
         if last_complete - self.closed_until > self.cfg.max_gap_buckets * size:
             self.closed_until = last_complete - self.cfg.max_gap_buckets * size  # long outage: skip
@@ -229,6 +232,14 @@ class BrandDetector:
             self.spike_open = finding.key
             finding = replace(finding, escalation=False)
         return [finding]
+
+    def watch_from(self, when: datetime) -> None:
+        """The brand's sources have covered it since ``when`` (a first poll's time minus its lookback).
+
+        A new brand's first close then starts there, not at its first mention, so a first poll that found nothing
+        still gives it a past of observed zeros and a burst in its first minutes is judged against it."""
+        if self.closed_until is None:
+            self.watched_from = when.timestamp()
 
     def warm_up(self, buckets: Sequence[tuple[datetime, int, int]]) -> None:
         """Seed the baselines from stored history: (bucket start, unique negative authors, all mentions).

@@ -21,8 +21,10 @@ from monitor.detection import checkpoint, journal
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.simple_rules import Finding
+from monitor.registry import GROUPS, plugin_class
 from monitor.settings import BrandSettings, Settings
-from monitor.storage.tables import Mention
+from monitor.settings.sections import SourceSettings
+from monitor.storage.tables import Mention, SourceState
 
 TRIGGERS = {"spike": "spike", "build": "spike", "story": "story", "churn": "churn_threat", "reach": "high_reach",
             "repeat": "repeat_complainer"}
@@ -66,7 +68,10 @@ def detector_for(session: Session, settings: Settings, brand: BrandSettings, now
     detector = checkpoint.resume(session, brand.id, cfg, held) if _SHARED.get() else held
     if detector is None:
         detector = BrandDetector(cfg)
-        detector.warm_up(_history(session, brand.id, now))
+        history = _history(session, brand.id, now)
+        detector.warm_up(history)
+        if not history and (since := watched_since(session, settings, brand.id)) is not None:
+            detector.watch_from(since)
     bank[brand.id] = detector
     return detector
 
@@ -116,6 +121,33 @@ def forget_detectors() -> None:
     """Drop in-memory state (tests; or a configuration reload that changed sensitivity)."""
     _BANKS.clear()
     journal.forget()
+
+
+def watched_since(session: Session, settings: Settings, brand_id: str) -> datetime | None:
+    """Since when every source of the brand that has polled has covered it: its last poll's time minus its lookback.
+
+    A live source's first poll reads back ``lookback_hours`` (X 6 h, the others 24 h) and later polls go on from
+    there, so an empty first poll still watched those hours and saw nothing. The latest such start over the brand's
+    polled sources (a source without a lookback tells nothing); None where none has polled, as in a backtest."""
+    starts = []
+    for source in settings.sources:
+        if brand_id not in source.served or not source.enabled:
+            continue
+        state = session.get(SourceState, source.id)
+        hours = _lookback_hours(source) if state is not None and state.last_success_at is not None else None
+        if state is not None and state.last_success_at is not None and hours is not None:
+            starts.append(as_utc(state.last_success_at) - timedelta(hours=hours))
+    return max(starts, default=None)
+
+
+def _lookback_hours(source: SourceSettings) -> float | None:
+    """The source's ``lookback_hours``, its plugin's default where not set (None: its kind has no lookback)."""
+    try:
+        options = plugin_class(GROUPS["sources"], source.kind).Options.model_validate(source.options())
+    except Exception:  # an unloadable plugin or refused options: it polled under other settings, so no claim
+        return None
+    hours = getattr(options, "lookback_hours", None)
+    return float(hours) if isinstance(hours, int | float) else None
 
 
 def _history(session: Session, brand_id: str, now: datetime) -> list[tuple[datetime, int, int]]:

@@ -62,6 +62,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from monitor.detection import brand_detector  # noqa: E402
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -200,10 +201,16 @@ def main() -> None:
                     help="hours of posts before monitoring began in the first pass (a live connector's first poll)")
     ap.add_argument("--watched-minutes-before", type=float, default=0.0,
                     help="the sources watched this long before monitoring began and saw nothing (an empty first poll)")
+    ap.add_argument("--watched-cap-minutes", type=float, default=None, help="brand_detector.WATCHED_MAX_S (tuning)")
+    ap.add_argument("--watched-share-bar", type=float, default=None, help="brand_detector.WATCHED_SHARE_BAR (tuning)")
     ap.add_argument("--complaint-brands", type=int, default=100, help="complaint-heavy brands per negative share")
     args = ap.parse_args()
     BACKFILL[0] = round(args.backfill_hours * 12)
     WATCHED[0] = args.watched_minutes_before
+    if args.watched_cap_minutes is not None:
+        brand_detector.WATCHED_MAX_S = args.watched_cap_minutes * 60.0
+    if args.watched_share_bar is not None:
+        brand_detector.WATCHED_SHARE_BAR = args.watched_share_bar
     base, cpu = HALVES[args.half], time.process_time()
     bursts = [burst_case(base + s) for s in range(args.brands)]
     quiet = [ordinary_case(base + 500 + s) for s in range(args.brands // 2)]

@@ -43,6 +43,8 @@ __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetec
 
 BRAND_COLD_MIN_BUCKETS = 3  # a brand's cold test judges from its first 15 minutes (series mode: 30)
 HISTORY_PAGES_S = 3600.0  # a new brand's first pass: spikes in buckets that ended longer ago than this never page
+WATCHED_MAX_S = 6 * 3600.0  # a new brand's watched-but-empty past counts at most this long (watch_from)
+WATCHED_SHARE_BAR = 0.85  # ... and until its usual negative share is known, a spike must be at least this negative
 STORY_MIN_PEOPLE = {"low": 9.0, "default": 6.5, "high": 4.5}  # each sensitivity's story threshold
 
 
@@ -199,7 +201,8 @@ class BrandDetector:
             if not starts:
                 return []
             if self.watched_from is not None:  # watched, nothing seen: its buckets are observed zeros
-                starts.append(self.watched_from - self.watched_from % size)
+                since = max(self.watched_from, min(starts) - WATCHED_MAX_S)
+                starts.append(since - since % size)
             self.closed_until, past = min(starts), t_now - HISTORY_PAGES_S
         if last_complete - self.closed_until > self.cfg.max_gap_buckets * size:
             self.closed_until = last_complete - self.cfg.max_gap_buckets * size  # long outage: skip
@@ -262,6 +265,8 @@ class BrandDetector:
         self.share_base = base + max(self.cfg.share_rate, 1.0 / self.share_n) * (share - base)
 
     def _share_up(self, share: float) -> bool:
+        if self.watched_from is not None and self.share_base is None:  # zeros, then a first rise: how negative?
+            return share >= WATCHED_SHARE_BAR
         return share >= required_share(self.share_base or 0.0, self.cfg)
 
     def _individual(self, obs: Observation, ts: float) -> list[Finding]:

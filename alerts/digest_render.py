@@ -9,15 +9,12 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from alerts.base import SEVERITY_NAMES
+from alerts.base import SEVERITY_NAMES, trigger_label
 from alerts.digest import BrandDigest, plain_error
 from alerts.escape import clean, safe_url
 from alerts.render import SEVERITY_COLOR, followers_text
 from monitor.logs import plural
 
-TRIGGER_LABELS = {"spike": "Spike", "story": "Spreading story", "churn_threat": "Churn threat",
-                  "high_reach": "High-reach complaint", "repeat_complainer": "Repeat complainer",
-                  "source_down": "Source down"}
 WORSE, BETTER, NEUTRAL = "#c0392b", "#1e8449", "#555555"
 
 
@@ -63,7 +60,7 @@ def incident_line(incident: object) -> str:
     """"#3 HIGH · Spike · Negative mentions are spiking: 41 negative mentions... (resolved)"."""
     severity = int(getattr(incident, "severity", 1))
     trigger = str(getattr(incident, "trigger", ""))
-    label = TRIGGER_LABELS.get(trigger, trigger.replace("_", " ").capitalize())
+    label = trigger_label(trigger)
     reason = plain_error(str(getattr(incident, "reason", "")), 300)
     return (f"#{getattr(incident, 'id', '?')} {SEVERITY_NAMES.get(severity, str(severity)).upper()} · {label} · "
             f"{clean(str(getattr(incident, 'title', '')), 120, single_line=True)}: {reason} "
@@ -87,6 +84,7 @@ _ENV.filters["safe_url"] = safe_url
 _ENV.filters["followers"] = lambda n: followers_text(n) or "followers unknown"
 _ENV.filters["incident"] = incident_line
 _ENV.filters["joined"] = joined_line
+_ENV.filters["trigger"] = trigger_label
 _ENV.filters["severity_color"] = lambda severity: SEVERITY_COLOR.get(int(severity), "#828282")
 _ENV.globals["cards"] = cards
 

@@ -92,7 +92,7 @@ def change(alert: Alert, incident: Incident, posted: datetime | None = None, tim
     if alert.event == "opened" and incident.trigger in (*SPREAD, "source_down"):
         return ""
     stamp = (incident.details or {}).get(alert.event) if alert.event in ("acknowledged", "resolved") else None
-    if not alert.summary and isinstance(stamp, str):  # `incidents ack/resolve`: "by dana at 2026-11-07 19:02 UTC"
+    if not alert.summary and isinstance(stamp, str):  # `incidents ack/resolve`: "by dana at 2026-11-07 19:02 GMT"
         return f"{alert.event.capitalize()} {stamp}"
     if alert.summary and posted is not None:
         return f"{alert.summary} (posted {format_time(posted, timezone)})"

@@ -55,6 +55,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ BANDS = ((0.2, 1.0), (1.0, 3.0), (3.0, 6.0), (6.0, 10.0))
 HALVES = {"tune": 0, "report": 1000}
 COMPLAINT_SHARES = (0.5, 0.67, 0.8)
 COMPLAINT_HOURS = 3
+WAVE: list[bool | None] = [None]  # --wave on / off: the slow-wave test, else the default
 BACKFILL = [0]  # buckets of posts before monitoring began, handed to the first pass (--backfill-hours)
 WATCHED = [0.0]  # minutes the sources watched before monitoring began and saw nothing (--watched-minutes-before)
 
@@ -115,7 +117,9 @@ def replay(brand: Brand, buckets: int) -> list[tuple[datetime, Any]]:
     With ``BACKFILL`` hours the first pass also holds the posts of those hours before monitoring began, as a live
     connector's first poll does (X looks back 6 h, the others 24 h); a page about one of those buckets is dated
     at its bucket (before monitoring began: never the burst's)."""
-    det, out = BrandDetector(BrandConfig.for_sensitivity("default")), []
+    cfg = BrandConfig.for_sensitivity("default")
+    cfg = replace(cfg, wave=replace(cfg.wave, enabled=WAVE[0])) if WAVE[0] is not None else cfg
+    det, out = BrandDetector(cfg), []
     if WATCHED[0] > 0:
         det.watch_from(START - timedelta(minutes=WATCHED[0]))  # the pipeline's watched_since: an empty first poll
     history = [o for i in range(-BACKFILL[0], 0) for o in brand.bucket(START + i * STEP)]
@@ -204,8 +208,10 @@ def main() -> None:
     ap.add_argument("--watched-cap-minutes", type=float, default=None, help="brand_detector.WATCHED_MAX_S (tuning)")
     ap.add_argument("--watched-share-bar", type=float, default=None, help="brand_detector.WATCHED_SHARE_BAR (tuning)")
     ap.add_argument("--complaint-brands", type=int, default=100, help="complaint-heavy brands per negative share")
+    ap.add_argument("--wave", choices=["on", "off"], help="the slow-wave test (detection/wave.py) on or off")
     args = ap.parse_args()
     BACKFILL[0] = round(args.backfill_hours * 12)
+    WAVE[0] = None if args.wave is None else args.wave == "on"
     WATCHED[0] = args.watched_minutes_before
     if args.watched_cap_minutes is not None:
         brand_detector.WATCHED_MAX_S = args.watched_cap_minutes * 60.0

@@ -54,6 +54,7 @@ from monitor.settings.sections import DetectionSettings  # noqa: E402
 START = datetime(2026, 3, 2, tzinfo=UTC).timestamp()
 SHAPES = ("fast", "slow", "big", "fizzle")
 PAGES = ("spike", "story")
+WAVE: list[bool | None] = [None]  # --wave on / off: the slow-wave test, else the default
 
 
 def background(pool: list[tuple[str, str, float, bool]], rng: random.Random, days: int, per_day: float,
@@ -166,6 +167,7 @@ def run_split(split: str, scenarios: int, days: int, per_day: float, step_s: flo
     pool = [(a, t, *scores[t]) for a, t in raw]
     cfg = BrandConfig.for_sensitivity(sensitivity)
     cfg = replace(cfg, stories=replace(cfg.stories, **(story_knobs or {})))
+    cfg = replace(cfg, wave=replace(cfg.wave, enabled=WAVE[0])) if WAVE[0] is not None else cfg
     seeds = [s + (0 if split == "tune" else 100) for s in range(1, scenarios + 1)]
     rows, quiet_false, story_false, fizz, others, mentions, cpu = [], 0, 0, 0, dict[str, int](), 0, 0.0
     dupes, held = {"spike": 0, "story": 0}, 0
@@ -246,10 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embed-words", action="store_true", help="with vectors, still join by rare words")
     parser.add_argument("--links", choices=["thread", "none"], default="thread",
                         help="thread: a cascade's new wordings reply to the post that set them off (as recorded)")
+    parser.add_argument("--wave", choices=["on", "off"], help="the slow-wave test (detection/wave.py) on or off")
     parser.add_argument("--budget", type=float, help="apply the pipeline's page budget: pages per brand-week")
     parser.add_argument("--bar", type=int, default=DetectionSettings().budget_exempt_people,
                         help="with --budget: people past which a page ignores it (0: the old rule, severity only)")
     args = parser.parse_args(argv)
+    WAVE[0] = None if args.wave is None else args.wave == "on"
     globals()["NEGATIVE_ONLY"] = args.vectors_for == "negative"
     globals()["REPLIES"] = args.links == "thread"
     knobs: dict[str, Any] = {"embed_similarity": args.embed_similarity} if args.embed_similarity else {}

@@ -119,7 +119,8 @@ def test_an_empty_incident_list_says_so_and_where_the_resolved_ones_are(tmp_path
     listed = groundswell("--config", "s.toml", "incidents", "list", cwd=tmp_path)
     assert listed.returncode == 0
     assert listed.stdout.strip() == "No open incidents (1 resolved: `groundswell incidents list --all` shows them)."
-    assert "high_reach" in groundswell("--config", "s.toml", "incidents", "list", "--all", cwd=tmp_path).stdout
+    every = groundswell("--config", "s.toml", "incidents", "list", "--all", cwd=tmp_path).stdout
+    assert "High-reach complaint" in every
 
 
 @pytest.mark.parametrize(

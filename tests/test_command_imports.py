@@ -91,7 +91,7 @@ def test_incidents_list_and_show_import_only_what_they_read(tmp_path: Path, data
     assert f"│ {number} " in listing and "negative mentions spiking" in listing and "2026-11-20 13:00 CET" in listing
     assert imported == []
     shown, imported = command_and_modules(config, "incidents", "show", str(number))
-    assert "#1 Outage talk" in shown and "@ann" in shown and "opened sev 3 (paged)" in shown
+    assert "#1 Outage talk" in shown and "@ann" in shown and "opened, high (paged)" in shown
     assert imported == []
 
 

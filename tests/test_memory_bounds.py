@@ -155,12 +155,16 @@ def test_memtrace_native_figures_see_what_tracemalloc_cannot(tmp_path: Path, mon
     """The soak's dumps tell Python heap from native growth: SQLite's page cache, glibc's heap, RSS."""
     import sqlite3
 
-    before = heap.sqlite_memory()
     connection = sqlite3.connect(tmp_path / "grow.db")
+    # the service's engines bound SQLite's memory process-wide (monitor/storage/engine.py); lift it here
+    limit = connection.execute("PRAGMA soft_heap_limit").fetchone()[0]
+    connection.execute("PRAGMA soft_heap_limit=0")
+    before = heap.sqlite_memory()
     connection.execute("create table t (x text)")
     connection.executemany("insert into t values (?)", [("x" * 500,) for _ in range(20_000)])
     connection.execute("select count(*) from t where x like '%y%'").fetchone()  # reads the pages into the cache
     grown = heap.sqlite_memory()
+    connection.execute(f"PRAGMA soft_heap_limit={limit}")
     assert before is not None and grown is not None and grown - before > 1_000_000  # ~2 MB page cache
     used, free = heap.mallinfo() or (0, 0)
     assert used > 1_000_000 and free >= 0

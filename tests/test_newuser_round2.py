@@ -123,7 +123,7 @@ def test_a_mistyped_address_is_a_configuration_error_naming_the_fix(tmp_path: Pa
 
 def test_init_asks_again_after_a_typo_and_keeps_the_other_answers(tmp_path: Path) -> None:
     answers = ["Acme Broadband", "Acme", "@acme", "Europe/Londn", "Europe/London", "alerts", "alerts@acme.example",
-               "https://acme.slack.com/archives/C0123ABCD", "C0123ABCD", "smtp.acme.example:587", "smtp.acme.example"]
+               "smtp.acme.example:587", "smtp.acme.example", "https://acme.slack.com/archives/C0123ABCD", "C0123ABCD"]
     done = groundswell("init", cwd=tmp_path, input_text="\n".join(answers) + "\n")
     assert done.returncode == 0, done.stderr
     assert "unknown timezone 'Europe/Londn'" in done.stdout

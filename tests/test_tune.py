@@ -37,13 +37,16 @@ def test_precision_per_brand_and_trigger_in_the_workspace_and_the_digest(databas
         assert precision(session, since=NOW + timedelta(hours=1)) == []  # the alert is older
     assert (row.brand_id, row.trigger, row.useful, row.noise) == ("acme", "spike", 2, 1)
     page = signed_in(seeded, "vera").get("/incidents").text
-    assert 'id="precision"' in page and "<td>spike</td><td>2</td><td>1</td><td>67%</td>" in page
+    # triggers in a person's words ("Spike", "Churn threat"), in the incident rows and the feedback table
+    assert 'id="precision"' in page and "<td>Spike</td><td>2</td><td>1</td><td>67%</td>" in page
+    assert "<td>Spike</td><td>acme</td>" in page and "<td>spike</td>" not in page
     from alerts.digest import build_digest
     from alerts.digest_render import render_html, render_text
 
     report = build_digest(seeded.engine, seeded.settings, seeded.settings.brands[0], NOW.date())
-    assert "spike: 2 / 3 (67% useful)" in render_text([report])
-    assert "Alert feedback, last 30 days" in render_html([report], [""])
+    assert "Spike: 2 / 3 (67% useful)" in render_text([report])
+    html = render_html([report], [""])
+    assert "Alert feedback, last 30 days" in html and "<td>Spike</td>" in html
 
 
 def test_an_incident_counts_useful_when_at_least_half_say_so(database_url: str) -> None:

@@ -104,6 +104,9 @@ def backtest(
         raise OneLineUsage(f"--history-hours must be 0 or more hours, not {history_hours:g}")
     if series and history_hours:
         raise OneLineUsage("--history-hours is for mentions files, not --series")
+    if not out.resolve().parent.is_dir():  # found before the replay, not after minutes of it
+        raise OneLineUsage(f"--out {out}: the folder {out.resolve().parent} does not exist (create it, or choose "
+                           "another path)")
     if out.resolve() == input_file.resolve():
         raise click.BadParameter(
             f"{out} is INPUT_FILE itself: writing it would erase the mentions; choose another file",
@@ -123,6 +126,7 @@ def backtest(
         return
     from monitor.replay.backtest import HistoryTooLong, backtest_settings, run_backtest
 
+    notes = _check_input(input_file)
     work = Path(tempfile.mkdtemp(prefix="groundswell-backtest-"))
     try:
         settings = backtest_settings(work, input_file, model, sensitivity, engine, reminders=reminders)
@@ -161,3 +165,20 @@ def backtest(
         )
     if keep_db:
         console.print(f"database kept: {work / 'backtest.db'}", soft_wrap=True)
+    for note in notes:
+        Console(stderr=True, highlight=False).print(note, markup=False, soft_wrap=True)
+
+
+def _check_input(input_file: Path) -> list[str]:
+    """A file that is not UTF-8, tab-separated or without a needed column stops in one line; the notes on columns
+    the replay ignores are returned, for stderr after the summary (a column called ``author`` was silently
+    dropped: nothing alerted)."""
+    from monitor.replay import input_check
+
+    problem = input_check.encoding_problem(input_file)
+    columns = input_check.header(input_file) if problem is None else []
+    problem = problem or input_check.tab_separated(input_file, columns) or input_check.missing_columns(
+        input_file, columns)
+    if problem:
+        raise click.ClickException(problem)
+    return input_check.notes(columns)

@@ -144,14 +144,16 @@ def print_sources(settings: Settings, console: Console) -> None:
     for column in ("id", "kind", "brand", "status", "last success", "failures", "next poll", "items",
                    "unscored", "budget", "last error"):
         table.add_column(column)
+    zones = {b.id: b.timezone for b in settings.brands}
     for source in settings.sources:
-        state = states.get(source.id)
+        state, zone = states.get(source.id), zones.get(source.brand, "UTC")
         status = "disabled" if not source.enabled else (state.status if state else "never polled")
         if state and is_quiet(state, now=now, quiet_minutes=source.quiet_minutes):
             status = f"quiet (nothing for > {source.quiet_minutes} min: check it)"
         brands = source.brand + (f" +{len(source.served) - 1} more" if len(source.served) > 1 else "")
-        table.add_row(source.id, source.kind, brands, status, _when(state.last_success_at if state else None),
-                      str(state.consecutive_failures if state else 0), _when(state.next_poll_at if state else None),
+        table.add_row(source.id, source.kind, brands, status, _when(state.last_success_at if state else None, zone),
+                      str(state.consecutive_failures if state else 0),
+                      _when(state.next_poll_at if state else None, zone),
                       str(state.items_last_poll if state else 0), str(unscored.get((source.brand, source.id), 0)),
                       source_usage(runtime, source.id, state),
                       Text(terminal(state.last_error or "")) if state else "")  # a server's words: as text
@@ -210,5 +212,8 @@ def source_usage(runtime: Runtime, source_id: str, state: SourceState | None) ->
         return ""
 
 
-def _when(moment: datetime | None) -> str:
-    return f"{as_utc(moment):%Y-%m-%d %H:%M} UTC" if moment else "-"
+def _when(moment: datetime | None, zone: str = "UTC") -> str:
+    """In the source's brand's time, as `incidents list` and the alerts say it."""
+    from zoneinfo import ZoneInfo
+
+    return f"{as_utc(moment).astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}" if moment else "-"

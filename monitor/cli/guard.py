@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from datetime import datetime
+from typing import Any, NoReturn
 
 import click
 
@@ -71,10 +72,20 @@ def explain(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, ImportError):
         return RUNTIME_EXIT, f"error a Python package is missing: {one_line(str(exc))} (pip install it)"
     if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return RUNTIME_EXIT, f"error {exc.strerror or one_line(str(exc))}{where}"
+        return RUNTIME_EXIT, f"error {_file_problem(exc)}"
     return RUNTIME_EXIT, (f"unexpected error {type(exc).__name__}: {one_line(str(exc))} "
                           "(set GROUNDSWELL_DEBUG=1 to see where; please report it)")
+
+
+def _file_problem(exc: OSError) -> str:
+    """A file error that says what to do: a path into a folder that does not exist names that folder."""
+    from pathlib import Path
+
+    if isinstance(exc, FileNotFoundError) and exc.filename and not Path(exc.filename).parent.exists():
+        folder = Path(exc.filename).parent
+        return f"cannot use {exc.filename}: the folder {folder} does not exist (create it, or choose another path)"
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or one_line(str(exc))}{where}"
 
 
 def fail(code: int, line: str) -> NoReturn:
@@ -97,3 +108,21 @@ def run_guarded(entry: Callable[[], object]) -> None:
         if os.environ.get("GROUNDSWELL_DEBUG") and not isinstance(exc, GroundswellError):
             raise
         fail(*explain(exc))
+
+
+class Day(click.DateTime):
+    """A --date/--until day: shown and explained as YYYY-MM-DD (click's own says "[%Y-%m-%d]", a format code)."""
+
+    name = "day"
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{str(value)!r} is not a day: write it as YYYY-MM-DD, e.g. 2026-11-07", param, ctx)

@@ -39,6 +39,7 @@ class Outcome:
     who: str
     when: datetime
     told: list[str]
+    zone: str = "UTC"  # the brand's timezone, for the line that says when
 
 
 def get_incident(session: Session, incident_id: int) -> Incident:
@@ -48,8 +49,11 @@ def get_incident(session: Session, incident_id: int) -> Incident:
     return incident
 
 
-def stamp(who: str, when: datetime) -> str:
-    return f"by {who} at {as_utc(when):%Y-%m-%d %H:%M} UTC"
+def stamp(who: str, when: datetime, zone: str = "UTC") -> str:
+    """Who and when, in the brand's time like the alert it answers ("since Sat 7 Nov 18:30 GMT")."""
+    from zoneinfo import ZoneInfo
+
+    return f"by {who} at {as_utc(when).astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}"
 
 
 def _told_channels(session: Session, incident_id: int) -> set[str]:
@@ -84,28 +88,30 @@ def mark(engine: Engine, settings: Settings, incident_id: int, who: str, *, reso
     def work() -> Outcome:
         with transaction(engine) as session:
             incident = get_incident(session, incident_id)
+            zone = next((b.timezone for b in settings.brands if b.id == incident.brand_id), "UTC")
             if resolve and incident.status == "resolved" and not force:
                 raise AlreadyDone(f"incident #{incident_id} was already resolved "
-                                  f"{stamp(incident.resolved_by or '?', incident.resolved_at or now)} "
+                                  f"{stamp(incident.resolved_by or '?', incident.resolved_at or now, zone)} "
                                   "(--force to record it again)")
             if not resolve and incident.status == "resolved" and not force:
                 raise AlreadyDone(f"incident #{incident_id} is already resolved "
-                                  f"{stamp(incident.resolved_by or '?', incident.resolved_at or now)}: nothing to "
-                                  "acknowledge (--force to record it all the same)")
+                                  f"{stamp(incident.resolved_by or '?', incident.resolved_at or now, zone)}: "
+                                  "nothing to acknowledge (--force to record it all the same)")
             if not resolve and incident.acked_by and not force:
                 raise AlreadyDone(f"incident #{incident_id} was already acknowledged "
-                                  f"{stamp(incident.acked_by, incident.acked_at or now)} (--force to take it over)")
+                                  f"{stamp(incident.acked_by, incident.acked_at or now, zone)} "
+                                  "(--force to take it over)")
             if resolve:
                 incident.status, incident.resolved_at, incident.resolved_by = "resolved", now, who
             else:
                 incident.acked_by, incident.acked_at = who, now
             event = "resolved" if resolve else "acknowledged"
-            incident.details = {**(incident.details or {}), event: stamp(who, now)}
+            incident.details = {**(incident.details or {}), event: stamp(who, now, zone)}
             incident.updated_at = now
             session.add(incident)
             session.add(IncidentAction(incident_id=incident_id, kind="resolve" if resolve else "ack", actor=who,
                                        origin="cli", at=now, request_id=f"cli-{secrets.token_urlsafe(16)}"))
             told = _notify(session, settings, incident, event, now)
-            return Outcome(incident_id, event, who, now, told)
+            return Outcome(incident_id, event, who, now, told, zone)
 
     return with_retries(work)

@@ -67,7 +67,7 @@ def _check_slack_channel(value: str) -> str:
     """The channel ID (C0123ABCD) or #name; a pasted link gives its ID back in the message."""
     value = value.strip()
     found = re.search(r"/archives/([CGD][A-Z0-9]{6,})", value)
-    if found or "/" in value or " " in value:
+    if found or any(c in value for c in "/ .@:"):  # a link, an address or a server name (an answer one line off)
         hint = f": use {found.group(1)}" if found else " (channel details, at the bottom: C0123ABCD)"
         raise click.BadParameter(f"{value!r} is not a channel ID{hint}", param_hint="'--slack-channel'")
     return value
@@ -171,11 +171,11 @@ def ask(yes: bool, name: str | None, names: str | None, handles: str | None, tim
         handles=_split(value(handles, "Your own accounts, e.g. @acme (comma-separated)", "")),
         timezone=value(timezone, "Timezone (IANA name)", "UTC", _check_timezone),
         email=value(email, "Email for alerts (empty: none)", "", _check_email),
-        slack_channel=value(slack_channel, "Slack channel ID for alerts, e.g. C0123ABCD (empty: none)", "",
-                            _check_slack_channel),
     )
-    if answers.email:
-        answers.smtp_host = value(smtp_host, "SMTP server", "localhost", _check_smtp_host)
+    if answers.email:  # asked next to the address it sends to, not after the Slack question
+        answers.smtp_host = value(smtp_host, "SMTP server for that email", "localhost", _check_smtp_host)
+    answers.slack_channel = value(slack_channel, "Slack channel ID for alerts, e.g. C0123ABCD (empty: none)", "",
+                                  _check_slack_channel)
     return answers
 
 

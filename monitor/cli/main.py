@@ -14,7 +14,10 @@ from rich.markup import escape
 from monitor.cli.guard import run_guarded
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from monitor.settings import Settings
+    from monitor.storage.tables import Incident
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False)
@@ -103,10 +106,10 @@ def demo(data_dir: Path | None, model: str) -> None:
     Polls, scores, detects and alerts exactly as the service does, 15 simulated minutes per
     step; alerts print here.  Day 6 brings an evening outage that spreads.
     """
+    import shlex
     import tempfile
 
     from rich.progress import Progress
-    from rich.table import Table
 
     from monitor.logs import configure_logging
     from monitor.replay.demo import demo_settings, run_demo
@@ -120,16 +123,36 @@ def demo(data_dir: Path | None, model: str) -> None:
         result = run_demo(settings, on_step=lambda step, total: progress.update(task, completed=step,
                                                                                  total=total))
     seconds = (datetime.now(UTC) - started).total_seconds()
-    table = Table(title=f"Incidents ({len(result.incidents)})")
-    for column in ("#", "opened (UTC)", "trigger", "sev", "status", "reason"):
-        table.add_column(column)
-    for incident in result.incidents:
-        table.add_row(str(incident.id), f"{incident.opened_at:%a %d %b %H:%M}", incident.trigger,
-                      str(incident.severity), incident.status, incident.reason)
-    console.print(table)
+    console.print(_incident_table(result.incidents, settings.brands[0].timezone))
     console.print(f"{result.mentions} mentions ingested and scored, {result.delivered} alerts delivered, "
                   f"{result.pending} waiting, in {seconds:.1f}s.")
-    console.print(f"Database: {result.database}  (open it with any SQLite tool, or point database.url at it)")
+    console.print(f"Database: {result.database}  (open it with any SQLite tool, or point database.url at it)",
+                  soft_wrap=True)
+    quoted = shlex.quote(str(result.database))
+    console.print(f"See it in the web workspace: groundswell users --database {quoted} add YOUR-NAME --role operator,"
+                  f" then groundswell web --database {quoted}", soft_wrap=True, markup=False)
+
+
+def _incident_table(incidents: list[Incident], zone: str) -> Table:
+    """The demo's incidents in the brand's time and a person's words (not "churn_threat", "sev 2")."""
+    from zoneinfo import ZoneInfo
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from alerts.base import SEVERITY_NAMES, trigger_label
+    from alerts.escape import terminal
+    from monitor.clock import as_utc
+
+    table = Table(title=f"Incidents ({len(incidents)})")
+    for column in ("#", "opened", "what", "severity", "status", "reason"):
+        table.add_column(column)
+    for incident in incidents:
+        opened = as_utc(incident.opened_at).astimezone(ZoneInfo(zone))
+        table.add_row(str(incident.id), f"{opened:%a %d %b %H:%M %Z}", trigger_label(incident.trigger),
+                      SEVERITY_NAMES.get(incident.severity, str(incident.severity)), incident.status,
+                      Text(terminal(incident.reason, 500)))
+    return table
 
 
 @cli.command()
@@ -161,8 +184,8 @@ def poll(ctx: Context, source: str, once: bool) -> None:
     for problem in result.problems:
         err.print(f"[yellow]skipped[/]: {escape(problem)}", markup=True, soft_wrap=True)
     if result.error:
-        err.print(f"{source} failed: {result.error} (the cursor is unchanged, nothing was lost, and nobody was "
-                  "alerted: this was a manual poll)", markup=False, soft_wrap=True)
+        err.print(f"{source} failed: {result.error} (nothing was lost: the next poll starts where the last good one "
+                  "ended; nobody was alerted: this was a manual poll)", markup=False, soft_wrap=True)
         sys.exit(1)
     console.print(f"{source}: fetched {result.fetched}, new {result.new}, skipped {len(result.problems)}")
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
+from monitor.cli.guard import Day
 from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def list_incidents(ctx: object, show_all: bool) -> None:
     from rich.text import Text
     from sqlmodel import Session, col, select
 
+    from alerts.base import SEVERITY_NAMES, trigger_label
     from alerts.escape import terminal
     from monitor.cli.reading import read_engine
     from monitor.storage.tables import Incident
@@ -44,13 +46,14 @@ def list_incidents(ctx: object, show_all: bool) -> None:
         query = query.where(Incident.status != "resolved")
     zones = {b.id: b.timezone for b in settings.brands}
     table = Table(title="Incidents")
-    for column in ("#", "brand", "opened (brand time)", "what", "sev", "status", "acked by", "reason"):
+    for column in ("#", "brand", "opened (brand time)", "what", "severity", "status", "acked by", "reason"):
         table.add_column(column)
     with Session(engine) as session:
         for i in sorted(session.exec(query), key=lambda i: i.status == "watch"):
-            facets = " + ".join(dict.fromkeys([i.trigger, *(i.facets or {})]))
+            facets = " + ".join(dict.fromkeys(trigger_label(f) for f in [i.trigger, *(i.facets or {})]))
             table.add_row(str(i.id), Text(terminal(i.brand_id, 60)), _local(i.opened_at, zones.get(i.brand_id, "UTC")),
-                          Text(terminal(facets, 80)), str(i.severity), Text(terminal(i.status, 20)),
+                          Text(terminal(facets, 80)), SEVERITY_NAMES.get(i.severity, str(i.severity)),
+                          Text(terminal(i.status, 20)),
                           Text(terminal(i.acked_by or "", 60)), Text(terminal(i.reason, 300)))
         resolved = 0 if show_all or table.row_count else _count_resolved(session)
     if table.row_count:
@@ -80,14 +83,26 @@ def _local(when: datetime, zone: str) -> str:
     return f"{as_utc(when).astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}"
 
 
+def _since(value: object, zone: str) -> str:
+    """A facet's start (stored as ISO 8601 text) in the brand's time, as every other time here."""
+    from alerts.escape import terminal
+
+    try:
+        return _local(datetime.fromisoformat(str(value)), zone)
+    except ValueError:
+        return terminal(str(value or "?"), 40)
+
+
 @incidents.command("show")
 @click.argument("incident_id", type=int)
 @click.pass_obj
 def show_incident(ctx: object, incident_id: int) -> None:
-    """Everything about an incident: facets, every update and what changed, examples, deliveries."""
+    """Everything about an incident: what it is (spike, story, ...), every update and what changed, example posts,
+    and which channel was told when."""
     from rich.text import Text
     from sqlmodel import Session, col, select
 
+    from alerts.base import SEVERITY_NAMES, trigger_label
     from alerts.escape import terminal
     from alerts.render import followers_text
     from monitor.cli.incident_actions import get_incident
@@ -103,11 +118,11 @@ def show_incident(ctx: object, incident_id: int) -> None:
         # every field may carry text written by strangers: terminal() drops escape sequences and bidi controls,
         # and Text / markup=False keep square brackets from being read as rich markup
         console.print(Text.assemble((f"#{i.id} {terminal(i.title, 200)}", "bold"),
-                                    f" ({terminal(i.brand_id, 60)}, {terminal(i.trigger, 40)}, severity {i.severity}, "
-                                    f"{terminal(i.status, 20)})"))
+                                    f" ({terminal(i.brand_id, 60)}, {terminal(trigger_label(i.trigger), 40)}, "
+                                    f"{SEVERITY_NAMES.get(i.severity, i.severity)}, {terminal(i.status, 20)})"))
         console.print(f"opened {_local(i.opened_at, zone)}; {terminal(i.reason, 1000)}", markup=False)
         for facet, info in (i.facets or {}).items():
-            console.print(f"  facet {terminal(facet, 40)} since {terminal(str(info.get('since', '?')), 40)}: "
+            console.print(f"  {terminal(trigger_label(facet), 40)} since {_since(info.get('since'), zone)}: "
                           f"{terminal(str(info.get('reason', '')), 300)}", markup=False)
         join = (i.details or {}).get("join", {})
         if join:
@@ -123,10 +138,12 @@ def show_incident(ctx: object, incident_id: int) -> None:
                           f"{terminal(m.text, 200)} {terminal(m.url, 300)}", markup=False)
         for alert in session.exec(select(Alert).where(Alert.incident_id == i.id).order_by(col(Alert.id))):
             how = "paged" if alert.paged else "digest only (page budget)"
-            console.print(f"  {_local(alert.created_at, zone)} {alert.event} sev {alert.severity} ({how}): "
+            console.print(f"  {_local(alert.created_at, zone)} {alert.event}, "
+                          f"{SEVERITY_NAMES.get(alert.severity, alert.severity)} ({how}): "
                           f"{terminal(alert.summary or '', 500)}", markup=False)
             for item in session.exec(select(OutboxItem).where(OutboxItem.alert_id == alert.id)):
-                console.print(f"      -> {item.channel_id}: {item.status} after {item.attempts} attempt(s) "
+                tries = f"{item.attempts} attempt{'' if item.attempts == 1 else 's'}"
+                console.print(f"      -> {item.channel_id}: {item.status} after {tries} "
                               f"{terminal(item.last_error or '', 300)}", markup=False)
 
 
@@ -134,12 +151,13 @@ def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: 
     from monitor.cli.incident_actions import mark, stamp
     from monitor.runtime import Runtime
 
-    settings = ctx.settings  # type: ignore[attr-defined]
+    # the database and the channels' routing only: an on-call shell need not hold the channels' secrets
+    settings = ctx.read_settings  # type: ignore[attr-defined]
     outcome = mark(Runtime(settings).engine, settings, incident_id, who or getpass.getuser(), resolve=resolve,
                    now=datetime.now(UTC), force=force)
     told = (f"; {', '.join(outcome.told)} will be told by the running service" if outcome.told
             else "; no channel had been told about it, so nobody is notified")
-    console.print(f"incident #{incident_id} {outcome.action} {stamp(outcome.who, outcome.when)}{told}",
+    console.print(f"incident #{incident_id} {outcome.action} {stamp(outcome.who, outcome.when, outcome.zone)}{told}",
                   markup=False)
 
 
@@ -165,7 +183,7 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool
 
 
 @click.command()
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--date", "day", type=Day(), default=None,
               help="The day to summarise (default: yesterday, in each brand's timezone).")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Write the HTML preview here (the CSV of negative mentions goes beside it).")
@@ -217,18 +235,23 @@ def channels() -> None:
 @channels.command("list")
 @click.pass_obj
 def list_channels(ctx: object) -> None:
-    """Configured channels with their routing filters."""
-    for c in ctx.settings.channels:  # type: ignore[attr-defined]
-        console.print(f"{c.id} ({c.kind}) tier {c.tier}, min severity {c.min_severity}, "
-                      f"brands {c.brands or 'all'}, triggers {c.triggers or 'all'}, "
-                      f"quiet hours {c.quiet_hours or 'none'}{'' if c.enabled else ', DISABLED'}", markup=False)
+    """Configured channels with what reaches each (severity, brands, triggers, quiet hours)."""
+    from alerts.base import SEVERITY_NAMES, trigger_label
+
+    for c in ctx.read_settings.channels:  # type: ignore[attr-defined]  # no secret needed to list them
+        who = "first responders" if c.tier == 1 else f"escalation tier {c.tier}"
+        triggers = ", ".join(trigger_label(t) for t in c.triggers) if c.triggers else "all"
+        console.print(f"{c.id} ({c.kind}): {who}; severity {SEVERITY_NAMES.get(c.min_severity, c.min_severity)} "
+                      f"and up; brands {', '.join(c.brands) if c.brands else 'all'}; triggers {triggers}; "
+                      f"quiet hours {c.quiet_hours + ' (brand time)' if c.quiet_hours else 'none'}"
+                      f"{'' if c.enabled else '; DISABLED'}", markup=False)
 
 
 @channels.command("test")
 @click.argument("name")
 @click.pass_obj
 def test_channel(ctx: object, name: str) -> None:
-    """Send a real test message to channel NAME, now, bypassing the outbox."""
+    """Send a real test message to channel NAME (its id in settings.toml) now, not through the delivery queue."""
     from alerts.base import AlertMessage
     from monitor.errors import DeliveryError
     from monitor.runtime import build_notifiers

@@ -21,7 +21,7 @@ def _act(ctx: object, incident_id: int, kind: str, value: str, who: str | None) 
     from monitor.runtime import Runtime
     from monitor.web.actions import Actor, act
 
-    settings = ctx.settings  # type: ignore[attr-defined]
+    settings = ctx.read_settings  # type: ignore[attr-defined]  # routing only: no channel's secret needed
     return act(Runtime(settings).engine, settings, incident_id, kind, value, Actor(who or getpass.getuser(), "cli"),
                request_id=f"cli-{secrets.token_urlsafe(16)}", now=datetime.now(UTC))
 
@@ -73,7 +73,7 @@ def report_missed_post(ctx: object, brand: str, link: str, note: str, who: str |
     from monitor.runtime import Runtime
     from monitor.web.actions import Actor, report_missed
 
-    settings = ctx.settings  # type: ignore[attr-defined]
+    settings = ctx.read_settings  # type: ignore[attr-defined]
     settings.brand(brand)  # an unknown brand is one line naming the known ones
     row = report_missed(Runtime(settings).engine, brand, link, Actor(who or getpass.getuser(), "cli"),
                         now=datetime.now(UTC), note=note)

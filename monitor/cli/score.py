@@ -27,7 +27,8 @@ from monitor.errors import ModelError
 
 ADDED = ("sentiment", "p_negative", "p_neutral", "p_positive", "confidence", "churn_threat", "category", "language",
          "sentiment_reason")
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+DELIMITERS = {"csv": ",", "tsv": "\t"}
 Row = dict[str, Any]
 
 
@@ -35,8 +36,8 @@ def file_format(path: Path, role: str) -> str:
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
-        raise click.BadParameter(f"{path.name}: unknown extension {path.suffix!r}; use .csv, .jsonl or "
-                                 ".ndjson", param_hint=role) from None
+        raise click.BadParameter(f"{path.name}: unknown extension {path.suffix!r}; use .csv, .tsv (tab-separated), "
+                                 ".jsonl or .ndjson", param_hint=role) from None
 
 
 def _counting(handle: IO[str], progress: Callable[[int], None]) -> Iterator[str]:
@@ -48,8 +49,8 @@ def _counting(handle: IO[str], progress: Callable[[int], None]) -> Iterator[str]
 def read_rows(handle: IO[str], fmt: str, progress: Callable[[int], None]) -> Iterator[Row]:
     """Rows as dicts, one at a time; JSONL lines that are not objects are an error naming the line."""
     lines = _counting(handle, progress)
-    if fmt == "csv":
-        yield from _csv_rows(lines)
+    if fmt in DELIMITERS:
+        yield from _csv_rows(lines, DELIMITERS[fmt])
         return
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -63,12 +64,14 @@ def read_rows(handle: IO[str], fmt: str, progress: Callable[[int], None]) -> Ite
         yield row
 
 
-def _csv_rows(lines: Iterator[str]) -> Iterator[Row]:
+def _csv_rows(lines: Iterator[str], delimiter: str = ",") -> Iterator[Row]:
     """CSV rows; a broken file (no header, a row longer than its header, an oversized field) is one clear line."""
-    reader = csv.DictReader(lines)
+    reader = csv.DictReader(lines, delimiter=delimiter)
     try:
         if not reader.fieldnames:
             raise click.ClickException("INPUT is empty: the first line must name the columns, e.g. text")
+        if delimiter == "," and len(reader.fieldnames) == 1 and "\t" in reader.fieldnames[0]:
+            raise click.ClickException("INPUT is tab-separated: name it .tsv (or save it as comma-separated CSV)")
         for row in reader:
             if None in row:
                 raise click.ClickException(
@@ -135,7 +138,8 @@ class Writer:
             return
         if self._csv is None:
             fields = list(dict.fromkeys(key for row in rows for key in row if key not in ADDED))
-            self._csv = csv.DictWriter(self.handle, fields + list(ADDED), extrasaction="ignore")
+            self._csv = csv.DictWriter(self.handle, fields + list(ADDED), extrasaction="ignore",
+                                       delimiter=DELIMITERS[self.fmt])
             self._csv.writeheader()
         for row in rows:
             self._csv.writerow({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()})
@@ -144,7 +148,7 @@ class Writer:
 @click.command("score")
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the scored rows (.csv, .jsonl or .ndjson).")
+              help="Where to write the scored rows (.csv, .tsv, .jsonl or .ndjson).")
 @click.option("--model", "model_spec", default="bundled", show_default=True,
               help='"bundled", "lexicon", a Hugging Face model id or a local model folder.')
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096),
@@ -159,7 +163,7 @@ class Writer:
               help="Read posts in other languages by complaint keywords (negative when a cue is found).")
 def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int, text_column: str,
           threads: int, languages: str, keywords: bool) -> None:
-    """Score every post in INPUT (CSV or JSONL with a text column) and write the rows, with sentiment, to -o.
+    """Score every post in INPUT (CSV, TSV or JSONL with a text column) and write the rows, with sentiment, to -o.
 
     Example: groundswell score posts.csv -o scored.csv
     """
@@ -168,6 +172,11 @@ def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int,
         raise click.BadParameter(f"{output_path} is INPUT itself: writing it would erase the posts; "
                                  "choose another file", param_hint="'-o'")
     from models.loader import load_router
+    from monitor.replay.input_check import encoding_problem
+
+    problem = encoding_problem(input_path)  # read with replacement characters, a French post scored as Catalan
+    if problem:
+        raise click.ClickException(problem)
 
     codes = [c.strip().lower() for c in languages.split(",") if c.strip()]
     if not codes or any(c != "*" and (len(c) != 2 or not c.isalpha()) for c in codes):
@@ -181,7 +190,8 @@ def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int,
         raise click.ClickException(whole_line(str(exc))) from None
     rows_done = _run(input_path, output_path, in_fmt, out_fmt, text_column, router, batch_size)
     model = router.default
-    click.echo(f"scored {rows_done} rows with {model.name} {model.version} -> {output_path}", err=True)
+    rows = "1 row" if rows_done == 1 else f"{rows_done:,} rows"
+    click.echo(f"scored {rows} with {model.name} (version {model.version}) -> {output_path}", err=True)
 
 
 def _run(input_path: Path, output_path: Path, in_fmt: str, out_fmt: str, column: str, model: Any,

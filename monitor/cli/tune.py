@@ -15,6 +15,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from monitor.cli.guard import Day
+
 if TYPE_CHECKING:
     from monitor.replay.tune import Progress, TuneReport
     from monitor.settings import Settings
@@ -26,7 +28,7 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 @click.option("--brand", "brand_id", help="The brand to tune (its id in settings.toml); needed when there are several.")
 @click.option("--days", type=click.IntRange(1, 365), default=28, show_default=True,
               help="How many days of stored history to replay, ending --until.")
-@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--until", type=Day(), default=None,
               help="The end of the replayed span (a UTC date; default: now).")
 @click.option("--apply", "apply", is_flag=True,
               help="Also write the recommended lines into the brand's table in settings.toml (kept as .bak).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,9 @@ class Context(Protocol):
     @property
     def settings(self) -> Settings: ...
 
+    @property
+    def read_settings(self) -> Settings: ...
+
 
 pass_context = click.pass_obj
 
@@ -40,21 +44,22 @@ def database_url_of(database: str) -> str:
 
 
 def database_url(ctx: Context, database: str | None) -> str:
-    return database_url_of(database) if database else ctx.settings.database_url()
+    return database_url_of(database) if database else ctx.read_settings.database_url()
 
 
 def settings_for(ctx: Context, database: str | None) -> Settings:
-    """The settings file's; with --database and no settings file, the defaults (a demo database needs none)."""
+    """The settings file's (no source's or channel's secret needed: the workspace and its users use neither);
+    with --database and no settings file, the defaults (a demo database needs none)."""
     from monitor.settings import Settings, resolve_config_path
 
     if database is None:
-        return ctx.settings
+        return ctx.read_settings
     try:
         resolve_config_path(ctx.config)
     except ConfigError:
         defaults: Settings = type("DefaultSettings", (Settings,), {"toml_path": None})()
         return defaults
-    return ctx.settings
+    return ctx.read_settings
 
 
 @click.group()
@@ -108,6 +113,12 @@ def list_users(ctx: Context) -> None:
 
     for user in accounts.list_users(_engine(ctx)):
         table.add_row(user.name, user.role, f"{user.created_at:%Y-%m-%d %H:%M}", "no" if user.disabled else "yes")
+    if not table.row_count:  # an empty table said nothing about how to get the first user
+        database = click.get_current_context().meta.get("groundswell.database")
+        where = f"--database {shlex.quote(database)} " if database else ""
+        console.print(f"No users yet: add one with groundswell users {where}add YOUR-NAME --role operator",
+                      markup=False, soft_wrap=True)
+        return
     console.print(table)
 
 

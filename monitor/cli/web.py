@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from monitor.cli.users import Context, console, database_url, pass_context, sett
 def web(ctx: Context, address: str | None, allow_actions: bool, database: str | None) -> None:
     """Serve the web workspace: incidents, mentions, trends and sources (sign in as a `users add` user)."""
     from monitor.storage.engine import open_database
+    from monitor.web import accounts
     from monitor.web.server import make_server, split_address
 
     if database and "://" not in database and not Path(database).is_file():
@@ -30,8 +32,14 @@ def web(ctx: Context, address: str | None, allow_actions: bool, database: str | 
         split_address(address)
         settings = settings.model_copy(update={"web": settings.web.model_copy(update={"address": address})})
     url = database_url(ctx, database)
-    server = make_server(settings, open_database(url), allow_actions=allow_actions)
+    engine = open_database(url)
+    server = make_server(settings, engine, allow_actions=allow_actions)
     scheme = "https" if settings.web.tls_certfile else "http"
     console.print(f"Groundswell workspace on {scheme}://{settings.web.address} "
                   f"({'actions allowed' if allow_actions else 'read-only'}); Ctrl-C stops it")
+    if not accounts.list_users(engine):
+        # the sign-in page alone gives no way in: say how to make the first user
+        where = f"--database {shlex.quote(database)} " if database else ""
+        console.print(f"No one can sign in yet: add a user first, e.g. groundswell users {where}add YOUR-NAME "
+                      "--role operator", markup=False, soft_wrap=True)
     server.run()

@@ -31,12 +31,14 @@ from monitor.detection.findings_text import (
     Observation,
     reach_of,
     spike_finding,
+    spike_key,
     story_finding,
 )
 from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector
 from monitor.detection.seen_keys import SeenKeys
 from monitor.detection.simple_rules import complaint_episodes
 from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
+from monitor.detection.wave import WaveConfig, WaveTest, told_by_stories, wave_finding
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
 
@@ -67,6 +69,7 @@ class BrandConfig:
     repeat_days: float = 7.0
     series: SeriesConfig = field(default_factory=SeriesConfig)
     stories: StoryConfig = field(default_factory=StoryConfig)
+    wave: WaveConfig = field(default_factory=WaveConfig)  # slow waves against the same hours of previous days
 
     @staticmethod
     def for_sensitivity(name: str = "default", story_min_people: float | None = None) -> BrandConfig:
@@ -106,6 +109,7 @@ class BrandDetector:
         self.series = SeriesDetector(cfg.series, st.get("series"))
         self.stories = StoryTracker(cfg.stories, st.get("stories"))
         self.volume = SeriesDetector(cfg.series, st.get("volume"))  # all mentions: expected hourly volume
+        self.wave = WaveTest(cfg.wave, st.get("wave"))
         self.open: dict[str, dict[str, Any]] = st.get("open", {})
         self.closed_until: float | None = st.get("closed_until")
         self.recent: list[list[float]] = st.get("recent", [])  # [neg, authors, total, expected, reach, usual]
@@ -126,7 +130,8 @@ class BrandDetector:
                 "share_n": self.share_n,
                 "seen": self.seen.to_dict(), "complaints": self.complaints, "fired": self.fired,
                 "last_prune": self.last_prune, "spike_open": self.spike_open,
-                "evaluated_until": self.evaluated_until, "watched_from": self.watched_from}
+                "evaluated_until": self.evaluated_until, "wave": self.wave.to_dict(),
+                "watched_from": self.watched_from}
 
     def run(self, observations: Sequence[Observation], now: datetime) -> list[Finding]:
         """Ingest new observations, close complete buckets, and return new findings.
@@ -226,14 +231,30 @@ class BrandDetector:
         share = neg / total if total else 0.0
         if not step.in_episode and total:
             self._learn_share(share)
+        waved = self._wave(start, b)
         if not (step.alert or step.escalated) or not self._share_up(share):
-            return []
+            return waved
         opened = self.series.s.episode_start or start
         finding = spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened,
                                  self.cfg.bucket_s)
-        if finding.key != self.spike_open:  # opening was held back by the share gate: this opens it
+        if self.wave.open and self.spike_open:  # a record inside a wave that paged: news of the same incident
+            finding = replace(finding, key=self.spike_open, escalation=True)
+        elif finding.key != self.spike_open:  # opening was held back by the share gate: this opens it
             self.spike_open = finding.key
             finding = replace(finding, escalation=False)
+        return waved + [finding]
+
+    def _wave(self, start: float, b: dict[str, Any]) -> list[Finding]:
+        """The slow-wave test (wave.py); no page while a record the record test paged is open (the same trouble)."""
+        verdict = self.wave.add(start, len(b["authors"]), b["neg"], b["total"])
+        opened = self.series.s.episode_start
+        if verdict is None or (opened is not None and self.spike_open == spike_key(opened)):
+            return []
+        extra = verdict.people - verdict.usual
+        if told_by_stories(self.stories.stories.values(), start, verdict.hours) >= 0.5 * extra:
+            return []  # most of the extra people are in stories that paged: a second page would say it again
+        finding = wave_finding(verdict, start, tuple(b["refs"]))
+        self.spike_open = finding.key
         return [finding]
 
     def watch_from(self, when: datetime) -> None:
@@ -253,6 +274,7 @@ class BrandDetector:
         for when, authors, total in buckets:
             self.series.step(when, authors)
             self.volume.step(when, total)
+            self.wave.add(when.timestamp(), authors, authors, total)
             if total > 0:
                 self._learn_share(min(authors / total, 1.0))
             start = when.timestamp() - when.timestamp() % self.cfg.bucket_s

@@ -60,8 +60,12 @@ def spike_finding(step: Step, window: list[list[float]], share: float, base: flo
               "share": round(share, 3), "score": round(step.score, 2), "window_min": step.window * bucket_s / 60,
               "window_people": round(step.count, 1), "previous_high": round(step.high, 1),
               "history_h": step.history_h}
-    key = f"spike:{datetime.fromtimestamp(start, UTC).strftime('%Y%m%dT%H%M')}"
-    return Finding("spike", key, min(severity, 4), reason, counts, refs, step.escalated)
+    return Finding("spike", spike_key(start), min(severity, 4), reason, counts, refs, step.escalated)
+
+
+def spike_key(start: float) -> str:
+    """A volume incident's key: the start of its episode."""
+    return f"spike:{datetime.fromtimestamp(start, UTC).strftime('%Y%m%dT%H%M')}"
 
 
 def _why(step: Step, bucket_s: int) -> str:

@@ -184,15 +184,17 @@ def _promote(incident: Incident, reason: str, now: datetime) -> list[IncidentCha
 def _review_watch(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
     """Every pass reviews every watched incident that could page now: only the columns the review reads are
     loaded (the rest load for the rare one that pages), and only the examples ``page_reason`` will look at
-    (one query for all). Repeat complainers, most of the watch list, are loaded only once they could be
-    unanswered (``page_reason`` gives them "" before that, and loading them was most of a backtest's review)."""
+    (one query for all), their reactions counted together (a statement per 64 posts, not one per post). Repeat
+    complainers, most of the watch list, are loaded only once they could be unanswered (``page_reason`` gives
+    them "" before that, and loading them was most of a backtest's review)."""
     since = watchlist.repeat_complainers_due(session, settings, brand.id, now)
     watched = queries.fetch(session, queries.watched(), brand=brand.id, repeat_before=since)
     examples = watchlist.examples_of(session, [i for i in watched if watchlist.reads_examples(session, settings, i,
                                                                                                 now)])
+    counts = watchlist.watched_reactions(session, watched, examples)  # one count for every high-reach post
     changes = []
     for incident in watched:
-        if reason := watchlist.page_reason(session, settings, brand, incident, now, examples):
+        if reason := watchlist.page_reason(session, settings, brand, incident, now, examples, counts):
             changes += _promote(incident, reason, now)
             session.add(incident)
     return changes

@@ -24,8 +24,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import load_only
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, or_, select
 
 from monitor.clock import as_utc
 from monitor.settings import BrandSettings, Settings
@@ -40,6 +41,9 @@ def _mentions(session: Session, incident: Incident, examples: dict[int, Mention]
     return list(session.exec(select(Mention).where(col(Mention.id).in_(ids)))) if ids else []
 
 
+# the most post ids one reaction count names: SQLite scans the table instead of its partial indexes for a few
+# hundred (a statement per power of two up to it, ``padded``)
+NAMES_AT_ONCE = 64
 REACTION_SLACK = timedelta(hours=1)  # a reply, quote or repost posted this long "before" its post still counts
 # what page_reason and the reply lookups read of an example (its text and sentence vector stay unloaded)
 _EXAMPLE_COLUMNS = ("id", "brand_id", "platform", "external_id", "local_id", "author_id", "author_handle",
@@ -51,7 +55,13 @@ def examples_of(session: Session, incidents: Sequence[Incident]) -> dict[int, Me
     ids = sorted({i for incident in incidents for i in incident.example_mention_ids or []})
     if not ids:
         return {}
-    return {m.id or 0: m for m in session.exec(_examples(), params={"ids": ids})}
+    return {m.id or 0: m for m in session.exec(_examples(), params={"ids": padded(ids)})}
+
+
+def padded(ids: list[Any]) -> list[Any]:
+    """The list padded to a power of two (the last one repeated, the same rows): every distinct length of an ``IN`` list
+    is a statement of its own in SQLite's per-connection cache, and the watch list comes in every length."""
+    return ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids)) if ids else ids
 
 
 @cache
@@ -82,19 +92,52 @@ def _their_complaints(session: Session, settings: Settings, mentions: list[Menti
 
 def reactions(session: Session, mention: Mention) -> int:
     """Reposts, quotes and replies on the post, or the replies and quotes to it we collected (named by its id or,
-    on Mastodon, by the instance's local id). Only what was posted after it is read (an hour's slack for clocks):
-    every pass asks this for every watched high-reach post, and the brand's whole history was read each time."""
-    own = mention.reposts + mention.quotes + mention.replies
-    ids = [mention.external_id, *([mention.local_id] if mention.local_id else [])]
-    collected = session.exec(select(func.count()).select_from(Mention).where(
-        # the brand as an expression (``brand_id || ''``), so no planner reads every mention of the brand since the
-        # post by its (brand, time) index: only the partial indexes of what answers, quotes or reposts a post (0014)
-        col(Mention.brand_id).concat("") == mention.brand_id,
-        Mention.posted_at >= as_utc(mention.posted_at) - REACTION_SLACK,
-        Mention.platform == mention.platform, Mention.author_id != mention.author_id,
-        or_(col(Mention.parent_id).in_(ids), col(Mention.quoted_id).in_(ids),
-            col(Mention.reposted_id).in_(ids)))).one()
-    return max(own, int(collected))
+    on Mastodon, by the instance's local id), whichever is more; ``reactions_of`` for one post."""
+    return reactions_of(session, [mention]).get(mention.id or 0, 0)
+
+
+def reactions_of(session: Session, mentions: Sequence[Mention]) -> dict[int, int]:
+    """``reactions`` of each of these posts, by id, in one query per brand and 64 posts: every pass asks it for every
+    watched high-reach post, and one count per post was most of a pass once ~180 were watched (issue #17). Only what
+    was posted after a post counts (an hour's slack for clocks), by other people, on its platform; the rows naming
+    any of the posts are read once and counted here (a row naming two of them counts for both, as two counts did)."""
+    out: dict[int, int] = {}
+    for brand in sorted({m.brand_id for m in mentions}):
+        posts = [m for m in mentions if m.brand_id == brand]
+        names = {m.id or 0: {m.external_id, *([m.local_id] if m.local_id else [])} for m in posts}
+        rows = _naming_rows(session, brand, sorted(set().union(*names.values())))
+        for m in posts:
+            after, own = as_utc(m.posted_at) - REACTION_SLACK, names[m.id or 0]
+            collected = sum(1 for r in rows if r.platform == m.platform and r.author_id not in (None, m.author_id)
+                            and as_utc(r.posted_at) >= after
+                            and (r.parent_id in own or r.quoted_id in own or r.reposted_id in own))
+            out[m.id or 0] = max(m.reposts + m.quotes + m.replies, collected)
+    return out
+
+
+def _naming_rows(session: Session, brand: str, names: list[str]) -> list[Any]:
+    """The brand's posts that answer, quote or repost any of these ids, 64 ids a statement (a row naming ids of two
+    pieces comes once). The time is no condition of the query: with it SQLite reads every mention since the oldest
+    post by the (brand, time, sentiment) index instead of the partial indexes."""
+    if session.autoflush:
+        session.flush()  # as the ORM query's autoflush did (Core on the session's connection: 7 columns)
+    rows: dict[int, Any] = {}
+    for start in range(0, len(names), NAMES_AT_ONCE):
+        piece = {"brand": brand, "ids": padded(names[start:start + NAMES_AT_ONCE])}
+        rows |= {r.id: r for r in session.connection().execute(_naming(), piece)}
+    return list(rows.values())
+
+
+@cache
+def _naming() -> Any:
+    """``_naming_rows``'s statement, built once, through the partial indexes on what a post answers, quotes or reposts
+    (0014). The brand as an expression (``brand_id || ''``), so no planner reads the brand's mentions by its (brand,
+    time) index instead."""
+    ids: Any = bindparam("ids", expanding=True)
+    columns = ("id", "platform", "author_id", "posted_at", "parent_id", "quoted_id", "reposted_id")
+    return sa_select(*(col(getattr(Mention, c)) for c in columns)).where(
+        col(Mention.brand_id).concat("") == bindparam("brand"),
+        or_(col(Mention.parent_id).in_(ids), col(Mention.quoted_id).in_(ids), col(Mention.reposted_id).in_(ids)))
 
 
 def _replies_collected(session: Session, brand_id: str, now: datetime) -> bool:
@@ -130,13 +173,21 @@ def _unanswered(session: Session, settings: Settings, incident: Incident, mentio
     return not responses.first_replies_of(session, incident.brand_id, [m.id for m in mentions if m.id is not None])
 
 
+def watched_reactions(session: Session, incidents: Sequence[Incident], examples: dict[int, Mention]) -> dict[int, int]:
+    """``reactions_of`` the examples of these incidents that are high-reach complaints, in one query for the pass."""
+    posts = {i: examples[i] for incident in incidents if incident.trigger == "high_reach"
+             for i in incident.example_mention_ids or [] if i in examples}
+    return reactions_of(session, [posts[i] for i in sorted(posts)]) if posts else {}
+
+
 def page_reason(session: Session, settings: Settings, brand: BrandSettings, incident: Incident,
-                now: datetime, examples: dict[int, Mention] | None = None) -> str:
+                now: datetime, examples: dict[int, Mention] | None = None, counts: dict[int, int] | None = None) -> str:
     """Why this individual trigger is now worth a page ("" while it is only worth watching).
 
     A repeat complainer is only looked up (their complaints, the brand's replies) once it could be
     unanswered: every pass reviews every watched incident, so the cheap conditions come first.
-    ``examples``: the example mentions of the incidents under review, fetched at once (``examples_of``).
+    ``examples``: the example mentions of the incidents under review, fetched at once (``examples_of``);
+    ``counts``: their reactions, counted at once (``watched_reactions``).
     """
     cfg = settings.detection
     trigger = incident.trigger
@@ -152,7 +203,9 @@ def page_reason(session: Session, settings: Settings, brand: BrandSettings, inci
     if trigger == "churn_threat" and (big := big_customer(settings, brand, mentions)) is not None:
         return big[1]
     if trigger == "high_reach":
-        best = max((reactions(session, m) for m in mentions), default=0)
+        if counts is None or any(m.id not in counts for m in mentions):
+            counts = reactions_of(session, mentions)
+        best = max((counts[m.id or 0] for m in mentions), default=0)
         if best >= cfg.reach_page_reactions:
             return f"its audience is reacting ({best} reposts, quotes and replies)"
     return ""

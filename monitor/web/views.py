@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from alerts.base import trigger_label
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
 from monitor.storage.feedback_stats import precision
@@ -37,7 +38,8 @@ def age(moment: datetime | None, now: datetime) -> str:
 
 FILTERS: dict[str, Any] = {"utc": lambda m: f"{as_utc(m):%Y-%m-%d %H:%M}" if m else "",
                            "severity_name": lambda s: SEVERITY.get(s, str(s)), "percent": lambda x: f"{x:.0%}",
-                           "web_url": lambda u: u if str(u).startswith(("https://", "http://")) else ""}
+                           "web_url": lambda u: u if str(u).startswith(("https://", "http://")) else "",
+                           "trigger": lambda t: trigger_label(str(t))}  # "Churn threat", not "churn_threat"
 
 
 def index(request: Request) -> Response:

@@ -2,7 +2,8 @@
 
 The brand the post is about becomes the token ``brandx`` and any other @handle ``otherx``, so
 "switched to brandx" (a new customer) and "switching to otherx" (leaving) are different features.
-Words after a negation carry a ``not_`` prefix ("i'm not cancelling" -> ``not_cancelling``).  Cues
+Words after a negation carry a ``not_`` prefix ("i'm not cancelling" -> ``not_cancelling``), never past
+the end of its sentence ("not happy. i'm cancelling" is a threat).  Cues
 are short regular expressions for the paraphrase families of leaving, in the 15 languages of the
 evaluation set, plus the things that look like leaving but are not (cancelling an order or a
 flight, switching *to* the brand, coming back, a hedge, a condition).  Each cue that fires
@@ -26,6 +27,8 @@ _NEGATORS = frozenset(("not", "no", "never", "don't", "dont", "won't", "wont", "
                        "cannot", "ain't", "nie", "nicht", "kein", "keine", "pas", "jamais", "niet", "geen", "nunca",
                        "non", "não"))
 _NEG_SPAN = 3
+# where a sentence ends: a negation never reaches past one (line breaks survive ``prepare`` as "\n")
+_SENTENCE_END = re.compile(r"[.!?;\n。．｡！？；؟؛]")
 
 _REL = (r"(?:contract|subscription|sub|account|membership|plan|policy|service|broadband|internet|line|package|"
         r"direct debit|prime|supply|mortgage|tariff|delivery pass|pass)")
@@ -212,7 +215,7 @@ _CUES: dict[str, tuple[str, str]] = {
     "happy": (r"\b(?:really happy|so happy|love|loving|great|brilliant|amazing|impressed|best decision|zero regrets|"
               r"no regrets|worth it|painless)\b", ""),
 }
-_COMPILED = {name: re.compile(pattern) for name, (pattern, _reason) in _CUES.items()}
+_COMPILED = {name: re.compile(pattern, re.MULTILINE) for name, (pattern, _reason) in _CUES.items()}
 REASONS = {name: reason for name, (_pattern, reason) in _CUES.items() if reason}
 _NEGATABLE = frozenset(REASONS) | {"cancel_word"}
 _NEGATED_BEFORE = re.compile(r"(?:^|\W)(?:not|never|no|don'?t|won'?t|wouldn'?t|isn'?t|no plans to|why would i|nicht|"
@@ -232,12 +235,14 @@ class Cue:
 
 
 def prepare(text: str, brand: BrandTerms | None = None) -> str:
-    """Lower-case text with the brand as ``brandx``, other handles as ``otherx``, links gone."""
+    """Lower-case text with the brand as ``brandx``, other handles as ``otherx``, links gone; spaces collapse
+    but each line break stays one "\n", a sentence end."""
     lowered = _URL.sub(" ", html.unescape((text or "")[:2000])).replace("’", "'").replace("‘", "'").lower()
     names = _brand_names(text, brand)
     for name in sorted(names, key=len, reverse=True):
         lowered = re.sub(rf"(?<![\w@])@?{re.escape(name)}(?!\w)", " brandx ", lowered)
-    return " ".join(_HANDLE.sub(" otherx ", lowered).split())
+    lines = (" ".join(line.split()) for line in _HANDLE.sub(" otherx ", lowered).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _brand_names(text: str, brand: BrandTerms | None) -> list[str]:
@@ -265,22 +270,26 @@ def find_cues(prepared: str) -> list[Cue]:
 
 
 def _negated(prepared: str, start: int, end: int) -> bool:
-    """A negation right before the cue (or, in Japanese/Korean, right after it), not inside a condition
-    ("if it's not back tomorrow I'm cancelling")."""
-    window = prepared[max(0, start - 40):start]
+    """A negation right before the cue (or, in Japanese/Korean, right after it) in the same sentence, not
+    inside a condition ("if it's not back tomorrow I'm cancelling"); "not happy. i'm cancelling" is no negation."""
+    opens = max((m.end() for m in _SENTENCE_END.finditer(prepared, 0, start + 1)), default=0)
+    window = prepared[max(opens, start - 40):start]
     negation = _NEGATED_BEFORE.search(window)
     if negation is not None:
-        return not _CONDITION.search(prepared[max(0, start - 70):start - len(window) + negation.start() + 1])
-    return bool(_NEGATED_AFTER.search(prepared[end:end + 12]))
+        return not _CONDITION.search(prepared[max(opens, start - 70):start - len(window) + negation.start() + 1])
+    after = prepared[end:end + 12]
+    closes = _SENTENCE_END.search(after)
+    return bool(_NEGATED_AFTER.search(after[:closes.start()] if closes else after))
 
 
 def features(prepared: str, cues: list[Cue] | None = None) -> list[str]:
     """Word unigrams and bigrams (negation-marked), one ``cue:`` feature per cue and ``cue:any_leaving``."""
-    tokens = ["0" if t.isdigit() else t for t in _TOKEN.findall(prepared)]
-    marked, left = [], 0
-    for token in tokens:
-        marked.append(f"not_{token}" if left > 0 else token)
-        left = _NEG_SPAN if token in _NEGATORS else left - 1
+    marked = []
+    for sentence in _SENTENCE_END.split(prepared):
+        left = 0  # the span after a negator ends with its sentence
+        for token in ("0" if t.isdigit() else t for t in _TOKEN.findall(sentence)):
+            marked.append(f"not_{token}" if left > 0 else token)
+            left = _NEG_SPAN if token in _NEGATORS else left - 1
     out = ["w:" + t for t in marked]
     out += ["b:" + a + "_" + b for a, b in zip(marked, marked[1:], strict=False)]
     found = find_cues(prepared) if cues is None else cues

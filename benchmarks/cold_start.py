@@ -63,7 +63,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.detection import brand_detector  # noqa: E402
+from monitor.detection import watched  # noqa: E402
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -77,6 +77,7 @@ COMPLAINT_HOURS = 3
 WAVE: list[bool | None] = [None]  # --wave on / off: the slow-wave test, else the default
 BACKFILL = [0]  # buckets of posts before monitoring began, handed to the first pass (--backfill-hours)
 WATCHED = [0.0]  # minutes the sources watched before monitoring began and saw nothing (--watched-minutes-before)
+EARLY = [0.0]  # > 0: every burst begins within this many minutes of monitoring (--bursts-within-minutes)
 
 
 class Brand:
@@ -141,6 +142,7 @@ def burst_case(seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     rate = math.exp(rng.uniform(math.log(0.2), math.log(10.0)))
     minutes = rng.uniform(0, 60) if seed % 4 == 0 else rng.uniform(60, DAYS * 1440 - 60)
+    minutes = minutes * EARLY[0] / (60 if seed % 4 == 0 else DAYS * 1440) if EARLY[0] else minutes
     at, people = START + timedelta(minutes=minutes), rng.randint(30, 40)
     brand = Brand(rng, rate, at, people)
     buckets = int((at - START) / STEP) + 8  # up to 35-40 minutes after the burst began
@@ -205,18 +207,32 @@ def main() -> None:
                     help="hours of posts before monitoring began in the first pass (a live connector's first poll)")
     ap.add_argument("--watched-minutes-before", type=float, default=0.0,
                     help="the sources watched this long before monitoring began and saw nothing (an empty first poll)")
-    ap.add_argument("--watched-cap-minutes", type=float, default=None, help="brand_detector.WATCHED_MAX_S (tuning)")
-    ap.add_argument("--watched-share-bar", type=float, default=None, help="brand_detector.WATCHED_SHARE_BAR (tuning)")
+    ap.add_argument("--bursts-within-minutes", type=float, default=0.0,
+                    help="every burst begins within this many minutes of monitoring (many first-minutes cases)")
+    ap.add_argument("--watched-early-minutes", type=float, help="watched.WATCHED_EARLY_S in minutes (tuning)")
+    ap.add_argument("--watched-min-people", type=float, help="watched.WATCHED_MIN_PEOPLE (tuning)")
+    ap.add_argument("--watched-share-bar", type=float, help="watched.WATCHED_SHARE_BAR (tuning)")
+    ap.add_argument("--watched-rise", type=float, help="watched.WATCHED_RISE (tuning)")
+    ap.add_argument("--watched-more-people", type=float, help="watched.WATCHED_MORE_PEOPLE (tuning)")
+    ap.add_argument("--watched-windows", type=int, help="watched.WINDOWS: 1 to this many buckets (tuning)")
     ap.add_argument("--complaint-brands", type=int, default=100, help="complaint-heavy brands per negative share")
     ap.add_argument("--wave", choices=["on", "off"], help="the slow-wave test (detection/wave.py) on or off")
     args = ap.parse_args()
     BACKFILL[0] = round(args.backfill_hours * 12)
     WAVE[0] = None if args.wave is None else args.wave == "on"
-    WATCHED[0] = args.watched_minutes_before
-    if args.watched_cap_minutes is not None:
-        brand_detector.WATCHED_MAX_S = args.watched_cap_minutes * 60.0
+    WATCHED[0], EARLY[0] = args.watched_minutes_before, args.bursts_within_minutes
+    if args.watched_early_minutes is not None:
+        watched.WATCHED_EARLY_S = args.watched_early_minutes * 60.0
+    if args.watched_min_people is not None:
+        watched.WATCHED_MIN_PEOPLE = args.watched_min_people
     if args.watched_share_bar is not None:
-        brand_detector.WATCHED_SHARE_BAR = args.watched_share_bar
+        watched.WATCHED_SHARE_BAR = args.watched_share_bar
+    if args.watched_rise is not None:
+        watched.WATCHED_RISE = args.watched_rise
+    if args.watched_more_people is not None:
+        watched.WATCHED_MORE_PEOPLE = args.watched_more_people
+    if args.watched_windows is not None:
+        watched.WINDOWS = tuple(range(1, args.watched_windows + 1))
     base, cpu = HALVES[args.half], time.process_time()
     bursts = [burst_case(base + s) for s in range(args.brands)]
     quiet = [ordinary_case(base + 500 + s) for s in range(args.brands // 2)]

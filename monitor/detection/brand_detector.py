@@ -34,10 +34,11 @@ from monitor.detection.findings_text import (
     spike_key,
     story_finding,
 )
-from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector
+from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector, Step
 from monitor.detection.seen_keys import SeenKeys
 from monitor.detection.simple_rules import complaint_episodes
 from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
+from monitor.detection.watched import early_burst, in_early_minutes
 from monitor.detection.wave import WaveConfig, WaveTest, told_by_stories, wave_finding
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
@@ -45,8 +46,6 @@ __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetec
 
 BRAND_COLD_MIN_BUCKETS = 3  # a brand's cold test judges from its first 15 minutes (series mode: 30)
 HISTORY_PAGES_S = 3600.0  # a new brand's first pass: spikes in buckets that ended longer ago than this never page
-WATCHED_MAX_S = 6 * 3600.0  # a new brand's watched-but-empty past counts at most this long (watch_from)
-WATCHED_SHARE_BAR = 0.85  # ... and until its usual negative share is known, a spike must be at least this negative
 STORY_MIN_PEOPLE = {"low": 9.0, "default": 6.5, "high": 4.5}  # each sensitivity's story threshold
 
 
@@ -205,9 +204,6 @@ class BrandDetector:
             starts = [float(k) for k in self.open]
             if not starts:
                 return []
-            if self.watched_from is not None:  # watched, nothing seen: its buckets are observed zeros
-                since = max(self.watched_from, min(starts) - WATCHED_MAX_S)
-                starts.append(since - since % size)
             self.closed_until, past = min(starts), t_now - HISTORY_PAGES_S
         if last_complete - self.closed_until > self.cfg.max_gap_buckets * size:
             self.closed_until = last_complete - self.cfg.max_gap_buckets * size  # long outage: skip
@@ -233,7 +229,7 @@ class BrandDetector:
             self._learn_share(share)
         waved = self._wave(start, b)
         if not (step.alert or step.escalated) or not self._share_up(share):
-            return waved
+            return waved + self._early(start, step, window, share, b)
         opened = self.series.s.episode_start or start
         finding = spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened,
                                  self.cfg.bucket_s)
@@ -257,13 +253,28 @@ class BrandDetector:
         self.spike_open = finding.key
         return [finding]
 
-    def watch_from(self, when: datetime) -> None:
-        """The brand's sources have covered it since ``when`` (a first poll's time minus its lookback).
+    def _early(self, start: float, step: Step, window: list[list[float]], share: float,
+               b: dict[str, Any]) -> list[Finding]:
+        """A burst in the first minutes of a brand whose sources saw nothing before (watched.py): it pages and opens
+        the spike episode, so the cold test's later alerts about it are the same incident."""
+        if step.in_episode or not in_early_minutes(self.watched_from, self.series.s.first_ts, start):
+            return []
+        burst = early_burst(self.recent)
+        if burst is None:
+            return []
+        self.series.open_episode(start, "watched")
+        hours = step.history_h + self.cfg.bucket_s / 3600
+        step = replace(step, alert=True, in_episode=True, kind="watched", window=burst.buckets, count=burst.people,
+                       high=0.0, history_h=hours, score=max(step.score, 1.0))
+        finding = spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), start,
+                                self.cfg.bucket_s)
+        self.spike_open = finding.key
+        return [finding]
 
-        A new brand's first close then starts there, not at its first mention, so a first poll that found nothing
-        still gives it a past of observed zeros and a burst in its first minutes is judged against it."""
-        if self.closed_until is None:
-            self.watched_from = when.timestamp()
+    def watch_from(self, when: datetime) -> None:
+        """The brand's sources have covered it since ``when`` (a first poll's time minus its lookback): if it had no
+        mention for an hour or more before its first one, its first minutes are judged by ``_early``."""
+        self.watched_from = when.timestamp()
 
     def warm_up(self, buckets: Sequence[tuple[datetime, int, int]]) -> None:
         """Seed the baselines from stored history: (bucket start, unique negative authors, all mentions).
@@ -287,8 +298,6 @@ class BrandDetector:
         self.share_base = base + max(self.cfg.share_rate, 1.0 / self.share_n) * (share - base)
 
     def _share_up(self, share: float) -> bool:
-        if self.watched_from is not None and self.share_base is None:  # zeros, then a first rise: how negative?
-            return share >= WATCHED_SHARE_BAR
         return share >= required_share(self.share_base or 0.0, self.cfg)
 
     def _individual(self, obs: Observation, ts: float) -> list[Finding]:

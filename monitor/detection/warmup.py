@@ -66,12 +66,13 @@ def detector_for(session: Session, settings: Settings, brand: BrandSettings, now
     cfg = brand_config(settings, brand)
     held = bank.get(brand.id)
     detector = checkpoint.resume(session, brand.id, cfg, held) if _SHARED.get() else held
+    fresh = detector is None
     if detector is None:
         detector = BrandDetector(cfg)
-        history = _history(session, brand.id, now)
-        detector.warm_up(history)
-        if not history and (since := watched_since(session, settings, brand.id)) is not None:
-            detector.watch_from(since)
+        detector.warm_up(_history(session, brand.id, now))
+    # new here (a restart too), or no mention yet (its sources may have polled since): how long were they watching?
+    if (fresh or detector.closed_until is None) and (since := watched_since(session, settings, brand.id)):
+        detector.watch_from(since)
     bank[brand.id] = detector
     return detector
 
@@ -124,19 +125,22 @@ def forget_detectors() -> None:
 
 
 def watched_since(session: Session, settings: Settings, brand_id: str) -> datetime | None:
-    """Since when every source of the brand that has polled has covered it: its last poll's time minus its lookback.
+    """Since when every source of the brand has covered it: the latest of their last successful poll's time minus
+    their lookback (recorded in ``sources``, so it holds after a restart).
 
-    A live source's first poll reads back ``lookback_hours`` (X 6 h, the others 24 h) and later polls go on from
-    there, so an empty first poll still watched those hours and saw nothing. The latest such start over the brand's
-    polled sources (a source without a lookback tells nothing); None where none has polled, as in a backtest."""
+    A live source's first poll reads back ``lookback_hours`` (X 6 h, the others 24 h) and each later one reads on
+    from where the last stopped (after an outage, at most that far back again), so it has covered the brand from
+    its last successful poll less its lookback on: an empty first poll watched those hours and saw nothing. A
+    source without a lookback (a feed, a replay) tells nothing and is passed over; None while one with a lookback
+    has not polled successfully yet (the brand's past there is unknown), or where none has one, as in a backtest."""
     starts = []
     for source in settings.sources:
-        if brand_id not in source.served or not source.enabled:
+        if brand_id not in source.served or not source.enabled or (hours := _lookback_hours(source)) is None:
             continue
         state = session.get(SourceState, source.id)
-        hours = _lookback_hours(source) if state is not None and state.last_success_at is not None else None
-        if state is not None and state.last_success_at is not None and hours is not None:
-            starts.append(as_utc(state.last_success_at) - timedelta(hours=hours))
+        if state is None or state.last_success_at is None:
+            return None
+        starts.append(as_utc(state.last_success_at) - timedelta(hours=hours))
     return max(starts, default=None)
 
 

@@ -4,6 +4,8 @@
     nice python benchmarks/cold_start.py --half tune      # tune half (seeds 0+): tune on this one only
     nice python benchmarks/cold_start.py --brands 40
     nice python benchmarks/cold_start.py --half tune --backfill-hours 6   # as a live X source's first poll
+    nice python benchmarks/cold_start.py --half tune --watched-minutes-before 360   # an empty 6 h first poll
+    nice python benchmarks/cold_start.py --half tune --watched-minutes-before 360 --bursts-within-minutes 10
 
 Each brand has a usual rate of negative people per 5 minutes drawn log-uniformly from 0.2 to 10 (a daily
 shape: 0.3x at night to 1.7x at the daily peak, its phase random), each mention posted at a random second, with
@@ -17,6 +19,12 @@ connector's first poll does (X reads back 6 h, the other sources 24 h; the detec
 past); without it the brand has no past at all, as in a backtest, whose clock starts at the file's first post.
 *Complaint-heavy brands* (every page false): 100 brands at each usual negative share of 50 / 67 / 80 % (one, two
 or four complaints to every other mention; the same rates and daily shape), first 3 hours of monitoring.
+``--watched-minutes-before M``: the brand's sources had watched it for M minutes before monitoring began and seen
+nothing (an empty first poll; the service knows it from ``sources.last_success_at`` less each source's lookback,
+``warmup.watched_since``), so ``detection/watched.py`` judges its first 30 minutes. Every simulated brand then
+starts at its full rate at 10:00 out of nothing: the worst case for false pages (a brand with 5-10 complaints per 5
+minutes would not have had an empty 6-hour lookback). ``--bursts-within-minutes 10``: every burst begins in the
+first 10 minutes (80 such bursts instead of 4-5); ``--watched-*`` set watched.py's constants (tuning).
 
 Delays are from the burst's first person to the pass that opens the spike incident (the user's view: "it
 started at 10:03, I was paged at 10:11"), in minutes. Per band of rate: the share paged within 10 and 15
@@ -44,6 +52,24 @@ after the first hour 56.7 % (76.7 % without backfill: with a day of past the rec
 test, takes over a day earlier), complaint-heavy 0 / 0 / 0, ordinary 0.05.
 Tried and left out (tune, no backfill): the cold test from the third bucket instead of the fourth, a growth test
 between the first buckets: within 10 min 67.5 -> 70 %, but complaint-heavy 4 / 1 / 0 and ordinary 0.025 -> 0.15.
+
+Watched, empty past (issue 12; 2026-12-07, old = main at d534636, new = watched.py: in a watched-empty brand's first
+30 minutes, 12+ negative people in 5 minutes or 18+ in 10, at least 88 % of those minutes' mentions negative and 3x
+the people per 5 minutes of its buckets before them, pages). Without ``--watched-minutes-before`` (no source has
+polled, as in a backtest) and with ``--backfill-hours 6``, new = old on tune (JSON identical); watched.py acts only
+on a watched-empty past. Tune, ``--watched-minutes-before 360``: bursts in the first 10 minutes paged within 10 min
+0 / 4 -> 2 / 4, first hour 40 -> 55 %, all 67.5 -> 71.3 %, after the first hour unchanged, ordinary 0.025 both,
+complaint-heavy 0 / 0 / 0 both; with ``--bursts-within-minutes 10``: within 10 min 0 -> 20 %, within 15 18.8 ->
+35 %, never 77.5 -> 63.8 % (by rate 0.2-1 per 5 min: within 10 0 -> 41 %; above 1 per 5 min a burst is mostly not
+told from an ordinary brand starting), ordinary 0.025 and complaint-heavy 0 / 0 / 0 both. Report, read once,
+``--watched-minutes-before 360``: first 10 minutes 0 / 5 -> 4 / 5 within 10 (5 / 5 within 15), first hour 55 ->
+75 %, all 67.5 -> 72.5 %, ordinary 0.025 both, but complaint-heavy 0 / 0 / 0 -> 0 / 0 / 2 (two 80 % brands at 5-8
+complaints per 5 minutes whose first 5 minutes held 12-15 negative people and one other mention); with
+``--bursts-within-minutes 10``: within 10 min 0 -> 33.8 % (0.2-1 per 5 min: 65 %), within 15 16.3 -> 51.3 %, never
+71.3 -> 43.8 %, the same 0 / 0 / 2. Tried on tune: hours of observed zeros before the first mention (the detector's
+clock starting at the empty poll's lookback) and an 85 % share until the usual share is known: ordinary 0.025 ->
+0.175 (the zeros hold the cold rate down for hours), complaint-heavy 8 / 3 / 15, bursts after the first hour 76.7 ->
+56.7 % within 10; an 85 % bar 0 / 0 / 5; 15-minute windows 2 pages in 200 80 % brands.
 """
 
 from __future__ import annotations

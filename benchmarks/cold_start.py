@@ -4,6 +4,8 @@
     nice python benchmarks/cold_start.py --half tune      # tune half (seeds 0+): tune on this one only
     nice python benchmarks/cold_start.py --brands 40
     nice python benchmarks/cold_start.py --half tune --backfill-hours 6   # as a live X source's first poll
+    nice python benchmarks/cold_start.py --half tune --watched-minutes-before 360   # an empty 6 h first poll
+    nice python benchmarks/cold_start.py --half tune --watched-minutes-before 360 --bursts-within-minutes 10
 
 Each brand has a usual rate of negative people per 5 minutes drawn log-uniformly from 0.2 to 10 (a daily
 shape: 0.3x at night to 1.7x at the daily peak, its phase random), each mention posted at a random second, with
@@ -17,6 +19,12 @@ connector's first poll does (X reads back 6 h, the other sources 24 h; the detec
 past); without it the brand has no past at all, as in a backtest, whose clock starts at the file's first post.
 *Complaint-heavy brands* (every page false): 100 brands at each usual negative share of 50 / 67 / 80 % (one, two
 or four complaints to every other mention; the same rates and daily shape), first 3 hours of monitoring.
+``--watched-minutes-before M``: the brand's sources had watched it for M minutes before monitoring began and seen
+nothing (an empty first poll; the service knows it from ``sources.last_success_at`` less each source's lookback,
+``warmup.watched_since``), so ``detection/watched.py`` judges its first 30 minutes. Every simulated brand then
+starts at its full rate at 10:00 out of nothing: the worst case for false pages (a brand with 5-10 complaints per 5
+minutes would not have had an empty 6-hour lookback). ``--bursts-within-minutes 10``: every burst begins in the
+first 10 minutes (80 such bursts instead of 4-5); ``--watched-*`` set watched.py's constants (tuning).
 
 Delays are from the burst's first person to the pass that opens the spike incident (the user's view: "it
 started at 10:03, I was paged at 10:11"), in minutes. Per band of rate: the share paged within 10 and 15
@@ -44,6 +52,24 @@ after the first hour 56.7 % (76.7 % without backfill: with a day of past the rec
 test, takes over a day earlier), complaint-heavy 0 / 0 / 0, ordinary 0.05.
 Tried and left out (tune, no backfill): the cold test from the third bucket instead of the fourth, a growth test
 between the first buckets: within 10 min 67.5 -> 70 %, but complaint-heavy 4 / 1 / 0 and ordinary 0.025 -> 0.15.
+
+Watched, empty past (issue 12; 2026-12-07, old = main at d534636, new = watched.py: in a watched-empty brand's first
+30 minutes, 12+ negative people in 5 minutes or 18+ in 10, at least 88 % of those minutes' mentions negative and 3x
+the people per 5 minutes of its buckets before them, pages). Without ``--watched-minutes-before`` (no source has
+polled, as in a backtest) and with ``--backfill-hours 6``, new = old on tune (JSON identical); watched.py acts only
+on a watched-empty past. Tune, ``--watched-minutes-before 360``: bursts in the first 10 minutes paged within 10 min
+0 / 4 -> 2 / 4, first hour 40 -> 55 %, all 67.5 -> 71.3 %, after the first hour unchanged, ordinary 0.025 both,
+complaint-heavy 0 / 0 / 0 both; with ``--bursts-within-minutes 10``: within 10 min 0 -> 20 %, within 15 18.8 ->
+35 %, never 77.5 -> 63.8 % (by rate 0.2-1 per 5 min: within 10 0 -> 41 %; above 1 per 5 min a burst is mostly not
+told from an ordinary brand starting), ordinary 0.025 and complaint-heavy 0 / 0 / 0 both. Report, read once,
+``--watched-minutes-before 360``: first 10 minutes 0 / 5 -> 4 / 5 within 10 (5 / 5 within 15), first hour 55 ->
+75 %, all 67.5 -> 72.5 %, ordinary 0.025 both, but complaint-heavy 0 / 0 / 0 -> 0 / 0 / 2 (two 80 % brands at 5-8
+complaints per 5 minutes whose first 5 minutes held 12-15 negative people and one other mention); with
+``--bursts-within-minutes 10``: within 10 min 0 -> 33.8 % (0.2-1 per 5 min: 65 %), within 15 16.3 -> 51.3 %, never
+71.3 -> 43.8 %, the same 0 / 0 / 2. Tried on tune: hours of observed zeros before the first mention (the detector's
+clock starting at the empty poll's lookback) and an 85 % share until the usual share is known: ordinary 0.025 ->
+0.175 (the zeros hold the cold rate down for hours), complaint-heavy 8 / 3 / 15, bursts after the first hour 76.7 ->
+56.7 % within 10; an 85 % bar 0 / 0 / 5; 15-minute windows 2 pages in 200 80 % brands.
 """
 
 from __future__ import annotations
@@ -63,6 +89,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from monitor.detection import watched  # noqa: E402
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation  # noqa: E402
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -75,6 +102,8 @@ COMPLAINT_SHARES = (0.5, 0.67, 0.8)
 COMPLAINT_HOURS = 3
 WAVE: list[bool | None] = [None]  # --wave on / off: the slow-wave test, else the default
 BACKFILL = [0]  # buckets of posts before monitoring began, handed to the first pass (--backfill-hours)
+WATCHED = [0.0]  # minutes the sources watched before monitoring began and saw nothing (--watched-minutes-before)
+EARLY = [0.0]  # > 0: every burst begins within this many minutes of monitoring (--bursts-within-minutes)
 
 
 class Brand:
@@ -118,6 +147,8 @@ def replay(brand: Brand, buckets: int) -> list[tuple[datetime, Any]]:
     cfg = BrandConfig.for_sensitivity("default")
     cfg = replace(cfg, wave=replace(cfg.wave, enabled=WAVE[0])) if WAVE[0] is not None else cfg
     det, out = BrandDetector(cfg), []
+    if WATCHED[0] > 0:
+        det.watch_from(START - timedelta(minutes=WATCHED[0]))  # the pipeline's watched_since: an empty first poll
     history = [o for i in range(-BACKFILL[0], 0) for o in brand.bucket(START + i * STEP)]
     for i in range(buckets):
         start = START + i * STEP
@@ -137,6 +168,7 @@ def burst_case(seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     rate = math.exp(rng.uniform(math.log(0.2), math.log(10.0)))
     minutes = rng.uniform(0, 60) if seed % 4 == 0 else rng.uniform(60, DAYS * 1440 - 60)
+    minutes = minutes * EARLY[0] / (60 if seed % 4 == 0 else DAYS * 1440) if EARLY[0] else minutes
     at, people = START + timedelta(minutes=minutes), rng.randint(30, 40)
     brand = Brand(rng, rate, at, people)
     buckets = int((at - START) / STEP) + 8  # up to 35-40 minutes after the burst began
@@ -199,11 +231,34 @@ def main() -> None:
     ap.add_argument("--brands", type=int, default=80, help="burst brands (ordinary brands: half as many)")
     ap.add_argument("--backfill-hours", type=float, default=0.0,
                     help="hours of posts before monitoring began in the first pass (a live connector's first poll)")
+    ap.add_argument("--watched-minutes-before", type=float, default=0.0,
+                    help="the sources watched this long before monitoring began and saw nothing (an empty first poll)")
+    ap.add_argument("--bursts-within-minutes", type=float, default=0.0,
+                    help="every burst begins within this many minutes of monitoring (many first-minutes cases)")
+    ap.add_argument("--watched-early-minutes", type=float, help="watched.WATCHED_EARLY_S in minutes (tuning)")
+    ap.add_argument("--watched-min-people", type=float, help="watched.WATCHED_MIN_PEOPLE (tuning)")
+    ap.add_argument("--watched-share-bar", type=float, help="watched.WATCHED_SHARE_BAR (tuning)")
+    ap.add_argument("--watched-rise", type=float, help="watched.WATCHED_RISE (tuning)")
+    ap.add_argument("--watched-more-people", type=float, help="watched.WATCHED_MORE_PEOPLE (tuning)")
+    ap.add_argument("--watched-windows", type=int, help="watched.WINDOWS: 1 to this many buckets (tuning)")
     ap.add_argument("--complaint-brands", type=int, default=100, help="complaint-heavy brands per negative share")
     ap.add_argument("--wave", choices=["on", "off"], help="the slow-wave test (detection/wave.py) on or off")
     args = ap.parse_args()
     BACKFILL[0] = round(args.backfill_hours * 12)
     WAVE[0] = None if args.wave is None else args.wave == "on"
+    WATCHED[0], EARLY[0] = args.watched_minutes_before, args.bursts_within_minutes
+    if args.watched_early_minutes is not None:
+        watched.WATCHED_EARLY_S = args.watched_early_minutes * 60.0
+    if args.watched_min_people is not None:
+        watched.WATCHED_MIN_PEOPLE = args.watched_min_people
+    if args.watched_share_bar is not None:
+        watched.WATCHED_SHARE_BAR = args.watched_share_bar
+    if args.watched_rise is not None:
+        watched.WATCHED_RISE = args.watched_rise
+    if args.watched_more_people is not None:
+        watched.WATCHED_MORE_PEOPLE = args.watched_more_people
+    if args.watched_windows is not None:
+        watched.WINDOWS = tuple(range(1, args.watched_windows + 1))
     base, cpu = HALVES[args.half], time.process_time()
     bursts = [burst_case(base + s) for s in range(args.brands)]
     quiet = [ordinary_case(base + 500 + s) for s in range(args.brands // 2)]
@@ -217,8 +272,10 @@ def main() -> None:
     first_hour = [b for b in bursts if b["hour"] < 1]
     slow = sorted((b for b in bursts if b["delay_min"] is None or b["delay_min"] > 10), key=lambda b: b["rate"])
     delay_from = "the burst's first person to the pass that pages (within N: N min + the 61 s pass grace)"
-    print(json.dumps({"half": args.half, "backfill_hours": args.backfill_hours, "delay_from": delay_from,
+    print(json.dumps({"half": args.half, "backfill_hours": args.backfill_hours,
+                      "watched_minutes_before": args.watched_minutes_before, "delay_from": delay_from,
                       "all": summary(bursts), "first_hour": summary(first_hour),
+                      "first_10_min": summary([b for b in bursts if b["hour"] < 1 / 6]),
                       "after_first_hour": summary([b for b in bursts if b["hour"] >= 1]), "bands": bands,
                       "false_pages_per_brand_3d": round(sum(q["pages"] for q in quiet) / max(len(quiet), 1), 3),
                       "false_page_examples": [q for q in quiet if q["pages"]][:3],

@@ -34,10 +34,11 @@ from monitor.detection.findings_text import (
     spike_key,
     story_finding,
 )
-from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector
+from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector, Step
 from monitor.detection.seen_keys import SeenKeys
 from monitor.detection.simple_rules import complaint_episodes
 from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
+from monitor.detection.watched import early_burst, in_early_minutes
 from monitor.detection.wave import WaveConfig, WaveTest, told_by_stories, wave_finding
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
@@ -119,6 +120,7 @@ class BrandDetector:
         self.last_prune: float = st.get("last_prune", 0.0)
         self.spike_open: str | None = st.get("spike_open")
         self.evaluated_until: float = float(st.get("evaluated_until", 0.0))  # stories were evaluated up to here
+        self.watched_from: float | None = st.get("watched_from")  # its sources covered from here on (watch_from)
 
     def to_dict(self) -> dict[str, Any]:
         return {"series": self.series.to_dict(), "stories": self.stories.to_dict(),
@@ -127,7 +129,8 @@ class BrandDetector:
                 "share_n": self.share_n,
                 "seen": self.seen.to_dict(), "complaints": self.complaints, "fired": self.fired,
                 "last_prune": self.last_prune, "spike_open": self.spike_open,
-                "evaluated_until": self.evaluated_until, "wave": self.wave.to_dict()}
+                "evaluated_until": self.evaluated_until, "wave": self.wave.to_dict(),
+                "watched_from": self.watched_from}
 
     def run(self, observations: Sequence[Observation], now: datetime) -> list[Finding]:
         """Ingest new observations, close complete buckets, and return new findings.
@@ -226,7 +229,7 @@ class BrandDetector:
             self._learn_share(share)
         waved = self._wave(start, b)
         if not (step.alert or step.escalated) or not self._share_up(share):
-            return waved
+            return waved + self._early(start, step, window, share, b)
         opened = self.series.s.episode_start or start
         finding = spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened,
                                  self.cfg.bucket_s)
@@ -249,6 +252,29 @@ class BrandDetector:
         finding = wave_finding(verdict, start, tuple(b["refs"]))
         self.spike_open = finding.key
         return [finding]
+
+    def _early(self, start: float, step: Step, window: list[list[float]], share: float,
+               b: dict[str, Any]) -> list[Finding]:
+        """A burst in the first minutes of a brand whose sources saw nothing before (watched.py): it pages and opens
+        the spike episode, so the cold test's later alerts about it are the same incident."""
+        if step.in_episode or not in_early_minutes(self.watched_from, self.series.s.first_ts, start):
+            return []
+        burst = early_burst(self.recent)
+        if burst is None:
+            return []
+        self.series.open_episode(start, "watched")
+        hours = step.history_h + self.cfg.bucket_s / 3600
+        step = replace(step, alert=True, in_episode=True, kind="watched", window=burst.buckets, count=burst.people,
+                       high=0.0, history_h=hours, score=max(step.score, 1.0))
+        finding = spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), start,
+                                self.cfg.bucket_s)
+        self.spike_open = finding.key
+        return [finding]
+
+    def watch_from(self, when: datetime) -> None:
+        """The brand's sources have covered it since ``when`` (a first poll's time minus its lookback): if it had no
+        mention for an hour or more before its first one, its first minutes are judged by ``_early``."""
+        self.watched_from = when.timestamp()
 
     def warm_up(self, buckets: Sequence[tuple[datetime, int, int]]) -> None:
         """Seed the baselines from stored history: (bucket start, unique negative authors, all mentions).

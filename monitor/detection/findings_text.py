@@ -76,6 +76,9 @@ def _why(step: Step, bucket_s: int) -> str:
     if step.kind == "cold":
         return (f"; {step.count:.0f} people in {span} in the first {_duration(step.history_h * 3600)} of"
                 f" monitoring, where about {step.high:.0f} were expected")
+    if step.kind == "watched":
+        return (f"; {step.count:.0f} people in {span} in the first {_duration(step.history_h * 3600)} of"
+                f" monitoring, after hours in which its sources saw no mention of it")
     if step.kind == "record":
         days = step.history_h / 24
         since = f"in {days / 7:.0f} weeks" if days >= 14 else f"since monitoring began {days:.0f} days ago"

@@ -212,6 +212,11 @@ class SeriesDetector:
         return Step(score, False, escalated, 0.0, 0.0, 1.0, s.episode_start is not None, s.episode_kind, window,
                     count)
 
+    def open_episode(self, t: float, kind: str) -> None:
+        """Open an episode another test paged (a watched brand's first minutes): later alerts are its escalations."""
+        if self.s.episode_start is None:
+            self._open(t, kind)
+
     def _open(self, t: float, kind: str) -> None:
         """Open an episode: remember each window's level at the alert (escalations are measured against it) and
         the ceiling its remembered high may reach while the episode lasts."""

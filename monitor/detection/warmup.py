@@ -21,8 +21,10 @@ from monitor.detection import checkpoint, journal
 from monitor.detection.brand_detector import BrandConfig, BrandDetector, Observation
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.simple_rules import Finding
+from monitor.registry import GROUPS, plugin_class
 from monitor.settings import BrandSettings, Settings
-from monitor.storage.tables import Mention
+from monitor.settings.sections import SourceSettings
+from monitor.storage.tables import Mention, SourceState
 
 TRIGGERS = {"spike": "spike", "build": "spike", "story": "story", "churn": "churn_threat", "reach": "high_reach",
             "repeat": "repeat_complainer"}
@@ -64,9 +66,13 @@ def detector_for(session: Session, settings: Settings, brand: BrandSettings, now
     cfg = brand_config(settings, brand)
     held = bank.get(brand.id)
     detector = checkpoint.resume(session, brand.id, cfg, held) if _SHARED.get() else held
+    fresh = detector is None
     if detector is None:
         detector = BrandDetector(cfg)
         detector.warm_up(_history(session, brand.id, now))
+    # new here (a restart too), or no mention yet (its sources may have polled since): how long were they watching?
+    if (fresh or detector.closed_until is None) and (since := watched_since(session, settings, brand.id)):
+        detector.watch_from(since)
     bank[brand.id] = detector
     return detector
 
@@ -116,6 +122,36 @@ def forget_detectors() -> None:
     """Drop in-memory state (tests; or a configuration reload that changed sensitivity)."""
     _BANKS.clear()
     journal.forget()
+
+
+def watched_since(session: Session, settings: Settings, brand_id: str) -> datetime | None:
+    """Since when every source of the brand has covered it: the latest of their last successful poll's time minus
+    their lookback (recorded in ``sources``, so it holds after a restart).
+
+    A live source's first poll reads back ``lookback_hours`` (X 6 h, the others 24 h) and each later one reads on
+    from where the last stopped (after an outage, at most that far back again), so it has covered the brand from
+    its last successful poll less its lookback on: an empty first poll watched those hours and saw nothing. A
+    source without a lookback (a feed, a replay) tells nothing and is passed over; None while one with a lookback
+    has not polled successfully yet (the brand's past there is unknown), or where none has one, as in a backtest."""
+    starts = []
+    for source in settings.sources:
+        if brand_id not in source.served or not source.enabled or (hours := _lookback_hours(source)) is None:
+            continue
+        state = session.get(SourceState, source.id)
+        if state is None or state.last_success_at is None:
+            return None
+        starts.append(as_utc(state.last_success_at) - timedelta(hours=hours))
+    return max(starts, default=None)
+
+
+def _lookback_hours(source: SourceSettings) -> float | None:
+    """The source's ``lookback_hours``, its plugin's default where not set (None: its kind has no lookback)."""
+    try:
+        options = plugin_class(GROUPS["sources"], source.kind).Options.model_validate(source.options())
+    except Exception:  # an unloadable plugin or refused options: it polled under other settings, so no claim
+        return None
+    hours = getattr(options, "lookback_hours", None)
+    return float(hours) if isinstance(hours, int | float) else None
 
 
 def _history(session: Session, brand_id: str, now: datetime) -> list[tuple[datetime, int, int]]:

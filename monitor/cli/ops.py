@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from monitor.cli.guard import Day
+from monitor.cli.guard import Day, IncidentNumber
 from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def _since(value: object, zone: str) -> str:
 
 
 @incidents.command("show")
-@click.argument("incident_id", type=int)
+@click.argument("incident_id", type=IncidentNumber())
 @click.pass_obj
 def show_incident(ctx: object, incident_id: int) -> None:
     """Everything about an incident: what it is (spike, story, ...), every update and what changed, example posts,
@@ -162,7 +162,7 @@ def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: 
 
 
 @incidents.command("ack")
-@click.argument("incident_id", type=int)
+@click.argument("incident_id", type=IncidentNumber())
 @click.option("--by", "who", help="Who acknowledges (default: your user name).")
 @click.option("--force", is_flag=True,
               help="Take over an incident someone else acknowledged, or record it on a resolved one.")
@@ -173,7 +173,7 @@ def ack_incident(ctx: object, incident_id: int, who: str | None, force: bool) ->
 
 
 @incidents.command("resolve")
-@click.argument("incident_id", type=int)
+@click.argument("incident_id", type=IncidentNumber())
 @click.option("--by", "who", help="Who resolves (default: your user name).")
 @click.option("--force", is_flag=True, help="Record it again though it is already resolved.")
 @click.pass_obj
@@ -185,7 +185,7 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool
 @click.command()
 @click.option("--date", "day", type=Day(), default=None,
               help="The day to summarise (default: yesterday, in each brand's timezone).")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Write the HTML preview here (the CSV of negative mentions goes beside it).")
 @click.option("--send", is_flag=True, help="Also send it now to every channel with digest = true.")
 @click.pass_obj

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 import click
 from rich.console import Console
 
+from monitor.cli.guard import IncidentNumber
+
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
@@ -39,7 +41,7 @@ def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
 
 
 @click.command("snooze")
-@click.argument("incident_id", type=int)
+@click.argument("incident_id", type=IncidentNumber())
 @click.option("--for", "span", default="4h", show_default=True, callback=_duration,
               help="How long: 30m, 4h, 2d (at most 14 days).")
 @click.option("--by", "who", help="Who snoozes (default: your user name).")
@@ -53,7 +55,7 @@ def snooze_incident(ctx: object, incident_id: int, span: str, who: str | None) -
 
 
 @click.command("wake")
-@click.argument("incident_id", type=int)
+@click.argument("incident_id", type=IncidentNumber())
 @click.option("--by", "who", help="Who wakes it (default: your user name).")
 @click.pass_obj
 def wake_incident(ctx: object, incident_id: int, who: str | None) -> None:

@@ -146,3 +146,16 @@ class IncidentNumber(click.ParamType):
             self.fail(f"{terminal(str(value), 30)!r} is not an incident number (the # column of "
                       "`groundswell incidents list`)", param, ctx)
         return int(text)
+
+
+def person(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--by: a name as it is recorded and shown; an escape sequence in it reached the terminal, Slack and email
+    ("acknowledged by ^[[31m...")."""
+    if value is None:
+        return None
+    from alerts.escape import terminal
+
+    name = " ".join(terminal(value, 200).split())
+    if not name:
+        raise click.BadParameter("give the name of the person (or leave --by out: your user name)")
+    return name

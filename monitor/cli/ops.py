@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from monitor.cli.guard import Day, IncidentNumber
+from monitor.cli.guard import Day, IncidentNumber, person
 from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -163,18 +163,19 @@ def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: 
 
 @incidents.command("ack")
 @click.argument("incident_id", type=IncidentNumber())
-@click.option("--by", "who", help="Who acknowledges (default: your user name).")
+@click.option("--by", "who", callback=person, help="Who acknowledges (default: your user name).")
 @click.option("--force", is_flag=True,
               help="Take over an incident someone else acknowledged, or record it on a resolved one.")
 @click.pass_obj
 def ack_incident(ctx: object, incident_id: int, who: str | None, force: bool) -> None:
-    """Acknowledge an incident: someone is on it (stops unacknowledged escalation; channels are told)."""
+    """Acknowledge an incident: someone is on it (stops the "not acknowledged" reminders and escalation pages;
+    the channels that heard of it are told)."""
     _mark(ctx, incident_id, who, resolve=False, force=force)
 
 
 @incidents.command("resolve")
 @click.argument("incident_id", type=IncidentNumber())
-@click.option("--by", "who", help="Who resolves (default: your user name).")
+@click.option("--by", "who", callback=person, help="Who resolves (default: your user name).")
 @click.option("--force", is_flag=True, help="Record it again though it is already resolved.")
 @click.pass_obj
 def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool) -> None:

@@ -55,7 +55,8 @@ def test_a_data_folder_that_cannot_be_made_is_a_settings_problem(tmp_path: Path)
     """It stopped as "error Not a directory (...)" with exit code 1, naming no key."""
     _settings(tmp_path)
     (tmp_path / "a-file").write_text("")
-    done = groundswell("incidents", "list", cwd=tmp_path, env={"GROUNDSWELL_APP__DATA_DIR": str(tmp_path / "a-file" / "data")})
+    under_a_file = str(tmp_path / "a-file" / "data")
+    done = groundswell("incidents", "list", cwd=tmp_path, env={"GROUNDSWELL_APP__DATA_DIR": under_a_file})
     line = one_line_failure(done, 2)
     assert "app.data_dir: cannot create the folder" in line and "point app.data_dir, or database.url" in line, line
 

@@ -181,8 +181,8 @@ def _check_input(input_file: Path) -> list[str]:
 
     problem = input_check.encoding_problem(input_file)
     columns = input_check.header(input_file) if problem is None else []
-    problem = problem or input_check.json_array(input_file) or input_check.tab_separated(input_file, columns) or input_check.missing_columns(
-        input_file, columns)
+    problem = (problem or input_check.json_array(input_file) or input_check.tab_separated(input_file, columns)
+               or input_check.missing_columns(input_file, columns))
     if problem:
         raise click.ClickException(problem)
     naive = input_check.naive_times(input_file)

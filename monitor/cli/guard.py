@@ -130,7 +130,7 @@ class Day(click.DateTime):
             self.fail(f"{str(value)!r} is not a day: write it as YYYY-MM-DD, e.g. 2026-11-07", param, ctx)
 
 
-class IncidentNumber(click.ParamType):
+class IncidentNumber(click.ParamType):  # type: ignore[type-arg]  # not subscriptable in click 8.1
     """An incident's number: "abc" or one past SQLite's integers (which stopped as "unexpected error OverflowError")
     says where the numbers are."""
 

@@ -179,3 +179,23 @@ def test_run_help_says_how_it_stops_and_reloads(tmp_path: Path) -> None:
     words = " ".join(groundswell("run", "--help", cwd=tmp_path).stdout.split())
     assert "Ctrl-C or SIGTERM lets the running jobs finish and exits 0" in words, words
     assert "SIGHUP reloads the settings file" in words
+
+
+def test_a_timezone_off_by_case_or_region_names_the_one_meant(tmp_path: Path) -> None:
+    """"London" and "europe/london" were refused with only "use an IANA name like Europe/London"; "GMT+1" too,
+    where the IANA look-alike Etc/GMT+1 is UTC-1."""
+    for written, hint in (("london", "(did you mean Europe/London?)"), ("new york", "(did you mean America/New_York?)"),
+                          ("GMT+1", "(a fixed offset ignores summer time: use the place's IANA name")):
+        path = tmp_path / "settings.toml"
+        path.write_text(service_settings_toml(tmp_path / "data", body=f'timezone = "{written}"\n' + CONSOLE))
+        line = one_line_failure(groundswell("incidents", "list", cwd=tmp_path), 2)
+        assert f"brands[0] (acme).timezone: unknown timezone '{written}' {hint}" in line, line
+    done = groundswell("init", "--yes", "--name", "Acme", "--timezone", "sao paulo", "--out", "new.toml", cwd=tmp_path)
+    assert done.returncode == 2 and "(did you mean America/Sao_Paulo?)" in done.stderr, done.stderr
+
+
+def test_a_log_level_in_capitals_is_taken(tmp_path: Path) -> None:
+    """log_level = "INFO", the usual spelling elsewhere, was refused."""
+    _settings(tmp_path)
+    listed = groundswell("incidents", "list", cwd=tmp_path, env={"GROUNDSWELL_APP__LOG_LEVEL": "INFO"})
+    assert listed.returncode == 0, listed.stderr

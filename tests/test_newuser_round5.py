@@ -199,3 +199,14 @@ def test_a_log_level_in_capitals_is_taken(tmp_path: Path) -> None:
     _settings(tmp_path)
     listed = groundswell("incidents", "list", cwd=tmp_path, env={"GROUNDSWELL_APP__LOG_LEVEL": "INFO"})
     assert listed.returncode == 0, listed.stderr
+
+
+def test_a_folder_that_holds_no_model_says_so_without_the_librarys_paragraph(tmp_path: Path) -> None:
+    """A folder of data given as --model loaded torch and printed the tokenizer library's "Couldn't instantiate the
+    backend tokenizer from one of: (1) ... sentencepiece or tiktoken"."""
+    (tmp_path / "in.csv").write_text("text\nhello\n")
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "posts.csv").write_text("text\nhello\n")
+    line = one_line_failure(groundswell("score", "in.csv", "-o", "o.csv", "--model", "./exports", cwd=tmp_path), 1)
+    assert "cannot load sentiment model './exports': the folder holds no model (neither the config.json" in line, line
+    assert "tokenizer" not in line and 'or use "bundled"' in line

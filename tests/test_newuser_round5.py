@@ -210,3 +210,11 @@ def test_a_folder_that_holds_no_model_says_so_without_the_librarys_paragraph(tmp
     line = one_line_failure(groundswell("score", "in.csv", "-o", "o.csv", "--model", "./exports", cwd=tmp_path), 1)
     assert "cannot load sentiment model './exports': the folder holds no model (neither the config.json" in line, line
     assert "tokenizer" not in line and 'or use "bundled"' in line
+
+
+def test_a_digest_of_a_day_still_to_come_is_refused(tmp_path: Path) -> None:
+    """A typo in the year wrote an empty digest, as if nobody had said anything that day."""
+    _settings(tmp_path)
+    done = groundswell("digest", "--date", "2999-11-01", "--out", "d.html", cwd=tmp_path)
+    assert done.returncode == 2 and "2999-11-01 has not come yet (today is " in done.stderr, done.stderr
+    assert not (tmp_path / "d.html").exists()

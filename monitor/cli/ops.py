@@ -17,6 +17,8 @@ from monitor.errors import ConfigError
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from monitor.settings import Settings
+
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
@@ -202,6 +204,7 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
 
     # A preview reads the database only: no source's or channel's secret is needed (sent, the channels' are).
     settings = ctx.settings if send else ctx.read_settings  # type: ignore[attr-defined]
+    _not_after_today(day, settings)
     runtime = Runtime(settings)
     engine = read_engine(settings)  # no migration run when current; fresh statistics all the same (issue #17:
     refresh_statistics(engine)      # a digest on stale PostgreSQL statistics took 290 s)
@@ -226,6 +229,16 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
         archive_sent(engine, report, [o.channel for o in outcomes if o.error is None], now=now)
     if failed:
         sys.exit(1)  # each failure is printed above; the others were sent
+
+
+def _not_after_today(day: datetime | None, settings: Settings) -> None:
+    """A day still to come wrote an empty digest as if nothing had been said (a typo in the year, say)."""
+    from zoneinfo import ZoneInfo
+
+    today = max(datetime.now(ZoneInfo(brand.timezone)).date() for brand in settings.brands)
+    if day is not None and day.date() > today:
+        raise click.BadParameter(f"{day:%Y-%m-%d} has not come yet (today is {today}): give a day that is over, "
+                                 "or today for the day so far", param_hint="'--date'")
 
 
 @click.group()

@@ -218,3 +218,16 @@ def test_a_digest_of_a_day_still_to_come_is_refused(tmp_path: Path) -> None:
     done = groundswell("digest", "--date", "2999-11-01", "--out", "d.html", cwd=tmp_path)
     assert done.returncode == 2 and "2999-11-01 has not come yet (today is " in done.stderr, done.stderr
     assert not (tmp_path / "d.html").exists()
+
+
+def test_a_spreadsheet_file_says_to_save_it_as_csv(tmp_path: Path) -> None:
+    """backtest read an .xlsx as JSON lines ("no usable rows ... (the file is empty)"); score called .xlsx an unknown
+    extension, as input and as output."""
+    (tmp_path / "posts.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    line = one_line_failure(groundswell("backtest", "posts.xlsx", "--out", "t.jsonl", cwd=tmp_path), 1)
+    assert 'posts.xlsx is a spreadsheet: save it as CSV (in Excel: Save as, "CSV UTF-8"' in line, line
+    done = groundswell("score", "posts.xlsx", "-o", "s.csv", cwd=tmp_path)
+    assert done.returncode == 2 and "posts.xlsx is a spreadsheet: save it as CSV" in done.stderr, done.stderr
+    (tmp_path / "posts.csv").write_text("text\nAcme is down\n")
+    done = groundswell("score", "posts.csv", "-o", "scored.xlsx", cwd=tmp_path)
+    assert done.returncode == 2 and "scored.xlsx: name it .csv (a spreadsheet opens it)" in done.stderr, done.stderr

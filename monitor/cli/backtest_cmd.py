@@ -179,7 +179,7 @@ def _check_input(input_file: Path) -> list[str]:
     dropped: nothing alerted)."""
     from monitor.replay import input_check
 
-    problem = input_check.encoding_problem(input_file)
+    problem = input_check.spreadsheet(input_file) or input_check.encoding_problem(input_file)
     columns = input_check.header(input_file) if problem is None else []
     problem = (problem or input_check.json_array(input_file) or input_check.tab_separated(input_file, columns)
                or input_check.missing_columns(input_file, columns))

@@ -36,6 +36,11 @@ def file_format(path: Path, role: str) -> str:
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
+        from monitor.replay.input_check import spreadsheet
+
+        if spreadsheet(path):  # an .xlsx export, or a spreadsheet wanted as the result
+            fix = str(spreadsheet(path)) if role == "INPUT" else f"{path.name}: name it .csv (a spreadsheet opens it)"
+            raise click.BadParameter(fix, param_hint=role) from None
         if path.suffix.lower() == ".json":  # an export's usual name: say which JSON is read, and the conversion
             raise click.BadParameter(f"{path.name}: score reads JSON Lines (.jsonl, one object a line): rename it "
                                      f"if it is that, or convert an array: jq -c '.[]' {path.name} > "

@@ -81,6 +81,17 @@ def header(path: Path) -> list[str]:
     return []
 
 
+SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
+
+
+def spreadsheet(path: Path) -> str | None:
+    """The fix for a spreadsheet file, or None: backtest read an .xlsx as JSON lines ("no usable rows")."""
+    if path.suffix.lower() not in SPREADSHEETS:
+        return None
+    return (f"{_shown(path.name)} is a spreadsheet: save it as CSV (in Excel: Save as, \"CSV UTF-8\"; in Google "
+            "Sheets: Download, \"Comma-separated values\") and give that file")
+
+
 def json_array(path: Path) -> str | None:
     """The fix for a file that is one JSON array (an API's or a tool's export) rather than one object a line, or
     None: it read as "line 1: not valid JSON (Expecting value)" or "expected an object" on every line."""

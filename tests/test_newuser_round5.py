@@ -231,3 +231,10 @@ def test_a_spreadsheet_file_says_to_save_it_as_csv(tmp_path: Path) -> None:
     (tmp_path / "posts.csv").write_text("text\nAcme is down\n")
     done = groundswell("score", "posts.csv", "-o", "scored.xlsx", cwd=tmp_path)
     assert done.returncode == 2 and "scored.xlsx: name it .csv (a spreadsheet opens it)" in done.stderr, done.stderr
+
+
+def test_a_port_out_of_range_says_so(tmp_path: Path) -> None:
+    """`web --address 127.0.0.1:99999` said "is not host:port", which it is."""
+    _settings(tmp_path)
+    line = one_line_failure(groundswell("web", "--address", "127.0.0.1:99999", cwd=tmp_path), 2)
+    assert "port 99999 in '127.0.0.1:99999' is out of range: ports go from 1 to 65535" in line, line

@@ -74,7 +74,8 @@ def when(value: Any, name: str = "posted_at") -> datetime:
             moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except (OverflowError, ValueError, TypeError):
-        raise RowError(f"{name} is not a usable ISO 8601 date: {_show(value)}") from None
+        raise RowError(f"{name} is not a usable ISO 8601 date: {_show(value)} (write it like "
+                       "2026-11-02T09:30:00Z)") from None
     if not EARLIEST <= moment < LATEST:
         raise RowError(f"{name} {moment:%Y-%m-%d} is outside {EARLIEST:%Y}..{LATEST:%Y}")
     return moment

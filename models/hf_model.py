@@ -79,6 +79,11 @@ class HFSentiment:
     """transformers AutoModelForSequenceClassification, scored in length-sorted batches."""
 
     def __init__(self, spec: str, *, threads: int = 2, batch_size: int = 64, max_length: int = 128) -> None:
+        folder = Path(spec).expanduser()
+        if folder.is_dir() and not (folder / "config.json").is_file():  # else: the tokenizer library's paragraph
+            raise ModelError(f"cannot load sentiment model {spec!r}: the folder holds no model (neither the "
+                             "config.json of a Hugging Face model nor the meta.json of an exported one); give a "
+                             "model's folder or id, or use \"bundled\".")
         try:
             import torch
             from transformers import AutoModelForSequenceClassification, AutoTokenizer

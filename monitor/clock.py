@@ -47,3 +47,24 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         self.now = as_utc(moment)
+
+
+def timezone_problem(value: str) -> str | None:
+    """Why ``value`` is not an IANA timezone, naming the one meant when only the case or the region was off
+    ("London" and "europe/london" were refused without a hint), or None when it is one."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+    try:
+        ZoneInfo(value)
+        return None
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    wanted = "_".join(value.strip().lower().split())
+    meant = sorted(zone for zone in available_timezones() if not zone.startswith("Etc/")  # Etc/GMT+1 is UTC-1
+                   and wanted and wanted in (zone.lower(), zone.lower().rsplit("/", 1)[-1]))
+    if meant:
+        return f"unknown timezone {value!r} (did you mean {meant[0]}?)"
+    offset = any(sign in value for sign in "+-") and wanted[:3] in ("gmt", "utc")
+    hint = ("a fixed offset ignores summer time: use the place's IANA name, e.g. Europe/Paris" if offset
+            else "use an IANA name like Europe/London")
+    return f"unknown timezone {value!r} ({hint})"

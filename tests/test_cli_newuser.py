@@ -51,7 +51,7 @@ def test_backtest_refuses_to_write_over_its_input(tmp_path: Path) -> None:
     [
         ("text\nthe internet is down again, awful\n", "put text that contains commas in double quotes"),
         ("", "INPUT is empty: the first line must name the columns"),
-        ("text\n" + "a" * 200_000 + "\n", "not valid CSV (field larger than field limit"),
+        ("text\n" + "a" * 200_000 + "\n", "a value runs on for more than 128 KB: most likely a double quote"),
     ],
 )
 def test_score_says_what_is_wrong_with_a_csv(tmp_path: Path, content: str, words: str) -> None:

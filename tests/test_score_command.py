@@ -71,7 +71,7 @@ def test_missing_text_column_is_a_clear_error(tmp_path: Path) -> None:
 def test_unknown_extension_is_a_usage_error(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     _write_csv(source, ROWS)
-    result = CliRunner().invoke(score, [str(source), "-o", str(tmp_path / "out.xlsx")])
+    result = CliRunner().invoke(score, [str(source), "-o", str(tmp_path / "out.parquet")])
     assert result.exit_code == 2 and "unknown extension" in result.output
 
 

@@ -153,7 +153,7 @@ def backtest(
             shutil.rmtree(work, ignore_errors=True)
     brands = f" ({len(run.brands)} brands)" if len(run.brands) > 1 else ""
     console.print(
-        f"{run.events} alert events written to {out}{brands}; {run.mentions} mentions, "
+        f"{run.events} alert events written to {out}{brands}; {_mentions(run.mentions)}, "
         f"{run.scored} scored now, {run.mentions - run.scored} read from the cache {run.cache or ''}",
         soft_wrap=True,
     )
@@ -169,16 +169,21 @@ def backtest(
         Console(stderr=True, highlight=False).print(note, markup=False, soft_wrap=True)
 
 
+def _mentions(count: int) -> str:
+    return "1 mention" if count == 1 else f"{count:,} mentions"
+
+
 def _check_input(input_file: Path) -> list[str]:
     """A file that is not UTF-8, tab-separated or without a needed column stops in one line; the notes on columns
     the replay ignores are returned, for stderr after the summary (a column called ``author`` was silently
     dropped: nothing alerted)."""
     from monitor.replay import input_check
 
-    problem = input_check.encoding_problem(input_file)
+    problem = input_check.spreadsheet(input_file) or input_check.encoding_problem(input_file)
     columns = input_check.header(input_file) if problem is None else []
-    problem = problem or input_check.tab_separated(input_file, columns) or input_check.missing_columns(
-        input_file, columns)
+    problem = (problem or input_check.json_array(input_file) or input_check.tab_separated(input_file, columns)
+               or input_check.missing_columns(input_file, columns))
     if problem:
         raise click.ClickException(problem)
-    return input_check.notes(columns)
+    naive = input_check.naive_times(input_file)
+    return input_check.notes(columns) + ([naive] if naive else [])

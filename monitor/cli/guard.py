@@ -84,6 +84,8 @@ def _file_problem(exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError) and exc.filename and not Path(exc.filename).parent.exists():
         folder = Path(exc.filename).parent
         return f"cannot use {exc.filename}: the folder {folder} does not exist (create it, or choose another path)"
+    if isinstance(exc, IsADirectoryError) and exc.filename:  # was "Is a directory (out)"
+        return f"{exc.filename} is a folder, not a file: give a file's name (one inside that folder, for example)"
     where = f" ({exc.filename})" if exc.filename else ""
     return f"{exc.strerror or one_line(str(exc))}{where}"
 
@@ -126,3 +128,34 @@ class Day(click.DateTime):
             return super().convert(value, param, ctx)
         except click.BadParameter:
             self.fail(f"{str(value)!r} is not a day: write it as YYYY-MM-DD, e.g. 2026-11-07", param, ctx)
+
+
+class IncidentNumber(click.ParamType):  # type: ignore[type-arg]  # not subscriptable in click 8.1
+    """An incident's number: "abc" or one past SQLite's integers (which stopped as "unexpected error OverflowError")
+    says where the numbers are."""
+
+    name = "incident number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lstrip("#")
+        if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**63:
+            from alerts.escape import terminal
+
+            self.fail(f"{terminal(str(value), 30)!r} is not an incident number (the # column of "
+                      "`groundswell incidents list`)", param, ctx)
+        return int(text)
+
+
+def person(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--by: a name as it is recorded and shown; an escape sequence in it reached the terminal, Slack and email
+    ("acknowledged by ^[[31m...")."""
+    if value is None:
+        return None
+    from alerts.escape import terminal
+
+    name = " ".join(terminal(value, 200).split())
+    if not name:
+        raise click.BadParameter("give the name of the person (or leave --by out: your user name)")
+    return name

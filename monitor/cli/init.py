@@ -37,13 +37,11 @@ def _split(text: str) -> list[str]:
 
 
 def _check_timezone(value: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from monitor.clock import timezone_problem
 
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"unknown timezone {value!r} (an IANA name like Europe/London)",
-                                 param_hint="'--timezone'") from None
+    problem = timezone_problem(value)
+    if problem:
+        raise click.BadParameter(problem, param_hint="'--timezone'")
     return value
 
 

@@ -158,7 +158,11 @@ def _incident_table(incidents: list[Incident], zone: str) -> Table:
 @cli.command()
 @pass_context
 def run(ctx: Context) -> None:
-    """Run the monitor as a service: poll every source, score, detect and alert on schedule."""
+    """Run the monitor as a service: poll every source, score, detect and alert on schedule.
+
+    It runs until stopped: Ctrl-C or SIGTERM lets the running jobs finish and exits 0; SIGHUP reloads the
+    settings file (a bad one keeps the old settings).  Run `groundswell check` first.
+    """
     from monitor.service.process import serve
 
     serve(ctx.settings)
@@ -176,11 +180,11 @@ def poll(ctx: Context, source: str, once: bool) -> None:
     from monitor.pipeline import poll_source
     from monitor.runtime import Runtime
 
+    runtime = Runtime(ctx.settings)
+    connector = runtime.connector(source)  # an unknown id stops here, before it is echoed (it may hold escapes)
     if not once:
         err.print(f"polling {source} once (`groundswell run` polls every source on its schedule)")
-    runtime = Runtime(ctx.settings)
-    result = poll_source(runtime.engine, ctx.settings, runtime.connector(source), now=datetime.now(UTC),
-                         page=False)
+    result = poll_source(runtime.engine, ctx.settings, connector, now=datetime.now(UTC), page=False)
     for problem in result.problems:
         err.print(f"[yellow]skipped[/]: {escape(problem)}", markup=True, soft_wrap=True)
     if result.error:

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from monitor.cli.guard import Day
+from monitor.cli.guard import Day, IncidentNumber, person
 from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from monitor.settings import Settings
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
@@ -94,7 +96,7 @@ def _since(value: object, zone: str) -> str:
 
 
 @incidents.command("show")
-@click.argument("incident_id", type=int)
+@click.argument("incident_id", type=IncidentNumber())
 @click.pass_obj
 def show_incident(ctx: object, incident_id: int) -> None:
     """Everything about an incident: what it is (spike, story, ...), every update and what changed, example posts,
@@ -162,19 +164,20 @@ def _mark(ctx: object, incident_id: int, who: str | None, resolve: bool, force: 
 
 
 @incidents.command("ack")
-@click.argument("incident_id", type=int)
-@click.option("--by", "who", help="Who acknowledges (default: your user name).")
+@click.argument("incident_id", type=IncidentNumber())
+@click.option("--by", "who", callback=person, help="Who acknowledges (default: your user name).")
 @click.option("--force", is_flag=True,
               help="Take over an incident someone else acknowledged, or record it on a resolved one.")
 @click.pass_obj
 def ack_incident(ctx: object, incident_id: int, who: str | None, force: bool) -> None:
-    """Acknowledge an incident: someone is on it (stops unacknowledged escalation; channels are told)."""
+    """Acknowledge an incident: someone is on it (stops the "not acknowledged" reminders and escalation pages;
+    the channels that heard of it are told)."""
     _mark(ctx, incident_id, who, resolve=False, force=force)
 
 
 @incidents.command("resolve")
-@click.argument("incident_id", type=int)
-@click.option("--by", "who", help="Who resolves (default: your user name).")
+@click.argument("incident_id", type=IncidentNumber())
+@click.option("--by", "who", callback=person, help="Who resolves (default: your user name).")
 @click.option("--force", is_flag=True, help="Record it again though it is already resolved.")
 @click.pass_obj
 def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool) -> None:
@@ -185,7 +188,7 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool
 @click.command()
 @click.option("--date", "day", type=Day(), default=None,
               help="The day to summarise (default: yesterday, in each brand's timezone).")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Write the HTML preview here (the CSV of negative mentions goes beside it).")
 @click.option("--send", is_flag=True, help="Also send it now to every channel with digest = true.")
 @click.pass_obj
@@ -201,6 +204,7 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
 
     # A preview reads the database only: no source's or channel's secret is needed (sent, the channels' are).
     settings = ctx.settings if send else ctx.read_settings  # type: ignore[attr-defined]
+    _not_after_today(day, settings)
     runtime = Runtime(settings)
     engine = read_engine(settings)  # no migration run when current; fresh statistics all the same (issue #17:
     refresh_statistics(engine)      # a digest on stale PostgreSQL statistics took 290 s)
@@ -225,6 +229,16 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
         archive_sent(engine, report, [o.channel for o in outcomes if o.error is None], now=now)
     if failed:
         sys.exit(1)  # each failure is printed above; the others were sent
+
+
+def _not_after_today(day: datetime | None, settings: Settings) -> None:
+    """A day still to come wrote an empty digest as if nothing had been said (a typo in the year, say)."""
+    from zoneinfo import ZoneInfo
+
+    today = max(datetime.now(ZoneInfo(brand.timezone)).date() for brand in settings.brands)
+    if day is not None and day.date() > today:
+        raise click.BadParameter(f"{day:%Y-%m-%d} has not come yet (today is {today}): give a day that is over, "
+                                 "or today for the day so far", param_hint="'--date'")
 
 
 @click.group()

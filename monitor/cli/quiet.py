@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 import click
 from rich.console import Console
 
+from monitor.cli.guard import IncidentNumber, person
+
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
@@ -39,10 +41,10 @@ def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
 
 
 @click.command("snooze")
-@click.argument("incident_id", type=int)
+@click.argument("incident_id", type=IncidentNumber())
 @click.option("--for", "span", default="4h", show_default=True, callback=_duration,
               help="How long: 30m, 4h, 2d (at most 14 days).")
-@click.option("--by", "who", help="Who snoozes (default: your user name).")
+@click.option("--by", "who", callback=person, help="Who snoozes (default: your user name).")
 @click.pass_obj
 def snooze_incident(ctx: object, incident_id: int, span: str, who: str | None) -> None:
     """Keep an incident quiet for a while: no reminders or escalation pages until then (it stays listed)."""
@@ -53,8 +55,8 @@ def snooze_incident(ctx: object, incident_id: int, span: str, who: str | None) -
 
 
 @click.command("wake")
-@click.argument("incident_id", type=int)
-@click.option("--by", "who", help="Who wakes it (default: your user name).")
+@click.argument("incident_id", type=IncidentNumber())
+@click.option("--by", "who", callback=person, help="Who wakes it (default: your user name).")
 @click.pass_obj
 def wake_incident(ctx: object, incident_id: int, who: str | None) -> None:
     """End an incident's snooze now."""
@@ -66,7 +68,7 @@ def wake_incident(ctx: object, incident_id: int, who: str | None) -> None:
 @click.argument("brand")
 @click.argument("link")
 @click.option("--note", default="", help="Why it should have paged (optional).")
-@click.option("--by", "who", help="Who reports it (default: your user name).")
+@click.option("--by", "who", callback=person, help="Who reports it (default: your user name).")
 @click.pass_obj
 def report_missed_post(ctx: object, brand: str, link: str, note: str, who: str | None) -> None:
     """Tell Groundswell it missed one: LINK (a post's address or a stored mention's number) should have paged."""

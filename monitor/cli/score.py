@@ -36,6 +36,15 @@ def file_format(path: Path, role: str) -> str:
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
+        from monitor.replay.input_check import spreadsheet
+
+        if spreadsheet(path):  # an .xlsx export, or a spreadsheet wanted as the result
+            fix = str(spreadsheet(path)) if role == "INPUT" else f"{path.name}: name it .csv (a spreadsheet opens it)"
+            raise click.BadParameter(fix, param_hint=role) from None
+        if path.suffix.lower() == ".json":  # an export's usual name: say which JSON is read, and the conversion
+            raise click.BadParameter(f"{path.name}: score reads JSON Lines (.jsonl, one object a line): rename it "
+                                     f"if it is that, or convert an array: jq -c '.[]' {path.name} > "
+                                     f"{path.stem}.jsonl", param_hint=role) from None
         raise click.BadParameter(f"{path.name}: unknown extension {path.suffix!r}; use .csv, .tsv (tab-separated), "
                                  ".jsonl or .ndjson", param_hint=role) from None
 
@@ -79,6 +88,11 @@ def _csv_rows(lines: Iterator[str], delimiter: str = ",") -> Iterator[Row]:
                     'contains commas in double quotes ("like, this")')
             yield row
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # csv's words; almost always a quote left open
+            raise click.ClickException(
+                f"line {reader.line_num + 1}: a value runs on for more than 128 KB: most likely a double quote (\") "
+                'opens it and never closes; close it, or double the quotes inside a value ("a ""quoted"" word")'
+            ) from None
         raise click.ClickException(f"near line {reader.line_num + 1}: not valid CSV ({exc})") from None
 
 
@@ -172,9 +186,10 @@ def score(input_path: Path, output_path: Path, model_spec: str, batch_size: int,
         raise click.BadParameter(f"{output_path} is INPUT itself: writing it would erase the posts; "
                                  "choose another file", param_hint="'-o'")
     from models.loader import load_router
-    from monitor.replay.input_check import encoding_problem
+    from monitor.replay.input_check import encoding_problem, json_array
 
-    problem = encoding_problem(input_path)  # read with replacement characters, a French post scored as Catalan
+    # read with replacement characters, a French post scored as Catalan; an array said "line 1 is not a JSON object"
+    problem = encoding_problem(input_path) or json_array(input_path)
     if problem:
         raise click.ClickException(problem)
 

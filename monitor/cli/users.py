@@ -74,7 +74,23 @@ def _engine(ctx: Context) -> Engine:
     from monitor.storage.engine import open_database
 
     database = click.get_current_context().meta.get("groundswell.database")
+    if database and "://" not in database:
+        _check_file(Path(database))
     return open_database(database_url(ctx, database))
+
+
+def _check_file(path: Path) -> None:
+    """A mistyped --database made a new database in a new folder and added the user there; the workspace on the
+    real one then refused every sign-in."""
+    if path.is_dir():
+        raise click.BadParameter(f"{path} is a folder: give the database file in it (the path `groundswell demo` "
+                                 "printed)", param_hint="'--database'")
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"no folder {path.parent}: give the path `groundswell demo` printed, or a "
+                                 "database URL", param_hint="'--database'")
+    if not path.exists():
+        click.echo(f"note: no database at {path} yet: making a new one (a demo's database is the path "
+                   "`groundswell demo` printed)", err=True)
 
 
 def _password(from_stdin: bool) -> str:
@@ -86,7 +102,7 @@ def _password(from_stdin: bool) -> str:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True,
+@click.option("--role", type=click.Choice(ROLES, case_sensitive=False), default="viewer", show_default=True,
               help="viewer: read; operator: also acknowledge, assign, note, resolve, give feedback; admin: all.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @click.option("--replace", is_flag=True, help="Set a new password and role for an existing user.")

@@ -48,7 +48,7 @@ from monitor.replay.brand_split import brand_id as brand_id_of
 from monitor.replay.brand_split import split_by_brand
 from monitor.replay.parsed_cache import Parsed, parsed
 from monitor.replay.schema_template import new_database
-from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache, cache_path
+from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache, cache_path, text_key
 from monitor.replay.stepper import Feed, Stepper, replay
 from monitor.runtime import Runtime
 from monitor.settings import Settings
@@ -67,7 +67,7 @@ MAX_TEXT_CACHE = 16_384
 class BacktestResult:
     events: int
     mentions: int
-    scored: int  # texts the model had to score (the rest came from the cache)
+    scored: int  # posts whose text was not in the cache (the rest came from it)
     cache: Path | None
     brands: list[str] = field(default_factory=list)
     detection_runs: int = 0  # passes of the incident layer (the fast loop skips steps where nothing can happen)
@@ -106,9 +106,21 @@ def backtest_settings(data_dir: Path, mentions: Path, model: str, sensitivity: s
 
 def no_rows_line(path: str, problems: list[str]) -> str:
     """One plain line for a file with nothing to replay: the first problems and the fields every row needs."""
-    found = "; ".join(problems[:3]) if problems else "the file is empty"
+    found = "; ".join(problems[:3]) if problems else _nothing_in(Path(path))
     return (f"no usable rows in {path} ({found}); every row needs id, text and posted_at "
             "(JSONL keys or CSV columns, posted_at like 2026-11-02T09:30:00Z)")
+
+
+def _nothing_in(path: Path) -> str:
+    """Why a file without a bad row has no rows: a CSV header alone read as "the file is empty"."""
+    try:
+        with path.open("rb") as handle:
+            lines = [line for line in handle.read(1 << 16).splitlines() if line.strip()]
+    except OSError:
+        return "the file cannot be read"
+    if not lines:
+        return "the file is empty"
+    return "the file has its header line but no rows under it" if path.suffix.lower() == ".csv" else "no rows"
 
 
 def _feeds(settings: Settings, input_file: Path | None = None) -> list[Feed]:
@@ -161,7 +173,9 @@ def run_backtest(settings: Settings, out: Path, *, step: timedelta = timedelta(m
     insert_only(runtime.engine)  # the replay only inserts mentions: the hourly background reads what is new
     sole_writer(runtime.engine)  # and only its passes change incidents: a pass's join window is the next one's
     model = _cached_model(runtime, input_file, db_path.parent)
-    scored = model.prime(texts)
+    # posts, repeats included (a first run said "118 read from the cache" of a file with 2 distinct texts)
+    scored = sum(1 for text in texts if text_key(text) not in model.cache)
+    model.prime(texts)
     signals = SignalCache(model.path.with_name(model.path.name.replace(".scores-", ".signals-").removesuffix(".json")))
     vectors = _vector_cache(settings, model.path)
     if vectors is not None:

@@ -81,6 +81,31 @@ def header(path: Path) -> list[str]:
     return []
 
 
+SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
+
+
+def spreadsheet(path: Path) -> str | None:
+    """The fix for a spreadsheet file, or None: backtest read an .xlsx as JSON lines ("no usable rows")."""
+    if path.suffix.lower() not in SPREADSHEETS:
+        return None
+    return (f"{_shown(path.name)} is a spreadsheet: save it as CSV (in Excel: Save as, \"CSV UTF-8\"; in Google "
+            "Sheets: Download, \"Comma-separated values\") and give that file")
+
+
+def json_array(path: Path) -> str | None:
+    """The fix for a file that is one JSON array (an API's or a tool's export) rather than one object a line, or
+    None: it read as "line 1: not valid JSON (Expecting value)" or "expected an object" on every line."""
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return None
+    with path.open("rb") as handle:
+        start = handle.read(_CHUNK).lstrip(codecs.BOM_UTF8).lstrip()
+    if not start.startswith(b"["):
+        return None
+    name = path.stem + ".jsonl" if path.suffix.lower() != ".jsonl" else path.stem + "-lines.jsonl"
+    return (f"{path.name} is one JSON array, not JSON Lines: write one object per line, e.g. "
+            f"jq -c '.[]' {path.name} > {name}")
+
+
 def tab_separated(path: Path, columns: list[str]) -> str | None:
     """The fix for a tab-separated file, which the replay reads as one column (or as JSON), or None."""
     tabbed = path.suffix.lower() == ".tsv" or (len(columns) == 1 and "\t" in columns[0])
@@ -128,3 +153,41 @@ def notes(columns: list[str]) -> list[str]:
         found.append("note: no author_handle or author_id column: every post counts as one unknown person, so "
                      "alerts that count people (a spike, a story) may never open")
     return found
+
+
+def naive_times(path: Path, rows: int = 50) -> str | None:
+    """A note when the first rows' posted_at carry no timezone: they are read as UTC, so a file exported in
+    local time (a spreadsheet's "2026-11-01 10:00") shifted every alert by the offset without a word."""
+    from datetime import datetime
+
+    for value in _first_times(path, rows):
+        if not isinstance(value, str):
+            continue
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            return (f"note: posted_at has no timezone ({_shown(value)}): read as UTC; if the times are local, "
+                    "add their offset (2026-11-01T10:00:00+01:00) or convert them to UTC (...Z)")
+    return None
+
+
+def _first_times(path: Path, rows: int) -> list[object]:
+    """The posted_at of the first rows that read (a broken row is the replay's to report, not this note's)."""
+    values: list[object] = []
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        if path.suffix.lower() == ".csv":
+            try:
+                for row, _ in zip(csv.DictReader(handle), range(rows), strict=False):
+                    values.append(row.get("posted_at"))
+            except csv.Error:
+                pass
+            return values
+        for text, _ in zip(handle, range(rows), strict=False):
+            try:
+                record = json.loads(text)
+            except ValueError:
+                continue
+            values.append(record.get("posted_at") if isinstance(record, dict) else None)
+    return values

@@ -36,7 +36,7 @@ from monitor.settings.sections import (
     SourceSettings,
     WebSettings,
 )
-from monitor.settings.wording import from_environment, plain
+from monitor.settings.wording import environment_problem, from_environment, plain
 
 __all__ = ["CONFIG_ENV", "DEFAULT_CONFIG", "START_HINT", "AppSettings", "BrandSettings", "ChannelSettings",
            "DatabaseSettings", "DetectionSettings", "DistributedSettings", "EscalationSettings", "ModelSettings",
@@ -164,6 +164,9 @@ def load_settings(path: Path | None = None, *, plugins: bool = True, **overrides
     ``[[sources]]``/``[[channels]]`` unchecked, so no plugin module (atproto's alone ~0.5 CPU-s) is imported.
     """
     toml_path = resolve_config_path(path)
+    bad_variable = environment_problem(list(Settings.model_fields))
+    if bad_variable:
+        raise ConfigError(*bad_variable)
     source_cls = type("LoadedSettings", (Settings,), {"toml_path": toml_path})
     try:
         settings: Settings = source_cls(**overrides)

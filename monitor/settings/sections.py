@@ -46,6 +46,12 @@ class AppSettings(Section):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
 
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        """"INFO", the usual spelling elsewhere, was refused."""
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("data_dir")
     @classmethod
     def _a_folder(cls, value: Path) -> Path:
@@ -220,12 +226,11 @@ class BrandSettings(Section):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        from monitor.clock import timezone_problem
 
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r} (use an IANA name like Europe/London)") from None
+        problem = timezone_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 

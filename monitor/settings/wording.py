@@ -71,3 +71,30 @@ def from_environment(location: tuple[int | str, ...]) -> str:
     wanted = "GROUNDSWELL_" + "__".join(str(part).upper() for part in location[:2])
     names = [name for name in os.environ if name.upper() == wanted]
     return f" (set by the environment variable {names[0]})" if names else ""
+
+
+ENTRY_TABLES = ("brands", "sources", "channels")
+
+
+def environment_problem(sections: list[str]) -> tuple[str, str] | None:
+    """(variable, what to do) for a GROUNDSWELL_ variable that cannot work, or None.
+
+    A misspelt section (GROUNDSWELL_DATABSE__URL) was silently ignored, so the database stayed the file's;
+    GROUNDSWELL_BRANDS__0__TIMEZONE replaced every brand ("brands: must be a list"), GROUNDSWELL_APP=1 said
+    "Input should be a valid dictionary or instance of AppSettings".
+    """
+    for name in sorted(os.environ):
+        upper = name.upper()
+        if not upper.startswith("GROUNDSWELL_"):
+            continue
+        section, nested, _key = upper.removeprefix("GROUNDSWELL_").partition("__")
+        section = section.lower()
+        if section in ENTRY_TABLES:
+            return name, (f"[[{section}]] entries cannot be set from the environment: change them in the settings "
+                          "file (a secret can be read from a variable there: token = { env = \"NAME\" })")
+        if nested and section not in sections:
+            known = ", ".join(part for part in sections if part not in ENTRY_TABLES)
+            return name, f"no settings section {section!r} (sections: {known}): check the spelling or unset it"
+        if not nested and section in sections:
+            return name, f"set one key at a time, e.g. GROUNDSWELL_{section.upper()}__KEY=value"
+    return None

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
-from monitor.errors import StorageError
+from monitor.errors import ConfigError, StorageError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -24,12 +24,23 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _REVISION = re.compile(r"^(down_)?revision\b[^=\n]*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
 
 
+def sqlite_folder(url: str) -> None:
+    """Create the SQLite file's folder; one that cannot be made (``app.data_dir = "/proc/x"``, a read-only disk) is a
+    settings problem naming the keys, not "No such file or directory" with exit code 1."""
+    folder = Path(url.removeprefix("sqlite:///")).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError("app.data_dir", f"cannot create the folder {folder} for the database ({exc.strerror}): "
+                          "point app.data_dir, or database.url, at a folder you can write") from None
+
+
 def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
     """An engine with SQLite in WAL mode and a busy timeout, or PostgreSQL through psycopg 3."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -102,7 +113,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)
 
 

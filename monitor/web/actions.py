@@ -35,7 +35,7 @@ NOTE_LIMIT = 4000
 MAX_SNOOZE = timedelta(days=14)
 OPERATOR_EVENTS = ("acknowledged", "snoozed", "woke", "resolved")  # news people made; feedback is about the page before
 PLACES = {"web": "the workspace", "slack": "Slack", "email": "an email link", "cli": "the command line"}
-_DURATION = re.compile(r"^\s*(\d{1,4})\s*(m|min|h|d)?\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(\d{1,9})\s*(m|min|h|d)?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ log = logging.getLogger("groundswell.web")
 
 def split_address(address: str) -> tuple[str, int]:
     host, _, port = address.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if host and port.isdigit() and not 0 < int(port) < 65536:  # "is not host:port" when it was one, mistyped
+        raise ConfigError("web.address", f"port {int(port)} in {address!r} is out of range: ports go from 1 to 65535")
+    if not host or not port.isdigit():
         raise ConfigError("web.address", f"{address!r} is not host:port (e.g. 127.0.0.1:8080)")
     return host, int(port)
 

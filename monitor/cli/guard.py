@@ -99,10 +99,22 @@ def run_guarded(entry: Callable[[], object]) -> None:
     """Run the click entry point; turn every failure into one line on stderr and an exit code."""
     try:
         entry()
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        if isinstance(exc.__context__, EOFError):  # a prompt read the end of piped input: no Ctrl-C was pressed
+            from monitor.cli.usage import typed_command
+
+            fail(CONFIG_EXIT, "error: the input ended before every question was answered (answer them in a terminal, "
+                              f"or give the answers as options: see {typed_command()} --help)")
         fail(INTERRUPTED_EXIT, "interrupted (Ctrl-C): stopped before finishing")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `groundswell` alone: the help, as click prints it
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        from monitor.cli.usage import usage_line
+
+        fail(exc.exit_code, usage_line(exc))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -45,6 +45,15 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _check_name(value: str) -> str:
+    """A company name, asked with no default: pressing Enter asks again, a blank flag stops."""
+    value = value.strip()
+    if not value:
+        raise click.BadParameter("the company name is empty: give the name people use for it, e.g. Acme Broadband "
+                                 "(its mentions are what Groundswell listens for)", param_hint="'--name'")
+    return value
+
+
 def _check_email(value: str) -> str:
     value = value.strip()
     if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
@@ -159,10 +168,10 @@ def ask(yes: bool, name: str | None, names: str | None, handles: str | None, tim
             return check(default if given is None else given)
         return str(click.prompt(prompt, default=default, show_default=bool(default), value_proc=check))
 
-    company = value(name, "Company name", "Acme").strip()
-    if not company:
-        raise click.BadParameter("the company name is empty; give the name people use for it, e.g. --name Acme",
+    if yes and name is None:  # a default name ("Acme") set up the monitoring of a made-up company
+        raise click.BadParameter('--yes asks nothing, so give the company\'s name too: --name "Your Company"',
                                  param_hint="'--name'")
+    company = value(name, "Company name (as people write it)", "", _check_name)
     answers = Answers(
         name=company,
         names=_split(value(names, "Other names people use (comma-separated)", company.split()[0])),
@@ -201,7 +210,12 @@ def write_settings(path: Path, answers: Answers, *, force: bool) -> Path:
 @click.option("--slack-channel", help="Slack channel ID for alerts (token from $SLACK_BOT_TOKEN).")
 def init(out: Path, yes: bool, force: bool, name: str | None, names: str | None, handles: str | None,
          timezone: str | None, email: str | None, smtp_host: str | None, slack_channel: str | None) -> None:
-    """Write a commented settings file for your company after a few questions."""
+    """Write a commented settings file for your company after a few questions.
+
+    Example without questions: groundswell init --yes --name "Acme Broadband" --timezone Europe/London
+    """
+    if out.exists() and not force:  # said before the questions, not after them
+        write_settings(out, Answers("", [], [], ""), force=False)
     answers = ask(yes, name, names, handles, timezone, email, smtp_host, slack_channel)
     written = write_settings(out, answers, force=force)
     click.echo(f"wrote {written}")

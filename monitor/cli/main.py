@@ -257,4 +257,15 @@ cli.add_command(web)
 
 def main() -> None:
     """Entry point: one line per failure, exit 2 for configuration, 1 at run time (monitor/cli/guard.py)."""
-    run_guarded(lambda: cli.main(standalone_mode=False))
+    from monitor.cli.interrupt import keep_interrupts
+
+    keep_interrupts()
+    run_guarded(_entry)
+
+
+def _entry() -> None:
+    from monitor.cli.interrupt import pending
+
+    cli.main(prog_name="groundswell", standalone_mode=False)
+    if pending():  # a Ctrl-C that a finalizer swallowed as the command ended: still not a success
+        raise KeyboardInterrupt

@@ -71,7 +71,8 @@ def test_digest_sends_without_writing_a_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "wanted"), [
-    (("score", "--foo"), 'error: no such option --foo for "groundswell score" (see groundswell score --help)'),
+    (("score", "--foo"), 'error: no such option --foo for "groundswell score" (its options: --output, --model, '),
+    (("score", "--foo"), "--languages, --keywords) (see groundswell score --help)"),
     (("score", "--outpt", "x.csv"), 'no such option --outpt for "groundswell score": did you mean --output?'),
     (("scroe",), 'error: no such command "scroe" for "groundswell": did you mean score? (see groundswell --help)'),
     (("score",), 'error: missing argument INPUT for "groundswell score" (see groundswell score --help)'),
@@ -108,3 +109,61 @@ main()
     assert done.returncode == 130, (done.stdout, done.stderr)
     assert done.stderr.strip().splitlines()[-1] == "interrupted (Ctrl-C): stopped before finishing", done.stderr
     assert "Exception ignored" not in done.stderr
+
+
+def test_init_searches_for_the_whole_name_by_default(tmp_path: Path) -> None:
+    """Enter at "Other names [Bright]" made every source search for the word "bright" instead of the company."""
+    done = groundswell("init", cwd=tmp_path, input_text="Bright Wave\n\n\nEurope/London\n\n\n")
+    assert done.returncode == 0, done.stderr
+    assert "[Bright Wave]" in done.stdout and "[Bright]" not in done.stdout, done.stdout
+    assert 'names = ["Bright Wave"]' in (tmp_path / "settings.toml").read_text()
+
+
+def test_an_unknown_option_lists_the_ones_there_are(tmp_path: Path) -> None:
+    """`web --port 8081` said only "No such option": nothing pointed at --address."""
+    line = one_line_failure(groundswell("web", "--port", "8081", cwd=tmp_path), 2)
+    assert "no such option --port for \"groundswell web\" (its options: --address, --allow-actions, --database)" \
+        in line, line
+    line = one_line_failure(groundswell("db", "upgrade", "--x", cwd=tmp_path), 2)
+    assert "groundswell db upgrade takes no options" in line, line
+
+
+def test_every_failure_line_starts_the_same_way(tmp_path: Path) -> None:
+    """click's own failures said "Error: ...", ours "error no incident #3": now "error: ..." throughout."""
+    (tmp_path / "posts.csv").write_text("text\nhello\n")
+    line = one_line_failure(groundswell("backtest", "posts.csv", "--out", "t.jsonl", cwd=tmp_path), 1)
+    assert line.startswith("error: posts.csv has no id or posted_at column"), line
+    (tmp_path / "s.toml").write_text(f'[database]\nurl = "sqlite:///{tmp_path / "g.db"}"\n' + BRAND)
+    line = one_line_failure(groundswell("--config", "s.toml", "incidents", "show", "3", cwd=tmp_path), 1)
+    assert line.startswith("error: no incident #3"), line
+
+
+@pytest.mark.parametrize(("args", "wanted"), [
+    (("m.jsonl", "--out", "t.csv"), "--out t.csv: the timeline is JSON Lines (one alert event a line): name it"),
+    (("--series", "v.csv", "--out", "s.jsonl"), "--out s.jsonl: --series writes CSV"),
+])
+def test_backtest_output_named_for_the_other_format_is_refused(tmp_path: Path, args: tuple[str, ...],
+                                                                wanted: str) -> None:
+    """A mentions replay wrote JSON lines into t.csv (a spreadsheet showed one column of JSON)."""
+    (tmp_path / "m.jsonl").write_text('{"id": "1", "text": "Acme is down", "posted_at": "2026-11-01T10:00:00Z"}\n')
+    (tmp_path / "v.csv").write_text("timestamp,value\n2026-11-01 10:00:00,3\n")
+    line = one_line_failure(groundswell("backtest", *args, "--model", "lexicon", cwd=tmp_path), 2)
+    assert wanted in line, line
+    assert not (tmp_path / args[-1]).exists()
+
+
+def test_users_add_with_nothing_piped_in_says_no_password_was_given(tmp_path: Path) -> None:
+    """An empty pipe was "the password is too short (at least 10 characters)"."""
+    assert groundswell("users", "--database", str(tmp_path / "g.db"), "list", cwd=tmp_path).returncode == 0
+    done = groundswell("users", "--database", str(tmp_path / "g.db"), "add", "ana", cwd=tmp_path, input_text="")
+    line = one_line_failure(done, 2)
+    assert "no password on the first line of the input" in line and "too short" not in line, line
+
+
+def test_help_as_a_command(tmp_path: Path) -> None:
+    """`groundswell help` and `groundswell help score` said "No such command 'help'"."""
+    done = groundswell("help", "score", cwd=tmp_path)
+    assert done.returncode == 0 and "Usage: groundswell score [OPTIONS] INPUT" in done.stdout, done.stderr
+    assert "Usage: groundswell [OPTIONS] COMMAND" in groundswell("help", cwd=tmp_path).stdout
+    line = one_line_failure(groundswell("help", "scroe", cwd=tmp_path), 2)
+    assert "did you mean score?" in line, line

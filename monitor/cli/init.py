@@ -99,7 +99,7 @@ url = ""
 [[brands]]
 id = {_toml(bid)}
 name = {_toml(a.name)}
-# Other names people use for the company.
+# The names sources search for (they replace `name` in searches: keep the full name in the list).
 names = {_toml(a.names)}
 # The company's own accounts: their posts count as replies, not complaints.
 handles = {_toml(a.handles)}
@@ -174,7 +174,7 @@ def ask(yes: bool, name: str | None, names: str | None, handles: str | None, tim
     company = value(name, "Company name (as people write it)", "", _check_name)
     answers = Answers(
         name=company,
-        names=_split(value(names, "Other names people use (comma-separated)", company.split()[0])),
+        names=_split(value(names, "Names to search for, comma-separated (e.g. a short form too)", company)),
         handles=_split(value(handles, "Your own accounts, e.g. @acme (comma-separated)", "")),
         timezone=value(timezone, "Timezone (IANA name)", "UTC", _check_timezone),
         email=value(email, "Email for alerts (empty: none)", "", _check_email),
@@ -202,7 +202,7 @@ def write_settings(path: Path, answers: Answers, *, force: bool) -> Path:
 @click.option("--yes", "-y", is_flag=True, help="Ask nothing: take the flags given and defaults for the rest.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.option("--name", help="Company name.")
-@click.option("--names", help="Other names, comma-separated.")
+@click.option("--names", help="Names to search for, comma-separated (default: the company name).")
 @click.option("--handles", help="The company's own accounts, comma-separated.")
 @click.option("--timezone", help="IANA timezone, e.g. Europe/London.")
 @click.option("--email", help="Address that receives alerts and the daily digest.")

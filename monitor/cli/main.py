@@ -227,6 +227,14 @@ def db_upgrade(ctx: Context) -> None:
     console.print("database is up to date")
 
 
+@cli.command("help", hidden=True, context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1)
+def help_command(words: tuple[str, ...]) -> None:
+    """`groundswell help score` is `groundswell score --help` (`help` alone said "no such command")."""
+    cli.main([*(w for w in words if not w.startswith("-")), "--help"], prog_name="groundswell",
+             standalone_mode=False)
+
+
 # -- commands from other modules: registered here so `groundswell --help` lists them all --
 from monitor.cli.backtest_cmd import backtest  # noqa: E402
 from monitor.cli.db_partition import db_partition  # noqa: E402

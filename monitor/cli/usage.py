@@ -19,7 +19,8 @@ def usage_line(exc: click.UsageError) -> str:
     where = f'for "{path}"'
     missing_command = getattr(click.exceptions, "NoSuchCommand", ())  # click >= 8.4
     if isinstance(exc, click.NoSuchOption):
-        text = f"no such option {exc.option_name} {where}{_did_you_mean(exc.possibilities)}"
+        hint = _did_you_mean(exc.possibilities) or _its_options(exc.ctx)
+        text = f"no such option {exc.option_name} {where}{hint}"
     elif missing_command and isinstance(exc, missing_command):
         text = f'no such command "{exc.command_name}" {where}{_did_you_mean(exc.possibilities)}'
     elif isinstance(exc, click.MissingParameter):  # "Missing option '-o' / '--output'. Choose from: ..."
@@ -49,6 +50,18 @@ def typed_command() -> str:
         words.append(arg)
         command = found
     return " ".join(words)
+
+
+def _its_options(ctx: click.Context | None) -> str:
+    """The options there are, when none is close to the one typed (--port for `web`, whose is --address)."""
+    if ctx is None:
+        return ""
+    names = [max(p.opts, key=len) for p in ctx.command.get_params(ctx)
+             if isinstance(p, click.Option) and not p.hidden and "--help" not in p.opts]
+    if not names:
+        return f": {ctx.command_path} takes no options"
+    shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    return f" (its options: {shown})"
 
 
 def _did_you_mean(possibilities: list[str] | None) -> str:

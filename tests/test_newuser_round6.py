@@ -167,3 +167,13 @@ def test_help_as_a_command(tmp_path: Path) -> None:
     assert "Usage: groundswell [OPTIONS] COMMAND" in groundswell("help", cwd=tmp_path).stdout
     line = one_line_failure(groundswell("help", "scroe", cwd=tmp_path), 2)
     assert "did you mean score?" in line, line
+
+
+def test_init_writes_the_file_config_names(tmp_path: Path) -> None:
+    """`groundswell --config my.toml init` wrote ./settings.toml (or refused, naming settings.toml, when it existed)."""
+    (tmp_path / "settings.toml").write_text("# another company's\n")
+    done = groundswell("--config", "my.toml", "init", "--yes", "--name", "Bo Co", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert 'name = "Bo Co"' in (tmp_path / "my.toml").read_text()
+    assert (tmp_path / "settings.toml").read_text() == "# another company's\n"
+    assert "next: groundswell --config my.toml check" in done.stdout, done.stdout

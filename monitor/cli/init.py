@@ -197,8 +197,8 @@ def write_settings(path: Path, answers: Answers, *, force: bool) -> Path:
 
 
 @click.command()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("settings.toml"),
-              show_default=True, help="Where to write the settings file.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the settings file (default: --config's file, else settings.toml).")
 @click.option("--yes", "-y", is_flag=True, help="Ask nothing: take the flags given and defaults for the rest.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.option("--name", help="Company name.")
@@ -208,12 +208,16 @@ def write_settings(path: Path, answers: Answers, *, force: bool) -> Path:
 @click.option("--email", help="Address that receives alerts and the daily digest.")
 @click.option("--smtp-host", help="SMTP server for --email.")
 @click.option("--slack-channel", help="Slack channel ID for alerts (token from $SLACK_BOT_TOKEN).")
-def init(out: Path, yes: bool, force: bool, name: str | None, names: str | None, handles: str | None,
-         timezone: str | None, email: str | None, smtp_host: str | None, slack_channel: str | None) -> None:
+@click.pass_context
+def init(ctx: click.Context, out: Path | None, yes: bool, force: bool, name: str | None, names: str | None,
+         handles: str | None, timezone: str | None, email: str | None, smtp_host: str | None,
+         slack_channel: str | None) -> None:
     """Write a commented settings file for your company after a few questions.
 
     Example without questions: groundswell init --yes --name "Acme Broadband" --timezone Europe/London
     """
+    # `groundswell --config my.toml init` wrote ./settings.toml (or refused: it existed), not the file it named
+    out = out or getattr(ctx.obj, "config", None) or Path("settings.toml")
     if out.exists() and not force:  # said before the questions, not after them
         write_settings(out, Answers("", [], [], ""), force=False)
     answers = ask(yes, name, names, handles, timezone, email, smtp_host, slack_channel)

@@ -80,7 +80,8 @@ class GroundswellGroup(click.Group):
         return super().parse_args(ctx, hoist_config(args))
 
 
-@click.group(cls=GroundswellGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GroundswellGroup,  # 120: the command list's summaries were cut at 80 columns on wide terminals
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
 @click.option("--config", "-c", type=click.Path(path_type=Path), envvar="GROUNDSWELL_CONFIG",
               help="Settings file (default: ./settings.toml, or $GROUNDSWELL_CONFIG).")
 @click.version_option(package_name="groundswell")
@@ -89,8 +90,9 @@ def cli(ctx: click.Context, config: Path | None) -> None:
     """Groundswell hears complaints about your company early and tells the right people.
 
     Start with `groundswell demo` (no setup: a bundled week of mentions of a fictional
-    broadband provider), then copy settings.toml, describe your company and sources, and
-    run `groundswell check` and `groundswell run`.
+    broadband provider), then `groundswell init` (a few questions about your company: it writes
+    settings.toml), `groundswell check` and `groundswell run`.  `groundswell COMMAND --help`
+    explains each command.
     """
     ctx.obj = Context(config)
 

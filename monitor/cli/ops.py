@@ -193,8 +193,10 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool
 @click.option("--send", is_flag=True, help="Send it now to every channel with digest = true (--out not needed).")
 @click.pass_obj
 def digest(ctx: object, day: datetime | None, out: Path | None, send: bool) -> None:
-    """Preview (--out FILE.html) or send (--send) the daily digest, or both: volume and sentiment against
-    last week, chart, incidents, churn threats, repeat complainers and source coverage.
+    """Preview the daily digest (--out FILE.html), send it (--send), or both.
+
+    It holds volume and sentiment against last week, a chart, incidents, churn threats, repeat
+    complainers and source coverage.
 
     Example: groundswell digest --out digest.html   (yesterday's; --date 2026-11-07 for another day)
     """

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from connectors.base import Author, Mention
-from monitor.detection import due
+from monitor.detection import due, incidents
 from monitor.detection.warmup import forget_detectors
 from monitor.pipeline import run_detection
 from monitor.settings import Settings
@@ -61,7 +61,7 @@ def _load(engine: Engine) -> dict[str, int]:
     """Every timed check and review has something to decide at some step; returns incident ids by key."""
     mentions = [_mention(n, b, T0 - timedelta(minutes=40)) for n, b in
                 [(1, "b0"), (2, "b0"), (3, "b0"), (4, "b0"), (5, "b0"), (6, "b0"), (11, "b1"), (12, "b1"),
-                 (13, "b1"), (21, "b2"), (22, "b2")]]
+                 (13, "b1"), (21, "b2"), (22, "b2"), (14, "b1"), (31, "b3")]]
     mentions[10] |= {"author_followers": 900_000}  # b2's big customer waiting in a fold
     mentions[6] |= {"author_followers": 900_000}  # b1's watched high-reach post
     replies = [_mention(90 + k, b, T0 - timedelta(days=1), is_brand_reply=True, author_id="brand",
@@ -77,11 +77,15 @@ def _load(engine: Engine) -> dict[str, int]:
                   details={"told": ["opened:3"]}),  # resolves, and says so, at +30
         _incident(5, "b0", "spike", "open", T0 - timedelta(minutes=15)),  # snoozed at +4, woken by hand at +19
         _incident(6, "b0", "high_reach", "open", T0 - timedelta(minutes=10), details={"unanswered": False}),
-        _incident(11, "b1", "high_reach", "watch", T0 - timedelta(minutes=30)),  # its audience reacts at +31
+        _incident(11, "b1", "high_reach", "watch", T0 - timedelta(minutes=30), last_activity_at=T0),  # reacted to: +29
+        _incident(14, "b1", "repeat_complainer", "watch", T0 - timedelta(minutes=12),
+                  snoozed_until=T0 - timedelta(minutes=1)),  # woken (and timed) at once; unanswered at +18
         _incident(12, "b1", "repeat_complainer", "watch", T0 - timedelta(minutes=17)),  # unanswered at +13
         _incident(13, "b1", "churn_threat", "watch", T0 - timedelta(minutes=40)),  # goes quiet at +20
         _incident(21, "b2", "story", "open", T0 - timedelta(minutes=20), details=fold),  # the fold goes at +12
         _incident(22, "b2", "spike", "open", T0 - timedelta(minutes=5), snoozed_until=T0 + timedelta(minutes=33)),
+        _incident(31, "b3", "spike", "open", T0 - timedelta(minutes=5), severity=1,
+                  snoozed_until=T0 + timedelta(minutes=33)),  # no reminder at severity 1: only the snooze's end
     ]
     with engine.begin() as connection:
         connection.execute(MentionRow.__table__.insert(), mentions + replies)  # type: ignore[attr-defined]
@@ -122,6 +126,7 @@ def _run(url: str, reference: bool) -> list[tuple[list[str], list[tuple[Any, ...
     engine = open_database(url)
     settings = _settings(url)
     ids = _load(engine)
+    keys = {number: name for name, number in ids.items()}
     out = []
     now = T0
     while now <= T0 + timedelta(minutes=130):
@@ -131,8 +136,7 @@ def _run(url: str, reference: bool) -> list[tuple[list[str], list[tuple[Any, ...
                 incident_due.mark_all(session, list(BRANDS), now)
                 session.commit()
         changes = run_detection(engine, settings, now=now).changes  # incidents named by key (PostgreSQL's ids differ)
-        key = {number: name for name, number in ids.items()}
-        out.append((sorted(re.sub(r"#(\d+)", lambda m: key[int(m.group(1))], c) for c in changes), _state(engine)))
+        out.append((sorted(re.sub(r"#(\d+)", lambda m: keys[int(m.group(1))], c) for c in changes), _state(engine)))
         now += STEP
     engine.dispose()
     return out
@@ -265,3 +269,23 @@ def test_due_at_is_never_later_than_a_deadline(status: str) -> None:
     assert got == T0 + timedelta(minutes=30)  # the response target comes first (then the reminder, quiet, snooze)
     incident.status = "resolved"
     assert due.due_at(incident, settings) is None
+
+
+def test_an_incident_the_pass_changed_is_checked_in_that_pass(database_url: str) -> None:
+    """A join that escalates an incident not due (``incidents._join``) makes its reminder due at once: the same pass
+    tells the next tier, as when every pass read every paged incident."""
+    engine = open_database(database_url)
+    settings = _settings(database_url)
+    row = _incident(1, "b0", "spike", "open", T0 - timedelta(minutes=40), last_activity_at=T0,
+                    details={"told": ["opened:1"]}, next_check_at=T0 + timedelta(minutes=60))  # severity 1: no reminder
+    with engine.begin() as connection:
+        connection.execute(Incident.__table__.insert(), [row])  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        incident = session.exec(select(Incident)).one()
+        incident.severity, incident.status = 2, "escalated"  # what a join that escalates it does
+        session.add(incident)
+        changes = incidents.detect_brand(session, settings, settings.brands[0], T0 + STEP, examined=True)
+        session.commit()
+    assert [c.event for c in changes] == ["unacknowledged"]
+    with Session(engine) as session:
+        assert as_naive(session.exec(select(Incident)).one().next_check_at) == as_naive(T0 + timedelta(minutes=60))

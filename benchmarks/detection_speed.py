@@ -156,8 +156,9 @@ def open_many(engine: Engine, settings: Settings, brands: int, paged: int, watch
     for any check (as in the soak after a while): one pass checks them all, then ``repeat`` passes a minute apart are
     timed (per pass)."""
     with engine.connect() as connection:
-        first = dict(connection.execute(select(Mention.brand_id, func.min(Mention.id))
-                                        .group_by(Mention.brand_id)).all())
+        table: Any = Mention.__table__  # type: ignore[attr-defined]
+        first: dict[str, int] = {str(b): int(i) for b, i in connection.execute(
+            select(table.c.brand_id, func.min(table.c.id)).group_by(table.c.brand_id))}
     common = {"severity": 2, "title": "t", "reason": "r", "opened_at": t, "updated_at": t, "last_activity_at": t}
     rows = [{"brand_id": f"b{k % brands}", "key": f"paged:{k}", "trigger": "churn_threat", "status": "open",
              "acked_by": "ops", "details": {"unanswered": False, "told": ["opened:2"]},

@@ -107,9 +107,13 @@ def unsynced(settings: Settings) -> list[str]:
     return [brand for brand, mark in fingerprints(settings).items() if _SYNCED.get((url, brand)) != mark]
 
 
-def resync(session: Session, settings: Settings, brand_ids: list[str], now: datetime) -> None:
-    """Make every open incident of these brands due now, and remember the settings they will be timed by."""
+def resync(session: Session, brand_ids: list[str], now: datetime) -> None:
+    """Make every open incident of these brands due now (then ``synced`` once committed)."""
     incident_due.mark_all(session, brand_ids, now)
+
+
+def synced(settings: Settings, brand_ids: list[str]) -> None:
+    """Remember the settings these brands' open incidents will be timed by (``resync`` committed)."""
     url, marks = settings.database_url(), fingerprints(settings)
     for brand_id in brand_ids:
         _SYNCED[url, brand_id] = marks[brand_id]

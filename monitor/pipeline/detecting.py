@@ -54,7 +54,8 @@ def run_detection(engine: Engine, settings: Settings, *, now: datetime,
 
 def _resync(engine: Engine, settings: Settings, brand_ids: list[str], now: datetime) -> None:
     with transaction(engine) as session:
-        due.resync(session, settings, brand_ids, now)
+        due.resync(session, brand_ids, now)
+    due.synced(settings, brand_ids)
 
 
 def _busy_brands(engine: Engine, now: datetime, examined: bool = False) -> set[str]:

@@ -95,8 +95,9 @@ def fail(code: int, line: str) -> NoReturn:
     sys.exit(code)
 
 
-def run_guarded(entry: Callable[[], object]) -> None:
-    """Run the click entry point; turn every failure into one line on stderr and an exit code."""
+def run_guarded(entry: Callable[[], object], root: click.Command) -> None:
+    """Run the click entry point (``root``: its command tree); turn every failure into one line on stderr and an
+    exit code."""
     try:
         entry()
     except (click.exceptions.Abort, KeyboardInterrupt) as exc:
@@ -104,7 +105,7 @@ def run_guarded(entry: Callable[[], object]) -> None:
             from monitor.cli.usage import typed_command
 
             fail(CONFIG_EXIT, "error: the input ended before every question was answered (answer them in a terminal, "
-                              f"or give the answers as options: see {typed_command()} --help)")
+                              f"or give the answers as options: see {typed_command(root)} --help)")
         fail(INTERRUPTED_EXIT, "interrupted (Ctrl-C): stopped before finishing")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -114,7 +115,7 @@ def run_guarded(entry: Callable[[], object]) -> None:
     except click.UsageError as exc:
         from monitor.cli.usage import usage_line
 
-        fail(exc.exit_code, usage_line(exc))
+        fail(exc.exit_code, usage_line(exc, root))
     except click.ClickException as exc:  # click printed "Error: ..." (capitalised, on as many lines as it had)
         fail(exc.exit_code, f"error: {whole_line(exc.format_message())}")
     except Exception as exc:

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from monitor.cli.argv import hoist_config
 from monitor.cli.guard import run_guarded
 
 if TYPE_CHECKING:
@@ -50,31 +51,6 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
-_CONFIG_FLAGS = ("--config", "-c")
-
-
-def hoist_config(args: list[str]) -> list[str]:
-    """Move --config/-c PATH (or --config=PATH) to the front, so it works after the command too."""
-    front: list[str] = []
-    rest: list[str] = []
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg == "--":
-            rest.extend(args[index:])
-            break
-        if arg in _CONFIG_FLAGS and index + 1 < len(args):
-            front.extend(args[index:index + 2])
-            index += 2
-            continue
-        if arg.startswith("--config="):
-            front.append(arg)
-        else:
-            rest.append(arg)
-        index += 1
-    return front + rest
-
-
 class GroundswellGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_config(args))
@@ -270,7 +246,7 @@ def main() -> None:
     from monitor.cli.interrupt import keep_interrupts
 
     keep_interrupts()
-    run_guarded(_entry)
+    run_guarded(_entry, cli)
 
 
 def _entry() -> None:

@@ -11,11 +11,11 @@ import click
 PROGRAM = "groundswell"
 
 
-def usage_line(exc: click.UsageError) -> str:
+def usage_line(exc: click.UsageError, root: click.Command) -> str:
     """``error: no such option --foo for "groundswell score" (see groundswell score --help)``."""
     from alerts.escape import terminal
 
-    path = exc.ctx.command_path if exc.ctx is not None else typed_command()
+    path = exc.ctx.command_path if exc.ctx is not None else typed_command(root)
     where = f'for "{path}"'
     missing_command = getattr(click.exceptions, "NoSuchCommand", ())  # click >= 8.4
     if isinstance(exc, click.NoSuchOption):
@@ -31,15 +31,15 @@ def usage_line(exc: click.UsageError) -> str:
     return f"error: {terminal(text.rstrip('.'), 600)} (see {path} --help)"
 
 
-def typed_command() -> str:
+def typed_command(root: click.Command) -> str:
     """The command named on the command line, for the errors click raises without one ("option '--model' requires
     an argument")."""
     import sys
 
-    from monitor.cli.main import cli, hoist_config
+    from monitor.cli.argv import hoist_config
 
     words, after = [PROGRAM], ""
-    command: click.Command = cli
+    command = root
     for arg in hoist_config(sys.argv[1:])[:20]:
         arg, after = ("-", "") if after in ("-c", "--config") else (arg, arg)  # skip the settings file's name
         if arg.startswith("-") or not isinstance(command, click.Group):

@@ -5,6 +5,7 @@ swallowed, and the stumbles of a fresh clone followed by the README."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -105,7 +106,8 @@ from monitor.cli.main import main
 main()
 """
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # a background CI ignores it
     assert done.returncode == 130, (done.stdout, done.stderr)
     assert done.stderr.strip().splitlines()[-1] == "interrupted (Ctrl-C): stopped before finishing", done.stderr
     assert "Exception ignored" not in done.stderr

@@ -311,7 +311,7 @@ def summarise(weeks: list[dict[str, Any]]) -> dict[str, Any]:
 
 def config(knobs: dict[str, Any]) -> BrandConfig:
     cfg = BrandConfig.for_sensitivity("default")
-    series = {k: tuple(v) if k == "windows" else v for k, v in knobs.get("series", {}).items()}
+    series: dict[str, Any] = {k: tuple(v) if k == "windows" else v for k, v in knobs.get("series", {}).items()}
     cfg = replace(cfg, **knobs.get("brand", {}))
     return replace(cfg, series=replace(cfg.series, **series), stories=replace(cfg.stories, **knobs.get("stories", {})),
                    wave=replace(cfg.wave, **knobs.get("wave", {})))

@@ -47,6 +47,7 @@ MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
 BY_LINK = "a reply or quote"
+BY_WAVE = "the complaint behind the rise"  # a story retelling a wave's complaints (``Finding.joins``, wave_thread.py)
 BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
 # uncommon words a category join needs besides: on benchmarks/incident_join.py --split tune, 0 (before) /
 # 1 / 2 words gave 10 / 6 / 4 false joins of 64 pairs and 9 / 8 / 8 of 12 retold grievances as one incident
@@ -138,7 +139,7 @@ def _examples() -> Any:
 
 
 @cache
-def _same_key() -> Any:
+def same_key() -> Any:
     """The id of the incident with this key (one at most): a plain row, the incident then from the session (most
     findings have none, and the ORM's query cost three times this one)."""
     return core_select(_INCIDENTS.c.id).where(_INCIDENTS.c.key == bindparam("key"))
@@ -247,9 +248,11 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     ``pass_view``: the detection pass's recent incidents, read once for all its findings."""
     if session.new:
         session.flush()  # what the query's autoflush did (incidents are flushed as they open: never, in a pass)
-    same_id = session.connection().execute(_same_key(), {"key": finding.key}).scalar()  # keys are unique
-    if same_id is not None and (same := session.get(Incident, same_id)) is not None:
-        return same, "the same key"
+    for key in filter(None, (finding.key, finding.joins)):  # its own key, then the open wave it retells
+        same_id = session.connection().execute(same_key(), {"key": key}).scalar()  # keys are unique
+        if same_id is not None and (same := session.get(Incident, same_id)) is not None and (
+                key == finding.key or same.status != "resolved"):
+            return same, "the same key" if key == finding.key else BY_WAVE
     recent = (recent_incidents.query_recent(session, brand_id, now - timedelta(minutes=join_minutes))
               if pass_view is None else pass_view.current(session, brand_id, now, join_minutes))
     for incident in recent:

@@ -58,7 +58,7 @@ def apply_finding(session: Session, settings: Settings, brand: BrandSettings, fi
                   now: datetime, view: RecentIncidents | None = None) -> list[IncidentChange]:
     """Open or join an incident for one finding; ``view``: the pass's recent incidents (else read anew)."""
     if wave_incident.goes_on(finding):  # a paged wave still elevated: its incident stays active, nothing more
-        return wave_incident.keep_active(session, finding, now, view)
+        return wave_incident.keep_active(session, brand.id, finding, now, settings.detection.join_minutes, view)
     ev = joining.evidence(session, brand, finding, now)
     incident, why = joining.find_incident(session, brand.id, finding, ev, now, settings.detection.join_minutes,
                                           settings.detection.join_similarity, view)

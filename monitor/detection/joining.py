@@ -38,6 +38,7 @@ from monitor.detection.join_links import absorb_links, linked, post_and_links
 from monitor.detection.simple_rules import Finding
 from monitor.detection.story_text import STOPWORDS as STORY_STOPWORDS
 from monitor.detection.story_vectors import as_vector
+from monitor.detection.wave_incident import keyed
 from monitor.settings import BrandSettings
 from monitor.storage.tables import Incident, Mention
 
@@ -139,7 +140,7 @@ def _examples() -> Any:
 
 
 @cache
-def same_key() -> Any:
+def _same_key() -> Any:
     """The id of the incident with this key (one at most): a plain row, the incident then from the session (most
     findings have none, and the ORM's query cost three times this one)."""
     return core_select(_INCIDENTS.c.id).where(_INCIDENTS.c.key == bindparam("key"))
@@ -248,16 +249,16 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     ``pass_view``: the detection pass's recent incidents, read once for all its findings."""
     if session.new:
         session.flush()  # what the query's autoflush did (incidents are flushed as they open: never, in a pass)
-    for key in filter(None, (finding.key, finding.joins)):  # its own key, then the open wave it retells
-        same_id = session.connection().execute(same_key(), {"key": key}).scalar()  # keys are unique
-        if same_id is not None and (same := session.get(Incident, same_id)) is not None and (
-                key == finding.key or same.status != "resolved"):
-            return same, "the same key" if key == finding.key else BY_WAVE
+    same_id = session.connection().execute(_same_key(), {"key": finding.key}).scalar()  # keys are unique
+    if same_id is not None and (same := session.get(Incident, same_id)) is not None:
+        return same, "the same key"
     recent = (recent_incidents.query_recent(session, brand_id, now - timedelta(minutes=join_minutes))
               if pass_view is None else pass_view.current(session, brand_id, now, join_minutes))
     for incident in recent:
         if finding.key in _keys(incident):
             return incident, "the same key"
+    if finding.joins and (wave := keyed(session, finding.joins, list(recent))) is not None:
+        return wave, BY_WAVE  # a story retelling the open wave it was told during (wave_thread.py)
     for incident in recent:
         if incident.status != "resolved" and (why := shares(incident, finding, ev, min_cos)):
             return incident, why

@@ -4,21 +4,33 @@ Why (issue #12): the detector says every hour that a paged wave goes on (``wave_
 incident does not resolve as quiet while the surge lasts, and a story retelling it can still join it. That finding
 is no news: it moves the incident's last activity and nothing else. It brings no examples, people or words (the
 complaints of any one hour of a long wave are about anything, and would tie unrelated stories to it) and no alert.
+
+The wave's incident is found by the wave's key: its own key, or one of the keys it took in (``details["join"]``),
+as when the wave's page joined an incident already open (a customer on the watch list, say).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session
 
 from monitor.detection.changes import IncidentChange
-from monitor.detection.joining import same_key
-from monitor.detection.recent_incidents import RecentIncidents
+from monitor.detection.recent_incidents import RecentIncidents, query_recent
 from monitor.detection.simple_rules import Finding
 from monitor.storage.tables import Incident
 
-STILL = "still"  # the count that marks the detector's "the wave goes on" finding
+STILL = "still"  # the count that marks the detector's "the wave goes on" finding (wave_thread.STILL)
+_INCIDENTS: Any = Incident.__table__  # type: ignore[attr-defined]
+
+
+@cache
+def _by_key() -> Any:
+    return core_select(_INCIDENTS.c.id).where(_INCIDENTS.c.key == bindparam("key"))
 
 
 def goes_on(finding: Finding) -> bool:
@@ -26,12 +38,22 @@ def goes_on(finding: Finding) -> bool:
     return finding.trigger == "spike" and bool(finding.details.get(STILL))
 
 
-def keep_active(session: Session, finding: Finding, now: datetime,
+def keyed(session: Session, key: str, recent: list[Incident]) -> Incident | None:
+    """The unresolved incident with this key, or among ``recent`` the first that took it in."""
+    found = session.connection().execute(_by_key(), {"key": key}).scalar()
+    incident = session.get(Incident, found) if found is not None else None
+    if incident is None:
+        incident = next((i for i in recent if key in (i.details or {}).get("join", {}).get("keys", [])), None)
+    return incident if incident is not None and incident.status != "resolved" else None
+
+
+def keep_active(session: Session, brand_id: str, finding: Finding, now: datetime, join_minutes: int,
                 view: RecentIncidents | None) -> list[IncidentChange]:
     """The wave's incident, unless resolved, is active as of ``now``; nothing is told."""
-    found = session.connection().execute(same_key(), {"key": finding.key}).scalar()
-    incident = session.get(Incident, found) if found is not None else None
-    if incident is not None and incident.status != "resolved":
+    recent = (view.current(session, brand_id, now, join_minutes) if view is not None
+              else query_recent(session, brand_id, now - timedelta(minutes=join_minutes)))
+    incident = keyed(session, finding.key, recent)
+    if incident is not None:
         incident.last_activity_at = now
         session.add(incident)
         if view is not None:

@@ -77,6 +77,7 @@ def replay(path: Path, spike_only: bool) -> list[dict[str, Any]]:
                     "opened": as_utc(i.opened_at).timestamp(), "resolved_by": i.resolved_by,
                     "resolved": as_utc(i.resolved_at).timestamp() if i.resolved_at else None,
                     "examples": [external[m] for m in i.example_mention_ids or [] if m in external],
+                    "people": [p.split(":", 1)[-1] for p in (i.details or {}).get("join", {}).get("people", [])],
                     "alerts": sorted((as_utc(a.created_at).timestamp(), a.event, a.paged, a.id or 0)
                                      for a in alerts if a.incident_id == i.id)}
                    for i in session.exec(select(Incident)).all()]
@@ -87,8 +88,9 @@ def replay(path: Path, spike_only: bool) -> list[dict[str, Any]]:
 def credit(spans: dict[str, tuple[float, float, list[Post]]], incidents: list[dict[str, Any]]) -> dict[str, Any]:
     """Incidents, pages and thread updates per episode; incidents and pages of none (false)."""
     owner = {p.ref: name for name, (_, _, posts) in spans.items() for p in posts}
+    author = {p.author: name for name, (_, _, posts) in spans.items() for p in posts}
     rows: dict[str, dict[str, Any]] = {n: {"incidents": 0, "pages": 0, "updates": 0, "first_page_h": None,
-                                           "facets": [], "resolved_quiet_while_on": 0} for n in spans}
+                                           "facets": [], "resolved_quiet_while_on": 0, "took_in": []} for n in spans}
     false = {"incidents": 0, "pages": 0}
     for inc in (i for i in incidents if i["alerts"]):  # a watch-list entry that never paged is no incident told
         votes = [owner[r] for r in inc["examples"] if r in owner]
@@ -106,6 +108,8 @@ def credit(spans: dict[str, tuple[float, float, list[Post]]], incidents: list[di
         row["pages"] += len(firsts)
         row["updates"] += len(paged) - len(firsts)
         row["facets"] = sorted(set(row["facets"]) | {inc["trigger"], *inc["facets"]})
+        others = Counter(author[p] for p in inc["people"] if author.get(p, name) != name)  # another episode's people
+        row["took_in"] = sorted(set(row["took_in"]) | {n for n, k in others.items() if k >= 3})
         if firsts:
             delay = round((firsts[0][0] - onset) / 3600, 2)
             row["first_page_h"] = delay if row["first_page_h"] is None else min(row["first_page_h"], delay)
@@ -140,10 +144,20 @@ def summarise(weeks: list[dict[str, Any]]) -> dict[str, Any]:
                      "median_first_page_h": round(statistics.median(r["first_page_h"] for r in hit), 2)
                      if hit else None,
                      "weeks_one_incident": sum(r["incidents"] == 1 for r in rows),
-                     "resolved_quiet_while_on": sum(r["resolved_quiet_while_on"] for r in rows)}
+                     "resolved_quiet_while_on": sum(r["resolved_quiet_while_on"] for r in rows),
+                     "weeks_taking_in_another_episode": sum(bool(r["took_in"]) for r in rows)}
     for key in ("quiet_false_pages", "quiet_false_incidents", "episode_week_false_pages"):
         out[f"{key}_per_week"] = round(statistics.mean(w[key] for w in weeks), 3)
     return out
+
+
+def _later(mockery: Any) -> Any:
+    """``airline_episodes.mockery`` moved into the surge (day 5, 6-12 h after its onset): unrelated, same hours."""
+    def moved(rng: random.Random, split: str, tag: str) -> tuple[float, float, ae.Raw]:
+        onset, end, posts = mockery(rng, split, tag)
+        shift = 4 * 86400 + 5 * 3600
+        return onset + shift, end + shift, [(t + shift, a, x, p) for t, a, x, p in posts]
+    return moved
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-day", type=float, default=600.0, help="background mentions a day")
     parser.add_argument("--spike-only", action="store_true", help="no story pages on its own (threshold out of reach)")
     parser.add_argument("--detail", action="store_true", help="print every week's rows")
+    parser.add_argument("--joke-during-surge", action="store_true",
+                        help="the mockery told 4 days 5 h later, during the surge: it must stay an incident of its own")
     args = parser.parse_args(argv)
     if args.weeks < 1 or args.per_day <= 0:
         parser.error("--weeks must be at least 1 and --per-day above 0")
@@ -162,9 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     scores = sentiment([t for _, t in raw], "bundled")
     pool = [(a, t, *scores[t]) for a, t in raw]
     seeds = [s + (0 if args.split == "tune" else 100) for s in range(args.first_seed, args.first_seed + args.weeks)]
+    if args.joke_during_surge:
+        ae.mockery = _later(ae.mockery)
     weeks = [week(seed, args.split, pool, args.per_day, args.spike_only) for seed in seeds]
     code = str(Path(sys.modules["monitor"].__file__ or "").resolve().parents[1])
     print(json.dumps({"split": args.split, "seeds": seeds, "spike_only": args.spike_only, "code": code,
+                      "joke_during_surge": args.joke_during_surge,
                       **summarise(weeks), **({"weeks": weeks} if args.detail else {})}, indent=2))
     return 0
 

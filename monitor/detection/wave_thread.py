@@ -34,7 +34,7 @@ from monitor.detection.wave import WaveTest
 
 STILL = "still"  # marks the hourly finding that a paged wave goes on (wave_incident.STILL)
 
-NEW_SHARE = 0.5  # at least this share of the story's people came since the wave began
+NEW_SHARE = 0.5  # at least this share of the story's people (of its last day) came since the wave began
 MIN_SHARED = 3  # words of the story that are the wave's
 LIFT = 3.0  # a wave's word: this many times more common among its complaints than among the brand's stories
 MIN_COUNT = 3.0  # ... and said by at least this many of its complaints
@@ -57,7 +57,7 @@ def _add(into: dict[str, Any], words: dict[str, float], n: float, vec: np.ndarra
         into["words"] = dict(sorted(counts.items(), key=lambda item: -item[1])[:MAX_WORDS])
     into["n"] += n
     if vec is not None and nv:
-        into["vec"] = into["vec"] + vec
+        np.add(into["vec"], vec, out=into["vec"])  # each profile owns its sum
         into["nv"] += nv
 
 
@@ -140,16 +140,18 @@ class WaveThread:
                 if c >= MIN_COUNT and c / n >= LIFT * (stats.df.get(w, 0.0) + 1.0) / docs}
 
     def story(self, finding: Finding, tracker: StoryTracker) -> Finding:
-        """A story's finding as it stands, or, when it first pages retelling the elevated wave, the same finding
-        as news of the wave's incident (``joins``; ``escalation``: no page of its own)."""
-        if self.key is None or not self.elevated or finding.escalation or finding.kind != "story":
+        """A story's finding as it stands, or, when it retells the elevated wave, the same finding as news of the
+        wave's incident (``joins``; ``escalation``: no page of its own). Its people are those of its last day: an old
+        story of the same grievance woken by the wave (its escalation) is the wave's too, if the wave's people woke
+        it; its own incident, if still open, keeps it (the incident layer tries its own key first)."""
+        if self.key is None or not self.elevated or finding.kind != "story":
             return finding
         sid = finding.key.removeprefix("story:")
         story = tracker.stories.get(sid)
-        if story is None or not story.authors:
+        if story is None:
             return finding
-        new = sum(1 for v in story.authors.values() if v.real >= self.began)
-        if new < NEW_SHARE * len(story.authors):
+        day = [v.real for v in story.authors.values() if v.real >= story.last_ts - tracker.cfg.long_window_s]
+        if not day or sum(t >= self.began for t in day) < NEW_SHARE * len(day):
             return finding
         if len(self.wave_words(tracker.stats) & set(story.words)) < MIN_SHARED:
             return finding

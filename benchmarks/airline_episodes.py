@@ -332,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A busy airline's week with a mockery story, a slow wave, a surge")
     parser.add_argument("--split", choices=["tune", "report"], default="report")
     parser.add_argument("--weeks", type=int, default=6, help="scenario weeks (seeds)")
+    parser.add_argument("--first-seed", type=int, default=1, help="seeds from here (report: plus 100); 7: fresh weeks")
     parser.add_argument("--per-day", type=float, default=600.0, help="background mentions a day")
     parser.add_argument("--knobs", nargs="*", default=["{}"],
                         help='JSON per candidate, e.g. \'{"series": {"windows": [1, 6, 36, 144]}}\'; {}: defaults')
@@ -346,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     pool = [(a, t, *scores[t]) for a, t in raw]
     if args.negative_share is not None:
         pool = reshare(pool, args.negative_share)
-    seeds = [s + (0 if args.split == "tune" else 100) for s in range(1, args.weeks + 1)]
+    seeds = [s + (0 if args.split == "tune" else 100) for s in range(args.first_seed, args.first_seed + args.weeks)]
     result: dict[str, Any] = {"split": args.split, "weeks": args.weeks, "per_day": args.per_day,
                               "negative_share": round(sum(p[3] for p in pool) / len(pool), 3),
                               "airline_tweets_in_half": len(raw), "candidates": []}

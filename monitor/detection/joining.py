@@ -38,7 +38,7 @@ from monitor.detection.join_links import absorb_links, linked, post_and_links
 from monitor.detection.simple_rules import Finding
 from monitor.detection.story_text import STOPWORDS as STORY_STOPWORDS
 from monitor.detection.story_vectors import as_vector
-from monitor.detection.wave_incident import keyed
+from monitor.detection.wave_incident import kept_keys, keyed
 from monitor.settings import BrandSettings
 from monitor.storage.tables import Incident, Mention
 
@@ -276,7 +276,7 @@ def absorb(incident: Incident, finding: Finding, ev: Evidence, now: datetime) ->
     data = _join_data(incident)
     keys = list(data.get("keys", []))
     if finding.key != incident.key and finding.key not in keys:
-        keys = (keys + [finding.key])[-50:]
+        keys = kept_keys(keys + [finding.key])
     data["keys"], data["reach"] = keys, max(int(data.get("reach", 0) or 0), ev.reach)
     if finding.trigger == "spike":
         crowd = list(data.get("spike_people", []))

@@ -25,6 +25,8 @@ from monitor.detection.simple_rules import Finding
 from monitor.storage.tables import Incident
 
 STILL = "still"  # the count that marks the detector's "the wave goes on" finding (wave_thread.STILL)
+MAX_KEYS = 50  # keys an incident keeps for joining
+SPREAD_KEYS = ("spike:", "story:")
 _INCIDENTS: Any = Incident.__table__  # type: ignore[attr-defined]
 
 
@@ -45,6 +47,16 @@ def keyed(session: Session, key: str, recent: list[Incident]) -> Incident | None
     if incident is None:
         incident = next((i for i in recent if key in (i.details or {}).get("join", {}).get("keys", [])), None)
     return incident if incident is not None and incident.status != "resolved" else None
+
+
+def kept_keys(keys: list[str]) -> list[str]:
+    """The keys an incident keeps: the last ``MAX_KEYS``, one person's trigger dropped before a spike's or a story's
+    (a long wave takes in dozens of churn threats in a day; its own key must stay, or a later story retelling it
+    cannot find it)."""
+    keys = list(keys)
+    while len(keys) > MAX_KEYS:
+        keys.remove(next((k for k in keys if not k.startswith(SPREAD_KEYS)), keys[0]))
+    return keys
 
 
 def keep_active(session: Session, brand_id: str, finding: Finding, now: datetime, join_minutes: int,

@@ -106,6 +106,19 @@ With stories on (no ``--spike-only``), tune: surge 6/6 15.3 h 1.17 pages -> 6/6 
 too), mockery, wave and quiet unchanged. Report, read once before a last fix: identical to wave off (surge 5/6 16.0
 h), because a wave whose extra people joined a story that paged was held back, and the surge's complaints joined the
 wave's story of three days before; now only stories begun within the last day hold it back (checked on tune only).
+
+One wave, one thread (``monitor/detection/wave_thread.py``): a story that pages while a wave that paged is still
+elevated, with at least half of its people new since the wave began, 3 of the wave's words and a sentence-vector
+centroid at cosine 0.7 or more from the wave's complaints, is news of the wave's incident (an escalation here, no
+page). On tune the stories retelling the surge had cosines 0.81-0.93 and 5-13 such words; the mockery moved into the
+surge 0.44-0.61 and 0-1 words. Measured 2026-12-08, old -> new (``--first-seed 7``: fresh report weeks 107-112):
+
+    stories on                   mockery          wave             surge                       quiet
+    tune                         1.5 both         2.0 both         6/6 3.52 h 2.17 -> 1.0      0 both
+    report 107-112               2.83 both        2.0 both         6/6 4.8 h 2.0 -> 1.17       0 both
+    --spike-only, tune / report  identical (surge 6/6 1.0, wave 5/6 1.0; quiet 0)
+
+``benchmarks/airline_incidents.py`` counts the same weeks through the whole pipeline (incidents and pages).
 """
 
 from __future__ import annotations

@@ -13,6 +13,27 @@ Old vs new: run it once on each checkout (the code imported is the one on ``PYTH
 
     cd /work/wt-base && PYTHONPATH=. nice python /path/to/benchmarks/airline_incidents.py --split tune --weeks 6
     PYTHONPATH=. nice python benchmarks/airline_incidents.py --split tune --weeks 6 [--spike-only] [--detail]
+
+``--joke-during-surge`` moves the mockery into the surge (an unrelated story in the same hours: it must keep its own
+incident); ``weeks_taking_in_another_episode`` counts weeks where an episode's incident holds 3 or more people of
+another (the harness's wave and surge tell the same cancellations, so a surge taking in the wave's old story is one
+grievance). Measured 2026-12-08, old (main) -> new (``wave_thread.py``: a paged wave's incident stays open while the
+brand is elevated; a story retelling it joins it), incidents per week / pages per paged week / weeks with one incident:
+
+    tune (seeds 1-6)       mockery          wave                       surge                         quiet pages
+    stories on             1.17/1.17/5 both 2.33/2.0/2 both            2.5/2.5/1 -> 1/1.17/6         0.17 both
+    --spike-only           0 both           1.33/1.2/3 -> 1.17/1.4/4   1/1.17/6 both                 0.17 both
+    --joke-during-surge    0.83/1.0/5 both  2.33/2.17/2 both           2.17/2.33/2 -> 1/1.17/6       0.17 both
+    report (fresh seeds 107-112, --first-seed 7; read once, then once more after the key fix below)
+    stories on             2.5/2.5/1 both   2.17/1.67/1 -> 2.0/1.5/2   2.33/1.67/0 -> 1.67/1.17/3    0 both
+                                                                       (after the key fix 1.5/1.17/4)
+    --spike-only           0.17/1.0/1 both  1.0/1.2/4 -> 0.83/1.2/5    1.5/1.33/4 both (fix: same)   0 both
+
+The one page more on tune --spike-only (wave 1.2 -> 1.4 pages) is a big customer of the wave itself who posted a
+churn threat while its incident was kept open: a ``joined`` update, a page under the budget rules (before, their
+threat went to the watch list once the incident had resolved). The key fix: an incident keeps 50 keys, and a day of
+churn threats taken in pushed the wave's own key out, so a later story retelling it found no incident (report week
+110); one person's key now goes first (``wave_incident.kept_keys``); tune unchanged by it.
 """
 
 from __future__ import annotations

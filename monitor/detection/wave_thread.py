@@ -21,6 +21,7 @@ what the wave told. Plain dicts and lists; a detector pickled before this module
 from __future__ import annotations
 
 import statistics
+import sys
 from dataclasses import replace
 from typing import Any
 
@@ -69,6 +70,19 @@ def _restored(profile: dict[str, Any] | None) -> dict[str, Any]:
     return {**profile, "vec": np.asarray(profile["vec"], dtype=np.float64)} if profile else _profile()
 
 
+def _packed(profile: dict[str, Any]) -> dict[str, Any]:
+    """A profile for a pickle: words as one text, the vector as bytes (no word or dtype object shared with the rest
+    of the detector, whose sharing a pickle records)."""
+    return {**profile, "words": "\n".join(profile["words"]), "counts": list(profile["words"].values()),
+            "vec": profile["vec"].tobytes()}
+
+
+def _unpacked(profile: dict[str, Any]) -> dict[str, Any]:
+    words = [sys.intern(w) for w in profile["words"].split("\n")] if profile["words"] else []
+    return {"words": dict(zip(words, profile["counts"], strict=True)), "n": profile["n"],
+            "vec": np.frombuffer(profile["vec"], dtype=np.float64).copy(), "nv": profile["nv"]}
+
+
 class WaveThread:
     """The wave that paged (``key``) while the wave test holds it open; what its complainers said."""
 
@@ -86,6 +100,15 @@ class WaveThread:
         return {"key": self.key, "began": self.began, "severity": self.severity, "elevated": self.elevated,
                 "checked": self.checked, "slots": {h: _plain(p) for h, p in self.slots.items()},
                 "told": _plain(self.told)}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For a checkpoint (pickle): words as text, so the bytes never depend on which word objects the stories
+        share with it (a detector rebuilt from its journal must pickle as the one that ran on)."""
+        return {**vars(self), "slots": {h: _packed(p) for h, p in self.slots.items()}, "told": _packed(self.told)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({**state, "slots": {h: _unpacked(p) for h, p in state["slots"].items()},
+                              "told": _unpacked(state["told"])})
 
     def note(self, obs: Observation, ts: float, keep_h: int) -> None:
         """A complaint: into its hour's profile (the last ``keep_h`` + 1 hours are kept: a wave's window)."""

@@ -127,7 +127,7 @@ def replay(posts: list[Post], vectors: dict[str, bytes], signals: dict[str, Any]
                     out.append((t, change.event, change.incident_id, votes[0][0] if votes else None))
             if int(t) % 600 == 0:  # quiet incidents resolve, as in the service's pass
                 incidents._resolve_quiet(session, SETTINGS, brand, now,  # noqa: SLF001
-                                         queries.TimedChecks(session, brand.id, now - quiet))
+                                         queries.TimedChecks(session, brand.id, now - quiet, now))
             t += STEP_S
     return out
 

@@ -8,8 +8,10 @@ mentions, and those brands with open incidents and nothing new. Statements are c
 SQLAlchemy event listener on the engine.
 
 Usage: ``nice python benchmarks/detection_speed.py [--brands 100] [--batch 3500] [--pass-brands 100 1000]
-[--db sqlite postgresql] [--stored 1000000] [--no-pure]``; ``--stored N`` adds N examined mentions older
-than the warm-up window (a long-running install's table) and reopens the database as a restart does. Prints
+[--db sqlite postgresql] [--stored 1000000] [--no-pure] [--paged 200 --watched 150]``; ``--stored N`` adds N
+examined mentions older than the warm-up window (a long-running install's table) and reopens the database as a
+restart does; ``--paged``/``--watched`` then open that many acknowledged pages and watched high-reach complaints
+across the brands and time passes with them open and none due (``open_many_passes``, per pass). Prints
 JSON with wall and CPU seconds (the machine is shared: CPU seconds are the figure to compare).
 """
 
@@ -28,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -148,7 +150,35 @@ def counted(engine: Engine, work: Callable[[], object]) -> dict[str, float]:
             "statements": statements[0]}
 
 
-def bench(url: str, brands: int, active: int, stored: int = 0) -> dict[str, Any]:
+def open_many(engine: Engine, settings: Settings, brands: int, paged: int, watched: int, t: datetime,
+              repeat: int = 5) -> dict[str, Any]:
+    """``paged`` acknowledged pages and ``watched`` watched high-reach complaints open across the brands, none due
+    for any check (as in the soak after a while): one pass checks them all, then ``repeat`` passes a minute apart are
+    timed (per pass)."""
+    with engine.connect() as connection:
+        table: Any = Mention.__table__  # type: ignore[attr-defined]
+        first: dict[str, int] = {str(b): int(i) for b, i in connection.execute(
+            select(table.c.brand_id, func.min(table.c.id)).group_by(table.c.brand_id))}
+    common = {"severity": 2, "title": "t", "reason": "r", "opened_at": t, "updated_at": t, "last_activity_at": t}
+    rows = [{"brand_id": f"b{k % brands}", "key": f"paged:{k}", "trigger": "churn_threat", "status": "open",
+             "acked_by": "ops", "details": {"unanswered": False, "told": ["opened:2"]},
+             "example_mention_ids": [first[f"b{k % brands}"]], **common} for k in range(paged)]
+    rows += [{"brand_id": f"b{k % brands}", "key": f"watched:{k}", "trigger": "high_reach", "status": "watch",
+              "acked_by": None, "details": {}, "example_mention_ids": [first[f"b{k % brands}"]], **common}
+             for k in range(watched)]
+    with engine.begin() as connection:
+        connection.execute(insert(Incident.__table__), rows)  # type: ignore[attr-defined]
+    run_detection(engine, settings, now=t + timedelta(minutes=1))  # checks them all (a new incident is due at once)
+    total = {"wall_s": 0.0, "cpu_s": 0.0, "statements": 0.0}
+    for k in range(repeat):
+        when = t + timedelta(minutes=2 + k)
+        one = counted(engine, lambda: run_detection(engine, settings, now=when))  # noqa: B023 (called at once)
+        total = {name: total[name] + one[name] for name in total}
+    return {"paged": paged, "watched": watched, "passes": repeat,
+            **{f"{name}_per_pass": round(value / repeat, 5) for name, value in total.items()}}
+
+
+def bench(url: str, brands: int, active: int, stored: int = 0, paged: int = 0, watched: int = 0) -> dict[str, Any]:
     forget_detectors()
     settings, rng = settings_for(url, brands), random.Random(5)
     engine = open_database(url)
@@ -179,24 +209,28 @@ def bench(url: str, brands: int, active: int, stored: int = 0) -> dict[str, Any]
     t += timedelta(minutes=5)
     out["open_incidents_pass"] = {"open_incidents": active,
                                   **counted(engine, lambda: run_detection(engine, settings, now=t))}
+    if paged or watched:
+        out["open_many_passes"] = open_many(engine, settings, brands, paged, watched, t + timedelta(minutes=5))
     engine.dispose()
     return out
 
 
-def pipeline_passes(dbs: list[str], sizes: list[int], active: int, stored: int = 0) -> dict[str, Any]:
+def pipeline_passes(dbs: list[str], sizes: list[int], active: int, stored: int = 0, paged: int = 0,
+                    watched: int = 0) -> dict[str, Any]:
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="gs-detection-pass-") as tmp:
         for db in dbs:
             for n in sizes:
                 if db == "sqlite":
-                    report[f"{db}_{n}"] = bench(f"sqlite:///{Path(tmp) / f'{n}.db'}", n, active, stored)
+                    report[f"{db}_{n}"] = bench(f"sqlite:///{Path(tmp) / f'{n}.db'}", n, active, stored, paged, watched)
                     continue
                 schema = f"gs_bench_{uuid.uuid4().hex[:10]}"
                 admin = create_engine(PG)
                 with admin.begin() as connection:
                     connection.execute(text(f"create schema {schema}"))
                 try:
-                    report[f"{db}_{n}"] = bench(f"{PG}?options=-csearch_path%3D{schema}", n, active, stored)
+                    report[f"{db}_{n}"] = bench(f"{PG}?options=-csearch_path%3D{schema}", n, active, stored, paged,
+                                                 watched)
                 finally:
                     with admin.begin() as connection:
                         connection.execute(text(f"drop schema {schema} cascade"))
@@ -230,9 +264,12 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=0,
                         help="old examined mentions stored besides each brand's day (issue 17: 1000000)")
     parser.add_argument("--no-pure", action="store_true", help="skip the pure-detector figures")
+    parser.add_argument("--paged", type=int, default=0, help="acknowledged pages open, none due (e.g. 200)")
+    parser.add_argument("--watched", type=int, default=0, help="watched high-reach complaints open (e.g. 150)")
     args = parser.parse_args()
     report = {} if args.no_pure else pure_detector(args.brands, args.batch)
-    report["pipeline_pass"] = pipeline_passes(args.db, args.pass_brands, args.active, args.stored)
+    report["pipeline_pass"] = pipeline_passes(args.db, args.pass_brands, args.active, args.stored, args.paged,
+                                              args.watched)
     report["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report, indent=2))
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import logging
 import os
@@ -38,6 +39,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
 
 from benchmarks.soak import config_text, words  # noqa: E402
 from monitor import heap  # noqa: E402
@@ -147,7 +150,27 @@ def run(hours: float, every: float, model: str, from_hour: float, frames: int, t
         if frames > 0 else []
     x.stop()
     smtp.stop()
-    return {"hours": hours, "model": model, "samples": samples, "from_hour": from_hour, "grew_most": grew}
+    return {"hours": hours, "model": model, "samples": samples, "from_hour": from_hour, "grew_most": grew,
+            "counts": counts(service)}
+
+
+def counts(service: Service) -> dict[str, Any]:
+    """What detection decided, to compare runs: incidents by status, alerts by event (and how many paged)."""
+    with service.runtime.engine.connect() as connection:
+        incidents = {str(k): int(v) for k, v in connection.execute(
+            text("select status, count(*) from incidents group by status"))}
+        alerts = {str(k): int(v) for k, v in connection.execute(
+            text("select event, count(*) from alerts group by event"))}
+        paged = connection.execute(text("select count(*) from alerts where paged")).scalar()
+        rows = connection.execute(text("select i.key, a.event, a.severity, a.created_at, i.status from alerts a "
+                                       "join incidents i on i.id = a.incident_id")).all()
+    start = min((str(r[3]) for r in rows), default="")
+    when = [(datetime.fromisoformat(str(r[3])) - datetime.fromisoformat(start)).total_seconds() for r in rows] \
+        if rows else []
+    lines = sorted(f"{r[0]}|{r[1]}|{r[2]}|{w:.0f}|{r[4]}" for r, w in zip(rows, when, strict=True))
+    # the same decisions at the same simulated times give the same digest (the clock starts at the real time)
+    return {"incidents": incidents, "alerts": alerts, "paged_alerts": paged,
+            "timeline_sha256": hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]}
 
 
 def main() -> None:

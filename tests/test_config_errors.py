@@ -113,4 +113,4 @@ def test_a_model_folder_that_does_not_exist_fails_check_not_only_run(tmp_path: P
     assert check.returncode == 1 and "Traceback" not in check.stdout + check.stderr
     assert fails == [f"fail model.sentiment: no model folder at {tmp_path / 'no-such-model'} (use \"bundled\", "
                      "\"lexicon\", a Hugging Face model id or a folder with an exported model and its meta.json)"]
-    assert error_line(groundswell(config, "run"), code=1).startswith("error no model folder at")
+    assert error_line(groundswell(config, "run"), code=1).startswith("error: no model folder at")

@@ -135,7 +135,7 @@ def test_init_asks_again_after_a_typo_and_keeps_the_other_answers(tmp_path: Path
         assert line in written
     (tmp_path / "x").mkdir()
     flagged = groundswell("init", "--yes", "--name", "Acme", "--timezone", "Mars/Base", cwd=tmp_path / "x")
-    assert flagged.returncode == 2 and "Invalid value for '--timezone': unknown timezone" in flagged.stderr
+    assert flagged.returncode == 2 and "invalid value for '--timezone': unknown timezone" in flagged.stderr
 
 
 def _demo_like(tmp_path: Path) -> Path:
@@ -166,7 +166,7 @@ def test_incident_commands_refuse_the_wrong_state_and_a_bad_duration(tmp_path: P
     done = groundswell("incidents", "ack", "2", cwd=tmp_path)
     assert done.returncode == 0 and "incident #2 acknowledged" in done.stdout
     snooze = groundswell("incidents", "snooze", "2", "--for", "4x", cwd=tmp_path)
-    assert snooze.returncode == 2 and "Invalid value for '--for': '4x' is not a duration" in snooze.stderr
+    assert snooze.returncode == 2 and "invalid value for '--for': '4x' is not a duration" in snooze.stderr
 
 
 X_SOURCE = '[[sources]]\nid = "x"\nkind = "x"\nbrand = "acme"\nbearer_token = { env = "X_BEARER_TOKEN" }\n'

@@ -147,7 +147,7 @@ def test_a_folder_as_the_digest_file_is_a_usage_error(tmp_path: Path) -> None:
     _settings(tmp_path)
     (tmp_path / "out").mkdir()
     done = groundswell("digest", "--date", "2026-11-01", "--out", "out", cwd=tmp_path)
-    assert done.returncode == 2 and "Invalid value for '--out': File 'out' is a directory." in done.stderr, done.stderr
+    assert done.returncode == 2 and "invalid value for '--out': File 'out' is a directory" in done.stderr, done.stderr
 
 
 def test_escapes_in_a_name_or_a_source_id_never_reach_the_terminal(tmp_path: Path) -> None:

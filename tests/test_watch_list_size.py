@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from monitor.detection.warmup import forget_detectors
 from monitor.detection.watchlist import reactions, reactions_of
 from monitor.pipeline import run_detection
+from monitor.storage import incident_due
 from monitor.storage.engine import open_database, refresh_statistics
 from monitor.storage.tables import Incident, Mention
 from tests.fakes.settings_files import make_settings
@@ -52,6 +53,12 @@ def _watch(engine: Engine, first: int, count: int, fans: dict[int, int]) -> None
         session.commit()
 
 
+def _all_due(engine: Engine, now: datetime) -> None:
+    with Session(engine) as session:
+        incident_due.mark_all(session, [BRAND], now)
+        session.commit()
+
+
 def _pass(engine: Engine, settings: Any, now: datetime) -> tuple[list[tuple[str, Any]], int]:
     """The pass's SELECT statements (with their parameters) and how many incidents it opened."""
     sent: list[tuple[str, Any]] = []
@@ -77,8 +84,10 @@ def test_a_pass_reviews_any_number_of_watched_posts_with_the_same_statements(dat
     _watch(engine, 1, 4, {0: 3})
     refresh_statistics(engine)
     run_detection(engine, settings, now=NOW)  # warm-up
+    _all_due(engine, NOW)  # each pass reviews the whole watch list (as every pass did before next_check_at)
     few, opened_few = _pass(engine, settings, NOW + timedelta(minutes=1))
     _watch(engine, 100, 100, {k: k % 5 for k in range(100)})  # 104 watched, none with 20 reactions yet
+    _all_due(engine, NOW)
     many, opened_many = _pass(engine, settings, NOW + timedelta(minutes=2))
     assert (opened_few, opened_many) == (0, 0)
     counts = [(s, p) for s, p in many if re.search(r"\bparent_id IN\b", s)]

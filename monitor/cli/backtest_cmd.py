@@ -104,6 +104,7 @@ def backtest(
         raise OneLineUsage(f"--history-hours must be 0 or more hours, not {history_hours:g}")
     if series and history_hours:
         raise OneLineUsage("--history-hours is for mentions files, not --series")
+    _check_out_name(out, series)
     if not out.resolve().parent.is_dir():  # found before the replay, not after minutes of it
         raise OneLineUsage(f"--out {out}: the folder {out.resolve().parent} does not exist (create it, or choose "
                            "another path)")
@@ -167,6 +168,17 @@ def backtest(
         console.print(f"database kept: {work / 'backtest.db'}", soft_wrap=True)
     for note in notes:
         Console(stderr=True, highlight=False).print(note, markup=False, soft_wrap=True)
+
+
+def _check_out_name(out: Path, series: bool) -> None:
+    """--out t.csv got JSON lines (a spreadsheet showed one column of JSON); a series' CSV went into .jsonl."""
+    suffix = out.suffix.lower()
+    if not series and suffix in (".csv", ".tsv", ".xlsx", ".xls"):
+        raise OneLineUsage(f"--out {out}: the timeline is JSON Lines (one alert event a line): name it "
+                           f"{out.with_suffix('.jsonl').name} (--series writes CSV)")
+    if series and suffix in (".jsonl", ".ndjson", ".json"):
+        raise OneLineUsage(f"--out {out}: --series writes CSV (timestamp,value,anomaly_score,alert): name it "
+                           f"{out.with_suffix('.csv').name}")
 
 
 def _mentions(count: int) -> str:

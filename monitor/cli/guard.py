@@ -61,18 +61,18 @@ def explain(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, ConfigError):
         return CONFIG_EXIT, f"configuration error {one_line(str(exc))}"
     if isinstance(exc, ModelError):  # its hint ("Check the model id or path ...") comes after the library's lines
-        return RUNTIME_EXIT, f"error {whole_line(str(exc))}"
+        return RUNTIME_EXIT, f"error: {whole_line(str(exc))}"
     if isinstance(exc, GroundswellError):
         cause = exc.__cause__
         known = database_problem(cause) if cause is not None else None
-        return known or (RUNTIME_EXIT, f"error {one_line(str(exc))}")
+        return known or (RUNTIME_EXIT, f"error: {one_line(str(exc))}")
     known = database_problem(exc)
     if known:
         return known
     if isinstance(exc, ImportError):
-        return RUNTIME_EXIT, f"error a Python package is missing: {one_line(str(exc))} (pip install it)"
+        return RUNTIME_EXIT, f"error: a Python package is missing: {one_line(str(exc))} (pip install it)"
     if isinstance(exc, OSError):
-        return RUNTIME_EXIT, f"error {_file_problem(exc)}"
+        return RUNTIME_EXIT, f"error: {_file_problem(exc)}"
     return RUNTIME_EXIT, (f"unexpected error {type(exc).__name__}: {one_line(str(exc))} "
                           "(set GROUNDSWELL_DEBUG=1 to see where; please report it)")
 
@@ -95,17 +95,29 @@ def fail(code: int, line: str) -> NoReturn:
     sys.exit(code)
 
 
-def run_guarded(entry: Callable[[], object]) -> None:
-    """Run the click entry point; turn every failure into one line on stderr and an exit code."""
+def run_guarded(entry: Callable[[], object], root: click.Command) -> None:
+    """Run the click entry point (``root``: its command tree); turn every failure into one line on stderr and an
+    exit code."""
     try:
         entry()
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        if isinstance(exc.__context__, EOFError):  # a prompt read the end of piped input: no Ctrl-C was pressed
+            from monitor.cli.usage import typed_command
+
+            fail(CONFIG_EXIT, "error: the input ended before every question was answered (answer them in a terminal, "
+                              f"or give the answers as options: see {typed_command(root)} --help)")
         fail(INTERRUPTED_EXIT, "interrupted (Ctrl-C): stopped before finishing")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:  # `groundswell` alone: the help, as click prints it
         exc.show()
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        from monitor.cli.usage import usage_line
+
+        fail(exc.exit_code, usage_line(exc, root))
+    except click.ClickException as exc:  # click printed "Error: ..." (capitalised, on as many lines as it had)
+        fail(exc.exit_code, f"error: {whole_line(exc.format_message())}")
     except Exception as exc:
         if os.environ.get("GROUNDSWELL_DEBUG") and not isinstance(exc, GroundswellError):
             raise

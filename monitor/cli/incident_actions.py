@@ -83,6 +83,7 @@ def _notify(session: Session, settings: Settings, incident: Incident, event: str
 def mark(engine: Engine, settings: Settings, incident_id: int, who: str, *, resolve: bool, now: datetime,
          force: bool = False) -> Outcome:
     """Record who acknowledged/resolved, and queue an update to the channels that heard of the incident."""
+    from monitor.storage import incident_due
     from monitor.storage.engine import transaction, with_retries
 
     def work() -> Outcome:
@@ -108,6 +109,7 @@ def mark(engine: Engine, settings: Settings, incident_id: int, who: str, *, reso
             event = "resolved" if resolve else "acknowledged"
             incident.details = {**(incident.details or {}), event: stamp(who, now, zone)}
             incident.updated_at = now
+            incident_due.mark(incident, now)  # detection's next pass looks at it again (or never: resolved)
             session.add(incident)
             session.add(IncidentAction(incident_id=incident_id, kind="resolve" if resolve else "ack", actor=who,
                                        origin="cli", at=now, request_id=f"cli-{secrets.token_urlsafe(16)}"))

@@ -45,6 +45,15 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _check_name(value: str) -> str:
+    """A company name, asked with no default: pressing Enter asks again, a blank flag stops."""
+    value = value.strip()
+    if not value:
+        raise click.BadParameter("the company name is empty: give the name people use for it, e.g. Acme Broadband "
+                                 "(its mentions are what Groundswell listens for)", param_hint="'--name'")
+    return value
+
+
 def _check_email(value: str) -> str:
     value = value.strip()
     if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
@@ -90,7 +99,7 @@ url = ""
 [[brands]]
 id = {_toml(bid)}
 name = {_toml(a.name)}
-# Other names people use for the company.
+# The names sources search for (they replace `name` in searches: keep the full name in the list).
 names = {_toml(a.names)}
 # The company's own accounts: their posts count as replies, not complaints.
 handles = {_toml(a.handles)}
@@ -159,13 +168,13 @@ def ask(yes: bool, name: str | None, names: str | None, handles: str | None, tim
             return check(default if given is None else given)
         return str(click.prompt(prompt, default=default, show_default=bool(default), value_proc=check))
 
-    company = value(name, "Company name", "Acme").strip()
-    if not company:
-        raise click.BadParameter("the company name is empty; give the name people use for it, e.g. --name Acme",
+    if yes and name is None:  # a default name ("Acme") set up the monitoring of a made-up company
+        raise click.BadParameter('--yes asks nothing, so give the company\'s name too: --name "Your Company"',
                                  param_hint="'--name'")
+    company = value(name, "Company name (as people write it)", "", _check_name)
     answers = Answers(
         name=company,
-        names=_split(value(names, "Other names people use (comma-separated)", company.split()[0])),
+        names=_split(value(names, "Names to search for, comma-separated (e.g. a short form too)", company)),
         handles=_split(value(handles, "Your own accounts, e.g. @acme (comma-separated)", "")),
         timezone=value(timezone, "Timezone (IANA name)", "UTC", _check_timezone),
         email=value(email, "Email for alerts (empty: none)", "", _check_email),
@@ -188,20 +197,29 @@ def write_settings(path: Path, answers: Answers, *, force: bool) -> Path:
 
 
 @click.command()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("settings.toml"),
-              show_default=True, help="Where to write the settings file.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the settings file (default: --config's file, else settings.toml).")
 @click.option("--yes", "-y", is_flag=True, help="Ask nothing: take the flags given and defaults for the rest.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.option("--name", help="Company name.")
-@click.option("--names", help="Other names, comma-separated.")
+@click.option("--names", help="Names to search for, comma-separated (default: the company name).")
 @click.option("--handles", help="The company's own accounts, comma-separated.")
 @click.option("--timezone", help="IANA timezone, e.g. Europe/London.")
 @click.option("--email", help="Address that receives alerts and the daily digest.")
 @click.option("--smtp-host", help="SMTP server for --email.")
 @click.option("--slack-channel", help="Slack channel ID for alerts (token from $SLACK_BOT_TOKEN).")
-def init(out: Path, yes: bool, force: bool, name: str | None, names: str | None, handles: str | None,
-         timezone: str | None, email: str | None, smtp_host: str | None, slack_channel: str | None) -> None:
-    """Write a commented settings file for your company after a few questions."""
+@click.pass_context
+def init(ctx: click.Context, out: Path | None, yes: bool, force: bool, name: str | None, names: str | None,
+         handles: str | None, timezone: str | None, email: str | None, smtp_host: str | None,
+         slack_channel: str | None) -> None:
+    """Write a commented settings file for your company after a few questions.
+
+    Example without questions: groundswell init --yes --name "Acme Broadband" --timezone Europe/London
+    """
+    # `groundswell --config my.toml init` wrote ./settings.toml (or refused: it existed), not the file it named
+    out = out or getattr(ctx.obj, "config", None) or Path("settings.toml")
+    if out.exists() and not force:  # said before the questions, not after them
+        write_settings(out, Answers("", [], [], ""), force=False)
     answers = ask(yes, name, names, handles, timezone, email, smtp_host, slack_channel)
     written = write_settings(out, answers, force=force)
     click.echo(f"wrote {written}")

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from monitor.cli.argv import hoist_config
 from monitor.cli.guard import run_guarded
 
 if TYPE_CHECKING:
@@ -50,37 +51,13 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
-_CONFIG_FLAGS = ("--config", "-c")
-
-
-def hoist_config(args: list[str]) -> list[str]:
-    """Move --config/-c PATH (or --config=PATH) to the front, so it works after the command too."""
-    front: list[str] = []
-    rest: list[str] = []
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg == "--":
-            rest.extend(args[index:])
-            break
-        if arg in _CONFIG_FLAGS and index + 1 < len(args):
-            front.extend(args[index:index + 2])
-            index += 2
-            continue
-        if arg.startswith("--config="):
-            front.append(arg)
-        else:
-            rest.append(arg)
-        index += 1
-    return front + rest
-
-
 class GroundswellGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_config(args))
 
 
-@click.group(cls=GroundswellGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GroundswellGroup,  # 120: the command list's summaries were cut at 80 columns on wide terminals
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
 @click.option("--config", "-c", type=click.Path(path_type=Path), envvar="GROUNDSWELL_CONFIG",
               help="Settings file (default: ./settings.toml, or $GROUNDSWELL_CONFIG).")
 @click.version_option(package_name="groundswell")
@@ -89,8 +66,9 @@ def cli(ctx: click.Context, config: Path | None) -> None:
     """Groundswell hears complaints about your company early and tells the right people.
 
     Start with `groundswell demo` (no setup: a bundled week of mentions of a fictional
-    broadband provider), then copy settings.toml, describe your company and sources, and
-    run `groundswell check` and `groundswell run`.
+    broadband provider), then `groundswell init` (a few questions about your company: it writes
+    settings.toml), `groundswell check` and `groundswell run`.  `groundswell COMMAND --help`
+    explains each command.
     """
     ctx.obj = Context(config)
 
@@ -227,6 +205,14 @@ def db_upgrade(ctx: Context) -> None:
     console.print("database is up to date")
 
 
+@cli.command("help", hidden=True, context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1)
+def help_command(words: tuple[str, ...]) -> None:
+    """`groundswell help score` is `groundswell score --help` (`help` alone said "no such command")."""
+    cli.main([*(w for w in words if not w.startswith("-")), "--help"], prog_name="groundswell",
+             standalone_mode=False)
+
+
 # -- commands from other modules: registered here so `groundswell --help` lists them all --
 from monitor.cli.backtest_cmd import backtest  # noqa: E402
 from monitor.cli.db_partition import db_partition  # noqa: E402
@@ -257,4 +243,15 @@ cli.add_command(web)
 
 def main() -> None:
     """Entry point: one line per failure, exit 2 for configuration, 1 at run time (monitor/cli/guard.py)."""
-    run_guarded(lambda: cli.main(standalone_mode=False))
+    from monitor.cli.interrupt import keep_interrupts
+
+    keep_interrupts()
+    run_guarded(_entry, cli)
+
+
+def _entry() -> None:
+    from monitor.cli.interrupt import pending
+
+    cli.main(prog_name="groundswell", standalone_mode=False)
+    if pending():  # a Ctrl-C that a finalizer swallowed as the command ended: still not a success
+        raise KeyboardInterrupt

@@ -188,13 +188,18 @@ def resolve_incident(ctx: object, incident_id: int, who: str | None, force: bool
 @click.command()
 @click.option("--date", "day", type=Day(), default=None,
               help="The day to summarise (default: yesterday, in each brand's timezone).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the HTML preview here (the CSV of negative mentions goes beside it).")
-@click.option("--send", is_flag=True, help="Also send it now to every channel with digest = true.")
+@click.option("--send", is_flag=True, help="Send it now to every channel with digest = true (--out not needed).")
 @click.pass_obj
-def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
-    """Preview (and optionally send) the daily digest: volume and sentiment against last week,
-    chart, incidents, churn threats, repeat complainers and source coverage."""
+def digest(ctx: object, day: datetime | None, out: Path | None, send: bool) -> None:
+    """Preview the daily digest (--out FILE.html), send it (--send), or both.
+
+    It holds volume and sentiment against last week, a chart, incidents, churn threats, repeat
+    complainers and source coverage.
+
+    Example: groundswell digest --out digest.html   (yesterday's; --date 2026-11-07 for another day)
+    """
     from alerts.digest import build_digest
     from alerts.digest_send import deliver_digest
     from monitor.cli.reading import read_engine
@@ -203,6 +208,9 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     from monitor.storage.engine import refresh_statistics
 
     # A preview reads the database only: no source's or channel's secret is needed (sent, the channels' are).
+    if out is None and not send:
+        raise click.UsageError("say what to do with the digest: --out FILE.html to preview it, --send to send "
+                               "it, or both")
     settings = ctx.settings if send else ctx.read_settings  # type: ignore[attr-defined]
     _not_after_today(day, settings)
     runtime = Runtime(settings)
@@ -212,9 +220,10 @@ def digest(ctx: object, day: datetime | None, out: Path, send: bool) -> None:
     now = datetime.now(UTC)
     digests = [build_digest(engine, settings, brand, day.date() if day else yesterday(brand, now), usage)
                for brand in settings.brands]
-    csv_path = write_digest(out, digests)
     days = ", ".join(sorted({f"{d.day} ({d.brand.timezone})" for d in digests}))
-    console.print(f"digest for {days} written to {out} (negative mentions: {csv_path})", markup=False)
+    if out is not None:
+        csv_path = write_digest(out, digests)
+        console.print(f"digest for {days} written to {out} (negative mentions: {csv_path})", markup=False)
     if not send:
         return
     if not any(channel.digest and channel.enabled for channel in settings.channels):

@@ -14,6 +14,7 @@ A ``lang`` column, when the input has one, is used as a hint.  The output format
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -215,7 +216,6 @@ def _run(input_path: Path, output_path: Path, in_fmt: str, out_fmt: str, column:
     done = 0
     with ExitStack() as stack:
         source = stack.enter_context(input_path.open(encoding="utf-8-sig", errors="replace", newline=""))
-        sink = stack.enter_context(output_path.open("w", encoding="utf-8", newline=""))
         advance: Callable[[int], None] = lambda _n: None  # noqa: E731
         if sys.stderr.isatty():
             from rich.console import Console
@@ -224,8 +224,21 @@ def _run(input_path: Path, output_path: Path, in_fmt: str, out_fmt: str, column:
             progress = stack.enter_context(Progress(console=Console(stderr=True), transient=False))
             task = progress.add_task("scoring", total=input_path.stat().st_size)
             advance = lambda n: progress.advance(task, n)  # noqa: E731
-        writer = Writer(sink, out_fmt)
-        for chunk in chunked(read_rows(source, in_fmt, advance), chunk_size):
+        chunks = chunked(read_rows(source, in_fmt, advance), chunk_size)
+        first = next(chunks, None)
+        if first is None:  # said before -o is opened: an empty file scored "0 rows" and exited 0
+            raise click.ClickException(_no_rows(input_path, in_fmt))
+        writer = Writer(stack.enter_context(output_path.open("w", encoding="utf-8", newline="")), out_fmt)
+        for chunk in itertools.chain([first], chunks):
             writer.write(enrich(chunk, column, model))
             done += len(chunk)
     return done
+
+
+def _no_rows(input_path: Path, fmt: str) -> str:
+    """Why INPUT gave no posts, in the words `groundswell backtest` uses for the same file."""
+    if fmt in DELIMITERS:
+        return (f"no posts to score in {input_path.name} (the file has its header line but no rows under it); "
+                "put one post a line under the header")
+    return (f"no posts to score in {input_path.name} (the file is empty); put one JSON object a line in it, "
+            'e.g. {"text": "..."}')

@@ -95,7 +95,11 @@ def _check_file(path: Path) -> None:
 
 def _password(from_stdin: bool) -> str:
     if from_stdin or not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:  # an empty pipe said "the password is too short"
+            raise click.UsageError("no password on the first line of the input: run it in a terminal to be asked, "
+                                   "or pipe the password in (printf '%s\\n' \"$PASSWORD\" | groundswell users add ...)")
+        return line
     value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     return value
 

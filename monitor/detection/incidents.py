@@ -17,14 +17,15 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
+from monitor.detection import due, joined, joining, page_bar, watchlist, wave_incident
 from monitor.detection import findings as found
-from monitor.detection import joined, joining, page_bar, watchlist, wave_incident
 from monitor.detection import pass_queries as queries
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange, announce, was_told
 from monitor.detection.recent_incidents import RecentIncidents
 from monitor.detection.simple_rules import Finding
 from monitor.settings import BrandSettings, Settings
+from monitor.storage import incident_due
 from monitor.storage.tables import Incident, SourceState
 
 log = logging.getLogger("groundswell.incidents")
@@ -46,12 +47,16 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
     results = found.findings(session, settings, brand, scored, rows, now, early)
     found.mark_examined(session, rows, now)
     changes = [c for f in results for c in apply_finding(session, settings, brand, f, now, view)]
-    changes += _review_watch(session, settings, brand, now)
-    timed = queries.TimedChecks(session, brand.id, now - timedelta(minutes=settings.detection.quiet_minutes))
+    checked: list[Incident] = []
+    changes += _review_watch(session, settings, brand, now, checked)
+    timed = queries.TimedChecks(session, brand.id, now - timedelta(minutes=settings.detection.quiet_minutes), now,
+                                due.touched(session, brand.id))
     changes += _escalate_unanswered(session, settings, brand, now, timed) + _end_snoozes(session, brand, now, timed)
     changes += joined.flush_due(session, brand, now)
-    return changes + _escalate_unacknowledged(settings, brand, now, timed) + _resolve_quiet(
+    changes += _escalate_unacknowledged(settings, brand, now, timed) + _resolve_quiet(
         session, settings, brand, now, timed)
+    due.rearm(session, settings, brand.id, checked + timed.incidents)  # when each of them is next due
+    return changes
 
 
 def apply_finding(session: Session, settings: Settings, brand: BrandSettings, finding: Finding,
@@ -183,14 +188,16 @@ def _promote(incident: Incident, reason: str, now: datetime) -> list[IncidentCha
                           f"{incident.trigger} (was watched): {reason}"))
 
 
-def _review_watch(session: Session, settings: Settings, brand: BrandSettings, now: datetime) -> list[IncidentChange]:
-    """Every pass reviews every watched incident that could page now: only the columns the review reads are
-    loaded (the rest load for the rare one that pages), and only the examples ``page_reason`` will look at
-    (one query for all), their reactions counted together (a statement per 64 posts, not one per post). Repeat
+def _review_watch(session: Session, settings: Settings, brand: BrandSettings, now: datetime,
+                  checked: list[Incident]) -> list[IncidentChange]:
+    """Every pass reviews every watched incident due now (``due``; added to ``checked``): only the columns the
+    review reads are loaded (the rest load for the rare one that pages), and only the examples ``page_reason`` will
+    look at (one query for all), their reactions counted together (a statement per 64 posts, not one per post). Repeat
     complainers, most of the watch list, are loaded only once they could be unanswered (``page_reason`` gives
     them "" before that, and loading them was most of a backtest's review)."""
     since = watchlist.repeat_complainers_due(session, settings, brand.id, now)
-    watched = queries.fetch(session, queries.watched(), brand=brand.id, repeat_before=since)
+    watched = queries.fetch(session, queries.watched(), brand=brand.id, repeat_before=since, now=now)
+    checked.extend(watched)
     examples = watchlist.examples_of(session, [i for i in watched if watchlist.reads_examples(session, settings, i,
                                                                                                 now)])
     counts = watchlist.watched_reactions(session, watched, examples)  # one count for every high-reach post
@@ -294,6 +301,7 @@ def source_health_changed(session: Session, state: SourceState, now: datetime) -
                               f"opened #{incident.id} [{state.brand_id}] source_down: {state.id}"))
     if current is not None:
         current.status, current.resolved_at, current.resolved_by = "resolved", now, "auto (source recovered)"
+        incident_due.mark(current, now)  # resolved: never due again
         session.add(current)
         return _told(announce(current, "resolved", f"{state.id} is collecting again",
                               f"resolved #{current.id} [{state.brand_id}] source_down: {state.id} recovered"))

@@ -14,6 +14,7 @@ order instead (measured), and the order was the plan's before (id order on SQLit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -26,7 +27,9 @@ from monitor.clock import as_utc
 from monitor.detection.joining import INDIVIDUAL
 from monitor.storage.tables import Incident
 
-REVIEWED = ("id", "brand_id", "trigger", "status", "opened_at", "example_mention_ids")  # what page_reason reads
+# what page_reason reads, and what ``due.due_at`` reads of a watched incident
+REVIEWED = ("id", "brand_id", "trigger", "status", "opened_at", "example_mention_ids", "last_activity_at",
+            "snoozed_until", "next_check_at")
 PAGED = ("open", "growing", "escalated")
 
 
@@ -42,19 +45,22 @@ def not_resolved() -> Any:
 
 @cache
 def watched() -> Any:
-    """The brand's watched incidents, only the columns the review reads (the rest load for the rare one that pages);
-    repeat complainers only if opened at ``repeat_before`` or earlier (none when it is None)."""
+    """The brand's watched incidents due by ``now`` (``due``), only the columns the review reads (the rest load for
+    the rare one that pages); repeat complainers only if opened at ``repeat_before`` or earlier (none when None)."""
     review = load_only(*(getattr(Incident, c) for c in REVIEWED))
     return select(Incident).options(review).where(
         Incident.brand_id == bindparam("brand"), Incident.status == "watch",
+        col(Incident.next_check_at) <= bindparam("now"),
         or_(col(Incident.trigger) != "repeat_complainer", col(Incident.opened_at) <= bindparam("repeat_before")))
 
 
 @cache
 def timed() -> Any:
     """What the timers after the watch review may act on, in one read: the brand's paged incidents, snoozed ones,
-    and those quiet since ``since`` (``TimedChecks`` then picks each check's rows as its own query did)."""
-    return select(Incident).where(Incident.brand_id == bindparam("brand"), not_resolved(), or_(
+    and those quiet since ``since``, of those due by ``now`` (``due``; ``TimedChecks`` then picks each check's rows
+    as its own query did)."""
+    return select(Incident).where(Incident.brand_id == bindparam("brand"), not_resolved(),
+                                  col(Incident.next_check_at) <= bindparam("now"), or_(
         col(Incident.status).in_(PAGED), col(Incident.snoozed_until).is_not(None),
         Incident.last_activity_at < bindparam("since")))
 
@@ -66,11 +72,16 @@ class TimedChecks:
     ``timed`` reads once what any of them could return; each check then filters the session's objects as they
     stand when it runs (autoflush made the database say the same), in id order. Exact because the checks
     change only incidents already in the set (a paged one's severity and status, a snooze) and resolve none
-    but the last; read it after the watch review, whose promotions make incidents paged.
+    but the last; read it after the watch review, whose promotions make incidents paged. Only the incidents due by
+    ``now`` are read (``due``: no check acts on the others yet), with those this pass changed (``extra``).
     """
 
-    def __init__(self, session: Session, brand_id: str, since: datetime) -> None:
-        self.incidents = fetch(session, timed(), brand=brand_id, since=since)
+    def __init__(self, session: Session, brand_id: str, since: datetime, now: datetime,
+                 extra: Sequence[Incident] = ()) -> None:
+        read = fetch(session, timed(), brand=brand_id, since=since, now=now)
+        known = {id(i) for i in read}
+        self.incidents = sorted([*read, *(i for i in extra if id(i) not in known and i.status != "resolved")],
+                                key=lambda i: i.id or 0)
 
     def paged_individuals(self) -> list[Incident]:
         return [i for i in self.incidents if i.status in PAGED and i.trigger in INDIVIDUAL]

@@ -103,6 +103,12 @@ class RecentIncidents:
                 and as_utc(incident.last_activity_at) >= as_utc(since))
 
 
+def sole_writing(session: Session) -> bool:
+    """Whether the session's database was declared a ``sole_writer``'s (nothing else changes its incidents)."""
+    engine = _engine(session)
+    return engine is not None and engine in _KEPT
+
+
 def _engine(session: Session) -> Engine | None:
     bind = session.get_bind()
     engine = bind.engine if isinstance(bind, Connection) else bind

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import cache, partial
-from typing import Any
+from functools import partial
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from monitor.detection import due
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange
 from monitor.detection.incidents import detect_brand
-from monitor.detection.quiet import busy_brands, quiet_findings
+from monitor.detection.quiet import busy_brands, due_incidents, quiet_findings
 from monitor.detection.warmup import advance_with_commit, save_checkpoint, shared_detectors, sharing_detectors
 from monitor.errors import ConfigError
 from monitor.pipeline.alerting import record_alerts
@@ -26,7 +26,6 @@ from monitor.pipeline.results import DetectionResult
 from monitor.settings import BrandSettings, Settings
 from monitor.storage.advisory import try_xact_lock
 from monitor.storage.engine import transaction, with_retries
-from monitor.storage.tables import Incident
 
 
 def run_detection(engine: Engine, settings: Settings, *, now: datetime,
@@ -41,6 +40,8 @@ def run_detection(engine: Engine, settings: Settings, *, now: datetime,
     fed every brand's detector all the rows it stored, and stored them as examined (so none is looked for).
     """
     found = found or {}
+    if stale := due.unsynced(settings):  # first pass here, or the checks' settings changed: re-time them all
+        with_retries(partial(_resync, engine, settings, stale, now))
     everyone = all(found.get(b.id) for b in settings.brands)  # then nobody asks whether they are busy
     busy = set() if everyone else with_retries(partial(_busy_brands, engine, now, examined))
     changes: list[IncidentChange] = []
@@ -51,19 +52,19 @@ def run_detection(engine: Engine, settings: Settings, *, now: datetime,
     return DetectionResult(events=Counter(c.event for c in changes), changes=tuple(c.line for c in changes))
 
 
+def _resync(engine: Engine, settings: Settings, brand_ids: list[str], now: datetime) -> None:
+    with transaction(engine) as session:
+        due.resync(session, brand_ids, now)
+    due.synced(settings, brand_ids)
+
+
 def _busy_brands(engine: Engine, now: datetime, examined: bool = False) -> set[str]:
-    """``busy_brands``; ``examined``: no row waits to be examined, so only open incidents make a brand busy (the
+    """``busy_brands``; ``examined``: no row waits to be examined, so only due incidents make a brand busy (the
     unexamined half walks every row detection skips: the brand's own replies and unscored rows pile up in a replay)."""
     with Session(engine) as session:
         if examined:
-            return {str(b) for b in session.exec(_with_open_incidents())}
+            return {str(b) for b in session.exec(due_incidents(now))}
         return busy_brands(session, now)
-
-
-@cache
-def _with_open_incidents() -> Any:
-    """``busy_brands``'s second half: the brands with incidents not resolved."""
-    return select(Incident.brand_id).where(Incident.status != "resolved")
 
 
 def _detect_one(engine: Engine, settings: Settings, brand: BrandSettings, now: datetime,

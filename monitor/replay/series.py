@@ -109,6 +109,10 @@ def backtest_file(src: Path, dst: Path, sensitivity: str = "default", lows: bool
             writer.writerow([raw, shown, f"{score:.6f}", alert])
             rows += 1
             alerts += alert
+    if not rows:  # "0 rows scored, 0 alerts" and exit 0 read as a quiet series
+        dst.unlink(missing_ok=True)
+        raise ValueError(f"no rows in {src.name} (the file has its header line but no rows under it); put one "
+                         "timestamp,value a line under it")
     return {"rows": rows, "alerts": alerts}
 
 

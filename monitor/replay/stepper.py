@@ -41,6 +41,7 @@ from monitor.pipeline.scoring import EMBED_LANGUAGES, brand_terms, sentiment_rou
 from monitor.replay.row_writer import RowWriter
 from monitor.replay.score_cache import CachedModel, SignalCache, VectorCache
 from monitor.settings import Settings
+from monitor.storage import incident_due
 from monitor.storage.engine import transaction
 from monitor.storage.mentions import mention_row
 from monitor.storage.tables import Incident
@@ -123,6 +124,16 @@ class Stepper:
 
     def _store(self, rows: list[dict[str, Any]]) -> None:
         self.writer.write(rows)
+        self._reactions(rows)
+
+    def _reactions(self, rows: list[dict[str, Any]]) -> None:
+        """Rows that answer, quote or repost a post make the brand's watched high-reach complaints due (their
+        review counts reactions), as storing them in the service does (``incident_due.reactions_stored``)."""
+        naming = [r for r in rows if any(r.get(name) for name in incident_due.NAMING)]
+        if naming:
+            with transaction(self.engine) as session:
+                for brand_id in dict.fromkeys(r["brand_id"] for r in naming):
+                    incident_due.reactions_stored(session, brand_id, naming, naming[-1]["ingested_at"])
 
     def _examine(self, brand_id: str, rows: list[dict[str, Any]], now: datetime) -> list[Finding]:
         """What the pass's first half does: the brand's detector reads its new rows, which are stored as examined.
@@ -143,6 +154,7 @@ class Stepper:
                     detector = detector_for(session, self.settings, self.brands[brand_id], now)
                     if rows:
                         session.execute(insert(_MENTIONS), rows)
+                self._reactions(rows)
             else:
                 self.unstored.extend(rows)
             found = journal.run(url, brand_id, detector, [_observation(r) for r in fed], now)

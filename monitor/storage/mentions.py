@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from connectors.base import Mention
+from monitor.storage import incident_due
 from monitor.storage.tables import Author as AuthorRow
 from monitor.storage.tables import Mention as MentionRow
 
@@ -54,6 +55,8 @@ def store_mentions(session: Session, mentions: Sequence[Mention], *, brand_id: s
                  .on_conflict_do_nothing()  # the (brand, platform, id) key; with posted_at when partitioned
                  .returning(_MENTIONS.c.id))
     new_ids = [row[0] for piece in pieces(rows) for row in session.execute(statement, piece)]
+    if new_ids:
+        incident_due.reactions_stored(session, brand_id, rows, now)  # a watched post's audience may be reacting
     _upsert_authors(session, mentions, now)
     return new_ids
 

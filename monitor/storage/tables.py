@@ -17,6 +17,12 @@ def _json() -> Any:
     return Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
+def _due_at_opening(context: Any) -> datetime | None:
+    """A new incident is due at once (the pass that checks it sets its real time); a resolved one never."""
+    row = context.get_current_parameters()
+    return None if row.get("status") == "resolved" else row.get("opened_at")
+
+
 class Brand(SQLModel, table=True):
     __tablename__ = "brands"
     id: str = Field(primary_key=True)
@@ -112,7 +118,8 @@ class Mention(SQLModel, table=True):
 
 class Incident(SQLModel, table=True):
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_brand_status", "brand_id", "status"),)  # every pass's checks: 0012
+    __table_args__ = (Index("ix_incidents_brand_status", "brand_id", "status"),  # every pass's checks: 0012
+                      Index("ix_incidents_next_check_at", "next_check_at"))  # the pass's due incidents: 0015
     id: int | None = Field(default=None, primary_key=True)
     brand_id: str = Field(index=True)
     key: str = Field(unique=True)  # what makes it "the same" incident: trigger + subject
@@ -135,6 +142,9 @@ class Incident(SQLModel, table=True):
     resolved_by: str | None = None
     owner: str | None = None  # who is on it (assigned in the web workspace)
     snoozed_until: datetime | None = _when()  # quiet until then: no reminders or escalation pages
+    # when the pass's timed checks may next act on it (monitor/detection/due.py); None: never (resolved)
+    next_check_at: datetime | None = Field(default=None, sa_column=Column(
+        DateTime(timezone=True), nullable=True, default=_due_at_opening))
 
 
 class Alert(SQLModel, table=True):

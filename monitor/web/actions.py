@@ -25,6 +25,7 @@ from alerts.outbox import enqueue_alert
 from monitor.clock import as_utc
 from monitor.errors import GroundswellError
 from monitor.settings import Settings
+from monitor.storage import incident_due
 from monitor.storage.engine import transaction
 from monitor.storage.tables import Alert, AlertFeedback, Incident, IncidentAction, Mention, MissedMention
 
@@ -114,6 +115,8 @@ def _apply(session: Session, settings: Settings, incident: Incident, kind: str, 
         if (incident.owner or "") == value:
             return False
         incident.owner = value or None
+    if kind in ("ack", "resolve", "snooze", "wake"):  # detection's timed checks look at it again at the next pass
+        incident_due.mark(incident, now)
     session.add(incident)
     return True
 

@@ -206,7 +206,7 @@ def test_a_checkpoint_of_the_previous_format_is_not_read_but_rebuilt_from_the_st
         session.commit()
     forget_detectors()
     with Session(runtime.engine) as session:
-        assert checkpoint.FORMAT == 3 and checkpoint.resume(session, "acme", cfg, None) is None
+        assert checkpoint.FORMAT == 4 and checkpoint.resume(session, "acme", cfg, None) is None
     with shared_detectors():
         run_detection(runtime.engine, runtime.settings, now=PASSES[6])
     with Session(runtime.engine) as session:

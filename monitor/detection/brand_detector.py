@@ -40,6 +40,7 @@ from monitor.detection.simple_rules import complaint_episodes
 from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
 from monitor.detection.watched import early_burst, in_early_minutes
 from monitor.detection.wave import WaveConfig, WaveTest, told_by_stories, wave_finding
+from monitor.detection.wave_thread import WaveThread
 
 __all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
 
@@ -108,7 +109,7 @@ class BrandDetector:
         self.series = SeriesDetector(cfg.series, st.get("series"))
         self.stories = StoryTracker(cfg.stories, st.get("stories"))
         self.volume = SeriesDetector(cfg.series, st.get("volume"))  # all mentions: expected hourly volume
-        self.wave = WaveTest(cfg.wave, st.get("wave"))
+        self.wave, self.thread = WaveTest(cfg.wave, st.get("wave")), WaveThread(st.get("thread"))  # wave_thread.py
         self.open: dict[str, dict[str, Any]] = st.get("open", {})
         self.closed_until: float | None = st.get("closed_until")
         self.recent: list[list[float]] = st.get("recent", [])  # [neg, authors, total, expected, reach, usual]
@@ -123,10 +124,9 @@ class BrandDetector:
         self.watched_from: float | None = st.get("watched_from")  # its sources covered from here on (watch_from)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"series": self.series.to_dict(), "stories": self.stories.to_dict(),
-                "volume": self.volume.to_dict(), "open": self.open,
-                "closed_until": self.closed_until, "recent": self.recent, "share_base": self.share_base,
-                "share_n": self.share_n,
+        return {"series": self.series.to_dict(), "stories": self.stories.to_dict(), "volume": self.volume.to_dict(),
+                "open": self.open, "closed_until": self.closed_until, "recent": self.recent,
+                "share_base": self.share_base, "share_n": self.share_n, "thread": self.thread.to_dict(),
                 "seen": self.seen.to_dict(), "complaints": self.complaints, "fired": self.fired,
                 "last_prune": self.last_prune, "spike_open": self.spike_open,
                 "evaluated_until": self.evaluated_until, "wave": self.wave.to_dict(),
@@ -159,13 +159,15 @@ class BrandDetector:
             if sid is not None:
                 touched.add(sid)
             self._bucket(obs, ts)
+            self.thread.note(obs, ts, self.cfg.wave.hours)
             findings.extend(self._individual(obs, ts))
         findings.extend(self._close_buckets(t_now))
         self.evaluated_until = max(t_now, self.evaluated_until)
         for event in self.stories.evaluate(self.evaluated_until, touched):
             fired.setdefault(event.story_id, event)
-        # one finding per story and batch, with its numbers as they stand now
-        findings.extend(story_finding(self.stories.snapshot(e, self.evaluated_until)) for e in fired.values())
+        # one finding per story and batch, with its numbers as they stand now (one retelling a wave: news of it)
+        findings.extend(self.thread.story(story_finding(self.stories.snapshot(e, self.evaluated_until)), self.stories)
+                        for e in fired.values())
         self._prune(t_now)
         return findings
 
@@ -201,8 +203,7 @@ class BrandDetector:
         size, past = self.cfg.bucket_s, -math.inf
         last_complete = (t_now - self.cfg.grace_s) - (t_now - self.cfg.grace_s) % size - size
         if self.closed_until is None:
-            starts = [float(k) for k in self.open]
-            if not starts:
+            if not (starts := [float(k) for k in self.open]):
                 return []
             self.closed_until, past = min(starts), t_now - HISTORY_PAGES_S
         if last_complete - self.closed_until > self.cfg.max_gap_buckets * size:
@@ -228,7 +229,7 @@ class BrandDetector:
         if not step.in_episode and total:
             self._learn_share(share)
         waved = self._wave(start, b)
-        if not (step.alert or step.escalated) or not self._share_up(share):
+        if not (step.alert or step.escalated) or share < required_share(self.share_base or 0.0, self.cfg):
             return waved + self._early(start, step, window, share, b)
         opened = self.series.s.episode_start or start
         finding = spike_finding(step, window, share, self.share_base or 0.0, tuple(b["refs"]), opened,
@@ -241,16 +242,18 @@ class BrandDetector:
         return waved + [finding]
 
     def _wave(self, start: float, b: dict[str, Any]) -> list[Finding]:
-        """The slow-wave test (wave.py); no page while a record the record test paged is open (the same trouble)."""
+        """The slow-wave test (wave.py); no page while a record the record test paged is open (the same trouble).
+        A wave that paged is said again every hour it stays elevated, as news of its incident (wave_thread.py)."""
         verdict = self.wave.add(start, len(b["authors"]), b["neg"], b["total"])
-        opened = self.series.s.episode_start
+        opened, still = self.series.s.episode_start, self.thread.tick(self.wave)
         if verdict is None or (opened is not None and self.spike_open == spike_key(opened)):
-            return []
+            return still
         extra = verdict.people - verdict.usual
         if told_by_stories(self.stories.stories.values(), start, verdict.hours) >= 0.5 * extra:
-            return []  # most of the extra people are in stories that paged: a second page would say it again
+            return still  # most of the extra people are in stories that paged: a second page would say it again
         finding = wave_finding(verdict, start, tuple(b["refs"]))
         self.spike_open = finding.key
+        self.thread.begin(finding, start, verdict.hours)
         return [finding]
 
     def _early(self, start: float, step: Step, window: list[list[float]], share: float,
@@ -297,9 +300,6 @@ class BrandDetector:
         base = self.share_base if self.share_base is not None else share
         self.share_base = base + max(self.cfg.share_rate, 1.0 / self.share_n) * (share - base)
 
-    def _share_up(self, share: float) -> bool:
-        return share >= required_share(self.share_base or 0.0, self.cfg)
-
     def _individual(self, obs: Observation, ts: float) -> list[Finding]:
         out: list[Finding] = []
         refs = (obs.ref,) if obs.ref else ()
@@ -309,9 +309,8 @@ class BrandDetector:
                                {"followers": float(obs.followers or 0)}, refs))
         big = obs.is_negative and (obs.followers or 0) >= self.cfg.high_reach
         if big and self._once(f"reach:{who}", ts, 86400):
-            reason = f"complaint from {who} ({obs.followers or 0:,} followers)"
-            counts = {"followers": float(obs.followers or 0)}
-            out.append(Finding("reach", f"reach:{who}", 3, reason, counts, refs))
+            out.append(Finding("reach", f"reach:{who}", 3, f"complaint from {who} ({obs.followers or 0:,} followers)",
+                               {"followers": float(obs.followers or 0)}, refs))
         if obs.is_negative:
             horizon = ts - self.cfg.repeat_days * 86400
             times = [t for t in self.complaints.get(who, []) if t >= horizon] + [ts]
@@ -325,8 +324,7 @@ class BrandDetector:
         return out
 
     def _once(self, key: str, ts: float, cooldown_s: float) -> bool:
-        last = self.fired.get(key)
-        if last is not None and ts - last < cooldown_s:
+        if (last := self.fired.get(key)) is not None and ts - last < cooldown_s:
             return False
         self.fired[key] = ts
         return True

@@ -14,7 +14,9 @@ encode.  It is read back only from our own database, which a worker must trust a
 
 Format 2 (stories as columns, exemplar texts instead of signatures, zstd) replaced format 1 (pickled
 story objects, zlib); a format-1 checkpoint is not read but warmed up anew.  Format 3: the dedupe keys as
-``SeenKeys`` (ids older than an hour or two in numpy arrays) instead of a dict (issue #17).
+``SeenKeys`` (ids older than an hour or two in numpy arrays) instead of a dict (issue #17).  Format 4: the detector
+holds a ``WaveThread`` (``wave_thread``); a format-3 checkpoint is still read, and its detector given an empty one
+(no paged wave open: the next wave that pages starts one), so an upgrade costs no warm-up.
 """
 
 from __future__ import annotations
@@ -32,17 +34,20 @@ import zstandard
 from sqlmodel import Session
 
 from monitor.detection.brand_detector import BrandConfig, BrandDetector
+from monitor.detection.wave_thread import WaveThread
 from monitor.storage import checkpoints
 
 _MAX_STATE = 1 << 30  # a frame without its size written still decompresses, up to this
-FORMAT = 3  # bump when BrandDetector's attributes change shape: old checkpoints are then warmed up anew
+FORMAT = 4  # bump when BrandDetector's attributes change shape: old checkpoints are then warmed up anew ...
+READABLE = (3, 4)  # ... unless ``decode`` can bring them up to date
 log = logging.getLogger("groundswell.checkpoint")
 _GENERATION: weakref.WeakKeyDictionary[BrandDetector, int] = weakref.WeakKeyDictionary()
 
 
-def settings_hash(cfg: BrandConfig) -> str:
-    """Detector settings as a short hash: a checkpoint built with other settings is not reused."""
-    return hashlib.sha256(f"{FORMAT}:{cfg!r}".encode()).hexdigest()[:16]
+def settings_hash(cfg: BrandConfig, version: int = FORMAT) -> str:
+    """Detector settings as a short hash (as format ``version`` wrote it): a checkpoint built with other settings is
+    not reused."""
+    return hashlib.sha256(f"{version}:{cfg!r}".encode()).hexdigest()[:16]
 
 
 @contextmanager
@@ -69,6 +74,8 @@ def decode(blob: bytes) -> BrandDetector:
         detector = pickle.loads(raw)  # noqa: S301 (written by our own workers, see module doc)
     if not isinstance(detector, BrandDetector):
         raise TypeError(f"checkpoint holds a {type(detector).__name__}, not a BrandDetector")
+    if "thread" not in vars(detector):  # format 3: no wave thread yet
+        detector.thread = WaveThread()
     return detector
 
 
@@ -80,7 +87,7 @@ def resume(session: Session, brand_id: str, cfg: BrandConfig, held: BrandDetecto
         return held if held is not None and held not in _GENERATION else None
     if held is not None and _GENERATION.get(held) == top.generation:
         return held
-    if top.version != FORMAT or top.settings_hash != settings_hash(cfg):
+    if top.version not in READABLE or top.settings_hash != settings_hash(cfg, top.version):
         log.info("brand %s: detector checkpoint is from other settings; warming up from stored mentions", brand_id)
         return None
     blob = checkpoints.state(session, brand_id)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
-from monitor.detection import due, joined, joining, page_bar, watchlist
+from monitor.detection import due, joined, joining, page_bar, watchlist, wave_incident
 from monitor.detection import findings as found
 from monitor.detection import pass_queries as queries
 from monitor.detection.brand_detector import Finding as DetectorFinding
@@ -62,6 +62,8 @@ def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now
 def apply_finding(session: Session, settings: Settings, brand: BrandSettings, finding: Finding,
                   now: datetime, view: RecentIncidents | None = None) -> list[IncidentChange]:
     """Open or join an incident for one finding; ``view``: the pass's recent incidents (else read anew)."""
+    if wave_incident.goes_on(finding):  # a paged wave still elevated: its incident stays active, nothing more
+        return wave_incident.keep_active(session, brand.id, finding, now, settings.detection.join_minutes, view)
     ev = joining.evidence(session, brand, finding, now)
     incident, why = joining.find_incident(session, brand.id, finding, ev, now, settings.detection.join_minutes,
                                           settings.detection.join_similarity, view)
@@ -234,9 +236,8 @@ def _end_snoozes(session: Session, brand: BrandSettings, now: datetime,
                  timed: queries.TimedChecks) -> list[IncidentChange]:
     """A snooze that ran out wakes the incident, and the channels that heard "snoozed" hear it (else Slack's
     headline says SNOOZED until the next news); any reminder it held back follows in this pass."""
-    ended = timed.snoozes_over(now)
     changes = []
-    for incident in ended:
+    for incident in timed.snoozes_over(now):
         incident.snoozed_until = None
         session.add(incident)
         changes += _told(announce(incident, "woke", "The snooze is over: reminders and escalations page again",
@@ -248,9 +249,8 @@ def _escalate_unacknowledged(settings: Settings, brand: BrandSettings, now: date
                              timed: queries.TimedChecks) -> list[IncidentChange]:
     """Nobody said "I'm on it" in time: tell the next tier (once per incident and severity)."""
     minutes = settings.escalation.unacknowledged_minutes
-    waiting = timed.unacknowledged()
     changes = []
-    for incident in waiting:
+    for incident in timed.unacknowledged():
         if incident.snoozed_until is not None and as_utc(incident.snoozed_until) > now:
             continue  # snoozed: the reminder comes when the snooze ends, if still nobody is on it
         paged_at = (incident.details or {}).get("paged_at")
@@ -265,10 +265,8 @@ def _escalate_unacknowledged(settings: Settings, brand: BrandSettings, now: date
 def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, now: datetime,
                    timed: queries.TimedChecks) -> list[IncidentChange]:
     minutes = settings.detection.quiet_minutes
-    since = now - timedelta(minutes=minutes)
-    stale = timed.gone_quiet(since)
     changes = []
-    for incident in stale:
+    for incident in timed.gone_quiet(now - timedelta(minutes=minutes)):
         watched = incident.status == "watch"
         incident.status, incident.resolved_at, incident.resolved_by = "resolved", now, "auto (quiet)"
         session.add(incident)

@@ -38,6 +38,7 @@ from monitor.detection.join_links import absorb_links, linked, post_and_links
 from monitor.detection.simple_rules import Finding
 from monitor.detection.story_text import STOPWORDS as STORY_STOPWORDS
 from monitor.detection.story_vectors import as_vector
+from monitor.detection.wave_incident import kept_keys, keyed
 from monitor.settings import BrandSettings
 from monitor.storage.tables import Incident, Mention
 
@@ -47,6 +48,7 @@ MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
 BY_LINK = "a reply or quote"
+BY_WAVE = "the complaint behind the rise"  # a story retelling a wave's complaints (``Finding.joins``, wave_thread.py)
 BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
 # uncommon words a category join needs besides: on benchmarks/incident_join.py --split tune, 0 (before) /
 # 1 / 2 words gave 10 / 6 / 4 false joins of 64 pairs and 9 / 8 / 8 of 12 retold grievances as one incident
@@ -255,6 +257,8 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     for incident in recent:
         if finding.key in _keys(incident):
             return incident, "the same key"
+    if finding.joins and (wave := keyed(session, finding.joins, list(recent))) is not None:
+        return wave, BY_WAVE  # a story retelling the open wave it was told during (wave_thread.py)
     for incident in recent:
         if incident.status != "resolved" and (why := shares(incident, finding, ev, min_cos)):
             return incident, why
@@ -272,7 +276,7 @@ def absorb(incident: Incident, finding: Finding, ev: Evidence, now: datetime) ->
     data = _join_data(incident)
     keys = list(data.get("keys", []))
     if finding.key != incident.key and finding.key not in keys:
-        keys = (keys + [finding.key])[-50:]
+        keys = kept_keys(keys + [finding.key])
     data["keys"], data["reach"] = keys, max(int(data.get("reach", 0) or 0), ev.reach)
     if finding.trigger == "spike":
         crowd = list(data.get("spike_people", []))

@@ -194,7 +194,8 @@ def translate(brand_id: str, found: DetectorFinding, handles: dict[str, str]) ->
     mentions = int(counts.get("mentions", counts.get("negative", counts.get("complaints", len(found.refs) or 1))))
     return Finding(trigger, f"{trigger}:{brand_id}:{found.key}", found.severity, TITLES.get(trigger, trigger),
                    reason[:1000], [int(r) for r in found.refs if r.isdigit()], mentions,
-                   int(counts.get("authors", 1)), dict(counts), found.posts)
+                   int(counts.get("authors", 1)), dict(counts), found.posts,
+                   f"spike:{brand_id}:{found.joins}" if found.joins else "")
 
 
 def save_checkpoint(session: Session, settings: Settings, brand_id: str, now: datetime) -> None:

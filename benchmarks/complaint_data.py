@@ -30,7 +30,8 @@ SENTIMENTS = ("negative", "neutral", "positive")
 TUNE2 = "tune2"  # the fresh tuning set for the complaint keywords (written_tune2.csv)
 TUNE3 = "tune3"  # the third, for new wording (written_tune3.csv)
 TUNE4 = "tune4"  # the fourth, 16 languages of everyday complaint forms and traps (written_tune4.csv)
-FRESH = {TUNE2: "written_tune2.csv", TUNE3: "written_tune3.csv", TUNE4: "written_tune4.csv"}  # read only when asked for by name
+# read only when asked for by name
+FRESH = {TUNE2: "written_tune2.csv", TUNE3: "written_tune3.csv", TUNE4: "written_tune4.csv"}
 CATEGORIES = ("outage", "billing", "support", "delivery", "quality", "safety", "account", "none")
 
 
@@ -67,7 +68,7 @@ def _post(row: dict[str, str], text: str, source: str) -> Post:
 
 
 def load_posts(split: str | None = None, source: str = "all", twcs_path: Path = TWCS_CSV) -> list[Post]:
-    """Labelled posts of one split ("dev"/"test"/None for both, "tune2", "tune3", "tune4") and source (twcs/written/all)."""
+    """Labelled posts of one split ("dev"/"test"/None for both, "tune2"-"tune4") and source (twcs/written/all)."""
     if split in FRESH:
         rows = _read(DATA_DIR / FRESH[split]) if source in ("all", "written") else []
         return [_post(row, row["text"], "written") for row in rows]

@@ -46,11 +46,10 @@ CUES: dict[str, dict[str, str]] = {
                     "seid ihr mich los, bin ich weg, ich bin raus, bin raus, zugausfall, zugausfälle, lahm, "
                     "schneckentempo, lädt nix, nix lädt, nichts lädt, ohne begründung, ohne grund, eiskalt, kam kalt, "
                     "keine durchsage, keine ansage, keine information*, keine entschuldigung, nie abgeschlossen, "
-                    "nie unterschrieben, nie beantragt, hängt seit, hängt im, steckt seit, liegt seit, seit tagen, "
-                    "seit wochen, musik gehört, dudelmusik, angeschrien, angeschnauzt, angepampt, stehen lassen, "
-                    "stehen gelassen, verdreifacht, verdoppelt, dreifache, noch kein geld, geld immer noch, "
-                    "kommt nicht an, stürzt ständig, drecksladen, mistladen, scheiß*, beschissen, spinnt ihr, "
-                    "über den zaun, gesprungen",
+                    "nie unterschrieben, nie beantragt, hängt seit, hängt im, steckt seit, liegt seit, musik gehört, "
+                    "dudelmusik, angeschrien, angeschnauzt, angepampt, stehen lassen, stehen gelassen, dreifache, "
+                    "noch kein geld, geld immer noch, kommt nicht an, stürzt ständig, drecksladen, mistladen, scheiß*, "
+                    "beschissen, spinnt ihr, über den zaun, gesprungen",
         "positive": "danke, dank, super, toll, klasse, prima, zufrieden, begeistert, schnell, schnelle, gelöst, "
                     "perfekt, hervorragend, top, großartig, genial, lieben, pünktlich, einwandfrei, lob, "
                     "kann mich nicht beschweren, läuft super, wieder gut",
@@ -94,10 +93,10 @@ CUES: dict[str, dict[str, str]] = {
                     "nog niet aangekomen, ligt al, ligt nu al, ligt sinds, staat al dagen, zit vast, vast bij, "
                     "vast in, vastgelopen, onbeschoft*, uitgelachen, uitgescholden, schreeuwde, ben ik weg, "
                     "ik ben weg, verleng niet, ik verleng niet, ik stop ermee, ga opzeggen, heb opgezegd, zeg het op, "
-                    "zeg mijn, kut, klote, traag, slakkengang, niks laadt, laadt niks, verdrievoudigd, verdubbeld, "
-                    "zonder uitleg, zonder enige uitleg, zonder omroepbericht, geen omroepbericht, geen informatie, "
-                    "geen info, geen excuses, op slot, kan niet bij, niet bij mijn geld, chat is stil, "
-                    "reageert niemand, weer vertraging",
+                    "zeg mijn, kut, klote, traag, slakkengang, niks laadt, laadt niks, verdrievoudigd, zonder uitleg, "
+                    "zonder enige uitleg, zonder omroepbericht, geen omroepbericht, geen informatie, geen info, "
+                    "geen excuses, op slot, kan niet bij, niet bij mijn geld, chat is stil, reageert niemand, "
+                    "weer vertraging, nooit heb aangevraagd, nooit heb besteld, nooit aangevraagd heb",
         "positive": "bedankt, dank, dankjewel, top, super, geweldig, blij, tevreden, snel, snelle, opgelost, perfect, "
                     "fantastisch, beter, fijn, goed, toppie, op tijd, netjes, prima, kan niet klagen, complimenten",
         "reports": "volgens de, volgens het, volgens een, meldt, melden, aldus, bericht",
@@ -137,8 +136,9 @@ CUES: dict[str, dict[str, str]] = {
                     "fortfarande inte återbetal*, nekad, nekade, avslag, stänger sig, släpper inte in, "
                     "har inte kommit, utan att röra sig, står på terminalen, stått stilla, står stilla, fastnat, "
                     "ingen återbetalning, inga pengar tillbaka, fortfarande ingen, fortfarande inga, fortfarande inte, "
-                    "suger, skit, värdelös*, kasst, laddar ingenting, tre gånger, dubbelt så, utan förklaring, "
-                    "utan info, ingen info, inget besked, ingen ursäkt, skrek, svarar inte",
+                    "suger, värdelös*, kasst, laddar ingenting, utan förklaring, utan info, ingen info, inget besked, "
+                    "ingen ursäkt, skrek, svarar inte, tre gånger högre, tre gånger dyrare, dubbelt så dyr*, "
+                    "dubbelt så hög*",
         "positive": "tack, bra, toppen, grym, grymt, nöjd, jättenöjd, supernöjd, snabb, snabbt, perfekt, fantastisk*, "
                     "underbar*, löst, älskar, i tid, kan inte klaga, fint, flyter",
         "reports": "enligt, rapporterar, uppger, meddelar",

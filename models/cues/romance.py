@@ -50,14 +50,16 @@ CUES: dict[str, dict[str, str]] = {
                     "se cierra sol*, se cuelga sol*, no me deja, no deja entrar, no me deja entrar, "
                     "sigue sin aparecer, sigue sin funcionar, sigue sin resolver, siguen sin aparecer, "
                     "siguen sin llegar, se me cierra, se me cuelga, se me bloquea, se me apaga, "
-                    "cancelo la suscripción, cancelo mi suscripción, cancelo el contrato, voy a cancelar, me borro, "
-                    "no pienso pagar, no pienso seguir, maleta perdida, equipaje perdido, han perdido, perdieron mi, "
-                    "dejarme tirad*, dejado tirad*, sin ninguna información, sin información, ninguna información, "
-                    "ni un aviso, ni una disculpa, sin disculpas, esperando en la línea, esperando al teléfono, "
-                    "minutos esperando, minutos de espera, horas de espera, lleva parad*, sigue parad*, está parad*, "
-                    "parado desde, atascad*, no se mueve, ni se mueve, q asco, una mierda, veces más, "
-                    "se ha triplicado, se ha duplicado, me gritó, me gritaron, nunca solicité, no he solicitado, "
-                    "jamás contraté, sin que yo, nunca he contratado, no pedí, ni la bebida",
+                    "cancelo la suscripción, cancelo mi suscripción, cancelo el contrato, me borro, no pienso pagar, "
+                    "no pienso seguir, maleta perdida, equipaje perdido, perdieron mi, dejarme tirad*, dejado tirad*, "
+                    "sin ninguna información, sin información, ninguna información, ni un aviso, ni una disculpa, "
+                    "sin disculpas, esperando en la línea, esperando al teléfono, minutos esperando, "
+                    "minutos de espera, horas de espera, lleva parad*, sigue parad*, está parad*, parado desde, "
+                    "atascad*, no se mueve, ni se mueve, q asco, una mierda, se ha triplicado, se ha duplicado, "
+                    "me gritó, me gritaron, nunca solicité, no he solicitado, jamás contraté, sin que yo, "
+                    "nunca he contratado, no pedí, ni la bebida, veces más cara, veces más caro, veces más alta, "
+                    "veces más alto, voy a cancelar mi, voy a cancelar la suscripción, voy a cancelar el contrato, "
+                    "han perdido mi",
         "positive": "gracias, genial, encanta, excelente, perfecto, content*, feliz, satisfech*, resuelto, "
                     "solucionado, rápid*, maravilloso, recomiendo, puntual*, a su hora, encantad*, majísim*, rapidez, "
                     "va perfect*, de diez, un diez, como un tiro, de maravilla",
@@ -105,14 +107,14 @@ CUES: dict[str, dict[str, str]] = {
                     "quelle galère, n importe quoi, se ferme tout* seul*, se ferme, décollé*, s est décollée, "
                     "mouillé*, trempé*, volé, a été volé, comme un chien, comme à un chien, serveur vocal, "
                     "jamais remboursé, pas remboursé, toujours pas remboursé, refusé, refusée, me laisse pas, "
-                    "ne me laisse pas, impossible de me connecter, n est jamais arrivé, clignote, sans rien, "
-                    "débitée deux fois, prélevée deux fois, deux fois, me couper, m a coupé, coupé la ligne, "
-                    "une blague, c est une blague, zéro barre, aucune barre, va pas du tout, jamais demandé*, "
-                    "jamais commandé*, sans info*, aucune info*, aucune annonce, aucune explication, sans excuse*, "
-                    "pas d excuse*, pas rembours*, jamais rembours*, coincé*, sans clim, sans climatisation, hurlé, "
-                    "m a crié, crié dessus, fois plus cher, fois plus élevé*, encore annulé, encore en retard, "
-                    "n a jamais, je me désabonne, me désabonner, vais me désabonner, je vais résilier, bloqué depuis, "
-                    "pas bougé, bouge plus, bouge pas",
+                    "ne me laisse pas, impossible de me connecter, n est jamais arrivé, clignote, débitée deux fois, "
+                    "prélevée deux fois, me couper, m a coupé, coupé la ligne, une blague, c est une blague, "
+                    "zéro barre, aucune barre, va pas du tout, jamais demandé*, jamais commandé*, sans info*, "
+                    "aucune info*, aucune annonce, aucune explication, sans excuse*, pas d excuse*, pas rembours*, "
+                    "jamais rembours*, coincé*, sans clim, sans climatisation, hurlé, m a crié, crié dessus, "
+                    "fois plus cher, fois plus élevé*, encore annulé, encore en retard, je me désabonne, "
+                    "me désabonner, vais me désabonner, je vais résilier, bloqué depuis, pas bougé, bouge plus, "
+                    "bouge pas, est sans rien, sommes sans rien, suis sans rien",
         "positive": "merci, super, génial, adore, excellent, parfait, content, contente, satisfait, satisfaite, ravi, "
                     "ravie, top, bravo, résolu, rapide, en avance, à l heure, nickel, rien à redire, au top, "
                     "impeccable, chapeau",
@@ -162,7 +164,8 @@ CUES: dict[str, dict[str, str]] = {
                     "nessuna info, senza informazioni, senza un avviso, riattacca, riattaccato, hanno riattaccato, "
                     "cade la linea, caduta la linea, ha urlato, urlato contro, urlava, mi ha trattato male, "
                     "trattato malissimo, disdetta, mai attivat*, mai richiest*, mai chiest*, mai sottoscritt*, "
-                    "non ho mai, fa pena, una schifezza, rimborso non, ancora nessun rimborso, lenta, lento",
+                    "fa pena, una schifezza, rimborso non, ancora nessun rimborso, è lenta, è lento, va lenta, "
+                    "va lento, troppo lent*",
         "positive": "grazie, fantastic*, ottim*, perfetto, soddisfatt*, content*, adoro, bravi, eccellente, risolto, "
                     "veloce, puntual*, benissimo, alla grande, impeccabile, nulla di cui lamentarmi, bravissim*",
         "reports": "secondo il, secondo la, secondo i, secondo le, secondo lo, stando a, riporta, riportano, "
@@ -212,10 +215,10 @@ CUES: dict[str, dict[str, str]] = {
                     "até hoje não, duplicad*, parado em, parada em, parado desde, parada desde, rastreio parado, "
                     "não se mexe, não anda, nada do reembolso, nada de reembolso, cadê o reembolso, reembolso não, "
                     "nenhuma informação, sem informação, sem nenhuma informação, nem uma água, nem água, "
-                    "nem um pedido de desculpas, sem explicação, grosso, grossa, grossos, me tratou mal, "
-                    "gritou comigo, que taxa é essa, que cobrança é essa, nunca solicitei, não solicitei, "
-                    "nunca assinei, nunca mais piso, não volto mais, cancelei a assinatura, cancelei meu plano, "
-                    "cancelar meu plano, cancelar a assinatura",
+                    "nem um pedido de desculpas, sem explicação, me tratou mal, gritou comigo, que taxa é essa, "
+                    "que cobrança é essa, nunca solicitei, não solicitei, nunca assinei, nunca mais piso, "
+                    "não volto mais, cancelei a assinatura, cancelei meu plano, cancelar meu plano, "
+                    "cancelar a assinatura",
         "positive": "obrigad*, ótimo, ótima, excelente, perfeito, adoro, amei, satisfeit*, contente, feliz, resolvido, "
                     "rápid*, parabéns, top, valeu, rapidinh*, agilidade, amando, certinho, voando, show, "
                     "sem problemas, tranquilo, no horário",

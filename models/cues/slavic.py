@@ -35,12 +35,11 @@ CUES: dict[str, dict[str, str]] = {
                     "nie doszł*, nie dostał*, nie otrzymał*, nie odpowiada*, nie odpisuj*, nie odpisal*, nie odbiera*, "
                     "nie przyszł*, nie przyszedł, nie zwrócil*, nie oddal*, odkleił*, odpadł*, przemokł*, mokr*, "
                     "ukradzion*, skradzion*, odrzucon*, odmówil*, zamyka się, nie wpuszcza, nie mogę się dostać, "
-                    "ciągle automat, nie ma internetu, nie ma zasięgu, nie ma prądu, jak nie było tak nie ma, od dni, "
-                    "od tygodnia, od tygodni, stoi od, leży od, utknęła, utknęło, utknął, dalej brak, nadal brak, "
-                    "wciąż brak, dalej nic, nadal nic, wciąż nic, razy większy, razy wyższy, razy droższy, "
-                    "co to ma być, co to za, bez informacji, brak informacji, bez klimy, bez słowa, nakrzyczała, "
-                    "nakrzyczał, krzyczała, krzyczał, niemiła, niemiły, niemiłe, lipa, beznadzie*, wywaliło, "
-                    "nie brałem, nie brałam, rozłączył*",
+                    "ciągle automat, nie ma internetu, nie ma zasięgu, nie ma prądu, jak nie było tak nie ma, stoi od, "
+                    "leży od, utknęła, utknęło, utknął, dalej brak, nadal brak, wciąż brak, dalej nic, nadal nic, "
+                    "wciąż nic, razy droższy, co to ma być, co to za, bez informacji, brak informacji, bez klimy, "
+                    "bez słowa, nakrzyczała, nakrzyczał, krzyczała, krzyczał, niemiła, niemiły, niemiłe, lipa, "
+                    "beznadzie*, wywaliło, nie brałem, nie brałam, rozłączył*",
         "positive": "dziękuję, dzięki, super, świetn*, wspaniał*, zadowolon*, polecam, szybk*, rozwiązan*, brawo, "
                     "doskonał*, punktualn*, elegancko, bez zarzutu, śmiga, nie mogę narzekać",
         "reports": "według, wg, jak podaje, jak podają, podaje, podają, informuje, informują",
@@ -70,7 +69,7 @@ CUES: dict[str, dict[str, str]] = {
                     "всё ещё не, по-прежнему не, не приходит, не доходит, не отвечает, выдаёт ошибку, бесит, бесят, "
                     "возмущен*, позорище, лохотрон, кидалово, без предупреждения, отваливается, отваливает*, "
                     "вылетает из, выкидывает, выбрасывает, разлогинивает, мигает красным, перезагружается, еле тёпл*, "
-                    "не хватало, не хватает, вдвое больше, в два раза больше, втрое больше, в три раза, не подключал, "
+                    "не хватало, не хватает, вдвое больше, в два раза больше, втрое больше, не подключал, "
                     "не подключала, не заказывал, не заказывала, без моего согласия, это как вообще, как так, "
                     "в месяц за, каждый оператор, рассказывает своё, стоит на месте, перевели в, переключили, "
                     "бросили нас, ищем сами, без гостиницы, без багажа, без вещей, заморозили, ограничили, "
@@ -81,9 +80,9 @@ CUES: dict[str, dict[str, str]] = {
                     "отказали, отказано, отклонили, закрывается сам*, не пускает, не могу попасть, так и не пришл*, "
                     "висит, висят, зависла, застряла, застрял, третью неделю, вторую неделю, который день, "
                     "отменяю подписку, отписываюсь, отключаюсь, ухожу к, больше не буду, платить не буду, хамит, "
-                    "наорал*, грубит, грубо, ужас, тормозит, ничего не грузит, втрое, вдвое, без объяснений, "
-                    "без объяснения, ноль информации, без информации, сбросили, короткие гудки, ухожу от вас, "
-                    "положил трубку, положила трубку",
+                    "наорал*, грубит, грубо, ужас, тормозит, ничего не грузит, без объяснений, без объяснения, "
+                    "ноль информации, без информации, сбросили, короткие гудки, ухожу от вас, положил трубку, "
+                    "положила трубку, в три раза больше, в три раза дороже, в два раза дороже",
         "positive": "спасибо, благодарю, отлично, супер, класс, быстро, решили, доволен, довольна, рад, рада, "
                     "прекрасно, молодцы, люблю, здорово, вовремя, летает, без нареканий, приятно, жаловаться не на что",
         "reports": "по данным, по сообщению, по сообщениям, сообщает, сообщают, по информации, сообщил*, передаёт",

@@ -27,10 +27,10 @@ CUES: dict[str, dict[str, str]] = {
                     "yüklenmedi*, ulaşmıyor*, ulaşılmıyor, dönmüyor*, dönmediler, dönüş yapmadı*, cevap vermedi*, "
                     "yanıt vermedi*, cevap verilmedi, iade edilmedi*, iade etmedi*, iade yapılmadı, tabanı ayrıldı, "
                     "söküldü, sökülmüş, ıslak, ıslandı, çalındı, çalınmış, reddedildi, reddetti*, "
-                    "kendi kendine kapanıyor, giremiyorum, gündür, haftadır, aydır, saattir, bekliyor, hala yatmadı, "
-                    "yatmadı, iade edilmedi, yüzüme kapat*, kapattılar, bağırdı, azarla*, saygısız*, katı gelmiş, "
-                    "kat fazla, bilgi yok, hiçbir bilgi, açıklama yok, özür bile, su bile yok, taşıyorum, almadığım, "
-                    "onaylamadığım, bir haftada",
+                    "kendi kendine kapanıyor, giremiyorum, bekliyor, hala yatmadı, yatmadı, iade edilmedi, "
+                    "yüzüme kapat*, kapattılar, bağırdı, azarla*, saygısız*, katı gelmiş, kat fazla, bilgi yok, "
+                    "hiçbir bilgi, açıklama yok, özür bile, su bile yok, almadığım, onaylamadığım, bir haftada, "
+                    "başka operatöre taşıyorum, numaramı taşıyorum",
         "positive": "teşekkür*, sağol*, harika, süper, mükemmel, memnun*, çözüldü, hızlı, bayıldım, güzel, tebrik*, "
                     "zamanında, tıkır tıkır, sorunsuz, teşekkürler, kibar*",
         "reports": "haber* göre, bildirdi, aktardı",

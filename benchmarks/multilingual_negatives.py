@@ -14,6 +14,7 @@ everyday complaint forms and traps in 16 languages, ``written_tune4.csv``): repo
     python benchmarks/multilingual_negatives.py --split tune2   # and here
     python benchmarks/multilingual_negatives.py --split tune3   # and here
     python benchmarks/multilingual_negatives.py --split tune4   # and here (16 languages, zh and hi too)
+    python benchmarks/multilingual_negatives.py --split check   # fresh after tuning: never tune here
     python benchmarks/multilingual_negatives.py --split test    # report this, once
 """
 
@@ -86,7 +87,7 @@ def evaluate(posts: list[Post], model: str) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "tune2", "tune3", "tune4", "test"), default="dev")
+    parser.add_argument("--split", choices=("dev", "tune2", "tune3", "tune4", "check", "test"), default="dev")
     parser.add_argument("--model", default="bundled", help="the model for English posts (default: bundled)")
     args = parser.parse_args()
     posts = [p for p in load_posts(args.split, "written") if p.language != "en"]

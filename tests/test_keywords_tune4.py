@@ -122,3 +122,8 @@ def test_an_ironic_trope_makes_the_praise_beside_it_irony() -> None:
     text = "Merci @Airline pour la nuit gratuite sur un banc de l'aéroport, génial"
     assert cues(text, "fr") == ("nuit gratuite",)  # one cue is enough: "merci" and "génial" are irony here
     assert READ.read("Merci @Airline, vol génial mais petit retard au départ", "fr") is None  # praise + one cue
+
+
+def test_hindi_no_problem_came_is_not_a_parcel_that_never_came() -> None:
+    assert READ.read("@JioCare तीन साल से इस्तेमाल कर रहा हूँ, कभी कोई दिक्कत नहीं आई", "hi") is None
+    assert "पार्सल नहीं आया" in cues("@DelhiveryIndia मेरा पार्सल नहीं आया, दस दिन हो गए", "hi")

@@ -7,7 +7,9 @@ languages), text included.  Both record their fixed dev/test split.  ``written_t
 fresh tuning set of written non-English posts (split ``tune2``, issue #14), read only when asked for by name
 so the dev/test figures of every other benchmark stay as they were; ``written_tune3.csv`` (split ``tune3``) is a
 third, written before the lists were run on it, for new wording (sarcasm, paraphrase, bill shock, plain faults,
-misdetected short posts).  ``labelling-guide.md`` says how
+misdetected short posts); ``written_tune4.csv`` (split ``tune4``) a fourth, 16 languages of everyday complaint
+forms and traps; ``written_check.csv`` (split ``check``) fresh posts to check the lists after tuning.
+``labelling-guide.md`` says how
 every label was decided.
 
     from benchmarks.complaint_data import load_posts
@@ -28,7 +30,10 @@ TWCS_CSV = ROOT.parent / "shared" / "data" / "twcs-sample" / "twcs_head5000.csv"
 SENTIMENTS = ("negative", "neutral", "positive")
 TUNE2 = "tune2"  # the fresh tuning set for the complaint keywords (written_tune2.csv)
 TUNE3 = "tune3"  # the third, for new wording (written_tune3.csv)
-FRESH = {TUNE2: "written_tune2.csv", TUNE3: "written_tune3.csv"}  # read only when asked for by name
+TUNE4 = "tune4"  # the fourth, 16 languages of everyday complaint forms and traps (written_tune4.csv)
+CHECK = "check"  # fresh posts for the keywords v3 lists, written after them: never tuned on (written_check.csv)
+# read only when asked for by name
+FRESH = {TUNE2: "written_tune2.csv", TUNE3: "written_tune3.csv", TUNE4: "written_tune4.csv", CHECK: "written_check.csv"}
 CATEGORIES = ("outage", "billing", "support", "delivery", "quality", "safety", "account", "none")
 
 
@@ -65,7 +70,8 @@ def _post(row: dict[str, str], text: str, source: str) -> Post:
 
 
 def load_posts(split: str | None = None, source: str = "all", twcs_path: Path = TWCS_CSV) -> list[Post]:
-    """Labelled posts of one split ("dev"/"test"/None for both, "tune2", "tune3") and source (twcs/written/all)."""
+    """Labelled posts of one split ("dev"/"test"/None for both, "tune2"-"tune4", "check") and source
+    (twcs/written/all)."""
     if split in FRESH:
         rows = _read(DATA_DIR / FRESH[split]) if source in ("all", "written") else []
         return [_post(row, row["text"], "written") for row in rows]

@@ -7,11 +7,14 @@ is the router without keywords (every non-English post unscored), ``new`` with t
 and recall of ``negative`` it counts how many positive and neutral posts were marked negative, and how
 each post was read (model, keywords, unscored).  The cue lists were written looking at dev and, later, at
 ``tune2`` (462 fresh posts in 14 languages, ``written_tune2.csv``) and ``tune3`` (392 posts of new wording:
-sarcasm, paraphrase, bill shock, plain faults, misdetected short posts, ``written_tune3.csv``): report test.
+sarcasm, paraphrase, bill shock, plain faults, misdetected short posts, ``written_tune3.csv``) and ``tune4`` (384
+everyday complaint forms and traps in 16 languages, ``written_tune4.csv``): report test.
 
     python benchmarks/multilingual_negatives.py --split dev     # tune here
     python benchmarks/multilingual_negatives.py --split tune2   # and here
     python benchmarks/multilingual_negatives.py --split tune3   # and here
+    python benchmarks/multilingual_negatives.py --split tune4   # and here (16 languages, zh and hi too)
+    python benchmarks/multilingual_negatives.py --split check   # fresh after tuning: never tune here
     python benchmarks/multilingual_negatives.py --split test    # report this, once
 """
 
@@ -84,7 +87,7 @@ def evaluate(posts: list[Post], model: str) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "tune2", "tune3", "test"), default="dev")
+    parser.add_argument("--split", choices=("dev", "tune2", "tune3", "tune4", "check", "test"), default="dev")
     parser.add_argument("--model", default="bundled", help="the model for English posts (default: bundled)")
     args = parser.parse_args()
     posts = [p for p in load_posts(args.split, "written") if p.language != "en"]

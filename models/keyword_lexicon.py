@@ -13,6 +13,7 @@ from models.cues import CUES, SAME_CUES, SUBSTRING_LANGUAGES
 _ARABIC_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")  # tatweel and harakat: optional in writing
 _ARABIC_LETTERS = str.maketrans("أإآىة", "ااايه")  # hamza on alef, alef maqsura, ta marbuta: typed either way
 _UNDECOMPOSED = str.maketrans("łı", "li")  # Polish ł, Turkish dotless ı: no accent to strip, typed as l, i
+_GERMAN_SPELLED = re.compile(r"(?<=[aou])e")  # "erhoeht", "Begruendung": umlauts typed as ae/oe/ue
 
 @dataclass(frozen=True)
 class Phrase:
@@ -50,15 +51,18 @@ class Lexicon:
     conditionals: frozenset[str]  # "if": a negator after one states a condition ("se non risolvete disdico")
     hypothetical: tuple[str, ...]  # "if" that makes a sentence hypothetical ("*rsa": a word ending, "~なら": anywhere)
     unless: tuple[str, ...]  # a negation that makes that "if" a failure ("直らないなら"; "=ما": a whole word)
+    rhetorical: tuple[str, ...]  # "why": a question with one of them complains ("¿por qué me cobráis...?")
+    ironic: Phrases | tuple[str, ...]  # sarcastic tropes ("a free night on the airport chairs"): praise beside is irony
     substring: bool
     shown: dict[str, str]  # substring languages: a cue as matched -> as written in the list ("سيئه" -> "سيئة")
 
 
-def fold(text: str) -> str:
+def fold(text: str, language: str = "") -> str:
     """Lower case without accents ("Pésimo" -> "pesimo", "İptal" -> "iptal", "działa" -> "dziala"): people drop
-    them in posts."""
+    them in posts.  German also without the e of a typed-out umlaut and with ß as ss ("erhoeht" = "erhöht")."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").lower().translate(_UNDECOMPOSED))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _GERMAN_SPELLED.sub("", folded.replace("ß", "ss")) if language == "de" else folded
 
 
 def plain(text: str, language: str) -> str:
@@ -71,9 +75,9 @@ def _pieces(spec: str) -> list[str]:
     return [p.strip() for p in spec.split(",") if p.strip()]
 
 
-def _phrase(piece: str) -> Phrase:
+def _phrase(piece: str, language: str) -> Phrase:
     words = [w for w in piece.split() if w]
-    return Phrase(tuple((fold(w.rstrip("*")), w.endswith("*")) for w in words))
+    return Phrase(tuple((fold(w.rstrip("*"), language), w.endswith("*")) for w in words))
 
 
 @lru_cache(maxsize=32)
@@ -86,14 +90,18 @@ def lexicon(language: str) -> Lexicon | None:
 
     def compiled(key: str) -> Phrases | tuple[str, ...]:
         pieces = _pieces(spec.get(key, ""))
-        return tuple(plain(p, code) for p in pieces) if substring else Phrases.of([_phrase(p) for p in pieces])
+        if key == "negative":  # the ironic tropes are cues too
+            pieces += _pieces(spec.get("ironic", ""))
+        return tuple(plain(p, code) for p in pieces) if substring else Phrases.of([_phrase(p, code) for p in pieces])
 
     def words(key: str) -> frozenset[str]:
-        return frozenset(plain(w, code) if substring else fold(w) for w in _pieces(spec.get(key, "")))
+        return frozenset(plain(w, code) if substring else fold(w, code) for w in _pieces(spec.get(key, "")))
 
     hypothetical = _pieces(spec.get("hypothetical", spec.get("conditionals", "")))
     return Lexicon(code, compiled("negative"), compiled("positive"), compiled("reports"), words("negators"),
                    words("after"), words("clitics"), words("conditionals"),
-                   tuple(plain(w, code) if substring else fold(w) for w in hypothetical),
-                   tuple(plain(w, code) for w in _pieces(spec.get("unless", ""))), substring,
+                   tuple(plain(w, code) if substring else fold(w, code) for w in hypothetical),
+                   tuple(plain(w, code) for w in _pieces(spec.get("unless", ""))),
+                   tuple(plain(w, code) if substring else fold(w, code) for w in _pieces(spec.get("rhetorical", ""))),
+                   compiled("ironic"), substring,
                    {plain(p, code): p for p in _pieces(spec["negative"])} if substring else {})

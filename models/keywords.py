@@ -26,11 +26,12 @@ from models.language import language_name, language_scores
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+")
 _CLAUSE = re.compile(r"([.,;:!?¿¡()\n。、！？،؟]+)")
 _SENTENCE = re.compile(r"(?<=[.!?\n。！？؟])(?![.!?\n。！？؟])")  # split after the last of a run of stops
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0900-\u0963\u0971-\u097f])+")  # Devanagari vowel signs are not \w
 _HANDLE = re.compile(r"(?<![\w@])@\w")
 _ZERO = re.compile(r"(?<![\d.,])\b0\b(?![.,]?\d)")  # "3 mails 0 retour": a lone 0 is the word zero
 _SARCASM = frozenset("🙃🙄🤡😒🤦👏")  # beside one of them, praise is not praise ("Super, 2h de retard 🙃")
 NEGATION_WINDOW = 3  # words before a cue (in its clause) in which a negator cancels it
+GLUED_WINDOW = 4  # characters before a cue in which an unspaced negator ("~不") cancels it
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def _word_spans(clause: str, phrases: Phrases, lex: Lexicon) -> Iterator[Span]:
     """Matches of ``phrases`` in one clause that no negator cancels (word offsets in the clause).  A negator
     inside another match ("no funciona y nadie responde") negates nothing else."""
     raw = [w.lower() for w in _WORD.findall(clause)]
-    words = [fold(w) for w in raw]
+    words = [fold(w, lex.language) for w in raw]
     found = [(at, end, phrase) for at in range(len(words)) for phrase in phrases.starting(words[at])
              if (end := _word_match(words, phrase, at, lex)) > 0]
     inside = {i for start, end, _ in found for i in range(start, end)}
@@ -91,11 +92,13 @@ def _word_spans(clause: str, phrases: Phrases, lex: Lexicon) -> Iterator[Span]:
 
 
 def _negated_around(text: str, start: int, end: int, lex: Lexicon) -> bool:
-    """Substring languages: a negator word right before the match (Arabic "مو سيء") or a negation right after
-    it (Japanese "不満はない", Korean "불만 없어요")."""
+    """Substring languages: a negator word right before the match (Arabic "مو سيء"), a glued one just before it
+    (Chinese "不再闪退"), or a negation right after it (Japanese "不満はない", Korean "불만 없어요")."""
     before = text[:start].split()
     after = text[end:].lstrip()
-    return bool(before and before[-1] in lex.negators) or any(after.startswith(a) for a in lex.after)
+    near = text[max(0, start - GLUED_WINDOW):start]  # Chinese: a negator up to 4 characters before ("我不是要销户")
+    glued = any(n[0] == "~" and n[1:] in near for n in lex.negators)
+    return glued or bool(before and before[-1] in lex.negators) or any(after.startswith(a) for a in lex.after)
 
 
 def _substring_spans(clause: str, needles: tuple[str, ...], lex: Lexicon) -> Iterator[Span]:
@@ -113,7 +116,7 @@ def _hypothetical(sentence: str, lex: Lexicon) -> bool:
     """A sentence that starts with "if" and denies nothing ("Si la próxima factura sube, me cambio de compañía")
     states a condition, not a failure; "si no me lo arreglan, me voy" does report one."""
     text = plain(sentence, lex.language) if lex.substring else sentence
-    words = text.split() if lex.substring else [fold(w) for w in _WORD.findall(sentence.lower())]
+    words = text.split() if lex.substring else [fold(w, lex.language) for w in _WORD.findall(sentence.lower())]
     words = [w.strip("،,.!?") for w in words]
     found = any((h[1:] in text) if h[0] == "~" else
                 any(w.endswith(h[1:]) and len(w) > len(h) for w in words) if h[0] == "*" else
@@ -122,20 +125,31 @@ def _hypothetical(sentence: str, lex: Lexicon) -> bool:
                           or any(u[1:] in words if u[0] == "=" else u in text for u in lex.unless))
 
 
+def _rhetorical(sentence: str, lex: Lexicon) -> bool:
+    """A question that asks "why" ("¿por qué me cobráis un servicio que nunca contraté?", "なんで…取られてるの？")
+    complains about what it names: it does not ask whether it happened."""
+    if lex.substring:
+        return any(r in plain(sentence, lex.language) for r in lex.rhetorical)
+    words = " " + " ".join(fold(w, lex.language) for w in _WORD.findall(sentence.lower())) + " "
+    return any(f" {r} " in words for r in lex.rhetorical)
+
+
 def _sentence_spans(sentence: str, phrases: Phrases | tuple[str, ...], lex: Lexicon,
                     offset: int) -> tuple[list[Span], list[Span]]:
     said: list[Span] = []
     asked: list[Span] = []
+    why = _rhetorical(sentence, lex)
     parts = _CLAUSE.split(sentence)
     clauses = list(zip(parts[::2], [*parts[1::2], ""], strict=True))
     for clause, stop in clauses:
         found = (_word_spans(clause, phrases, lex) if isinstance(phrases, Phrases)
                  else _substring_spans(clause, phrases, lex))
-        asks = ("?" in stop or "？" in stop or "؟" in stop) and "!" not in stop  # "?!" is indignation
+        asks = ("?" in stop or "？" in stop or "؟" in stop) and "!" not in stop and not why  # "?!" is indignation
         into = asked if asks else said
         into += [(offset + s, offset + e, shown) for s, e, shown in found]
         offset += len(clause) + 1  # clauses never join: a gap between their offsets
-    last = next((w for w in ([fold(x) for x in _WORD.findall(c.lower())] for c, _ in reversed(clauses)) if w), [])
+    last = next((w for w in ([fold(x, lex.language) for x in _WORD.findall(c.lower())] for c, _ in reversed(clauses))
+                 if w), [])
     if "?" in sentence and last[:1] and last[0] in lex.conditionals:  # "how long does a refund take, if I ...?"
         return [], said + asked
     if said and lex.hypothetical and _hypothetical(sentence, lex):
@@ -170,15 +184,18 @@ def _distinct(found: list[Span]) -> list[str]:
 def _needed(text: str, cues: list[Span], lex: Lexicon, *, addressed: bool) -> int:
     """How many different cues make a complaint: one, two beside thanks or praise, three in news (a post that
     cites a source and addresses no one: "Laut Tagesschau gab es eine Störung, der Strom fiel aus").  Praise
-    inside a cue ("gracias por nada") or beside a sarcastic emoji does not count; a cited source in a post to a
-    brand is the customer's evidence ("volgens de track en trace is het bezorgd, maar niks ontvangen @ParcelPro")."""
+    inside a cue ("gracias por nada"), beside a sarcastic emoji or an ironic trope does not count; a cited source
+    in a post to a brand is the customer's evidence ("volgens de track en trace is het bezorgd, maar niks ontvangen
+    @ParcelPro")."""
     praise = [p for p in spans(text, lex.positive, lex)[0] if all(p[1] <= c[0] or p[0] >= c[1] for c in cues)]
-    needed = 2 if praise and not _SARCASM.intersection(text) else 1
+    ironic = bool(spans(text, lex.ironic, lex)[0])  # "Merci pour la nuit gratuite sur les sièges d'Orly"
+    needed = 2 if praise and not ironic and not _SARCASM.intersection(text) else 1
     return 3 if not addressed and spans(text, lex.reports, lex)[0] else needed
 
 
 _SCRIPTS = {"ko": re.compile(r"[\uac00-\ud7a3]"), "ja": re.compile(r"[\u3040-\u30ff]"),
-            "ar": re.compile(r"[\u0600-\u06ff]")}
+            "ar": re.compile(r"[\u0600-\u06ff]"), "zh": re.compile(r"[\u4e00-\u9fff]"),
+            "hi": re.compile(r"[\u0900-\u097f]")}
 RUNNER_UP = 0.25  # a runner-up language counts when the detector gives it at least this share of the top score
 SHORT_POST = 8  # words: below this, language detection is often wrong ("@iliad rete ko da stamattina" -> Tagalog)
 
@@ -199,7 +216,7 @@ class KeywordSentiment:
     """Reads complaint cues in the languages ``models.complaint_cues`` lists; never raises on odd text."""
 
     name = "keywords"
-    version = "2"
+    version = "3"
 
     def covers(self, language: str) -> bool:
         return lexicon(language) is not None

@@ -108,7 +108,7 @@ def test_pipeline_stores_language_and_unscored_state(database_url: str, tmp_path
     assert polish.sentiment_model is None and polish.signals is not None
     assert polish.signals["sentiment_reason"] == "not scored: Polish" and polish.signals["language"] == "pl"
     complaint = found["2"]  # read by the complaint keywords (model.keyword_fallback, on by default)
-    assert complaint.lang == "pl" and complaint.sentiment == "negative" and complaint.sentiment_model == "keywords@2"
+    assert complaint.lang == "pl" and complaint.sentiment == "negative" and complaint.sentiment_model == "keywords@3"
     assert complaint.p_negative == 0.75 and complaint.signals is not None
     assert complaint.signals["sentiment_reason"] == 'negative by keywords (Polish): "wypowiadam", "brak internetu"'
     assert found["3"].lang == "id" and found["3"].sentiment == "negative"  # the platform's tag settles it

@@ -99,7 +99,7 @@ def test_a_wave_of_spanish_complaints_pages(database_url: str, tmp_path: Path) -
         assert incident.opened_at.replace(tzinfo=UTC) <= burst_start + timedelta(minutes=20)
         complaints = session.exec(select(Mention).where(Mention.posted_at >= burst_start)).all()
         negative = [m for m in complaints if m.sentiment == "negative"]
-        assert len(negative) >= 25 and all(m.sentiment_model == "keywords@2" for m in negative)
+        assert len(negative) >= 25 and all(m.sentiment_model == "keywords@3" for m in negative)
         assert all((m.signals or {})["sentiment_reason"].startswith("negative by keywords (Spanish): ")
                    for m in negative)
         calm = session.exec(select(Mention).where(Mention.posted_at < burst_start)).all()
@@ -157,6 +157,6 @@ def test_the_workspace_shows_a_post_was_read_by_keywords(database_url: str) -> N
         session.add(Mention(brand_id="acme", source_id="acme-x", platform="x", external_id="es1", author_id="p1",
                             author_handle="@persona", text="La fibra no funciona otra vez", lang="es",
                             posted_at=NOW - timedelta(minutes=5), ingested_at=NOW, sentiment="negative",
-                            p_negative=0.65, sentiment_model="keywords@2"))
+                            p_negative=0.65, sentiment_model="keywords@3"))
     page = signed_in(seeded).get("/mentions?lang=es").text
     assert "La fibra no funciona otra vez" in page and "negative (by keywords)" in page

@@ -32,13 +32,14 @@ on purpose: precision first.
 
 from __future__ import annotations
 
-from models.cues import germanic, romance, slavic, turkish_indonesian, unspaced
+from models.cues import germanic, indic, romance, slavic, turkish_indonesian, unspaced
 
 SUBSTRING_LANGUAGES = frozenset({"ja", "ko", "ar", "zh"})
 SAME_CUES = {"ms": "id"}  # fastText often names Indonesian posts Malay: the words are the same
 
 CUES: dict[str, dict[str, str]] = {
     **romance.CUES, **germanic.CUES, **slavic.CUES, **turkish_indonesian.CUES, **unspaced.CUES,
+    **indic.CUES,
 }
 
 __all__ = ["CUES", "SAME_CUES", "SUBSTRING_LANGUAGES"]

@@ -1,7 +1,8 @@
 """One real-world event, one incident: which open incident a new finding belongs to.
 
 A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
-same key (the same story, the same person's trigger), or shares people with it, or one of its mentions
+same key (the same story, the same person's trigger; or a story's finding names, in ``aliases``, the stories the
+detector merged into it, one of which had paged on its own), or shares people with it, or one of its mentions
 answers, quotes or reposts one of the incident's (or the other way round: ``join_links``), or says the same thing in
 other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
 cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and
@@ -48,6 +49,7 @@ MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
 BY_LINK = "a reply or quote"
+BY_MERGE = "the same story, told in more ways"  # a story the detector merged another (that had paged) into
 BY_WAVE = "the complaint behind the rise"  # a story retelling a wave's complaints (``Finding.joins``, wave_thread.py)
 BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
 # uncommon words a category join needs besides: on benchmarks/incident_join.py --split tune, 0 (before) /
@@ -241,6 +243,15 @@ def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:
     return best
 
 
+def _merged_home(session: Session, finding: Finding, recent: Any) -> Incident | None:
+    """The open incident of a story the detector merged into this finding's (``aliases``): it is this story's."""
+    for key in finding.aliases:  # opened under that story's key (however long ago), or joined by it
+        found = session.connection().execute(_same_key(), {"key": key}).scalar()
+        if found is not None and (home := session.get(Incident, found)) is not None and home.status != "resolved":
+            return home
+    return next((i for i in recent if i.status != "resolved" and not _keys(i).isdisjoint(finding.aliases)), None)
+
+
 def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidence, now: datetime,
                   join_minutes: int, min_cos: float = JOIN_SIMILARITY,
                   pass_view: recent_incidents.RecentIncidents | None = None) -> tuple[Incident | None, str]:
@@ -257,6 +268,8 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     for incident in recent:
         if finding.key in _keys(incident):
             return incident, "the same key"
+    if (merged := _merged_home(session, finding, recent)) is not None:
+        return merged, BY_MERGE
     if finding.joins and (wave := keyed(session, finding.joins, list(recent))) is not None:
         return wave, BY_WAVE  # a story retelling the open wave it was told during (wave_thread.py)
     for incident in recent:

@@ -1,21 +1,19 @@
 """One real-world event, one incident: which open incident a new finding belongs to.
 
-A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
-same key (the same story, the same person's trigger; or a story's finding names, in ``aliases``, the stories the
-detector merged into it, one of which had paged on its own), or shares people with it, or one of its mentions
-answers, quotes or reposts one of the incident's (or the other way round: ``join_links``), or says the same thing in
-other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
-cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and
-story) is mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording
-of an outage is still the outage) with ``CATEGORY_WORDS`` uncommon words in common (two billing
-complaints of one hour are not one event unless they share what they are about; outages need none).
-Shared words and category need corroboration where both sides have vectors (cosine ``CORROBORATE`` or
-more), and the brand's everyday complaint words ("customer", "service") never count (``join_background``):
-unrelated complaints of the same hour share those. A spike is judged by its examples; the crowd behind it
-(every negative author of the hour) is kept apart and ties a story only to a spike-only incident, so a
-spike never merges two complaints (``benchmarks/incident_join.py``). Individual triggers join spreading
-incidents only; they never join each other unless the person is the same. The evidence an incident keeps
-for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]``.
+A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the same key (the
+same story or one merged into it: ``aliases``; the same person's trigger), or shares people with it, or one of its
+mentions answers, quotes or reposts one of the incident's (or the other way round: ``join_links``), or says the same
+thing in other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
+cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and story) is
+mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording of an outage is still
+the outage) with ``CATEGORY_WORDS`` uncommon words in common (two billing complaints of one hour are not one event
+unless they share what they are about; outages need none). Shared words and category need corroboration where both
+sides have vectors (cosine ``CORROBORATE`` or more), and the brand's everyday complaint words ("customer",
+"service") never count (``join_background``): unrelated complaints of the same hour share those. A spike is judged
+by its examples; the crowd behind it (every negative author of the hour) is kept apart and ties a story only to a
+spike-only incident, so a spike never merges two complaints (``benchmarks/incident_join.py``). Individual triggers
+join spreading incidents only; they never join each other unless the person is the same. The evidence an incident
+keeps for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]``.
 """
 
 from __future__ import annotations
@@ -244,12 +242,12 @@ def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:
 
 
 def _merged_home(session: Session, finding: Finding, recent: Any) -> Incident | None:
-    """The open incident of a story the detector merged into this finding's (``aliases``): it is this story's."""
-    for key in finding.aliases:  # opened under that story's key (however long ago), or joined by it
-        found = session.connection().execute(_same_key(), {"key": key}).scalar()
-        if found is not None and (home := session.get(Incident, found)) is not None and home.status != "resolved":
-            return home
-    return next((i for i in recent if i.status != "resolved" and not _keys(i).isdisjoint(finding.aliases)), None)
+    """The open incident of a story the detector merged into this finding's (``aliases``): opened under its key
+    (however long ago) or joined by it. A resolved one is left closed: the story then opens an incident of its own."""
+    ids = [session.connection().execute(_same_key(), {"key": key}).scalar() for key in finding.aliases]
+    homes = [*(session.get(Incident, i) for i in ids if i is not None),
+             *(i for i in recent if _keys(i) & {*finding.aliases})]
+    return next((i for i in homes if i is not None and i.status != "resolved"), None)
 
 
 def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidence, now: datetime,
@@ -268,7 +266,7 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     for incident in recent:
         if finding.key in _keys(incident):
             return incident, "the same key"
-    if (merged := _merged_home(session, finding, recent)) is not None:
+    if finding.aliases and (merged := _merged_home(session, finding, recent)) is not None:
         return merged, BY_MERGE
     if finding.joins and (wave := keyed(session, finding.joins, list(recent))) is not None:
         return wave, BY_WAVE  # a story retelling the open wave it was told during (wave_thread.py)

@@ -101,7 +101,8 @@ class StoryTracker:
         self.last_prune: float = float(state.get("last_prune", 0.0))
         self.stats = WordStats.from_dict(state.get("words"))
         self.lookup = StoryIndex(self.cfg, self.stories, self.stats, int(state.get("seq", 0)), posts)
-        self.merged: dict[str, list[str]] = {k: list(v) for k, v in state.get("merged", {}).items() if k in self.stories}
+        merged = state.get("merged", {})  # merged-away story ids per story (older states: none)
+        self.merged: dict[str, list[str]] = {k: list(v) for k, v in merged.items() if k in self.stories}
 
     def _scalars(self) -> dict[str, Any]:
         return {"daily_max": self.daily_max, "day": self.day, "day_max": self.day_max, "seq": self.lookup.seq,

@@ -42,6 +42,7 @@ class Finding:
     escalation: bool = False
     posts: tuple[str, ...] = ()  # a story's post ids: a finding whose mentions answer or quote them joins its incident
     joins: str = ""  # the key of a spike finding whose incident this one belongs to (a story retelling a wave)
+    aliases: tuple[str, ...] = ()  # other keys it has gone by: a story's, of the stories merged into it
 
 
 def reach_of(followers: int | None) -> float:
@@ -99,4 +100,5 @@ def story_finding(e: StoryEvent) -> Finding:
               f" {e.mentions} mentions; pages at {e.threshold:.0f}): {e.example[:120]!r}")
     counts = {"authors": float(e.authors), "weighted": e.weighted, "total_authors": float(e.total_authors),
               "mentions": float(e.mentions), "threshold": e.threshold}
-    return Finding("story", f"story:{e.story_id}", severity, reason, counts, e.refs, e.escalated, e.posts)
+    return Finding("story", f"story:{e.story_id}", severity, reason, counts, e.refs, e.escalated, e.posts,
+                   aliases=tuple(f"story:{sid}" for sid in e.merged))

@@ -1,20 +1,19 @@
 """One real-world event, one incident: which open incident a new finding belongs to.
 
-A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
-same key (the same story, the same person's trigger), or shares people with it, or one of its mentions
-answers, quotes or reposts one of the incident's (or the other way round: ``join_links``), or says the same thing in
-other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
-cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and
-story) is mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording
-of an outage is still the outage) with ``CATEGORY_WORDS`` uncommon words in common (two billing
-complaints of one hour are not one event unless they share what they are about; outages need none).
-Shared words and category need corroboration where both sides have vectors (cosine ``CORROBORATE`` or
-more), and the brand's everyday complaint words ("customer", "service") never count (``join_background``):
-unrelated complaints of the same hour share those. A spike is judged by its examples; the crowd behind it
-(every negative author of the hour) is kept apart and ties a story only to a spike-only incident, so a
-spike never merges two complaints (``benchmarks/incident_join.py``). Individual triggers join spreading
-incidents only; they never join each other unless the person is the same. The evidence an incident keeps
-for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]``.
+A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the same key (the
+same story or one merged into it: ``aliases``; the same person's trigger), or shares people with it, or one of its
+mentions answers, quotes or reposts one of the incident's (or the other way round: ``join_links``), or says the same
+thing in other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
+cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and story) is
+mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording of an outage is still
+the outage) with ``CATEGORY_WORDS`` uncommon words in common (two billing complaints of one hour are not one event
+unless they share what they are about; outages need none). Shared words and category need corroboration where both
+sides have vectors (cosine ``CORROBORATE`` or more), and the brand's everyday complaint words ("customer",
+"service") never count (``join_background``): unrelated complaints of the same hour share those. A spike is judged
+by its examples; the crowd behind it (every negative author of the hour) is kept apart and ties a story only to a
+spike-only incident, so a spike never merges two complaints (``benchmarks/incident_join.py``). Individual triggers
+join spreading incidents only; they never join each other unless the person is the same. The evidence an incident
+keeps for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]``.
 """
 
 from __future__ import annotations
@@ -48,6 +47,7 @@ MAX_PEOPLE, MAX_WORDS, SHARED_WORDS = 600, 40, 3
 JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchmarks/incident_join.py --split tune)
 BY_VECTORS = "the same thing in other words"
 BY_LINK = "a reply or quote"
+BY_MERGE = "the same story, told in more ways"  # a story the detector merged another (that had paged) into
 BY_WAVE = "the complaint behind the rise"  # a story retelling a wave's complaints (``Finding.joins``, wave_thread.py)
 BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
 # uncommon words a category join needs besides: on benchmarks/incident_join.py --split tune, 0 (before) /
@@ -241,6 +241,15 @@ def spike_home(recent: list[Incident], ev: Evidence) -> Incident | None:
     return best
 
 
+def _merged_home(session: Session, finding: Finding, recent: Any) -> Incident | None:
+    """The open incident of a story the detector merged into this finding's (``aliases``): opened under its key
+    (however long ago) or joined by it. A resolved one is left closed: the story then opens an incident of its own."""
+    ids = [session.connection().execute(_same_key(), {"key": key}).scalar() for key in finding.aliases]
+    homes = [*(session.get(Incident, i) for i in ids if i is not None),
+             *(i for i in recent if _keys(i) & {*finding.aliases})]
+    return next((i for i in homes if i is not None and i.status != "resolved"), None)
+
+
 def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidence, now: datetime,
                   join_minutes: int, min_cos: float = JOIN_SIMILARITY,
                   pass_view: recent_incidents.RecentIncidents | None = None) -> tuple[Incident | None, str]:
@@ -257,6 +266,8 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     for incident in recent:
         if finding.key in _keys(incident):
             return incident, "the same key"
+    if finding.aliases and (merged := _merged_home(session, finding, recent)) is not None:
+        return merged, BY_MERGE
     if finding.joins and (wave := keyed(session, finding.joins, list(recent))) is not None:
         return wave, BY_WAVE  # a story retelling the open wave it was told during (wave_thread.py)
     for incident in recent:

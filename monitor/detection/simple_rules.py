@@ -45,6 +45,7 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
     posts: tuple[str, ...] = ()  # post ids of a story beyond its examples (replies and quotes to them join it)
     joins: str = ""  # the key of the incident it belongs to while that one is open (a story retelling a wave)
+    aliases: tuple[str, ...] = ()  # keys it went by before (stories merged into this one): their incident is its
 
 
 def spike(brand_id: str, window: Sequence[MentionView], expected: float, cfg: DetectionSettings,

@@ -23,6 +23,7 @@ from monitor.detection.story_state import EXAMPLE_CHARS, Story
 from monitor.detection.story_text import WordStats, normalise
 
 __all__ = ["Story", "StoryConfig", "StoryEvent", "StoryTracker", "normalise"]
+MAX_MERGED = 20  # merged-away story ids a story remembers (a story is merged a handful of times, not hundreds)
 EVENT_POSTS = 300  # post ids a story's finding names (the incident keeps as many, for replies and quotes to join)
 
 
@@ -44,6 +45,7 @@ class StoryConfig:
     embed_words: bool = True  # with vectors, still join by shared rare words too (vectors only add joins)
     embed_merge: float = 0.5  # two growing stories merge when their centroids are this close (background_story.py tune)
     embed_tone: float = 0.25  # ... and their mean author weights (negativity) differ by at most this
+    embed_complaint: float = 0.55  # ... or both are at least this negative (complaints; calm chatter: about 0.45)
     window_s: float = 6 * 3600.0
     long_window_s: float = 24 * 3600.0  # slow builds: this window pages at long_factor x the threshold
     long_factor: float = 2.0
@@ -79,6 +81,7 @@ class StoryEvent:
     reach: float
     window_h: float = 1.0
     posts: tuple[str, ...] = ()  # the story's latest post ids (its own and those it quotes): replies to them join it
+    merged: tuple[str, ...] = ()  # stories folded into this one: an incident opened under one of them is this story's
 
 
 class StoryTracker:
@@ -98,10 +101,12 @@ class StoryTracker:
         self.last_prune: float = float(state.get("last_prune", 0.0))
         self.stats = WordStats.from_dict(state.get("words"))
         self.lookup = StoryIndex(self.cfg, self.stories, self.stats, int(state.get("seq", 0)), posts)
+        merged = state.get("merged", {})  # merged-away story ids per story (older states: none)
+        self.merged: dict[str, list[str]] = {k: list(v) for k, v in merged.items() if k in self.stories}
 
     def _scalars(self) -> dict[str, Any]:
         return {"daily_max": self.daily_max, "day": self.day, "day_max": self.day_max, "seq": self.lookup.seq,
-                "last_prune": self.last_prune, "words": self.stats.to_dict()}
+                "last_prune": self.last_prune, "words": self.stats.to_dict(), "merged": self.merged}
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able state (``StoryTracker(cfg, state)`` resumes from it)."""
@@ -196,7 +201,7 @@ class StoryTracker:
                 story.alerted = level
                 events.append(StoryEvent(sid, n, round(weighted, 2), story.total_authors, story.mentions,
                                          round(bar, 2), escalated, story.example, tuple(story.refs),
-                                         story.reach, hours))
+                                         story.reach, hours, merged=tuple(self.merged.get(sid, ()))))
             if not story.alerted:  # a story that paged is news, not the brand's typical chatter
                 best = max(best, level)
         self._track_day(now, best)
@@ -214,7 +219,8 @@ class StoryTracker:
             n, weighted = story.recent_authors(now, c.long_window_s)
         return replace(event, authors=max(n, event.authors), weighted=round(max(weighted, event.weighted), 2),
                        total_authors=story.total_authors, mentions=story.mentions, refs=tuple(story.refs),
-                       reach=story.reach, posts=tuple(self.lookup.live_posts(event.story_id)[-EVENT_POSTS:]))
+                       reach=story.reach, posts=tuple(self.lookup.live_posts(event.story_id)[-EVENT_POSTS:]),
+                       merged=tuple(self.merged.get(event.story_id, ())))
 
     def _merge_growing(self, now: float, touched: set[str]) -> set[str]:
         """Stories growing at the same time that share rare words are one event told two ways: merge them.
@@ -233,12 +239,19 @@ class StoryTracker:
                 keep, gone = (other, sid) if peer.alerted > story.alerted or (
                     peer.alerted == story.alerted and peer.first_ts < story.first_ts) else (sid, other)
                 self.lookup.merge(keep, gone, now, c.long_window_s)
+                self._note_merge(keep, gone)
                 touched.discard(gone)
                 touched.add(keep)
                 if gone == sid:
                     break
                 story = self.stories[sid]
         return touched
+
+    def _note_merge(self, keep: str, gone: str) -> None:
+        """Remember that ``gone`` (and what it had taken in) is now part of ``keep``: an incident opened while
+        ``gone`` paged on its own is this story's, so its later findings name it (``StoryEvent.merged``)."""
+        taken = [*self.merged.get(keep, ()), gone, *self.merged.pop(gone, ())]
+        self.merged[keep] = list(dict.fromkeys(taken))[-MAX_MERGED:]
 
     def _growing(self, story: Story, now: float) -> bool:
         """At least ``merge_authors`` people in the window, and (``merge_growth``) that many more than the story's
@@ -268,4 +281,5 @@ class StoryTracker:
         for sid in [s for s, st in self.stories.items()
                     if now - st.last_ts > (c.singleton_ttl_s if st.total_authors <= 1 else c.story_ttl_s)]:
             self.lookup.drop(sid)
+            self.merged.pop(sid, None)
 

@@ -193,10 +193,13 @@ class StoryIndex:
                        if counts[other] >= min_rare and other not in near]
 
     def _same_tone(self, sid: str, others: list[str]) -> list[str]:
-        """Those of ``others`` about as negative as this story: a sentence vector hears the topic ("router"),
-        not the tone, so happy chatter about a new router never swallows an outage told near it."""
-        mine = self.stories[sid].tone()
-        return [o for o in others if abs(self.stories[o].tone() - mine) <= self.cfg.embed_tone]
+        """Those of ``others`` about as negative as this story, or, when both are complaints, any: a sentence vector
+        hears the topic ("router"), not the tone, so happy chatter about a new router never swallows an outage told
+        near it; but a mockery is told partly in words a sentiment model calls neutral, so one of its wordings reads
+        far more negative than the others, and it is still one story (``embed_complaint``: both above calm)."""
+        mine, bar = self.stories[sid].tone(), self.cfg.embed_complaint
+        return [o for o in others if abs((theirs := self.stories[o].tone()) - mine) <= self.cfg.embed_tone
+                or min(mine, theirs) >= bar]
 
     def merge(self, keep: str, gone: str, now: float, window_s: float) -> None:
         """Fold story ``gone`` into ``keep``; lookups that led to ``gone`` now lead to ``keep``."""

@@ -49,3 +49,6 @@ class IndexConfig(Protocol):
 
     @property
     def embed_tone(self) -> float: ...
+
+    @property
+    def embed_complaint(self) -> float: ...

@@ -195,7 +195,8 @@ def translate(brand_id: str, found: DetectorFinding, handles: dict[str, str]) ->
     return Finding(trigger, f"{trigger}:{brand_id}:{found.key}", found.severity, TITLES.get(trigger, trigger),
                    reason[:1000], [int(r) for r in found.refs if r.isdigit()], mentions,
                    int(counts.get("authors", 1)), dict(counts), found.posts,
-                   f"spike:{brand_id}:{found.joins}" if found.joins else "")
+                   f"spike:{brand_id}:{found.joins}" if found.joins else "",
+                   tuple(f"{trigger}:{brand_id}:{alias}" for alias in found.aliases))
 
 
 def save_checkpoint(session: Session, settings: Settings, brand_id: str, now: datetime) -> None:

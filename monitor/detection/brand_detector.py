@@ -35,9 +35,9 @@ from monitor.detection.findings_text import (
     spike_key,
     story_finding,
 )
+from monitor.detection.individual import individual_findings
 from monitor.detection.seasonal import SeriesConfig, SeriesDetector, Step
 from monitor.detection.seen_keys import SeenKeys
-from monitor.detection.simple_rules import complaint_episodes
 from monitor.detection.stories import StoryEvent, StoryTracker
 from monitor.detection.watched import early_burst, in_early_minutes
 from monitor.detection.wave import WaveTest, told_by_stories, wave_finding
@@ -255,33 +255,7 @@ class BrandDetector:
         self.share_base = base + max(self.cfg.share_rate, 1.0 / self.share_n) * (share - base)
 
     def _individual(self, obs: Observation, ts: float) -> list[Finding]:
-        out: list[Finding] = []
-        refs = (obs.ref,) if obs.ref else ()
-        who = obs.author_id
-        if obs.churn_threat and self._once(f"churn:{who}", ts, 86400):
-            out.append(Finding("churn", f"churn:{who}", 2, f"{who} threatens to leave: {obs.text[:120]!r}",
-                               {"followers": float(obs.followers or 0)}, refs))
-        big = obs.is_negative and (obs.followers or 0) >= self.cfg.high_reach
-        if big and self._once(f"reach:{who}", ts, 86400):
-            out.append(Finding("reach", f"reach:{who}", 3, f"complaint from {who} ({obs.followers or 0:,} followers)",
-                               {"followers": float(obs.followers or 0)}, refs))
-        if obs.is_negative:
-            horizon = ts - self.cfg.repeat_days * 86400
-            times = [t for t in self.complaints.get(who, []) if t >= horizon] + [ts]
-            self.complaints[who] = times[-self.cfg.repeat_count * 4:]
-            episodes = complaint_episodes(times)
-            repeat = episodes >= self.cfg.repeat_count
-            if repeat and self._once(f"repeat:{who}", ts, self.cfg.repeat_days * 86400):
-                out.append(Finding("repeat", f"repeat:{who}", 2,
-                                   f"{who} complained on {episodes} occasions in {self.cfg.repeat_days:g} days",
-                                   {"complaints": float(episodes)}, refs))
-        return out
-
-    def _once(self, key: str, ts: float, cooldown_s: float) -> bool:
-        if (last := self.fired.get(key)) is not None and ts - last < cooldown_s:
-            return False
-        self.fired[key] = ts
-        return True
+        return individual_findings(obs, ts, self.cfg, self.complaints, self.fired)
 
     def _prune(self, t_now: float) -> None:
         """Forget old dedupe keys (oldest first, O(removed)) and, every 6 h, old complaint times."""

@@ -39,6 +39,7 @@ from monitor.detection.individual import individual_findings
 from monitor.detection.seasonal import SeriesConfig, SeriesDetector, Step
 from monitor.detection.seen_keys import SeenKeys
 from monitor.detection.stories import StoryEvent, StoryTracker
+from monitor.detection.thread_home import story_member, wave_home
 from monitor.detection.watched import early_burst, in_early_minutes
 from monitor.detection.wave import WaveTest, told_by_stories, wave_finding
 from monitor.detection.wave_thread import WaveThread
@@ -114,7 +115,7 @@ class BrandDetector:
                 touched.add(sid)
             self._bucket(obs, ts)
             self.thread.note(obs, ts, self.cfg.wave.hours)
-            findings.extend(self._individual(obs, ts))
+            findings.extend(self._individual(obs, ts, sid))
         findings.extend(self._close_buckets(t_now))
         self.evaluated_until = max(t_now, self.evaluated_until)
         for event in self.stories.evaluate(self.evaluated_until, touched):
@@ -207,8 +208,9 @@ class BrandDetector:
             return still  # most of the extra people are in stories that paged: a second page would say it again
         finding = wave_finding(verdict, start, tuple(b["refs"]))
         self.spike_open = finding.key
-        self.thread.begin(finding, start, verdict.hours)
-        return [finding]
+        home = wave_home(self.stories, self.thread, start, verdict.hours, extra)  # a story told it first
+        self.thread.begin(finding, start, verdict.hours, self.stories.stats)
+        return [replace(finding, escalation=True, joins=home) if home else finding]
 
     def _early(self, start: float, step: Step, window: list[list[float]], share: float,
                b: dict[str, Any]) -> list[Finding]:
@@ -254,8 +256,11 @@ class BrandDetector:
         base = self.share_base if self.share_base is not None else share
         self.share_base = base + max(self.cfg.share_rate, 1.0 / self.share_n) * (share - base)
 
-    def _individual(self, obs: Observation, ts: float) -> list[Finding]:
-        return individual_findings(obs, ts, self.cfg, self.complaints, self.fired)
+    def _individual(self, obs: Observation, ts: float, sid: str | None) -> list[Finding]:
+        """A person's triggers; from someone who is part of an open wave or story, news of it (thread_home.py)."""
+        found = individual_findings(obs, ts, self.cfg, self.complaints, self.fired)
+        home = (self.thread.member(obs) or story_member(self.stories, obs.author_id, ts, sid)) if found else ""
+        return [replace(f, joins=home) for f in found] if home else found
 
     def _prune(self, t_now: float) -> None:
         """Forget old dedupe keys (oldest first, O(removed)) and, every 6 h, old complaint times."""

@@ -41,7 +41,7 @@ class Finding:
     refs: tuple[str, ...] = ()
     escalation: bool = False
     posts: tuple[str, ...] = ()  # a story's post ids: a finding whose mentions answer or quote them joins its incident
-    joins: str = ""  # the key of a spike finding whose incident this one belongs to (a story retelling a wave)
+    joins: str = ""  # the key of the spike or story whose open incident this belongs to (thread_home.py)
 
 
 def reach_of(followers: int | None) -> float:

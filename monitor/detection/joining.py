@@ -49,6 +49,9 @@ JOIN_SIMILARITY = 0.75  # default of detection.join_similarity (chosen on benchm
 BY_VECTORS = "the same thing in other words"
 BY_LINK = "a reply or quote"
 BY_WAVE = "the complaint behind the rise"  # a story retelling a wave's complaints (``Finding.joins``, wave_thread.py)
+BY_RISE = "more people than usual telling it"  # a wave whose complaints a story told first (thread_home.py)
+BY_MEMBER = "one of its people"  # a person's trigger inside an open wave or story (thread_home.py)
+JOINS_WHY = {"story": BY_WAVE, "spike": BY_RISE}
 BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
 # uncommon words a category join needs besides: on benchmarks/incident_join.py --split tune, 0 (before) /
 # 1 / 2 words gave 10 / 6 / 4 false joins of 64 pairs and 9 / 8 / 8 of 12 retold grievances as one incident
@@ -257,8 +260,8 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
     for incident in recent:
         if finding.key in _keys(incident):
             return incident, "the same key"
-    if finding.joins and (wave := keyed(session, finding.joins, list(recent))) is not None:
-        return wave, BY_WAVE  # a story retelling the open wave it was told during (wave_thread.py)
+    if finding.joins and (home := keyed(session, finding.joins, list(recent))) is not None:
+        return home, JOINS_WHY.get(finding.trigger, BY_MEMBER)  # wave_thread.py, thread_home.py
     for incident in recent:
         if incident.status != "resolved" and (why := shares(incident, finding, ev, min_cos)):
             return incident, why

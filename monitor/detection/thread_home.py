@@ -12,9 +12,9 @@ Why (issue #12: one real-world event, one incident; every page counts against th
   last ``ACTIVE_S``. Part of a wave: they told it since it paged (``wave_thread.WaveThread.member``).
 * A slow wave whose complaints a story told first (the story paged hours before the wave test did) is the story's
   incident going on: when the wave test pages and a story that paged, active in the wave's window, holds
-  ``HOME_SHARE`` of the wave's extra people, or says ``wave_thread.MIN_SHARED`` of the window's rare words (and its
-  sentence vectors agree, as a story joining a wave must), the wave's finding joins the story's incident (one
-  thread) instead of opening its own.
+  ``HOME_SHARE`` of the wave's extra people (its negative people of the window and the one before), or says
+  ``wave_thread.MIN_SHARED`` of the window's rare words (and its sentence vectors agree, as a story joining a wave
+  must), the wave's finding joins the story's incident (one thread) instead of opening its own.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from monitor.detection.stories import StoryTracker
 from monitor.detection.wave_thread import MIN_COS, MIN_SHARED, WaveThread
 
 ACTIVE_S = 3 * 3600.0  # a story that paged counts as open while it had a post this recently (quiet_minutes: 180)
-HOME_SHARE = 0.25  # of the wave's extra people in the story's window people (half or more: the wave never pages)
+HOME_SHARE = 0.25  # of the wave's extra people: the story's negative people of the last two windows
 
 
 def story_member(tracker: StoryTracker, who: str, ts: float, sid: str | None) -> str:
@@ -41,9 +41,10 @@ def story_member(tracker: StoryTracker, who: str, ts: float, sid: str | None) ->
 
 
 def wave_home(tracker: StoryTracker, thread: WaveThread, start: float, hours: int, extra: float) -> str:
-    """The key of the open story a paging wave belongs to ("" when none): the one with the most of the window's
-    negative people, if they are ``HOME_SHARE`` of the wave's extra people or it tells the window's rare words."""
-    since = start - hours * 3600
+    """The key of the open story a paging wave belongs to ("" when none): of the stories that paged and were told in
+    the window, the one with the most negative people in the window and the one before it (a slow wave rose there),
+    if they are ``HOME_SHARE`` of the wave's extra people, or if it tells the window's rare words."""
+    since, rise = start - hours * 3600, start - 2 * hours * 3600  # the window, and the one before: a slow rise
     told = thread.window(start, hours)
     marks = thread.wave_words(tracker.stats, told)
     norm = float(np.linalg.norm(told["vec"])) if told["nv"] else 0.0
@@ -51,7 +52,7 @@ def wave_home(tracker: StoryTracker, thread: WaveThread, start: float, hours: in
     for sid, st in tracker.stories.items():
         if not st.alerted or st.last_ts < since:
             continue
-        people = sum(1 for v in st.authors.values() if v.real >= since and v.imag >= 0.5)
+        people = sum(1 for v in st.authors.values() if v.real >= rise and v.imag >= 0.5)
         if people < HOME_SHARE * extra:
             if len(marks & set(st.words)) < MIN_SHARED:
                 continue

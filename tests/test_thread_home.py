@@ -122,7 +122,7 @@ def test_a_wave_a_story_told_first_joins_the_storys_incident(tmp_path: Path) -> 
 def test_a_wave_thread_pickled_before_its_tellers_were_kept_loads_with_none() -> None:
     thread = WaveThread()
     state = thread.__getstate__()
-    del state["marks"], state["people"]  # as the first format-4 checkpoints pickled it
+    del state["marks"], state["people"], state["news"]  # as the first format-4 checkpoints pickled it
     loaded = WaveThread.__new__(WaveThread)
     loaded.__setstate__(state)
-    assert loaded.marks == [] and loaded.people == {} and loaded.to_dict()["people"] == {}
+    assert loaded.marks == [] and loaded.people == loaded.news == {} and loaded.to_dict()["news"] == {}

@@ -123,6 +123,7 @@ class BrandDetector:
         # one finding per story and batch, with its numbers as they stand now (one retelling a wave: news of it)
         findings.extend(self.thread.story(story_finding(self.stories.snapshot(e, self.evaluated_until)), self.stories)
                         for e in fired.values())
+        self.thread.hear(fired, self.evaluated_until)  # which stories' incidents had news lately (thread_home.py)
         self._prune(t_now)
         return findings
 

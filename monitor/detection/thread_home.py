@@ -11,13 +11,16 @@ Why (issue #12: one real-world event, one incident; every page counts against th
   Part of a story: their post joined the story, or they are among its people, and it paged and was active in the
   last ``ACTIVE_S``. Part of a wave: they told it since it paged (``wave_thread.WaveThread.member``).
 * A slow wave whose complaints a story told first (the story paged hours before the wave test did) is the story's
-  incident going on: when the wave test pages and a story that paged, active in the wave's window, holds
+  incident going on: when the wave test pages and a story that paged or escalated in the last ``ACTIVE_S`` (its
+  incident still open: an old story a new wave wakes up is not) and was told in the wave's window holds
   ``HOME_SHARE`` of the wave's extra people (its negative people of the window and the one before), or says
   ``wave_thread.MIN_SHARED`` of the window's rare words (and its sentence vectors agree, as a story joining a wave
   must), the wave's finding joins the story's incident (one thread) instead of opening its own.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -50,8 +53,8 @@ def wave_home(tracker: StoryTracker, thread: WaveThread, start: float, hours: in
     norm = float(np.linalg.norm(told["vec"])) if told["nv"] else 0.0
     best, most = "", -1
     for sid, st in tracker.stories.items():
-        if not st.alerted or st.last_ts < since:
-            continue
+        if not st.alerted or st.last_ts < since or thread.news.get(sid, -math.inf) < start - ACTIVE_S:
+            continue  # not told in the window, or its incident has had no news for hours (resolved as quiet)
         people = sum(1 for v in st.authors.values() if v.real >= rise and v.imag >= 0.5)
         if people < HOME_SHARE * extra:
             if len(marks & set(st.words)) < MIN_SHARED:

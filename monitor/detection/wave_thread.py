@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -100,11 +101,13 @@ class WaveThread:
         self.told = _restored(st.get("told"))  # the complaints of the window that paged
         self.marks: list[str] = list(st.get("marks", []))  # the wave's words when it paged (wave_words), sorted
         self.people: dict[str, float] = dict(st.get("people", {}))  # who told the wave since it paged, and when
+        self.news: dict[str, float] = dict(st.get("news", {}))  # story id -> when it last paged or escalated (a day)
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "began": self.began, "severity": self.severity, "elevated": self.elevated,
                 "checked": self.checked, "slots": {h: _plain(p) for h, p in self.slots.items()},
-                "told": _plain(self.told), "marks": self.marks, "people": self.people}
+                "told": _plain(self.told), "marks": self.marks, "people": self.people,
+                "news": self.news}
 
     def __getstate__(self) -> dict[str, Any]:
         """For a checkpoint (pickle): words as text, so the bytes never depend on which word objects the stories
@@ -112,7 +115,7 @@ class WaveThread:
         return {**vars(self), "slots": {h: _packed(p) for h, p in self.slots.items()}, "told": _packed(self.told)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({"marks": [], "people": {}, **state,  # a format-4 pickle before marks and people
+        self.__dict__.update({"marks": [], "people": {}, "news": {}, **state,  # format 4 before these three
                               "slots": {h: _unpacked(p) for h, p in state["slots"].items()},
                               "told": _unpacked(state["told"])})
 
@@ -191,6 +194,11 @@ class WaveThread:
             return True
         norm = float(np.linalg.norm(self.told["vec"]))
         return norm > 0 and float(vec @ self.told["vec"]) / norm >= POST_COS
+
+    def hear(self, stories: Iterable[str], ts: float) -> None:
+        """These stories paged or escalated at ``ts`` (their incidents are open for a while): kept for a day."""
+        if stories:
+            self.news = {sid: t for sid, t in self.news.items() if t >= ts - 86400} | dict.fromkeys(stories, ts)
 
     def member(self, obs: Observation) -> str:
         """The paged wave's key when this person is part of it while it is elevated: they told it since it paged

@@ -120,8 +120,11 @@ def test_a_wave_a_story_told_first_joins_the_storys_incident(tmp_path: Path) -> 
 
 
 def test_a_wave_thread_pickled_before_its_tellers_were_kept_loads_with_none() -> None:
-    thread = WaveThread()
-    state = thread.__getstate__()
+    thread = WaveThread({"marks": ["cancel", "strand"], "people": {"ann": 1.0, "bo": 2.0}, "news": {"s1": 3.0}})
+    again = WaveThread.__new__(WaveThread)
+    again.__setstate__(thread.__getstate__())
+    assert (again.marks, again.people, again.news) == (["cancel", "strand"], {"ann": 1.0, "bo": 2.0}, {"s1": 3.0})
+    state = WaveThread().__getstate__()
     del state["marks"], state["people"], state["news"]  # as the first format-4 checkpoints pickled it
     loaded = WaveThread.__new__(WaveThread)
     loaded.__setstate__(state)

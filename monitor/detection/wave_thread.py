@@ -87,6 +87,16 @@ def _unpacked(profile: dict[str, Any]) -> dict[str, Any]:
             "vec": np.frombuffer(profile["vec"], dtype=np.float64).copy(), "nv": profile["nv"]}
 
 
+def _texts(values: dict[str, float]) -> tuple[str, list[float]]:
+    """Names (people, story ids) as one text for a pickle, as ``_packed`` does with words."""
+    return "\n".join(values), list(values.values())
+
+
+def _untexts(packed: tuple[str, list[float]]) -> dict[str, float]:
+    names = [sys.intern(n) for n in packed[0].split("\n")] if packed[0] else []
+    return dict(zip(names, packed[1], strict=True))
+
+
 class WaveThread:
     """The wave that paged (``key``) while the wave test holds it open; what its complainers said."""
 
@@ -112,12 +122,15 @@ class WaveThread:
     def __getstate__(self) -> dict[str, Any]:
         """For a checkpoint (pickle): words as text, so the bytes never depend on which word objects the stories
         share with it (a detector rebuilt from its journal must pickle as the one that ran on)."""
-        return {**vars(self), "slots": {h: _packed(p) for h, p in self.slots.items()}, "told": _packed(self.told)}
+        return {**vars(self), "slots": {h: _packed(p) for h, p in self.slots.items()}, "told": _packed(self.told),
+                "marks": "\n".join(self.marks), "people": _texts(self.people), "news": _texts(self.news)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({"marks": [], "people": {}, "news": {}, **state,  # format 4 before these three
-                              "slots": {h: _unpacked(p) for h, p in state["slots"].items()},
-                              "told": _unpacked(state["told"])})
+        marks = str(state.get("marks", ""))  # a format-4 pickle from before marks, people and news: none
+        self.__dict__.update({**state, "slots": {h: _unpacked(p) for h, p in state["slots"].items()},
+                              "told": _unpacked(state["told"]), "marks": marks.split("\n") if marks else [],
+                              "people": _untexts(state.get("people", ("", []))),
+                              "news": _untexts(state.get("news", ("", [])))})
 
     def note(self, obs: Observation, ts: float, keep_h: int) -> None:
         """A complaint: into its hour's profile (the last ``keep_h`` + 1 hours are kept: a wave's window)."""

@@ -58,7 +58,7 @@ def replay(tmp_path: Path, data: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "ids": {external[m] for m in i.example_mention_ids or []},
                 "keys": set((i.details or {}).get("join", {}).get("keys", [])),
                 "people": {p.split(":", 1)[-1] for p in (i.details or {}).get("join", {}).get("people", [])},
-                "alerts": sorted((as_utc(a.created_at), a.event, a.paged, a.about) for a in alerts
+                "alerts": sorted((as_utc(a.created_at), a.event, a.paged, a.about, a.summary or "") for a in alerts
                                  if a.incident_id == i.id)}
                for i in session.exec(select(Incident)).all()]
     engine.dispose()
@@ -94,6 +94,8 @@ def test_an_ordinary_customer_of_the_wave_threatening_to_leave_joins_it_quietly(
     wave = wave_of(incidents)
     assert not [i for i in incidents if i is not wave and "small-2" in i["ids"]], incidents  # no watch-list entry
     assert "small" in wave["people"] and not [a for a in wave["alerts"] if a[3] == "replay:small"]
+    told = [a[4] for a in wave["alerts"] if "threatening to leave joined" in a[4]]  # in its next update
+    assert told == ["Quiet for 180 min; 1 more customer threatening to leave joined"], wave["alerts"]
 
 
 def test_a_churn_threat_from_someone_outside_the_wave_still_pages_on_its_own(incidents: list[dict[str, Any]]) -> None:

@@ -13,8 +13,10 @@ more), and the brand's everyday complaint words ("customer", "service") never co
 unrelated complaints of the same hour share those. A spike is judged by its examples; the crowd behind it
 (every negative author of the hour) is kept apart and ties a story only to a spike-only incident, so a
 spike never merges two complaints (``benchmarks/incident_join.py``). Individual triggers join spreading
-incidents only; they never join each other unless the person is the same. The evidence an incident keeps
-for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]``.
+incidents only; they never join each other unless the person is the same. A finding the detector already placed
+(``Finding.joins``: a story retelling a wave, a person's trigger inside an open wave or story, a wave a story told
+first: ``wave_thread``, ``thread_home``) joins the incident holding that key while it is open. The evidence an
+incident keeps for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]``.
 """
 
 from __future__ import annotations

@@ -34,6 +34,24 @@ churn threat while its incident was kept open: a ``joined`` update, a page under
 threat went to the watch list once the incident had resolved). The key fix: an incident keeps 50 keys, and a day of
 churn threats taken in pushed the wave's own key out, so a later story retelling it found no incident (report week
 110); one person's key now goes first (``wave_incident.kept_keys``); tune unchanged by it.
+
+Thread home (``monitor/detection/thread_home.py``, measured 2026-12-08, old (main) -> new, the same columns): a
+churn threat or other individual trigger from someone who told an open wave or is among an open story's people joins
+that incident (a big customer's still told once, as ``joined``; the rest counted into its next update), and a wave
+whose complaints a story that is still open told first joins the story's incident.
+
+    tune (seeds 1-6)       wave                        surge                 quiet pages
+    stories on             2.33/2.0/2 -> 1.83/1.83/4   1/1.17/6 both         0.17 both
+    --spike-only           1.17/1.4/4 -> 1/1.6/4       1/1.17/6 both         0.17 both
+    --joke-during-surge    2.33/2.17/2 -> 1.83/2.0/4   1/1.17/6 both         0.17 both (mockery 0.83/1.0/5 both)
+    report (fresh seeds 301-306, --first-seed 201; read once)
+    stories on             1.67/1.67/4 -> 1.5/1.5/5    1.5/1.0/3 -> 1.33/1.2/4   0 both (mockery 2/2.0/2 both)
+    --spike-only           1.33/1.5/4 -> 1.17/1.5/5    1.33/1.2/4 -> 1.17/1.4/5  0 both
+
+Pages per paged week go up where a big customer (12-18 k followers, over ``churn_page_followers``) of the wave or
+surge threatened to leave while its incident was open (tune week 1, report week 306): before, their threat opened
+an incident of its own that the page budget held (no page); now it is a ``joined`` update in the wave's thread, and
+``alerting._joined_pages`` lets a big customer joining an incident past the page bar through whatever the budget.
 """
 
 from __future__ import annotations

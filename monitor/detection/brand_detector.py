@@ -22,10 +22,11 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from monitor.detection.brand_config import BRAND_COLD_MIN_BUCKETS, STORY_MIN_PEOPLE, BrandConfig, required_share
 from monitor.detection.findings_text import (
     Finding,
     Observation,
@@ -34,66 +35,20 @@ from monitor.detection.findings_text import (
     spike_key,
     story_finding,
 )
-from monitor.detection.seasonal import SENSITIVITY_BUDGET, SeriesConfig, SeriesDetector, Step
+from monitor.detection.individual import individual_findings
+from monitor.detection.seasonal import SeriesConfig, SeriesDetector, Step
 from monitor.detection.seen_keys import SeenKeys
-from monitor.detection.simple_rules import complaint_episodes
-from monitor.detection.stories import StoryConfig, StoryEvent, StoryTracker
+from monitor.detection.stories import StoryEvent, StoryTracker
+from monitor.detection.thread_home import story_member, wave_home
 from monitor.detection.watched import early_burst, in_early_minutes
-from monitor.detection.wave import WaveConfig, WaveTest, told_by_stories, wave_finding
+from monitor.detection.wave import WaveTest, told_by_stories, wave_finding
 from monitor.detection.wave_thread import WaveThread
 
-__all__ = ["BrandConfig", "Finding", "Observation", "detect_brand", "SeriesDetector", "SeriesConfig"]
+__all__ = ["BRAND_COLD_MIN_BUCKETS", "STORY_MIN_PEOPLE", "BrandConfig", "Finding", "Observation", "detect_brand",
+           "SeriesDetector", "SeriesConfig", "required_share"]  # settings: brand_config.py
 
 
-BRAND_COLD_MIN_BUCKETS = 3  # a brand's cold test judges from its first 15 minutes (series mode: 30)
 HISTORY_PAGES_S = 3600.0  # a new brand's first pass: spikes in buckets that ended longer ago than this never page
-STORY_MIN_PEOPLE = {"low": 9.0, "default": 6.5, "high": 4.5}  # each sensitivity's story threshold
-
-
-@dataclass(frozen=True)
-class BrandConfig:
-    """Detection settings for one brand."""
-
-    sensitivity: str = "default"
-    bucket_s: int = 300
-    grace_s: int = 60
-    future_skew_s: int = 3600
-    max_gap_buckets: int = 2016
-    share_min_lift: float = 0.05
-    share_ratio: float = 1.3
-    share_odds: float = 0.0  # > 0: odds of a negative mention this many times the usual also pass (required_share)
-    share_cap: float = 0.5  # > 0: the bar is at most this far from the usual share to 100 % (required_share)
-    share_rate: float = 0.02  # how fast the usual negative share follows ordinary buckets (per bucket)
-    high_reach: int = 100_000
-    repeat_count: int = 3
-    repeat_days: float = 7.0
-    series: SeriesConfig = field(default_factory=SeriesConfig)
-    stories: StoryConfig = field(default_factory=StoryConfig)
-    wave: WaveConfig = field(default_factory=WaveConfig)  # slow waves against the same hours of previous days
-
-    @staticmethod
-    def for_sensitivity(name: str = "default", story_min_people: float | None = None) -> BrandConfig:
-        """The preset for ``name``; ``story_min_people`` replaces its story threshold (a brand's tuning)."""
-        series = SeriesConfig.for_sensitivity(name, cold_min_buckets=BRAND_COLD_MIN_BUCKETS)
-        stories = StoryConfig(alerts_per_week=SENSITIVITY_BUDGET[name],
-                              min_authors=story_min_people or STORY_MIN_PEOPLE[name])
-        return BrandConfig(sensitivity=name, series=series, stories=stories)
-
-
-def required_share(base: float, cfg: BrandConfig) -> float:
-    """The negative share (last 30 minutes) a spike needs: ``share_ratio`` times the usual share and ``share_min_lift``
-    above it. With ``share_odds``, on a brand that is mostly complaints anyway (usual share 77 % or more, where 1.3
-    times is out of reach) the odds of a negative mention rising that many times is enough (80 % -> 86 % at 1.5),
-    and all-negative always is. ``share_cap`` (0.5 by default) keeps the bar at most that fraction of the way from the
-    usual share to 100 % (80 % -> 90 %; unchanged up to ~62 %), so a customer-care handle can page on volume."""
-    need = base * cfg.share_ratio
-    if cfg.share_odds <= 0 and cfg.share_cap <= 0:
-        return max(base + cfg.share_min_lift, need)
-    if cfg.share_odds > 0:
-        need = min(need, base * cfg.share_odds / (1.0 - base + base * cfg.share_odds))
-    if cfg.share_cap > 0:
-        need = min(need, base + cfg.share_cap * (1.0 - base))
-    return min(max(base + cfg.share_min_lift, need), 1.0)
 
 
 def _empty_bucket() -> dict[str, Any]:
@@ -160,7 +115,7 @@ class BrandDetector:
                 touched.add(sid)
             self._bucket(obs, ts)
             self.thread.note(obs, ts, self.cfg.wave.hours)
-            findings.extend(self._individual(obs, ts))
+            findings.extend(self._individual(obs, ts, sid))
         findings.extend(self._close_buckets(t_now))
         self.evaluated_until = max(t_now, self.evaluated_until)
         for event in self.stories.evaluate(self.evaluated_until, touched):
@@ -168,6 +123,7 @@ class BrandDetector:
         # one finding per story and batch, with its numbers as they stand now (one retelling a wave: news of it)
         findings.extend(self.thread.story(story_finding(self.stories.snapshot(e, self.evaluated_until)), self.stories)
                         for e in fired.values())
+        self.thread.hear(fired, self.evaluated_until)  # which stories' incidents had news lately (thread_home.py)
         self._prune(t_now)
         return findings
 
@@ -253,8 +209,9 @@ class BrandDetector:
             return still  # most of the extra people are in stories that paged: a second page would say it again
         finding = wave_finding(verdict, start, tuple(b["refs"]))
         self.spike_open = finding.key
-        self.thread.begin(finding, start, verdict.hours)
-        return [finding]
+        home = wave_home(self.stories, self.thread, start, verdict.hours, extra)  # a story told it first
+        self.thread.begin(finding, start, verdict.hours, self.stories.stats)
+        return [replace(finding, escalation=True, joins=home) if home else finding]
 
     def _early(self, start: float, step: Step, window: list[list[float]], share: float,
                b: dict[str, Any]) -> list[Finding]:
@@ -300,34 +257,11 @@ class BrandDetector:
         base = self.share_base if self.share_base is not None else share
         self.share_base = base + max(self.cfg.share_rate, 1.0 / self.share_n) * (share - base)
 
-    def _individual(self, obs: Observation, ts: float) -> list[Finding]:
-        out: list[Finding] = []
-        refs = (obs.ref,) if obs.ref else ()
-        who = obs.author_id
-        if obs.churn_threat and self._once(f"churn:{who}", ts, 86400):
-            out.append(Finding("churn", f"churn:{who}", 2, f"{who} threatens to leave: {obs.text[:120]!r}",
-                               {"followers": float(obs.followers or 0)}, refs))
-        big = obs.is_negative and (obs.followers or 0) >= self.cfg.high_reach
-        if big and self._once(f"reach:{who}", ts, 86400):
-            out.append(Finding("reach", f"reach:{who}", 3, f"complaint from {who} ({obs.followers or 0:,} followers)",
-                               {"followers": float(obs.followers or 0)}, refs))
-        if obs.is_negative:
-            horizon = ts - self.cfg.repeat_days * 86400
-            times = [t for t in self.complaints.get(who, []) if t >= horizon] + [ts]
-            self.complaints[who] = times[-self.cfg.repeat_count * 4:]
-            episodes = complaint_episodes(times)
-            repeat = episodes >= self.cfg.repeat_count
-            if repeat and self._once(f"repeat:{who}", ts, self.cfg.repeat_days * 86400):
-                out.append(Finding("repeat", f"repeat:{who}", 2,
-                                   f"{who} complained on {episodes} occasions in {self.cfg.repeat_days:g} days",
-                                   {"complaints": float(episodes)}, refs))
-        return out
-
-    def _once(self, key: str, ts: float, cooldown_s: float) -> bool:
-        if (last := self.fired.get(key)) is not None and ts - last < cooldown_s:
-            return False
-        self.fired[key] = ts
-        return True
+    def _individual(self, obs: Observation, ts: float, sid: str | None) -> list[Finding]:
+        """A person's triggers; from someone who is part of an open wave or story, news of it (thread_home.py)."""
+        found = individual_findings(obs, ts, self.cfg, self.complaints, self.fired)
+        home = (self.thread.member(obs) or story_member(self.stories, obs.author_id, ts, sid)) if found else ""
+        return [replace(f, joins=home) for f in found] if home else found
 
     def _prune(self, t_now: float) -> None:
         """Forget old dedupe keys (oldest first, O(removed)) and, every 6 h, old complaint times."""

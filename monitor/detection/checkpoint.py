@@ -16,7 +16,8 @@ Format 2 (stories as columns, exemplar texts instead of signatures, zstd) replac
 story objects, zlib); a format-1 checkpoint is not read but warmed up anew.  Format 3: the dedupe keys as
 ``SeenKeys`` (ids older than an hour or two in numpy arrays) instead of a dict (issue #17).  Format 4: the detector
 holds a ``WaveThread`` (``wave_thread``); a format-3 checkpoint is still read, and its detector given an empty one
-(no paged wave open: the next wave that pages starts one), so an upgrade costs no warm-up.
+(no paged wave open: the next wave that pages starts one), so an upgrade costs no warm-up. The thread's wave words,
+tellers and story news (``thread_home``) came later within format 4: a thread pickled without them loads with none.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class Finding:
     refs: tuple[str, ...] = ()
     escalation: bool = False
     posts: tuple[str, ...] = ()  # a story's post ids: a finding whose mentions answer or quote them joins its incident
-    joins: str = ""  # the key of a spike finding whose incident this one belongs to (a story retelling a wave)
+    joins: str = ""  # the key of the spike or story whose open incident this belongs to (thread_home.py)
     aliases: tuple[str, ...] = ()  # other keys it has gone by: a story's, of the stories merged into it
 
 

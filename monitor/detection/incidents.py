@@ -17,22 +17,21 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from monitor.clock import as_utc
-from monitor.detection import due, joined, joining, page_bar, watchlist, wave_incident
+from monitor.detection import due, joined, joined_fold, joining, page_bar, quiet_joins, watchlist, wave_incident
 from monitor.detection import findings as found
 from monitor.detection import pass_queries as queries
 from monitor.detection.brand_detector import Finding as DetectorFinding
 from monitor.detection.changes import IncidentChange, announce, was_told
 from monitor.detection.recent_incidents import RecentIncidents
 from monitor.detection.simple_rules import Finding
+from monitor.detection.update_text import FACET_WORDS, SEVERITY_WORDS, what_changed
 from monitor.settings import BrandSettings, Settings
 from monitor.storage import incident_due
 from monitor.storage.tables import Incident, SourceState
 
 log = logging.getLogger("groundswell.incidents")
-FACET_WORDS = {"spike": "negative mentions spiking", "story": "one complaint repeated by many people",
-               "churn_threat": "a customer threatening to leave", "high_reach": "a complaint from a big account",
-               "repeat_complainer": "a customer complaining again and again", "source_down": "a source not collecting"}
-SEVERITY_WORDS = {1: "low", 2: "medium", 3: "high", 4: "critical"}
+__all__ = ["FACET_WORDS", "SEVERITY_WORDS", "apply_finding", "detect_brand", "source_health_changed", "what_changed"]
+
 
 
 def detect_brand(session: Session, settings: Settings, brand: BrandSettings, now: datetime,
@@ -101,6 +100,7 @@ def _open(session: Session, settings: Settings, brand: BrandSettings, finding: F
 def _join(session: Session, settings: Settings, brand: BrandSettings, incident: Incident, finding: Finding,
           ev: joining.Evidence, why: str, now: datetime) -> list[IncidentChange]:
     before = (incident.severity, incident.author_count)
+    new_person = bool(ev.people - set((incident.details or {}).get("join", {}).get("people", [])))
     new_facet = joining.absorb(incident, finding, ev, now)
     _refresh(incident, finding, now)
     session.add(incident)
@@ -116,7 +116,10 @@ def _join(session: Session, settings: Settings, brand: BrandSettings, incident: 
         reason = watchlist.page_reason(session, settings, brand, incident, now)
         return _promote(incident, reason, now) if reason else []
     if finding.trigger in joining.INDIVIDUAL:  # a facet of the event, not paged on its own; a big customer's
-        return joined.big_customer_joined(session, settings, brand, incident, finding, now)  # threat told once
+        told = joined.big_customer_joined(session, settings, brand, incident, finding, now)  # threat told once
+        if not told and new_person and not ev.people & set(joined_fold.pending(incident)):  # the rest: next update
+            quiet_joins.note(incident, finding.trigger)
+        return told
     crossed = _crossed_bar(settings, incident)
     severity = max(finding.severity, min(4, incident.severity + 1) if crossed else 0)
     escalated = severity > incident.severity
@@ -140,20 +143,6 @@ def _crossed_bar(settings: Settings, incident: Incident) -> bool:
         return False
     incident.details = {**details, "past_bar": True}
     return bool(details.get("held"))
-
-
-def what_changed(incident: Incident, before: tuple[int, int], facet: str, why: str) -> str:
-    """"Now 27 people (was 10); also negative mentions spiking (the same people); severity now critical (was
-    medium)"."""
-    parts = []
-    if incident.author_count != before[1]:
-        parts.append(f"now {incident.author_count} people (was {before[1]})")
-    if facet:
-        parts.append(f"also {FACET_WORDS.get(facet, facet)}" + (f" ({why})" if why else ""))
-    if incident.severity != before[0]:
-        parts.append(f"severity now {SEVERITY_WORDS.get(incident.severity)} (was {SEVERITY_WORDS.get(before[0])})")
-    text = "; ".join(parts) or "more of the same"
-    return text[0].upper() + text[1:]
 
 
 def _refresh(incident: Incident, finding: Finding, now: datetime) -> None:
@@ -274,7 +263,9 @@ def _resolve_quiet(session: Session, settings: Settings, brand: BrandSettings, n
         if watched or not was_told(incident, "opened"):
             log.info("%s (watch list only)", line)
             continue
-        changes += _told(announce(incident, "resolved", f"Quiet for {minutes} min", line))
+        joins = quiet_joins.told(incident)
+        changes += _told(announce(incident, "resolved", f"Quiet for {minutes} min" + (f"; {joins}" if joins else ""),
+                                  line))
     return changes
 
 

@@ -1,19 +1,23 @@
 """One real-world event, one incident: which open incident a new finding belongs to.
 
-A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the same key (the
-same story or one merged into it: ``aliases``; the same person's trigger), or shares people with it, or one of its
-mentions answers, quotes or reposts one of the incident's (or the other way round: ``join_links``), or says the same
-thing in other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
-cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and story) is
-mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording of an outage is still
-the outage) with ``CATEGORY_WORDS`` uncommon words in common (two billing complaints of one hour are not one event
-unless they share what they are about; outages need none). Shared words and category need corroboration where both
-sides have vectors (cosine ``CORROBORATE`` or more), and the brand's everyday complaint words ("customer",
-"service") never count (``join_background``): unrelated complaints of the same hour share those. A spike is judged
-by its examples; the crowd behind it (every negative author of the hour) is kept apart and ties a story only to a
-spike-only incident, so a spike never merges two complaints (``benchmarks/incident_join.py``). Individual triggers
-join spreading incidents only; they never join each other unless the person is the same. The evidence an incident
-keeps for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]``.
+A finding joins an incident of the same brand that was active within ``join_minutes`` when it has the
+same key (the same story or one merged into it: ``aliases``; the same person's
+trigger), or shares people with it, or one of its mentions
+answers, quotes or reposts one of the incident's (or the other way round: ``join_links``), or says the same thing in
+other words (the mean sentence vector of its examples, as stored per mention by ``models.embedding``, at
+cosine ``join_similarity`` or more from the incident's), or shares enough distinctive words, or (spike and
+story) is mostly the same kind of grievance (the complaint category of ``models.signals``: a new wording
+of an outage is still the outage) with ``CATEGORY_WORDS`` uncommon words in common (two billing
+complaints of one hour are not one event unless they share what they are about; outages need none).
+Shared words and category need corroboration where both sides have vectors (cosine ``CORROBORATE`` or
+more), and the brand's everyday complaint words ("customer", "service") never count (``join_background``):
+unrelated complaints of the same hour share those. A spike is judged by its examples; the crowd behind it
+(every negative author of the hour) is kept apart and ties a story only to a spike-only incident, so a
+spike never merges two complaints (``benchmarks/incident_join.py``). Individual triggers join spreading
+incidents only; they never join each other unless the person is the same. A finding the detector already placed
+(``Finding.joins``: a story retelling a wave, a person's trigger inside an open wave or story, a wave a story told
+first: ``wave_thread``, ``thread_home``) joins the incident holding that key while it is open. The evidence an
+incident keeps for joining (keys, people, crowd, words, mean vector) lives in ``details["join"]``.
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ BY_VECTORS = "the same thing in other words"
 BY_LINK = "a reply or quote"
 BY_MERGE = "the same story, told in more ways"  # a story the detector merged another (that had paged) into
 BY_WAVE = "the complaint behind the rise"  # a story retelling a wave's complaints (``Finding.joins``, wave_thread.py)
+BY_RISE = "more people than usual telling it"  # a wave whose complaints a story told first (thread_home.py)
+BY_MEMBER = "one of its people"  # a person's trigger inside an open wave or story (thread_home.py)
+JOINS_WHY = {"story": BY_WAVE, "spike": BY_RISE}
 BROAD = frozenset(["outage"])  # told in the most different words (alert_budget's outages): no corroboration
 # uncommon words a category join needs besides: on benchmarks/incident_join.py --split tune, 0 (before) /
 # 1 / 2 words gave 10 / 6 / 4 false joins of 64 pairs and 9 / 8 / 8 of 12 retold grievances as one incident
@@ -268,8 +275,8 @@ def find_incident(session: Session, brand_id: str, finding: Finding, ev: Evidenc
             return incident, "the same key"
     if finding.aliases and (merged := _merged_home(session, finding, recent)) is not None:
         return merged, BY_MERGE
-    if finding.joins and (wave := keyed(session, finding.joins, list(recent))) is not None:
-        return wave, BY_WAVE  # a story retelling the open wave it was told during (wave_thread.py)
+    if finding.joins and (home := keyed(session, finding.joins, list(recent))) is not None:
+        return home, JOINS_WHY.get(finding.trigger, BY_MEMBER)  # wave_thread.py, thread_home.py
     for incident in recent:
         if incident.status != "resolved" and (why := shares(incident, finding, ev, min_cos)):
             return incident, why

@@ -44,7 +44,7 @@ class Finding:
     authors: int
     details: dict[str, Any] = field(default_factory=dict)
     posts: tuple[str, ...] = ()  # post ids of a story beyond its examples (replies and quotes to them join it)
-    joins: str = ""  # the key of the incident it belongs to while that one is open (a story retelling a wave)
+    joins: str = ""  # the key of the incident it belongs to while that one is open (thread_home.py, wave_thread.py)
     aliases: tuple[str, ...] = ()  # keys it went by before (stories merged into this one): their incident is its
 
 

@@ -195,8 +195,14 @@ def translate(brand_id: str, found: DetectorFinding, handles: dict[str, str]) ->
     return Finding(trigger, f"{trigger}:{brand_id}:{found.key}", found.severity, TITLES.get(trigger, trigger),
                    reason[:1000], [int(r) for r in found.refs if r.isdigit()], mentions,
                    int(counts.get("authors", 1)), dict(counts), found.posts,
-                   f"spike:{brand_id}:{found.joins}" if found.joins else "",
+                   _joined_key(brand_id, found.joins),
                    tuple(f"{trigger}:{brand_id}:{alias}" for alias in found.aliases))
+
+
+def _joined_key(brand_id: str, key: str) -> str:
+    """The incident layer's key of the finding named by a detector key ("spike:..." or "story:..."; "": none)."""
+    kind = key.split(":", 1)[0]
+    return f"{TRIGGERS.get(kind, kind)}:{brand_id}:{key}" if key else ""
 
 
 def save_checkpoint(session: Session, settings: Settings, brand_id: str, now: datetime) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -43,6 +44,9 @@ MIN_COUNT = 3.0  # ... and said by at least this many of its complaints
 # on airline_episodes.py --split tune, stories retelling the surge had 0.81-0.93, a mockery told during it 0.44-0.61
 MIN_COS = 0.7
 MAX_WORDS = 400  # words kept per profile (the most said)
+POST_SHARED = 2  # one complaint tells the wave: this many of the wave's words ...
+POST_COS = 0.5  # ... and its sentence vector this close to the mean of the wave's complaints when it paged
+MAX_PEOPLE = 5000  # tellers kept per wave (the earliest dropped first)
 
 
 def _profile() -> dict[str, Any]:
@@ -83,6 +87,16 @@ def _unpacked(profile: dict[str, Any]) -> dict[str, Any]:
             "vec": np.frombuffer(profile["vec"], dtype=np.float64).copy(), "nv": profile["nv"]}
 
 
+def _texts(values: dict[str, float]) -> tuple[str, list[float]]:
+    """Names (people, story ids) as one text for a pickle, as ``_packed`` does with words."""
+    return "\n".join(values), list(values.values())
+
+
+def _untexts(packed: tuple[str, list[float]]) -> dict[str, float]:
+    names = [sys.intern(n) for n in packed[0].split("\n")] if packed[0] else []
+    return dict(zip(names, packed[1], strict=True))
+
+
 class WaveThread:
     """The wave that paged (``key``) while the wave test holds it open; what its complainers said."""
 
@@ -95,20 +109,28 @@ class WaveThread:
         self.checked: int | None = st.get("checked")  # the wave test's hour last looked at
         self.slots = {h: _restored(p) for h, p in st.get("slots", {}).items()}  # hour -> profile, the last hours
         self.told = _restored(st.get("told"))  # the complaints of the window that paged
+        self.marks: list[str] = list(st.get("marks", []))  # the wave's words when it paged (wave_words), sorted
+        self.people: dict[str, float] = dict(st.get("people", {}))  # who told the wave since it paged, and when
+        self.news: dict[str, float] = dict(st.get("news", {}))  # story id -> when it last paged or escalated (a day)
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "began": self.began, "severity": self.severity, "elevated": self.elevated,
                 "checked": self.checked, "slots": {h: _plain(p) for h, p in self.slots.items()},
-                "told": _plain(self.told)}
+                "told": _plain(self.told), "marks": self.marks, "people": self.people,
+                "news": self.news}
 
     def __getstate__(self) -> dict[str, Any]:
         """For a checkpoint (pickle): words as text, so the bytes never depend on which word objects the stories
         share with it (a detector rebuilt from its journal must pickle as the one that ran on)."""
-        return {**vars(self), "slots": {h: _packed(p) for h, p in self.slots.items()}, "told": _packed(self.told)}
+        return {**vars(self), "slots": {h: _packed(p) for h, p in self.slots.items()}, "told": _packed(self.told),
+                "marks": "\n".join(self.marks), "people": _texts(self.people), "news": _texts(self.news)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        marks = str(state.get("marks", ""))  # a format-4 pickle from before marks, people and news: none
         self.__dict__.update({**state, "slots": {h: _unpacked(p) for h, p in state["slots"].items()},
-                              "told": _unpacked(state["told"])})
+                              "told": _unpacked(state["told"]), "marks": marks.split("\n") if marks else [],
+                              "people": _untexts(state.get("people", ("", []))),
+                              "news": _untexts(state.get("news", ("", [])))})
 
     def note(self, obs: Observation, ts: float, keep_h: int) -> None:
         """A complaint: into its hour's profile (the last ``keep_h`` + 1 hours are kept: a wave's window)."""
@@ -119,19 +141,30 @@ class WaveThread:
         vec = cached_vector(obs.embedding) if obs.embedding else None
         slot = self.slots.setdefault(str(hour), _profile())
         _add(slot, words, 1.0, vec, 1)
+        if self.key is not None and self.tells(words, vec):
+            self.people[obs.author_id] = ts
+            if len(self.people) > MAX_PEOPLE:  # the earliest tellers go first
+                del self.people[min(self.people, key=self.people.__getitem__)]
         if len(self.slots) > keep_h + 1:
             for old in sorted(self.slots, key=int)[:-(keep_h + 1)]:
                 del self.slots[old]
 
-    def begin(self, wave: Finding, start: float, hours: int) -> None:
-        """The wave test paged ``wave`` at ``start``: its window's complaints are the first it told."""
+    def window(self, start: float, hours: int) -> dict[str, Any]:
+        """The complaints of the wave test's window ending at ``start`` (its last ``hours`` whole hours)."""
+        began, told = start - start % 3600 - hours * 3600, _profile()
+        for hour, slot in self.slots.items():
+            if int(hour) * 3600 >= began:
+                _add(told, slot["words"], slot["n"], slot["vec"], slot["nv"])
+        return told
+
+    def begin(self, wave: Finding, start: float, hours: int, stats: WordStats) -> None:
+        """The wave test paged ``wave`` at ``start``: its window's complaints are the first it told, and its words
+        then (``marks``) say from now on which complaints tell it (``tells``)."""
         self.key, self.severity, self.elevated = wave.key, wave.severity, True
         self.began = start - start % 3600 - hours * 3600
         self.checked = int(start // 3600)
-        self.told = _profile()
-        for hour, slot in self.slots.items():
-            if int(hour) * 3600 >= self.began:
-                _add(self.told, slot["words"], slot["n"], slot["vec"], slot["nv"])
+        self.told = self.window(start, hours)
+        self.marks, self.people = sorted(self.wave_words(stats)), {}
 
     def tick(self, wave: WaveTest) -> list[Finding]:
         """After the wave test judged a new hour: while the paged wave is still elevated, an update of its finding
@@ -142,7 +175,7 @@ class WaveThread:
         if self.key is None:
             return []
         if not wave.open:
-            self.key, self.elevated, self.told = None, False, _profile()
+            self.key, self.elevated, self.told, self.marks, self.people = None, False, _profile(), [], {}
             return []
         (people, _, _), past = wave.usual()
         usual = statistics.median(p[0] for p in past) if past else 0.0
@@ -156,11 +189,34 @@ class WaveThread:
                   "window_min": wave.cfg.hours * 60.0, STILL: 1.0}  # no examples: see wave_incident.py
         return [Finding("spike", self.key, self.severity, reason, counts, (), escalation=True)]
 
-    def wave_words(self, stats: WordStats) -> set[str]:
-        """The words the wave's complaints say far more often than the brand's stories do."""
-        n, docs = max(self.told["n"], 1.0), stats.docs + 1.0
-        return {w for w, c in self.told["words"].items()
+    def wave_words(self, stats: WordStats, told: dict[str, Any] | None = None) -> set[str]:
+        """The words the wave's complaints (``told``: those of another window) say far more often than the brand's
+        stories do."""
+        told = self.told if told is None else told
+        n, docs = max(told["n"], 1.0), stats.docs + 1.0
+        return {w for w, c in told["words"].items()
                 if c >= MIN_COUNT and c / n >= LIFT * (stats.df.get(w, 0.0) + 1.0) / docs}
+
+    def tells(self, words: dict[str, float] | set[str], vec: np.ndarray | None) -> bool:
+        """A complaint that tells what the wave told when it paged: ``POST_SHARED`` of its words are the wave's and,
+        when it and the wave's complaints have sentence vectors, it is at cosine ``POST_COS`` or more from their
+        mean."""
+        if len(self.marks) < POST_SHARED or sum(w in words for w in self.marks) < POST_SHARED:
+            return False
+        if vec is None or not self.told["nv"]:
+            return True
+        norm = float(np.linalg.norm(self.told["vec"]))
+        return norm > 0 and float(vec @ self.told["vec"]) / norm >= POST_COS
+
+    def hear(self, stories: Iterable[str], ts: float) -> None:
+        """These stories paged or escalated at ``ts`` (their incidents are open for a while): kept for a day."""
+        if stories:
+            self.news = {sid: t for sid, t in self.news.items() if t >= ts - 86400} | dict.fromkeys(stories, ts)
+
+    def member(self, obs: Observation) -> str:
+        """The paged wave's key when this person is part of it while it is elevated: they told it since it paged
+        (``note`` saw this post first: a post telling it makes its author one), else ""."""
+        return self.key if self.key is not None and self.elevated and obs.author_id in self.people else ""
 
     def story(self, finding: Finding, tracker: StoryTracker) -> Finding:
         """A story's finding as it stands, or, when it retells the elevated wave, the same finding as news of the

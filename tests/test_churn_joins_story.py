@@ -110,7 +110,7 @@ def test_a_big_customer_joining_the_story_is_told_once_in_its_thread(
     [root] = [m for m in slack.messages.values() if m.thread_ts is None]
     assert reply.body["thread_ts"] == root.ts and root.text == headline.body["text"] or root.updates == 1
     body = str(reply.body)
-    for words in ("@bigcust (900,000 followers) is cancelling their service and joined this story",
+    for words in ("@bigcust (900,000 followers) is cancelling their service and joined this complaint",
                   "cancelling my subscription", "posted Sat 7 Nov 18:48 EST", "BIG CUSTOMER JOINED"):
         assert words in body, words
     assert "<!here>" not in body  # what they said is escaped: it pings nobody
@@ -169,7 +169,7 @@ def test_a_key_account_with_few_followers_is_told_once_through_a_crash_and_a_ret
         record_alerts(session, settings, changes, NOW)  # the same changes recorded twice: one alert
     [joined] = [a for a in alerts(engine) if a.event == "joined"]
     assert joined.summary is not None and joined.summary.startswith(
-        "@officeco (one of your key accounts, 800 followers) is cancelling their service and joined this story")
+        "@officeco (one of your key accounts, 800 followers) is cancelling their service and joined this complaint")
     deliver_due(engine, build_notifiers(settings), now=NOW)
     assert len(slack.calls_to("chat.postMessage")) == 2
     with transaction(engine) as session:  # a crash after Slack took the reply, before it was recorded as sent

@@ -75,7 +75,7 @@ def test_big_customers_joining_within_the_window_are_one_update_naming_them_all(
     joined = [a for a in alerts(engine) if a.event == "joined"]
     assert [(a.about, a.paged) for a in joined] == [("x:big1", True), ("x:big2", True)]
     assert joined[1].summary is not None and joined[1].summary.startswith(
-        '3 more big customers joined this story: @big2 (900,000 followers) "Acme internet down in Leeds')
+        '3 more big customers joined this complaint: @big2 (900,000 followers) "Acme internet down in Leeds')
     with Session(engine) as session:
         assert pages_this_week(session, "acme", NOW + timedelta(minutes=11)) == 3  # the story, @big1, the fold
     [_, _, mail] = smtp.received
@@ -96,7 +96,7 @@ def test_a_big_customer_after_the_window_is_told_at_once(
     joined = [a for a in alerts(engine) if a.event == "joined"]
     assert [a.about for a in joined] == ["x:big1", "x:big2"]
     assert joined[1].summary is not None and joined[1].summary.startswith(
-        "@big2 (900,000 followers) is cancelling their service and joined this story")
+        "@big2 (900,000 followers) is cancelling their service and joined this complaint")
     assert len(smtp.received) == 3
 
 
@@ -125,7 +125,7 @@ def test_a_fold_pending_at_a_crash_goes_out_once_after_the_restart(
                                                              ("joined", "x:big2")]
     assert len(smtp.received) == 3 and len(slack.calls_to("chat.postMessage")) == 3
     text = part(smtp.received[-1].message, "plain")
-    assert "2 more big customers joined this story: @big2" in text and "@big3 (900,000 followers)" in text
+    assert "2 more big customers joined this complaint: @big2" in text and "@big3 (900,000 followers)" in text
 
 
 def test_the_digest_names_big_customers_held_by_the_budget_and_still_waiting(

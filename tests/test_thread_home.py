@@ -87,6 +87,7 @@ def test_a_big_customer_of_the_wave_threatening_to_leave_is_told_in_the_waves_th
     assert theirs == [wave] and "churn_threat" in wave["facets"], theirs  # before: an incident and page of its own
     joined = [a for a in wave["alerts"] if a[1] == "joined"]
     assert [a[3] for a in joined] == ["replay:bigm"] and joined[0][2], wave["alerts"]  # told once, in the thread
+    assert "joined this complaint" in joined[0][4] and "story" not in joined[0][4], joined  # a wave is no story
 
 
 def test_an_ordinary_customer_of_the_wave_threatening_to_leave_joins_it_quietly(

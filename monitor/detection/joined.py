@@ -9,7 +9,7 @@ joins quietly. Whether it pages is the pipeline's page-budget decision, as for a
 (``monitor.pipeline.alerting``). The post is remembered in ``details["joined"][person]`` so the message can lead
 with it. Several big customers joining one incident are folded (``monitor.detection.joined_fold``): the first is
 told at once, the ones within ``detection.joined_fold_minutes`` after an update go out together as one update
-naming them all ("3 more big customers joined this story: ..."), which is one page under the budget.
+naming them all ("3 more big customers joined this complaint: ..."), which is one page under the budget.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def who(mention: Mention, key_account: bool) -> str:
 
 
 def summary(mention: Mention, key_account: bool) -> str:
-    """"@sam (900,000 followers) is cancelling their service and joined this story: "..."" (plain words)."""
-    return f'{who(mention, key_account)} {leaving_words(mention)} and joined this story: "{quote(mention.text)}"'
+    """"@sam (900,000 followers) is cancelling their service and joined this complaint: "..."" (plain words)."""
+    return f'{who(mention, key_account)} {leaving_words(mention)} and joined this complaint: "{quote(mention.text)}"'
 
 
 def big_customer_joined(session: Session, settings: Settings, brand: BrandSettings, incident: Incident,
@@ -118,9 +118,9 @@ def _fold_change(session: Session, brand: BrandSettings, incident: Incident, now
 
 def fold_summary(named: Sequence[tuple[Mention, bool]], count: int, incident_id: int,
                  limit: int = FOLD_CHARS) -> str:
-    """"3 more big customers joined this story: @a (900,000 followers) "cancelling..."; @b (...) ...": everyone
+    """"3 more big customers joined this complaint: @a (900,000 followers) "cancelling..."; @b (...) ...": everyone
     in the fold by handle and audience, the first few with what they said; cut with "and N more" at ``limit``."""
-    head = f"{count} more big customer{'s' if count != 1 else ''} joined this story: "
+    head = f"{count} more big customer{'s' if count != 1 else ''} joined this complaint: "
     parts = [who(m, key) + (f' "{quote(m.text, FOLD_QUOTE_CHARS)}"' if k < FOLD_QUOTES else "")
              for k, (m, key) in enumerate(named)]
     shown = len(parts)
